@@ -1,0 +1,25 @@
+// The compiler's public surface, used by the CLI, the language server and the runtime.
+// Contract (implemented by the compiler stages; signatures are stable):
+//
+//   compileFile(path, options)   -> CompileResult      parse, resolve, check, expand, lower (and plan)
+//   compileSource(text, path, o) -> CompileResult      the same for an in-memory document (LSP)
+//
+// A file with errors yields diagnostics and no graphs. A sweep yields one graph per point, each checked
+// on its own. `recipe` picks one recipe when a file has several non-abstract ones.
+import type { Diagnostic } from './diagnostics/types.js';
+import type { ExecutionGraph } from './graph/types.js';
+
+export interface CompileOptions {
+  /** `--set key=value` overrides, applied to the selected recipe after `extends`. */
+  set?: string[];
+  /** Name of the recipe or sweep to compile (default: the file's only non-abstract recipe or sweep). */
+  recipe?: string;
+  /** Read other files (imports, bases) from here instead of disk when present (LSP open documents). */
+  overlay?: ReadonlyMap<string, string>;
+}
+
+export interface CompileResult {
+  ok: boolean; // no error-severity diagnostics
+  diagnostics: Diagnostic[];
+  graphs: ExecutionGraph[];
+}

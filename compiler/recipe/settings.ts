@@ -1,0 +1,172 @@
+// The one table of every setting a recipe can make. It is the single source of truth for:
+// the checker (unknown keys with "did you mean", types, units, ranges), the JSON Schema of the YAML/JSON
+// form (generated from it), hover and completion in the language server, and docs/language.md.
+//
+// A setting's path is dotted: `optimizer.lr`. In .sid it is written inside its section
+// (`optimizer { lr = 1e-5 }`) or as a dotted assignment (`optimizer.lr = 1e-5`); both mean the same.
+// Sections with a label (`teacher flux { ... }`, `precision bf16 { ... }`) store the label in `labelKey`.
+//
+// Canonical JSON values (the YAML/JSON form and the graph's resolved config use exactly these):
+//   number      -> number (the unit is the setting's; .sid must write it: `512 px`)
+//   interval    -> [lo, hi]
+//   distribution-> { "kind": "logit_normal", "mean": 0.6931, "std": 1.6, "interval"?: [lo, hi] } (see distributions.ts)
+//   weighting   -> { "name": "one_minus_t" } | { "expr": ExprJson } for `w(t) = ...`
+//   devices     -> { "count": 8, "kind": "gpu", "memory_gb": 80, "tflops"?: 989 }
+//   guidance    -> { "mode": "cfg" | "embedded" | "none", "scale": 4.5 }
+//   text        -> { "mode": "precomputed", "path": "cache/x" } | { "mode": "encoder" } | { "mode": "labels" }
+
+import type { Unit } from '../../grammar/ast.js';
+
+export type SettingType =
+  | { kind: 'number'; unit?: Unit; integer?: boolean; min?: number; max?: number; exclusiveMin?: boolean }
+  | { kind: 'string' }
+  | { kind: 'path' }
+  | { kind: 'bool' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'interval' }
+  | { kind: 'distribution' }
+  | { kind: 'weighting' }
+  | { kind: 'devices' }
+  | { kind: 'guidance' }
+  | { kind: 'text' }
+  | { kind: 'list'; of: SettingType };
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Setting {
+  path: string;
+  type: SettingType;
+  /** Canonical JSON default; absent = required when the recipe is not abstract (unless `optional`). */
+  default?: JsonValue;
+  optional?: boolean;
+  doc: string;
+  /** Where the paper or ALGORITHM.md says so, e.g. "eq. 18", "ALGORITHM.md §4", "Table 4". */
+  ref?: string;
+  /** Restrict to teacher families (absent = all). */
+  families?: readonly string[];
+}
+
+export interface SectionInfo {
+  name: string;
+  doc: string;
+  /** The key the section's label is stored in: `teacher flux {}` sets teacher.family. */
+  labelKey?: string;
+}
+
+export const TEACHER_FAMILIES = ['sana', 'sd3', 'flux', 'gmm', 'mlp', 'dit'] as const;
+export const PRECISIONS = ['fp32', 'amp', 'bf16'] as const;
+export const STAGE_KINDS = ['teach', 'sid', 'adversarial', 'evaluate', 'export'] as const;
+export const WEIGHTINGS = [
+  'one_minus_t', // 1 - t (paper default, eq. 18)
+  'inv_t', // 1/t
+  'one_minus_t_sq', // (1 - t)^2
+  'sqrt_snr', // (1 - t)/t
+  'snr', // (1 - t)^2 / t^2
+  'constant', // 1
+  'sid_norm', // 1 / mean|x_g - y_real| per sample (original SiD)
+] as const;
+
+export const SECTIONS: readonly SectionInfo[] = [
+  { name: 'teacher', labelKey: 'teacher.family', doc: 'The frozen flow-matching teacher phi; the fake network psi and the generator G start as copies of it.' },
+  { name: 'data', doc: 'Prompts, resolution, text conditioning, and real images for the adversarial stage.' },
+  { name: 'precision', labelKey: 'precision.policy', doc: 'Numeric precision policy: fp32, amp (fp32 master weights, bf16 compute) or bf16 (weights and Adam state in bf16).' },
+  { name: 'optimizer', doc: 'Adam for both G and psi (ALGORITHM.md §5).' },
+  { name: 'hardware', doc: 'The devices the run is planned for; `sidc plan` checks memory against them.' },
+  { name: 'batch', doc: 'Global batch = devices x per_device x accumulate.' },
+  { name: 'time', doc: 'The distribution p(t) of diffusion times and its optional restriction to an interval (Fig. 3).' },
+  { name: 'loss', doc: 'The SiD generator loss (eq. 18) and its weighting w(t).' },
+  { name: 'guidance', doc: 'Classifier-free guidance scales (eq. 15) and long-and-short guidance (LSG).' },
+  { name: 'generator', doc: 'The few-step generator G (eq. 16).' },
+  { name: 'train', doc: 'Length, checkpoints, samples, logging and seed.' },
+  { name: 'adversarial', doc: 'The SiD2a adversarial stage (ALGORITHM.md §6); written as `stage adversarial after sid { ... }`.' },
+  { name: 'teach', doc: 'Training the small teacher by flow matching (`stage teach { ... }`), for vector and small-image teachers.' },
+  { name: 'evaluate', doc: 'Evaluation after training: metrics, step counts, sample count.' },
+];
+
+const n = (unit?: Unit, extra: Partial<Extract<SettingType, { kind: 'number' }>> = {}): SettingType => ({ kind: 'number', ...(unit ? { unit } : {}), ...extra });
+const int = (min = 1, unit?: Unit): SettingType => ({ kind: 'number', integer: true, min, ...(unit ? { unit } : {}) });
+const en = (values: readonly string[]): SettingType => ({ kind: 'enum', values });
+
+export const SETTINGS: readonly Setting[] = [
+  // teacher ---------------------------------------------------------------------------------------
+  { path: 'teacher.family', type: en(TEACHER_FAMILIES), doc: 'Architecture family of the teacher.', ref: 'ALGORITHM.md §7' },
+  { path: 'teacher.config', type: { kind: 'string' }, optional: true, doc: 'Named configuration in the teacher registry (e.g. sana_600m, sd35_large, flux_dev, tiny); read from checkpoint/config.json when absent.' },
+  { path: 'teacher.checkpoint', type: { kind: 'path' }, optional: true, doc: 'Diffusers-layout checkpoint directory (transformer/config.json + safetensors) or a .safetensors file.' },
+  { path: 'teacher.objective', type: en(['rectified_flow', 'trigflow']), default: 'rectified_flow', doc: 'What the teacher was trained with; TrigFlow teachers are mapped to the rectified-flow view.', ref: 'ALGORITHM.md §1' },
+  { path: 'teacher.time_scale', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Timestep handed to the backbone = t x time_scale: 1000 for SANA rectified flow and SD3, 1 for TrigFlow SANA and FLUX. Derived from family and objective when absent.', ref: 'ALGORITHM.md §1' },
+  { path: 'teacher.vae', type: { kind: 'path' }, optional: true, doc: 'AutoencoderKL checkpoint for decoding sample grids (latents are saved either way).' },
+  { path: 'teacher.dim', type: int(1), optional: true, families: ['gmm', 'mlp'], doc: 'Data dimension of a vector teacher.' },
+  { path: 'teacher.classes', type: int(1), optional: true, families: ['gmm', 'mlp', 'dit'], doc: 'Number of classes (conditions); the null condition is added on top.' },
+  { path: 'teacher.modes_per_class', type: int(1), optional: true, families: ['gmm', 'mlp'], doc: 'Gaussian components per class of the mixture.' },
+  { path: 'teacher.mode_std', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, families: ['gmm', 'mlp'], doc: 'Standard deviation of each mixture component.' },
+  { path: 'teacher.radius', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, families: ['gmm', 'mlp'], doc: 'Scale at which component means are placed.' },
+  { path: 'teacher.seed', type: int(0), optional: true, families: ['gmm', 'mlp'], doc: 'Seed that places the mixture components.' },
+  { path: 'teacher.width', type: int(1), optional: true, families: ['mlp'], doc: 'Hidden width of the neural vector teacher.' },
+  { path: 'teacher.depth', type: int(1), optional: true, families: ['mlp'], doc: 'Number of hidden layers of the neural vector teacher.' },
+  // data --------------------------------------------------------------------------------------------
+  { path: 'data.prompts', type: { kind: 'path' }, optional: true, doc: 'Prompt file, one prompt a line (data-free distillation needs only prompts).' },
+  { path: 'data.resolution', type: int(8, 'px'), optional: true, doc: 'Image side in pixels; fixes latent shapes through the teacher family (SANA H/32, SD3 and FLUX H/8).' },
+  { path: 'data.text', type: { kind: 'text' }, default: { mode: 'precomputed', path: 'cache/text' }, doc: 'Text conditioning: precomputed("dir") encodings streamed from disk, the teacher\'s own encoder, or class labels for toy teachers.', ref: 'Section 4 (streamed encoders)' },
+  { path: 'data.dataset', type: { kind: 'string' }, optional: true, doc: 'Named offline dataset for small examples: mnist, fashion_mnist, emoji.' },
+  { path: 'data.images', type: { kind: 'path' }, optional: true, doc: 'Real image-caption data for the adversarial stage (precomputed latents or a named dataset).', ref: 'ALGORITHM.md §6' },
+  // precision -----------------------------------------------------------------------------------------
+  { path: 'precision.policy', type: en(PRECISIONS), default: 'amp', doc: 'fp32; amp = fp32 master weights with bf16 compute; bf16 = weights and Adam state in bf16, losses in fp32.', ref: 'ALGORITHM.md §5' },
+  // optimizer ---------------------------------------------------------------------------------------
+  { path: 'optimizer.lr', type: n(undefined, { min: 0, exclusiveMin: true }), default: 5e-6, doc: 'Constant learning rate of G and psi, no warm-up.', ref: 'Tables 3-4' },
+  { path: 'optimizer.beta1', type: n(undefined, { min: 0, max: 1 }), default: 0, doc: 'Adam beta1 (0 in the paper).', ref: 'ALGORITHM.md §5' },
+  { path: 'optimizer.beta2', type: n(undefined, { min: 0, max: 1 }), default: 0.999, doc: 'Adam beta2.', ref: 'ALGORITHM.md §5' },
+  { path: 'optimizer.eps', type: n(undefined, { min: 0, exclusiveMin: true }), default: 1e-8, doc: 'Adam epsilon; in pure bf16 it must be large (1e-4) or small updates underflow.', ref: 'Section 4, Table 4' },
+  { path: 'optimizer.weight_decay', type: n(undefined, { min: 0 }), default: 0, doc: 'Weight decay (0 in the paper).' },
+  { path: 'optimizer.clip', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Clip gradient values to [-clip, clip] (the release uses 1 for SD3/FLUX in bf16; none in the tables).', ref: 'ALGORITHM.md §5' },
+  { path: 'optimizer.fake_lr', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Learning rate of the fake network psi; defaults to optimizer.lr.' },
+  // hardware ----------------------------------------------------------------------------------------
+  { path: 'hardware.devices', type: { kind: 'devices' }, default: { count: 1, kind: 'cpu', memory_gb: 16 }, doc: 'Declared devices: `8 x gpu(80 GB)`, optionally with throughput `gpu(80 GB, 989 TFLOPS)`; `1 x cpu(16 GB)` for laptops.' },
+  { path: 'hardware.shard', type: en(['none', 'ddp', 'fsdp']), default: 'none', doc: 'fsdp shards parameters, gradients and optimizer state over the devices; ddp replicates them.' },
+  { path: 'hardware.gradient_checkpointing', type: { kind: 'bool' }, default: true, doc: 'Recompute block activations in the backward pass.' },
+  { path: 'hardware.offload', type: en(['none', 'cpu']), default: 'none', doc: 'CPU offloading of parameters (slow; the paper avoids it with pure bf16).' },
+  { path: 'hardware.text_encoders', type: en(['streamed', 'resident']), default: 'streamed', doc: 'streamed: text encoded outside the training loop (precomputed); resident: encoders stay on the device.', ref: 'Section 4' },
+  { path: 'hardware.vae', type: en(['offloaded', 'resident']), default: 'offloaded', doc: 'Where the VAE lives during training.', ref: 'Table 3' },
+  // batch -------------------------------------------------------------------------------------------
+  { path: 'batch.global', type: int(1), default: 256, doc: 'Global batch; must equal devices x per_device x accumulate.', ref: 'Tables 3-4' },
+  { path: 'batch.per_device', type: int(1), default: 1, doc: 'Micro-batch per device per accumulation round.' },
+  { path: 'batch.accumulate', type: int(1), default: 1, doc: 'Gradient accumulation rounds per optimizer step.' },
+  // time --------------------------------------------------------------------------------------------
+  { path: 'time.distribution', type: { kind: 'distribution' }, default: { kind: 'logit_normal', mean: 0.6931471805599453, std: 1.6 }, doc: 'p(t): logit_normal(ln(2), 1.6) is the paper\'s; uniform and the other schedules of Fig. 2 are available.', ref: 'Section 4.1, Fig. 2' },
+  { path: 'time.interval', type: { kind: 'interval' }, default: [0, 1], doc: 'Restrict t to (lo, hi) for the generator loss (Fig. 3).', ref: 'Fig. 3' },
+  { path: 'time.sampling', type: en(['rejection', 'inverse_cdf']), default: 'inverse_cdf', doc: 'How a restricted distribution is sampled.', ref: 'ALGORITHM.md §4 (choice)' },
+  // loss --------------------------------------------------------------------------------------------
+  { path: 'loss.weighting', type: { kind: 'weighting' }, default: { name: 'one_minus_t' }, doc: 'w(t) of eq. 18: a named weighting or `w(t) = <expression of t>`.', ref: 'eq. 18, eq. 14' },
+  { path: 'loss.lambda_sid', type: n(undefined, { min: 0, exclusiveMin: true }), default: 100, doc: 'Scale of the generator loss.', ref: 'Tables 3-4' },
+  { path: 'loss.alpha', type: n(undefined, { min: 0 }), default: 1, doc: 'SiD alpha; 1 gives eq. 18 (EDM SiD used 1.2).', ref: 'ALGORITHM.md §4' },
+  // guidance ----------------------------------------------------------------------------------------
+  { path: 'guidance.teacher', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of the teacher phi in the generator phase: cfg(4.5) (eq. 15) or embedded(4.5) for FLUX.', ref: 'eq. 15' },
+  { path: 'guidance.fake', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of psi when training it and when updating G (long-and-short guidance).', ref: 'Section 3 (LSG)' },
+  // generator ---------------------------------------------------------------------------------------
+  { path: 'generator.steps', type: int(1), default: 4, doc: 'Number of generation steps K; step times t_i = 1 - i/K.', ref: 'eq. 16' },
+  { path: 'generator.noise', type: en(['fresh', 'fixed', 'ddim']), default: 'fresh', doc: 'Noise for steps after the first: fresh N(0, I), the input z again, or re-derived from the previous step.', ref: 'ALGORITHM.md §3' },
+  { path: 'generator.init', type: { kind: 'string' }, default: 'teacher', doc: '"teacher" (a copy of phi) or a stage name / checkpoint path to continue from.' },
+  // train -------------------------------------------------------------------------------------------
+  { path: 'train.length', type: n('images', { min: 0, exclusiveMin: true }), default: 1000000, doc: 'Training length in images seen by the generator.' },
+  { path: 'train.checkpoint_every', type: n('images', { min: 0, exclusiveMin: true }), default: 10000, doc: 'Write a checkpoint every this many images (atomic; resume after a crash).' },
+  { path: 'train.sample_every', type: n('images', { min: 0, exclusiveMin: true }), default: 2000, doc: 'Write a sample grid every this many images.' },
+  { path: 'train.log_every', type: n('images', { min: 0, exclusiveMin: true }), default: 1000, doc: 'Append a metrics line every this many images.' },
+  { path: 'train.seed', type: int(0), default: 0, doc: 'Seed of every random draw; the same seed gives the same run.' },
+  // adversarial stage (ALGORITHM.md §6) ------------------------------------------------------------
+  { path: 'adversarial.warmup', type: n('images', { min: 0 }), default: 20000, doc: 'Images during which only the discriminator trains (generator frozen).', ref: 'ALGORITHM.md §6' },
+  { path: 'adversarial.switch', type: n('images', { min: 0 }), default: 40000, doc: 'After this many images the generator loss becomes gan_weight x L_gan + (1 - gan_weight) x L_G.', ref: 'ALGORITHM.md §6' },
+  { path: 'adversarial.gan_weight', type: n(undefined, { min: 0, max: 1 }), default: 0.5, doc: 'Weight of the adversarial generator loss after the switch.', ref: 'ALGORITHM.md §6' },
+  { path: 'adversarial.clamp', type: n(undefined, { min: 0, exclusiveMin: true }), default: 10, doc: 'Discriminator logits are clamped to [-clamp, clamp].', ref: 'ALGORITHM.md §6' },
+  // teach stage -------------------------------------------------------------------------------------
+  { path: 'teach.length', type: n('images', { min: 0, exclusiveMin: true }), default: 100000, doc: 'Training length of the teacher in samples seen.' },
+  { path: 'teach.lr', type: n(undefined, { min: 0, exclusiveMin: true }), default: 1e-3, doc: 'Teacher learning rate (Adam).' },
+  { path: 'teach.batch', type: int(1), default: 256, doc: 'Teacher batch size.' },
+  { path: 'teach.caption_dropout', type: n(undefined, { min: 0, max: 1 }), default: 0.1, doc: 'Probability of replacing the condition with the null condition, for CFG.' },
+  { path: 'teach.time', type: { kind: 'distribution' }, default: { kind: 'logit_normal', mean: 0, std: 1 }, doc: 'Time distribution used to train the teacher.' },
+  // evaluate ----------------------------------------------------------------------------------------
+  { path: 'evaluate.samples', type: int(1), default: 5000, doc: 'Samples per evaluated sampler.' },
+  { path: 'evaluate.teacher_steps', type: { kind: 'list', of: int(1) }, default: [1, 2, 4, 8, 32], doc: 'Euler step counts at which the teacher is evaluated.' },
+  { path: 'evaluate.student_steps', type: { kind: 'list', of: int(1) }, default: [1, 4], doc: 'Step counts at which the student is evaluated.' },
+];
+
+export const SETTINGS_BY_PATH: ReadonlyMap<string, Setting> = new Map(SETTINGS.map((s) => [s.path, s]));
+export const SECTIONS_BY_NAME: ReadonlyMap<string, SectionInfo> = new Map(SECTIONS.map((s) => [s.name, s]));
