@@ -1,0 +1,157 @@
+// Text -> tokens, comments and lexical problems. The chevrotain lexer is built once (module singleton).
+// Every lexical mistake becomes a SyntaxProblem and still yields a token the parser can use
+// (an unterminated string is a string, `3kk` is a number), so one typo gives one problem.
+import { Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { Comment, Range, SyntaxProblem } from './ast.js';
+import { LineIndex } from './positions.js';
+import { numberValue, unescapeString } from './literals.js';
+import * as T from './tokens.js';
+
+const lexer = new Lexer(T.ALL_TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: true });
+
+export interface LexResult {
+  tokens: IToken[]; // payload: the value of strings (string) and numbers (number, NaN when invalid)
+  comments: Comment[];
+  problems: SyntaxProblem[];
+  index: LineIndex;
+  /** Offsets and lengths of invalid characters (for the language server's token stream). */
+  invalid: { offset: number; length: number }[];
+}
+
+const UNIT_NAMES = new Set<string>(['px', 'GB', 'GiB', 'MB', 'images', 'steps', 'TFLOPS']);
+
+function numberAdvice(image: string): string {
+  const tail = /^[\d.]+(?:[eE][+-]?\d+)?[kM]?(.*)$/.exec(image)?.[1] ?? '';
+  const digits = image.slice(0, image.length - tail.length);
+  if (/^[eE][+-]?$/.test(tail) || /[eE][+-]?$/.test(image)) return 'an exponent needs digits, as in 1e-5';
+  if (UNIT_NAMES.has(tail) || tail === 'x') return `put a space before '${tail}': ${digits} ${tail}`;
+  if (/^\d+\.$/.test(image) || image.includes('..') || /\.\d+\./.test(image)) return 'write a decimal number as 0.5 or 2.5k';
+  return 'a number is digits, an optional fraction and exponent, and an optional k (thousand) or M (million) suffix: 10k, 2.5k, 1M, 1e-5';
+}
+
+export function lex(text: string, file: string): LexResult {
+  const index = new LineIndex(text, file);
+  const out = lexer.tokenize(text);
+  const problems: SyntaxProblem[] = [];
+  const invalid: { offset: number; length: number }[] = [];
+  const loc = (start: number, end: number) => index.loc(start, end);
+
+  for (const e of out.errors) {
+    const found = text.substr(e.offset, e.length);
+    invalid.push({ offset: e.offset, length: e.length });
+    const shown = found.length > 20 ? `${found.slice(0, 20)}...` : found;
+    problems.push({
+      reason: 'invalid_character',
+      message: `invalid character${e.length > 1 ? 's' : ''} '${shown}'`,
+      loc: loc(e.offset, e.offset + e.length),
+      found: shown,
+    });
+  }
+
+  for (const tok of out.tokens) {
+    const t = tok.tokenType;
+    const end = tok.startOffset + tok.image.length;
+    if (t === T.NumberTok) {
+      tok.payload = numberValue(tok.image);
+    } else if (t === T.InvalidNumber) {
+      tok.payload = Number.NaN;
+      problems.push({
+        reason: 'invalid_number',
+        message: `invalid number '${tok.image}': ${numberAdvice(tok.image)}`,
+        loc: loc(tok.startOffset, end),
+        found: tok.image,
+        expected: ['a number'],
+      });
+    } else if (t === T.StringTok || t === T.UnterminatedString) {
+      const closed = t === T.StringTok;
+      const body = tok.image.slice(1, closed ? -1 : tok.image.length);
+      tok.payload = unescapeString(body, (at, seq) => {
+        const start = tok.startOffset + 1 + at;
+        problems.push({
+          reason: 'invalid_character',
+          message: `unknown escape '${seq}' in a string: use \\n, \\t, \\r, \\0, \\", \\\\ or \\u{hex}`,
+          loc: loc(start, start + seq.length),
+          found: seq,
+        });
+      });
+      if (!closed) {
+        problems.push({
+          reason: 'unterminated_string',
+          message: 'unterminated string: add the closing " on the same line',
+          loc: loc(tok.startOffset, end),
+          expected: ['"'],
+          found: 'end of line',
+        });
+      }
+    }
+  }
+
+  const comments: Comment[] = [];
+  for (const tok of out.groups.comments ?? []) {
+    const end = tok.startOffset + tok.image.length;
+    const unterminated = tok.tokenType === T.UnterminatedComment;
+    if (unterminated) {
+      problems.push({
+        reason: 'unterminated_comment',
+        message: "unterminated block comment: add the closing '*/'",
+        loc: loc(tok.startOffset, tok.startOffset + 2),
+        expected: ['*/'],
+        found: 'end of file',
+      });
+    }
+    const lineComment = tok.tokenType === T.LineComment;
+    comments.push({
+      kind: 'Comment',
+      text: lineComment ? tok.image.trimEnd() : tok.image,
+      block: !lineComment,
+      loc: loc(tok.startOffset, end),
+    });
+  }
+
+  problems.sort((a, b) => a.loc.range.start.offset - b.loc.range.start.offset);
+  return { tokens: out.tokens, comments, problems, index, invalid };
+}
+
+// ---- The token stream for the language server (semantic highlighting, completion context). ----
+
+export type SidTokenKind = 'keyword' | 'name' | 'number' | 'string' | 'unit' | 'operator' | 'punctuation' | 'comment' | 'invalid';
+
+export interface SidToken {
+  kind: SidTokenKind;
+  /** The chevrotain token name: 'Ident', 'Kw_recipe', 'Kw_px', 'Number', 'LCurly', 'LineComment', ... */
+  type: string;
+  image: string;
+  range: Range;
+}
+
+const OPERATORS = new Set<TokenType>([T.Plus, T.Minus, T.Star, T.Slash, T.Caret, T.Equals, T.X]);
+
+function kindOf(t: TokenType): SidTokenKind {
+  if (t === T.NumberTok) return 'number';
+  if (t === T.InvalidNumber) return 'invalid';
+  if (t === T.StringTok || t === T.UnterminatedString) return 'string';
+  if (t === T.Ident) return 'name';
+  if (OPERATORS.has(t)) return 'operator';
+  if (T.UNIT_TOKENS.includes(t)) return 'unit';
+  if (T.KEYWORDS.includes(t)) return 'keyword';
+  return 'punctuation';
+}
+
+/**
+ * Every token of `text` in source order, comments and invalid characters included. Contextual keywords
+ * used as keys (`after = 1`) are reported as 'keyword' here; the parser's AST says how they were used.
+ */
+export function tokenize(text: string, file = '<input>'): SidToken[] {
+  const r = lex(text, file);
+  const all: SidToken[] = r.tokens.map((tok) => ({
+    kind: kindOf(tok.tokenType),
+    type: tok.tokenType.name,
+    image: tok.image,
+    range: r.index.range(tok.startOffset, tok.startOffset + tok.image.length),
+  }));
+  for (const c of r.comments) all.push({ kind: 'comment', type: c.block ? 'BlockComment' : 'LineComment', image: c.text, range: c.loc.range });
+  for (const e of r.invalid) {
+    all.push({ kind: 'invalid', type: 'Invalid', image: text.substr(e.offset, e.length), range: r.index.range(e.offset, e.offset + e.length) });
+  }
+  return all.sort((a, b) => a.range.start.offset - b.range.start.offset);
+}

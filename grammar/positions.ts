@@ -1,0 +1,35 @@
+// Offsets -> zero-based line/column (LSP convention: columns count UTF-16 code units, as JS strings do).
+import type { Loc, Position, Range } from './ast.js';
+
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string, readonly file: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.starts.push(i + 1); // lone \r
+    }
+  }
+
+  position(offset: number): Position {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, column: offset - starts[lo]!, offset };
+  }
+
+  /** Half-open [start, end) from absolute offsets. */
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+
+  loc(start: number, end: number): Loc {
+    return { file: this.file, range: this.range(start, end) };
+  }
+}
