@@ -1,0 +1,38 @@
+// Debounced, coalesced validation. A change marks documents dirty; after `delayMs` of quiet the dirty
+// ones are compiled one at a time. Changes that arrive during a compile only mark documents dirty again,
+// so typing never queues a backlog: each document is compiled at most once more, with its latest text.
+export class Scheduler {
+  private readonly dirty = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly delayMs: number,
+    private readonly validate: (key: string) => Promise<void>,
+  ) {}
+
+  touch(keys: Iterable<string>): void {
+    for (const k of keys) this.dirty.add(k);
+    if (this.running) return; // picked up when the current round ends
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), this.delayMs);
+  }
+
+  forget(key: string): void {
+    this.dirty.delete(key);
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = undefined;
+    this.running = true;
+    try {
+      while (this.dirty.size) {
+        const [key] = this.dirty;
+        this.dirty.delete(key!);
+        await this.validate(key!);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}

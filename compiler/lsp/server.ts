@@ -1,0 +1,160 @@
+// The language server: wires the LSP connection to the features (one file each). Diagnostics come from
+// the compiler (compileSource with the open documents as overlay), re-run for every open document that
+// imports a changed file. Options (initializationOptions): { debounceMs } (default 10).
+import type { Connection, InitializeResult, CompletionItem, MarkupContent } from 'vscode-languageserver';
+import { CompletionItemKind, InsertTextFormat, TextDocumentSyncKind, TextDocuments } from 'vscode-languageserver';
+import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { quickFixes } from './code-actions.js';
+import type { ItemKind } from './completion.js';
+import { completeAt } from './completion.js';
+import { toLsp } from './convert.js';
+import { definitionAt, visibleRecipes } from './definition.js';
+import { formatEdits } from './formatting.js';
+import { hoverAt } from './hover.js';
+import { Scheduler } from './scheduler.js';
+import { loadStages } from './stages.js';
+import { documentSymbols } from './symbols.js';
+import { Workspace, pathToUri, uriToPath } from './workspace.js';
+
+const ITEM_KINDS: Record<ItemKind, CompletionItemKind> = {
+  keyword: CompletionItemKind.Keyword,
+  property: CompletionItemKind.Property,
+  module: CompletionItemKind.Module,
+  value: CompletionItemKind.EnumMember,
+  function: CompletionItemKind.Function,
+  unit: CompletionItemKind.Unit,
+  reference: CompletionItemKind.Reference,
+};
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const ws = new Workspace();
+  const uriOf = new Map<string, string>(); // path -> uri of the open document
+  let scheduler = new Scheduler(10, validate);
+  let snippets = true;
+
+  connection.onInitialize((params): InitializeResult => {
+    const opts = (params.initializationOptions ?? {}) as { debounceMs?: number };
+    if (typeof opts.debounceMs === 'number' && opts.debounceMs >= 0) scheduler = new Scheduler(opts.debounceMs, validate);
+    snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport ?? false;
+    void loadStages(); // start loading the compiler while the client finishes its handshake
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['.', ' ', '=', '('] },
+        definitionProvider: true,
+        documentSymbolProvider: true,
+        documentFormattingProvider: true,
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+      },
+      serverInfo: { name: 'sidc', version: '0.1.0' },
+    };
+  });
+
+  async function validate(path: string): Promise<void> {
+    const uri = uriOf.get(path);
+    const doc = uri ? documents.get(uri) : undefined;
+    if (!uri || !doc) return;
+    const stages = await loadStages();
+    if (!stages.compileSource) return;
+    const text = doc.getText();
+    const version = doc.version;
+    let diagnostics: LspDiagnostic[];
+    try {
+      const result = await stages.compileSource(text, path, { overlay: ws.open });
+      const site = importSite(path);
+      diagnostics = result.diagnostics.map((d) => toLsp(d, path, text, site));
+    } catch (e) {
+      // a compiler crash is a bug, not the user's mistake: say so in the file instead of going silent
+      connection.console.error(`sidc: compiler failed on ${path}: ${(e as Error).stack ?? String(e)}`);
+      diagnostics = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `internal compiler error: ${(e as Error).message}`, source: 'sidc' }];
+    }
+    if (documents.get(uri)?.version !== version) return; // stale: a newer round is already scheduled
+    await connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+
+  /** The import string in `path` through which `other` is reached (directly or via further imports). */
+  function importSite(path: string) {
+    return (other: string) => {
+      for (const imp of ws.importsOf(path)) if (imp.path === other || ws.closure(imp.path).has(other)) return imp;
+      return undefined;
+    };
+  }
+
+  documents.onDidChangeContent((e) => {
+    const path = uriToPath(e.document.uri);
+    uriOf.set(path, e.document.uri);
+    ws.open.set(path, e.document.getText());
+    scheduler.touch(ws.dependents(path));
+  });
+  documents.onDidClose((e) => {
+    const path = uriToPath(e.document.uri);
+    const dependents = ws.dependents(path).filter((p) => p !== path);
+    ws.open.delete(path);
+    uriOf.delete(path);
+    scheduler.forget(path);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    scheduler.touch(dependents); // they now see the file on disk again
+  });
+
+  connection.onHover((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return null;
+    const h = hoverAt(doc.getText(), doc.offsetAt(p.position));
+    if (!h) return null;
+    const contents: MarkupContent = { kind: 'markdown', value: h.markdown };
+    return { contents, range: { start: doc.positionAt(h.start), end: doc.positionAt(h.end) } };
+  });
+
+  connection.onCompletion((p): CompletionItem[] => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return [];
+    const path = uriToPath(doc.uri);
+    const text = doc.getText();
+    const r = completeAt(text, doc.offsetAt(p.position), { recipeNames: () => [...new Set(visibleRecipes(ws, path, text).map((x) => x.name))] });
+    const range = { start: doc.positionAt(r.start), end: doc.positionAt(r.end) };
+    return r.items.map((it, i) => {
+      const snippet = snippets && it.insert !== undefined;
+      return {
+        label: it.label,
+        kind: ITEM_KINDS[it.kind],
+        sortText: String(i).padStart(4, '0'),
+        ...(it.detail ? { detail: it.detail } : {}),
+        ...(it.doc ? { documentation: { kind: 'markdown', value: it.doc } } : {}),
+        insertTextFormat: snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+        textEdit: { range, newText: snippet ? it.insert! : it.label },
+      };
+    });
+  });
+
+  connection.onDefinition((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return null;
+    const path = uriToPath(doc.uri);
+    const t = definitionAt(ws, path, doc.getText(), doc.offsetAt(p.position));
+    if (!t) return null;
+    const other = t.path === path ? doc : TextDocument.create(pathToUri(t.path), 'sid', 0, ws.read(t.path) ?? '');
+    return { uri: uriOf.get(t.path) ?? pathToUri(t.path), range: { start: other.positionAt(t.start), end: other.positionAt(t.end) } };
+  });
+
+  connection.onDocumentSymbol(async (p) => {
+    const doc = documents.get(p.textDocument.uri);
+    const stages = await loadStages();
+    if (!doc || !stages.parseSid || !doc.uri.endsWith('.sid')) return [];
+    return documentSymbols(stages.parseSid(doc.getText(), uriToPath(doc.uri)).file);
+  });
+
+  connection.onDocumentFormatting(async (p) => {
+    const doc = documents.get(p.textDocument.uri);
+    const stages = await loadStages();
+    if (!doc || !stages.formatSid || !doc.uri.endsWith('.sid')) return [];
+    return formatEdits({ formatSid: stages.formatSid }, doc.getText(), uriToPath(doc.uri));
+  });
+
+  connection.onCodeAction((p) => quickFixes(p.context.diagnostics));
+
+  documents.listen(connection);
+  connection.listen();
+}

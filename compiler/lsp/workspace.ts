@@ -1,0 +1,103 @@
+// What the server knows about files: the open documents (their in-memory text wins over disk, and is
+// handed to the compiler as its overlay) and the import graph between open and on-disk files, so that
+// editing a base recipe re-lints every open recipe that imports it, directly or not.
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { scan } from './scan.js';
+
+export function uriToPath(uri: string): string {
+  return uri.startsWith('file:') ? resolve(fileURLToPath(uri)) : uri;
+}
+
+export function pathToUri(path: string): string {
+  return path.includes(':') && !path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path) ? path : pathToFileURL(path).href;
+}
+
+export interface ImportRef {
+  path: string; // resolved absolute path
+  start: number; // offsets of the import string in the importing file
+  end: number;
+}
+
+/** The `import "..."` statements of a .sid text (YAML/JSON recipes import nothing here). */
+export function importsOf(text: string, file: string): ImportRef[] {
+  if (!file.endsWith('.sid')) return [];
+  const tokens = scan(text).filter((t) => t.kind !== 'comment');
+  const out: ImportRef[] = [];
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i]!;
+    const s = tokens[i + 1]!;
+    if (t.kind !== 'ident' || t.text !== 'import' || s.kind !== 'string') continue;
+    let value: string;
+    try {
+      value = JSON.parse(s.text) as string;
+    } catch {
+      value = s.text.replace(/^"|"$/g, '');
+    }
+    out.push({ path: resolve(dirname(file), value), start: s.start, end: s.end });
+  }
+  return out;
+}
+
+export class Workspace {
+  /** path -> text of open documents */
+  readonly open = new Map<string, string>();
+  private readonly disk = new Map<string, { mtimeMs: number; text: string | undefined }>();
+  private readonly imports = new Map<string, { text: string; refs: ImportRef[] }>();
+
+  /** importsOf, cached per file while its text is unchanged. */
+  importsOf(path: string): ImportRef[] {
+    const text = this.read(path);
+    if (text === undefined) return [];
+    const c = this.imports.get(path);
+    if (c && c.text === text) return c.refs;
+    const refs = importsOf(text, path);
+    this.imports.set(path, { text, refs });
+    return refs;
+  }
+
+  /** The text of a file: the open document's, else the disk's (cached by mtime); undefined if unreadable. */
+  read(path: string): string | undefined {
+    const o = this.open.get(path);
+    if (o !== undefined) return o;
+    let mtimeMs = -1;
+    try {
+      mtimeMs = statSync(path).mtimeMs;
+    } catch {
+      return undefined;
+    }
+    const c = this.disk.get(path);
+    if (c && c.mtimeMs === mtimeMs) return c.text;
+    let text: string | undefined;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    this.disk.set(path, { mtimeMs, text });
+    return text;
+  }
+
+  /** Every file `path` imports, transitively (cycles are fine: each file once). */
+  closure(path: string): Set<string> {
+    const seen = new Set<string>();
+    const todo = [path];
+    while (todo.length) {
+      const p = todo.pop()!;
+      for (const imp of this.importsOf(p)) {
+        if (imp.path === path || seen.has(imp.path)) continue;
+        seen.add(imp.path);
+        todo.push(imp.path);
+      }
+    }
+    return seen;
+  }
+
+  /** Open documents whose result depends on `path` (they import it, directly or not), `path` itself first. */
+  dependents(path: string): string[] {
+    const out = this.open.has(path) ? [path] : [];
+    for (const p of this.open.keys()) if (p !== path && this.closure(p).has(path)) out.push(p);
+    return out;
+  }
+}
