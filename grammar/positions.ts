@@ -12,8 +12,18 @@ export class LineIndex {
     }
   }
 
+  private lastLine = 0; // parsers ask in nearly increasing order: try the last line and its next first
+
   position(offset: number): Position {
     const starts = this.starts;
+    const last = this.lastLine;
+    if (starts[last]! <= offset) {
+      if (last + 1 >= starts.length || offset < starts[last + 1]!) return { line: last, column: offset - starts[last]!, offset };
+      if (last + 2 >= starts.length || offset < starts[last + 2]!) {
+        this.lastLine = last + 1;
+        return { line: last + 1, column: offset - starts[last + 1]!, offset };
+      }
+    }
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -21,6 +31,7 @@ export class LineIndex {
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.lastLine = lo;
     return { line: lo, column: offset - starts[lo]!, offset };
   }
 

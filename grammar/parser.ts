@@ -1,0 +1,610 @@
+// Tokens -> AST, with error recovery. One chevrotain EmbeddedActionsParser, built once (module singleton).
+//
+// Recovery (see README.md): chevrotain's own re-sync is off; instead every list of items (top-level
+// items, block entries, sweep items, grid/zip axes) is parsed by `items()`, which catches a failed item,
+// records one problem and skips to the next plausible item start: a `;`, the closing `}`, or a token that
+// begins a line and looks like the start of an item (`key =`, `key.`, `key {`, `stage name`). Blocks never
+// throw (a missing `}` is a problem, not an exception), so a broken entry loses only itself.
+import { EmbeddedActionsParser, EOF, isRecognitionException, tokenMatcher } from 'chevrotain';
+import type { IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, OrMethodOpts, TokenType } from 'chevrotain';
+import type * as A from './ast.js';
+import type { LineIndex } from './positions.js';
+import * as T from './tokens.js';
+
+/** Set by the message provider right before chevrotain throws: what the failed rule wanted. */
+const side = { expected: [] as string[] };
+
+const label = (t: TokenType): string => t.LABEL ?? t.name;
+export const describe = (tok: IToken): string => (tok.tokenType === EOF ? 'end of file' : `'${tok.image}'`);
+const unique = (xs: string[]): string[] => [...new Set(xs)];
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual }) {
+    side.expected = [label(expected)];
+    return `expected ${label(expected)}, found ${describe(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    side.expected = ['end of file'];
+    return `unexpected ${describe(firstRedundant)}`;
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, customUserDescription }) {
+    side.expected = unique(expectedPathsPerAlt.flatMap((alt) => alt.map((path) => (path[0] ? label(path[0]) : ''))).filter((s) => s));
+    return `expected ${customUserDescription ?? side.expected.join(' or ')}, found ${describe(actual[0]!)}`;
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, actual, customUserDescription }) {
+    side.expected = unique(expectedIterationPaths.map((p) => (p[0] ? label(p[0]) : '')).filter((s) => s));
+    return `expected ${customUserDescription ?? side.expected.join(' or ')}, found ${describe(actual[0]!)}`;
+  },
+};
+
+type Where = 'file' | 'block' | 'sweep';
+const TOP_KEYWORDS = new Set<TokenType>([T.Import, T.Abstract, T.Recipe, T.Sweep]);
+const is = (tok: IToken, t: TokenType): boolean => tokenMatcher(tok, t);
+const endOf = (tok: IToken): number => tok.startOffset + tok.image.length;
+
+class SidParser extends EmbeddedActionsParser {
+  ix!: LineIndex;
+  problems: A.SyntaxProblem[] = [];
+
+  constructor() {
+    super(T.ALL_TOKENS, { maxLookahead: 3, recoveryEnabled: false, errorMessageProvider: messages });
+    this.performSelfAnalysis();
+  }
+
+  begin(tokens: IToken[], ix: LineIndex): void {
+    this.ix = ix;
+    this.problems = [];
+    this.input = tokens;
+  }
+
+  // ---- locations ----
+  private tokLoc(tok: IToken): A.Loc {
+    return this.ix.loc(tok.startOffset, endOf(tok));
+  }
+  private span(from: { loc: A.Loc } | IToken, to: { loc: A.Loc } | IToken): A.Loc {
+    const start = 'loc' in from ? from.loc.range.start : this.ix.position(from.startOffset);
+    const end = 'loc' in to ? to.loc.range.end : this.ix.position(endOf(to));
+    return { file: this.ix.file, range: { start, end } };
+  }
+  private ident(tok: IToken): A.Ident {
+    return { kind: 'Ident', name: tok.image, loc: this.tokLoc(tok) };
+  }
+
+  // ---- problems ----
+  /**
+   * A problem at `found`. When the parser wanted something between two tokens and the found token is on
+   * a later line (or is the end of the file), point at the end of the previous token instead: that is
+   * where the missing piece goes.
+   */
+  private problem(reason: A.SyntaxReason, message: string, found: IToken, expected?: string[], atFound = false): void {
+    const prev = this.LA(0);
+    let start = found.startOffset;
+    let end = endOf(found);
+    const eof = found.tokenType === EOF;
+    if (!atFound && prev !== undefined && prev.tokenType !== EOF && !Number.isNaN(prev.startOffset)) {
+      const sameLine = !eof && this.ix.position(endOf(prev)).line === this.ix.position(found.startOffset).line;
+      if (!sameLine) start = end = endOf(prev);
+    } else if (eof) {
+      start = end = this.ix.text.length;
+    }
+    const p: A.SyntaxProblem = { reason: eof ? 'unexpected_eof' : reason, message, loc: this.ix.loc(start, end), found: eof ? 'end of file' : found.image };
+    if (expected !== undefined) p.expected = expected;
+    this.problems.push(p);
+  }
+
+  private fromException(e: IRecognitionException): void {
+    const missing = e.name === 'MismatchedTokenException';
+    this.problem(missing ? 'missing_token' : 'unexpected_token', e.message, e.token, side.expected);
+  }
+
+  /** Is `tok` a plausible start of the next item, so that skipping can stop there? */
+  private isItemStart(where: Where): boolean {
+    const tok = this.LA(1);
+    if (TOP_KEYWORDS.has(tok.tokenType)) return true;
+    if (where === 'file' || !is(tok, T.Name)) return false;
+    const prev = this.LA(0);
+    if (prev !== undefined && prev.tokenType !== EOF && this.ix.position(endOf(prev)).line === this.ix.position(tok.startOffset).line) return false;
+    const next = this.LA(2);
+    if (where === 'sweep') return is(next, T.In) || is(next, T.Dot) || is(next, T.LCurly);
+    return is(next, T.Equals) || is(next, T.Dot) || is(next, T.LCurly) || is(next, T.LParen) || is(next, T.Name);
+  }
+
+  /** Skips one token, keeping brackets balanced (a skipped `{` skips through its `}`). */
+  private skipOne(): void {
+    const open = this.LA(1).tokenType;
+    this.SKIP_TOKEN();
+    const close = open === T.LCurly ? T.RCurly : open === T.LParen ? T.RParen : open === T.LBracket ? T.RBracket : undefined;
+    if (close === undefined) return;
+    let depth = 1;
+    while (depth > 0 && this.LA(1).tokenType !== EOF) {
+      const t = this.LA(1).tokenType;
+      if (t === open) depth++;
+      else if (t === close) depth--;
+      this.SKIP_TOKEN();
+    }
+  }
+
+  /**
+   * Runs `body` (a MANY over the items of a list) until the list's end: the closing `}` (blocks, sweeps)
+   * or the end of the file. A failed item or a token that starts no item is reported once, then
+   * skipped up to the next item start.
+   */
+  private items(where: Where, body: () => void): void {
+    for (;;) {
+      const before = this.RECORDING_PHASE ? undefined : this.LA(1);
+      let failed = false;
+      try {
+        body();
+      } catch (e) {
+        if (!isRecognitionException(e as Error)) throw e;
+        this.fromException(e as IRecognitionException);
+        failed = true;
+      }
+      if (this.RECORDING_PHASE) return;
+      const tok = this.LA(1);
+      if (tok.tokenType === EOF || (where !== 'file' && (tok.tokenType === T.RCurly || this.isItemStart('file')))) return;
+      if (!failed) {
+        const what = where === 'file' ? "'import', 'recipe' or 'sweep'" : where === 'sweep' ? "an axis ('key in [...]'), 'grid { ... }', 'zip { ... }' or '}'" : "an entry ('key = value', 'section { ... }', 'stage name { ... }') or '}'";
+        this.problem('unexpected_token', `expected ${what}, found ${describe(tok)}`, tok, [what], true);
+      }
+      if (this.LA(1) === before || !failed) this.skipOne();
+      while (this.LA(1).tokenType !== EOF && this.LA(1).tokenType !== T.Semi && this.LA(1).tokenType !== T.RCurly && !this.isItemStart(where)) this.skipOne();
+    }
+  }
+
+  /** `}` closing a block opened by `open`; a missing one is a problem, never an exception. */
+  private close(open: IToken): IToken | undefined {
+    let close: IToken | undefined;
+    this.OPTION9(() => {
+      close = this.CONSUME9(T.RCurly);
+    });
+    this.ACTION(() => {
+      if (close === undefined) {
+        const line = this.ix.position(open.startOffset).line + 1;
+        this.problem('missing_token', `expected '}' to close the '{' of line ${line}, found ${describe(this.LA(1))}`, this.LA(1), ["'}'"]);
+      }
+    });
+    return close;
+  }
+
+  // ---- top level ----
+  public file = this.RULE('file', (): A.TopLevel[] => {
+    const items: A.TopLevel[] = [];
+    this.items('file', () => {
+      this.MANY(() => {
+        const item = this.OR([
+          { ALT: () => this.SUBRULE(this.importDecl) },
+          { ALT: () => this.SUBRULE(this.recipe) },
+          { ALT: () => this.SUBRULE(this.sweep) },
+        ]);
+        this.ACTION(() => items.push(item));
+      });
+    });
+    return items;
+  });
+
+  public importDecl = this.RULE('importDecl', (): A.Import => {
+    const kw = this.CONSUME(T.Import);
+    const path = this.CONSUME(T.StringLit);
+    return this.ACTION(() => ({ kind: 'Import', path: this.str(path), loc: this.span(kw, path) })) as A.Import;
+  });
+
+  public recipe = this.RULE('recipe', (): A.Recipe => {
+    let abs: IToken | undefined;
+    this.OPTION(() => {
+      abs = this.CONSUME(T.Abstract);
+    });
+    const kw = this.CONSUME(T.Recipe);
+    const name = this.CONSUME(T.Name);
+    let base: IToken | undefined;
+    this.OPTION2(() => {
+      this.CONSUME(T.Extends);
+      base = this.CONSUME2(T.Name);
+    });
+    const body = this.SUBRULE(this.block);
+    return this.ACTION(() => {
+      const r: A.Recipe = { kind: 'Recipe', abstract: abs !== undefined, name: this.ident(name), body, loc: this.span(abs ?? kw, body) };
+      if (base !== undefined) r.extends = this.ident(base);
+      return r;
+    }) as A.Recipe;
+  });
+
+  // ---- blocks and entries ----
+  public block = this.RULE('block', (): A.Block => {
+    const open = this.CONSUME(T.LCurly);
+    const entries: A.Entry[] = [];
+    this.items('block', () => {
+      this.MANY(() => {
+        this.OR([
+          {
+            ALT: () => {
+              const e = this.SUBRULE(this.entry);
+              this.ACTION(() => entries.push(e));
+            },
+          },
+          { ALT: () => this.CONSUME(T.Semi) },
+        ]);
+      });
+    });
+    const close = this.close(open);
+    return this.ACTION(() => ({ kind: 'Block', entries, loc: this.span(open, close ?? this.LA(0)) })) as A.Block;
+  });
+
+  private entryOr?: OrMethodOpts<A.Entry>;
+  public entry = this.RULE('entry', (): A.Entry =>
+    // Decided on one token (plus the gate) so that a broken entry fails inside `keyed`, where the
+    // message can say what was expected after the key. `stage name after ...`/`stage name {` is a stage;
+    // `stage = ...`, `stage.x`, `stage { ... }` are ordinary keys.
+    this.OR((this.entryOr ??= {
+      MAX_LOOKAHEAD: 1,
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { GATE: () => this.isStageHeader(), ALT: () => this.SUBRULE(this.stage) },
+        { ALT: () => this.SUBRULE(this.keyed) },
+      ],
+    })),
+  );
+
+  private isStageHeader(): boolean {
+    if (this.LA(1).tokenType !== T.Stage || !is(this.LA(2), T.Name)) return false;
+    const third = this.LA(3).tokenType;
+    return third === T.After || third === T.LCurly;
+  }
+
+  public stage = this.RULE('stage', (): A.Stage => {
+    const kw = this.CONSUME(T.Stage);
+    const name = this.CONSUME(T.Name);
+    const after: IToken[] = [];
+    this.OPTION(() => {
+      this.CONSUME(T.After);
+      this.AT_LEAST_ONE_SEP({
+        SEP: T.Comma,
+        DEF: () => {
+          after.push(this.CONSUME2(T.Name));
+        },
+      });
+    });
+    const body = this.SUBRULE(this.block);
+    return this.ACTION(() => ({ kind: 'Stage', name: this.ident(name), after: after.map((t) => this.ident(t)), body, loc: this.span(kw, body) })) as A.Stage;
+  });
+
+  /** Everything that starts with a key: `a.b = v`, `w(t) = v`, `name [label] { ... }`. */
+  public keyed = this.RULE('keyed', (): A.Entry => {
+    const path = this.SUBRULE(this.path);
+    return this.OR({
+      MAX_LOOKAHEAD: 1, // `teacher flux extra {` fails at `extra` (expected '{'), not at `teacher`
+      ERR_MSG: "'=' (a setting), '{' (a section) or '(' (a function like w(t) = 1 - t)",
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.Equals);
+            const value = this.SUBRULE(this.expr);
+            return this.ACTION(() => ({ kind: 'Assign', path, value, loc: this.span(path, value) })) as A.Assign;
+          },
+        },
+        {
+          ALT: () => {
+            const lp = this.CONSUME(T.LParen);
+            const param = this.CONSUME(T.Name);
+            this.CONSUME(T.RParen);
+            this.CONSUME2(T.Equals);
+            const body = this.SUBRULE2(this.expr);
+            return this.ACTION(() => {
+              this.singleName(path, lp, 'a function name', 'loss { w(t) = 1 - t }');
+              return { kind: 'FuncDef', name: path.segments[0]!, param: this.ident(param), body, loc: this.span(path, body) };
+            }) as A.FuncDef;
+          },
+        },
+        {
+          ALT: () => {
+            let lab: IToken | undefined;
+            this.OPTION(() => {
+              lab = this.CONSUME2(T.Name);
+            });
+            const body = this.SUBRULE(this.block);
+            return this.ACTION(() => {
+              this.singleName(path, body, 'a section name', 'optimizer { lr = 1e-5 } or optimizer.lr = 1e-5');
+              const s: A.Section = { kind: 'Section', name: path.segments[0]!, body, loc: this.span(path, body) };
+              if (lab !== undefined) s.label = this.ident(lab);
+              return s;
+            }) as A.Section;
+          },
+        },
+      ],
+    });
+  });
+
+  /** Sections and functions take one name, not a dotted path; say so without failing the entry. */
+  private singleName(path: A.Path, _next: unknown, what: string, example: string): void {
+    if (path.segments.length === 1) return;
+    const second = path.segments[1]!;
+    this.problems.push({
+      reason: 'unexpected_token',
+      message: `${what} is a single name, not a dotted path: write ${example}`,
+      loc: { file: this.ix.file, range: { start: second.loc.range.start, end: path.loc.range.end } },
+      expected: ["'='"],
+      found: '.',
+    });
+  }
+
+  public path = this.RULE('path', (): A.Path => {
+    const segs: IToken[] = [this.CONSUME(T.Name)];
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      segs.push(this.CONSUME2(T.Name));
+    });
+    return this.ACTION(() => ({ kind: 'Path', segments: segs.map((t) => this.ident(t)), loc: this.span(segs[0]!, segs[segs.length - 1]!) })) as A.Path;
+  });
+
+  // ---- sweeps ----
+  public sweep = this.RULE('sweep', (): A.Sweep => {
+    const kw = this.CONSUME(T.Sweep);
+    const name = this.CONSUME(T.Name);
+    this.CONSUME(T.Over);
+    const over = this.CONSUME2(T.Name);
+    const open = this.CONSUME(T.LCurly);
+    const items: A.SweepItem[] = [];
+    this.items('sweep', () => {
+      this.MANY(() => {
+        this.OR([
+          {
+            ALT: () => {
+              const g = this.SUBRULE(this.axisGroup);
+              this.ACTION(() => items.push(g));
+            },
+          },
+          {
+            ALT: () => {
+              const a = this.SUBRULE(this.axis);
+              this.ACTION(() => items.push(a));
+            },
+          },
+          { ALT: () => this.CONSUME(T.Semi) },
+        ]);
+      });
+    });
+    const close = this.close(open);
+    return this.ACTION(() => ({ kind: 'Sweep', name: this.ident(name), over: this.ident(over), items, loc: this.span(kw, close ?? this.LA(0)) })) as A.Sweep;
+  });
+
+  public axisGroup = this.RULE('axisGroup', (): A.AxisGroup => {
+    const kw = this.OR([{ ALT: () => this.CONSUME(T.Grid) }, { ALT: () => this.CONSUME(T.Zip) }]);
+    const open = this.CONSUME(T.LCurly);
+    const axes: A.Axis[] = [];
+    this.items('sweep', () => {
+      this.MANY(() => {
+        this.OR2([
+          {
+            ALT: () => {
+              const a = this.SUBRULE(this.axis);
+              this.ACTION(() => axes.push(a));
+            },
+          },
+          { ALT: () => this.CONSUME(T.Semi) },
+        ]);
+      });
+    });
+    const close = this.close(open);
+    return this.ACTION(() => ({ kind: 'AxisGroup', mode: kw.image as 'grid' | 'zip', axes, loc: this.span(kw, close ?? this.LA(0)) })) as A.AxisGroup;
+  });
+
+  public axis = this.RULE('axis', (): A.Axis => {
+    const path = this.SUBRULE(this.path);
+    this.CONSUME(T.In);
+    const values = this.SUBRULE(this.list);
+    return this.ACTION(() => ({ kind: 'Axis', path, values, loc: this.span(path, values) })) as A.Axis;
+  });
+
+  // ---- expressions ----
+  /** A unit, `x` or `on` directly followed by `=` or `.` is the key of the next entry, not an operator. */
+  private notKey(): boolean {
+    const t = this.LA(2).tokenType;
+    return t !== T.Equals && t !== T.Dot;
+  }
+
+  public expr = this.RULE('expr', (): A.Expr => {
+    const value = this.SUBRULE(this.additive);
+    let interval: A.Expr | undefined;
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.LParen,
+      DEF: () => {
+        this.CONSUME(T.On);
+        interval = this.SUBRULE(this.parens);
+      },
+    });
+    return this.ACTION(() => {
+      if (interval === undefined) return value;
+      if (interval.kind !== 'Tuple') {
+        this.problems.push({ reason: 'unexpected_token', message: 'an interval after `on` needs two bounds: on (lo, hi)', loc: interval.loc, expected: ['(lo, hi)'] });
+        interval = { kind: 'Tuple', elements: [interval], loc: interval.loc };
+      }
+      return { kind: 'Restrict', value, interval, loc: this.span(value, interval) };
+    }) as A.Expr;
+  });
+
+  private addOps?: IOrAlt<IToken>[];
+  private mulOps?: IOrAlt<IToken>[];
+  public additive = this.RULE('additive', (): A.Expr => {
+    let left = this.SUBRULE(this.multiplicative);
+    this.MANY(() => {
+      const op = this.OR((this.addOps ??= [{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]));
+      const right = this.SUBRULE2(this.multiplicative);
+      left = this.ACTION(() => this.binary(op, left, right)) as A.Expr;
+    });
+    return left;
+  });
+
+  public multiplicative = this.RULE('multiplicative', (): A.Expr => {
+    let left = this.SUBRULE(this.unary);
+    this.MANY({
+      GATE: () => this.LA(1).tokenType !== T.X || this.notKey(),
+      DEF: () => {
+      const op = this.OR((this.mulOps ??= [
+        { ALT: () => this.CONSUME(T.Star) },
+        { ALT: () => this.CONSUME(T.Slash) },
+        { GATE: () => this.notKey(), ALT: () => this.CONSUME(T.X) },
+      ]));
+      const right = this.SUBRULE2(this.unary);
+      left = this.ACTION(() => this.binary(op, left, right)) as A.Expr;
+      },
+    });
+    return left;
+  });
+
+  /** Unary minus binds looser than `^`: -2^2 = -(2^2), and 2^-1 works. */
+  private unaryOr?: OrMethodOpts<A.Expr>;
+  public unary = this.RULE('unary', (): A.Expr =>
+    this.OR((this.unaryOr ??= { ERR_MSG: 'an expression', DEF: [
+      {
+        ALT: () => {
+          const minus = this.CONSUME(T.Minus);
+          const operand = this.SUBRULE(this.unary);
+          return this.ACTION(() => ({ kind: 'Unary', op: '-', operand, loc: this.span(minus, operand) })) as A.Expr;
+        },
+      },
+      { ALT: () => this.SUBRULE(this.power) },
+    ] })),
+  );
+
+  public power = this.RULE('power', (): A.Expr => {
+    const base = this.SUBRULE(this.postfix);
+    let result = base;
+    this.OPTION(() => {
+      const op = this.CONSUME(T.Caret);
+      const exponent = this.SUBRULE(this.unary);
+      result = this.ACTION(() => this.binary(op, base, exponent)) as A.Expr;
+    });
+    return result;
+  });
+
+  public postfix = this.RULE('postfix', (): A.Expr => {
+    const value = this.SUBRULE(this.primary);
+    let unit: IToken | undefined;
+    this.OPTION({
+      GATE: () => this.notKey(),
+      DEF: () => {
+        unit = this.CONSUME(T.UnitTok);
+      },
+    });
+    return this.ACTION(() =>
+      unit === undefined ? value : { kind: 'UnitExpr', value, unit: unit.image as A.Unit, unitLoc: this.tokLoc(unit), loc: this.span(value, unit) },
+    ) as A.Expr;
+  });
+
+  // The alternatives capture nothing but `this`: build them once (chevrotain's advice for hot ORs).
+  private primaryOr?: OrMethodOpts<A.Expr>;
+  public primary = this.RULE('primary', (): A.Expr =>
+    this.OR((this.primaryOr ??= {
+      ERR_MSG: 'an expression',
+      DEF: [
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.NumberLit);
+            return this.ACTION(() => ({ kind: 'Number', value: t.payload as number, text: t.image, loc: this.tokLoc(t) })) as A.Expr;
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.StringLit);
+            return this.ACTION(() => this.str(t)) as A.Expr;
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.OR2([{ ALT: () => this.CONSUME(T.True) }, { ALT: () => this.CONSUME(T.False) }]);
+            return this.ACTION(() => ({ kind: 'Bool', value: t.tokenType === T.True, loc: this.tokLoc(t) })) as A.Expr;
+          },
+        },
+        { ALT: () => this.SUBRULE(this.call) },
+        {
+          // `key = value` or `key.sub` on the next line is an entry, never a value (newlines are not significant).
+          GATE: () => this.notKey(),
+          ALT: () => {
+            const t = this.CONSUME(T.ValueName);
+            return this.ACTION(() => ({ kind: 'IdentExpr', name: t.image, loc: this.tokLoc(t) })) as A.Expr;
+          },
+        },
+        { ALT: () => this.SUBRULE(this.parens) },
+        { ALT: () => this.SUBRULE(this.list) },
+      ],
+    })),
+  );
+
+  public call = this.RULE('call', (): A.CallExpr => {
+    const callee = this.CONSUME(T.ValueName);
+    this.CONSUME(T.LParen);
+    const args: A.Expr[] = [];
+    this.MANY_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const a = this.SUBRULE(this.expr);
+        this.ACTION(() => args.push(a));
+      },
+    });
+    const rp = this.CONSUME(T.RParen);
+    return this.ACTION(() => ({ kind: 'Call', callee: this.ident(callee), args, loc: this.span(callee, rp) })) as A.CallExpr;
+  });
+
+  /** `(e)` is a Paren, `(a, b, ...)` a Tuple. */
+  public parens = this.RULE('parens', (): A.Expr => {
+    const lp = this.CONSUME(T.LParen);
+    const first = this.SUBRULE(this.expr);
+    const rest: A.Expr[] = [];
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      const e = this.SUBRULE2(this.expr);
+      this.ACTION(() => rest.push(e));
+    });
+    const rp = this.CONSUME(T.RParen);
+    return this.ACTION(() =>
+      rest.length === 0 ? { kind: 'Paren', inner: first, loc: this.span(lp, rp) } : { kind: 'Tuple', elements: [first, ...rest], loc: this.span(lp, rp) },
+    ) as A.Expr;
+  });
+
+  public list = this.RULE('list', (): A.ListExpr => {
+    const lb = this.CONSUME(T.LBracket);
+    const elements: A.Expr[] = [];
+    this.OPTION(() => {
+      const first = this.SUBRULE(this.expr);
+      this.ACTION(() => elements.push(first));
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        const e = this.SUBRULE2(this.expr);
+        this.ACTION(() => elements.push(e));
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma)); // trailing comma
+    });
+    const rb = this.CONSUME(T.RBracket);
+    return this.ACTION(() => ({ kind: 'List', elements, loc: this.span(lb, rb) })) as A.ListExpr;
+  });
+
+  /** The entry point of parseExpression (`--set` values, YAML strings): one expression, then the end. */
+  public standalone = this.RULE('standalone', (): A.Expr | undefined => {
+    let e: A.Expr | undefined;
+    try {
+      e = this.SUBRULE(this.expr);
+    } catch (err) {
+      if (!isRecognitionException(err as Error)) throw err;
+      this.fromException(err as IRecognitionException);
+    }
+    this.ACTION(() => {
+      if (e !== undefined && this.LA(1).tokenType !== EOF) {
+        this.problem('unexpected_token', `unexpected ${describe(this.LA(1))} after the expression`, this.LA(1), ['end of input'], true);
+      }
+      while (this.LA(1).tokenType !== EOF) this.SKIP_TOKEN();
+    });
+    return e;
+  });
+
+  // ---- helpers ----
+  private str(t: IToken): A.StringLit {
+    return { kind: 'String', value: t.payload as string, loc: this.tokLoc(t) };
+  }
+
+  private binary(op: IToken, left: A.Expr, right: A.Expr): A.BinaryExpr {
+    return { kind: 'Binary', op: op.image as A.BinaryExpr['op'], left, right, loc: this.span(left, right) };
+  }
+}
+
+/** The one parser instance (building it analyses the grammar: do it once). Parsing is synchronous. */
+export const parser = new SidParser();
