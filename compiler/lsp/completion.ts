@@ -52,7 +52,7 @@ function itemsFor(e: Expect, ctx: CompletionContext): Item[] {
     case 'over':
       return [keyword('over')];
     case 'recipe-ref':
-      return ctx.recipeNames().map((name) => ({ label: name, kind: 'reference', detail: 'recipe' }));
+      return ctx.recipeNames().filter((name) => name !== e.self).map((name) => ({ label: name, kind: 'reference', detail: 'recipe' }));
     case 'key':
       return keys(e.prefix, e.typed, e.inSweep);
     case 'label': {

@@ -28,7 +28,7 @@ export type Expect =
   | { kind: 'recipe-keyword' } // after `abstract`
   | { kind: 'name' } // naming a new recipe or sweep: nothing to offer
   | { kind: 'extends-or-body' }
-  | { kind: 'recipe-ref' }
+  | { kind: 'recipe-ref'; self?: string } // `self`: the recipe being declared (it cannot extend itself)
   | { kind: 'over' }
   | { kind: 'import-path' }
   | { kind: 'key'; prefix: string; typed: string[]; inSweep: boolean; stageNames: string[] }
@@ -56,7 +56,7 @@ type State =
   | { s: 'funcdef'; step: number }
   | { s: 'import' }
   | { s: 'abstract' }
-  | { s: 'decl'; what: 'recipe' | 'sweep'; step: 'name' | 'after-name' | 'ref' | 'after-ref' }
+  | { s: 'decl'; what: 'recipe' | 'sweep'; step: 'name' | 'after-name' | 'ref' | 'after-ref'; name?: string }
   | { s: 'skip' }; // an unexpected token: wait for `;`, `{` or `}`
 
 const BODY_KEYWORDS = new Set(['stage']);
@@ -124,7 +124,7 @@ export function walk(tokens: readonly Token[]): WalkResult {
         const d = st;
         if (t.text === '{') { push(d.what === 'recipe' ? { kind: 'body', prefix: '' } : { kind: 'sweep' }); stageNames.length = 0; continue; }
         if (t.kind !== 'ident') continue;
-        if (d.step === 'name') { roles.set(i, { kind: d.what === 'recipe' ? 'recipe-decl' : 'sweep-decl', name: t.text }); d.step = 'after-name'; }
+        if (d.step === 'name') { roles.set(i, { kind: d.what === 'recipe' ? 'recipe-decl' : 'sweep-decl', name: t.text }); d.step = 'after-name'; d.name = t.text; }
         else if (d.step === 'after-name' && ((d.what === 'recipe' && t.text === 'extends') || (d.what === 'sweep' && t.text === 'over'))) { roles.set(i, kw(t)); d.step = 'ref'; }
         else if (d.step === 'ref') { roles.set(i, { kind: 'recipe-ref', name: t.text }); d.step = 'after-ref'; }
         continue;
@@ -289,7 +289,7 @@ function expectFrom(f: Frame, st: State, stageNames: string[]): Expect {
     case 'decl':
       if (st.step === 'name') return { kind: 'name' };
       if (st.step === 'after-name') return st.what === 'recipe' ? { kind: 'extends-or-body' } : { kind: 'over' };
-      if (st.step === 'ref') return { kind: 'recipe-ref' };
+      if (st.step === 'ref') return { kind: 'recipe-ref', ...(st.what === 'recipe' && st.name ? { self: st.name } : {}) };
       return { kind: 'none' };
     default:
       return { kind: 'none' };
