@@ -1,7 +1,7 @@
 // The language server's view of the token stream: the grammar's own lexer (grammar/lexer.ts `tokenize`),
 // folded into five kinds that the cursor questions ("what is under / before the cursor?") need. The lexer
 // never throws on broken input (an unterminated string, half a number), so completion works mid-edit.
-import { tokenize } from '../../grammar/lexer.js';
+import { tokenize } from '../../grammar/index.js';
 
 export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'comment';
 

@@ -1,6 +1,7 @@
 // The compiler stages the server reuses - never a second checker: diagnostics come from compileSource,
 // formatting from the grammar's formatter, symbols from the grammar's parser.
-// Loaded lazily so the server starts (and answers hover and completion) even before they are imported.
+// compileSource is loaded lazily so the server answers its first requests while the compiler loads.
+import { formatSid, parseSid } from '../../grammar/index.js';
 import type { ParseResult, SyntaxProblem } from '../../grammar/ast.js';
 import type { CompileOptions, CompileResult } from '../api.js';
 
@@ -14,13 +15,8 @@ let loaded: Promise<Partial<Stages>> | undefined;
 
 export function loadStages(): Promise<Partial<Stages>> {
   loaded ??= (async () => {
-    const grammar = (await import(spec('../../grammar/index.js')).catch(() => ({}))) as Partial<Stages>;
-    const api = (await import(spec('../api.js')).catch(() => ({}))) as Partial<Stages>;
-    return { parseSid: grammar.parseSid, formatSid: grammar.formatSid, compileSource: api.compileSource };
+    const api = (await import(new URL('../api.js', import.meta.url).href).catch(() => ({}))) as Partial<Stages>;
+    return { parseSid, formatSid, compileSource: api.compileSource };
   })();
   return loaded;
-}
-
-function spec(relative: string): string {
-  return new URL(relative, import.meta.url).href;
 }
