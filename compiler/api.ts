@@ -6,6 +6,8 @@
 //
 // A file with errors yields diagnostics and no graphs. A sweep yields one graph per point, each checked
 // on its own. `recipe` picks one recipe when a file has several non-abstract ones.
+import { readFileSync } from 'node:fs';
+import { compileText } from './compile.js';
 import type { Diagnostic } from './diagnostics/types.js';
 import type { ExecutionGraph } from './graph/types.js';
 
@@ -22,4 +24,16 @@ export interface CompileResult {
   ok: boolean; // no error-severity diagnostics
   diagnostics: Diagnostic[];
   graphs: ExecutionGraph[];
+}
+
+/** Compile an in-memory document (the LSP's open buffer). */
+export function compileSource(text: string, path: string, options: CompileOptions = {}): CompileResult {
+  const { ok, diagnostics, graphs } = compileText(text, path, options);
+  return { ok, diagnostics, graphs };
+}
+
+/** Compile a file from the overlay or disk; throws (an I/O error) only when the root file cannot be read. */
+export function compileFile(path: string, options: CompileOptions = {}): CompileResult {
+  const text = options.overlay?.get(path) ?? readFileSync(path, 'utf8');
+  return compileSource(text, path, options);
 }

@@ -1,0 +1,151 @@
+// The pipeline behind compileFile/compileSource: load (parse + imports) -> collect -> resolve (extends,
+// --set) -> check -> expand sweeps (each point checked on its own) -> lower. All independent errors are
+// reported, sorted in source order and de-duplicated; a program with errors yields no graphs.
+import { CheckContext } from './check/context.js';
+import { checkFamilies, checkRequired } from './check/required.js';
+import { RULES } from './check/rules.js';
+import { checkStages } from './check/stages.js';
+import { diag } from './diagnostics/make.js';
+import type { Diagnostic } from './diagnostics/types.js';
+import { expandSweep } from './expand.js';
+import type { ExecutionGraph } from './graph/types.js';
+import { lowerRecipe } from './lower.js';
+import { flatConfig } from './lower/config.js';
+import type { Assignment, RecipeDecl, ResolvedRecipe, SweepDecl } from './model.js';
+import { Program } from './program.js';
+import { resolveRecipe, ValueCache } from './resolve.js';
+import { parseSets } from './sets.js';
+import { canonicalJson } from './util/canonical.js';
+import { locString, pointLoc } from './util/loc.js';
+import { suggestion } from './util/names.js';
+import type { CompileOptions } from './api.js';
+import type { JsonValue } from './recipe/settings.js';
+
+export interface SweepPointInfo {
+  sweep: string;
+  index: number;
+  values: Record<string, JsonValue>;
+  ok: boolean;
+  hash?: string;
+  diagnostics: Diagnostic[];
+}
+
+export interface CompileOutput {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  graphs: ExecutionGraph[];
+  /** Every text read (files, imports, `<--set N>`), for rendering diagnostics. */
+  sources: Map<string, string>;
+  /** Sweep points with their own status (sidc sweep --list). */
+  points: SweepPointInfo[];
+  /** Graphs lowered even when other targets had errors (sidc sweep --list shows per-point hashes). */
+  allGraphs: ExecutionGraph[];
+}
+
+const key = (d: Diagnostic): string => `${d.code}|${d.loc.file}|${d.loc.range.start.offset}|${d.loc.range.end.offset}|${d.message}`;
+
+type Checked = { ctx: CheckContext; diags: Diagnostic[] };
+
+function checkOne(decl: RecipeDecl, program: Program, values: ValueCache, extra: Assignment[], sweepPoint?: ResolvedRecipe['sweepPoint']): Checked {
+  const diags: Diagnostic[] = [];
+  const visible = program.visibleRecipes(decl.file);
+  const r = resolveRecipe({ decl, visible, sweeps: program.visibleSweeps(decl.file), values, extra }, diags);
+  if (sweepPoint) r.sweepPoint = sweepPoint;
+  const ctx = new CheckContext(r, diags);
+  if (!decl.abstract) {
+    checkRequired(ctx);
+    checkFamilies(ctx);
+    checkStages(ctx);
+    for (const rule of RULES) rule(ctx);
+  }
+  return { ctx, diags };
+}
+
+export function compileText(text: string, file: string, options: CompileOptions = {}): CompileOutput {
+  const all: Diagnostic[] = [];
+  const program = new Program(all, options.overlay);
+  const decls = program.addRoot(file, text);
+  const sets = parseSets(options.set ?? [], program.sources, all);
+  const values = new ValueCache(all);
+  const visible = program.visibleRecipes(file);
+  const sweeps = program.visibleSweeps(file);
+
+  let targets: (RecipeDecl | SweepDecl)[];
+  if (options.recipe !== undefined) {
+    const t = decls.recipes.find((r) => r.name === options.recipe) ?? decls.sweeps.find((s) => s.name === options.recipe) ?? visible.get(options.recipe) ?? sweeps.get(options.recipe);
+    if (!t) {
+      const known = [...decls.recipes.map((r) => r.name), ...decls.sweeps.map((s) => s.name)];
+      all.push(diag('SID2015', pointLoc(file), { name: options.recipe, file, hint: suggestion(options.recipe, known), known: known.join(', ') || '(none)' }));
+    }
+    targets = t ? [t] : [];
+  } else {
+    targets = decls.sweeps.length ? [...decls.sweeps] : decls.recipes.filter((r) => !r.abstract);
+  }
+
+  const graphs: ExecutionGraph[] = [];
+  const points: SweepPointInfo[] = [];
+  const addAll = (ds: Diagnostic[], note?: string): void => {
+    for (const d of ds) all.push(note && !d.related?.some((r) => r.message === note) ? { ...d, related: [...(d.related ?? []), { loc: d.loc, message: note }] } : d);
+  };
+
+  // Every recipe of the file is checked (abstract ones for names, types and units only).
+  for (const r of decls.recipes) {
+    const isTarget = targets.includes(r);
+    const { ctx, diags } = checkOne(r, program, values, isTarget ? sets : []);
+    addAll(diags);
+    if (isTarget && !diags.some((d) => d.severity === 'error')) graphs.push(lowerRecipe(ctx, file));
+  }
+  for (const t of targets) {
+    if (!('groups' in t)) {
+      if (!decls.recipes.includes(t)) {
+        const { ctx, diags } = checkOne(t, program, values, sets);
+        addAll(diags);
+        if (!diags.some((d) => d.severity === 'error')) graphs.push(lowerRecipe(ctx, file));
+      }
+      continue;
+    }
+    const base = visible.get(t.over.name);
+    if (!base) {
+      all.push(diag('SID5001', t.over.loc, { sweep: t.name, name: t.over.name, hint: suggestion(t.over.name, visible.keys()), known: [...visible.keys()].join(', ') || '(none)' }));
+      continue;
+    }
+    const pts = expandSweep(t, all);
+    if (!pts) continue;
+    const seen = new Map<string, { index: number; as: Assignment[] }>();
+    pts.forEach((as, index) => {
+      const vals: Record<string, JsonValue> = {};
+      for (const a of as) {
+        const v = values.get(a);
+        if (v !== undefined) vals[a.path] = v;
+      }
+      const desc = Object.entries(vals).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+      const { ctx, diags } = checkOne(base, program, values, [...as, ...sets], { sweep: t, index, values: vals, assignments: as });
+      const info: SweepPointInfo = { sweep: t.name, index, values: vals, ok: !diags.some((d) => d.severity === 'error'), diagnostics: diags };
+      addAll(diags, `in sweep ${t.name} point ${index + 1}: ${desc}`);
+      if (info.ok) {
+        const identity = canonicalJson([...flatConfig(ctx).entries()]);
+        const prev = seen.get(identity);
+        if (prev) {
+          const d = diag('SID5003', as[0]!.valueLoc, { a: prev.index + 1, b: index + 1, values: desc }, { related: [{ loc: prev.as[0]!.valueLoc, message: `point ${prev.index + 1} comes from ${locString(prev.as[0]!.valueLoc)}` }] });
+          all.push(d);
+          info.ok = false;
+          info.diagnostics.push(d);
+        } else seen.set(identity, { index, as });
+      }
+      if (info.ok) {
+        const g = lowerRecipe(ctx, file);
+        info.hash = g.hash;
+        graphs.push(g);
+      }
+      points.push(info);
+    });
+  }
+
+  const order = [...program.sources.keys()];
+  const seenKeys = new Set<string>();
+  const diagnostics = all
+    .filter((d) => (seenKeys.has(key(d)) ? false : (seenKeys.add(key(d)), true)))
+    .sort((a, b) => (order.indexOf(a.loc.file) - order.indexOf(b.loc.file)) || a.loc.range.start.offset - b.loc.range.start.offset || a.loc.range.end.offset - b.loc.range.end.offset || a.code.localeCompare(b.code));
+  const ok = !diagnostics.some((d) => d.severity === 'error');
+  return { ok, diagnostics, graphs: ok ? graphs : [], allGraphs: graphs, sources: program.sources, points };
+}

@@ -1,0 +1,60 @@
+// Renders diagnostics for people (compiler style) or tools (`--format json`).
+//
+//   recipes/x.sid:3:16: error SID2003: `data.resolution` needs a unit: it is measured in px
+//      |
+//    3 |   resolution = 512
+//      |                ^~~
+//      = help: write `512 px`
+//      = note: inherited from recipes/base/sid-dit.sid:7:3
+//
+// Lines and columns are printed 1-based; the source text comes from `sources` (what the compiler read),
+// so overlays and pseudo files such as `<--set 1>` render too.
+import { LineMap, locString } from '../util/loc.js';
+import type { Diagnostic } from './types.js';
+
+export type SourceLookup = (file: string) => string | undefined;
+
+export function renderDiagnostic(d: Diagnostic, sources: SourceLookup): string {
+  const out: string[] = [`${locString(d.loc)}: ${d.severity} ${d.code}: ${d.message}`];
+  const text = sources(d.loc.file);
+  if (text !== undefined) {
+    const map = new LineMap(text);
+    const { start, end } = d.loc.range;
+    const line = Math.min(start.line, map.lineCount - 1);
+    const src = map.lineText(line).replace(/\t/g, ' ');
+    const num = String(line + 1);
+    const pad = ' '.repeat(num.length);
+    const width = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, src.length - start.column);
+    out.push(`${pad} |`);
+    out.push(`${num} | ${src}`);
+    out.push(`${pad} | ${' '.repeat(start.column)}^${'~'.repeat(width - 1)}`);
+    if (d.help) out.push(`${pad} = help: ${d.help}`);
+    for (const r of d.related ?? []) out.push(`${pad} = note: ${r.message}`);
+  } else {
+    if (d.help) out.push(`  = help: ${d.help}`);
+    for (const r of d.related ?? []) out.push(`  = note: ${r.message}`);
+  }
+  return out.join('\n');
+}
+
+export function renderDiagnostics(ds: readonly Diagnostic[], sources: SourceLookup): string {
+  if (ds.length === 0) return '';
+  const parts = ds.map((d) => renderDiagnostic(d, sources));
+  const errors = ds.filter((d) => d.severity === 'error').length;
+  const warnings = ds.filter((d) => d.severity === 'warning').length;
+  const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
+  return parts.join('\n\n') + `\n\n${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`;
+}
+
+/** `--format json`: one object per diagnostic, positions 1-based like the text form, plus the raw loc. */
+export function diagnosticsJson(ds: readonly Diagnostic[]): string {
+  const items = ds.map((d) => ({
+    file: d.loc.file,
+    line: d.loc.range.start.line + 1,
+    column: d.loc.range.start.column + 1,
+    endLine: d.loc.range.end.line + 1,
+    endColumn: d.loc.range.end.column + 1,
+    ...d,
+  }));
+  return JSON.stringify(items, null, 2) + '\n';
+}

@@ -1,0 +1,43 @@
+// The graph's `config`: every setting resolved (recipe value, else default) as nested canonical JSON,
+// plus values derived from others (teacher.time_scale from family + objective, label conditioning for
+// toy teachers). Per-stage overrides produce a stage-specific view (`effective`).
+import type { CheckContext } from '../check/context.js';
+import type { ResolvedStage } from '../model.js';
+import { FAMILIES } from '../recipe/families.js';
+import { SETTINGS, type JsonValue } from '../recipe/settings.js';
+
+export type Flat = Map<string, JsonValue>;
+
+export function flatConfig(c: CheckContext): Flat {
+  const flat: Flat = new Map();
+  for (const s of SETTINGS) {
+    const v = c.get(s.path);
+    if (v !== undefined) flat.set(s.path, v);
+  }
+  const family = flat.get('teacher.family') as string | undefined;
+  const info = family ? FAMILIES[family] : undefined;
+  if (info && !flat.has('teacher.time_scale')) {
+    const ts = info.timeScale[(flat.get('teacher.objective') as 'rectified_flow' | 'trigflow') ?? 'rectified_flow'];
+    if (ts !== undefined) flat.set('teacher.time_scale', ts);
+  }
+  if (info && !info.text && !c.isSet('data.text')) flat.set('data.text', { mode: 'labels' });
+  return flat;
+}
+
+/** The recipe's values with one stage's overrides on top. */
+export function effective(flat: Flat, stage: ResolvedStage): Flat {
+  const out = new Map(flat);
+  for (const [k, v] of stage.overrides) out.set(k, v.value);
+  return out;
+}
+
+export function nested(flat: Flat): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [path, v] of flat) {
+    const segs = path.split('.');
+    let o = out;
+    for (const s of segs.slice(0, -1)) o = (o[s] ??= {}) as Record<string, JsonValue>;
+    o[segs[segs.length - 1]!] = v;
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+// Loads a program: the root file and everything it imports (relative to the importing file), from an
+// overlay (open editor documents) or disk. Keeps every text it read so diagnostics can be rendered,
+// reports missing files at the import string and import cycles.
+import { readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { collectFile } from './collect.js';
+import { diag } from './diagnostics/make.js';
+import type { Diagnostic } from './diagnostics/types.js';
+import type { FileDecls, RecipeDecl, SweepDecl } from './model.js';
+import { parseFile } from './parse.js';
+import { loadYamlRecipe } from './yaml/load.js';
+import { locString } from './util/loc.js';
+
+export function isDataFile(path: string): boolean {
+  return /\.(ya?ml|json)$/i.test(path);
+}
+
+export class Program {
+  readonly sources = new Map<string, string>();
+  readonly files = new Map<string, FileDecls>();
+  private readonly loading: string[] = [];
+
+  constructor(readonly diagnostics: Diagnostic[], readonly overlay?: ReadonlyMap<string, string>) {}
+
+  /** The text of a file, or an error reason. */
+  read(file: string): { text: string } | { error: string } {
+    const o = this.overlay?.get(file);
+    if (o !== undefined) return { text: o };
+    try {
+      return { text: readFileSync(file, 'utf8') };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { error: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? String(e) };
+    }
+  }
+
+  /** Parse `file` from `text` (the root document) and load its imports. */
+  addRoot(file: string, text: string): FileDecls {
+    this.sources.set(file, text);
+    return this.loadText(file, text);
+  }
+
+  private loadText(file: string, text: string): FileDecls {
+    let decls: FileDecls;
+    if (isDataFile(file)) decls = loadYamlRecipe(text, file, this.diagnostics);
+    else decls = collectFile(parseFile(text, file, this.diagnostics), this.diagnostics);
+    this.files.set(file, decls);
+    this.loading.push(file);
+    for (const imp of decls.imports) {
+      const target = normalize(join(dirname(file), imp.path));
+      const at = this.loading.indexOf(target);
+      if (at >= 0) {
+        const cycle = [...this.loading.slice(at), target].join(' -> ');
+        this.diagnostics.push(diag('SID3015', imp.loc, { cycle }));
+        continue;
+      }
+      if (this.files.has(target)) continue;
+      const r = this.read(target);
+      if ('error' in r) {
+        this.diagnostics.push(diag('SID2014', imp.loc, { path: target, reason: r.error }));
+        continue;
+      }
+      this.sources.set(target, r.text);
+      this.loadText(target, r.text);
+    }
+    this.loading.pop();
+    return decls;
+  }
+
+  /** Files visible from `file`: itself and its imports, transitively. */
+  visibleFiles(file: string, seen = new Set<string>()): string[] {
+    if (seen.has(file)) return [];
+    seen.add(file);
+    const d = this.files.get(file);
+    if (!d) return [];
+    const out = [file];
+    for (const imp of d.imports) out.push(...this.visibleFiles(normalize(join(dirname(file), imp.path)), seen));
+    return out;
+  }
+
+  /** Recipes visible from `file` by name; a name defined twice is reported once per extra definition. */
+  visibleRecipes(file: string): Map<string, RecipeDecl> {
+    const out = new Map<string, RecipeDecl>();
+    for (const f of this.visibleFiles(file)) {
+      for (const r of this.files.get(f)!.recipes) {
+        const prev = out.get(r.name);
+        if (prev && prev !== r) {
+          const [first, second] = prev.file === file || f !== file ? [prev, r] : [r, prev];
+          this.diagnostics.push(diag('SID2019', second.nameLoc, { name: r.name }, { related: [{ loc: first.nameLoc, message: `first defined at ${locString(first.nameLoc)}` }] }));
+          continue;
+        }
+        out.set(r.name, r);
+      }
+    }
+    return out;
+  }
+
+  visibleSweeps(file: string): Map<string, SweepDecl> {
+    const out = new Map<string, SweepDecl>();
+    for (const f of this.visibleFiles(file)) for (const s of this.files.get(f)!.sweeps) if (!out.has(s.name)) out.set(s.name, s);
+    return out;
+  }
+}
