@@ -1,12 +1,379 @@
-// Canonical formatting (placeholder until the printer lands: returns the source unchanged).
-import type { SidFile, SyntaxProblem } from './ast.js';
+// The canonical .sid format (`sidc fmt`, the language server's formatting). docs/language.md states the
+// rules; in short: 2-space indentation, one entry per line, sections always multi-line (`{}` when empty),
+// no `;`, spaces around `=` and binary operators (except `^` and number/number fractions like 1/3),
+// `, ` separators, numbers as written, strings re-escaped, parentheses kept, one blank line between
+// top-level items, blank lines inside blocks kept (at most one), and every comment kept in its place.
+//
+// Comments are not in the tree: the printer walks the tree in source order with a cursor into the
+// file's comment list and emits each comment when it reaches the comment's offset - on its own line
+// between items, at the end of the line when it followed something on the same line, inline (block
+// comments) or moved to the end of the line (line comments) inside an expression.
+import type * as A from './ast.js';
+import { quoteString } from './literals.js';
 import { parseSid } from './parse.js';
 
-export function printSid(_file: SidFile, source: string): string {
-  return source;
+const INDENT = '  ';
+
+class Writer {
+  private readonly lines: string[] = [];
+  private cur = '';
+  private started = false;
+  private pending: string[] = []; // comments waiting for the end of the current line
+  indent = 0;
+
+  write(s: string): void {
+    if (!this.started) {
+      this.cur = INDENT.repeat(this.indent);
+      this.started = true;
+    }
+    this.cur += s;
+  }
+
+  /** A comment that goes at the end of the current line (or on its own line when none is open). */
+  endOfLine(text: string): void {
+    if (this.started) this.pending.push(text);
+    else {
+      this.write(text);
+      this.newline();
+    }
+  }
+
+  newline(): void {
+    if (this.pending.length > 0) {
+      this.cur += ` ${this.pending.join(' ')}`;
+      this.pending = [];
+    }
+    this.lines.push(this.started ? this.cur.trimEnd() : '');
+    this.cur = '';
+    this.started = false;
+  }
+
+  blank(): void {
+    if (this.started) this.newline();
+    if (this.lines.length > 0 && this.lines[this.lines.length - 1] !== '') this.lines.push('');
+  }
+
+  text(): string {
+    if (this.started || this.pending.length > 0) this.newline();
+    while (this.lines.length > 0 && this.lines[this.lines.length - 1] === '') this.lines.pop();
+    return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
+  }
 }
 
-export function formatSid(text: string, file: string): { text: string; problems: SyntaxProblem[] } {
+const startOf = (n: { loc: A.Loc }): A.Position => n.loc.range.start;
+const endOf = (n: { loc: A.Loc }): A.Position => n.loc.range.end;
+
+interface ListOptions<T> {
+  /** Line of the opening `{`/`[` (its trailing comments stay there); -1 for the file. */
+  openLine: number;
+  /** Offset of the closing `}`/`]` (or the end of the file): comments before it belong to the list. */
+  closeOffset: number;
+  print: (item: T) => void;
+  /** Blank line between two items: 'always' (top level, but consecutive imports keep the source's choice) or 'source'. */
+  blankLines: 'top' | 'source';
+  separator?: string;
+}
+
+class Printer {
+  private readonly w = new Writer();
+  private ci = 0; // next comment not yet printed
+
+  constructor(private readonly comments: readonly A.Comment[]) {}
+
+  run(file: A.SidFile): string {
+    this.w.indent = 0;
+    this.list(file.items, {
+      openLine: -1,
+      closeOffset: Number.POSITIVE_INFINITY,
+      print: (item) => this.topLevel(item),
+      blankLines: 'top',
+    });
+    return this.w.text();
+  }
+
+  // ---- comments ----
+  private next(before: number): A.Comment | undefined {
+    const c = this.comments[this.ci];
+    return c !== undefined && c.loc.range.start.offset < before ? c : undefined;
+  }
+
+  /** Comments before `offset` inside a line: block comments in place, line comments to the end of the line. */
+  private inline(offset: number, beforeCloser = false): void {
+    for (let c = this.next(offset); c !== undefined; c = this.next(offset)) {
+      this.ci++;
+      if (!c.block) this.w.endOfLine(c.text);
+      else if (beforeCloser) this.w.write(` ${c.text}`);
+      else this.w.write(`${c.text} `);
+    }
+  }
+
+  /** Comments on `line` before `limit`: they stay at the end of that line. */
+  private trailing(line: number, limit: number): number {
+    let last = line;
+    for (let c = this.next(limit); c !== undefined && c.loc.range.start.line === line; c = this.next(limit)) {
+      this.ci++;
+      this.w.endOfLine(c.text);
+      last = c.loc.range.end.line;
+    }
+    return last;
+  }
+
+  // ---- lists of items: the file, blocks, sweeps, grid/zip groups, multi-line lists ----
+  private list<T extends { loc: A.Loc; kind: string }>(items: readonly T[], o: ListOptions<T>): void {
+    let prevEnd = o.openLine;
+    let prevKind: string | undefined;
+    const firstLimit = items[0] !== undefined ? startOf(items[0]).offset : o.closeOffset;
+    if (o.openLine >= 0) {
+      prevEnd = this.trailing(o.openLine, firstLimit);
+      this.w.newline();
+    }
+    const own = (c: A.Comment, needBlank: boolean): void => {
+      if (needBlank) this.w.blank();
+      this.w.write(c.text);
+      this.w.newline();
+      prevEnd = endOf(c).line;
+    };
+    items.forEach((item, i) => {
+      const start = startOf(item);
+      let firstOfItem = true;
+      const separated = (line: number): boolean => {
+        const gap = line > prevEnd + 1;
+        if (i === 0 && prevKind === undefined) return gap && prevEnd >= 0 && !firstOfItem; // nothing before: no blank at the top
+        if (!firstOfItem) return gap;
+        if (o.blankLines === 'top') return !(prevKind === 'Import' && item.kind === 'Import') || gap;
+        return gap;
+      };
+      for (let c = this.next(start.offset); c !== undefined; c = this.next(start.offset)) {
+        this.ci++;
+        own(c, separated(startOf(c).line));
+        firstOfItem = false;
+      }
+      if (separated(start.line)) this.w.blank();
+      o.print(item);
+      this.inline(endOf(item).offset); // anything left inside the item (defensive)
+      if (o.separator !== undefined) this.w.write(o.separator);
+      const nextLimit = items[i + 1] !== undefined ? startOf(items[i + 1]!).offset : o.closeOffset;
+      prevEnd = Math.max(endOf(item).line, this.trailing(endOf(item).line, nextLimit));
+      this.w.newline();
+      prevKind = item.kind;
+    });
+    for (let c = this.next(o.closeOffset); c !== undefined; c = this.next(o.closeOffset)) {
+      this.ci++;
+      own(c, prevKind !== undefined || o.openLine < 0 ? startOf(c).line > prevEnd + 1 && prevEnd >= 0 : false);
+    }
+  }
+
+  private tok(text: string, offset: number): void {
+    this.inline(offset);
+    this.w.write(text);
+  }
+
+  private ident(id: A.Ident): void {
+    this.tok(id.name, startOf(id).offset);
+  }
+
+  // ---- top level ----
+  private topLevel(item: A.TopLevel): void {
+    switch (item.kind) {
+      case 'Import':
+        this.w.write('import ');
+        this.expr(item.path);
+        return;
+      case 'Recipe':
+        if (item.abstract) this.w.write('abstract ');
+        this.w.write('recipe ');
+        this.ident(item.name);
+        if (item.extends !== undefined) {
+          this.w.write(' extends ');
+          this.ident(item.extends);
+        }
+        this.block(item.body);
+        return;
+      case 'Sweep':
+        this.w.write('sweep ');
+        this.ident(item.name);
+        this.w.write(' over ');
+        this.ident(item.over);
+        this.braced(item.loc, item.items, (s) => this.sweepItem(s), endOf(item.over));
+        return;
+    }
+  }
+
+  /** ` { items }`: `open` is where the `{` is (or, for sweeps and groups, the end of the header before it). */
+  private braced<T extends { loc: A.Loc; kind: string }>(loc: A.Loc, items: readonly T[], print: (item: T) => void, open: A.Position): void {
+    const closeOffset = loc.range.end.offset - 1;
+    this.inline(open.offset);
+    if (items.length === 0 && this.next(closeOffset) === undefined) {
+      this.w.write(' {}');
+      return;
+    }
+    this.w.write(' {');
+    this.w.indent++;
+    this.list(items, { openLine: open.line, closeOffset, print, blankLines: 'source' });
+    this.w.indent--;
+    this.inline(closeOffset);
+    this.w.write('}');
+  }
+
+  private block(b: A.Block): void {
+    this.braced(b.loc, b.entries, (e) => this.entry(e), startOf(b));
+  }
+
+  // ---- entries ----
+  private entry(e: A.Entry): void {
+    switch (e.kind) {
+      case 'Assign':
+        this.path(e.path);
+        this.w.write(' = ');
+        this.expr(e.value);
+        return;
+      case 'FuncDef':
+        this.ident(e.name);
+        this.w.write('(');
+        this.ident(e.param);
+        this.w.write(') = ');
+        this.expr(e.body);
+        return;
+      case 'Section':
+        this.ident(e.name);
+        if (e.label !== undefined) {
+          this.w.write(' ');
+          this.ident(e.label);
+        }
+        this.block(e.body);
+        return;
+      case 'Stage':
+        this.w.write('stage ');
+        this.ident(e.name);
+        e.after.forEach((a, i) => {
+          this.w.write(i === 0 ? ' after ' : ', ');
+          this.ident(a);
+        });
+        this.block(e.body);
+        return;
+    }
+  }
+
+  private path(p: A.Path): void {
+    p.segments.forEach((s, i) => {
+      if (i > 0) this.w.write('.');
+      this.ident(s);
+    });
+  }
+
+  private sweepItem(s: A.SweepItem): void {
+    if (s.kind === 'Axis') {
+      this.path(s.path);
+      this.w.write(' in ');
+      this.expr(s.values);
+      return;
+    }
+    this.tok(s.mode, startOf(s).offset);
+    this.braced(s.loc, s.axes, (a) => this.sweepItem(a), this.groupOpen(s));
+  }
+
+  /** The `{` of `grid {` is not in the tree: the keyword's end stands for it. */
+  private groupOpen(g: A.AxisGroup): A.Position {
+    const start = startOf(g);
+    return { line: start.line, column: start.column + g.mode.length, offset: start.offset + g.mode.length };
+  }
+
+  // ---- expressions ----
+  private expr(e: A.Expr): void {
+    this.inline(startOf(e).offset);
+    switch (e.kind) {
+      case 'Number':
+        this.w.write(e.text);
+        return;
+      case 'String':
+        this.w.write(quoteString(e.value));
+        return;
+      case 'Bool':
+        this.w.write(e.value ? 'true' : 'false');
+        return;
+      case 'IdentExpr':
+        this.w.write(e.name);
+        return;
+      case 'Call':
+        this.w.write(e.callee.name);
+        this.w.write('(');
+        this.commaList(e.args);
+        this.inline(endOf(e).offset - 1, true);
+        this.w.write(')');
+        return;
+      case 'Tuple':
+        this.w.write('(');
+        this.commaList(e.elements);
+        this.inline(endOf(e).offset - 1, true);
+        this.w.write(')');
+        return;
+      case 'Paren':
+        this.w.write('(');
+        this.expr(e.inner);
+        this.inline(endOf(e).offset - 1, true);
+        this.w.write(')');
+        return;
+      case 'List':
+        this.listExpr(e);
+        return;
+      case 'Binary': {
+        this.expr(e.left);
+        const tight = e.op === '^' || (e.op === '/' && e.left.kind === 'Number' && e.right.kind === 'Number');
+        this.w.write(tight ? e.op : ` ${e.op} `);
+        this.expr(e.right);
+        return;
+      }
+      case 'Unary':
+        this.w.write('-');
+        this.expr(e.operand);
+        return;
+      case 'UnitExpr':
+        this.expr(e.value);
+        this.w.write(' ');
+        this.tok(e.unit, e.unitLoc.range.start.offset);
+        return;
+      case 'Restrict':
+        this.expr(e.value);
+        this.w.write(' on ');
+        this.expr(e.interval);
+        return;
+    }
+  }
+
+  private commaList(xs: readonly A.Expr[]): void {
+    xs.forEach((x, i) => {
+      if (i > 0) this.w.write(', ');
+      this.expr(x);
+    });
+  }
+
+  /** One line, unless the source put the first element on a new line or a comment is inside: then one element per line. */
+  private listExpr(l: A.ListExpr): void {
+    const close = endOf(l).offset - 1;
+    const first = l.elements[0];
+    const multi = first !== undefined && (startOf(first).line > startOf(l).line || this.next(close) !== undefined);
+    this.w.write('[');
+    if (!multi) {
+      this.commaList(l.elements);
+      this.inline(close, true);
+      this.w.write(']');
+      return;
+    }
+    this.w.indent++;
+    this.list(l.elements, { openLine: startOf(l).line, closeOffset: close, print: (x) => this.expr(x), blankLines: 'source', separator: ',' });
+    this.w.indent--;
+    this.w.write(']');
+  }
+}
+
+/** The canonical text of a parsed file. `source` is the text it was parsed from (kept for the signature: comments and places come from the tree). */
+export function printSid(file: A.SidFile, source: string): string {
+  void source;
+  return new Printer(file.comments).run(file);
+}
+
+/** Parse and print. With syntax errors the text comes back unchanged, with the problems. */
+export function formatSid(text: string, file: string): { text: string; problems: A.SyntaxProblem[] } {
   const r = parseSid(text, file);
   return { text: r.problems.length > 0 ? text : printSid(r.file, text), problems: r.problems };
 }
