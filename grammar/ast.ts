@@ -3,7 +3,7 @@
 //
 // Grammar (EBNF; docs/language.md is the user-facing reference):
 //
-//   File        = { Import | Recipe | Sweep } ;
+//   File        = { ( Import | Recipe | Sweep ) [";"] } ;
 //   Import      = "import" String ;
 //   Recipe      = [ "abstract" ] "recipe" Ident [ "extends" Ident ] Block ;
 //   Sweep       = "sweep" Ident "over" Ident "{" { SweepItem [";"] } "}" ;
@@ -18,9 +18,9 @@
 //   Path        = Ident { "." Ident } ;
 //   Expr        = Additive [ "on" Tuple ] ;              (* a distribution restricted to an interval *)
 //   Additive    = Mult { ("+" | "-") Mult } ;
-//   Mult        = Power { ("*" | "/" | "x") Power } ;     (* "x": count x device, 8 x gpu(80 GB) *)
-//   Power       = Unary [ "^" Power ] ;
-//   Unary       = [ "-" ] Postfix ;
+//   Mult        = Unary { ("*" | "/" | "x") Unary } ;     (* "x": count x device, 8 x gpu(80 GB) *)
+//   Unary       = "-" Unary | Power ;                     (* -2^2 = -(2^2); 2^-1 is allowed *)
+//   Power       = Postfix [ "^" Unary ] ;                 (* right-associative: 2^3^2 = 2^(3^2) *)
 //   Postfix     = Primary [ Unit ] ;                      (* 512 px, 10k images, 80 GB *)
 //   Primary     = Number | String | "true" | "false" | Call | Ident | Tuple | List | "(" Expr ")" ;
 //   Call        = Ident "(" [ Expr { "," Expr } ] ")" ;
@@ -28,6 +28,10 @@
 //   List        = "[" [ Expr { "," Expr } [","] ] "]" ;
 //   Number      = digits [ "." digits ] [ exponent ] [ "k" | "M" ] ;   (* 10k = 10000, 1M = 1000000 *)
 //   Unit        = "px" | "GB" | "GiB" | "MB" | "images" | "steps" | "TFLOPS" ;
+//   Ident       = letter_or_underscore { letter_or_underscore | digit } ;
+//
+// Contextual keywords: `after on in grid zip over stage extends x` and the units are keys too wherever a key
+// is expected (`data.images = ...`, `after = 1`); only `import abstract recipe sweep true false` are reserved.
 //
 // Comments: `// to end of line` and `/* block */`. Newlines are not significant; `;` is optional.
 

@@ -1,7 +1,7 @@
 // Text -> tokens, comments and lexical problems. The chevrotain lexer is built once (module singleton).
 // Every lexical mistake becomes a SyntaxProblem and still yields a token the parser can use
 // (an unterminated string is a string, `3kk` is a number), so one typo gives one problem.
-import { Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createTokenInstance, Lexer, type IToken, type TokenType } from 'chevrotain';
 import type { Comment, Range, SyntaxProblem } from './ast.js';
 import { LineIndex } from './positions.js';
 import { numberValue, unescapeString } from './literals.js';
@@ -29,6 +29,19 @@ function numberAdvice(image: string): string {
   return 'a number is digits, an optional fraction and exponent, and an optional k (thousand) or M (million) suffix: 10k, 2.5k, 1M, 1e-5';
 }
 
+const GLUED: Map<string, TokenType> = new Map([...T.UNIT_TOKENS, T.X].map((t) => [t.name.slice('Kw_'.length), t]));
+
+/** `512px` -> [512, px] when the run is a valid number glued to a unit or to `x`. */
+function splitGlued(tok: IToken): [IToken, IToken] | undefined {
+  const m = /^(.*?)(px|GB|GiB|MB|images|steps|TFLOPS|x)$/.exec(tok.image);
+  if (m === null || !T.VALID_NUMBER.test(m[1]!)) return undefined;
+  const digits = m[1]!;
+  const num = createTokenInstance(T.NumberTok, digits, tok.startOffset, tok.startOffset + digits.length - 1, NaN, NaN, NaN, NaN);
+  num.payload = numberValue(digits);
+  const word = createTokenInstance(GLUED.get(m[2]!)!, m[2]!, tok.startOffset + digits.length, tok.startOffset + tok.image.length - 1, NaN, NaN, NaN, NaN);
+  return [num, word];
+}
+
 export function lex(text: string, file: string): LexResult {
   const index = new LineIndex(text, file);
   const out = lexer.tokenize(text);
@@ -48,6 +61,7 @@ export function lex(text: string, file: string): LexResult {
     });
   }
 
+  const split = new Map<IToken, [IToken, IToken]>();
   for (const tok of out.tokens) {
     const t = tok.tokenType;
     const end = tok.startOffset + tok.image.length;
@@ -55,6 +69,19 @@ export function lex(text: string, file: string): LexResult {
       tok.payload = numberValue(tok.image);
     } else if (t === T.InvalidNumber) {
       tok.payload = Number.NaN;
+      const glued = splitGlued(tok);
+      if (glued !== undefined) {
+        // `512px`, `80GB`, `8x`: one problem, and the tokens the user meant, so parsing goes on unharmed.
+        split.set(tok, glued);
+        problems.push({
+          reason: 'invalid_number',
+          message: `write a space between the number and '${glued[1].image}': ${glued[0].image} ${glued[1].image}`,
+          loc: loc(tok.startOffset, end),
+          found: tok.image,
+          expected: [`${glued[0].image} ${glued[1].image}`],
+        });
+        continue;
+      }
       problems.push({
         reason: 'invalid_number',
         message: `invalid number '${tok.image}': ${numberAdvice(tok.image)}`,
@@ -109,7 +136,8 @@ export function lex(text: string, file: string): LexResult {
   }
 
   problems.sort((a, b) => a.loc.range.start.offset - b.loc.range.start.offset);
-  return { tokens: out.tokens, comments, problems, index, invalid };
+  const tokens = split.size === 0 ? out.tokens : out.tokens.flatMap((tok) => split.get(tok) ?? [tok]);
+  return { tokens, comments, problems, index, invalid };
 }
 
 // ---- The token stream for the language server (semantic highlighting, completion context). ----

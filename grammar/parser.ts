@@ -176,8 +176,11 @@ class SidParser extends EmbeddedActionsParser {
           { ALT: () => this.SUBRULE(this.importDecl) },
           { ALT: () => this.SUBRULE(this.recipe) },
           { ALT: () => this.SUBRULE(this.sweep) },
+          { ALT: () => this.CONSUME(T.Semi) },
         ]);
-        this.ACTION(() => items.push(item));
+        this.ACTION(() => {
+          if (!('image' in item)) items.push(item);
+        });
       });
     });
     return items;
