@@ -5,6 +5,9 @@ import { DISTRIBUTIONS_BY_NAME, distCdf, distParams } from '../recipe/distributi
 import { FAMILIES, resolutionMultiple } from '../recipe/families.js';
 import type { JsonValue } from '../recipe/settings.js';
 import type { CheckContext } from './context.js';
+import { teacherConfig, teacherNames } from '../teachers/registry.js';
+import type { TeacherFamily } from '../teachers/types.js';
+import { suggestion } from '../util/names.js';
 
 const fmt = (n: number): string => String(+n.toPrecision(6));
 
@@ -195,4 +198,19 @@ function teach(c: CheckContext): void {
   }
 }
 
-export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach];
+/** teacher.config must name a configuration of the teacher registry (compiler/teachers/registry.ts). */
+function teacherConfigName(c: CheckContext): void {
+  const name = c.str('teacher.config');
+  const family = c.str('teacher.family');
+  if (!name || !family || !FAMILIES[family] || !c.isSet('teacher.config')) return;
+  const tc = teacherConfig(name, family as TeacherFamily);
+  const p = c.place('teacher.config');
+  if (!tc) {
+    const known = teacherNames().filter((n) => n.startsWith(family) || family === 'dit' || family === 'gmm' || family === 'mlp');
+    c.out.push(diag('SID4003', p.loc, { name, hint: suggestion(name, teacherNames()), known: (known.length ? known : teacherNames()).join(', ') }, { related: p.related }));
+  } else if (tc.family !== family) {
+    c.out.push(diag('SID3013', p.loc, { detail: `teacher config \`${name}\` is a ${tc.family} teacher, but teacher.family is ${family}`, example: `write \`teacher ${tc.family} { ... }\`` }, { related: p.related }));
+  }
+}
+
+export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName];

@@ -6,6 +6,9 @@
 import type { Flat } from '../lower/config.js';
 import { DATASETS, FAMILIES, type FamilyInfo } from '../recipe/families.js';
 import type { Dim, DType, TensorType } from './types.js';
+import { hiddenSize } from '../teachers/params.js';
+import { teacherFor } from '../teachers/registry.js';
+import type { TeacherFamily } from '../teachers/types.js';
 
 export interface Shapes {
   bindings: Record<string, number>;
@@ -14,12 +17,11 @@ export interface Shapes {
   info: FamilyInfo;
 }
 
-/** Hidden widths of named teacher configs (ALGORITHM.md §7); the teacher registry is the fuller source. */
-const HIDDEN: Record<string, number> = { sana_600m: 1152, sana_1600m: 2240, sd3_medium: 1536, sd35_medium: 1536, sd35_large: 2432, flux_dev: 3072 };
-
+/** Hidden width D (discriminator features) from the teacher registry, else the family's default. */
 export function hiddenWidth(config: string | undefined, info: FamilyInfo, flat: Flat): number {
-  if (config && HIDDEN[config] !== undefined) return HIDDEN[config]!;
   if (typeof flat.get('teacher.width') === 'number') return flat.get('teacher.width') as number;
+  const tc = teacherFor(String(flat.get('teacher.family')) as TeacherFamily, config);
+  if (tc && tc.arch.kind !== 'vector') return hiddenSize(tc.arch);
   return info.hidden;
 }
 
@@ -59,7 +61,8 @@ export function familyShapes(flat: Flat, compute: DType): Shapes {
   const text = flat.get('data.text') as { mode?: string } | undefined;
   let cond: TensorType;
   if (info.text && text?.mode !== 'labels') {
-    b.L = info.textTokens!;
+    const tc = teacherFor(family as TeacherFamily, flat.get('teacher.config') as string | undefined);
+    b.L = tc?.text_tokens || info.textTokens!;
     b.E = info.textDim!;
     cond = { dtype: compute, shape: ['B', 'L', 'E'] };
   } else cond = { dtype: 'int32', shape: ['B'] };

@@ -1,0 +1,50 @@
+// Shared pieces of the compiler's commands: reading a recipe file (I/O problems become UserErrors,
+// exit 2), compiling with --set/--recipe, printing diagnostics as text or JSON, atomic writes.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { compileText, type CompileOutput } from '../compile.js';
+import { diagnosticsJson, renderDiagnostics } from '../diagnostics/render.js';
+import { UserError, type CliIO } from './command.js';
+
+export function readSource(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+    throw new UserError(`cannot read '${path}': ${why}`);
+  }
+}
+
+export function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new UserError(`cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export interface CompileFlags {
+  set?: string[];
+  recipe?: string;
+  format?: string;
+}
+
+export function compilePath(path: string, flags: CompileFlags): CompileOutput {
+  return compileText(readSource(path), path, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}) });
+}
+
+export function checkFormat(format: string | undefined): 'text' | 'json' {
+  if (format === undefined || format === 'text') return 'text';
+  if (format === 'json') return 'json';
+  throw new UserError(`unknown --format '${format}': use text or json`);
+}
+
+/** Print diagnostics to stderr (text) or stdout (json). */
+export function report(io: CliIO, out: CompileOutput, format: 'text' | 'json'): void {
+  if (format === 'json') io.stdout(diagnosticsJson(out.diagnostics));
+  else if (out.diagnostics.length) io.stderr(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f)) );
+}
+
+export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];

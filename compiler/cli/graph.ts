@@ -1,0 +1,36 @@
+// sidc graph r.sid --dot: draw the execution graph (Graphviz) or print a summary of stages and phases.
+import type { Command } from 'commander';
+import { graphToDot } from '../graph/dot.js';
+import type { CommandModule } from './command.js';
+import { checkFormat, collect, compilePath, report } from './common.js';
+
+export const graphCommand: CommandModule = {
+  register(program: Command, io, setExitCode) {
+    program
+      .command('graph')
+      .description('show the execution graph: --dot for Graphviz, else a summary of stages, phases and nodes')
+      .argument('<file>', 'recipe file')
+      .option('--dot', 'print Graphviz dot (pipe into `dot -Tsvg`)')
+      .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
+      .option('--recipe <name>', 'the recipe or sweep')
+      .addHelpText('after', '\nExamples:\n  sidc graph recipes/sana-600m-512.sid --dot | dot -Tsvg > graph.svg\n  sidc graph examples/gmm-2d.sid\n')
+      .action((file: string, flags: { dot?: boolean; set: string[]; recipe?: string }) => {
+        const out = compilePath(file, flags);
+        report(io, out, checkFormat('text'));
+        if (!out.ok) return setExitCode(1);
+        for (const g of out.graphs) {
+          if (flags.dot) {
+            io.stdout(graphToDot(g));
+            continue;
+          }
+          io.stdout(`${g.recipe.name} ${g.hash.slice(0, 12)}  bindings ${Object.entries(g.bindings).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+          for (const s of g.stages) {
+            io.stdout(`  stage ${s.name} (${s.kind}${s.after.length ? `, after ${s.after.join(', ')}` : ''}; ${s.precision.policy}) nets: ${s.nets.map((n) => `${n.name}=${n.init}${n.trainable ? '' : ' frozen'}`).join(', ')}\n`);
+            for (const n of s.shared) io.stdout(`    shared    ${n.id}: ${n.op}\n`);
+            for (const p of s.phases) for (const n of p.nodes) io.stdout(`    ${p.name.padEnd(9)} ${n.id}: ${n.op}${typeof n.attrs.net === 'string' ? ` ${n.attrs.net}` : ''}\n`);
+          }
+        }
+        setExitCode(0);
+      });
+  },
+};
