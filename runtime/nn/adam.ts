@@ -1,0 +1,64 @@
+// Adam (Kingma & Ba) over a named parameter map, with state that can be saved and restored exactly
+// (moments as named tensors + the step count). Used by the DiT teacher and the eval classifier;
+// the SiD loop has its own optimizer with the precision policies (runtime/exec).
+import * as tf from '@tensorflow/tfjs-core';
+import type { Params } from './params.js';
+
+export interface AdamConfig {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+export class Adam {
+  m: Record<string, tf.Tensor> = {};
+  v: Record<string, tf.Tensor> = {};
+  step = 0;
+  constructor(readonly cfg: AdamConfig) {}
+
+  /** One update with bias correction; `lrScale` multiplies lr (warm-up). Disposes nothing it does not own. */
+  apply(params: Params, grads: Record<string, tf.Tensor>, lrScale = 1): void {
+    this.step++;
+    const { beta1: b1, beta2: b2, eps } = this.cfg;
+    const lr = (this.cfg.lr * lrScale * Math.sqrt(1 - b2 ** this.step)) / (1 - b1 ** this.step);
+    for (const [name, g] of Object.entries(grads)) {
+      const p = params[name];
+      if (!p) throw new Error(`Adam: gradient for unknown parameter ${name}`);
+      const [m, v] = tf.tidy(() => {
+        const m = this.m[name] ? tf.add(tf.mul(this.m[name]!, b1), tf.mul(g, 1 - b1)) : tf.mul(g, 1 - b1);
+        const v = this.v[name] ? tf.add(tf.mul(this.v[name]!, b2), tf.mul(tf.square(g), 1 - b2)) : tf.mul(tf.square(g), 1 - b2);
+        p.assign(tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps)), lr)));
+        return [m, v];
+      });
+      this.m[name]?.dispose();
+      this.v[name]?.dispose();
+      this.m[name] = m!;
+      this.v[name] = v!;
+    }
+  }
+
+  dispose(): void {
+    tf.dispose([...Object.values(this.m), ...Object.values(this.v)]);
+    this.m = {};
+    this.v = {};
+  }
+}
+
+/** Exponential moving average of parameters (kept as plain tensors). */
+export class Ema {
+  shadow: Record<string, tf.Tensor> = {};
+  constructor(readonly decay: number, params: Params) {
+    for (const [n, p] of Object.entries(params)) this.shadow[n] = tf.keep(tf.clone(p));
+  }
+  update(params: Params): void {
+    for (const [n, p] of Object.entries(params)) {
+      const next = tf.tidy(() => tf.add(tf.mul(this.shadow[n]!, this.decay), tf.mul(p, 1 - this.decay)));
+      this.shadow[n]!.dispose();
+      this.shadow[n] = tf.keep(next);
+    }
+  }
+  dispose(): void {
+    tf.dispose(Object.values(this.shadow));
+  }
+}

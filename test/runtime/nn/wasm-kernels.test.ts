@@ -1,0 +1,64 @@
+// The fast Slice / Unpack / SplitV kernels must give bit-identical results to the stock wasm kernels.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { useWasm } from './setup.js';
+import { registerWasmFastKernels, unregisterWasmFastKernels } from '../../../runtime/backend/wasm-kernels.js';
+
+before(() => useWasm(false));
+
+type Case = () => tf.Tensor[];
+const x = () => tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 1);
+const cases: Record<string, Case> = {
+  'slice contiguous': () => [tf.slice(x(), [1, 0, 0, 0], [2, 4, 5, 6])],
+  'slice inner': () => [tf.slice(x(), [0, 1, 2, 3], [3, 2, 3, 2])],
+  'slice rank 1': () => [tf.slice(tf.range(0, 10), [3], [4])],
+  'slice rank 5': () => [tf.slice(tf.reshape(x(), [3, 2, 2, 5, 6]), [1, 0, 1, 2, 1], [2, 2, 1, 3, 4])],
+  'slice int32': () => [tf.slice(tf.reshape(tf.range(0, 24, 1, 'int32'), [4, 6]), [1, 2], [2, 3])],
+  'unstack axis 0': () => tf.unstack(x()),
+  'unstack axis 2': () => tf.unstack(x(), 2),
+  'split last axis': () => tf.split(x(), [1, 2, 3], -1),
+  'split axis 1 even': () => tf.split(x(), 2, 1),
+  'slice gradient': () => [tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.slice(a, [0, 1, 1, 0], [2, 2, 3, 6]))))(x())],
+};
+
+test('fast kernels give exactly the stock kernels\' results', () => {
+  const stock: Record<string, Float32Array[]> = {};
+  const shapes: Record<string, number[][]> = {};
+  for (const [n, f] of Object.entries(cases)) {
+    const r = f();
+    stock[n] = r.map((t) => Float32Array.from(t.dataSync()));
+    shapes[n] = r.map((t) => t.shape);
+  }
+  registerWasmFastKernels();
+  try {
+    for (const [n, f] of Object.entries(cases)) {
+      const r = f();
+      assert.deepEqual(r.map((t) => t.shape), shapes[n], n);
+      r.forEach((t, i) => assert.deepEqual(Float32Array.from(t.dataSync()), stock[n]![i], `${n} #${i}`));
+    }
+  } finally {
+    unregisterWasmFastKernels();
+  }
+});
+
+test('unstack of many slices is linear, not quadratic, in the number of slices', () => {
+  registerWasmFastKernels();
+  try {
+    const time = (g: number) => {
+      const a = tf.zeros([g, 64, 64]);
+      const t0 = performance.now();
+      tf.dispose(tf.unstack(a));
+      const dt = performance.now() - t0;
+      a.dispose();
+      return dt;
+    };
+    time(256);
+    const small = Math.min(time(256), time(256));
+    const big = Math.min(time(2048), time(2048));
+    // 8x the slices: linear cost gives ~8x; the stock kernel's whole-input copy per slice gives ~64x.
+    assert.ok(big < small * 30, `256 slices ${small.toFixed(1)} ms, 2048 slices ${big.toFixed(1)} ms`);
+  } finally {
+    unregisterWasmFastKernels();
+  }
+});
