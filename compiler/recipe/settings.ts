@@ -124,7 +124,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'hardware.shard', type: en(['none', 'ddp', 'fsdp']), default: 'none', doc: 'fsdp shards parameters, gradients and optimizer state over the devices; ddp replicates them.' },
   { path: 'hardware.gradient_checkpointing', type: { kind: 'bool' }, default: true, doc: 'Recompute block activations in the backward pass.' },
   { path: 'hardware.offload', type: en(['none', 'cpu']), default: 'none', doc: 'CPU offloading of parameters (slow; the paper avoids it with pure bf16).' },
-  { path: 'hardware.text_encoders', type: en(['streamed', 'resident']), default: 'streamed', doc: 'streamed: text encoded outside the training loop (precomputed); resident: encoders stay on the device.', ref: 'Section 4' },
+  { path: 'hardware.text_encoders', type: en(['streamed', 'resident', 'cpu']), default: 'streamed', doc: 'streamed: text encoded outside the training loop (precomputed); resident: encoders stay on the device; cpu: encoders run on the host inside the loop (no device memory, slow).', ref: 'Section 4' },
   { path: 'hardware.vae', type: en(['offloaded', 'resident']), default: 'offloaded', doc: 'Where the VAE lives during training.', ref: 'Table 3' },
   // batch -------------------------------------------------------------------------------------------
   { path: 'batch.global', type: int(1), default: 256, doc: 'Global batch; must equal devices x per_device x accumulate.', ref: 'Tables 3-4' },

@@ -1,0 +1,93 @@
+// What the planner reads from an execution graph: the resolved settings in `config` (nested canonical
+// JSON, settings.ts) and the kind and precision of each training stage. Tolerates a flat config
+// ({"teacher.family": ...}) as well, so hand-made graphs in tests stay short.
+import type { ExecutionGraph } from '../graph/types.js';
+import type { JsonValue } from '../recipe/settings.js';
+import { SETTINGS_BY_PATH } from '../recipe/settings.js';
+import { teacherFor } from '../teachers/registry.js';
+import type { TeacherConfig, TeacherFamily } from '../teachers/types.js';
+
+export type Policy = 'fp32' | 'amp' | 'bf16';
+
+export interface Devices {
+  count: number;
+  kind: string;
+  memory_gb: number;
+  tflops?: number;
+}
+
+export interface StagePlanInput {
+  name: string;
+  kind: 'sid' | 'adversarial' | 'teach';
+  policy: Policy;
+}
+
+export interface PlanInputs {
+  teacher?: TeacherConfig;
+  teacherName: string;
+  resolution: number;
+  devices: Devices;
+  shard: 'none' | 'ddp' | 'fsdp';
+  checkpointing: boolean;
+  offload: 'none' | 'cpu';
+  textEncoders: 'streamed' | 'resident' | 'cpu';
+  vae: 'offloaded' | 'resident';
+  perDevice: number;
+  accumulate: number;
+  steps: number;
+  /** 2 when the net's guided pass runs on a doubled (uncond + cond) batch: cfg guidance (eq. 15). */
+  teacherMult: number;
+  fakeMult: number;
+  stages: StagePlanInput[];
+}
+
+export function setting(config: Record<string, JsonValue>, path: string): JsonValue | undefined {
+  if (path in config) return config[path];
+  let o: JsonValue | undefined = config;
+  for (const seg of path.split('.')) {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return undefined;
+    o = (o as Record<string, JsonValue>)[seg];
+  }
+  return o ?? SETTINGS_BY_PATH.get(path)?.default;
+}
+
+const str = (v: JsonValue | undefined, d: string): string => (typeof v === 'string' ? v : d);
+const num = (v: JsonValue | undefined, d: number): number => (typeof v === 'number' ? v : d);
+const mult = (g: JsonValue | undefined): number => (g && typeof g === 'object' && !Array.isArray(g) && g['mode'] === 'cfg' ? 2 : 1);
+
+export function planInputs(graph: ExecutionGraph): PlanInputs {
+  const c = graph.config;
+  const family = str(setting(c, 'teacher.family'), 'gmm') as TeacherFamily;
+  const configName = setting(c, 'teacher.config');
+  const teacher = teacherFor(family, typeof configName === 'string' ? configName : undefined);
+  const d = setting(c, 'hardware.devices') as Record<string, JsonValue> | undefined;
+  const devices: Devices = {
+    count: num(d?.['count'], 1),
+    kind: str(d?.['kind'], 'cpu'),
+    memory_gb: num(d?.['memory_gb'], 16),
+    ...(typeof d?.['tflops'] === 'number' ? { tflops: d['tflops'] } : {}),
+  };
+  const policy = str(setting(c, 'precision.policy'), 'amp') as Policy;
+  const trainKinds = new Set(['sid', 'adversarial', 'teach']);
+  const stages: StagePlanInput[] = graph.stages.length > 0
+    ? graph.stages.filter((s) => trainKinds.has(s.kind)).map((s) => ({ name: s.name, kind: s.kind as StagePlanInput['kind'], policy: (s.precision?.policy ?? policy) as Policy }))
+    : [{ name: 'sid', kind: 'sid', policy }];
+  const resolution = num(setting(c, 'data.resolution'), teacher?.arch.kind === 'dit' ? teacher.arch.sample_size : 512);
+  return {
+    ...(teacher ? { teacher } : {}),
+    teacherName: typeof configName === 'string' ? configName : `${family} (default)`,
+    resolution,
+    devices,
+    shard: str(setting(c, 'hardware.shard'), 'none') as PlanInputs['shard'],
+    checkpointing: setting(c, 'hardware.gradient_checkpointing') !== false,
+    offload: str(setting(c, 'hardware.offload'), 'none') as PlanInputs['offload'],
+    textEncoders: str(setting(c, 'hardware.text_encoders'), 'streamed') as PlanInputs['textEncoders'],
+    vae: str(setting(c, 'hardware.vae'), 'offloaded') as PlanInputs['vae'],
+    perDevice: num(setting(c, 'batch.per_device'), 1),
+    accumulate: num(setting(c, 'batch.accumulate'), 1),
+    steps: num(setting(c, 'generator.steps'), 4),
+    teacherMult: mult(setting(c, 'guidance.teacher')),
+    fakeMult: mult(setting(c, 'guidance.fake')),
+    stages,
+  };
+}
