@@ -1,8 +1,8 @@
 // The compiler stages the server reuses - never a second checker: diagnostics come from compileSource,
 // formatting from the grammar's formatter, symbols from the grammar's parser.
-// compileSource is loaded lazily so the server answers its first requests while the compiler loads.
 import { formatSid, parseSid } from '../../grammar/index.js';
 import type { ParseResult, SyntaxProblem } from '../../grammar/ast.js';
+import { compileSource } from '../api.js';
 import type { CompileOptions, CompileResult } from '../api.js';
 
 export interface Stages {
@@ -11,12 +11,9 @@ export interface Stages {
   compileSource(text: string, path: string, options: CompileOptions): CompileResult | Promise<CompileResult>;
 }
 
-let loaded: Promise<Partial<Stages>> | undefined;
+const stages: Stages = { parseSid, formatSid, compileSource };
 
+/** Kept async so a server could load the compiler in a worker later without touching the features. */
 export function loadStages(): Promise<Partial<Stages>> {
-  loaded ??= (async () => {
-    const api = (await import(new URL('../api.js', import.meta.url).href).catch(() => ({}))) as Partial<Stages>;
-    return { parseSid, formatSid, compileSource: api.compileSource };
-  })();
-  return loaded;
+  return Promise.resolve(stages);
 }
