@@ -14,10 +14,22 @@ const SETTING_PATHS = SETTINGS.map((s) => s.path);
 const SECTION_NAMES = SECTIONS.map((s) => s.name);
 
 /** Suggest a setting for an unknown path: same last segment first, then edit distance. */
+/** Names people bring from other tools. */
+const ALIASES: Record<string, string> = { learning_rate: 'lr', epsilon: 'eps', adam_eps: 'eps', betas: 'beta2', steps: 'steps', grad_clip: 'clip', max_grad_norm: 'clip', batch_size: 'global', gradient_accumulation_steps: 'accumulate', guidance_scale: 'teacher', cfg: 'teacher' };
+
 export function settingHint(path: string): string {
   const last = path.split('.').pop()!;
   const sameLeaf = SETTING_PATHS.filter((p) => p.endsWith('.' + last));
+  const [sec0] = path.split('.');
+  const local = sameLeaf.filter((p) => p.startsWith(sec0 + '.'));
   if (sameLeaf.length === 1) return `; did you mean \`${sameLeaf[0]}\`?`;
+  if (local.length === 1 && path.includes('.')) return `; did you mean \`${local[0]}\`?`;
+  if (sameLeaf.length > 1) return `; did you mean ${sameLeaf.map((p) => `\`${p}\``).join(' or ')}?`;
+  const alias = ALIASES[last.toLowerCase()];
+  if (alias) {
+    const hits = SETTING_PATHS.filter((p) => p.endsWith('.' + alias) && (!path.includes('.') || p.startsWith(sec0 + '.')));
+    if (hits.length >= 1) return `; did you mean \`${hits[0]}\`?`;
+  }
   const s = didYouMean(path, SETTING_PATHS);
   if (s) return `; did you mean \`${s}\`?`;
   const [sec] = path.split('.');

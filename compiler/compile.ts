@@ -84,6 +84,9 @@ export function compileText(text: string, file: string, options: CompileOptions 
 
   const graphs: ExecutionGraph[] = [];
   const points: SweepPointInfo[] = [];
+  // Lowering needs a program without errors: a recipe whose values failed would lower from defaults.
+  const hasErrors = (ds: Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');
+  const lowerable = (ds: Diagnostic[]): boolean => !hasErrors(all) && !hasErrors(ds);
   const addAll = (ds: Diagnostic[], note?: string): void => {
     for (const d of ds) all.push(note && !d.related?.some((r) => r.message === note) ? { ...d, related: [...(d.related ?? []), { loc: d.loc, message: note }] } : d);
   };
@@ -92,15 +95,17 @@ export function compileText(text: string, file: string, options: CompileOptions 
   for (const r of decls.recipes) {
     const isTarget = targets.includes(r);
     const { ctx, diags } = checkOne(r, program, values, isTarget ? sets : []);
+    const ok = lowerable(diags);
     addAll(diags);
-    if (isTarget && !diags.some((d) => d.severity === 'error')) graphs.push(lowerRecipe(ctx, file));
+    if (isTarget && ok) graphs.push(lowerRecipe(ctx, file));
   }
   for (const t of targets) {
     if (!('groups' in t)) {
       if (!decls.recipes.includes(t)) {
         const { ctx, diags } = checkOne(t, program, values, sets);
+        const ok = lowerable(diags);
         addAll(diags);
-        if (!diags.some((d) => d.severity === 'error')) graphs.push(lowerRecipe(ctx, file));
+        if (ok) graphs.push(lowerRecipe(ctx, file));
       }
       continue;
     }
@@ -120,7 +125,8 @@ export function compileText(text: string, file: string, options: CompileOptions 
       }
       const desc = Object.entries(vals).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
       const { ctx, diags } = checkOne(base, program, values, [...as, ...sets], { sweep: t, index, values: vals, assignments: as });
-      const info: SweepPointInfo = { sweep: t.name, index, values: vals, ok: !diags.some((d) => d.severity === 'error'), diagnostics: diags };
+      const info: SweepPointInfo = { sweep: t.name, index, values: vals, ok: !hasErrors(diags), diagnostics: diags };
+      const pointLowerable = lowerable(diags) || (info.ok && !hasErrors(all.filter((d) => !d.related?.some((r) => r.message.startsWith(`in sweep ${t.name} point`)))));
       addAll(diags, `in sweep ${t.name} point ${index + 1}: ${desc}`);
       if (info.ok) {
         const identity = canonicalJson([...flatConfig(ctx).entries()]);
@@ -132,7 +138,7 @@ export function compileText(text: string, file: string, options: CompileOptions 
           info.diagnostics.push(d);
         } else seen.set(identity, { index, as });
       }
-      if (info.ok) {
+      if (info.ok && pointLowerable) {
         const g = lowerRecipe(ctx, file);
         info.hash = g.hash;
         graphs.push(g);

@@ -49,7 +49,7 @@ export class Evaluator {
   num(e: Expr, path: string): Num | undefined {
     switch (e.kind) {
       case 'Number':
-        return { value: e.value };
+        return Number.isFinite(e.value) ? { value: e.value } : undefined; // an invalid literal: SID1004 already said so
       case 'Paren':
         return this.num(e.inner, path);
       case 'Unary': {

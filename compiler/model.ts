@@ -9,6 +9,8 @@ export interface Assignment {
   keyLoc: Loc;
   value: { expr: Expr } | { json: JsonValue } | { func: FuncDef };
   valueLoc: Loc;
+  /** Already reported as invalid (YAML schema errors): the setting counts as failed, nothing more is said. */
+  invalid?: boolean;
   /** Who wrote it: a recipe name, `--set`, or `sweep <name>`. */
   origin: string;
 }

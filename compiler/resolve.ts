@@ -25,7 +25,7 @@ export class ValueCache {
 
   private compute(a: Assignment): JsonValue | undefined {
     const setting = SETTINGS_BY_PATH.get(a.path);
-    if (!setting) return undefined;
+    if (!setting || a.invalid) return undefined;
     const ev = new Evaluator(this.out);
     let v: JsonValue | undefined;
     if ('json' in a.value) v = a.value.json;

@@ -18,6 +18,8 @@ function batch(c: CheckContext): void {
   const pd = c.num('batch.per_device');
   const acc = c.num('batch.accumulate');
   if (!dev || typeof dev.count !== 'number' || g === undefined || pd === undefined || acc === undefined) return;
+  // The defaults alone (1 device, 256 = 1 x 1 x 1) are not the user's mistake: say nothing until one is set.
+  if (!['batch.global', 'batch.per_device', 'batch.accumulate', 'hardware.devices'].some((k) => c.isSet(k))) return;
   const product = dev.count * pd * acc;
   if (product === g) return;
   const p = c.place('batch.global');
@@ -86,7 +88,8 @@ function intervals(c: CheckContext): void {
     const mass = hi <= lo ? 0 : distCdf(dist, params, hi) - distCdf(dist, params, lo);
     if (mass > 1e-9) continue;
     const p = c.place(c.isSet('time.interval') ? 'time.interval' : path);
-    c.out.push(diag('SID3024', p.loc, { lo: fmt(lo), hi: fmt(hi) }, { related: p.related }));
+    const restricted = di ? ` ${d.kind} restricted to (${fmt(di[0])}, ${fmt(di[1])})` : ` ${d.kind}`;
+    c.out.push(diag('SID3024', p.loc, { lo: fmt(ti?.[0] ?? 0), hi: fmt(ti?.[1] ?? 1), restricted }, { related: p.related }));
   }
 }
 

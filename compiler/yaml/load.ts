@@ -126,8 +126,9 @@ function sectionAssignments(y: YamlFile, value: Record<string, unknown>, prefix:
     if (skip.includes(sec) || !SECTIONS_BY_NAME.has(sec) || !body || typeof body !== 'object' || Array.isArray(body)) continue;
     for (const [leaf, v] of Object.entries(body as Record<string, JsonValue>)) {
       const segs = [...prefix, sec, leaf];
-      if (bad.has(segs.join('/')) || !SETTINGS_BY_PATH.has(`${sec}.${leaf}`)) continue;
-      out.push({ path: `${sec}.${leaf}`, keyLoc: y.keyLoc(segs), value: { json: v }, valueLoc: y.valueLoc(segs), origin });
+      if (!SETTINGS_BY_PATH.has(`${sec}.${leaf}`)) continue;
+      const invalid = bad.has(segs.join('/'));
+      out.push({ path: `${sec}.${leaf}`, keyLoc: y.keyLoc(segs), value: { json: v }, valueLoc: y.valueLoc(segs), origin, ...(invalid ? { invalid } : {}) });
     }
   }
   return out;
