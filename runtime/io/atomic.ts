@@ -3,6 +3,37 @@
 // fsync it, rename it over the target, then fsync the directory so the rename itself survives a crash.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { UserError } from '../../compiler/cli/command.js';
+
+/** A file could not be written (disk full, permission, read-only): `<path>: cannot write: <why>`, exit 2. */
+export class FileWriteError extends UserError {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: cannot write: ${reason}`, 2);
+    this.name = 'FileWriteError';
+  }
+}
+
+const REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EISDIR: 'a directory is in the way',
+  ENOTDIR: 'a parent path is a file, not a directory',
+  EEXIST: 'a file is in the way of a directory',
+};
+
+/** File-system errors become FileWriteError; anything else (a bug in a writer callback) passes through. */
+function asWriteError(path: string, err: unknown): unknown {
+  if (err instanceof UserError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string') return err;
+  return new FileWriteError(path, REASONS[code] ?? (err as Error).message);
+}
 
 let counter = 0;
 
@@ -38,9 +69,14 @@ export function writeAll(fd: number, data: Uint8Array): void {
  */
 export function writeFileAtomicWith(path: string, write: (fd: number) => void): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
   const tmp = tmpPathFor(path);
-  const fd = openSync(tmp, 'w', 0o644);
+  let fd: number;
+  try {
+    mkdirSync(dir, { recursive: true });
+    fd = openSync(tmp, 'w', 0o644);
+  } catch (err) {
+    throw asWriteError(path, err);
+  }
   try {
     try {
       write(fd);
@@ -51,7 +87,7 @@ export function writeFileAtomicWith(path: string, write: (fd: number) => void): 
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    throw asWriteError(path, err);
   }
   fsyncDir(dir);
 }
@@ -72,13 +108,17 @@ export function writeJsonAtomic(path: string, value: unknown): void {
  * crash up to the last completed step. O_APPEND makes each line one write, so lines never interleave.
  */
 export function appendLine(path: string, line: string): void {
-  mkdirSync(dirname(path), { recursive: true });
   const text = line.endsWith('\n') ? line : line + '\n';
-  const fd = openSync(path, 'a', 0o644);
   try {
-    writeAll(fd, Buffer.from(text, 'utf8'));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(path, 'a', 0o644);
+    try {
+      writeAll(fd, Buffer.from(text, 'utf8'));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw asWriteError(path, err);
   }
 }

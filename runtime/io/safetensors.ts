@@ -3,7 +3,7 @@
 // atomic (temp file + rename) and byte-compatible with the reference writer: header JSON padded with
 // spaces to a multiple of 8 bytes, tensors laid out contiguously, larger dtypes first, then by name.
 import { closeSync } from 'node:fs';
-import { writeAll, writeFileAtomicWith } from './atomic.js';
+import { FileWriteError, writeAll, writeFileAtomicWith } from './atomic.js';
 import { DTYPE_BYTES, WRITABLE_DTYPES, decodeToF32, encodeFromF32, type SafetensorsDtype, type WritableDtype } from './safetensors-dtypes.js';
 import { SafetensorsError } from './safetensors-error.js';
 import { openForRead, readExact, readHeaderFromFd, type SafetensorsHeader, type TensorInfo } from './safetensors-header.js';
@@ -168,7 +168,7 @@ export function writeSafetensors(path: string, tensors: Record<string, TensorToW
       }
     });
   } catch (err) {
-    if (err instanceof SafetensorsError) throw err;
-    throw new SafetensorsError(path, 'io', `cannot write: ${(err as Error).message}`);
+    if (err instanceof FileWriteError) throw new SafetensorsError(path, 'io', `cannot write: ${err.reason}`);
+    throw err;
   }
 }

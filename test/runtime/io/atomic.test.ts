@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendLine, writeFileAtomic, writeFileAtomicWith, writeJsonAtomic } from '../../../runtime/io/atomic.js';
+import { FileWriteError, appendLine, writeFileAtomic, writeFileAtomicWith, writeJsonAtomic } from '../../../runtime/io/atomic.js';
 import { scratchDir } from './tmp.js';
 
 test('writeFileAtomic creates parent directories and writes strings and bytes', () => {
@@ -43,4 +43,15 @@ test('appendLine appends whole lines, adding the newline once', () => {
   appendLine(p, JSON.stringify({ step: 1 }));
   appendLine(p, JSON.stringify({ step: 2 }) + '\n');
   assert.equal(readFileSync(p, 'utf8'), '{"step":1}\n{"step":2}\n');
+});
+
+test('file-system failures become FileWriteError naming the path; writer bugs pass through', () => {
+  const d = scratchDir('atomic');
+  writeFileSync(join(d, 'file'), 'x');
+  const under = join(d, 'file', 'sub', 'y.json');
+  assert.throws(() => writeJsonAtomic(under, {}), (e: unknown) => e instanceof FileWriteError && e.message === `${under}: cannot write: a parent path is a file, not a directory`);
+  assert.throws(() => appendLine(under, 'z'), FileWriteError);
+  assert.throws(() => writeFileAtomic(d, 'x'), (e: unknown) => e instanceof FileWriteError && /a directory is in the way|cannot write/.test(e.message));
+  assert.throws(() => writeFileAtomicWith(join(d, 'ok'), () => { throw new TypeError('bug'); }), TypeError);
+  assert.deepEqual(readdirSync(d).sort(), ['file'], 'no temp files left');
 });

@@ -143,6 +143,9 @@ test('writer rejects bad input with named tensors and leaves no file', () => {
   assert.throws(() => writeSafetensors(p, { w: { dtype: 'I64' as 'F32', shape: [1], data: new Float32Array(1) } }), /cannot write dtype "I64"/);
   assert.throws(() => writeSafetensors(p, { __metadata__: { dtype: 'F32', shape: [1], data: new Float32Array(1) } }), /reserved/);
   assert.throws(() => readFileSync(p), /ENOENT/);
+  writeFileSync(join(d, 'f'), '');
+  const blocked = join(d, 'f', 'w.safetensors');
+  assert.throws(() => writeSafetensors(blocked, {}), (e: unknown) => e instanceof SafetensorsError && e.code === 'io' && e.message === `${blocked}: cannot write: a parent path is a file, not a directory`);
 });
 
 test('read-only integer and float64 dtypes decode to float32', () => {
