@@ -24,7 +24,8 @@ const REASONS: Record<string, string> = {
   EROFS: 'read-only file system',
   EISDIR: 'a directory is in the way',
   ENOTDIR: 'a parent path is a file, not a directory',
-  EEXIST: 'a file is in the way of a directory',
+  // mkdir -p where the parent itself is a file
+  EEXIST: 'a parent path is a file, not a directory',
 };
 
 /** File-system errors become FileWriteError; anything else (a bug in a writer callback) passes through. */
