@@ -1,7 +1,7 @@
 // Safetensors reader and writer. Reading is streaming: the header is read alone, then each tensor's
 // byte range on demand, so a many-GB shard never sits in memory (or in a JS string) whole. Writing is
 // atomic (temp file + rename) and byte-compatible with the reference writer: header JSON padded with
-// spaces to a multiple of 8 bytes, tensors laid out contiguously, larger dtypes first, then by name.
+// spaces to a multiple of 8 bytes, tensors laid out contiguously, F32 then BF16 then F16, then by name.
 import { closeSync } from 'node:fs';
 import { FileWriteError, writeAll, writeFileAtomicWith } from './atomic.js';
 import { DTYPE_BYTES, WRITABLE_DTYPES, decodeToF32, encodeFromF32, type SafetensorsDtype, type WritableDtype } from './safetensors-dtypes.js';
@@ -104,10 +104,14 @@ export function readSafetensors(
   }
 }
 
-/** Layout order of the reference writer: larger element size first (keeps every tensor aligned), then name. */
+/**
+ * Layout order of the reference writer: dtype descending in its enum order (... F16 < BF16 < ... < F32),
+ * which puts wider elements first and so keeps every tensor aligned, then by name.
+ */
+const WRITE_RANK: Record<WritableDtype, number> = { F16: 0, BF16: 1, F32: 2 };
 function layoutOrder(tensors: Record<string, TensorToWrite>): string[] {
   return Object.keys(tensors).sort((a, b) => {
-    const d = DTYPE_BYTES[tensors[b]!.dtype] - DTYPE_BYTES[tensors[a]!.dtype];
+    const d = WRITE_RANK[tensors[b]!.dtype] - WRITE_RANK[tensors[a]!.dtype];
     return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
   });
 }

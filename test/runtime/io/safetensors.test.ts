@@ -52,6 +52,9 @@ test('exact bytes of a small file, computed from the spec', () => {
     0x00, 0x3c, // f16 1.0 = 0x3c00
     0x00, 0xc0]; // f16 -2.0 = 0xc000
   assert.deepEqual([...readFileSync(p)], expected);
+  // Like the reference (its dtype enum has F16 < BF16 < F32), BF16 goes before F16 whatever the names.
+  writeSafetensors(p, { a: { dtype: 'F16', shape: [1], data: new Float32Array(1) }, z: { dtype: 'BF16', shape: [1], data: new Float32Array(1) } });
+  assert.deepEqual(readSafetensorsHeader(p).tensors.z!.dataOffsets, [0, 2]);
 });
 
 test('header-only read, and tensors read by byte range from a 3 GiB sparse file', () => {
