@@ -25,6 +25,39 @@ function* values(series: LineSeries[], key: 'x' | 'y'): Iterable<number> {
   for (const s of series) for (let i = 0; i < s[key].length; i++) yield s[key][i]!;
 }
 
+/**
+ * Long series (100k steps of a loss) collapse, per pixel column, to their first, lowest, highest and last
+ * points in order: the drawn line looks the same, at a cost bounded by the plot width. Only for x that
+ * never decreases; NaN gaps are kept.
+ */
+export function decimate(xs: Float64Array, ys: Float64Array, widthPx: number): [Float64Array, Float64Array] {
+  const n = xs.length;
+  if (n <= 4 * widthPx) return [xs, ys];
+  for (let k = 1; k < n; k++) if (xs[k]! < xs[k - 1]!) return [xs, ys];
+  const keep: number[] = [];
+  let start = 0;
+  while (start < n) {
+    const col = Math.floor(xs[start]!);
+    let end = start;
+    let lo = start;
+    let hi = start;
+    let broken = false;
+    while (end < n && Math.floor(xs[end]!) === col) {
+      if (!Number.isFinite(ys[end]!)) broken = true;
+      else {
+        if (!(ys[end]! >= ys[lo]!)) lo = end;
+        if (!(ys[end]! <= ys[hi]!)) hi = end;
+      }
+      end++;
+    }
+    if (end === start) end = start + 1; // non-finite x: keep as a gap
+    if (broken) for (let k = start; k < end; k++) keep.push(k);
+    else keep.push(...new Set([start, Math.min(lo, hi), Math.max(lo, hi), end - 1]));
+    start = end;
+  }
+  return [Float64Array.from(keep, (k) => xs[k]!), Float64Array.from(keep, (k) => ys[k]!)];
+}
+
 export function renderLinePlot(opts: LinePlotOptions): Axes {
   for (const [i, s] of opts.series.entries()) {
     if (s.x.length !== s.y.length) throw new Error(`line series ${i} (${s.label ?? 'unlabelled'}): x has ${s.x.length} values but y has ${s.y.length}`);
@@ -36,7 +69,8 @@ export function renderLinePlot(opts: LinePlotOptions): Axes {
     const xs = new Float64Array(s.x.length);
     const ys = new Float64Array(s.x.length);
     for (let k = 0; k < s.x.length; k++) [xs[k], ys[k]] = ax.px(s.x[k]!, s.y[k]!);
-    ax.canvas.polyline(xs, ys, color, s.width ?? 1.75);
+    const [dx, dy] = decimate(xs, ys, ax.area.x1 - ax.area.x0);
+    ax.canvas.polyline(dx, dy, color, s.width ?? 1.75);
     if (s.markers) for (let k = 0; k < xs.length; k++) ax.canvas.disk(xs[k]!, ys[k]!, 2.5, color);
   });
   ax.drawFrame();

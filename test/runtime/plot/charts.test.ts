@@ -124,3 +124,21 @@ test('wrapText wraps on words, splits long words and marks a cut with ..', () =>
   assert.deepEqual(wrapText('abcdefghij', 4, 5), ['abcd', 'efgh', 'ij']);
   assert.deepEqual(wrapText('one two three four five', 9, 2), ['one two', 'three..']);
 });
+
+test('line decimation keeps each pixel column\'s extremes and leaves short series alone', async () => {
+  const { decimate } = await import('../../../runtime/plot/line.js');
+  const n = 10000;
+  const xs = Float64Array.from({ length: n }, (_, i) => (i / n) * 100); // 100 px wide
+  const ys = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+  const [dx, dy] = decimate(xs, ys, 100);
+  assert.ok(dx.length <= 400 && dx.length >= 200, `${dx.length} points`);
+  for (let col = 0; col < 100; col++) {
+    const idx = [...xs.keys()].filter((k) => Math.floor(xs[k]!) === col);
+    const want = [Math.min(...idx.map((k) => ys[k]!)), Math.max(...idx.map((k) => ys[k]!))];
+    const got = [...dx.keys()].filter((k) => Math.floor(dx[k]!) === col).map((k) => dy[k]!);
+    assert.equal(Math.min(...got), want[0]);
+    assert.equal(Math.max(...got), want[1]);
+  }
+  const short = Float64Array.from([0, 1, 2]);
+  assert.equal(decimate(short, short, 100)[0], short);
+});
