@@ -57,6 +57,7 @@ export function dtypeBytes(policy: Policy, cpu: boolean): DtypeBytes {
 }
 
 const gib = (bytes: number): number => bytes / GIB;
+const fmtB = (bytes: number): string => `${(bytes / GIB).toFixed(2)} GB`;
 const fmt = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : String(Math.round(n)));
 
 export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: StagePlanInput): StageMemory {
@@ -101,7 +102,7 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
   let transient = inp.checkpointing ? pass.oneBlock : 0;
   if (stage.kind === 'teach') {
     act = B * keep('params');
-    actFormula = `B=${B} x ${fmt(keep('params'))} B per sample (flow matching)`;
+    actFormula = `B=${B} x ${fmtB(keep('params'))} per sample (flow matching)`;
     transient *= B;
   } else {
     const fake = fm * B * keep('params');
@@ -109,8 +110,8 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
     phase = gen >= fake ? 'generator' : 'fake';
     act = Math.max(fake, gen);
     actFormula = phase === 'generator'
-      ? `G: B=${B} x ${fmt(keep('params'))} B  +  one of phi/psi at a time: ${Math.max(tm, fm)} x B x ${fmt(keep('input'))} B (w.r.t. x_t)`
-      : `psi on the guided batch: ${fm} x B=${B} x ${fmt(keep('params'))} B`;
+      ? `G: B=${B} x ${fmtB(keep('params'))}  +  one of phi/psi at a time: ${Math.max(tm, fm)} x B x ${fmtB(keep('input'))} (w.r.t. x_t)`
+      : `psi on the guided batch: ${fm} x B=${B} x ${fmtB(keep('params'))}`;
     if (stage.kind === 'adversarial') actFormula += '; real and fake discriminator passes back-propagated one after the other';
     transient *= Math.max(tm, fm) * B;
   }

@@ -149,3 +149,13 @@ test('the adversarial stage is planned too; the peak is the max over stages', ()
   assert.ok(p.peak_gb_per_device >= Math.max(...p.stages.map((s) => s.peak_gb)) - 1e-9);
   assert.ok(p.stages[1]!.seconds_per_1k_images > p.stages[0]!.seconds_per_1k_images); // the discriminator's real pass
 });
+
+test('renderPlan shows every term, the fit and the time', async () => {
+  const { renderPlan } = await import('../../../compiler/plan/render.js');
+  const p = plan();
+  const text = renderPlan(p);
+  for (const t of p.terms) assert.ok(text.includes(t.name), t.name);
+  assert.match(text, /fits 80 GB devices/);
+  assert.match(text, /s per 1k images/);
+  assert.match(renderPlan(plan({ 'precision.policy': 'amp', 'batch.per_device': 16, 'hardware.text_encoders': 'resident' })), /DOES NOT FIT/);
+});
