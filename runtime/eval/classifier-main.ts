@@ -1,0 +1,28 @@
+// Trains the evaluation classifier and ships it:
+//   npx tsx runtime/eval/classifier-main.ts --out examples/eval/mnist-classifier.safetensors
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerAllGradients } from '../backend/gradients.js';
+import { registerWasmFastKernels } from '../backend/wasm-kernels.js';
+import { loadMnist } from '../data/mnist.js';
+import { classify, saveClassifier, trainClassifier } from './classifier.js';
+
+const i = process.argv.indexOf('--out');
+const out = i >= 0 ? process.argv[i + 1]! : 'examples/eval/mnist-classifier.safetensors';
+const epochs = Number(process.argv[process.argv.indexOf('--epochs') + 1] ?? 0) || 20;
+await registerAllGradients();
+await tf.setBackend('wasm');
+registerWasmFastKernels();
+const train = loadMnist({ split: 'train' });
+const held = loadMnist({ split: 'heldout' });
+const opts = { epochs, batch: 100, lr: 2e-3, seed: 0, maxShift: 2 };
+const p = trainClassifier(train, opts, (m) => console.error(m));
+const pred = classify(p, held.images, held.labels.length);
+const acc = pred.reduce((a, c, k) => a + (c === held.labels[k] ? 1 : 0), 0) / held.labels.length;
+console.error(`held-out accuracy ${(acc * 100).toFixed(2)}% on ${held.labels.length} images`);
+saveClassifier(out, p, {
+  heldout_accuracy: acc.toFixed(4),
+  training: JSON.stringify(opts),
+  command: `npx tsx runtime/eval/classifier-main.ts ${process.argv.slice(2).join(' ')}`,
+});
+console.error(`saved ${out}`);
