@@ -399,17 +399,23 @@ class SidParser extends EmbeddedActionsParser {
   });
 
   // ---- expressions ----
-  /** A unit, `x` or `on` directly followed by `=` or `.` is the key of the next entry, not an operator. */
+  /**
+   * Newlines are not significant, so a unit, `x` or a name that begins the next entry (`images = 1`,
+   * `x.y = 2`, `x teacher {`, `steps {`, `x(t) = ...`) must not be read as part of the previous value.
+   */
   private notKey(): boolean {
     const t = this.LA(2).tokenType;
-    return t !== T.Equals && t !== T.Dot;
+    if (t === T.Equals || t === T.Dot || t === T.LCurly) return false;
+    if (t === T.LParen) return !(is(this.LA(3), T.Name) && this.LA(4).tokenType === T.RParen && this.LA(5).tokenType === T.Equals);
+    // `x label {` cannot be a product (no `{` in values); `5 images teacher {` is a unit, then a section.
+    return !(this.LA(1).tokenType === T.X && is(this.LA(2), T.Name) && this.LA(3).tokenType === T.LCurly);
   }
 
   public expr = this.RULE('expr', (): A.Expr => {
     const value = this.SUBRULE(this.additive);
     let interval: A.Expr | undefined;
     this.OPTION({
-      GATE: () => this.LA(2).tokenType === T.LParen,
+      GATE: () => this.LA(2).tokenType === T.LParen && this.notKey(), // `on(t) = ...` is a function
       DEF: () => {
         this.CONSUME(T.On);
         interval = this.SUBRULE(this.parens);
@@ -521,7 +527,7 @@ class SidParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.call) },
         {
           // `key = value` or `key.sub` on the next line is an entry, never a value (newlines are not significant).
-          GATE: () => this.notKey(),
+          GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.Dot,
           ALT: () => {
             const t = this.CONSUME(T.ValueName);
             return this.ACTION(() => ({ kind: 'IdentExpr', name: t.image, loc: this.tokLoc(t) })) as A.Expr;

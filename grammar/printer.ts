@@ -38,14 +38,33 @@ class Writer {
     }
   }
 
+  /** True when a `//` comment waits for the end of the line: nothing may be written after it on this line. */
+  lineCommentPending(): boolean {
+    return this.pending.some((p) => p.startsWith('//'));
+  }
+
   newline(): void {
-    if (this.pending.length > 0) {
-      this.cur += ` ${this.pending.join(' ')}`;
-      this.pending = [];
+    // Pending comments go at the end of the line up to the first `//` one; the rest get their own lines.
+    let i = 0;
+    while (i < this.pending.length) {
+      const p = this.pending[i++]!;
+      this.cur += this.started ? ` ${p}` : p;
+      this.started = true;
+      if (p.startsWith('//')) break;
     }
+    this.overflow.push(...this.pending.slice(i));
+    this.pending = [];
     this.lines.push(this.started ? this.cur.trimEnd() : '');
     this.cur = '';
     this.started = false;
+  }
+
+  /** Comments that could not stay on their line (after a `//`): the printer puts them before the next item. */
+  private overflow: string[] = [];
+  takeOverflow(): string[] {
+    const o = this.overflow;
+    this.overflow = [];
+    return o;
   }
 
   blank(): void {
@@ -55,6 +74,7 @@ class Writer {
 
   text(): string {
     if (this.started || this.pending.length > 0) this.newline();
+    for (const o of this.takeOverflow()) this.lines.push(o);
     while (this.lines.length > 0 && this.lines[this.lines.length - 1] === '') this.lines.pop();
     return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
   }
@@ -101,10 +121,17 @@ class Printer {
   private inline(offset: number, beforeCloser = false): void {
     for (let c = this.next(offset); c !== undefined; c = this.next(offset)) {
       this.ci++;
-      if (!c.block) this.w.endOfLine(c.text);
+      if (!c.block || this.w.lineCommentPending()) this.w.endOfLine(c.text);
       else if (beforeCloser) this.w.write(` ${c.text}`);
       else this.w.write(`${c.text} `);
     }
+  }
+
+  /** Will `inline(offset)` write a block comment in place (rather than move everything to the line's end)? */
+  private blockCommentInline(offset: number): boolean {
+    if (this.w.lineCommentPending()) return false;
+    const c = this.next(offset);
+    return c !== undefined && c.block;
   }
 
   /** Comments on `line` before `limit`: they stay at the end of that line. */
@@ -133,9 +160,20 @@ class Printer {
       this.w.newline();
       prevEnd = endOf(c).line;
     };
+    /** Comments that overflowed the previous line are printed as if they led the next item (as they will when re-read). */
+    const overflow = (blankFirst: boolean): boolean => {
+      const texts = this.w.takeOverflow();
+      texts.forEach((text, k) => {
+        if (k === 0 && blankFirst) this.w.blank();
+        this.w.write(text);
+        this.w.newline();
+      });
+      return texts.length > 0;
+    };
     items.forEach((item, i) => {
       const start = startOf(item);
       let firstOfItem = true;
+      if (overflow(o.blankLines === 'top' && i > 0 && !(prevKind === 'Import' && item.kind === 'Import'))) firstOfItem = false;
       const separated = (line: number): boolean => {
         const gap = line > prevEnd + 1;
         if (i === 0 && prevKind === undefined) return gap && prevEnd >= 0 && !firstOfItem; // nothing before: no blank at the top
@@ -157,6 +195,7 @@ class Printer {
       this.w.newline();
       prevKind = item.kind;
     });
+    overflow(false);
     for (let c = this.next(o.closeOffset); c !== undefined; c = this.next(o.closeOffset)) {
       this.ci++;
       own(c, prevKind !== undefined || o.openLine < 0 ? startOf(c).line > prevEnd + 1 && prevEnd >= 0 : false);
@@ -318,7 +357,8 @@ class Printer {
         return;
       case 'Binary': {
         this.expr(e.left);
-        const tight = e.op === '^' || (e.op === '/' && e.left.kind === 'Number' && e.right.kind === 'Number');
+        const fraction = e.op === '/' && e.left.kind === 'Number' && e.right.kind === 'Number' && !this.blockCommentInline(startOf(e.right).offset); // never `1//* c */3`
+        const tight = e.op === '^' || fraction;
         this.w.write(tight ? e.op : ` ${e.op} `);
         this.expr(e.right);
         return;
@@ -347,11 +387,35 @@ class Printer {
     });
   }
 
+  /** Whether a list prints one element per line: its first element is on a later line, or a list inside does so. */
+  private multiLine(e: A.Expr): boolean {
+    switch (e.kind) {
+      case 'List':
+        return (e.elements[0] !== undefined && startOf(e.elements[0]).line > startOf(e).line) || e.elements.some((x) => this.multiLine(x));
+      case 'Call':
+        return e.args.some((x) => this.multiLine(x));
+      case 'Tuple':
+        return e.elements.some((x) => this.multiLine(x));
+      case 'Binary':
+        return this.multiLine(e.left) || this.multiLine(e.right);
+      case 'Unary':
+        return this.multiLine(e.operand);
+      case 'Paren':
+        return this.multiLine(e.inner);
+      case 'UnitExpr':
+        return this.multiLine(e.value);
+      case 'Restrict':
+        return this.multiLine(e.value) || this.multiLine(e.interval);
+      default:
+        return false;
+    }
+  }
+
   /** One line, unless the source put the first element on a new line or a comment is inside: then one element per line. */
   private listExpr(l: A.ListExpr): void {
     const close = endOf(l).offset - 1;
     const first = l.elements[0];
-    const multi = first !== undefined && (startOf(first).line > startOf(l).line || this.next(close) !== undefined);
+    const multi = first !== undefined && (this.next(close) !== undefined || this.multiLine(l));
     this.w.write('[');
     if (!multi) {
       this.commaList(l.elements);
