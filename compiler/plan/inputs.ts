@@ -1,7 +1,7 @@
 // What the planner reads from an execution graph: the resolved settings in `config` (nested canonical
 // JSON, settings.ts) and the kind and precision of each training stage. Tolerates a flat config
 // ({"teacher.family": ...}) as well, so hand-made graphs in tests stay short.
-import type { ExecutionGraph } from '../graph/types.js';
+import type { ExecutionGraph, StageGraph } from '../graph/types.js';
 import type { JsonValue } from '../recipe/settings.js';
 import { SETTINGS_BY_PATH } from '../recipe/settings.js';
 import { teacherFor } from '../teachers/registry.js';
@@ -20,6 +20,10 @@ export interface StagePlanInput {
   name: string;
   kind: 'sid' | 'adversarial' | 'teach';
   policy: Policy;
+  /** Batch multiplier of phi's and psi's passes: 2 for a cfg-guided pass on the doubled batch (eq. 15). */
+  teacherMult: number;
+  fakeMult: number;
+  steps: number;
 }
 
 export interface PlanInputs {
@@ -34,10 +38,6 @@ export interface PlanInputs {
   vae: 'offloaded' | 'resident';
   perDevice: number;
   accumulate: number;
-  steps: number;
-  /** 2 when the net's guided pass runs on a doubled (uncond + cond) batch: cfg guidance (eq. 15). */
-  teacherMult: number;
-  fakeMult: number;
   stages: StagePlanInput[];
 }
 
@@ -55,6 +55,19 @@ const str = (v: JsonValue | undefined, d: string): string => (typeof v === 'stri
 const num = (v: JsonValue | undefined, d: number): number => (typeof v === 'number' ? v : d);
 const mult = (g: JsonValue | undefined): number => (g && typeof g === 'object' && !Array.isArray(g) && g['mode'] === 'cfg' ? 2 : 1);
 
+/** The guidance a stage's program gives a net: from its velocity nodes when the graph has them. */
+function nodeMult(stage: StageGraph, net: string): number | undefined {
+  for (const ph of stage.phases) {
+    for (const n of ph.nodes) if (n.op === 'velocity' && n.attrs['net'] === net) return mult(n.attrs['guidance']);
+  }
+  return undefined;
+}
+
+function nodeSteps(stage: StageGraph): number | undefined {
+  for (const ph of stage.phases) for (const n of ph.nodes) if (n.op === 'generate' && typeof n.attrs['steps'] === 'number') return n.attrs['steps'];
+  return undefined;
+}
+
 export function planInputs(graph: ExecutionGraph): PlanInputs {
   const c = graph.config;
   const family = str(setting(c, 'teacher.family'), 'gmm') as TeacherFamily;
@@ -69,9 +82,19 @@ export function planInputs(graph: ExecutionGraph): PlanInputs {
   };
   const policy = str(setting(c, 'precision.policy'), 'amp') as Policy;
   const trainKinds = new Set(['sid', 'adversarial', 'teach']);
+  const teacherMult = mult(setting(c, 'guidance.teacher'));
+  const fakeMult = mult(setting(c, 'guidance.fake'));
+  const steps = num(setting(c, 'generator.steps'), 4);
   const stages: StagePlanInput[] = graph.stages.length > 0
-    ? graph.stages.filter((s) => trainKinds.has(s.kind)).map((s) => ({ name: s.name, kind: s.kind as StagePlanInput['kind'], policy: (s.precision?.policy ?? policy) as Policy }))
-    : [{ name: 'sid', kind: 'sid', policy }];
+    ? graph.stages.filter((s) => trainKinds.has(s.kind)).map((s) => ({
+      name: s.name,
+      kind: s.kind as StagePlanInput['kind'],
+      policy: (s.precision?.policy ?? policy) as Policy,
+      teacherMult: nodeMult(s, 'phi') ?? teacherMult,
+      fakeMult: nodeMult(s, 'psi') ?? fakeMult,
+      steps: nodeSteps(s) ?? steps,
+    }))
+    : [{ name: 'sid', kind: 'sid', policy, teacherMult, fakeMult, steps }];
   const resolution = num(setting(c, 'data.resolution'), teacher?.arch.kind === 'dit' ? teacher.arch.sample_size : 512);
   return {
     ...(teacher ? { teacher } : {}),
@@ -85,9 +108,6 @@ export function planInputs(graph: ExecutionGraph): PlanInputs {
     vae: str(setting(c, 'hardware.vae'), 'offloaded') as PlanInputs['vae'],
     perDevice: num(setting(c, 'batch.per_device'), 1),
     accumulate: num(setting(c, 'batch.accumulate'), 1),
-    steps: num(setting(c, 'generator.steps'), 4),
-    teacherMult: mult(setting(c, 'guidance.teacher')),
-    fakeMult: mult(setting(c, 'guidance.fake')),
     stages,
   };
 }

@@ -94,8 +94,8 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
   // Activations of the peak phase.
   const pass = passActivations(teacher, inp.resolution, by.acts);
   const keep = (kind: 'params' | 'input'): number => (inp.checkpointing ? pass.checkpointed : pass[kind]);
-  const fm = inp.fakeMult;
-  const tm = inp.teacherMult;
+  const fm = stage.fakeMult;
+  const tm = stage.teacherMult;
   let phase = 'teacher';
   let act: number;
   let actFormula: string;

@@ -41,9 +41,9 @@ export function forwardFlops(teacher: TeacherConfig, resolution: number): number
 /** Forward-pass equivalents per sample and iteration of a stage. */
 export function passCount(inp: PlanInputs, stage: StagePlanInput): number {
   if (stage.kind === 'teach') return 3;
-  const k = meanSteps(inp.steps);
-  const fm = inp.fakeMult;
-  const tm = inp.teacherMult;
+  const k = meanSteps(stage.steps);
+  const fm = stage.fakeMult;
+  const tm = stage.teacherMult;
   const fake = k + 3 * fm;
   const gen = (k - 1) + 3 + 2 * tm + 2 * fm + fm;
   return fake + gen + (stage.kind === 'adversarial' ? 3 * fm : 0);
@@ -81,7 +81,7 @@ export function stageTime(inp: PlanInputs, teacher: TeacherConfig, stage: StageP
   const by = dtypeBytes(stage.policy, inp.devices.kind === 'cpu');
   if (inp.shard === 'fsdp' && n > 1) {
     // per round: every forward and backward of G and psi gathers the full weights; each weight backward reduce-scatters
-    const k = meanSteps(inp.steps);
+    const k = meanSteps(stage.steps);
     const gathers = stage.kind === 'teach' ? 2 : 2 * k + 7 + (stage.kind === 'adversarial' ? 2 : 0);
     const bytes = (gathers * P * by.weights + 2 * P * by.grads) * ((n - 1) / n);
     terms.push({ name: 'FSDP traffic', seconds: (rounds * bytes) / (LINK_GBPS * 1e9), formula: `${rounds.toFixed(1)} rounds x (${gathers.toFixed(1)} all-gathers + 2 reduce-scatters of ${(P / 1e9).toFixed(2)}B params) / ${LINK_GBPS} GB/s` });

@@ -159,3 +159,14 @@ test('renderPlan shows every term, the fit and the time', async () => {
   assert.match(text, /s per 1k images/);
   assert.match(renderPlan(plan({ 'precision.policy': 'amp', 'batch.per_device': 16, 'hardware.text_encoders': 'resident' })), /DOES NOT FIT/);
 });
+
+test('the planner follows the graph program: a velocity node\'s guidance decides the doubled batch', () => {
+  const base = makeGraph(SD3_BF16);
+  const withNodes = makeGraph(SD3_BF16);
+  const node = (net: string, mode: string) => ({ id: `v_${net}`, op: 'velocity' as const, inputs: {}, outputs: {}, attrs: { net, guidance: { mode, scale: 4.5 }, grad: 'input' } });
+  withNodes.stages[0]!.phases.push({ name: 'generator', updates: 'G', accumulate: 8, nodes: [node('phi', 'embedded'), node('psi', 'embedded')], loss: 'l.loss', optimizer: { kind: 'adam', lr: 1e-5, beta1: 0, beta2: 0.999, eps: 1e-4, weight_decay: 0, clip: null } });
+  const a = planGraph(base);
+  const b = planGraph(withNodes);
+  assert.ok(b.peak_gb_per_device < a.peak_gb_per_device);
+  assert.ok(b.flops_per_image < a.flops_per_image);
+});
