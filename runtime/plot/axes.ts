@@ -3,7 +3,7 @@
 import { Canvas } from './canvas.js';
 import { AXIS, GRID, WHITE, type RGB } from './color.js';
 import { LINE_H, drawText, textWidth } from './font.js';
-import { dataRange, formatTick, linearTicks, logTicks } from './ticks.js';
+import { dataRange, formatTicks, linearTicks, logTicks } from './ticks.js';
 
 export interface AxesOptions {
   width?: number;
@@ -63,7 +63,7 @@ export class Axes {
     if (opts.logx && !(this.xlim[0] > 0)) throw new Error(`log x axis needs positive limits, got [${this.xlim}]`);
     if (opts.logy && !(this.ylim[0] > 0)) throw new Error(`log y axis needs positive limits, got [${this.ylim}]`);
     // Margins sized to the text they hold: tick labels on the left, axis labels, title on top.
-    const yTickW = Math.max(...this.yTicks().map((t) => textWidth(formatTick(t))), 10);
+    const yTickW = Math.max(...formatTicks(this.yTicks()).map((l) => textWidth(l)), 10);
     const left = 10 + yTickW + 6 + (opts.ylabel ? LINE_H + 6 : 0);
     const top = opts.title ? 12 + 2 * LINE_H : 14;
     const bottom = 8 + LINE_H + 6 + (opts.xlabel ? LINE_H + 6 : 0);
@@ -118,18 +118,22 @@ export class Axes {
     c.fillRect(0, a.y0, a.x0, a.y1 - a.y0, WHITE);
     c.fillRect(a.x1, a.y0, c.width - a.x1, a.y1 - a.y0, WHITE);
     c.strokeRect(a.x0 - 1, a.y0 - 1, a.x1 - a.x0 + 2, a.y1 - a.y0 + 2, AXIS);
-    for (const t of this.xTicks()) {
+    const xt = this.xTicks();
+    const xl = this.opts.xTickFormat ? xt.map(this.opts.xTickFormat) : formatTicks(xt);
+    xt.forEach((t, i) => {
       const x = Math.floor(this.px(t, this.ylim[0])[0]);
-      if (x < a.x0 - 1 || x > a.x1) continue;
+      if (x < a.x0 - 1 || x > a.x1) return;
       c.fillRect(x, a.y1 + 1, 1, 4, AXIS);
-      drawText(c, (this.opts.xTickFormat ?? formatTick)(t), x + 0.5, a.y1 + 7, AXIS, { align: 'center' });
-    }
-    for (const t of this.yTicks()) {
+      drawText(c, xl[i]!, x + 0.5, a.y1 + 7, AXIS, { align: 'center' });
+    });
+    const yt = this.yTicks();
+    const yl = formatTicks(yt);
+    yt.forEach((t, i) => {
       const y = Math.floor(this.px(this.xlim[0], t)[1]);
-      if (y < a.y0 - 1 || y > a.y1) continue;
+      if (y < a.y0 - 1 || y > a.y1) return;
       c.fillRect(a.x0 - 5, y, 4, 1, AXIS);
-      drawText(c, formatTick(t), a.x0 - 8, y + 0.5, AXIS, { align: 'right', valign: 'middle' });
-    }
+      drawText(c, yl[i]!, a.x0 - 8, y + 0.5, AXIS, { align: 'right', valign: 'middle' });
+    });
     const o = this.opts;
     if (o.xlabel) drawText(c, o.xlabel, (a.x0 + a.x1) / 2, c.height - 6, AXIS, { align: 'center', valign: 'bottom' });
     if (o.ylabel) drawText(c, o.ylabel, 6, (a.y0 + a.y1) / 2, AXIS, { align: 'center', vertical: true });

@@ -59,3 +59,17 @@ export function formatTick(v: number): string {
   }
   return String(+v.toPrecision(6));
 }
+
+/**
+ * Labels for one axis, consistent across its ticks: 50k/100k/150k (or M) for large round numbers such
+ * as step counts, exponents when every tick is tiny or huge, plain decimals otherwise.
+ */
+export function formatTicks(ticks: number[]): string[] {
+  const big = Math.max(0, ...ticks.map(Math.abs));
+  for (const [unit, suffix, from] of [[1e6, 'M', 1e6], [1e3, 'k', 1e4]] as const) {
+    if (big >= from && big < 1e4 * unit && ticks.every((t) => Number.isInteger(+(t / (unit / 10)).toFixed(6)))) {
+      return ticks.map((t) => (t === 0 ? '0' : `${+(t / unit).toPrecision(6)}${suffix}`));
+    }
+  }
+  return ticks.map(formatTick);
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dataRange, formatTick, linearTicks, logTicks } from '../../../runtime/plot/ticks.js';
+import { dataRange, formatTick, formatTicks, linearTicks, logTicks } from '../../../runtime/plot/ticks.js';
 
 test('linear ticks: inside the range, evenly spaced by 1, 2 or 5 x 10^k', () => {
   for (const [lo, hi] of [[0, 1], [-3.7, 12.2], [0.0013, 0.0029], [-1e6, 5e6], [99, 101]] as const) {
@@ -32,4 +32,12 @@ test('tick labels', () => {
   assert.equal(formatTick(1e-4), '1e-4');
   assert.equal(formatTick(2.5e6), '2.5e6');
   assert.equal(formatTick(-1500), '-1500');
+});
+
+test('axis labels are consistent across an axis: k/M for round step counts', () => {
+  assert.deepEqual(formatTicks([0, 50000, 100000, 150000, 200000]), ['0', '50k', '100k', '150k', '200k']);
+  assert.deepEqual(formatTicks([0, 2.5e6, 5e6]), ['0', '2.5M', '5M']);
+  assert.deepEqual(formatTicks([0, 200, 400]), ['0', '200', '400']);
+  assert.deepEqual(formatTicks([0, 0.5, 1]), ['0', '0.5', '1']);
+  assert.deepEqual(formatTicks([1e-5, 2e-5]), ['1e-5', '2e-5']);
 });
