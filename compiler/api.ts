@@ -18,6 +18,8 @@ export interface CompileOptions {
   recipe?: string;
   /** Read other files (imports, bases) from here instead of disk when present (LSP open documents). */
   overlay?: ReadonlyMap<string, string>;
+  /** false: check only, build no graphs (the language server: lowering reports nothing and costs the most). */
+  lower?: boolean;
 }
 
 export interface CompileResult {

@@ -73,7 +73,8 @@ export function describe(role: Role): string | undefined {
     case 'sweep-decl':
       return `**sweep ${role.name}**`;
     case 'function':
-      return `**${role.name}(t)**: a weighting written as an expression of t (eq. 18).`;
+      const w = SETTINGS_BY_PATH.get('loss.weighting');
+      return `**${role.name}(t)**: a weighting written as an expression of t (eq. 18).${w ? `\n\n---\n\n${settingMarkdown(w)}` : ''}`;
     case 'param':
       return `**${role.name}**: the diffusion time t in [0, 1].`;
   }

@@ -63,7 +63,7 @@ export function startServer(connection: Connection): void {
     const version = doc.version;
     let diagnostics: LspDiagnostic[];
     try {
-      const result = await stages.compileSource(text, path, { overlay: ws.open });
+      const result = await stages.compileSource(text, path, { overlay: ws.open, lower: false });
       const site = importSite(path);
       diagnostics = result.diagnostics.map((d) => toLsp(d, path, text, site));
     } catch (e) {

@@ -40,7 +40,7 @@ export type Expect =
 
 type Frame =
   | { kind: 'top' }
-  | { kind: 'body'; prefix: string }
+  | { kind: 'body'; prefix: string; nest: string } // prefix: of bare keys; nest: of nested sections
   | { kind: 'sweep' }
   | { kind: 'group' }
   | { kind: 'other' };
@@ -84,6 +84,10 @@ export function walk(tokens: readonly Token[]): WalkResult {
     const f = frame();
     return f.kind === 'body' ? f.prefix : '';
   };
+  const nest = (): string => {
+    const f = frame();
+    return f.kind === 'body' ? f.nest : '';
+  };
   const push = (f: Frame): void => {
     frames.push(f);
     st = { s: 'start' };
@@ -122,7 +126,7 @@ export function walk(tokens: readonly Token[]): WalkResult {
         continue;
       case 'decl': {
         const d = st;
-        if (t.text === '{') { push(d.what === 'recipe' ? { kind: 'body', prefix: '' } : { kind: 'sweep' }); stageNames.length = 0; continue; }
+        if (t.text === '{') { push(d.what === 'recipe' ? { kind: 'body', prefix: '', nest: '' } : { kind: 'sweep' }); stageNames.length = 0; continue; }
         if (t.kind !== 'ident') continue;
         if (d.step === 'name') { roles.set(i, { kind: d.what === 'recipe' ? 'recipe-decl' : 'sweep-decl', name: t.text }); d.step = 'after-name'; d.name = t.text; }
         else if (d.step === 'after-name' && ((d.what === 'recipe' && t.text === 'extends') || (d.what === 'sweep' && t.text === 'over'))) { roles.set(i, kw(t)); d.step = 'ref'; }
@@ -172,7 +176,8 @@ export function walk(tokens: readonly Token[]): WalkResult {
       const sg = st;
       if (t.text === '{') {
         const name = sg.name ?? '';
-        push({ kind: 'body', prefix: SECTIONS_BY_NAME.has(name) ? name : '' });
+        // a stage holds recipe entries (`optimizer { ... }`) and its own section's keys bare (`warmup = 20k images`)
+        push({ kind: 'body', prefix: SECTIONS_BY_NAME.has(name) ? name : '', nest: '' });
         continue;
       }
       if (t.text === ',') { sg.comma = true; continue; }
@@ -190,7 +195,7 @@ export function walk(tokens: readonly Token[]): WalkResult {
       continue;
     }
     if (st.s === 'label') {
-      if (t.text === '{') push({ kind: 'body', prefix: st.prefix });
+      if (t.text === '{') push({ kind: 'body', prefix: st.prefix, nest: st.prefix });
       else st = { s: 'skip' };
       continue;
     }
@@ -233,9 +238,9 @@ export function walk(tokens: readonly Token[]): WalkResult {
     }
     if (f.kind === 'body' && p.segs.length === 1 && (t.text === '{' || t.kind === 'ident')) {
       const name = p.segs[0]!;
-      const sectionPath = prefix() ? `${prefix()}.${name}` : name;
+      const sectionPath = nest() ? `${nest()}.${name}` : name;
       roles.set(p.first, { kind: 'section', name, path: sectionPath });
-      if (t.text === '{') { push({ kind: 'body', prefix: sectionPath }); continue; }
+      if (t.text === '{') { push({ kind: 'body', prefix: sectionPath, nest: sectionPath }); continue; }
       const labelKey = SECTIONS_BY_NAME.get(name)?.labelKey;
       roles.set(i, { kind: 'label', section: name, value: t.text, ...(labelKey ? { labelKey } : {}) });
       st = { s: 'label', section: name, prefix: sectionPath };

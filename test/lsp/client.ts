@@ -79,8 +79,10 @@ export class LspClient {
 
   /** Spawn `command` (default: the sidc language server) and run the initialize handshake. */
   static async start(options: { command?: string[]; initializationOptions?: unknown; settings?: unknown } = {}): Promise<LspClient> {
+    // the server next to this file's build: compiler/lsp/main.ts through tsx, or dist/compiler/lsp/main.js
     const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
-    const command = options.command ?? (fromSource ? [process.execPath, '--import', 'tsx', repoPath('compiler', 'lsp', 'main.ts')] : [process.execPath, repoPath('dist', 'compiler', 'lsp', 'main.js')]);
+    const server = fileURLToPath(new URL(`../../compiler/lsp/main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+    const command = options.command ?? (fromSource ? [process.execPath, '--import', 'tsx', server] : [process.execPath, server]);
     const proc = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], cwd: repoPath() });
     proc.stderr!.on('data', (b: Buffer) => process.env.LSP_DEBUG && process.stderr.write(b));
     const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));

@@ -1,0 +1,65 @@
+// Language server: diagnostics latency after an edit. A real client (test/lsp/client.ts) opens a
+// 1,000-line recipe file (an abstract base and ~90 variants, bench/lsp-recipe.ts), then makes ~50 edits,
+// each changing one learning rate (every 10th to 0, out of range, so the diagnostics really change),
+// and times didChange -> publishDiagnostics for that version. Target: p95 < 50 ms on the dev machine.
+import { compileSource } from '../compiler/api.js';
+import { LspClient } from '../test/lsp/client.js';
+import { recipeText } from './lsp-recipe.js';
+
+export const name = 'lsp';
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+};
+const round = (x: number): number => +x.toFixed(2);
+
+async function latency(lines: number, edits: number): Promise<Record<string, number>> {
+  let text = recipeText(lines);
+  const uri = `file:///bench/lsp-${lines}.sid`;
+  const client = await LspClient.start({ initializationOptions: {} }); // the server's default debounce
+  try {
+    const first = client.waitDiagnostics(uri, () => true, 60000);
+    await client.open(uri, text);
+    await first;
+    const times: number[] = [];
+    let errors = 0;
+    const lrAt = [...text.matchAll(/lr = (\d)e-5/g)].map((m) => m.index! + 5);
+    for (let i = 0; i < edits; i++) {
+      const at = lrAt[(i * 7) % lrAt.length]!;
+      const value = i % 10 === 9 ? '0' : String(1 + (i % 9)); // lr = 0e-5 is out of range (SID2007)
+      const published = client.waitDiagnostics(uri, (p) => p.version === i + 2, 60000);
+      const t0 = performance.now();
+      await client.change(uri, text, [at, at + 1], value);
+      const ds = await published;
+      times.push(performance.now() - t0);
+      if (ds.length) errors++;
+      text = text.slice(0, at) + value + text.slice(at + 1);
+    }
+    return { lines: text.split('\n').length - 1, edits, median_ms: round(quantile(times, 0.5)), p95_ms: round(quantile(times, 0.95)), max_ms: round(Math.max(...times)), edits_with_errors: errors };
+  } finally {
+    await client.stop();
+  }
+}
+
+/** In-process compile time of the same text (what the server spends per edit, without LSP and debounce). */
+function compileTime(lines: number, runs: number, lower: boolean): number {
+  const text = recipeText(lines);
+  const times: number[] = [];
+  for (let i = 0; i < runs + 2; i++) {
+    const t0 = performance.now();
+    compileSource(text, '/bench/in-process.sid', { lower });
+    if (i >= 2) times.push(performance.now() - t0);
+  }
+  return round(quantile(times, 0.5));
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  return {
+    edit_1000_lines: await latency(1000, 50),
+    edit_200_lines: await latency(200, 50),
+    compile_1000_lines_check_only_median_ms: compileTime(1000, 10, false),
+    compile_1000_lines_with_graphs_median_ms: compileTime(1000, 5, true),
+    target_p95_ms: 50,
+  };
+}
