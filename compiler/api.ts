@@ -18,7 +18,7 @@ export interface CompileOptions {
   recipe?: string;
   /** Read other files (imports, bases) from here instead of disk when present (LSP open documents). */
   overlay?: ReadonlyMap<string, string>;
-  /** false: check only, build no graphs (the language server: lowering reports nothing and costs the most). */
+  /** false: check only - no graphs, hence no plan diagnostics (SID4xxx) either; faster for quick checks. */
   lower?: boolean;
 }
 

@@ -63,7 +63,8 @@ export function startServer(connection: Connection): void {
     const version = doc.version;
     let diagnostics: LspDiagnostic[];
     try {
-      const result = await stages.compileSource(text, path, { overlay: ws.open, lower: false });
+      // the full compile, lowering included: the plan's diagnostics (memory over the device, SID4xxx) need the graph
+      const result = await stages.compileSource(text, path, { overlay: ws.open });
       const site = importSite(path);
       diagnostics = result.diagnostics.map((d) => toLsp(d, path, text, site));
     } catch (e) {
