@@ -1,0 +1,34 @@
+// Everything one stage's execution holds: its nets, optimizer states, PRNG, batch sizes and counters.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ExecutionGraph, NetDecl, StageGraph } from '../../compiler/graph/types.js';
+import type { VelocityNet } from '../nets/net.js';
+import type { Precision } from '../precision/policy.js';
+import type { Rng } from '../rng/prng.js';
+import type { Gmm } from '../teachers/gmm.js';
+import type { AdamState } from './adam.js';
+
+export type Value = tf.Tensor | number;
+
+export interface NetSlot {
+  decl: NetDecl;
+  net: VelocityNet;
+}
+
+export interface StageState {
+  graph: ExecutionGraph;
+  stage: StageGraph;
+  precision: Precision;
+  rng: Rng;
+  nets: Map<string, NetSlot>;
+  adam: Map<string, AdamState>;
+  /** micro-batch per accumulation round */
+  batch: number;
+  /** data dimension of vector teachers */
+  dim: number;
+  gmm: Gmm | null;
+  /** iterations done and images seen by the trained net, in this stage */
+  iteration: number;
+  images: number;
+  /** NaN samples dropped by sid_loss and non-finite gradient entries, since the last log line */
+  stats: { dropped: number; nonfinite: number };
+}

@@ -1,0 +1,156 @@
+// Runs an execution graph end to end: stages in DAG order; each training stage iterates (exec/) with
+// metrics, sample plots and atomic checkpoints every checkpoint_every images; a rerun resumes from the
+// last checkpoint (same PRNG state, nets, Adam state and counters: nothing lost but the current step).
+import { existsSync, copyFileSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ExecutionGraph, StageGraph } from '../../compiler/graph/types.js';
+import type { CliIO } from '../../compiler/cli/command.js';
+import { appendLine, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import type { VelocityNet } from '../nets/net.js';
+import { runIteration } from '../exec/iteration.js';
+import { disposeStage, prepareStage, productOf, scheduleOf } from '../exec/stage.js';
+import { evaluateStage, formatEvalTable, type EvalRow } from '../exec/evaluate.js';
+import { generateK } from '../exec/sampling.js';
+import { configValue, num } from '../exec/config.js';
+import type { StageState } from '../exec/state.js';
+import { loadCheckpoint, loadNet, saveCheckpoint, saveNet } from './checkpoint.js';
+import { Progress } from './progress.js';
+import { readProgress, type RunPaths } from './rundir.js';
+import { scatterClasses } from './plots.js';
+
+export interface RunOptions {
+  io: CliIO;
+  /** tests: stop (as a crash would) after this many iterations of the current process */
+  stopAfterIterations?: number;
+  /** write sample PNGs (default true) */
+  plots?: boolean;
+  /** called after every training iteration (tests, benchmarks) */
+  onIteration?: (st: StageState) => void;
+}
+
+export interface RunResult {
+  evalRows: EvalRow[];
+  completed: boolean;
+}
+
+export function stageOrder(graph: ExecutionGraph): StageGraph[] {
+  const byName = new Map(graph.stages.map((s) => [s.name, s]));
+  const out: StageGraph[] = [];
+  const seen = new Set<string>();
+  const visit = (s: StageGraph, path: string[]) => {
+    if (seen.has(s.name)) return;
+    if (path.includes(s.name)) throw new Error(`stage cycle: ${[...path, s.name].join(' -> ')}`);
+    for (const a of s.after) {
+      const dep = byName.get(a);
+      if (!dep) throw new Error(`stage ${s.name} runs after unknown stage ${a}`);
+      visit(dep, [...path, s.name]);
+    }
+    seen.add(s.name);
+    out.push(s);
+  };
+  for (const s of graph.stages) visit(s, []);
+  return out;
+}
+
+const fileSize = (p: string) => (existsSync(p) ? statSync(p).size : 0);
+
+function samplePlot(paths: RunPaths, st: StageState, label: string): void {
+  const G = productOf(st);
+  if (!G || st.dim < 2 || !st.gmm) return;
+  const n = 512;
+  const steps = num(configValue(st.graph, 'generator.steps'), 4);
+  const c = Int32Array.from({ length: n }, (_, i) => i % st.gmm!.classes);
+  // a separate stream so that plotting never changes the training run
+  const rng = new (st.rng.constructor as typeof import('../rng/prng.js').Rng)(st.iteration + 7);
+  const x = tf.tidy(() => {
+    const z = tf.tensor2d(rng.normals(n * st.dim), [n, st.dim]);
+    const out = st.stage.kind === 'teach' ? z : generateK(G, z, tf.tensor1d(c, 'int32'), steps, steps, 'fresh', rng, 1, st.precision, false);
+    return Float32Array.from(out.dataSync() as Float32Array);
+  });
+  if (st.stage.kind === 'teach') return;
+  scatterClasses(join(paths.samples, `${label}.png`), { x, c, dim: st.dim }, { title: `${st.stage.name}: ${steps}-step student, ${st.images} images`, means: st.gmm.means, modesPerClass: st.gmm.modesPerClass, lim: st.gmm.radius * 1.4 });
+}
+
+function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: { left: number }): boolean {
+  const sch = scheduleOf(st.graph, st.stage, st.batch);
+  const resumed = loadCheckpoint(paths.checkpoint, st);
+  if (resumed) {
+    if (fileSize(paths.metrics) > resumed.metricsBytes) truncateSync(paths.metrics, resumed.metricsBytes);
+    opts.io.stdout(`resuming stage ${st.stage.name} at ${st.images} images (iteration ${st.iteration}) from ${paths.checkpoint}\n`);
+  }
+  const bar = new Progress(opts.io, `${st.stage.name}`, sch.iterations * sch.imagesPerIteration);
+  const losses: Record<string, number> = {};
+  let count = 0;
+  let t0 = performance.now();
+  while (st.iteration < sch.iterations) {
+    if (budget.left <= 0) return false;
+    const before = st.images;
+    const r = runIteration(st);
+    budget.left--;
+    st.images += sch.imagesPerIteration;
+    opts.onIteration?.(st);
+    for (const [k, v] of Object.entries(r.losses)) losses[k] = (losses[k] ?? 0) + v;
+    count++;
+    const crossed = (every: number) => Math.floor(st.images / every) > Math.floor(before / every) || st.iteration === sch.iterations;
+    bar.update(st.images, Object.entries(r.losses).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(' '));
+    if (crossed(sch.logEvery)) {
+      const secs = (performance.now() - t0) / 1000;
+      const mean = Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, v / count]));
+      appendLine(paths.metrics, JSON.stringify({ stage: st.stage.name, iteration: st.iteration, images: st.images, k: r.k, loss: mean, dropped_nan_samples: st.stats.dropped, nonfinite_grads: st.stats.nonfinite, images_per_s: (count * sch.imagesPerIteration) / secs }));
+      for (const k of Object.keys(losses)) delete losses[k];
+      count = 0;
+      t0 = performance.now();
+    }
+    if (opts.plots !== false && st.stage.kind !== 'teach' && crossed(sch.sampleEvery)) samplePlot(paths, st, `${st.stage.name}-${String(st.images).padStart(8, '0')}`);
+    if (crossed(sch.checkpointEvery) && st.iteration < sch.iterations) saveCheckpoint(paths.checkpoint, st, fileSize(paths.metrics));
+  }
+  bar.done();
+  return true;
+}
+
+/** Executes the graph in the run directory, resuming what a previous process left. */
+export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOptions): RunResult {
+  const progress = readProgress(paths);
+  const products = new Map<string, VelocityNet>();
+  const budget = { left: opts.stopAfterIterations ?? Infinity };
+  let evalRows: EvalRow[] = [];
+  for (const stage of stageOrder(graph)) {
+    if (progress.done.includes(stage.name)) {
+      if (existsSync(paths.stage(stage.name))) products.set(stage.name, loadNet(paths.stage(stage.name)));
+      if (stage.kind === 'evaluate' && existsSync(join(paths.dir, 'eval.json'))) evalRows = JSON.parse(readFileSync(join(paths.dir, 'eval.json'), 'utf8')) as EvalRow[];
+      continue;
+    }
+    const st = prepareStage(graph, stage, products);
+    if (stage.kind === 'evaluate') {
+      opts.io.stdout(`stage ${stage.name}: sampling and measuring against the true mixture\n`);
+      const { rows, samples } = evaluateStage(st);
+      evalRows = rows;
+      writeJsonAtomic(join(paths.dir, 'eval.json'), rows);
+      const table = formatEvalTable(rows);
+      writeFileAtomic(join(paths.dir, 'eval.md'), table + '\n');
+      opts.io.stdout(table + '\n');
+      if (opts.plots !== false && st.dim >= 2) {
+        for (const s of samples) scatterClasses(join(paths.samples, `eval-${s.label.replace(/[^a-z0-9-]+/gi, '_')}.png`), { x: s.x.subarray(0, 2000 * st.dim), c: s.c.subarray(0, 2000), dim: st.dim }, { title: s.label, means: st.gmm!.means, modesPerClass: st.gmm!.modesPerClass, lim: st.gmm!.radius * 1.4 });
+      }
+    } else if (stage.phases.length) {
+      const finished = trainStage(paths, st, opts, budget);
+      if (!finished) {
+        disposeStage(st);
+        return { evalRows, completed: false };
+      }
+      const product = productOf(st);
+      if (product) {
+        saveNet(paths.stage(stage.name), product, { stage: stage.name });
+        products.set(stage.name, product.clone(false));
+        if (stage.kind === 'sid' || stage.kind === 'adversarial') copyFileSync(paths.stage(stage.name), paths.student);
+      }
+    }
+    disposeStage(st);
+    progress.done.push(stage.name);
+    writeJsonAtomic(paths.progress, progress);
+    if (existsSync(paths.checkpoint)) rmSync(paths.checkpoint);
+  }
+  for (const p of products.values()) p.dispose();
+  return { evalRows, completed: true };
+}
