@@ -7,5 +7,6 @@ import { graphCommand } from './graph.js';
 import { planCommand } from './plan.js';
 import { schemaCommand } from './schema.js';
 import { sweepCommand } from './sweep.js';
+import { lspCommand } from '../lsp/command.js';
 
-export const compilerCommands: CommandModule[] = [checkCommand, fmtCommand, compileCommand, graphCommand, sweepCommand, planCommand, schemaCommand];
+export const compilerCommands: CommandModule[] = [checkCommand, fmtCommand, compileCommand, graphCommand, sweepCommand, planCommand, schemaCommand, lspCommand];
