@@ -2,7 +2,7 @@
 export { Canvas } from './canvas.js';
 export { PALETTE, paletteColor, parseHex, type RGB, type ColorLike } from './color.js';
 export { drawText, textWidth } from './font.js';
-export { encodePng, readPng, writePng } from './png.js';
+export { encodePng, readPng, readPngAsFloat, writeImagePng, writePng, type FloatImage } from './png.js';
 export type { PlotInfo, Area } from './axes.js';
 export { scatterPng, renderScatter, seriesByClass, type ScatterOptions, type ScatterSeries } from './scatter.js';
 export { linePlotPng, renderLinePlot, type LinePlotOptions, type LineSeries } from './line.js';

@@ -1,6 +1,8 @@
-// Canvas <-> PNG through pngjs; files are written atomically.
+// Canvas <-> PNG through pngjs; single images in the diffusion convention ([-1, 1] floats) to and from
+// PNG files. Files are written atomically.
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
+import { UserError } from '../../compiler/cli/command.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { Canvas } from './canvas.js';
 
@@ -14,8 +16,57 @@ export function writePng(path: string, c: Canvas): void {
   writeFileAtomic(path, encodePng(c));
 }
 
-/** Decodes a PNG file into RGBA bytes (tests and image loaders). */
+/** Decodes a PNG file into RGBA bytes (any PNG colour type / bit depth pngjs reads). */
 export function readPng(path: string): { width: number; height: number; data: Uint8Array } {
-  const png = PNG.sync.read(readFileSync(path));
-  return { width: png.width, height: png.height, data: new Uint8Array(png.data) };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`${path}: cannot read image: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  try {
+    const png = PNG.sync.read(bytes);
+    return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+  } catch (err) {
+    throw new UserError(`${path}: not a readable PNG (${(err as Error).message})`);
+  }
+}
+
+export interface FloatImage {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  /** HWC, values in [-1, 1] */
+  data: Float32Array;
+}
+
+/**
+ * Reads a PNG as floats in [-1, 1], HWC. Transparency is composited over `background` (white by
+ * default: emoji and icon PNGs are transparent outside the drawing). Grey = ITU-R BT.601 luma.
+ */
+export function readPngAsFloat(path: string, channels: 1 | 3, background: [number, number, number] = [255, 255, 255]): FloatImage {
+  const { width, height, data } = readPng(path);
+  const out = new Float32Array(width * height * channels);
+  for (let p = 0; p < width * height; p++) {
+    const a = data[p * 4 + 3]! / 255;
+    const rgb = [0, 1, 2].map((c) => data[p * 4 + c]! * a + background[c]! * (1 - a));
+    if (channels === 3) for (let c = 0; c < 3; c++) out[p * 3 + c] = rgb[c]! / 127.5 - 1;
+    else out[p] = (0.299 * rgb[0]! + 0.587 * rgb[1]! + 0.114 * rgb[2]!) / 127.5 - 1;
+  }
+  return { width, height, channels, data: out };
+}
+
+/** Writes one [-1, 1] HWC image as a PNG of exactly its size (values clamped, rounded to 8 bits). */
+export function writeImagePng(path: string, img: FloatImage): void {
+  const { width, height, channels, data } = img;
+  if (data.length !== width * height * channels) {
+    throw new Error(`image has ${data.length} values, expected ${height} x ${width} x ${channels} = ${width * height * channels}`);
+  }
+  const c = new Canvas(width, height);
+  const to8 = (v: number): number => (Number.isNaN(v) ? 0 : Math.round(Math.max(0, Math.min(1, (v + 1) / 2)) * 255));
+  for (let p = 0; p < width * height; p++) {
+    for (let k = 0; k < 3; k++) c.data[p * 4 + k] = to8(data[p * channels + (channels === 1 ? 0 : k)]!);
+  }
+  writePng(path, c);
 }
