@@ -79,9 +79,12 @@ function fluxParams(a: FluxArch): { blocks: number; total: number; largestBlock:
 
 function ditParams(a: DiTArch): { blocks: number; total: number; largestBlock: number } {
   const d = hiddenSize(a);
-  const block = linear(d, 3 * d) + linear(d, d) + feedForward(d, a.mlp_ratio) + linear(d, 6 * d);
+  const f = Math.round(a.mlp_ratio * d);
+  const block = linear(d, 3 * d) + linear(d, d) + linear(d, f) + linear(f, d) + linear(d, 6 * d);
   const p2c = a.patch_size ** 2 * a.in_channels;
-  const embed = linear(p2c, d) + timestepEmbedding(d) + (a.num_classes + 1) * d + linear(d, 2 * d) + linear(d, p2c);
+  const embed = linear(p2c, d) + linear(a.freq_dim, d) + linear(d, d) // patch embedding, timestep MLP
+    + linear(a.text_dim, d) + linear(d, d) + a.vocab_size * a.text_dim // pooled caption MLP, word embeddings
+    + linear(d, 2 * d) + linear(d, p2c); // norm_out, proj_out
   return { blocks: a.num_layers * block, total: a.num_layers * block + embed, largestBlock: block };
 }
 

@@ -109,13 +109,19 @@ const CONFIGS: readonly TeacherConfig[] = [
   // Toy teachers that run on a laptop CPU: pixel or vector space, class labels instead of text.
   toy('gmm', 'gmm', 'analytic Gaussian-mixture teacher (exact E[x0|x_t])', { kind: 'vector', dim: 2, width: 0, depth: 0, num_classes: 8 }, 2),
   toy('mlp', 'mlp', 'MLP velocity teacher trained on a Gaussian mixture', { kind: 'vector', dim: 2, width: 128, depth: 3, num_classes: 8 }, 2),
-  toy('dit', 'dit', 'small DiT (adaLN-Zero) in pixel space, 32 px RGB, 64 tokens', { kind: 'dit', num_layers: 6, num_attention_heads: 4, attention_head_dim: 64, mlp_ratio: 4, in_channels: 3, patch_size: 4, sample_size: 32, num_classes: 10 }, 3),
-  toy('dit_mnist', 'dit', 'small DiT for 28 px digits, 49 tokens', { kind: 'dit', num_layers: 4, num_attention_heads: 4, attention_head_dim: 32, mlp_ratio: 4, in_channels: 1, patch_size: 4, sample_size: 28, num_classes: 10 }, 1),
+  // the DiT sizes of runtime/nets/dit.ts (DIT_CONFIGS), captioned with the 14-word MNIST vocabulary
+  toy('dit_mnist_s', 'dit', 'small DiT for 28 px MNIST digits (49 tokens), shipped as examples/teachers/dit-mnist.safetensors', dit(4, 4, 32, 1, 28, 64, 256), 1, 1000),
+  toy('dit_tiny', 'dit', 'tiny DiT for tests (8 px, 4 tokens)', dit(2, 2, 8, 1, 8, 8, 16, 2), 1, 1000),
+  toy('dit_bench', 'dit', 'the DiT size DESIGN.md measured: D 256, depth 6, 64 tokens (32 px, 4 channels)', dit(6, 4, 64, 4, 32, 64, 256), 4, 1000),
 ];
 
-function toy(name: string, family: TeacherFamily, description: string, arch: TeacherConfig['arch'], channels: number): TeacherConfig {
+function dit(layers: number, heads: number, headDim: number, channels: number, side: number, textDim: number, freqDim: number, mlpRatio = 4): TeacherConfig['arch'] {
+  return { kind: 'dit', num_layers: layers, num_attention_heads: heads, attention_head_dim: headDim, mlp_ratio: mlpRatio, in_channels: channels, patch_size: 4, sample_size: side, freq_dim: freqDim, text_dim: textDim, vocab_size: 14 };
+}
+
+function toy(name: string, family: TeacherFamily, description: string, arch: TeacherConfig['arch'], channels: number, timeScale = 1): TeacherConfig {
   return {
-    name, family, description, objective: 'rectified_flow', time_scale: 1, arch,
+    name, family, description, objective: 'rectified_flow', time_scale: timeScale, arch,
     latent_channels: channels, vae_downsample: 1, vae_scale: 1, vae_shift: 0,
     text_encoders: [], text_tokens: 1, pooled_dim: 0, guidance_embedding: false,
   };
@@ -128,18 +134,19 @@ const ALIASES: Readonly<Record<string, string>> = {
   sana_600m: 'sana_600m_512', sana_1600m: 'sana_1600m_512', sana_1_6b: 'sana_1600m_512',
   sana_sprint_600m: 'sana_sprint_600m_1024', sana_sprint_1600m: 'sana_sprint_1600m_1024',
   sd3: 'sd3_medium', sd35m: 'sd35_medium', sd35l: 'sd35_large', flux: 'flux_dev', flux_1_dev: 'flux_dev',
+  dit: 'dit_mnist_s', dit_mnist: 'dit_mnist_s',
 };
 
 /** The configuration used when a recipe names a family but no `teacher.config`. */
 export const DEFAULT_CONFIG: Readonly<Record<TeacherFamily, string>> = {
-  sana: 'sana_600m_512', sd3: 'sd3_medium', flux: 'flux_dev', gmm: 'gmm', mlp: 'mlp', dit: 'dit',
+  sana: 'sana_600m_512', sd3: 'sd3_medium', flux: 'flux_dev', gmm: 'gmm', mlp: 'mlp', dit: 'dit_mnist_s',
 };
 
 export const teacherNames = (): string[] => CONFIGS.map((c) => c.name);
 
 /** Look a configuration up by name or alias; `tiny` needs the family. Undefined when unknown. */
 export function teacherConfig(name: string, family?: TeacherFamily): TeacherConfig | undefined {
-  if (name === 'tiny' && family) return BY_NAME.get(family === 'sana' || family === 'sd3' || family === 'flux' ? `${family}_tiny` : family);
+  if (name === 'tiny' && family) return BY_NAME.get(family === 'gmm' || family === 'mlp' ? family : `${family}_tiny`);
   return BY_NAME.get(name) ?? BY_NAME.get(ALIASES[name] ?? '');
 }
 

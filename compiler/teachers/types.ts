@@ -50,7 +50,8 @@ export interface FluxArch {
   guidance_embeds: boolean;
 }
 
-/** The small DiT trained here (adaLN-Zero, patchify in pixel space, class conditioning). */
+/** The small DiT trained here (runtime/nets/dit.ts: adaLN-Zero, patchify in pixel space, conditioned on a
+ *  pooled caption embedding from a word-embedding text encoder). */
 export interface DiTArch {
   kind: 'dit';
   num_layers: number;
@@ -60,7 +61,9 @@ export interface DiTArch {
   in_channels: number;
   patch_size: number;
   sample_size: number; // image side in pixels
-  num_classes: number;
+  freq_dim: number; // sinusoidal timestep features
+  text_dim: number; // width of the pooled caption embedding
+  vocab_size: number; // words of the caption encoder's embedding table
 }
 
 /** Vector teachers: analytic Gaussian mixture (gmm) or a small MLP trained on it (mlp). */

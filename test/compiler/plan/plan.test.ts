@@ -82,7 +82,7 @@ test('guided passes double the batch: embedded guidance needs less activation me
 });
 
 test('oracle: saved activations of a small DiT pass counted by hand', () => {
-  const c = teacherConfig('dit_mnist')!; // 49 tokens + 1 conditioning token, D = 128, 4 blocks
+  const c = teacherConfig('dit_mnist_s')!; // 49 tokens + 1 conditioning token, D = 128, 4 blocks
   const b = { stream: 2, act: 2, f32: 4 };
   const a = passActivations(c, 28, b);
   const perTokenLayer = 128 * (2 * 2 + 8 * 2); // LN inputs; q, k, v, out and GELU input (4D)
@@ -109,9 +109,9 @@ test('a run that fits has no SID4001', () => {
 });
 
 test('the CPU runtime: everything fp32 (bf16 emulated) and the wasm heap limit of 4 GB', () => {
-  const small = planGraph(makeGraph({ 'teacher.family': 'dit', 'teacher.config': 'dit_mnist', 'data.resolution': 28, 'precision.policy': 'bf16', 'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 16 }, 'batch.per_device': 16, 'hardware.gradient_checkpointing': false }));
+  const small = planGraph(makeGraph({ 'teacher.family': 'dit', 'teacher.config': 'dit_mnist_s', 'data.resolution': 28, 'precision.policy': 'bf16', 'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 16 }, 'batch.per_device': 16, 'hardware.gradient_checkpointing': false }));
   assert.equal(small.fits, true);
-  const P = parameterCount(teacherConfig('dit_mnist')!);
+  const P = parameterCount(teacherConfig('dit_mnist_s')!);
   close(term(small, 'weights') * GIB, 2 * P * 4);
   const big = planGraph(makeGraph({ ...SD3_BF16, 'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 512 }, 'hardware.shard': 'none', 'batch.per_device': 1 }));
   assert.equal(big.fits, false);

@@ -70,7 +70,7 @@ test('lookup: names, aliases, tiny per family, defaults, unknown', () => {
 });
 
 test('tiny configs are tiny and every breakdown is consistent', () => {
-  for (const name of ['sana_tiny', 'sd3_tiny', 'flux_tiny', 'mlp', 'dit_mnist']) assert.ok(parameterCount(cfg(name)) < 2e6, name);
+  for (const name of ['sana_tiny', 'sd3_tiny', 'flux_tiny', 'mlp', 'dit_mnist_s', 'dit_tiny']) assert.ok(parameterCount(cfg(name)) < 2e6, name);
   assert.equal(parameterCount(cfg('gmm')), 0);
   for (const name of teacherNames()) {
     const b = parameterBreakdown(cfg(name).arch);
@@ -78,10 +78,14 @@ test('tiny configs are tiny and every breakdown is consistent', () => {
   }
 });
 
-test('oracle: the small DiT counted by hand', () => {
-  // dit_mnist: D = 4 x 32 = 128, 4 blocks, MLP x4, patch 4 on 1 channel, 10 classes (+ null)
+test('oracle: the small DiT of runtime/nets/dit.ts counted by hand', () => {
+  // dit_mnist_s: D = 4 x 32 = 128, 4 blocks, MLP x4, patch 4 on 1 channel, 256 timestep features,
+  // 64-wide pooled caption from a 14-word embedding table
   const D = 128;
-  const block = (D * 3 * D + 3 * D) + (D * D + D) + (D * 4 * D + 4 * D) + (4 * D * D + D) + (D * 6 * D + 6 * D);
-  const embed = (16 * D + D) + (256 * D + D) + (D * D + D) + 11 * D + (D * 2 * D + 2 * D) + (D * 16 + 16);
-  assert.equal(parameterCount(cfg('dit_mnist')), 4 * block + embed);
+  const F = 4 * D;
+  const block = (D * 3 * D + 3 * D) + (D * D + D) + (D * F + F) + (F * D + D) + (D * 6 * D + 6 * D);
+  const embed = (16 * D + D) + (256 * D + D) + (D * D + D) + (64 * D + D) + (D * D + D) + 14 * 64 + (D * 2 * D + 2 * D) + (D * 16 + 16);
+  assert.equal(parameterCount(cfg('dit_mnist_s')), 4 * block + embed);
+  assert.equal(teacherConfig('dit')?.name, 'dit_mnist_s');
+  assert.equal(teacherConfig('tiny', 'dit')?.name, 'dit_tiny');
 });
