@@ -1,0 +1,98 @@
+// One DiT training step (forward + backward of the flow-matching loss) in sidc on wasm, and the same
+// model in PyTorch eager on the same machine (scripts/torch_dit_step.py via Debian's python3-torch +
+// OpenBLAS). Size: DESIGN.md's measured DiT - B = 64, D = 256, depth 6, 4 heads, 64 tokens
+// (32x32x4 latents, patch 4), ~7.4M parameters. Reports seconds per step for both and the ratio.
+// Env: DIT_BENCH_STEPS (timed steps, default 2), DIT_BENCH_SIZE (registry name, default dit_bench).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerAllGradients } from '../runtime/backend/gradients.js';
+import { registerWasmFastKernels } from '../runtime/backend/wasm-kernels.js';
+import { DiT, ditConfig } from '../runtime/nets/dit.js';
+
+export const name = 'dit';
+
+function repoRoot(): string {
+  let d = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(d, 'package.json'))) d = dirname(d);
+  return d;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function sidcStep(size: string, batch: number, steps: number) {
+  await registerAllGradients();
+  await tf.setBackend('wasm');
+  registerWasmFastKernels();
+  const net = new DiT(ditConfig(size));
+  const p = net.init(0);
+  // leave adaLN-Zero's zero init so every product does real work, as mid-training
+  let seed = 1;
+  for (const v of Object.values(p)) v.assign(tf.mul(tf.randomNormal(v.shape, 0, 1, 'float32', seed++), 0.05));
+  const c = net.config;
+  const x0 = tf.randomNormal([batch, c.channels, c.height, c.width], 0, 1, 'float32', 100);
+  const eps = tf.randomNormal(x0.shape, 0, 1, 'float32', 101);
+  const t = tf.randomUniform([batch], 0, 1, 'float32', 102);
+  const tb = tf.reshape(t, [batch, 1, 1, 1]);
+  const xt = tf.add(tf.mul(tf.sub(1, tb), x0), tf.mul(tb, eps));
+  const target = tf.sub(eps, x0);
+  const captions = Array.from({ length: batch }, (_, i) => (i % 10 ? 'a handwritten digit seven' : ''));
+  const times: number[] = [];
+  let loss = 0;
+  for (let i = 0; i <= steps; i++) {
+    const t0 = performance.now();
+    const { value, grads } = tf.variableGrads(() => {
+      const v = net.velocity(p, xt, tf.mul(t, c.timeScale), net.encodeText(p, captions));
+      return tf.mean(tf.square(tf.sub(v, target))) as tf.Scalar;
+    }, Object.values(p));
+    loss = value.dataSync()[0]!;
+    for (const g of Object.values(grads)) g.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+    if (i > 0) times.push((performance.now() - t0) / 1000);
+  }
+  const params = Object.values(p).reduce((a, v) => a + v.size, 0);
+  return { backend: 'wasm (SIMD, 1 thread, fast Slice/Unpack/SplitV)', seconds_per_step: times, median: median(times), params, loss };
+}
+
+function torchStep(size: string, batch: number, steps: number, threads: number): Record<string, unknown> {
+  const c = ditConfig(size);
+  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const args = [join(repoRoot(), 'scripts', 'torch_dit_step.py'), '--batch', String(batch), '--hidden', String(c.hidden), '--depth', String(c.depth),
+    '--heads', String(c.heads), '--size', String(c.height), '--channels', String(c.channels), '--patch', String(c.patch),
+    '--threads', String(threads), '--steps', String(steps)];
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+  const r = spawnSync(py, args, { env, encoding: 'utf8', timeout: 900e3 });
+  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  try {
+    const out = JSON.parse(line) as Record<string, unknown>;
+    if (out['error']) return { status: 'torch unavailable', detail: out['detail'] };
+    return { status: 'ok', ...out };
+  } catch {
+    return { status: 'torch unavailable', detail: (r.error?.message ?? r.stderr ?? '').slice(0, 300) };
+  }
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const size = process.env['DIT_BENCH_SIZE'] ?? 'dit_bench';
+  const steps = Number(process.env['DIT_BENCH_STEPS'] ?? 2);
+  const batch = 64;
+  const load0 = os.loadavg()[0];
+  const sidc = await sidcStep(size, batch, steps);
+  const torch1 = torchStep(size, batch, steps, 1);
+  const torchAll = torchStep(size, batch, steps, os.cpus().length);
+  const ratio = (t: Record<string, unknown>) => (t['status'] === 'ok' ? +(sidc.median / (t['median'] as number)).toFixed(2) : null);
+  return {
+    model: { size, batch, ...ditConfig(size), vocab: undefined },
+    sidc,
+    torch_1_thread: torch1,
+    [`torch_${os.cpus().length}_threads`]: torchAll,
+    ratio_sidc_over_torch_1_thread: ratio(torch1),
+    ratio_sidc_over_torch_all_threads: ratio(torchAll),
+    load_average_at_start: load0,
+    note: 'medians of timed steps after one warm-up; the machine is shared, compare numbers from one run only',
+  };
+}
