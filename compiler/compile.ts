@@ -5,6 +5,7 @@ import { CheckContext } from './check/context.js';
 import { checkFamilies, checkRequired } from './check/required.js';
 import { RULES } from './check/rules.js';
 import { checkStages } from './check/stages.js';
+import { checkPlan } from './check/plan.js';
 import { diag } from './diagnostics/make.js';
 import type { Diagnostic } from './diagnostics/types.js';
 import { expandSweep } from './expand.js';
@@ -61,6 +62,13 @@ function checkOne(decl: RecipeDecl, program: Program, values: ValueCache, extra:
   return { ctx, diags };
 }
 
+/** Lower, then let the plan model judge the declared hardware (its SID4xxx land in ctx.out). */
+function lowerPlanned(ctx: CheckContext, file: string): ExecutionGraph {
+  const g = lowerRecipe(ctx, file);
+  checkPlan(ctx, g);
+  return g;
+}
+
 export function compileText(text: string, file: string, options: CompileOptions = {}): CompileOutput {
   const all: Diagnostic[] = [];
   const program = new Program(all, options.overlay);
@@ -97,16 +105,16 @@ export function compileText(text: string, file: string, options: CompileOptions 
     const isTarget = targets.includes(r);
     const { ctx, diags } = checkOne(r, program, values, isTarget ? sets : []);
     const ok = lowerable(diags);
+    if (isTarget && ok && lower) graphs.push(lowerPlanned(ctx, file));
     addAll(diags);
-    if (isTarget && ok && lower) graphs.push(lowerRecipe(ctx, file));
   }
   for (const t of targets) {
     if (!('groups' in t)) {
       if (!decls.recipes.includes(t)) {
         const { ctx, diags } = checkOne(t, program, values, sets);
         const ok = lowerable(diags);
+        if (ok && lower) graphs.push(lowerPlanned(ctx, file));
         addAll(diags);
-        if (ok && lower) graphs.push(lowerRecipe(ctx, file));
       }
       continue;
     }
@@ -140,9 +148,14 @@ export function compileText(text: string, file: string, options: CompileOptions 
         } else seen.set(identity, { index, as });
       }
       if (info.ok && pointLowerable && lower) {
-        const g = lowerRecipe(ctx, file);
-        info.hash = g.hash;
-        graphs.push(g);
+        const before = diags.length;
+        const g = lowerPlanned(ctx, file);
+        addAll(diags.slice(before), `in sweep ${t.name} point ${index + 1}: ${desc}`);
+        info.ok = !hasErrors(diags);
+        if (info.ok) {
+          info.hash = g.hash;
+          graphs.push(g);
+        }
       }
       points.push(info);
     });

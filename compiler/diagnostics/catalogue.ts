@@ -73,7 +73,6 @@ export const CATALOGUE = {
   SID3020: { severity: 'warning', message: '`{path}` has no effect: the recipe has no `{stage}` stage', help: 'add `stage {stage} {after} { ... }` or remove the setting' },
   SID3021: { severity: 'error', message: 'the teach stage trains a teacher from data, but {detail}', help: '{example}' },
   SID3022: { severity: 'error', message: 'text conditioning `{mode}` does not fit a {family} teacher: {detail}', help: '{example}' },
-  SID3023: { severity: 'warning', message: 'setting `{path}` is overridden inside stage `{stage}` but {detail}' },
   SID3024: { severity: 'error', message: 'the time distribution{restricted} leaves no probability on time.interval ({lo}, {hi})', help: 'widen time.interval or the distribution\'s `on (lo, hi)` so they overlap' },
   // --- 4xxx plan and resources --------------------------------------------------------------------
   SID4001: { severity: 'error', message: 'the run needs {need} GB per device but {kind} has {have} GB', help: '{advice}' },

@@ -3,19 +3,12 @@
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import type { ExecutionGraph } from './types.js';
 
+const OMIT = new Set(['provenance']);
+
 export function identityJson(g: Omit<ExecutionGraph, 'hash'> | ExecutionGraph): string {
-  const strip = (x: unknown): unknown => {
-    if (Array.isArray(x)) return x.map(strip);
-    if (x && typeof x === 'object') {
-      const o: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(x)) if (k !== 'provenance') o[k] = strip(v);
-      return o;
-    }
-    return x;
-  };
   const { hash: _h, recipe, ...rest } = g as ExecutionGraph;
   const { file: _f, ...rec } = recipe;
-  return canonicalJson(strip({ ...rest, recipe: rec }));
+  return canonicalJson({ ...rest, recipe: rec }, OMIT);
 }
 
 export function graphHash(g: Omit<ExecutionGraph, 'hash'> | ExecutionGraph): string {

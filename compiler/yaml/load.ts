@@ -13,7 +13,7 @@ import { basename, extname } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Loc } from '../../grammar/ast.js';
-import { settingHint, knownInSection } from '../collect.js';
+import { checkPath, settingHint, knownInSection } from '../collect.js';
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Assignment, FileDecls, RecipeDecl, StageDecl } from '../model.js';
@@ -134,7 +134,41 @@ function sectionAssignments(y: YamlFile, value: Record<string, unknown>, prefix:
   return out;
 }
 
-export function loadYamlRecipe(text: string, file: string, out: Diagnostic[]): FileDecls {
+/** Without the schema (`useSchema: false`) names and values are checked by the checker alone
+ * (checkPath + check/values.ts); the schema-agreement test compares the two verdicts. */
+function checkerOnly(y: YamlFile, value: Record<string, unknown>, out: Diagnostic[]): Set<string> {
+  const bad = new Set<string>();
+  const walk = (obj: Record<string, unknown>, prefix: string[]): void => {
+    for (const [sec, body] of Object.entries(obj)) {
+      if (prefix.length === 0 && ['recipe', 'abstract', 'extends', 'imports', 'stages'].includes(sec)) continue;
+      if (prefix.length && sec === 'after') continue;
+      const segs = [...prefix, sec];
+      if (!SECTIONS_BY_NAME.has(sec)) {
+        bad.add(segs.join('/'));
+        out.push(diag('SID2001', y.keyLoc(segs), { name: sec, hint: suggestion(sec, TOP_KEYS), known: SECTIONS.map((x) => x.name).join(', ') }));
+        continue;
+      }
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        bad.add(segs.join('/'));
+        out.push(diag('SID2023', y.valueLoc(segs), { name: sec, expected: 'a mapping of settings', example: `write \`${sec}: { ... }\`` }));
+        continue;
+      }
+      for (const leaf of Object.keys(body)) if (!checkPath(`${sec}.${leaf}`, y.keyLoc([...segs, leaf]), out)) bad.add([...segs, leaf].join('/'));
+    }
+  };
+  walk(value, []);
+  if (value.stages && typeof value.stages === 'object') {
+    for (const [st, body] of Object.entries(value.stages as Record<string, unknown>)) {
+      if (!(STAGE_KINDS as readonly string[]).includes(st)) {
+        bad.add(`stages/${st}`);
+        out.push(diag('SID2017', y.keyLoc(['stages', st]), { name: st, hint: suggestion(st, STAGE_KINDS), known: STAGE_KINDS.join(', ') }));
+      } else if (body && typeof body === 'object') walk(body as Record<string, unknown>, ['stages', st]);
+    }
+  }
+  return bad;
+}
+
+export function loadYamlRecipe(text: string, file: string, out: Diagnostic[], options: { useSchema?: boolean } = {}): FileDecls {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const y = new YamlFile(file, text, doc);
@@ -149,7 +183,7 @@ export function loadYamlRecipe(text: string, file: string, out: Diagnostic[]): F
     out.push(diag('SID1010', y.loc(doc.contents?.range ?? [0, 0]), { format, detail: 'a recipe must be a mapping of sections' }));
     return decls;
   }
-  const bad = mapErrors(y, value, validateRecipeJson(value), out);
+  const bad = options.useSchema === false ? checkerOnly(y, value as Record<string, unknown>, out) : mapErrors(y, value, validateRecipeJson(value), out);
   const v = value as Record<string, unknown>;
   const name = typeof v.recipe === 'string' ? v.recipe : basename(file, extname(file)).replace(/[^A-Za-z0-9_]/g, '_');
   const nameLoc = typeof v.recipe === 'string' ? y.valueLoc(['recipe']) : y.loc([0, 0]);
