@@ -33,6 +33,7 @@ export function startServer(connection: Connection): void {
   const uriOf = new Map<string, string>(); // path -> uri of the open document
   let scheduler = new Scheduler(10, validate);
   let snippets = true;
+  const published = new Map<string, LspDiagnostic[]>(); // uri -> last diagnostics sent (for code actions)
 
   connection.onInitialize((params): InitializeResult => {
     const opts = (params.initializationOptions ?? {}) as { debounceMs?: number };
@@ -73,6 +74,7 @@ export function startServer(connection: Connection): void {
       diagnostics = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `internal compiler error: ${(e as Error).message}`, source: 'sidc' }];
     }
     if (documents.get(uri)?.version !== version) return; // stale: a newer round is already scheduled
+    published.set(uri, diagnostics);
     await connection.sendDiagnostics({ uri, version, diagnostics });
   }
 
@@ -96,6 +98,7 @@ export function startServer(connection: Connection): void {
     ws.open.delete(path);
     uriOf.delete(path);
     scheduler.forget(path);
+    published.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     scheduler.touch(dependents); // they now see the file on disk again
   });
@@ -154,7 +157,12 @@ export function startServer(connection: Connection): void {
     return formatEdits({ formatSid: stages.formatSid }, doc.getText(), uriToPath(doc.uri));
   });
 
-  connection.onCodeAction((p) => quickFixes(p.context.diagnostics));
+  // clients that do not send `data` back get it from the diagnostics last published (same code and range)
+  connection.onCodeAction((p) => {
+    const mine = published.get(p.textDocument.uri) ?? [];
+    const same = (a: LspDiagnostic, b: LspDiagnostic): boolean => a.code === b.code && JSON.stringify(a.range) === JSON.stringify(b.range);
+    return quickFixes(p.context.diagnostics.map((d) => (d.data ? d : (mine.find((m) => same(m, d)) ?? d))));
+  });
 
   documents.listen(connection);
   connection.listen();

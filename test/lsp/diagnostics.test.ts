@@ -46,6 +46,10 @@ test('a missing unit: SID2003 at the number, with help, and a quick fix that add
   assert.equal(actions[0]!.title, 'Write 20k images');
   assert.equal(actions[0]!.kind, 'quickfix');
   const edits = actions[0]!.edit!.changes![uri]!;
+  // a client that drops `data` still gets the fix (the server remembers what it published)
+  const { data: _dropped, ...bare } = d;
+  const again = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [bare] } });
+  assert.deepEqual(again.map((a) => [a.title, a.edit]), actions.map((a) => [a.title, a.edit]));
   const fixed = applyEdits(m.text, edits);
   assert.equal(fixed, m.text.replace('20k }', '20k images }'));
 
