@@ -2,6 +2,8 @@
 
 /** The value of a number as written (already validated by the lexer's VALID_NUMBER). k = 1e3, M = 1e6. */
 export function numberValue(text: string): number {
+  const last = text.charCodeAt(text.length - 1);
+  if (last >= 48 && last <= 57 && !text.includes('e') && !text.includes('E')) return Number(text); // 42, 0.999
   const m = /^(\d+(?:\.\d+)?)(?:[eE]([+-]?\d+))?([kM]?)$/.exec(text);
   if (m === null) return Number.NaN;
   // Shift the exponent instead of multiplying, so 1.1k is exactly 1100 (1.1 * 1000 is not).

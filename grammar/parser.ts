@@ -399,6 +399,10 @@ class SidParser extends EmbeddedActionsParser {
   });
 
   // ---- expressions ----
+  // Hot path (every value): few rule invocations and no per-call closures. `+ - * / x` are parsed as a
+  // flat operator sequence and grouped by precedence in `chain`; unary minus, units and `^` live in
+  // `unary`. Alternatives are built once; node building checks RECORDING_PHASE instead of ACTION(() => ...).
+
   /**
    * Newlines are not significant, so a unit, `x` or a name that begins the next entry (`images = 1`,
    * `x.y = 2`, `x teacher {`, `steps {`, `x(t) = ...`) must not be read as part of the previous value.
@@ -411,96 +415,93 @@ class SidParser extends EmbeddedActionsParser {
     return !(this.LA(1).tokenType === T.X && is(this.LA(2), T.Name) && this.LA(3).tokenType === T.LCurly);
   }
 
+  private binOps?: IOrAlt<IToken>[];
+  private onOpt?: { GATE: () => boolean; DEF: () => A.Expr };
+
   public expr = this.RULE('expr', (): A.Expr => {
-    const value = this.SUBRULE(this.additive);
-    let interval: A.Expr | undefined;
-    this.OPTION({
-      GATE: () => this.LA(2).tokenType === T.LParen && this.notKey(), // `on(t) = ...` is a function
-      DEF: () => {
-        this.CONSUME(T.On);
-        interval = this.SUBRULE(this.parens);
-      },
-    });
-    return this.ACTION(() => {
-      if (interval === undefined) return value;
-      if (interval.kind !== 'Tuple') {
-        this.problems.push({ reason: 'unexpected_token', message: 'an interval after `on` needs two bounds: on (lo, hi)', loc: interval.loc, expected: ['(lo, hi)'] });
-        interval = { kind: 'Tuple', elements: [interval], loc: interval.loc };
-      }
-      return { kind: 'Restrict', value, interval, loc: this.span(value, interval) };
-    }) as A.Expr;
-  });
-
-  private addOps?: IOrAlt<IToken>[];
-  private mulOps?: IOrAlt<IToken>[];
-  public additive = this.RULE('additive', (): A.Expr => {
-    let left = this.SUBRULE(this.multiplicative);
-    this.MANY(() => {
-      const op = this.OR((this.addOps ??= [{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]));
-      const right = this.SUBRULE2(this.multiplicative);
-      left = this.ACTION(() => this.binary(op, left, right)) as A.Expr;
-    });
-    return left;
-  });
-
-  public multiplicative = this.RULE('multiplicative', (): A.Expr => {
-    let left = this.SUBRULE(this.unary);
+    const operands: A.Expr[] = [this.SUBRULE(this.unary)];
+    const ops: IToken[] = [];
     this.MANY({
       GATE: () => this.LA(1).tokenType !== T.X || this.notKey(),
       DEF: () => {
-      const op = this.OR((this.mulOps ??= [
-        { ALT: () => this.CONSUME(T.Star) },
-        { ALT: () => this.CONSUME(T.Slash) },
-        { GATE: () => this.notKey(), ALT: () => this.CONSUME(T.X) },
-      ]));
-      const right = this.SUBRULE2(this.unary);
-      left = this.ACTION(() => this.binary(op, left, right)) as A.Expr;
+        ops.push(
+          this.OR((this.binOps ??= [
+            { ALT: () => this.CONSUME(T.Plus) },
+            { ALT: () => this.CONSUME(T.Minus) },
+            { ALT: () => this.CONSUME(T.Star) },
+            { ALT: () => this.CONSUME(T.Slash) },
+            { ALT: () => this.CONSUME(T.X) },
+          ])),
+        );
+        operands.push(this.SUBRULE2(this.unary));
       },
     });
-    return left;
+    const interval = this.OPTION((this.onOpt ??= {
+      GATE: () => this.LA(2).tokenType === T.LParen && this.notKey(), // `on(t) = ...` is a function
+      DEF: () => {
+        this.CONSUME(T.On);
+        return this.SUBRULE(this.parens);
+      },
+    }));
+    if (this.RECORDING_PHASE) return operands[0]!;
+    const value = ops.length === 0 ? operands[0]! : this.chain(operands, ops);
+    if (interval === undefined) return value;
+    let tuple: A.TupleExpr;
+    if (interval.kind === 'Tuple') tuple = interval;
+    else {
+      this.problems.push({ reason: 'unexpected_token', message: 'an interval after `on` needs two bounds: on (lo, hi)', loc: interval.loc, expected: ['(lo, hi)'] });
+      tuple = { kind: 'Tuple', elements: [interval], loc: interval.loc };
+    }
+    return { kind: 'Restrict', value, interval: tuple, loc: this.span(value, tuple) };
   });
 
-  /** Unary minus binds looser than `^`: -2^2 = -(2^2), and 2^-1 works. */
+  /** Groups `a op b op c ...` by precedence: `* / x` before `+ -`, both left-associative. */
+  private chain(operands: A.Expr[], ops: IToken[]): A.Expr {
+    let sum: A.Expr | undefined;
+    let sumOp: IToken | undefined;
+    let term = operands[0]!;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      const right = operands[i + 1]!;
+      if (op.tokenType === T.Plus || op.tokenType === T.Minus) {
+        sum = sum === undefined ? term : this.binary(sumOp!, sum, term);
+        sumOp = op;
+        term = right;
+      } else term = this.binary(op, term, right);
+    }
+    return sum === undefined ? term : this.binary(sumOp!, sum, term);
+  }
+
   private unaryOr?: OrMethodOpts<A.Expr>;
+  private unitOpt?: { GATE: () => boolean; DEF: () => IToken };
+  private powerOpt?: () => [IToken, A.Expr];
+
+  /** `-u`, or `primary [unit] [^ u]`: minus binds looser than `^` (-2^2 = -(2^2)) and 2^-1 works. */
   public unary = this.RULE('unary', (): A.Expr =>
-    this.OR((this.unaryOr ??= { ERR_MSG: 'an expression', DEF: [
-      {
-        ALT: () => {
-          const minus = this.CONSUME(T.Minus);
-          const operand = this.SUBRULE(this.unary);
-          return this.ACTION(() => ({ kind: 'Unary', op: '-', operand, loc: this.span(minus, operand) })) as A.Expr;
+    this.OR((this.unaryOr ??= {
+      ERR_MSG: 'an expression',
+      DEF: [
+        {
+          ALT: () => {
+            const minus = this.CONSUME(T.Minus);
+            const operand = this.SUBRULE(this.unary);
+            return this.RECORDING_PHASE ? operand : { kind: 'Unary', op: '-', operand, loc: this.span(minus, operand) };
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.power) },
-    ] })),
+        {
+          ALT: () => {
+            let value = this.SUBRULE(this.primary);
+            const unit = this.OPTION((this.unitOpt ??= { GATE: () => this.notKey(), DEF: () => this.CONSUME(T.UnitTok) }));
+            const power = this.OPTION2((this.powerOpt ??= () => [this.CONSUME(T.Caret), this.SUBRULE2(this.unary)]));
+            if (this.RECORDING_PHASE) return value;
+            if (unit !== undefined) value = { kind: 'UnitExpr', value, unit: unit.image as A.Unit, unitLoc: this.tokLoc(unit), loc: this.span(value, unit) };
+            return power === undefined ? value : this.binary(power[0], value, power[1]);
+          },
+        },
+      ],
+    })),
   );
 
-  public power = this.RULE('power', (): A.Expr => {
-    const base = this.SUBRULE(this.postfix);
-    let result = base;
-    this.OPTION(() => {
-      const op = this.CONSUME(T.Caret);
-      const exponent = this.SUBRULE(this.unary);
-      result = this.ACTION(() => this.binary(op, base, exponent)) as A.Expr;
-    });
-    return result;
-  });
-
-  public postfix = this.RULE('postfix', (): A.Expr => {
-    const value = this.SUBRULE(this.primary);
-    let unit: IToken | undefined;
-    this.OPTION({
-      GATE: () => this.notKey(),
-      DEF: () => {
-        unit = this.CONSUME(T.UnitTok);
-      },
-    });
-    return this.ACTION(() =>
-      unit === undefined ? value : { kind: 'UnitExpr', value, unit: unit.image as A.Unit, unitLoc: this.tokLoc(unit), loc: this.span(value, unit) },
-    ) as A.Expr;
-  });
-
-  // The alternatives capture nothing but `this`: build them once (chevrotain's advice for hot ORs).
   private primaryOr?: OrMethodOpts<A.Expr>;
   public primary = this.RULE('primary', (): A.Expr =>
     this.OR((this.primaryOr ??= {
@@ -509,19 +510,25 @@ class SidParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(T.NumberLit);
-            return this.ACTION(() => ({ kind: 'Number', value: t.payload as number, text: t.image, loc: this.tokLoc(t) })) as A.Expr;
+            return this.RECORDING_PHASE ? (t as never) : { kind: 'Number', value: t.payload as number, text: t.image, loc: this.tokLoc(t) };
           },
         },
         {
           ALT: () => {
             const t = this.CONSUME(T.StringLit);
-            return this.ACTION(() => this.str(t)) as A.Expr;
+            return this.RECORDING_PHASE ? (t as never) : this.str(t);
           },
         },
         {
           ALT: () => {
-            const t = this.OR2([{ ALT: () => this.CONSUME(T.True) }, { ALT: () => this.CONSUME(T.False) }]);
-            return this.ACTION(() => ({ kind: 'Bool', value: t.tokenType === T.True, loc: this.tokLoc(t) })) as A.Expr;
+            const t = this.CONSUME(T.True);
+            return this.RECORDING_PHASE ? (t as never) : { kind: 'Bool', value: true, loc: this.tokLoc(t) };
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.False);
+            return this.RECORDING_PHASE ? (t as never) : { kind: 'Bool', value: false, loc: this.tokLoc(t) };
           },
         },
         { ALT: () => this.SUBRULE(this.call) },
@@ -530,7 +537,7 @@ class SidParser extends EmbeddedActionsParser {
           GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.Dot,
           ALT: () => {
             const t = this.CONSUME(T.ValueName);
-            return this.ACTION(() => ({ kind: 'IdentExpr', name: t.image, loc: this.tokLoc(t) })) as A.Expr;
+            return this.RECORDING_PHASE ? (t as never) : { kind: 'IdentExpr', name: t.image, loc: this.tokLoc(t) };
           },
         },
         { ALT: () => this.SUBRULE(this.parens) },
@@ -546,45 +553,39 @@ class SidParser extends EmbeddedActionsParser {
     this.MANY_SEP({
       SEP: T.Comma,
       DEF: () => {
-        const a = this.SUBRULE(this.expr);
-        this.ACTION(() => args.push(a));
+        args.push(this.SUBRULE(this.expr));
       },
     });
     const rp = this.CONSUME(T.RParen);
-    return this.ACTION(() => ({ kind: 'Call', callee: this.ident(callee), args, loc: this.span(callee, rp) })) as A.CallExpr;
+    return this.RECORDING_PHASE ? (rp as never) : { kind: 'Call', callee: this.ident(callee), args, loc: this.span(callee, rp) };
   });
 
   /** `(e)` is a Paren, `(a, b, ...)` a Tuple. */
   public parens = this.RULE('parens', (): A.Expr => {
     const lp = this.CONSUME(T.LParen);
-    const first = this.SUBRULE(this.expr);
-    const rest: A.Expr[] = [];
+    const elements: A.Expr[] = [this.SUBRULE(this.expr)];
     this.MANY(() => {
       this.CONSUME(T.Comma);
-      const e = this.SUBRULE2(this.expr);
-      this.ACTION(() => rest.push(e));
+      elements.push(this.SUBRULE2(this.expr));
     });
     const rp = this.CONSUME(T.RParen);
-    return this.ACTION(() =>
-      rest.length === 0 ? { kind: 'Paren', inner: first, loc: this.span(lp, rp) } : { kind: 'Tuple', elements: [first, ...rest], loc: this.span(lp, rp) },
-    ) as A.Expr;
+    if (this.RECORDING_PHASE) return rp as never;
+    return elements.length === 1 ? { kind: 'Paren', inner: elements[0]!, loc: this.span(lp, rp) } : { kind: 'Tuple', elements, loc: this.span(lp, rp) };
   });
 
   public list = this.RULE('list', (): A.ListExpr => {
     const lb = this.CONSUME(T.LBracket);
     const elements: A.Expr[] = [];
     this.OPTION(() => {
-      const first = this.SUBRULE(this.expr);
-      this.ACTION(() => elements.push(first));
+      elements.push(this.SUBRULE(this.expr));
       this.MANY(() => {
         this.CONSUME(T.Comma);
-        const e = this.SUBRULE2(this.expr);
-        this.ACTION(() => elements.push(e));
+        elements.push(this.SUBRULE2(this.expr));
       });
       this.OPTION2(() => this.CONSUME2(T.Comma)); // trailing comma
     });
     const rb = this.CONSUME(T.RBracket);
-    return this.ACTION(() => ({ kind: 'List', elements, loc: this.span(lb, rb) })) as A.ListExpr;
+    return this.RECORDING_PHASE ? (rb as never) : { kind: 'List', elements, loc: this.span(lb, rb) };
   });
 
   /** The entry point of parseExpression (`--set` values, YAML strings): one expression, then the end. */
