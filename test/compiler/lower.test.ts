@@ -52,7 +52,7 @@ test('the adversarial stage: G from stage:sid, psi fresh, discriminator and GAN 
   const adv = g.stages.find((s) => s.name === 'adversarial')!;
   assert.deepEqual(adv.after, ['sid']);
   assert.deepEqual(adv.nets.map((n) => [n.name, n.init]), [['phi', 'teacher'], ['psi', 'teacher'], ['G', 'stage:sid']]);
-  const all = adv.phases.flatMap((p) => p.nodes.map((n) => n.op));
+  const all: string[] = adv.phases.flatMap((p) => p.nodes.map((n) => n.op));
   for (const op of ['disc_logits', 'disc_loss', 'gan_loss', 'sample_data', 'combine']) assert.ok(all.includes(op), op);
   assert.ok(adv.phases.every((p) => p.optimizer.lr === 1e-6));
   assert.equal(adv.attrs.warmup_images, 20000);
