@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SafetensorsError } from './safetensors-error.js';
 import { SafetensorsFile, type F32Tensor, type TensorInfo } from './safetensors.js';
+import { getOwn, setOwn } from './own.js';
 
 export interface SafetensorsIndex {
   indexFile: string;
@@ -46,7 +47,7 @@ export function readSafetensorsIndex(indexFile: string): SafetensorsIndex {
     if (typeof shard !== 'string' || shard === '' || shard.includes('/') || shard.includes('\\')) {
       throw new SafetensorsError(indexFile, 'index', `weight_map['${name}'] must be a shard file name beside the index, got ${JSON.stringify(shard)}`);
     }
-    weightMap[name] = join(dir, shard);
+    setOwn(weightMap, name, join(dir, shard));
     shards.add(join(dir, shard));
   }
   for (const s of shards) {
@@ -116,7 +117,7 @@ export function openCheckpoint(path: string): Checkpoint {
   try {
     for (const s of index.shards) files.set(s, SafetensorsFile.open(s));
     for (const [name, shard] of Object.entries(index.weightMap)) {
-      if (!(name in files.get(shard)!.header.tensors)) {
+      if (!Object.hasOwn(files.get(shard)!.header.tensors, name)) {
         throw new SafetensorsError(resolved, 'index', `weight_map puts '${name}' in '${basename(shard)}' but that shard has no such tensor`);
       }
     }
@@ -127,7 +128,7 @@ export function openCheckpoint(path: string): Checkpoint {
   const metadata: Record<string, string> = {};
   for (const f of [...files.values()].reverse()) Object.assign(metadata, f.header.metadata);
   const shardOf = (name: string): SafetensorsFile => {
-    const s = index.weightMap[name];
+    const s = getOwn(index.weightMap, name);
     if (!s) throw new SafetensorsError(resolved, 'missing-tensor', `no tensor named '${name}' in the weight map (${Object.keys(index.weightMap).length} tensors)`);
     return files.get(s)!;
   };

@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DTYPE_BYTES, isDtype, type SafetensorsDtype } from './safetensors-dtypes.js';
 import { SafetensorsError } from './safetensors-error.js';
+import { setOwn } from './own.js';
 
 /** One tensor as the header describes it. Offsets are absolute file positions in `fileStart/fileEnd`. */
 export interface TensorInfo {
@@ -124,11 +125,11 @@ export function validateHeader(json: unknown, file: string, fileBytes: number, h
       }
       for (const [k, v] of Object.entries(entry)) {
         if (typeof v !== 'string') throw new SafetensorsError(file, 'metadata', `__metadata__.${k} is ${JSON.stringify(v)}; metadata values must be strings`);
-        metadata[k] = v;
+        setOwn(metadata, k, v);
       }
       continue;
     }
-    tensors[name] = parseEntry(name, entry, file);
+    setOwn(tensors, name, parseEntry(name, entry, file));
   }
   const dataBytes = checkTiling(tensors, file, fileBytes - 8 - headerBytes, fileBytes, headerBytes);
   return { file, fileBytes, headerBytes, dataStart: 8 + headerBytes, tensors, metadata, dataBytes };

@@ -2,6 +2,7 @@
 // module, the largest tensors, metadata. Backs `sidc inspect` and memory planning before a load.
 import type { SafetensorsDtype } from './safetensors-dtypes.js';
 import type { SafetensorsHeader } from './safetensors-header.js';
+import { getOwn, setOwn } from './own.js';
 
 export interface Tally {
   tensors: number;
@@ -34,7 +35,7 @@ export function summarizeSafetensors(h: SafetensorsHeader, largestN = 10): Safet
     total = add(total, t.numel, t.byteLength);
     byDtype[t.dtype] = add(byDtype[t.dtype], t.numel, t.byteLength);
     const prefix = name.split('.')[0]!;
-    byPrefix[prefix] = add(byPrefix[prefix], t.numel, t.byteLength);
+    setOwn(byPrefix, prefix, add(getOwn(byPrefix, prefix), t.numel, t.byteLength));
   }
   const largest = Object.entries(h.tensors)
     .sort((a, b) => b[1].byteLength - a[1].byteLength || (a[0] < b[0] ? -1 : 1))

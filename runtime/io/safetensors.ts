@@ -7,6 +7,7 @@ import { FileWriteError, writeAll, writeFileAtomicWith } from './atomic.js';
 import { DTYPE_BYTES, WRITABLE_DTYPES, decodeToF32, encodeFromF32, type SafetensorsDtype, type WritableDtype } from './safetensors-dtypes.js';
 import { SafetensorsError } from './safetensors-error.js';
 import { openForRead, readExact, readHeaderFromFd, type SafetensorsHeader, type TensorInfo } from './safetensors-header.js';
+import { getOwn, setOwn } from './own.js';
 
 export { SafetensorsError } from './safetensors-error.js';
 export type { SafetensorsErrorCode } from './safetensors-error.js';
@@ -48,7 +49,7 @@ export class SafetensorsFile {
   }
 
   info(name: string): TensorInfo {
-    const t = this.header.tensors[name];
+    const t = getOwn(this.header.tensors, name);
     if (!t) throw missingTensor(this.path, name, this.names);
     return t;
   }
@@ -97,7 +98,7 @@ export function readSafetensors(
     const names = opts.names ?? f.names;
     for (const n of names) f.info(n); // report a missing name before reading anything
     const tensors: Record<string, F32Tensor> = {};
-    for (const n of names) tensors[n] = f.read(n);
+    for (const n of names) setOwn(tensors, n, f.read(n));
     return { tensors, metadata: { ...f.header.metadata } };
   } finally {
     f.close();
@@ -139,7 +140,7 @@ export function encodeHeader(tensors: Record<string, TensorToWrite>, order: stri
   for (const name of order) {
     const t = tensors[name]!;
     const len = t.data.length * DTYPE_BYTES[t.dtype];
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [pos, pos + len] };
+    setOwn(header, name, { dtype: t.dtype, shape: t.shape, data_offsets: [pos, pos + len] });
     pos += len;
   }
   const json = Buffer.from(JSON.stringify(header), 'utf8');

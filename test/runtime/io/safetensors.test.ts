@@ -180,3 +180,17 @@ test('read-only integer and float64 dtypes decode to float32', () => {
   assert.deepEqual([...new BigInt64Array(f.readRaw('i64').buffer)], [-3n, 7n]);
   f.close();
 });
+
+test('tensor names that collide with Object.prototype are ordinary names', () => {
+  const d = scratchDir('st');
+  const header = '{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"constructor":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
+  const p = rawFile(d, 'proto.safetensors', header, [...Buffer.from(new Float32Array([1, 2]).buffer)]);
+  const h = readSafetensorsHeader(p);
+  assert.deepEqual(Object.keys(h.tensors).sort(), ['__proto__', 'constructor']);
+  const r = readSafetensors(p);
+  assert.deepEqual([...r.tensors['__proto__']!.data], [1]);
+  assert.deepEqual([...r.tensors['constructor' as string]!.data], [2]);
+  const f = openSafetensors(p);
+  assert.throws(() => f.info('toString'), /no tensor named 'toString'/);
+  f.close();
+});
