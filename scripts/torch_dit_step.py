@@ -5,7 +5,7 @@ softmax attention, GELU-tanh MLP), final adaLN norm and projection - timed for o
 (forward + backward of a flow-matching MSE loss), eager mode, on a given number of CPU threads.
 
 Usage: python3 torch_dit_step.py --batch 64 --hidden 256 --depth 6 --heads 4 --size 32 --channels 4
-                                 --patch 4 --threads 2 --steps 3
+                                 --patch 4 --threads 2 --steps 3 [--mlp-ratio 4 --text-dim 64 --freq-dim 256]
 Prints one JSON line: {"seconds_per_step": [...], "median": s, "threads": n, "torch": version, "params": n}.
 Exits 3 with {"error": "torch unavailable"} when torch cannot be imported.
 """
@@ -78,16 +78,17 @@ class DiT(nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    for k, v in dict(batch=64, hidden=256, depth=6, heads=4, size=32, channels=4, patch=4, threads=1, steps=3).items():
-        ap.add_argument(f"--{k}", type=int, default=v)
+    for k, v in dict(batch=64, hidden=256, depth=6, heads=4, size=32, channels=4, patch=4, threads=1, steps=3,
+                     mlp_ratio=4, text_dim=64, freq_dim=256).items():
+        ap.add_argument(f"--{k.replace('_', '-')}", type=int, default=v)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    net = DiT(a.channels, a.size, a.patch, a.hidden, a.depth, a.heads)
+    net = DiT(a.channels, a.size, a.patch, a.hidden, a.depth, a.heads, a.mlp_ratio, a.text_dim, a.freq_dim)
     x0 = torch.randn(a.batch, a.channels, a.size, a.size)
     eps = torch.randn_like(x0)
     t = torch.rand(a.batch)
-    cond = torch.randn(a.batch, 64)
+    cond = torch.randn(a.batch, a.text_dim)
     xt = (1 - t[:, None, None, None]) * x0 + t[:, None, None, None] * eps
     times = []
     for i in range(a.steps + 1):  # first step is warm-up
@@ -100,7 +101,7 @@ def main():
             times.append(dt)
     times_sorted = sorted(times)
     print(json.dumps({
-        "seconds_per_step": times, "median": times_sorted[len(times) // 2], "threads": a.threads,
+        "seconds_per_step": times, "median": times_sorted[len(times) // 2], "min": times_sorted[0], "threads": a.threads,
         "torch": torch.__version__, "params": sum(p.numel() for p in net.parameters() if p.requires_grad),
         "loss": float(loss),
     }))
