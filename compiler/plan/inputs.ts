@@ -45,7 +45,7 @@ export function setting(config: Record<string, JsonValue>, path: string): JsonVa
   if (path in config) return config[path];
   let o: JsonValue | undefined = config;
   for (const seg of path.split('.')) {
-    if (o === null || typeof o !== 'object' || Array.isArray(o)) return undefined;
+    if (o === null || o === undefined || typeof o !== 'object' || Array.isArray(o)) { o = undefined; break; }
     o = (o as Record<string, JsonValue>)[seg];
   }
   return o ?? SETTINGS_BY_PATH.get(path)?.default;

@@ -93,7 +93,10 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
 
   // Activations of the peak phase.
   const pass = passActivations(teacher, inp.resolution, by.acts);
-  const keep = (kind: 'params' | 'input'): number => (inp.checkpointing ? pass.checkpointed : pass[kind]);
+  // The CPU runtime differentiates a whole phase in one tf.variableGrads call, and tfjs's tape keeps every
+  // intermediate of it: input-only passes keep the full saved set, and phi and psi are held together.
+  const keep = (kind: 'params' | 'input'): number => (inp.checkpointing ? pass.checkpointed : pass[cpu ? 'params' : kind]);
+  const together = (tm: number, fm: number): number => (cpu ? tm + fm : Math.max(tm, fm));
   const fm = stage.fakeMult;
   const tm = stage.teacherMult;
   let phase = 'teacher';
@@ -106,11 +109,11 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
     transient *= B;
   } else {
     const fake = fm * B * keep('params');
-    const gen = B * keep('params') + Math.max(tm, fm) * B * keep('input');
+    const gen = B * keep('params') + together(tm, fm) * B * keep('input');
     phase = gen >= fake ? 'generator' : 'fake';
     act = Math.max(fake, gen);
     actFormula = phase === 'generator'
-      ? `G: B=${B} x ${fmtB(keep('params'))}  +  one of phi/psi at a time: ${Math.max(tm, fm)} x B x ${fmtB(keep('input'))} (w.r.t. x_t)`
+      ? `G: B=${B} x ${fmtB(keep('params'))}  +  ${cpu ? 'phi and psi together (tfjs tape)' : 'one of phi/psi at a time'}: ${together(tm, fm)} x B x ${fmtB(keep('input'))} (w.r.t. x_t)`
       : `psi on the guided batch: ${fm} x B=${B} x ${fmtB(keep('params'))}`;
     if (stage.kind === 'adversarial') actFormula += '; real and fake discriminator passes back-propagated one after the other';
     transient *= Math.max(tm, fm) * B;

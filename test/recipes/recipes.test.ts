@@ -9,17 +9,17 @@ import { setting } from '../../compiler/plan/inputs.js';
 import { parseSid } from '../../grammar/index.js';
 import { repoPath } from '../helpers/paths.js';
 
-const files = [
-  ...readdirSync(repoPath('recipes')).filter((f) => f.endsWith('.sid')),
-  ...readdirSync(repoPath('recipes', 'base')).filter((f) => f.endsWith('.sid')).map((f) => `base/${f}`),
-];
+// The paper's recipes (other recipes in the folder, e.g. small analogues, are tested by their owners).
+const files = ['base/sid-dit.sid', 'sana-600m-512.sid', 'sana-1600m-512.sid', 'sana-sprint-600m-1024.sid', 'sana-sprint-1600m-1024.sid',
+  'sd3-medium-amp.sid', 'sd3-medium-bf16.sid', 'sd35-medium-amp.sid', 'sd35-medium-bf16.sid', 'sd35-large-amp.sid', 'sd35-large-bf16.sid',
+  'flux-dev-512.sid', 'flux-dev-1024.sid', 'sid2a-sd3-medium.sid', 'sid2a-sd35-medium.sid', 'sid2a-sd35-large.sid', 'fig3.sid'];
 
 test('the recipe set is complete', () => {
-  for (const f of ['base/sid-dit.sid', 'sana-600m-512.sid', 'sana-1600m-512.sid', 'sana-sprint-600m-1024.sid', 'sana-sprint-1600m-1024.sid',
-    'sd3-medium-amp.sid', 'sd3-medium-bf16.sid', 'sd35-medium-amp.sid', 'sd35-medium-bf16.sid', 'sd35-large-amp.sid', 'sd35-large-bf16.sid',
-    'flux-dev-512.sid', 'flux-dev-1024.sid', 'sid2a-sd3-medium.sid', 'sid2a-sd35-medium.sid', 'sid2a-sd35-large.sid', 'fig3.sid']) {
-    assert.ok(files.includes(f), f);
-  }
+  const present = [
+    ...readdirSync(repoPath('recipes')).filter((f) => f.endsWith('.sid')),
+    ...readdirSync(repoPath('recipes', 'base')).filter((f) => f.endsWith('.sid')).map((f) => `base/${f}`),
+  ];
+  for (const f of files) assert.ok(present.includes(f), f);
 });
 
 for (const f of files) {
@@ -27,7 +27,8 @@ for (const f of files) {
     const text = readFileSync(repoPath('recipes', f), 'utf8');
     assert.deepEqual(parseSid(text, f).problems, []);
     const r = compileFile(repoPath('recipes', f));
-    assert.deepEqual(r.diagnostics.map((d) => `${d.code} ${d.message}`), []);
+    // clean: no errors or warnings (the planner's notes, SID4004, are allowed)
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.code} ${d.message}`), []);
     assert.ok(r.ok);
     if (!f.startsWith('base/')) assert.ok(r.graphs.length >= 1);
     const header = text.split('\n').slice(0, 4).join('\n');

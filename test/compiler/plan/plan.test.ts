@@ -72,7 +72,7 @@ test('CPU offload moves model states to the host and costs time', () => {
   assert.equal(term(off, 'Adam'), 0);
   assert.ok(off.host_gb_per_device > 0);
   assert.ok(off.seconds_per_1k_images > plan().seconds_per_1k_images);
-  assert.ok(off.diagnostics.some((d) => d.code === 'SID4002' && d.setting === 'hardware.offload'));
+  assert.ok(off.diagnostics.some((d) => d.code === 'SID4004' && d.setting === 'hardware.offload'));
 });
 
 test('guided passes double the batch: embedded guidance needs less activation memory than cfg', () => {
@@ -169,4 +169,13 @@ test('the planner follows the graph program: a velocity node\'s guidance decides
   const b = planGraph(withNodes);
   assert.ok(b.peak_gb_per_device < a.peak_gb_per_device);
   assert.ok(b.flops_per_image < a.flops_per_image);
+});
+
+test('CPU runtime: the tfjs tape keeps full intermediates of phi and psi together (conservative for the wasm heap)', () => {
+  const cfg = { 'teacher.family': 'dit', 'teacher.config': 'dit_mnist_s', 'data.resolution': 28, 'precision.policy': 'fp32', 'batch.per_device': 8, 'hardware.gradient_checkpointing': false, 'hardware.shard': 'none' };
+  const cpuPlan = planGraph(makeGraph({ ...cfg, 'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 16 } }));
+  const gpuPlan = planGraph(makeGraph({ ...cfg, 'hardware.devices': { count: 1, kind: 'gpu', memory_gb: 16, tflops: 100 } }));
+  const a = passActivations(teacherConfig('dit_mnist_s')!, 28, { stream: 4, act: 4, f32: 4 });
+  close(term(cpuPlan, 'activations') * GIB, 8 * a.params + (2 + 2) * 8 * a.params);
+  close(term(gpuPlan, 'activations') * GIB, 8 * a.params + 2 * 8 * a.input);
 });
