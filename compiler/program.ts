@@ -78,9 +78,15 @@ export class Program {
     return out;
   }
 
+  private readonly recipeCache = new Map<string, Map<string, RecipeDecl>>();
+  private readonly sweepCache = new Map<string, Map<string, SweepDecl>>();
+
   /** Recipes visible from `file` by name; a name defined twice is reported once per extra definition. */
   visibleRecipes(file: string): Map<string, RecipeDecl> {
+    const cached = this.recipeCache.get(file);
+    if (cached) return cached;
     const out = new Map<string, RecipeDecl>();
+    this.recipeCache.set(file, out);
     for (const f of this.visibleFiles(file)) {
       for (const r of this.files.get(f)!.recipes) {
         const prev = out.get(r.name);
@@ -96,7 +102,10 @@ export class Program {
   }
 
   visibleSweeps(file: string): Map<string, SweepDecl> {
+    const cached = this.sweepCache.get(file);
+    if (cached) return cached;
     const out = new Map<string, SweepDecl>();
+    this.sweepCache.set(file, out);
     for (const f of this.visibleFiles(file)) for (const s of this.files.get(f)!.sweeps) if (!out.has(s.name)) out.set(s.name, s);
     return out;
   }
