@@ -5,5 +5,6 @@ import { sampleCommand } from './sample.js';
 import { doctorCommand } from './doctor.js';
 import { plotTimeCommand } from './plot-time.js';
 import { sweepRunCommand } from './sweep-run.js';
+import { familyCommands } from '../families/cli.js';
 
-export const commands: CommandModule[] = [runCommand, sampleCommand, doctorCommand, plotTimeCommand, sweepRunCommand];
+export const commands: CommandModule[] = [runCommand, sampleCommand, doctorCommand, plotTimeCommand, sweepRunCommand, ...familyCommands];

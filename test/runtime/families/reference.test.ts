@@ -1,0 +1,65 @@
+// Velocities against scripts/reference/families.py: a PyTorch model per family written from diffusers'
+// classes with the same module tree, loaded with load_state_dict(strict=True) from the same bf16 shards.
+// One python start-up for the three families. Skips when no python3 with torch is found
+// (Debian: apt-get install python3-torch).
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { useWasm, relErr } from '../nn/setup.js';
+import { repoPath } from '../../helpers/paths.js';
+import { scratchDir } from '../io/tmp.js';
+import { FAMILIES, writeTinyTeacher, latentOf } from './fixtures.js';
+import { loadTransformer } from '../../../runtime/families/load.js';
+import { readTextEncodings, TextTable } from '../../../runtime/families/text.js';
+import { FamilyNet } from '../../../runtime/families/net.js';
+import { readNpyFloat32, writeNpy } from '../../../runtime/io/npy.js';
+import type { FamilyName } from '../../../runtime/families/config.js';
+
+const torchPython = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0);
+const HW = 8;
+const ROW = 2; // a prompt with padding, so SANA's mask matters
+const timestepOf = (f: FamilyName) => (f === 'flux' ? 0.7 : 700);
+
+interface Case { f: FamilyName; ours: Float32Array; refPath: string; shape: number[] }
+const cases: Case[] = [];
+let pythonError = '';
+
+before(async () => {
+  await useWasm();
+  if (!torchPython) return;
+  const jobs: string[][] = [];
+  for (const f of FAMILIES) {
+    const w = writeTinyTeacher(f, 7);
+    const ld = loadTransformer(w.root);
+    const text = new TextTable(readTextEncodings(w.text));
+    const net = new FamilyNet({ config: ld.info.config, weights: ld.tensors, text, latent: { height: HW, width: HW }, trainable: false, guidance: 3.5 });
+    const x = latentOf(ld.info.config, 2, HW, 3);
+    const xPath = join(w.root, 'x.npy');
+    writeNpy(xPath, { dtype: 'f4', shape: x.shape, data: x.dataSync() as Float32Array });
+    const v = net.forward(tf.reshape(x, [2, -1]) as tf.Tensor2D, tf.fill([2], timestepOf(f)) as tf.Tensor1D, tf.fill([2], ROW, 'int32') as tf.Tensor1D);
+    const refPath = join(w.root, 'v-ref.npy');
+    cases.push({ f, ours: v.dataSync() as Float32Array, refPath, shape: x.shape });
+    jobs.push([w.tdir, xPath, String(timestepOf(f)), w.text, String(ROW), '3.5', refPath]);
+    tf.dispose([v, x]);
+    net.dispose();
+    text.dispose();
+  }
+  const jobFile = join(scratchDir('famref'), 'jobs.json');
+  writeFileSync(jobFile, JSON.stringify(jobs));
+  const r = spawnSync(torchPython, [repoPath('scripts', 'reference', 'families.py'), '--jobs', jobFile], { encoding: 'utf8' });
+  if (r.status !== 0) pythonError = r.stderr || `exit ${r.status}`;
+});
+
+for (const f of FAMILIES) {
+  test(`${f}: velocity equals the PyTorch reference (diffusers module tree, strict load)`, { skip: torchPython ? false : 'python3 with torch not found' }, () => {
+    assert.equal(pythonError, '', pythonError);
+    const c = cases.find((k) => k.f === f)!;
+    const ref = readNpyFloat32(c.refPath);
+    assert.deepEqual(ref.shape, c.shape);
+    const err = relErr(c.ours, ref.data);
+    assert.ok(err < 1e-4, `${f}: max rel error ${err}`);
+  });
+}
