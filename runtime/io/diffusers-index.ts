@@ -66,6 +66,8 @@ export interface Checkpoint {
   names: string[];
   info(name: string): TensorInfo;
   read(name: string): F32Tensor;
+  /** elements [start, start + count) of a tensor, reading only those bytes */
+  readElements(name: string, start: number, count: number): Float32Array;
   /** sum of tensor bytes as stored */
   dataBytes: number;
   /** metadata of the shards merged (first shard wins) */
@@ -106,6 +108,7 @@ export function openCheckpoint(path: string): Checkpoint {
       names: f.names,
       info: (n) => f.info(n),
       read: (n) => f.read(n),
+      readElements: (n, a, c) => f.readElements(n, a, c),
       dataBytes: f.header.dataBytes,
       metadata: { ...f.header.metadata },
       close: () => f.close(),
@@ -137,6 +140,7 @@ export function openCheckpoint(path: string): Checkpoint {
     names: Object.keys(index.weightMap),
     info: (n) => shardOf(n).info(n),
     read: (n) => shardOf(n).read(n),
+    readElements: (n, a, c) => shardOf(n).readElements(n, a, c),
     dataBytes: [...files.values()].reduce((a, f) => a + f.header.dataBytes, 0),
     metadata,
     close: closeAll,

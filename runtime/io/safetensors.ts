@@ -72,6 +72,22 @@ export class SafetensorsFile {
     return { dtype: t.dtype, shape: [...t.shape], data: decodeToF32(t.dtype, this.readRaw(name), t.numel) };
   }
 
+  /**
+   * Elements [start, start + count) of the tensor in row-major order, decoded to float32, reading only
+   * those bytes: for converting or slicing a tensor too large to hold whole (e.g. one row block of a
+   * fused qkv weight).
+   */
+  readElements(name: string, start: number, count: number): Float32Array {
+    const t = this.info(name);
+    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(count) && start >= 0 && count >= 0 && start + count <= t.numel)) {
+      throw new SafetensorsError(this.path, 'shape', `tensor '${name}' has ${t.numel} elements; cannot read [${start}, ${start + count})`);
+    }
+    if (this.closed) throw new SafetensorsError(this.path, 'io', `cannot read tensor '${name}': file already closed`);
+    const size = DTYPE_BYTES[t.dtype];
+    const bytes = readExact(this.fd, this.path, this.header.dataStart + t.dataOffsets[0] + start * size, count * size);
+    return decodeToF32(t.dtype, bytes, count);
+  }
+
   close(): void {
     if (!this.closed) closeSync(this.fd);
     this.closed = true;

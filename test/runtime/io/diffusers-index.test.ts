@@ -34,6 +34,7 @@ test('a sharded checkpoint opens from its directory or index, tensors read from 
     assert.equal(ck.dataBytes, 24);
     assert.deepEqual([...ck.read('b.bias').data], [4, 5, 6]);
     assert.deepEqual([...ck.read('a.weight').data], [1, 2]);
+    assert.deepEqual([...ck.readElements('b.bias', 1, 2)], [5, 6]);
     assert.deepEqual(ck.info('b.weight').shape, [1]);
     assert.deepEqual(ck.metadata, { format: 'pt' });
     assert.throws(() => ck.read('c'), /no tensor named 'c' in the weight map/);

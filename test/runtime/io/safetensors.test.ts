@@ -194,3 +194,20 @@ test('tensor names that collide with Object.prototype are ordinary names', () =>
   assert.throws(() => f.info('toString'), /no tensor named 'toString'/);
   f.close();
 });
+
+test('readElements reads a slice of a tensor, bounds-checked', () => {
+  const d = scratchDir('st');
+  const p = join(d, 'slice.safetensors');
+  const x = Float32Array.from({ length: 24 }, (_, i) => i - 3.5);
+  writeSafetensors(p, { w: { dtype: 'BF16', shape: [6, 4], data: x }, v: { dtype: 'F32', shape: [24], data: x } });
+  const f = openSafetensors(p);
+  try {
+    assert.deepEqual([...f.readElements('w', 8, 4)], [4.5, 5.5, 6.5, 7.5]);
+    assert.deepEqual([...f.readElements('v', 23, 1)], [19.5]);
+    assert.equal(f.readElements('v', 24, 0).length, 0);
+    assert.throws(() => f.readElements('v', 20, 5), /tensor 'v' has 24 elements; cannot read \[20, 25\)/);
+  } finally {
+    f.close();
+  }
+  assert.throws(() => f.readElements('v', 0, 1), /already closed/);
+});
