@@ -7,6 +7,7 @@ import { GmmTeacher, type Gmm } from '../teachers/gmm.js';
 import { Rng } from '../rng/prng.js';
 import { mlpConfigOf, teacherFamily } from './teacher-spec.js';
 import type { NetSlot } from './state.js';
+import { IMPLICIT_TEACH } from './implicit-teach.js';
 
 export class InitError extends Error {}
 
@@ -28,6 +29,7 @@ export function buildNet(graph: ExecutionGraph, decl: NetDecl, gmm: Gmm, product
   if (decl.init === 'teacher') {
     if (family === 'gmm' && decl.role === 'teacher') return new GmmTeacher(gmm, 1);
     const teach = teachStageOf(graph);
+    if (!teach && family === 'gmm' && products.has(IMPLICIT_TEACH)) return fromProduct(products, IMPLICIT_TEACH, decl);
     if (!teach) {
       throw new InitError(
         family === 'gmm'

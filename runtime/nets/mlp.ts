@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Precision } from '../precision/policy.js';
 import type { VelocityNet } from './net.js';
-import { matMul2d } from './linear.js';
+import { dense, matMul2d } from './linear.js';
 import { Rng } from '../rng/prng.js';
 
 export interface MlpConfig {
@@ -35,13 +35,13 @@ export class MlpNet implements VelocityNet {
       ['in.w', [dim, width], Math.sqrt(1 / dim)],
       ['time.w', [2 * freqs, width], Math.sqrt(1 / (2 * freqs))],
       ['class.emb', [classes + 1, width], 1],
-      ['in.b', [1, width], 0],
+      ['in.b', [width], 0],
     ];
     for (let l = 0; l < depth; l++) {
-      shapes.push([`block${l}.w1`, [width, width], Math.sqrt(2 / width)], [`block${l}.b1`, [1, width], 0]);
-      shapes.push([`block${l}.w2`, [width, width], Math.sqrt(1 / width) * 0.5], [`block${l}.b2`, [1, width], 0]);
+      shapes.push([`block${l}.w1`, [width, width], Math.sqrt(2 / width)], [`block${l}.b1`, [width], 0]);
+      shapes.push([`block${l}.w2`, [width, width], Math.sqrt(1 / width) * 0.5], [`block${l}.b2`, [width], 0]);
     }
-    shapes.push(['out.w', [width, dim], 0], ['out.b', [1, dim], 0]);
+    shapes.push(['out.w', [width, dim], 0], ['out.b', [dim], 0]);
     for (const [name, shape, scale] of shapes) {
       let value: tf.Tensor;
       if (init instanceof Rng) {
@@ -69,11 +69,12 @@ export class MlpNet implements VelocityNet {
       const temb = tf.concat([tf.sin(ang), tf.cos(ang)], 1) as tf.Tensor2D;
       const onehot = tf.oneHot(tf.cast(c, 'int32'), this.cfg.classes + 1) as tf.Tensor2D;
       let h = tf.add(tf.add(lin(x, 'in.w'), lin(temb, 'time.w')), tf.add(matMul2d(tf.cast(onehot, 'float32') as tf.Tensor2D, this.p('class.emb') as tf.Tensor2D), this.p('in.b'))) as tf.Tensor2D;
+      const affine = (a: tf.Tensor2D, w: string, b: string) => dense(precision.compute(a) as tf.Tensor2D, precision.compute(this.p(w)) as tf.Tensor2D, this.p(b) as tf.Tensor1D);
       for (let l = 0; l < this.cfg.depth; l++) {
-        const a = tf.add(lin(silu(h), `block${l}.w1`), this.p(`block${l}.b1`)) as tf.Tensor2D;
-        h = tf.add(h, tf.add(lin(silu(a), `block${l}.w2`), this.p(`block${l}.b2`))) as tf.Tensor2D;
+        const a = affine(silu(h), `block${l}.w1`, `block${l}.b1`);
+        h = tf.add(h, affine(silu(a), `block${l}.w2`, `block${l}.b2`)) as tf.Tensor2D;
       }
-      return tf.add(lin(silu(h), 'out.w'), this.p('out.b')) as tf.Tensor2D;
+      return affine(silu(h), 'out.w', 'out.b');
     });
   }
 

@@ -1,8 +1,8 @@
 // Runs an execution graph end to end: stages in DAG order; each training stage iterates (exec/) with
 // metrics, sample plots and atomic checkpoints every checkpoint_every images; a rerun resumes from the
 // last checkpoint (same PRNG state, nets, Adam state and counters: nothing lost but the current step).
-import { existsSync, copyFileSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExecutionGraph, StageGraph } from '../../compiler/graph/types.js';
 import type { CliIO } from '../../compiler/cli/command.js';
@@ -18,6 +18,15 @@ import { loadCheckpoint, loadNet, saveCheckpoint, saveNet } from './checkpoint.j
 import { Progress } from './progress.js';
 import { readProgress, type RunPaths } from './rundir.js';
 import { scatterClasses } from './plots.js';
+import { IMPLICIT_TEACH, implicitTeachStage, needsImplicitTeach } from '../exec/implicit-teach.js';
+import { createHash } from 'node:crypto';
+
+/** Cache of implicit init nets shared by the runs of one runs directory, keyed by what determines them. */
+function implicitCachePath(paths: RunPaths, stage: StageGraph, graph: ExecutionGraph): string {
+  const mixture = ['dim', 'classes', 'modes_per_class', 'mode_std', 'radius', 'seed', 'width', 'depth'].map((k) => configValue(graph, `teacher.${k}`) ?? null);
+  const key = createHash('sha256').update(JSON.stringify([stage, mixture])).digest('hex').slice(0, 16);
+  return join(dirname(paths.dir), '_cache', `init-${key}.safetensors`);
+}
 
 export interface RunOptions {
   io: CliIO;
@@ -35,6 +44,11 @@ export interface RunResult {
 }
 
 export function stageOrder(graph: ExecutionGraph): StageGraph[] {
+  const pre = needsImplicitTeach(graph) ? [implicitTeachStage(graph)] : [];
+  return [...pre, ...dagOrder(graph)];
+}
+
+function dagOrder(graph: ExecutionGraph): StageGraph[] {
   const byName = new Map(graph.stages.map((s) => [s.name, s]));
   const out: StageGraph[] = [];
   const seen = new Set<string>();
@@ -121,6 +135,15 @@ export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOption
       if (stage.kind === 'evaluate' && existsSync(join(paths.dir, 'eval.json'))) evalRows = JSON.parse(readFileSync(join(paths.dir, 'eval.json'), 'utf8')) as EvalRow[];
       continue;
     }
+    const cached = stage.name === IMPLICIT_TEACH ? implicitCachePath(paths, stage, graph) : null;
+    if (cached && existsSync(cached)) {
+      // the same mixture and teach settings were fitted by another run (e.g. another sweep point)
+      copyFileSync(cached, paths.stage(stage.name));
+      products.set(stage.name, loadNet(cached));
+      progress.done.push(stage.name);
+      writeJsonAtomic(paths.progress, progress);
+      continue;
+    }
     const st = prepareStage(graph, stage, products);
     if (stage.kind === 'evaluate') {
       opts.io.stdout(`stage ${stage.name}: sampling and measuring against the true mixture\n`);
@@ -144,6 +167,11 @@ export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOption
         saveNet(paths.stage(stage.name), product, { stage: stage.name });
         products.set(stage.name, product.clone(false));
         if (stage.kind === 'sid' || stage.kind === 'adversarial') copyFileSync(paths.stage(stage.name), paths.student);
+        if (cached) {
+          mkdirSync(dirname(cached), { recursive: true });
+          copyFileSync(paths.stage(stage.name), cached + '.tmp');
+          renameSync(cached + '.tmp', cached);
+        }
       }
     }
     disposeStage(st);
