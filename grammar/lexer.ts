@@ -18,15 +18,16 @@ export interface LexResult {
   invalid: { offset: number; length: number }[];
 }
 
-const UNIT_NAMES = new Set<string>(['px', 'GB', 'GiB', 'MB', 'images', 'steps', 'TFLOPS']);
-
 function numberAdvice(image: string): string {
-  const tail = /^[\d.]+(?:[eE][+-]?\d+)?[kM]?(.*)$/.exec(image)?.[1] ?? '';
-  const digits = image.slice(0, image.length - tail.length);
-  if (/^[eE][+-]?$/.test(tail) || /[eE][+-]?$/.test(image)) return 'an exponent needs digits, as in 1e-5';
-  if (UNIT_NAMES.has(tail) || tail === 'x') return `put a space before '${tail}': ${digits} ${tail}`;
-  if (/^\d+\.$/.test(image) || image.includes('..') || /\.\d+\./.test(image)) return 'write a decimal number as 0.5 or 2.5k';
-  return 'a number is digits, an optional fraction and exponent, and an optional k (thousand) or M (million) suffix: 10k, 2.5k, 1M, 1e-5';
+  if (/[eE][+-]?$/.test(image)) return 'an exponent needs digits, as in 1e-5';
+  if (/\.$|\.\.|\.\d*\./.test(image)) return 'write a decimal number as 0.5 or 2.5k';
+  let valid = image.length - 1;
+  while (valid > 0 && !T.VALID_NUMBER.test(image.slice(0, valid))) valid--;
+  const tail = image.slice(valid);
+  if (valid > 0 && /^[A-Za-z_]/.test(tail)) {
+    return `'${tail}' cannot follow the number ${image.slice(0, valid)}: the only suffixes are k (thousand) and M (million), as in 10k or 1M; put a space before a unit`;
+  }
+  return 'a number is digits, an optional fraction and exponent, and an optional k or M suffix: 10k, 2.5k, 1M, 1e-5';
 }
 
 const GLUED: Map<string, TokenType> = new Map([...T.UNIT_TOKENS, T.X].map((t) => [t.name.slice('Kw_'.length), t]));
