@@ -102,6 +102,10 @@ export function startServer(connection: Connection): void {
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     scheduler.touch(dependents); // they now see the file on disk again
   });
+  // a file changed on disk (saved elsewhere, checked out): re-check the open recipes that import it
+  connection.onDidChangeWatchedFiles((p) => {
+    scheduler.touch(p.changes.flatMap((c) => ws.dependents(uriToPath(c.uri)).filter((d) => d !== uriToPath(c.uri))));
+  });
 
   connection.onHover((p) => {
     const doc = documents.get(p.textDocument.uri);

@@ -43,7 +43,7 @@ export function importsOf(text: string, file: string): ImportRef[] {
 export class Workspace {
   /** path -> text of open documents */
   readonly open = new Map<string, string>();
-  private readonly disk = new Map<string, { mtimeMs: number; text: string | undefined }>();
+  private readonly disk = new Map<string, { stamp: string; text: string | undefined }>();
   private readonly imports = new Map<string, { text: string; refs: ImportRef[] }>();
 
   /** importsOf, cached per file while its text is unchanged. */
@@ -57,25 +57,26 @@ export class Workspace {
     return refs;
   }
 
-  /** The text of a file: the open document's, else the disk's (cached by mtime); undefined if unreadable. */
+  /** The text of a file: the open document's, else the disk's (cached by mtime and size); undefined if unreadable. */
   read(path: string): string | undefined {
     const o = this.open.get(path);
     if (o !== undefined) return o;
-    let mtimeMs = -1;
+    let stamp: string;
     try {
-      mtimeMs = statSync(path).mtimeMs;
+      const st = statSync(path);
+      stamp = `${st.mtimeMs}:${st.size}`;
     } catch {
       return undefined;
     }
     const c = this.disk.get(path);
-    if (c && c.mtimeMs === mtimeMs) return c.text;
+    if (c && c.stamp === stamp) return c.text;
     let text: string | undefined;
     try {
       text = readFileSync(path, 'utf8');
     } catch {
       text = undefined;
     }
-    this.disk.set(path, { mtimeMs, text });
+    this.disk.set(path, { stamp, text });
     return text;
   }
 

@@ -44,6 +44,8 @@ async function activate(context) {
       ],
       initializationOptions: { debounceMs: config.get('server.debounceMs', 10) },
       outputChannelName: 'sidc',
+      // bases edited outside the editor re-check the open recipes that import them
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{sid,sid.yaml,sid.yml,sid.json}') },
     },
   );
   context.subscriptions.push(client);

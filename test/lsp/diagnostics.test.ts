@@ -129,3 +129,17 @@ test('editing an imported base re-lints the open recipe that extends it', async 
   await client.close(baseUri);
   assert.deepEqual(await c4, []);
 });
+
+test('a base changed on disk (not open) re-lints the open recipe once the client reports the change', async () => {
+  const basePath = join(dir, 'disk-base.sid');
+  writeFileSync(basePath, BASE);
+  const child = 'import "./disk-base.sid"\nrecipe child extends base {\n  batch { global = 1 }\n}\n';
+  const childUri = uriOf('disk-child.sid');
+  const c1 = client.waitDiagnostics(childUri);
+  await client.open(childUri, child);
+  assert.deepEqual(await c1, []);
+  writeFileSync(basePath, BASE.replace('1 x cpu', '4 x cpu'));
+  const c2 = client.waitDiagnostics(childUri, (p) => p.diagnostics.length > 0);
+  await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(basePath).href, type: 2 }] });
+  assert.deepEqual(codes(await c2), ['SID3002']);
+});
