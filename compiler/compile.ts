@@ -7,6 +7,7 @@ import { RULES } from './check/rules.js';
 import { checkStages } from './check/stages.js';
 import { checkPlan } from './check/plan.js';
 import { diag } from './diagnostics/make.js';
+import { attachNameFixes } from './diagnostics/fixes.js';
 import type { Diagnostic } from './diagnostics/types.js';
 import { expandSweep } from './expand.js';
 import type { ExecutionGraph } from './graph/types.js';
@@ -166,6 +167,7 @@ export function compileText(text: string, file: string, options: CompileOptions 
   const diagnostics = all
     .filter((d) => (seenKeys.has(key(d)) ? false : (seenKeys.add(key(d)), true)))
     .sort((a, b) => (order.indexOf(a.loc.file) - order.indexOf(b.loc.file)) || a.loc.range.start.offset - b.loc.range.start.offset || a.loc.range.end.offset - b.loc.range.end.offset || a.code.localeCompare(b.code));
+  attachNameFixes(diagnostics, program.sources);
   const ok = !diagnostics.some((d) => d.severity === 'error');
   return { ok, diagnostics, graphs: ok ? graphs : [], allGraphs: graphs, sources: program.sources, points };
 }

@@ -103,7 +103,7 @@ export interface ExecutionGraph {
   /** Symbolic dimensions bound by the teacher family and the batch settings. */
   bindings: Record<string, number>;
   stages: StageGraph[];
-  /** sha256 of the canonical JSON of everything above (keys sorted, no `hash`, no `recipe.file`): the run's identity. */
+  /** sha256 of the canonical JSON of everything above (keys sorted, no `hash`, no `recipe.file`, no node `provenance`): the run's identity (compiler/graph/hash.ts). */
   hash: string;
 }
 
