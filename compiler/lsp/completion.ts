@@ -54,7 +54,7 @@ function itemsFor(e: Expect, ctx: CompletionContext): Item[] {
     case 'recipe-ref':
       return ctx.recipeNames().filter((name) => name !== e.self).map((name) => ({ label: name, kind: 'reference', detail: 'recipe' }));
     case 'key':
-      return keys(e.prefix, e.typed, e.inSweep);
+      return keys(e.prefix, e.typed, e.inSweep, e.label);
     case 'label': {
       const s = e.labelKey ? SETTINGS_BY_PATH.get(e.labelKey) : undefined;
       return s ? values(s) : [];
@@ -84,7 +84,7 @@ function keyword(word: string): Item {
 }
 
 /** Keys below `prefix.typed`: the next path segment of every setting there, and sections at recipe level. */
-function keys(prefix: string, typed: string[], inSweep: boolean): Item[] {
+function keys(prefix: string, typed: string[], inSweep: boolean, family?: string): Item[] {
   const base = [prefix, ...typed].filter(Boolean).join('.');
   const items = new Map<string, Item>();
   if (inSweep && typed.length === 0) {
@@ -94,6 +94,7 @@ function keys(prefix: string, typed: string[], inSweep: boolean): Item[] {
   }
   for (const s of SETTINGS) {
     if (base && !s.path.startsWith(base + '.')) continue;
+    if (family && prefix === 'teacher' && s.families && !s.families.includes(family)) continue; // `teacher flux { dim` makes no sense
     const rest = base ? s.path.slice(base.length + 1) : s.path;
     const seg = rest.split('.')[0]!;
     if (seg === rest) items.set(seg, settingItem(seg, s));

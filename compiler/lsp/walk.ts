@@ -31,7 +31,7 @@ export type Expect =
   | { kind: 'recipe-ref'; self?: string } // `self`: the recipe being declared (it cannot extend itself)
   | { kind: 'over' }
   | { kind: 'import-path' }
-  | { kind: 'key'; prefix: string; typed: string[]; inSweep: boolean; stageNames: string[] }
+  | { kind: 'key'; prefix: string; typed: string[]; inSweep: boolean; stageNames: string[]; label?: string } // label: of the enclosing section (`teacher gmm {`)
   | { kind: 'label'; section: string; labelKey?: string }
   | { kind: 'stage-name' }
   | { kind: 'stage-after'; stageNames: string[] }
@@ -40,7 +40,7 @@ export type Expect =
 
 type Frame =
   | { kind: 'top' }
-  | { kind: 'body'; prefix: string; nest: string } // prefix: of bare keys; nest: of nested sections
+  | { kind: 'body'; prefix: string; nest: string; label?: string } // prefix: of bare keys; nest: of nested sections
   | { kind: 'sweep' }
   | { kind: 'group' }
   | { kind: 'other' };
@@ -50,7 +50,7 @@ type State =
   | { s: 'start' }
   | { s: 'path'; segs: string[]; first: number }
   | { s: 'dot'; segs: string[]; first: number }
-  | { s: 'label'; section: string; prefix: string }
+  | { s: 'label'; section: string; prefix: string; label: string }
   | { s: 'value'; setting?: string; calls: Call[]; complete: boolean; afterNumber: boolean }
   | { s: 'stage'; name?: string; after: boolean; comma: boolean }
   | { s: 'funcdef'; step: number }
@@ -195,7 +195,7 @@ export function walk(tokens: readonly Token[]): WalkResult {
       continue;
     }
     if (st.s === 'label') {
-      if (t.text === '{') push({ kind: 'body', prefix: st.prefix, nest: st.prefix });
+      if (t.text === '{') push({ kind: 'body', prefix: st.prefix, nest: st.prefix, label: st.label });
       else st = { s: 'skip' };
       continue;
     }
@@ -243,7 +243,7 @@ export function walk(tokens: readonly Token[]): WalkResult {
       if (t.text === '{') { push({ kind: 'body', prefix: sectionPath, nest: sectionPath }); continue; }
       const labelKey = SECTIONS_BY_NAME.get(name)?.labelKey;
       roles.set(i, { kind: 'label', section: name, value: t.text, ...(labelKey ? { labelKey } : {}) });
-      st = { s: 'label', section: name, prefix: sectionPath };
+      st = { s: 'label', section: name, prefix: sectionPath, label: t.text };
       continue;
     }
     st = { s: 'skip' };
@@ -259,7 +259,7 @@ function expectFrom(f: Frame, st: State, stageNames: string[]): Expect {
     case 'start':
       if (f.kind === 'top') return { kind: 'top' };
       if (f.kind === 'other') return { kind: 'none' };
-      return { kind: 'key', prefix, typed: [], inSweep, stageNames: [...stageNames] };
+      return { kind: 'key', prefix, typed: [], inSweep, stageNames: [...stageNames], ...(f.kind === 'body' && f.label ? { label: f.label } : {}) };
     case 'dot':
       return { kind: 'key', prefix, typed: [...st.segs], inSweep, stageNames: [] };
     case 'path':

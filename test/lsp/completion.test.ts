@@ -42,6 +42,16 @@ test('keys of the section the cursor is in, replacing the typed word', async () 
   assert.match((beta2.documentation as { value: string }).value, /Adam beta2/);
 });
 
+test('teacher keys follow the family in the label', async () => {
+  const teacherKeys = (family?: string): string[] => SETTINGS.filter((s) => s.path.startsWith('teacher.') && (!family || !s.families || s.families.includes(family))).map((s) => s.path.slice(8)).sort();
+  const flux = labels((await complete('recipe r {\n  teacher flux { <|> }\n}')).items).sort();
+  assert.deepEqual(flux, teacherKeys('flux'));
+  assert.ok(!flux.includes('dim') && flux.includes('checkpoint'));
+  const mlp = labels((await complete('recipe r {\n  teacher mlp { <|> }\n}')).items).sort();
+  assert.deepEqual(mlp, teacherKeys('mlp'));
+  assert.ok(mlp.includes('width') && mlp.includes('dim'));
+});
+
 test('keys after a dotted prefix, and sections at recipe level', async () => {
   assert.deepEqual(labels((await complete('recipe r {\n  hardware.<|>\n}')).items).sort(), SETTINGS.filter((s) => s.path.startsWith('hardware.')).map((s) => s.path.slice(9)).sort());
   const top = labels((await complete('recipe r {\n  <|>\n}')).items);
