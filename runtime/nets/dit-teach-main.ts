@@ -3,6 +3,7 @@
 //       --state /tmp/dit-mnist.state.safetensors --out examples/teachers/dit-mnist.safetensors
 // Resumes from --state when the file exists; saves it every --save-every steps and at the end.
 // --cpu-minutes bounds the total CPU time of all segments (wall time varies with machine load).
+// --weights ema|raw picks what is exported; --no-train only exports from --state.
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -36,7 +37,7 @@ const s = existsSync(statePath)
 console.error(`teach: ${s.opts.config.name}, batch ${s.opts.batch}, from step ${s.adam.step}, backend ${tf.getBackend()}`);
 const t0 = performance.now();
 let avg = 0;
-while (s.adam.step < steps && s.cpuSeconds < cpuMinutes * 60) {
+while (s.adam.step < steps && s.cpuSeconds < cpuMinutes * 60 && !process.argv.includes('--no-train')) {
   const c0 = process.cpuUsage();
   const loss = teachStep(s);
   const c1 = process.cpuUsage(c0);
@@ -50,5 +51,6 @@ while (s.adam.step < steps && s.cpuSeconds < cpuMinutes * 60) {
 }
 saveTeachState(statePath, s);
 const cmd = `npx tsx runtime/nets/dit-teach-main.ts ${process.argv.slice(2).join(' ')}`;
-saveTeacher(out, s, `trained by: ${cmd} (${s.adam.step} steps, batch ${s.opts.batch}, seed ${s.opts.seed})`);
+const weights = arg('weights', 'ema') as 'ema' | 'raw';
+saveTeacher(out, s, `trained by: ${cmd} (${s.adam.step} steps, batch ${s.opts.batch}, seed ${s.opts.seed})`, weights);
 console.error(`teach: saved ${out} after ${s.adam.step} steps`);

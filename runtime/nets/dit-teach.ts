@@ -78,7 +78,7 @@ export function teachStep(s: TeachState): number {
   const byName: Record<string, tf.Tensor> = {};
   for (const [n, p] of Object.entries(params)) byName[n] = grads[p.name]!;
   s.adam.apply(params, byName, Math.min(1, (s.adam.step + 1) / Math.max(1, opts.warmupSteps)));
-  s.ema.update(params);
+  s.ema.update(params, s.adam.step);
   tf.dispose([value, ...Object.values(grads)]);
   return loss;
 }
@@ -131,15 +131,17 @@ export function loadTeachState(path: string, data: ImageSet): TeachState {
   return { net, params, ema, adam, rng: new Rng(Number(metadata['rng'])), loader, opts, cpuSeconds: Number(metadata['cpu_seconds'] ?? 0) };
 }
 
-/** The shipped teacher: EMA weights only, F16 storage, config (with vocabulary) in the metadata. */
-export function saveTeacher(path: string, s: TeachState, note: string): void {
+/** The shipped teacher: EMA (or raw) weights only, F16 storage, config (with vocabulary) in the metadata. */
+export function saveTeacher(path: string, s: TeachState, note: string, weights: 'ema' | 'raw' = 'ema'): void {
   const tensors: Record<string, TensorToWrite> = {};
-  for (const [n, t] of Object.entries(s.ema.shadow)) tensors[n] = { ...f32(t), dtype: 'F16' };
+  const src: Record<string, tf.Tensor> = weights === 'ema' ? s.ema.shadow : s.params;
+  for (const [n, t] of Object.entries(src)) tensors[n] = { ...f32(t), dtype: 'F16' };
   writeSafetensors(path, tensors, {
     format: 'sidc-dit-teacher',
     config: JSON.stringify(s.opts.config),
     objective: 'rectified_flow',
     steps: String(s.adam.step),
+    weights,
     note,
   });
 }
