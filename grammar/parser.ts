@@ -192,22 +192,39 @@ class SidParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ kind: 'Import', path: this.str(path), loc: this.span(kw, path) })) as A.Import;
   });
 
+  // Header names are optional to the parser: a missing one is a problem and an Ident with name '' (zero
+  // width, where the name goes), so the block after it - what the user is editing - is still parsed.
+  private missingName(what: string): A.Ident {
+    const next = this.LA(1);
+    this.problem('missing_token', `expected ${what}, found ${describe(next)}`, next, ['a name']);
+    const at = this.problems[this.problems.length - 1]!.loc.range.start;
+    return { kind: 'Ident', name: '', loc: { file: this.ix.file, range: { start: at, end: at } } };
+  }
+
   public recipe = this.RULE('recipe', (): A.Recipe => {
     let abs: IToken | undefined;
     this.OPTION(() => {
       abs = this.CONSUME(T.Abstract);
     });
     const kw = this.CONSUME(T.Recipe);
-    const name = this.CONSUME(T.Name);
+    let name: IToken | undefined;
+    this.OPTION3(() => {
+      name = this.CONSUME(T.Name);
+    });
+    const nameId = this.RECORDING_PHASE || name !== undefined ? undefined : this.missingName("the recipe's name (recipe NAME { ... })");
+    let ext: IToken | undefined;
     let base: IToken | undefined;
     this.OPTION2(() => {
-      this.CONSUME(T.Extends);
-      base = this.CONSUME2(T.Name);
+      ext = this.CONSUME(T.Extends);
+      this.OPTION4(() => {
+        base = this.CONSUME2(T.Name);
+      });
     });
+    const baseId = this.RECORDING_PHASE || ext === undefined || base !== undefined ? undefined : this.missingName("the base recipe's name after 'extends'");
     const body = this.SUBRULE(this.block);
     return this.ACTION(() => {
-      const r: A.Recipe = { kind: 'Recipe', abstract: abs !== undefined, name: this.ident(name), body, loc: this.span(abs ?? kw, body) };
-      if (base !== undefined) r.extends = this.ident(base);
+      const r: A.Recipe = { kind: 'Recipe', abstract: abs !== undefined, name: nameId ?? this.ident(name!), body, loc: this.span(abs ?? kw, body) };
+      if (base !== undefined || baseId !== undefined) r.extends = baseId ?? this.ident(base!);
       return r;
     }) as A.Recipe;
   });
@@ -260,12 +277,13 @@ class SidParser extends EmbeddedActionsParser {
     const after: IToken[] = [];
     this.OPTION(() => {
       this.CONSUME(T.After);
-      this.AT_LEAST_ONE_SEP({
+      this.MANY_SEP({
         SEP: T.Comma,
         DEF: () => {
           after.push(this.CONSUME2(T.Name));
         },
       });
+      if (!this.RECORDING_PHASE && after.length === 0) this.missingName("the name of a stage after 'after' (stage adversarial after sid { ... })");
     });
     const body = this.SUBRULE(this.block);
     return this.ACTION(() => ({ kind: 'Stage', name: this.ident(name), after: after.map((t) => this.ident(t)), body, loc: this.span(kw, body) })) as A.Stage;
@@ -342,9 +360,23 @@ class SidParser extends EmbeddedActionsParser {
   // ---- sweeps ----
   public sweep = this.RULE('sweep', (): A.Sweep => {
     const kw = this.CONSUME(T.Sweep);
-    const name = this.CONSUME(T.Name);
-    this.CONSUME(T.Over);
-    const over = this.CONSUME2(T.Name);
+    let name: IToken | undefined;
+    this.OPTION3(() => {
+      name = this.CONSUME(T.Name);
+    });
+    const nameId = this.RECORDING_PHASE || name !== undefined ? undefined : this.missingName("the sweep's name (sweep NAME over RECIPE { ... })");
+    let overKw: IToken | undefined;
+    let over: IToken | undefined;
+    this.OPTION4(() => {
+      overKw = this.CONSUME(T.Over);
+      this.OPTION5(() => {
+        over = this.CONSUME2(T.Name);
+      });
+    });
+    const overId =
+      this.RECORDING_PHASE || over !== undefined
+        ? undefined
+        : this.missingName(overKw === undefined ? "'over' and the recipe to sweep (sweep NAME over RECIPE { ... })" : "the recipe to sweep after 'over'");
     const open = this.CONSUME(T.LCurly);
     const items: A.SweepItem[] = [];
     this.items('sweep', () => {
@@ -367,7 +399,7 @@ class SidParser extends EmbeddedActionsParser {
       });
     });
     const close = this.close(open);
-    return this.ACTION(() => ({ kind: 'Sweep', name: this.ident(name), over: this.ident(over), items, loc: this.span(kw, close ?? this.LA(0)) })) as A.Sweep;
+    return this.ACTION(() => ({ kind: 'Sweep', name: nameId ?? this.ident(name!), over: overId ?? this.ident(over!), items, loc: this.span(kw, close ?? this.LA(0)) })) as A.Sweep;
   });
 
   public axisGroup = this.RULE('axisGroup', (): A.AxisGroup => {

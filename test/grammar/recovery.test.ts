@@ -112,3 +112,20 @@ test('never throws on arbitrary input', () => {
     parseExpression(text, 'fuzz');
   }
 });
+
+test('missing header names: one problem each, an empty name, and the block is still read', () => {
+  const r = parseSid('recipe {\n  a = 1\n}\nrecipe b extends {\n  c = 2\n}\nsweep s over {\n  d in [1]\n}\nrecipe e { stage adv after { f = 3 } }', 'h.sid');
+  assert.deepEqual(problemsAt(r.problems), ['0:7 missing_token', '3:17 missing_token', '6:13 missing_token', '9:27 missing_token']);
+  assert.deepEqual(r.file.items.map((i) => i.kind), ['Recipe', 'Recipe', 'Sweep', 'Recipe']);
+  const [a, b, s, e] = r.file.items;
+  assert.ok(a!.kind === 'Recipe' && b!.kind === 'Recipe' && s!.kind === 'Sweep' && e!.kind === 'Recipe');
+  assert.equal(a.name.name, '');
+  assert.equal(at(a.name.loc.range), '0:7-0:7');
+  assert.deepEqual(entryNames(r.file, 0), ['a']);
+  assert.equal(b.extends?.name, '');
+  assert.deepEqual(entryNames(r.file, 1), ['c']);
+  assert.equal(s.over.name, '');
+  assert.equal(s.items.length, 1);
+  const stage = e.body.entries[0]!;
+  assert.ok(stage.kind === 'Stage' && stage.after.length === 0 && stage.body.entries.length === 1);
+});
