@@ -29,9 +29,11 @@ export const runCommand: CommandModule = {
         const paths = openRunDir(flags.runsDir, graph, { fresh: !!flags.fresh, recipeFile: file, backend });
         io.stdout(`run directory ${paths.dir}\n`);
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         try {
           const res = runGraph(graph, paths, { io, plots: flags.plots });
-          io.stdout(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s; results in ${paths.dir}\n`);
+          const cpu = process.cpuUsage(c0);
+          io.stdout(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; results in ${paths.dir}\n`);
           setExitCode(res.completed ? 0 : 1);
         } catch (e) {
           io.stderr(`sidc: run failed: ${(e as Error).message}\n  the last checkpoint in ${paths.dir} is kept; rerun the same command to resume\n`);

@@ -4,6 +4,7 @@ import type { CliIO } from '../../compiler/cli/command.js';
 export class Progress {
   private lastPlain = 0;
   private readonly t0 = performance.now();
+  private readonly c0 = process.cpuUsage();
 
   constructor(private readonly io: CliIO, private readonly label: string, private readonly total: number) {}
 
@@ -17,7 +18,8 @@ export class Progress {
       this.io.stdout(`\r${this.label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${info} eta ${eta.toFixed(0)}s   `);
     } else if (frac === 1 || performance.now() - this.lastPlain > 5000) {
       this.lastPlain = performance.now();
-      this.io.stdout(`${this.label} ${done}/${this.total} images (${(frac * 100).toFixed(0)}%) ${info} ${el.toFixed(0)}s\n`);
+      const cpu = process.cpuUsage(this.c0);
+      this.io.stdout(`${this.label} ${done}/${this.total} images (${(frac * 100).toFixed(0)}%) ${info} ${el.toFixed(0)}s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)}s)\n`);
     }
   }
 

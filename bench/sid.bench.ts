@@ -1,0 +1,75 @@
+// SiD iterations/s (and images/s) per available backend on the 2-D mixture with an MLP teacher, and the
+// share of the backend's peak FLOP/s, peak measured in the same run with a large plain 2-D matMul.
+// Iteration FLOPs are counted analytically from the MLP's matmuls (ALGORITHM.md §4's cost of one
+// iteration: fake = k G calls + psi fwd/bwd on the doubled batch; generator = k G calls + backward of
+// the last + phi and psi forward and input-backward on the doubled batch).
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendName } from '../runtime/backend/select.js';
+import { runIteration } from '../runtime/exec/iteration.js';
+import { disposeStage, prepareStage, productOf } from '../runtime/exec/stage.js';
+import type { VelocityNet } from '../runtime/nets/net.js';
+import { gmmGraph } from '../test/runtime/fixtures/gmm-graph.js';
+
+export const name = 'sid';
+
+function peakGflops(n: number, reps: number): number {
+  const a = tf.randomNormal([n, n]) as tf.Tensor2D;
+  const b = tf.randomNormal([n, n]) as tf.Tensor2D;
+  tf.matMul(a, b).dataSync(); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
+  const s = (performance.now() - t0) / 1000;
+  tf.dispose([a, b]);
+  return (2 * n ** 3 * reps) / s / 1e9;
+}
+
+function mlpFlopsPerSample(dim: number, classes: number, width: number, depth: number, freqs = 8): number {
+  return 2 * (dim * width + 2 * freqs * width + (classes + 1) * width + depth * 2 * width * width + width * dim);
+}
+
+async function benchBackend(backend: BackendName): Promise<Record<string, unknown>> {
+  const info = await initBackend({ prefer: backend });
+  const B = 128;
+  const width = 128;
+  const depth = 3;
+  const g = gmmGraph({ batch: B, width, depth });
+  (g.config as Record<string, unknown>)['teacher.family'] = 'mlp';
+  const products = new Map<string, VelocityNet>();
+  const teach = prepareStage(g, g.stages[0]!, products);
+  runIteration(teach);
+  products.set('teach', productOf(teach)!.clone(false));
+  disposeStage(teach);
+  const st = prepareStage(g, g.stages[1]!, products);
+  runIteration(st); // warm-up
+  const iters = backend === 'cpu' ? 4 : 12;
+  let ksum = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) ksum += runIteration(st).k ?? 0;
+  const secs = (performance.now() - t0) / 1000;
+  disposeStage(st);
+  const k = ksum / iters;
+  const f = mlpFlopsPerSample(2, 3, width, depth);
+  // fake: k G fwd (B) + psi fwd+bwd (3x) on 2B; generator: k G fwd + last G bwd (2x) + phi, psi fwd + input bwd (2x) on 2B
+  const flopsIter = f * (B * k + 3 * 2 * B + B * k + 2 * B + 2 * 2 * 2 * B);
+  const peak = peakGflops(backend === 'cpu' ? 256 : 1024, backend === 'cpu' ? 3 : 10);
+  const achieved = (flopsIter * iters) / secs / 1e9;
+  return {
+    backend: info.name, threads: info.threads, simd: info.simd,
+    batch: B, mlp: { width, depth }, mean_k: k,
+    iterations_per_s: +(iters / secs).toFixed(3), images_per_s: +((iters * B) / secs).toFixed(1),
+    gflops_per_iteration: +(flopsIter / 1e9).toFixed(4), achieved_gflops: +achieved.toFixed(3),
+    peak_matmul_gflops: +peak.toFixed(2), share_of_peak: +(achieved / peak).toFixed(4),
+  };
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const b of ['tensorflow', 'wasm', 'cpu'] as BackendName[]) {
+    try {
+      out[b] = await benchBackend(b);
+    } catch (e) {
+      out[b] = { available: false, reason: (e as Error).message.slice(0, 200) };
+    }
+  }
+  return out;
+}
