@@ -97,9 +97,17 @@ function intervals(c: CheckContext): void {
 function timeScale(c: CheckContext): void {
   const ts = c.num('teacher.time_scale');
   const family = c.str('teacher.family');
-  const objective = c.str('teacher.objective') ?? 'rectified_flow';
   const info = family ? FAMILIES[family] : undefined;
   if (!info) return;
+  const configName = c.str('teacher.config');
+  const tc = configName ? teacherConfig(configName, family as TeacherFamily) : undefined;
+  let objective = c.str('teacher.objective') ?? 'rectified_flow';
+  if (tc && c.isSet('teacher.objective') && tc.objective !== objective) {
+    const p = c.place('teacher.objective');
+    c.out.push(diag('SID3013', p.loc, { detail: `teacher config \`${configName}\` was trained with ${tc.objective}, not ${objective} (ALGORITHM.md Section 1)`, example: `write \`teacher.objective = ${tc.objective}\` or remove it (the config implies it)` }, { related: p.related }));
+    return;
+  }
+  if (tc && !c.isSet('teacher.objective')) objective = tc.objective;
   const expected = info.timeScale[objective as 'rectified_flow' | 'trigflow'];
   if (expected === undefined) {
     const p = c.place('teacher.objective');

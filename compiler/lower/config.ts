@@ -5,6 +5,8 @@ import type { CheckContext } from '../check/context.js';
 import type { ResolvedStage } from '../model.js';
 import { FAMILIES } from '../recipe/families.js';
 import { SETTINGS, type JsonValue } from '../recipe/settings.js';
+import { teacherConfig } from '../teachers/registry.js';
+import type { TeacherFamily } from '../teachers/types.js';
 
 export type Flat = Map<string, JsonValue>;
 
@@ -16,6 +18,9 @@ export function flatConfig(c: CheckContext): Flat {
   }
   const family = flat.get('teacher.family') as string | undefined;
   const info = family ? FAMILIES[family] : undefined;
+  // A named teacher config knows its training objective (SANA-Sprint teachers: TrigFlow).
+  const tc = family && typeof flat.get('teacher.config') === 'string' ? teacherConfig(flat.get('teacher.config') as string, family as TeacherFamily) : undefined;
+  if (tc && !c.isSet('teacher.objective')) flat.set('teacher.objective', tc.objective);
   if (info && !flat.has('teacher.time_scale')) {
     const ts = info.timeScale[(flat.get('teacher.objective') as 'rectified_flow' | 'trigflow') ?? 'rectified_flow'];
     if (ts !== undefined) flat.set('teacher.time_scale', ts);
