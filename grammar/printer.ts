@@ -100,6 +100,12 @@ class Printer {
 
   constructor(private readonly comments: readonly A.Comment[]) {}
 
+  /** One expression in canonical form, on one line (multi-line lists aside). */
+  expression(e: A.Expr): string {
+    this.expr(e);
+    return this.w.text().replace(/\n$/, '');
+  }
+
   run(file: A.SidFile): string {
     this.w.indent = 0;
     this.list(file.items, {
@@ -434,6 +440,11 @@ class Printer {
 export function printSid(file: A.SidFile, source: string): string {
   void source;
   return new Printer(file.comments).run(file);
+}
+
+/** An expression in canonical form (`8 x gpu(80 GB)`, `(0, 1/3)`), e.g. for fixes and messages. Comments are not kept. */
+export function printExpression(e: A.Expr): string {
+  return new Printer([]).expression(e);
 }
 
 /** Parse and print. With syntax errors the text comes back unchanged, with the problems. */

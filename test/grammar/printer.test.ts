@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { formatSid, parseSid, printSid } from '../../grammar/index.js';
+import { formatSid, parseExpression, parseSid, printExpression, printSid } from '../../grammar/index.js';
 import { repoPath } from '../helpers/paths.js';
 import { shape } from './util.js';
 
@@ -74,4 +74,17 @@ test('with syntax errors fmt returns the input unchanged and the problems', () =
 test('printSid on an empty file is empty', () => {
   assert.equal(printSid(parseSid('', 'e').file, ''), '');
   assert.equal(printSid(parseSid('  \n // only\n', 'e').file, ''), '// only\n');
+});
+
+test('printExpression: canonical text of one value', () => {
+  for (const [src, want] of [
+    ['8x  gpu( 80 GB )', '8 x gpu(80 GB)'],
+    ['( 0,1/3 )', '(0, 1/3)'],
+    ['logit_normal(ln(2),1.6)on(0,1)', 'logit_normal(ln(2), 1.6) on (0, 1)'],
+    ['-(1-t)^2', '-(1 - t)^2'],
+    ['"a\\tb"', '"a\\tb"'],
+  ] as const) {
+    const e = parseExpression(src, 'e').expr!;
+    assert.equal(printExpression(e), want);
+  }
 });
