@@ -59,6 +59,13 @@ function checkOne(decl: RecipeDecl, program: Program, values: ValueCache, extra:
     checkFamilies(ctx);
     checkStages(ctx);
     for (const rule of RULES) rule(ctx);
+    // Stage overrides are checked in the stage's own view (e.g. `stage sid { precision bf16 {} }`);
+    // findings identical to the recipe-level ones are de-duplicated later.
+    for (const st of r.stages) {
+      if (st.overrides.size === 0) continue;
+      const view = new CheckContext({ ...r, values: new Map([...r.values, ...st.overrides]) }, diags);
+      for (const rule of RULES) rule(view);
+    }
   }
   return { ctx, diags };
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { formatSid } from '../../grammar/index.js';
 import { syntaxDiagnostic } from '../diagnostics/syntax.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
-import type { CommandModule } from './command.js';
+import { UserError, type CommandModule } from './command.js';
 import { readSource, writeAtomic } from './common.js';
 
 export const fmtCommand: CommandModule = {
@@ -18,6 +18,7 @@ export const fmtCommand: CommandModule = {
       .action((files: string[], flags: { check?: boolean; write?: boolean }) => {
         let code = 0;
         for (const f of files) {
+          if (!f.endsWith('.sid')) throw new UserError(`fmt formats .sid files; '${f}' is not one`);
           const text = readSource(f);
           const r = formatSid(text, f);
           if (r.problems.length) {
