@@ -5,7 +5,8 @@ same module tree, so `load_state_dict(strict=True)` checks every parameter name 
 Needs only torch (Debian python3-torch 1.13 works; no diffusers, no safetensors package).
 
 usage: families.py TRANSFORMER_DIR X.npy TIMESTEP TEXT.safetensors ROW GUIDANCE OUT.npy
-       families.py --jobs JOBS.json     (a list of such 7-argument lists: one torch start-up for all)
+       families.py --jobs JOBS.json     (a list of such 7-argument lists, or ["vae", VAE_DIR, Z.npy, OUT.npy]
+                                         for the AutoencoderKL decoder: one torch start-up for all)
   x [B, C, H, W]; TIMESTEP as the transformer takes it (t x time_scale); ROW: prompt row for every sample.
 Writes the velocity [B, C, H, W] (float32 .npy).
 """
@@ -310,6 +311,66 @@ class Flux(nn.Module):
         h = s.proj_out(s.norm_out(hy[:, L:], temb))
         return h.view(b, gh, gw, C, 2, 2).permute(0, 3, 1, 4, 2, 5).reshape(b, C, H, W)  # _unpack_latents
 
+# ---------------------------------------------------------------- AutoencoderKL decoder (vae.py Decoder)
+class Resnet(nn.Module):  # ResnetBlock2D(temb_channels=None, eps=1e-6)
+    def __init__(s, i, o, g):
+        super().__init__()
+        s.norm1 = nn.GroupNorm(g, i, eps=1e-6); s.conv1 = nn.Conv2d(i, o, 3, 1, 1)
+        s.norm2 = nn.GroupNorm(g, o, eps=1e-6); s.conv2 = nn.Conv2d(o, o, 3, 1, 1)
+        s.conv_shortcut = nn.Conv2d(i, o, 1) if i != o else None
+    def forward(s, x):
+        h = s.conv2(F.silu(s.norm2(s.conv1(F.silu(s.norm1(x))))))
+        return (s.conv_shortcut(x) if s.conv_shortcut is not None else x) + h
+
+class VaeAttn(nn.Module):  # Attention(heads=1, residual_connection=True, norm_num_groups)
+    def __init__(s, c, g):
+        super().__init__()
+        s.group_norm = nn.GroupNorm(g, c, eps=1e-6)
+        s.to_q = nn.Linear(c, c); s.to_k = nn.Linear(c, c); s.to_v = nn.Linear(c, c)
+        s.to_out = nn.ModuleList([nn.Linear(c, c), nn.Dropout(0.0)])
+    def forward(s, x):
+        b, c, h, w = x.shape
+        t = s.group_norm(x).view(b, c, h * w).transpose(1, 2)
+        o = sdpa(s.to_q(t)[:, None], s.to_k(t)[:, None], s.to_v(t)[:, None])[:, 0]
+        return x + s.to_out[0](o).transpose(1, 2).reshape(b, c, h, w)
+
+class VaeDecoder(nn.Module):
+    def __init__(s, c):
+        super().__init__()
+        s.c = c; g = c.get('norm_num_groups', 32); ch = c['block_out_channels']; rev = list(reversed(ch)); L = c.get('layers_per_block', 1)
+        if c.get('use_post_quant_conv', True): s.post_quant_conv = nn.Conv2d(c['latent_channels'], c['latent_channels'], 1)
+        s.decoder = nn.Module(); d = s.decoder
+        d.conv_in = nn.Conv2d(c['latent_channels'], rev[0], 3, 1, 1)
+        d.mid_block = nn.Module(); d.mid_block.resnets = nn.ModuleList([Resnet(rev[0], rev[0], g), Resnet(rev[0], rev[0], g)])
+        d.mid_block.attentions = nn.ModuleList([VaeAttn(rev[0], g)])
+        d.up_blocks = nn.ModuleList()
+        prev = rev[0]
+        for i, out in enumerate(rev):
+            ub = nn.Module(); ub.resnets = nn.ModuleList([Resnet(prev if j == 0 else out, out, g) for j in range(L + 1)])
+            if i < len(rev) - 1:
+                up = nn.Module(); up.conv = nn.Conv2d(out, out, 3, 1, 1); ub.upsamplers = nn.ModuleList([up])
+            d.up_blocks.append(ub); prev = out
+        d.conv_norm_out = nn.GroupNorm(g, ch[0], eps=1e-6); d.conv_out = nn.Conv2d(ch[0], c.get('out_channels', 3), 3, 1, 1)
+    def forward(s, z):
+        c = s.c; d = s.decoder
+        z = z / c['scaling_factor'] + (c.get('shift_factor') or 0.0)
+        if hasattr(s, 'post_quant_conv'): z = s.post_quant_conv(z)
+        x = d.conv_in(z)
+        x = d.mid_block.resnets[0](x); x = d.mid_block.attentions[0](x); x = d.mid_block.resnets[1](x)
+        for ub in d.up_blocks:
+            for r in ub.resnets: x = r(x)
+            if hasattr(ub, 'upsamplers'): x = ub.upsamplers[0].conv(F.interpolate(x, scale_factor=2.0, mode='nearest'))
+        x = d.conv_out(F.silu(d.conv_norm_out(x)))
+        return (x / 2 + 0.5).clamp(0, 1)
+
+def run_vae(vdir, zpath, out):
+    c = json.load(open(os.path.join(vdir, 'config.json')))
+    model = VaeDecoder(c)
+    sd = {k: v for k, v in read_checkpoint(vdir).items() if k.startswith('decoder.') or k.startswith('post_quant_conv.')}
+    model.load_state_dict(sd, strict=True)
+    with torch.no_grad():
+        np.save(out, model(torch.from_numpy(np.load(zpath).astype(np.float32))).numpy().astype(np.float32))
+
 CLASSES = {'SanaTransformer2DModel': Sana, 'SD3Transformer2DModel': SD3, 'FluxTransformer2DModel': Flux}
 
 def run(tdir, xpath, ts, textpath, row, guidance, out):
@@ -331,6 +392,6 @@ def run(tdir, xpath, ts, textpath, row, guidance, out):
 if __name__ == '__main__':
     if sys.argv[1] == '--jobs':
         for job in json.load(open(sys.argv[2])):
-            run(*job)
+            run_vae(*job[1:]) if job[0] == 'vae' else run(*job)
     else:
         run(*sys.argv[1:8])

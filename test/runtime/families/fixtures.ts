@@ -10,6 +10,7 @@ import { familyModule } from '../../../runtime/families/index.js';
 import type { FamilyConfig, FamilyName } from '../../../runtime/families/config.js';
 import { Rng } from '../../../runtime/nn/rng.js';
 import { scratchDir } from '../io/tmp.js';
+import { parseVaeConfig, vaeDecoderShapes } from '../../../runtime/families/vae.js';
 
 export const FAMILIES: FamilyName[] = ['sana', 'sd3', 'flux'];
 
@@ -47,4 +48,27 @@ export function tinyText(c: FamilyConfig, prompts: string[], seed: number, token
 export function latentOf(c: FamilyConfig, b: number, hw: number, seed: number): tf.Tensor {
   const ch = familyModule(c).latentChannels(c);
   return tf.randomNormal([b, ch, hw, hw], 0, 1, 'float32', seed);
+}
+
+export const TINY_VAE_CONFIG = {
+  _class_name: 'AutoencoderKL', in_channels: 3, out_channels: 3, latent_channels: 4, block_out_channels: [8, 16], layers_per_block: 1,
+  norm_num_groups: 4, up_block_types: ['UpDecoderBlock2D', 'UpDecoderBlock2D'], down_block_types: ['DownEncoderBlock2D', 'DownEncoderBlock2D'],
+  scaling_factor: 1.5305, shift_factor: 0.0609, use_quant_conv: false, use_post_quant_conv: false, mid_block_add_attention: true,
+};
+
+/** A model root with vae/ (decoder weights + a stray encoder tensor the loader must ignore). */
+export function writeTinyVae(seed = 5, config: Record<string, unknown> = TINY_VAE_CONFIG): { root: string; vdir: string } {
+  const root = scratchDir('fam-vae');
+  const vdir = join(root, 'vae');
+  const rng = new Rng(seed);
+  const w: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [n, shape] of Object.entries(vaeDecoderShapes(parseVaeConfig(config, 'tiny')))) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const fanIn = shape.length > 1 ? size / shape[0]! : 0;
+    const isNorm = /norm/.test(n) && n.endsWith('.weight') && shape.length === 1;
+    w[n] = { shape, data: Float32Array.from({ length: size }, () => (isNorm ? 1 + 0.1 * rng.normal() : (fanIn ? 1 / Math.sqrt(fanIn) : 0.05) * rng.normal())) };
+  }
+  w['encoder.conv_in.weight'] = { shape: [8, 3, 3, 3], data: new Float32Array(8 * 27) };
+  writeDiffusersTransformer(vdir, config, w, { dtype: 'F32' });
+  return { root, vdir };
 }

@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from '../nn/setup.js';
 import { repoPath } from '../../helpers/paths.js';
 import { scratchDir } from '../io/tmp.js';
-import { FAMILIES, writeTinyTeacher, latentOf } from './fixtures.js';
+import { FAMILIES, writeTinyTeacher, writeTinyVae, latentOf } from './fixtures.js';
+import { VaeDecoder } from '../../../runtime/families/vae.js';
 import { loadTransformer } from '../../../runtime/families/load.js';
 import { readTextEncodings, TextTable } from '../../../runtime/families/text.js';
 import { FamilyNet } from '../../../runtime/families/net.js';
@@ -26,6 +27,7 @@ const timestepOf = (f: FamilyName) => (f === 'flux' ? 0.7 : 700);
 interface Case { f: FamilyName; ours: Float32Array; refPath: string; shape: number[] }
 const cases: Case[] = [];
 let pythonError = '';
+let vaeCase: { ours: Float32Array; refPath: string; shape: number[] } | null = null;
 
 before(async () => {
   await useWasm();
@@ -47,6 +49,17 @@ before(async () => {
     net.dispose();
     text.dispose();
   }
+  // the AutoencoderKL decoder on 4x4 latents
+  const vae = writeTinyVae();
+  const dec = VaeDecoder.load(vae.root);
+  const z = tf.randomNormal([2, 4, 4, 4], 0, 1, 'float32', 9);
+  const zPath = join(vae.root, 'z.npy');
+  writeNpy(zPath, { dtype: 'f4', shape: z.shape, data: z.dataSync() as Float32Array });
+  const img = dec.decode(z);
+  vaeCase = { ours: img.dataSync() as Float32Array, refPath: join(vae.root, 'img-ref.npy'), shape: img.shape };
+  jobs.push(['vae', vae.vdir, zPath, vaeCase.refPath]);
+  tf.dispose([z, img]);
+  dec.dispose();
   const jobFile = join(scratchDir('famref'), 'jobs.json');
   writeFileSync(jobFile, JSON.stringify(jobs));
   const r = spawnSync(torchPython, [repoPath('scripts', 'reference', 'families.py'), '--jobs', jobFile], { encoding: 'utf8' });
@@ -63,3 +76,12 @@ for (const f of FAMILIES) {
     assert.ok(err < 1e-4, `${f}: max rel error ${err}`);
   });
 }
+
+test('AutoencoderKL decoder: images equal the PyTorch reference (strict load of decoder.*)', { skip: torchPython ? false : 'python3 with torch not found' }, () => {
+  assert.equal(pythonError, '', pythonError);
+  const ref = readNpyFloat32(vaeCase!.refPath);
+  assert.deepEqual(ref.shape, [2, 3, 8, 8]);
+  assert.deepEqual(vaeCase!.shape, ref.shape);
+  const err = relErr(vaeCase!.ours, ref.data);
+  assert.ok(err < 1e-4, `max rel error ${err}`);
+});

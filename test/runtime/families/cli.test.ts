@@ -1,0 +1,81 @@
+// sidc inspect / forward / decode on tiny checkpoints, through the real CLI entry (compiler main + the
+// runtime's family commands): outputs, exit codes and the messages users see.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { main } from '../../../compiler/cli/main.js';
+import { familyCommands } from '../../../runtime/families/cli.js';
+import { readNpyFloat32, writeNpy } from '../../../runtime/io/npy.js';
+import { readPng } from '../../../runtime/plot/png.js';
+import { writeTinyTeacher, writeTinyVae } from './fixtures.js';
+import { useWasm } from '../nn/setup.js';
+
+before(() => useWasm());
+
+async function sidc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, familyCommands, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
+  return { code, out, err };
+}
+
+test('sidc inspect: family, config, parameters, dtypes, memory plan and key check from headers', async () => {
+  const w = writeTinyTeacher('flux');
+  const r = await sidc('inspect', w.root);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /: flux \(/);
+  assert.match(r.out, /axes_dims_rope = \[4,6,6\]/);
+  assert.match(r.out, /parameters: .* in \d+ tensors; the config implies/);
+  assert.match(r.out, /stored: BF16 /);
+  assert.match(r.out, /memory, forward, wasm: .* -> fits/);
+  assert.match(r.out, /keys: every parameter present with the expected shape/);
+  rmSync(join(w.tdir, 'diffusion_pytorch_model.safetensors.index.json'));
+  const bad = await sidc('inspect', w.root);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /no \.safetensors\.index\.json/);
+  assert.doesNotMatch(bad.err, /\n\s+at /, 'no stack trace');
+});
+
+test('sidc forward: one velocity [B, C, H, W] to .npy; CFG against the empty prompt; usage errors', async () => {
+  const w = writeTinyTeacher('sd3');
+  const x = join(w.root, 'x.npy');
+  writeNpy(x, { dtype: 'f4', shape: [2, 4, 4, 4], data: tf.randomNormal([2 * 4 * 4 * 4], 0, 1, 'float32', 3).dataSync() as Float32Array });
+  const out = join(w.root, 'v.npy');
+  const r = await sidc('forward', w.root, '--x', x, '--t', '0.5', '--text', w.text, '-o', out, '--backend', 'wasm');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /timestep 500, prompt 1 "a red circle"/);
+  const v = readNpyFloat32(out);
+  assert.deepEqual(v.shape, [2, 4, 4, 4]);
+  const outNull = join(w.root, 'vnull.npy');
+  await sidc('forward', w.root, '--x', x, '--t', '0.5', '--text', w.text, '--prompt', '0', '-o', outNull, '--backend', 'wasm');
+  const outCfg = join(w.root, 'vcfg.npy');
+  const g = await sidc('forward', w.root, '--x', x, '--t', '0.5', '--text', w.text, '--guidance', '3', '-o', outCfg, '--backend', 'wasm');
+  assert.equal(g.code, 0, g.err);
+  // v_w = v_null + w (v_c - v_null)
+  const vn = readNpyFloat32(outNull).data;
+  const vw = readNpyFloat32(outCfg).data;
+  let m = 0;
+  for (let i = 0; i < vw.length; i++) m = Math.max(m, Math.abs(vw[i]! - (vn[i]! + 3 * (v.data[i]! - vn[i]!))));
+  assert.ok(m < 1e-4, `CFG mismatch ${m}`);
+  const wrong = join(w.root, 'x3.npy');
+  writeNpy(wrong, { dtype: 'f4', shape: [1, 3, 4, 4], data: new Float32Array(48) });
+  const e = await sidc('forward', w.root, '--x', wrong, '--t', '0.5', '--text', w.text, '--backend', 'wasm');
+  assert.equal(e.code, 2);
+  assert.match(e.err, /latents must be \[B, 4, H, W\] for this sd3 teacher, got \[1, 3, 4, 4\]/);
+  const t = await sidc('forward', w.root, '--x', x, '--t', '2', '--text', w.text);
+  assert.match(t.err, /--t must be in \[0, 1\], got 2/);
+});
+
+test('sidc decode: latents through the VAE decoder into a PNG grid', async () => {
+  const { root } = writeTinyVae();
+  const z = join(root, 'z.npy');
+  writeNpy(z, { dtype: 'f4', shape: [3, 4, 4, 4], data: tf.randomNormal([3 * 64], 0, 1, 'float32', 2).dataSync() as Float32Array });
+  const png = join(root, 'grid.png');
+  const r = await sidc('decode', root, '--latents', z, '-o', png, '--cols', '3', '--backend', 'wasm');
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(png));
+  const img = readPng(png);
+  assert.ok(img.width >= 3 * 8 && img.height >= 8);
+});
