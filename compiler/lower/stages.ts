@@ -83,7 +83,9 @@ function velocity(sc: StageContext, p: PhaseParts, name: string, net: string, gu
   return p.nl.add(name, 'velocity', { x, t: p.t, c: p.c }, { v: { dtype: sc.precision.compute, shape: sc.shapes.latent } }, attrs, [guidancePath, 'teacher.time_scale']).v!;
 }
 
-/** Fake-network phase (ALGORITHM.md §4): x_g without grad, psi regressed onto eps - x_g with guided output. */
+/** Fake-network phase (ALGORITHM.md §4): x_g without grad, psi regressed onto eps - x_g with guided output.
+ * t is drawn on all of (0, 1): time.interval restricts the generator loss only (settings.ts, Fig. 3), so psi
+ * keeps tracking the generator's distribution everywhere; a distribution's own `on (lo, hi)` applies to both. */
 function fakePhase(sc: StageContext, k: string, extra?: (p: PhaseParts) => string): Phase {
   const nl = new NodeList('fake', sc.provenanceOf);
   const p = phaseStart(sc, nl, k, false, [0, 1]);
