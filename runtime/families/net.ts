@@ -76,7 +76,9 @@ export class FamilyNet implements VelocityNet {
       text: tf.gather(text.seq, idx),
       ...(this.opts.config.family === 'sana' ? { mask: tf.gather(text.mask, idx) } : {}),
       ...(text.pooled ? { pooled: tf.gather(text.pooled, idx) } : {}),
-      guidance: tf.fill([b], this.guidance),
+      // SANA-Sprint: its pipeline multiplies the guidance scale by guidance_embeds_scale (0.1) before the
+      // transformer; FLUX's transformer itself multiplies by 1000 (ALGORITHM.md §7)
+      guidance: tf.fill([b], this.opts.config.family === 'sana' ? this.guidance * this.opts.config.guidance_embeds_scale : this.guidance),
     };
   }
 

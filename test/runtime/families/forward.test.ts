@@ -11,6 +11,7 @@ import { readTextEncodings, writeTextEncodings, TextTable } from '../../../runti
 import { FamilyNet } from '../../../runtime/families/net.js';
 import { hiddenOf, type FamilyName } from '../../../runtime/families/config.js';
 import { UserError } from '../../../compiler/cli/command.js';
+import { makePrecision } from '../../../runtime/precision/policy.js';
 
 before(() => useWasm());
 
@@ -125,4 +126,16 @@ test('text encodings: the empty prompt is required and widths are checked agains
   const ok = readTextEncodings(w.text, { seq: 64, pooled: 32, teacher: 'sd3_tiny' });
   assert.equal(ok.prompts[0], '');
   assert.equal(ok.mask.data.length, 3 * 6);
+});
+
+test('precision policies reach every Linear: amp (bf16 compute) stays close to fp32 but is not identical', () => {
+  const { net, text } = netOf('sd3');
+  const { x, t, c } = inputs(net.dim);
+  const a = net.forward(x, t, c, makePrecision('fp32'));
+  const b = net.forward(x, t, c, makePrecision('amp'));
+  const diff = tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
+  const scale = tf.max(tf.abs(a)).dataSync()[0]!;
+  assert.ok(diff > 0 && diff < 0.05 * scale, `amp vs fp32: ${diff} of ${scale}`);
+  net.dispose();
+  text.dispose();
 });
