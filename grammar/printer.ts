@@ -98,7 +98,37 @@ class Printer {
   private readonly w = new Writer();
   private ci = 0; // next comment not yet printed
 
-  constructor(private readonly comments: readonly A.Comment[]) {}
+  private readonly commentEnds = new Map<number, number>();
+
+  /** `source` (the parsed text) lets comments between a keyword or operator and its neighbours stay on their side of it. */
+  constructor(
+    private readonly comments: readonly A.Comment[],
+    private readonly source = '',
+  ) {
+    for (const c of comments) this.commentEnds.set(c.loc.range.start.offset, c.loc.range.end.offset);
+  }
+
+  /** Offset of `word` as the next token at or after `from` (skipping blanks and comments), if the source says so. */
+  private find(from: number, word: string): number | undefined {
+    const src = this.source;
+    let pos = from;
+    while (pos < src.length) {
+      const ch = src.charCodeAt(pos);
+      if (ch === 32 || ch === 9 || ch === 10 || ch === 13) pos++;
+      else {
+        const end = this.commentEnds.get(pos);
+        if (end === undefined) break;
+        pos = end;
+      }
+    }
+    return pos < src.length && src.startsWith(word, pos) ? pos : undefined;
+  }
+
+  /** Prints the comments that come before the token `word` (found after `from`). */
+  private before(word: string, from: number, closer = false): void {
+    const at = this.find(from, word);
+    if (at !== undefined) this.inline(at, closer);
+  }
 
   /** One expression in canonical form, on one line (multi-line lists aside). */
   expression(e: A.Expr): string {
@@ -225,11 +255,16 @@ class Printer {
         this.expr(item.path);
         return;
       case 'Recipe':
-        if (item.abstract) this.w.write('abstract ');
+        if (item.abstract) {
+          this.w.write('abstract ');
+          this.before('recipe', startOf(item).offset + 'abstract'.length);
+        }
         this.w.write('recipe ');
         this.ident(item.name);
         if (item.extends !== undefined) {
-          this.w.write(' extends ');
+          this.w.write(' ');
+          this.before('extends', endOf(item.name).offset);
+          this.w.write('extends ');
           this.ident(item.extends);
         }
         this.block(item.body);
@@ -237,8 +272,11 @@ class Printer {
       case 'Sweep':
         this.w.write('sweep ');
         this.ident(item.name);
-        this.w.write(' over ');
+        this.w.write(' ');
+        this.before('over', endOf(item.name).offset);
+        this.w.write('over ');
         this.ident(item.over);
+        this.before('{', endOf(item.over).offset, true);
         this.braced(item.loc, item.items, (s) => this.sweepItem(s), endOf(item.over));
         return;
     }
@@ -269,14 +307,21 @@ class Printer {
     switch (e.kind) {
       case 'Assign':
         this.path(e.path);
-        this.w.write(' = ');
+        this.w.write(' ');
+        this.before('=', endOf(e.path).offset);
+        this.w.write('= ');
         this.expr(e.value);
         return;
       case 'FuncDef':
         this.ident(e.name);
+        this.before('(', endOf(e.name).offset, true);
         this.w.write('(');
         this.ident(e.param);
-        this.w.write(') = ');
+        const rp = this.find(endOf(e.param).offset, ')');
+        if (rp !== undefined) this.inline(rp, true);
+        this.w.write(') ');
+        if (rp !== undefined) this.before('=', rp + 1);
+        this.w.write('= ');
         this.expr(e.body);
         return;
       case 'Section':
@@ -291,7 +336,14 @@ class Printer {
         this.w.write('stage ');
         this.ident(e.name);
         e.after.forEach((a, i) => {
-          this.w.write(i === 0 ? ' after ' : ', ');
+          if (i === 0) {
+            this.w.write(' ');
+            this.before('after', endOf(e.name).offset);
+            this.w.write('after ');
+          } else {
+            this.before(',', endOf(e.after[i - 1]!).offset, true);
+            this.w.write(', ');
+          }
           this.ident(a);
         });
         this.block(e.body);
@@ -309,11 +361,14 @@ class Printer {
   private sweepItem(s: A.SweepItem): void {
     if (s.kind === 'Axis') {
       this.path(s.path);
-      this.w.write(' in ');
+      this.w.write(' ');
+      this.before('in', endOf(s.path).offset);
+      this.w.write('in ');
       this.expr(s.values);
       return;
     }
     this.tok(s.mode, startOf(s).offset);
+    this.before('{', startOf(s).offset + s.mode.length, true);
     this.braced(s.loc, s.axes, (a) => this.sweepItem(a), this.groupOpen(s));
   }
 
@@ -341,6 +396,7 @@ class Printer {
         return;
       case 'Call':
         this.w.write(e.callee.name);
+        this.before('(', endOf(e.callee).offset, true);
         this.w.write('(');
         this.commaList(e.args);
         this.inline(endOf(e).offset - 1, true);
@@ -363,9 +419,13 @@ class Printer {
         return;
       case 'Binary': {
         this.expr(e.left);
-        const fraction = e.op === '/' && e.left.kind === 'Number' && e.right.kind === 'Number' && !this.blockCommentInline(startOf(e.right).offset); // never `1//* c */3`
-        const tight = e.op === '^' || fraction;
-        this.w.write(tight ? e.op : ` ${e.op} `);
+        // `t^2` and `1/3` are written tight - unless a comment sits there (and never `1//* c */3`).
+        const fraction = e.op === '/' && e.left.kind === 'Number' && e.right.kind === 'Number';
+        const tight = (e.op === '^' || fraction) && !this.blockCommentInline(startOf(e.right).offset);
+        const op = this.find(endOf(e.left).offset, e.op);
+        if (!tight) this.w.write(' ');
+        if (op !== undefined) this.inline(op);
+        this.w.write(tight ? e.op : `${e.op} `);
         this.expr(e.right);
         return;
       }
@@ -380,7 +440,9 @@ class Printer {
         return;
       case 'Restrict':
         this.expr(e.value);
-        this.w.write(' on ');
+        this.w.write(' ');
+        this.before('on', endOf(e.value).offset);
+        this.w.write('on ');
         this.expr(e.interval);
         return;
     }
@@ -388,7 +450,10 @@ class Printer {
 
   private commaList(xs: readonly A.Expr[]): void {
     xs.forEach((x, i) => {
-      if (i > 0) this.w.write(', ');
+      if (i > 0) {
+        this.before(',', endOf(xs[i - 1]!).offset, true);
+        this.w.write(', ');
+      }
       this.expr(x);
     });
   }
@@ -436,10 +501,9 @@ class Printer {
   }
 }
 
-/** The canonical text of a parsed file. `source` is the text it was parsed from (kept for the signature: comments and places come from the tree). */
+/** The canonical text of a parsed file; `source` is the text it was parsed from (for the exact place of comments). */
 export function printSid(file: A.SidFile, source: string): string {
-  void source;
-  return new Printer(file.comments).run(file);
+  return new Printer(file.comments, source).run(file);
 }
 
 /** An expression in canonical form (`8 x gpu(80 GB)`, `(0, 1/3)`), e.g. for fixes and messages. Comments are not kept. */

@@ -88,3 +88,20 @@ test('printExpression: canonical text of one value', () => {
     assert.equal(printExpression(e), want);
   }
 });
+
+test('block comments next to keywords and operators stay on their side', () => {
+  const src = readFileSync(`${fixtures}/comments-inline.sid`, 'utf8');
+  const out = formatSid(src, 'c.sid').text;
+  for (const line of [
+    'recipe a /* c1 */ extends /* c2 */ b {',
+    '  x /* c3 */ = /* c4 */ 1 /* c5 */ + 2',
+    '  w /* c6 */(t /* c7 */) /* c8 */ = t /* c9 */ ^ 2',
+    '  d = uniform /* c10 */ on (0 /* c11 */, 1)',
+    '  stage s /* c12 */ after a /* c13 */, b {}',
+    '  h = 1 /* c15 */ / 3',
+    'sweep s /* c16 */ over r /* c17 */ {',
+    '  grid /* c19 */ {',
+  ]) {
+    assert.ok(out.split('\n').includes(line), `missing line ${JSON.stringify(line)} in\n${out}`);
+  }
+});
