@@ -178,14 +178,21 @@ class Sana(nn.Module):
         super().__init__(); d = c['num_attention_heads'] * c['attention_head_dim']; p = c['patch_size']
         s.c, s.d = c, d
         s.patch_embed = nn.Module(); s.patch_embed.proj = nn.Conv2d(c['in_channels'], d, p, p)
-        s.time_embed = nn.Module(); s.time_embed.emb = nn.Module(); s.time_embed.emb.timestep_embedder = TimestepEmbedding(256, d); s.time_embed.linear = nn.Linear(d, 6 * d)
+        s.time_embed = nn.Module(); s.time_embed.linear = nn.Linear(d, 6 * d)
+        if c.get('guidance_embeds'):  # SanaCombinedTimestepGuidanceEmbeddings (SANA-Sprint)
+            s.time_embed.timestep_embedder = TimestepEmbedding(256, d); s.time_embed.guidance_embedder = TimestepEmbedding(256, d)
+        else:  # AdaLayerNormSingle -> PixArtAlphaCombinedTimestepSizeEmbeddings
+            s.time_embed.emb = nn.Module(); s.time_embed.emb.timestep_embedder = TimestepEmbedding(256, d)
         s.caption_projection = TextProjection(c['caption_channels'], d, 'gelu_tanh'); s.caption_norm = RMSNorm(d, 1e-5)
         s.transformer_blocks = nn.ModuleList([SanaBlock(c) for _ in range(c['num_layers'])])
         s.scale_shift_table = nn.Parameter(torch.zeros(2, d)); s.proj_out = nn.Linear(d, p * p * (c.get('out_channels') or c['in_channels']))
     def forward(s, x, t, text, mask, pooled, guidance):
         b, _, H, W = x.shape; p = s.c['patch_size']; hh, ww = H // p, W // p
         h = s.patch_embed.proj(x).flatten(2).transpose(1, 2)
-        emb = s.time_embed.emb.timestep_embedder(timestep_embedding(t))
+        if s.c.get('guidance_embeds'):
+            emb = s.time_embed.timestep_embedder(timestep_embedding(t)) + s.time_embed.guidance_embedder(timestep_embedding(guidance))
+        else:
+            emb = s.time_embed.emb.timestep_embedder(timestep_embedding(t))
         t6 = s.time_embed.linear(F.silu(emb))
         y = s.caption_norm(s.caption_projection(text))
         bias = ((1 - mask) * -10000.0)[:, None, None, :]

@@ -7,7 +7,7 @@ import { diffusersConfigOf, familyConfigOf, randomWeights } from '../../../runti
 import { writeDiffusersTransformer } from '../../../runtime/families/write.js';
 import { writeTextEncodings, type TextEncodingsData } from '../../../runtime/families/text.js';
 import { familyModule } from '../../../runtime/families/index.js';
-import type { FamilyConfig, FamilyName } from '../../../runtime/families/config.js';
+import { parseFamilyConfig, type FamilyConfig, type FamilyName } from '../../../runtime/families/config.js';
 import { Rng } from '../../../runtime/nn/rng.js';
 import { scratchDir } from '../io/tmp.js';
 import { parseVaeConfig, vaeDecoderShapes } from '../../../runtime/families/vae.js';
@@ -20,8 +20,10 @@ export function tinyConfig(f: FamilyName): { json: Record<string, unknown>; conf
 }
 
 /** A model root with transformer/ (2 bf16 shards + index) and text.safetensors; returns paths. */
-export function writeTinyTeacher(f: FamilyName, seed = 1, o: { zeroOut?: boolean; shards?: number } = {}): { root: string; tdir: string; text: string; config: FamilyConfig } {
-  const { json, config } = tinyConfig(f);
+export function writeTinyTeacher(f: FamilyName, seed = 1, o: { zeroOut?: boolean; shards?: number; overrides?: Record<string, unknown> } = {}): { root: string; tdir: string; text: string; config: FamilyConfig } {
+  const base = tinyConfig(f);
+  const json = { ...base.json, ...o.overrides };
+  const config = o.overrides ? parseFamilyConfig(json, 'fixture') : base.config;
   const root = scratchDir(`fam-${f}`);
   const tdir = join(root, 'transformer');
   writeDiffusersTransformer(tdir, json, randomWeights(config, seed, o), { shards: o.shards ?? 2, dtype: 'BF16' });
