@@ -1,6 +1,7 @@
 // The language server: wires the LSP connection to the features (one file each). Diagnostics come from
 // the compiler (compileSource with the open documents as overlay), re-run for every open document that
-// imports a changed file. Options (initializationOptions): { debounceMs } (default 10).
+// imports a changed file. Options (initializationOptions): { debounceMs } (default 10), { worker } (default
+// true: compile on a worker thread so hover and completion never wait for a compile).
 import type { Connection, InitializeResult, CompletionItem, MarkupContent } from 'vscode-languageserver';
 import { CompletionItemKind, InsertTextFormat, TextDocumentSyncKind, TextDocuments } from 'vscode-languageserver';
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver';
@@ -12,6 +13,7 @@ import { toLsp } from './convert.js';
 import { definitionAt, visibleRecipes } from './definition.js';
 import { formatEdits } from './formatting.js';
 import { hoverAt } from './hover.js';
+import { CompilerThread } from './compiler-thread.js';
 import { Scheduler } from './scheduler.js';
 import { loadStages } from './stages.js';
 import { documentSymbols } from './symbols.js';
@@ -33,10 +35,12 @@ export function startServer(connection: Connection): void {
   const uriOf = new Map<string, string>(); // path -> uri of the open document
   let scheduler = new Scheduler(10, validate);
   let snippets = true;
+  let compiler: CompilerThread | undefined;
   const published = new Map<string, LspDiagnostic[]>(); // uri -> last diagnostics sent (for code actions)
 
   connection.onInitialize((params): InitializeResult => {
-    const opts = (params.initializationOptions ?? {}) as { debounceMs?: number };
+    const opts = (params.initializationOptions ?? {}) as { debounceMs?: number; worker?: boolean };
+    compiler = new CompilerThread(opts.worker !== false);
     if (typeof opts.debounceMs === 'number' && opts.debounceMs >= 0) scheduler = new Scheduler(opts.debounceMs, validate);
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport ?? false;
     void loadStages(); // start loading the compiler while the client finishes its handshake
@@ -58,16 +62,15 @@ export function startServer(connection: Connection): void {
     const uri = uriOf.get(path);
     const doc = uri ? documents.get(uri) : undefined;
     if (!uri || !doc) return;
-    const stages = await loadStages();
-    if (!stages.compileSource) return;
     const text = doc.getText();
     const version = doc.version;
     let diagnostics: LspDiagnostic[];
     try {
       // the full compile, lowering included: the plan's diagnostics (memory over the device, SID4xxx) need the graph
-      const result = await stages.compileSource(text, path, { overlay: ws.open });
+      compiler ??= new CompilerThread(false);
+      const found = await compiler.compile(text, path, ws.open);
       const site = importSite(path);
-      diagnostics = result.diagnostics.map((d) => toLsp(d, path, text, site));
+      diagnostics = found.map((d) => toLsp(d, path, text, site));
     } catch (e) {
       // a compiler crash is a bug, not the user's mistake: say so in the file instead of going silent
       connection.console.error(`sidc: compiler failed on ${path}: ${(e as Error).stack ?? String(e)}`);
@@ -166,6 +169,10 @@ export function startServer(connection: Connection): void {
     const mine = published.get(p.textDocument.uri) ?? [];
     const same = (a: LspDiagnostic, b: LspDiagnostic): boolean => a.code === b.code && JSON.stringify(a.range) === JSON.stringify(b.range);
     return quickFixes(p.context.diagnostics.map((d) => (d.data ? d : (mine.find((m) => same(m, d)) ?? d))));
+  });
+
+  connection.onShutdown(async () => {
+    await compiler?.dispose();
   });
 
   documents.listen(connection);

@@ -1,0 +1,76 @@
+// The compiler on a worker thread (compile-worker.ts), with the same answer as an in-process call. If the
+// worker cannot start or dies, compiles run in-process from then on: slower to interact with, never wrong.
+import { Worker } from 'node:worker_threads';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { CompileRequest } from './compile-worker.js';
+import { loadStages } from './stages.js';
+
+type Pending = { resolve: (d: Diagnostic[]) => void; reject: (e: Error) => void };
+
+export class CompilerThread {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private next = 0;
+  private loaded = false; // until the worker has loaded the compiler, compiles run in-process
+
+  constructor(useWorker: boolean) {
+    if (!useWorker) return;
+    try {
+      const w = startWorker();
+      w.on('message', (m: { id: number; ready?: true; diagnostics?: Diagnostic[]; error?: string }) => {
+        if (m.ready) {
+          this.loaded = true;
+          if (this.pending.size === 0) w.unref();
+          return;
+        }
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (this.pending.size === 0) w.unref(); // idle: never keep the process alive
+        if (m.error !== undefined) p?.reject(new Error(m.error));
+        else p?.resolve(m.diagnostics ?? []);
+      });
+      w.on('error', () => this.fallback());
+      w.on('exit', () => this.fallback());
+      this.worker = w; // ref'd while it loads; unref'd whenever idle
+    } catch {
+      this.worker = undefined;
+    }
+  }
+
+  async compile(text: string, path: string, overlay: ReadonlyMap<string, string>): Promise<Diagnostic[]> {
+    if (this.worker && this.loaded) {
+      const id = this.next++;
+      const req: CompileRequest = { id, text, path, overlay: [...overlay] };
+      const done = new Promise<Diagnostic[]>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+      this.worker.ref(); // busy: keep the process alive until the answer comes
+      this.worker.postMessage(req);
+      try {
+        return await done;
+      } catch (e) {
+        if (this.worker) throw e; // the compiler failed on this input: report it
+      }
+    }
+    const stages = await loadStages();
+    return (await stages.compileSource!(text, path, { overlay })).diagnostics;
+  }
+
+  /** The worker is gone: answer what was waiting in-process, and stop using it. */
+  private fallback(): void {
+    this.worker = undefined;
+    for (const p of this.pending.values()) p.reject(new Error('compiler worker stopped'));
+    this.pending.clear();
+  }
+
+  async dispose(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.terminate();
+  }
+}
+
+/** Compiled: the worker module itself. From source (tsx): a bootstrap that registers tsx in the thread first. */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./compile-worker.js', import.meta.url));
+  const url = JSON.stringify(new URL('./compile-worker.ts', import.meta.url).href);
+  return new Worker(`import('tsx/esm/api').then((api) => { api.register(); return import(${url}); });`, { eval: true });
+}
