@@ -2,7 +2,7 @@
 // overlay (open editor documents) or disk. Keeps every text it read so diagnostics can be rendered,
 // reports missing files at the import string and import cycles.
 import { readFileSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { collectFile } from './collect.js';
 import { diag } from './diagnostics/make.js';
 import type { Diagnostic } from './diagnostics/types.js';
@@ -10,6 +10,11 @@ import type { FileDecls, RecipeDecl, SweepDecl } from './model.js';
 import { parseFile } from './parse.js';
 import { loadYamlRecipe } from './yaml/load.js';
 import { locString } from './util/loc.js';
+
+/** An import path relative to the importing file (absolute paths stay as they are). */
+export function importTarget(importer: string, spec: string): string {
+  return isAbsolute(spec) ? normalize(spec) : normalize(join(dirname(importer), spec));
+}
 
 export function isDataFile(path: string): boolean {
   return /\.(ya?ml|json)$/i.test(path);
@@ -47,7 +52,7 @@ export class Program {
     this.files.set(file, decls);
     this.loading.push(file);
     for (const imp of decls.imports) {
-      const target = normalize(join(dirname(file), imp.path));
+      const target = importTarget(file, imp.path);
       const at = this.loading.indexOf(target);
       if (at >= 0) {
         const cycle = [...this.loading.slice(at), target].join(' -> ');
@@ -74,7 +79,7 @@ export class Program {
     const d = this.files.get(file);
     if (!d) return [];
     const out = [file];
-    for (const imp of d.imports) out.push(...this.visibleFiles(normalize(join(dirname(file), imp.path)), seen));
+    for (const imp of d.imports) out.push(...this.visibleFiles(importTarget(file, imp.path), seen));
     return out;
   }
 

@@ -35,6 +35,7 @@ export function typeSchema(t: SettingType): Schema {
 function definitions(): Schema {
   const interval = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: 'An interval [lo, hi] of t.' };
   return {
+    axes: { type: 'object', description: 'Setting path -> list of values (canonical JSON).', propertyNames: { enum: SETTINGS.map((s) => s.path) }, additionalProperties: { type: 'array' } },
     interval,
     distribution: {
       description: 'A time distribution p(t) (compiler/recipe/distributions.ts).',
@@ -115,6 +116,16 @@ export function recipeSchema(): Schema {
       extends: { type: 'string', description: 'Name of the base recipe (from an imported file).' },
       imports: { type: 'array', items: { type: 'string' }, description: 'Files to import, relative to this file (.sid, .yaml or .json).' },
       ...sections,
+      sweeps: {
+        type: 'object',
+        description: 'Sweeps over a recipe: { fig3: { over: sana_600m_512, axes: { time.interval: [[0, 0.333], [0.333, 0.667]] } } }. Keys of `axes` combine as a grid; `grid` and `zip` list groups of axes (zip: equal lengths, tied).',
+        additionalProperties: {
+          type: 'object',
+          properties: { over: { type: 'string' }, axes: { $ref: '#/definitions/axes' }, grid: { type: 'array', items: { $ref: '#/definitions/axes' } }, zip: { type: 'array', items: { $ref: '#/definitions/axes' } } },
+          required: ['over'],
+          additionalProperties: false,
+        },
+      },
       stages: {
         type: 'object',
         description: 'Stages and their per-stage overrides: { adversarial: { after: [sid], optimizer: { lr: 1e-6 } } }.',

@@ -9,6 +9,7 @@
 //   time: { interval: [0, 0.333] }
 //   hardware: { devices: { count: 8, kind: gpu, memory_gb: 80 } }
 //   stages: { adversarial: { after: [sid], optimizer: { lr: 1.0e-6 } } }
+//   sweeps: { fig3: { over: sana_600m_512, axes: { time.interval: [[0, 0.333], [0.333, 0.667]] } } }
 import { basename, extname } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
@@ -16,14 +17,14 @@ import type { Loc } from '../../grammar/ast.js';
 import { checkPath, settingHint, knownInSection } from '../collect.js';
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
-import type { Assignment, FileDecls, RecipeDecl, StageDecl } from '../model.js';
+import type { Assignment, AxisDecl, AxisGroupDecl, FileDecls, RecipeDecl, StageDecl } from '../model.js';
 import { SECTIONS, SECTIONS_BY_NAME, SETTINGS_BY_PATH, STAGE_KINDS, type JsonValue } from '../recipe/settings.js';
 import { validateRecipeJson } from '../schema/validate.js';
 import { validateValue } from '../check/values.js';
 import { LineMap } from '../util/loc.js';
 import { suggestion } from '../util/names.js';
 
-const TOP_KEYS = ['recipe', 'abstract', 'extends', 'imports', 'stages', ...SECTIONS.map((s) => s.name)];
+const TOP_KEYS = ['recipe', 'abstract', 'extends', 'imports', 'stages', 'sweeps', ...SECTIONS.map((s) => s.name)];
 
 class YamlFile {
   readonly map: LineMap;
@@ -81,6 +82,20 @@ function mapErrors(y: YamlFile, value: unknown, errors: ErrorObject[], out: Diag
   const doneSettings = new Set<string>();
   for (const e of errors) {
     const segs = pointer(e.instancePath);
+    if (segs[0] === 'sweeps') {
+      const prop = (e as { propertyName?: string }).propertyName;
+      if (e.keyword === 'propertyNames' || prop !== undefined) {
+        if (e.keyword !== 'propertyNames' && prop === undefined) continue;
+        const k = String(prop ?? (e.params as { propertyName?: string }).propertyName ?? '');
+        if (e.keyword === 'propertyNames' && bad.has([...segs, k].join('/'))) continue;
+        bad.add([...segs, k].join('/'));
+        out.push(diag('SID2002', y.keyLoc([...segs, k]), { path: k, hint: settingHint(k), known: knownInSection(k) }));
+      } else {
+        bad.add(segs.join('/'));
+        out.push(diag('SID2005', y.valueLoc(segs), { path: segs.join('.'), expected: e.message ?? 'another value', found: 'this value', example: '' }, { help: '' }));
+      }
+      continue;
+    }
     const s = settingAt(segs);
     if (s) {
       const key = s.base.join('/');
@@ -134,13 +149,43 @@ function sectionAssignments(y: YamlFile, value: Record<string, unknown>, prefix:
   return out;
 }
 
+/** `sweeps: { name: { over, axes: {path: [values]}, grid: [{...}], zip: [{...}] } }` -> a SweepDecl. */
+function loadSweep(y: YamlFile, name: string, body: unknown, bad: Set<string>, decls: FileDecls, checkNames?: Diagnostic[]): void {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof (body as { over?: unknown }).over !== 'string') return;
+  const b = body as { over: string; axes?: unknown; grid?: unknown; zip?: unknown };
+  const base = ['sweeps', name];
+  const origin = `sweep ${name}`;
+  let dropped = false; // an axis already reported as invalid: no "sweep has no axes" on top
+  const axesOf = (obj: unknown, segs: (string | number)[]): AxisDecl[] => {
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [];
+    const out: AxisDecl[] = [];
+    for (const [path, list] of Object.entries(obj as Record<string, unknown>)) {
+      const at = [...segs, path];
+      const valid = !bad.has(at.join('/')) && Array.isArray(list) && (!checkNames || checkPath(path, y.keyLoc(at), checkNames)) && SETTINGS_BY_PATH.has(path);
+      if (!valid || !Array.isArray(list)) {
+        dropped = true;
+        continue;
+      }
+      out.push({ path, pathLoc: y.keyLoc(at), loc: y.valueLoc(at), values: list.map((v, i) => ({ path, keyLoc: y.keyLoc(at), value: { json: v as JsonValue }, valueLoc: y.valueLoc([...at, i]), origin })) });
+    }
+    return out;
+  };
+  const groups: AxisGroupDecl[] = axesOf(b.axes, [...base, 'axes']).map((a) => ({ mode: 'grid', axes: [a], loc: a.loc }));
+  for (const mode of ['grid', 'zip'] as const) {
+    const list = b[mode];
+    if (Array.isArray(list)) list.forEach((g, i) => groups.push({ mode, axes: axesOf(g, [...base, mode, i]), loc: y.valueLoc([...base, mode, i]) }));
+  }
+  if (dropped && groups.every((g) => g.axes.length === 0)) return;
+  decls.sweeps.push({ name, nameLoc: y.keyLoc(base), loc: y.valueLoc(base), over: { name: b.over, loc: y.valueLoc([...base, 'over']) }, file: y.file, groups });
+}
+
 /** Without the schema (`useSchema: false`) names and values are checked by the checker alone
  * (checkPath + check/values.ts); the schema-agreement test compares the two verdicts. */
 function checkerOnly(y: YamlFile, value: Record<string, unknown>, out: Diagnostic[]): Set<string> {
   const bad = new Set<string>();
   const walk = (obj: Record<string, unknown>, prefix: string[]): void => {
     for (const [sec, body] of Object.entries(obj)) {
-      if (prefix.length === 0 && ['recipe', 'abstract', 'extends', 'imports', 'stages'].includes(sec)) continue;
+      if (prefix.length === 0 && ['recipe', 'abstract', 'extends', 'imports', 'stages', 'sweeps'].includes(sec)) continue;
       if (prefix.length && sec === 'after') continue;
       const segs = [...prefix, sec];
       if (!SECTIONS_BY_NAME.has(sec)) {
@@ -207,6 +252,10 @@ export function loadYamlRecipe(text: string, file: string, out: Diagnostic[], op
     assignments: sectionAssignments(y, v, [], name, bad, ['stages']),
     stages,
   };
-  decls.recipes.push(recipe);
+  const sweeps = v.sweeps && typeof v.sweeps === 'object' && !Array.isArray(v.sweeps) ? (v.sweeps as Record<string, unknown>) : undefined;
+  // A file of only imports and sweeps declares no recipe of its own.
+  const hasRecipe = Object.keys(v).some((k) => !['imports', 'sweeps'].includes(k)) || !sweeps;
+  if (hasRecipe) decls.recipes.push(recipe);
+  if (sweeps) for (const [name, body] of Object.entries(sweeps)) loadSweep(y, name, body, bad, decls, options.useSchema === false ? out : undefined);
   return decls;
 }

@@ -131,3 +131,11 @@ test('sweeps: list, grid (cartesian) and zip (tied) x list', () => {
     ['amp', 1e-8, 0], ['amp', 1e-8, 1], ['bf16', 1e-4, 0], ['bf16', 1e-4, 1],
   ]);
 });
+
+test('a YAML sweep over the .sid recipe gives the same points and hashes as the .sid sweep', () => {
+  const sid = compileFile(fx('fig3.sid'), { recipe: 'fig3' });
+  const yaml = compileFile(fx('fig3.yaml'));
+  assert.ok(yaml.ok, JSON.stringify(yaml.diagnostics.map((d) => `${d.code} ${d.message}`)));
+  assert.deepEqual(yaml.graphs.map((g) => g.hash), sid.graphs.map((g) => g.hash));
+});
+
