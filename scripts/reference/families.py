@@ -135,6 +135,16 @@ def rope_apply(x, cos, sin):  # apply_rotary_emb(use_real=True, use_real_unbind_
     rot = torch.stack([-xi, xr], -1).flatten(3)
     return x * cos + rot * sin
 
+def sincos_2d(d, gh, gw, base, interp):  # get_2d_sincos_pos_embed (numpy, as diffusers computes it)
+    grid_h = np.arange(gh, dtype=np.float32) / (gh / base) / interp
+    grid_w = np.arange(gw, dtype=np.float32) / (gw / base) / interp
+    grid = np.stack(np.meshgrid(grid_w, grid_h), axis=0).reshape([2, 1, gw, gh])
+    def one(dim, pos):
+        omega = 1.0 / 10000 ** (np.arange(dim // 2, dtype=np.float64) / (dim / 2.0))
+        out = np.einsum('m,d->md', pos.reshape(-1), omega)
+        return np.concatenate([np.sin(out), np.cos(out)], axis=1)
+    return torch.from_numpy(np.concatenate([one(d // 2, grid[0]), one(d // 2, grid[1])], axis=1)).float()[None]
+
 # ---------------------------------------------------------------- SANA
 class GLUMBConv(nn.Module):
     def __init__(s, d, ratio):
@@ -189,6 +199,8 @@ class Sana(nn.Module):
     def forward(s, x, t, text, mask, pooled, guidance):
         b, _, H, W = x.shape; p = s.c['patch_size']; hh, ww = H // p, W // p
         h = s.patch_embed.proj(x).flatten(2).transpose(1, 2)
+        if s.c.get('interpolation_scale') is not None:  # PatchEmbed(pos_embed_type="sincos")
+            h = h + sincos_2d(s.d, hh, ww, s.c['sample_size'] // p, s.c['interpolation_scale'])
         if s.c.get('guidance_embeds'):
             emb = s.time_embed.timestep_embedder(timestep_embedding(t)) + s.time_embed.guidance_embedder(timestep_embedding(guidance))
         else:

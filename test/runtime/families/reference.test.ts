@@ -32,6 +32,7 @@ interface Case { f: FamilyName; label: string; ours: Float32Array; refPath: stri
 const VARIANTS: { f: FamilyName; label: string; overrides?: Record<string, unknown>; guidance: number }[] = [
   { f: 'sana', label: 'sana', guidance: 1 },
   { f: 'sana', label: 'sana-sprint', overrides: { qk_norm: 'rms_norm_across_heads', guidance_embeds: true, guidance_embeds_scale: 0.1 }, guidance: 4.5 },
+  { f: 'sana', label: 'sana-sincos-positions', overrides: { interpolation_scale: 2, sample_size: 16 }, guidance: 1 },
   { f: 'sd3', label: 'sd3.5-medium', guidance: 1 },
   { f: 'sd3', label: 'sd3-medium', overrides: { qk_norm: null, dual_attention_layers: [] }, guidance: 1 },
   { f: 'flux', label: 'flux', guidance: 3.5 },
