@@ -1,6 +1,6 @@
 // Loading tiny diffusers-layout checkpoints written by the test: success, and a precise error for each
 // way a checkpoint can be wrong (renamed key, wrong shape, truncated shard, missing index, config, memory).
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, rmSync, truncateSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,10 @@ import { scratchDir } from '../io/tmp.js';
 import { teacherConfig } from '../../../compiler/teachers/registry.js';
 import { parameterCount } from '../../../compiler/teachers/params.js';
 import { UserError } from '../../../compiler/cli/command.js';
+import { loadFamilyTeacher, SID_WEIGHT_COPIES } from '../../../runtime/families/teacher.js';
+import { useWasm } from '../nn/setup.js';
+
+before(() => useWasm());
 
 const index = (tdir: string) => join(tdir, 'diffusion_pytorch_model.safetensors.index.json');
 
@@ -136,4 +140,16 @@ test('the paper configs build parameter tables whose sizes match the registry co
   assert.ok(flux > 11.8e9 && flux < 12e9, String(flux));
   // the wasm heap cannot hold FLUX.1-dev: a plan says so from the config alone
   assert.equal(planMemory(flux * 4, 'wasm').fits, false);
+});
+
+test('loadFamilyTeacher: resolution -> latent size per family, SiD memory plan, text checked', () => {
+  const w = writeTinyTeacher('sd3');
+  const { net, text } = loadFamilyTeacher({ checkpoint: w.root, text: w.text, resolution: 64 });
+  assert.deepEqual([net.opts.latent.height, net.opts.latent.width], [8, 8]);
+  assert.equal(net.dim, 4 * 8 * 8);
+  assert.equal(net.nullCondition, 0);
+  assert.equal(SID_WEIGHT_COPIES, 7);
+  assert.throws(() => loadFamilyTeacher({ checkpoint: w.root, text: w.text, resolution: 60 }), /resolution 60 px: sd3 needs a multiple of 16 px/);
+  net.dispose();
+  text.dispose();
 });
