@@ -4,7 +4,7 @@
 // and times didChange -> publishDiagnostics for that version. Target: p95 < 50 ms on the dev machine.
 import { compileSource } from '../compiler/api.js';
 import { parseSid } from '../grammar/index.js';
-import { LspClient } from '../test/lsp/client.js';
+import { LspClient, positionAt } from '../test/lsp/client.js';
 import { recipeText } from './lsp-recipe.js';
 
 export const name = 'lsp';
@@ -37,7 +37,29 @@ async function latency(lines: number, edits: number): Promise<Record<string, num
       if (ds.length) errors++;
       text = text.slice(0, at) + value + text.slice(at + 1);
     }
-    return { lines: text.split('\n').length - 1, edits, median_ms: round(quantile(times, 0.5)), p95_ms: round(quantile(times, 0.95)), max_ms: round(Math.max(...times)), edits_with_errors: errors };
+    // hover right after an edit, while that edit compiles (the compiler runs on a worker thread)
+    const hovers: number[] = [];
+    const keyAt = text.indexOf('beta2') + 1;
+    for (let i = 0; i < 10; i++) {
+      const at = lrAt[i]!;
+      const version = edits + 2 + i;
+      const published = client.waitDiagnostics(uri, (p) => p.version === version, 60000);
+      await client.change(uri, text, [at, at + 1], String(1 + (i % 9)));
+      text = text.slice(0, at) + String(1 + (i % 9)) + text.slice(at + 1);
+      const t0 = performance.now();
+      await client.request('textDocument/hover', { textDocument: { uri }, position: positionAt(text, keyAt) });
+      hovers.push(performance.now() - t0);
+      await published;
+    }
+    return {
+      lines: text.split('\n').length - 1,
+      edits,
+      median_ms: round(quantile(times, 0.5)),
+      p95_ms: round(quantile(times, 0.95)),
+      max_ms: round(Math.max(...times)),
+      edits_with_errors: errors,
+      hover_during_compile_median_ms: round(quantile(hovers, 0.5)),
+    };
   } finally {
     await client.stop();
   }
