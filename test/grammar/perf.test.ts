@@ -1,9 +1,9 @@
-// The 5,000-line file of bench/parse.bench.ts parses without problems. The bound is generous (the
+// The 5,000-line file of bench/grammar-parse.bench.ts parses without problems. The bound is generous (the
 // machine is shared); the real number comes from `npm run bench -- grammar-parse`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSid } from '../../grammar/index.js';
-import { generateRecipes } from '../../bench/parse.bench.js';
+import { generateRecipes } from '../../bench/grammar-parse.bench.js';
 
 test('a generated 5,000-line recipe file parses quickly and completely', () => {
   const text = generateRecipes(5000);
