@@ -35,6 +35,7 @@ function batch(c: CheckContext): void {
 function bf16Eps(c: CheckContext): void {
   const eps = c.num('optimizer.eps');
   if (c.str('precision.policy') !== 'bf16' || eps === undefined || eps >= 1e-6) return;
+  if (c.get('precision.allow_small_eps') === true) return; // a deliberate choice, as Table 4's SiD2a rows
   const p = c.place('optimizer.eps', c.place('precision.policy').loc);
   c.out.push(diag('SID3003', p.loc, { eps }, { related: p.related, ...(p.local ? { fix: replaceFix('Write 1e-4', p.loc, '1e-4') } : {}) }));
 }

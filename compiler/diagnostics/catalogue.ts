@@ -53,7 +53,7 @@ export const CATALOGUE = {
   // --- 3xxx semantics -----------------------------------------------------------------------------
   SID3001: { severity: 'error', message: 'recipe `{recipe}` does not set required `{path}`', help: '{example}' },
   SID3002: { severity: 'error', message: 'batch.global = {global} but {count} devices x {per_device} per device x {accumulate} accumulation rounds = {product}', help: 'make batch.global = {product}, or change per_device/accumulate so their product with the device count is {global}' },
-  SID3003: { severity: 'warning', message: 'pure bf16 with optimizer.eps = {eps}: Adam updates underflow below 1e-6 (paper Section 4)', help: 'write `optimizer.eps = 1e-4` as in Table 4' },
+  SID3003: { severity: 'error', message: 'pure bf16 with optimizer.eps = {eps}: Adam updates underflow below 1e-6 (paper Section 4)', help: 'write `optimizer.eps = 1e-4` as in Table 4, or set `precision.allow_small_eps = true` to keep it on purpose (as Table 4\'s SiD2a rows do)' },
   SID3004: { severity: 'error', message: 'FLUX.1-dev has no unconditional branch; `{path}` = cfg({scale}) needs one (paper Section 4.4)', help: 'use the learned guidance embedding: `{path} = embedded({scale})`' },
   SID3005: { severity: 'error', message: 'interval ({lo}, {hi}) {problem}', help: 'write an interval (lo, hi) with 0 <= lo < hi <= 1' },
   SID3006: { severity: 'warning', message: 'teacher.time_scale = {value} does not match a {family} teacher trained with {objective}, which expects {expected} (ALGORITHM.md Section 1)', help: 'remove teacher.time_scale (it is derived) or write `teacher.time_scale = {expected}`' },

@@ -111,6 +111,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'data.images', type: { kind: 'path' }, optional: true, doc: 'Real image-caption data for the adversarial stage (precomputed latents or a named dataset).', ref: 'ALGORITHM.md §6' },
   // precision -----------------------------------------------------------------------------------------
   { path: 'precision.policy', type: en(PRECISIONS), default: 'amp', doc: 'fp32; amp = fp32 master weights with bf16 compute; bf16 = weights and Adam state in bf16, losses in fp32.', ref: 'ALGORITHM.md §5' },
+  { path: 'precision.allow_small_eps', type: { kind: 'bool' }, default: false, doc: 'Keep an Adam eps below 1e-6 under pure bf16 on purpose (Table 4\'s SiD2a rows run bf16 with eps 1e-8 at lr 1e-6); otherwise that is error SID3003.', ref: 'Section 4, Table 4' },
   // optimizer ---------------------------------------------------------------------------------------
   { path: 'optimizer.lr', type: n(undefined, { min: 0, exclusiveMin: true }), default: 5e-6, doc: 'Constant learning rate of G and psi, no warm-up.', ref: 'Tables 3-4' },
   { path: 'optimizer.beta1', type: n(undefined, { min: 0, max: 1 }), default: 0, doc: 'Adam beta1 (0 in the paper).', ref: 'ALGORITHM.md §5' },
