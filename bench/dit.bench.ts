@@ -2,7 +2,8 @@
 // model in PyTorch eager on the same machine (scripts/torch_dit_step.py via Debian's python3-torch +
 // OpenBLAS). Size: DESIGN.md's measured DiT - B = 64, D = 256, depth 6, 4 heads, 64 tokens
 // (32x32x4 latents, patch 4), ~7.4M parameters. Reports seconds per step for both and the ratio.
-// Env: DIT_BENCH_STEPS (timed steps, default 3), DIT_BENCH_SIZE (registry name, default dit_bench).
+// Env: DIT_BENCH_STEPS (timed steps, default 3), DIT_BENCH_SIZE (registry name, default dit_bench),
+// DIT_BENCH_MICRO (micro-batches per step, default 2).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -24,7 +25,7 @@ function repoRoot(): string {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function sidcStep(size: string, batch: number, steps: number) {
+async function sidcStep(size: string, batch: number, steps: number, micro: number) {
   await registerAllGradients();
   await tf.setBackend('wasm');
   registerWasmFastKernels();
@@ -41,21 +42,34 @@ async function sidcStep(size: string, batch: number, steps: number) {
   const xt = tf.add(tf.mul(tf.sub(1, tb), x0), tf.mul(tb, eps));
   const target = tf.sub(eps, x0);
   const captions = Array.from({ length: batch }, (_, i) => (i % 10 ? 'a handwritten digit seven' : ''));
+  // B = 64 as `micro` micro-batches with summed gradients: tfjs keeps every intermediate gradient until
+  // the end of a backward pass, and one B = 64 pass of this size comes close to wasm's 4 GiB heap.
+  const mb = batch / micro;
   const times: number[] = [];
   let loss = 0;
   for (let i = 0; i <= steps; i++) {
     const t0 = performance.now();
-    const { value, grads } = tf.variableGrads(() => {
-      const v = net.velocity(p, xt, tf.mul(t, c.timeScale), net.encodeText(p, captions));
-      return tf.mean(tf.square(tf.sub(v, target))) as tf.Scalar;
-    }, Object.values(p));
-    loss = value.dataSync()[0]!;
-    for (const g of Object.values(grads)) g.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
+    let acc: Record<string, tf.Tensor> = {};
+    loss = 0;
+    for (let m = 0; m < micro; m++) {
+      const sl = <T extends tf.Tensor>(a: T) => tf.slice(a, m * mb, mb) as T;
+      const { value, grads } = tf.variableGrads(() => {
+        const v = net.velocity(p, sl(xt), tf.mul(sl(t), c.timeScale), net.encodeText(p, captions.slice(m * mb, (m + 1) * mb)));
+        return tf.div(tf.mean(tf.square(tf.sub(v, sl(target)))), micro) as tf.Scalar;
+      }, Object.values(p));
+      loss += value.dataSync()[0]!;
+      const next: Record<string, tf.Tensor> = {};
+      for (const [k, g] of Object.entries(grads)) next[k] = acc[k] ? tf.add(acc[k]!, g) : g;
+      tf.dispose([value, ...Object.values(acc), ...(m > 0 ? Object.values(grads) : [])]);
+      acc = next;
+    }
+    for (const g of Object.values(acc)) g.dataSync();
+    tf.dispose(Object.values(acc));
     if (i > 0) times.push((performance.now() - t0) / 1000);
   }
+  const heapMB = Math.round(((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length) / 2 ** 20);
   const params = Object.values(p).reduce((a, v) => a + v.size, 0);
-  return { backend: 'wasm (SIMD, 1 thread, fast Slice/Unpack/SplitV)', seconds_per_step: times, median: median(times), min: Math.min(...times), params, loss };
+  return { backend: 'wasm (SIMD, 1 thread, fast Slice/Unpack/SplitV)', micro_batches: micro, seconds_per_step: times, median: median(times), min: Math.min(...times), params, loss, wasm_heap_mb: heapMB };
 }
 
 function torchStep(size: string, batch: number, steps: number, threads: number): Record<string, unknown> {
@@ -82,7 +96,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const steps = Number(process.env['DIT_BENCH_STEPS'] ?? 3);
   const batch = 64;
   const load0 = os.loadavg()[0];
-  const sidc = await sidcStep(size, batch, steps);
+  const micro = Number(process.env['DIT_BENCH_MICRO'] ?? 2);
+  const sidc = await sidcStep(size, batch, steps, micro);
   const torch1 = torchStep(size, batch, steps, 1);
   const torchAll = torchStep(size, batch, steps, os.cpus().length);
   // min over steps: on a shared machine the fastest step is the best estimate of the intrinsic cost

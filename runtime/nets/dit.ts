@@ -128,7 +128,11 @@ export class DiT {
     const cemb = mlpEmbed(p, 'time_text_embed.text_embedder', cond);
     const sc = silu(tf.add(temb, cemb)); // [B, D], shared by every adaLN
     let h: tf.Tensor = tokens;
-    for (let i = 0; i < c.depth; i++) h = this.block(p, i, h, sc);
+    // one tidy per block: only what backward needs (kept by the kernels) outlives the block
+    for (let i = 0; i < c.depth; i++) {
+      const hin = h;
+      h = tf.tidy(() => this.block(p, i, hin, sc));
+    }
     const [scale, shift] = adaLNChunks(p, 'norm_out.linear', sc, 2) as [tf.Tensor, tf.Tensor];
     return modulate(layerNorm(h, 1e-6), shift, scale) as tf.Tensor3D;
   }
