@@ -18,6 +18,8 @@ import { loadCheckpoint, loadNet, saveCheckpoint, saveNet } from './checkpoint.j
 import { Progress } from './progress.js';
 import { readProgress, type RunPaths } from './rundir.js';
 import { scatterClasses } from './plots.js';
+import { imageSampleGrid, isImageNet } from './image-samples.js';
+import { Rng } from '../rng/prng.js';
 import { IMPLICIT_TEACH, implicitTeachStage, needsImplicitTeach } from '../exec/implicit-teach.js';
 import { createHash } from 'node:crypto';
 
@@ -71,18 +73,17 @@ const fileSize = (p: string) => (existsSync(p) ? statSync(p).size : 0);
 
 function samplePlot(paths: RunPaths, st: StageState, label: string): void {
   const G = productOf(st);
-  if (!G || st.dim < 2 || !st.gmm) return;
+  if (isImageNet(G) && st.stage.kind !== 'teach') return imageSampleGrid(paths.samples, st, G, label);
+  if (!G || st.dim < 2 || !st.gmm || st.stage.kind === 'teach') return;
   const n = 512;
   const steps = num(configValue(st.graph, 'generator.steps'), 4);
   const c = Int32Array.from({ length: n }, (_, i) => i % st.gmm!.classes);
-  // a separate stream so that plotting never changes the training run
-  const rng = new (st.rng.constructor as typeof import('../rng/prng.js').Rng)(st.iteration + 7);
+  const rng = new Rng(st.iteration + 7); // a separate stream: plotting never changes the training run
   const x = tf.tidy(() => {
     const z = tf.tensor2d(rng.normals(n * st.dim), [n, st.dim]);
-    const out = st.stage.kind === 'teach' ? z : generateK(G, z, tf.tensor1d(c, 'int32'), steps, steps, 'fresh', rng, 1, st.precision, false);
+    const out = generateK(G, z, tf.tensor1d(c, 'int32'), steps, steps, 'fresh', rng, num(configValue(st.graph, 'teacher.time_scale'), 1), st.precision, false);
     return Float32Array.from(out.dataSync() as Float32Array);
   });
-  if (st.stage.kind === 'teach') return;
   scatterClasses(join(paths.samples, `${label}.png`), { x, c, dim: st.dim }, { title: `${st.stage.name}: ${steps}-step student, ${st.images} images`, means: st.gmm.means, modesPerClass: st.gmm.modesPerClass, lim: st.gmm.radius * 1.4 });
 }
 
