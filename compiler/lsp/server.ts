@@ -17,7 +17,7 @@ import { CompilerThread } from './compiler-thread.js';
 import { Scheduler } from './scheduler.js';
 import { loadStages } from './stages.js';
 import { documentSymbols } from './symbols.js';
-import { Workspace, pathToUri, uriToPath } from './workspace.js';
+import { Workspace, isDataFile, pathToUri, uriToPath } from './workspace.js';
 
 const ITEM_KINDS: Record<ItemKind, CompletionItemKind> = {
   keyword: CompletionItemKind.Keyword,
@@ -70,7 +70,10 @@ export function startServer(connection: Connection): void {
       compiler ??= new CompilerThread(false);
       const found = await compiler.compile(text, path, ws.open);
       const site = importSite(path);
-      diagnostics = found.map((d) => toLsp(d, path, text, site));
+      // YAML/JSON recipes: names, types and units (SID1xxx-2xxx) are the JSON Schema's, shown by the
+      // YAML/JSON language servers; the compiler adds what a schema cannot see (SID3xxx-5xxx)
+      const shown = isDataFile(path) ? found.filter((d) => !/^SID[12]/.test(d.code)) : found;
+      diagnostics = shown.map((d) => toLsp(d, path, text, site));
     } catch (e) {
       // a compiler crash is a bug, not the user's mistake: say so in the file instead of going silent
       connection.console.error(`sidc: compiler failed on ${path}: ${(e as Error).stack ?? String(e)}`);
@@ -112,7 +115,7 @@ export function startServer(connection: Connection): void {
 
   connection.onHover((p) => {
     const doc = documents.get(p.textDocument.uri);
-    if (!doc) return null;
+    if (!doc || isDataFile(doc.uri)) return null;
     const h = hoverAt(doc.getText(), doc.offsetAt(p.position));
     if (!h) return null;
     const contents: MarkupContent = { kind: 'markdown', value: h.markdown };
@@ -121,7 +124,7 @@ export function startServer(connection: Connection): void {
 
   connection.onCompletion((p): CompletionItem[] => {
     const doc = documents.get(p.textDocument.uri);
-    if (!doc) return [];
+    if (!doc || isDataFile(doc.uri)) return [];
     const path = uriToPath(doc.uri);
     const text = doc.getText();
     const r = completeAt(text, doc.offsetAt(p.position), { recipeNames: () => [...new Set(visibleRecipes(ws, path, text).map((x) => x.name))] });
@@ -142,7 +145,7 @@ export function startServer(connection: Connection): void {
 
   connection.onDefinition((p) => {
     const doc = documents.get(p.textDocument.uri);
-    if (!doc) return null;
+    if (!doc || isDataFile(doc.uri)) return null;
     const path = uriToPath(doc.uri);
     const t = definitionAt(ws, path, doc.getText(), doc.offsetAt(p.position));
     if (!t) return null;

@@ -4,6 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { scan } from './scan.js';
 
 export function uriToPath(uri: string): string {
@@ -20,8 +21,14 @@ export interface ImportRef {
   end: number;
 }
 
-/** The `import "..."` statements of a .sid text (YAML/JSON recipes import nothing here). */
+/** YAML and JSON recipes (`r.sid.yaml`, `r.sid.json`): the compiler reads them; the schema covers their shape. */
+export function isDataFile(path: string): boolean {
+  return /\.(ya?ml|json)$/i.test(path);
+}
+
+/** The imports of a text: `import "..."` in .sid, the `imports:` list of a YAML/JSON recipe. */
 export function importsOf(text: string, file: string): ImportRef[] {
+  if (isDataFile(file)) return dataImports(text, file);
   if (!file.endsWith('.sid')) return [];
   const tokens = scan(text).filter((t) => t.kind !== 'comment');
   const out: ImportRef[] = [];
@@ -38,6 +45,23 @@ export function importsOf(text: string, file: string): ImportRef[] {
     out.push({ path: resolve(dirname(file), value), start: s.start, end: s.end });
   }
   return out;
+}
+
+function dataImports(text: string, file: string): ImportRef[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text); // JSON is YAML
+  } catch {
+    return [];
+  }
+  const list = doc && typeof doc === 'object' ? (doc as { imports?: unknown }).imports : undefined;
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((x): x is string => typeof x === 'string')
+    .map((x) => {
+      const start = Math.max(0, text.indexOf(x));
+      return { path: resolve(dirname(file), x), start, end: start + x.length };
+    });
 }
 
 export class Workspace {

@@ -1,6 +1,6 @@
 // VS Code extension: starts `sidc lsp --stdio` for .sid files. Everything the editor shows (diagnostics,
-// hover, completion, formatting, quick fixes) comes from that server; YAML/JSON recipes are validated by
-// the YAML/JSON extensions through the schema contributed in package.json.
+// hover, completion, formatting, quick fixes) comes from that server. YAML/JSON recipes are validated by the
+// YAML/JSON extensions through the schema contributed in package.json, and by the server for cross-field rules.
 'use strict';
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
@@ -41,6 +41,9 @@ async function activate(context) {
       documentSelector: [
         { scheme: 'file', language: 'sid' },
         { scheme: 'untitled', language: 'sid' },
+        // YAML/JSON recipes: the server adds the compiler's cross-field rules to the schema's checks
+        { scheme: 'file', language: 'yaml', pattern: '**/*.sid.{yaml,yml}' },
+        { scheme: 'file', language: 'json', pattern: '**/*.sid.json' },
       ],
       initializationOptions: { debounceMs: config.get('server.debounceMs', 10) },
       outputChannelName: 'sidc',

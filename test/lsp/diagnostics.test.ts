@@ -143,3 +143,22 @@ test('a base changed on disk (not open) re-lints the open recipe once the client
   await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(basePath).href, type: 2 }] });
   assert.deepEqual(codes(await c2), ['SID3002']);
 });
+
+test('YAML recipes: the compiler\'s cross-field rules (the schema\'s own errors are left to the YAML server), across imports', async () => {
+  writeFileSync(join(dir, 'ybase.sid'), BASE);
+  const m = mark('imports: [./ybase.sid]\nextends: base\nbatch: { global: <|1|> }\ntrain: { bogus: 1 }\n');
+  const uri = uriOf('r.sid.yaml');
+  const first = client.waitDiagnostics(uri);
+  await client.open(uri, m.text, 'yaml');
+  assert.deepEqual(await first, []); // `bogus` is SID2002, a schema error: not repeated here
+  const baseUri = uriOf('ybase.sid');
+  const b = client.waitDiagnostics(baseUri);
+  await client.open(baseUri, BASE);
+  await b;
+  const next = client.waitDiagnostics(uri, (p) => p.diagnostics.length > 0);
+  const at = BASE.indexOf('1 x cpu');
+  await client.change(baseUri, BASE, [at, at + 1], '2');
+  const ds = await next;
+  assert.deepEqual(codes(ds), ['SID3002']);
+  assert.deepEqual(ds[0]!.range, rangeAt(m.text, m.ranges[0]!));
+});

@@ -15,7 +15,7 @@ const json = (p: string): Record<string, any> => JSON.parse(readFileSync(p, 'utf
 
 test('package.json: language, grammar, schemas and entry point all exist', () => {
   const pkg = json(ext('package.json'));
-  assert.deepEqual(pkg.activationEvents, ['onLanguage:sid']);
+  assert.deepEqual(pkg.activationEvents, ['onLanguage:sid', 'workspaceContains:**/*.sid.{yaml,yml,json}']);
   const lang = pkg.contributes.languages[0];
   assert.equal(lang.id, 'sid');
   assert.deepEqual(lang.extensions, ['.sid']);
