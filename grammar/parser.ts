@@ -290,53 +290,56 @@ class SidParser extends EmbeddedActionsParser {
   });
 
   /** Everything that starts with a key: `a.b = v`, `w(t) = v`, `name [label] { ... }`. */
+  /** The path `keyed` just read: its cached alternatives take it from here before parsing anything nested. */
+  private keyPath?: A.Path;
+  private keyedOr?: OrMethodOpts<A.Entry>;
+  private labelOpt?: () => IToken;
+
   public keyed = this.RULE('keyed', (): A.Entry => {
-    const path = this.SUBRULE(this.path);
-    return this.OR({
+    this.keyPath = this.SUBRULE(this.path);
+    return this.OR((this.keyedOr ??= {
       MAX_LOOKAHEAD: 1, // `teacher flux extra {` fails at `extra` (expected '{'), not at `teacher`
       ERR_MSG: "'=' (a setting), '{' (a section) or '(' (a function like w(t) = 1 - t)",
       DEF: [
         {
           ALT: () => {
+            const path = this.keyPath!;
             this.CONSUME(T.Equals);
             const value = this.SUBRULE(this.expr);
-            return this.ACTION(() => ({ kind: 'Assign', path, value, loc: this.span(path, value) })) as A.Assign;
+            return this.RECORDING_PHASE ? (value as never) : { kind: 'Assign', path, value, loc: this.span(path, value) };
           },
         },
         {
           ALT: () => {
-            const lp = this.CONSUME(T.LParen);
+            const path = this.keyPath!;
+            this.CONSUME(T.LParen);
             const param = this.CONSUME(T.Name);
             this.CONSUME(T.RParen);
             this.CONSUME2(T.Equals);
             const body = this.SUBRULE2(this.expr);
-            return this.ACTION(() => {
-              this.singleName(path, lp, 'a function name', 'loss { w(t) = 1 - t }');
-              return { kind: 'FuncDef', name: path.segments[0]!, param: this.ident(param), body, loc: this.span(path, body) };
-            }) as A.FuncDef;
+            if (this.RECORDING_PHASE) return body as never;
+            this.singleName(path, 'a function name', 'loss { w(t) = 1 - t }');
+            return { kind: 'FuncDef', name: path.segments[0]!, param: this.ident(param), body, loc: this.span(path, body) };
           },
         },
         {
           ALT: () => {
-            let lab: IToken | undefined;
-            this.OPTION(() => {
-              lab = this.CONSUME2(T.Name);
-            });
+            const path = this.keyPath!;
+            const lab = this.OPTION((this.labelOpt ??= () => this.CONSUME2(T.Name)));
             const body = this.SUBRULE(this.block);
-            return this.ACTION(() => {
-              this.singleName(path, body, 'a section name', 'optimizer { lr = 1e-5 } or optimizer.lr = 1e-5');
-              const s: A.Section = { kind: 'Section', name: path.segments[0]!, body, loc: this.span(path, body) };
-              if (lab !== undefined) s.label = this.ident(lab);
-              return s;
-            }) as A.Section;
+            if (this.RECORDING_PHASE) return body as never;
+            this.singleName(path, 'a section name', 'optimizer { lr = 1e-5 } or optimizer.lr = 1e-5');
+            const sec: A.Section = { kind: 'Section', name: path.segments[0]!, body, loc: this.span(path, body) };
+            if (lab !== undefined) sec.label = this.ident(lab);
+            return sec;
           },
         },
       ],
-    });
+    }));
   });
 
   /** Sections and functions take one name, not a dotted path; say so without failing the entry. */
-  private singleName(path: A.Path, _next: unknown, what: string, example: string): void {
+  private singleName(path: A.Path, what: string, example: string): void {
     if (path.segments.length === 1) return;
     const second = path.segments[1]!;
     this.problems.push({
@@ -349,12 +352,16 @@ class SidParser extends EmbeddedActionsParser {
   }
 
   public path = this.RULE('path', (): A.Path => {
-    const segs: IToken[] = [this.CONSUME(T.Name)];
+    const first = this.CONSUME(T.Name);
+    const segments: A.Ident[] = this.RECORDING_PHASE ? [] : [this.ident(first)];
     this.MANY(() => {
       this.CONSUME(T.Dot);
-      segs.push(this.CONSUME2(T.Name));
+      const seg = this.CONSUME2(T.Name);
+      if (!this.RECORDING_PHASE) segments.push(this.ident(seg));
     });
-    return this.ACTION(() => ({ kind: 'Path', segments: segs.map((t) => this.ident(t)), loc: this.span(segs[0]!, segs[segs.length - 1]!) })) as A.Path;
+    if (this.RECORDING_PHASE) return first as never;
+    // One segment: the path and its name share one Loc object (nothing mutates locations).
+    return { kind: 'Path', segments, loc: segments.length === 1 ? segments[0]!.loc : this.span(segments[0]!, segments[segments.length - 1]!) };
   });
 
   // ---- sweeps ----
