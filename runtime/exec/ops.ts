@@ -52,7 +52,7 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
   sample_condition: (node, _env, st) => {
     const src = node.attrs.source ?? 'labels';
     if (src !== 'labels') throw new OpError(node, `condition source '${String(src)}' needs a text teacher; vector teachers use class labels`);
-    const K = st.gmm?.classes ?? num(st.graph.bindings.K, 1);
+    const K = st.gmm?.classes ?? st.classes ?? num(st.graph.bindings.K, 1);
     return tf.tensor1d(Int32Array.from({ length: st.batch }, () => st.rng.int(K)), 'int32');
   },
   sample_t: (node, _env, st) => {
@@ -70,7 +70,7 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
   drop_condition: (node, env, st) => {
     const c = tensor(env, node, 'c').dataSync();
     const p = num(node.attrs.p, 0);
-    const nul = st.gmm?.classes ?? num(st.graph.bindings.K, 0);
+    const nul = st.gmm?.classes ?? st.classes ?? num(st.graph.bindings.K, 0);
     return tf.tensor1d(Int32Array.from(c, (v) => (st.rng.uniform() < p ? nul : v)), 'int32');
   },
   generate: (node, env, st) => {

@@ -9,6 +9,7 @@ import { buildNets } from './build-nets.js';
 import { configValue, num, stageSetting } from './config.js';
 import { gmmOf, isVectorFamily, teacherFamily } from './teacher-spec.js';
 import type { StageState } from './state.js';
+import { prepareDitStage } from './dit-stage.js';
 
 export interface StageSchedule {
   lengthImages: number;
@@ -48,6 +49,7 @@ export function scheduleOf(graph: ExecutionGraph, stage: StageGraph, batch: numb
 
 export function prepareStage(graph: ExecutionGraph, stage: StageGraph, products: Map<string, VelocityNet>): StageState {
   const family = teacherFamily(graph);
+  if (family === 'dit') return prepareDitStage(graph, stage, products);
   if (!isVectorFamily(family)) throw new StageError(`teacher family '${family}' is not executable by the vector runtime (gmm, mlp)`);
   const gmm = gmmOf(graph);
   const seed = stageSeed(graph, stage);

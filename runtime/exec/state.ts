@@ -6,6 +6,7 @@ import type { Precision } from '../precision/policy.js';
 import type { Rng } from '../rng/prng.js';
 import type { Gmm } from '../teachers/gmm.js';
 import type { AdamState } from './adam.js';
+import type { ImageSet } from '../data/image-set.js';
 
 export type Value = tf.Tensor | number;
 
@@ -26,6 +27,10 @@ export interface StageState {
   /** data dimension of vector teachers */
   dim: number;
   gmm: Gmm | null;
+  /** number of conditions K of image teachers (the null condition is K); vector teachers use gmm.classes */
+  classes?: number;
+  /** real image-caption data (the adversarial stage of image teachers) */
+  realData?: ImageSet;
   /** iterations done and images seen by the trained net, in this stage */
   iteration: number;
   images: number;

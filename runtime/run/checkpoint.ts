@@ -8,6 +8,7 @@ import type { StageState } from '../exec/state.js';
 import type { RngState } from '../rng/prng.js';
 import type { VelocityNet } from '../nets/net.js';
 import { MlpNet, type MlpConfig } from '../nets/mlp.js';
+import { loadDitFile } from '../exec/dit-net.js';
 
 export interface CheckpointState {
   stage: string;
@@ -21,7 +22,9 @@ export interface CheckpointState {
 }
 
 function netTensors(prefix: string, net: VelocityNet, out: Record<string, TensorToWrite>): void {
-  for (const [name, v] of net.params) out[`${prefix}${name}`] = { dtype: 'F32', shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
+  // image nets also export their frozen parts (the DiT's text encoder), so the file loads on its own
+  const all = (net as { exportTensors?: () => Record<string, tf.Tensor> }).exportTensors?.() ?? Object.fromEntries(net.params);
+  for (const [name, v] of Object.entries(all)) out[`${prefix}${name}`] = { dtype: 'F32', shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
 }
 
 export function saveCheckpoint(path: string, st: StageState, metricsBytes: number): void {
@@ -82,6 +85,7 @@ export function saveNet(path: string, net: VelocityNet, extra: Record<string, st
 
 export function loadNet(path: string): VelocityNet {
   const { tensors, metadata } = readSafetensors(path);
+  if (metadata.kind === 'dit') return loadDitFile(path, { trainable: false });
   if (metadata.kind !== 'mlp') throw new Error(`${path}: cannot load a net of kind '${metadata.kind}'`);
   const cfg = JSON.parse(metadata.config ?? '{}') as MlpConfig;
   const map = new Map<string, tf.Tensor>();

@@ -1,0 +1,105 @@
+// Stage setup for the image DiT teacher (family `dit`): phi is read from teacher.checkpoint (the shipped
+// safetensors), psi and G start as copies of it (ALGORITHM.md §2) or of an earlier stage's product or a
+// student file (generator.init); conditions are the dataset's captions (data.dataset, MNIST: ten digit
+// captions, the empty caption is the null condition K); real images (adversarial stage) come from the
+// dataset's training split.
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { ExecutionGraph, NetDecl, StageGraph } from '../../compiler/graph/types.js';
+import type { VelocityNet } from '../nets/net.js';
+import { makePrecision } from '../precision/policy.js';
+import { Rng } from '../rng/prng.js';
+import { loadMnist, mnistCaption } from '../data/mnist.js';
+import type { ImageSet } from '../data/image-set.js';
+import { configValue, num } from './config.js';
+import { DitNet, loadDitFile } from './dit-net.js';
+import { InitError, teachStageOf } from './build-nets.js';
+import type { NetSlot, StageState } from './state.js';
+import { stageBatch, stageSeed } from './stage.js';
+
+/** A path from the recipe: relative to the recipe's folder when it exists there, else to the cwd. */
+export function recipePath(graph: ExecutionGraph, p: string): string {
+  if (isAbsolute(p)) return p;
+  const beside = graph.recipe?.file ? resolve(dirname(graph.recipe.file), p) : null;
+  return beside && existsSync(beside) ? beside : resolve(p);
+}
+
+/** The caption set conditions index into (the dataset's classes; MNIST by default). */
+export function datasetCaptions(graph: ExecutionGraph): string[] {
+  const name = String(configValue(graph, 'data.dataset') ?? 'mnist');
+  if (name !== 'mnist') throw new InitError(`data.dataset = "${name}": only "mnist" is available offline for the dit teacher`);
+  return Array.from({ length: 10 }, (_, d) => mnistCaption(d));
+}
+
+let trainSet: ImageSet | null = null;
+/** The real image-caption training split (adversarial stage), loaded once per process. */
+export function realImages(): ImageSet {
+  trainSet ??= loadMnist({ split: 'train' });
+  return trainSet;
+}
+
+/** The graph's t -> the DiT's timestep: the DiT always sees t x its own timeScale (ALGORITHM.md §1). */
+function inputScale(graph: ExecutionGraph, ditTimeScale: number): number {
+  return ditTimeScale / num(configValue(graph, 'teacher.time_scale'), 1);
+}
+
+const teacherCache = new Map<string, DitNet>();
+/** phi, read once per process (a sweep or a multi-stage run reuses it). */
+export function ditTeacher(graph: ExecutionGraph): DitNet {
+  const ck = configValue(graph, 'teacher.checkpoint');
+  if (typeof ck !== 'string') throw new InitError('teacher dit: set `checkpoint = "teachers/dit-mnist.safetensors"` (the trained DiT teacher)');
+  const path = recipePath(graph, ck);
+  if (!existsSync(path)) throw new InitError(`teacher.checkpoint: ${path} does not exist (train one with runtime/nets/dit-teach-main.ts, see docs/dit.md)`);
+  const key = `${path}|${num(configValue(graph, 'teacher.time_scale'), 1)}`;
+  let net = teacherCache.get(key);
+  if (!net) {
+    const probe = loadDitFile(path, { captions: datasetCaptions(graph), trainable: false });
+    net = loadDitFile(path, { captions: datasetCaptions(graph), inputScale: inputScale(graph, probe.opts.config.timeScale), trainable: false });
+    probe.dispose();
+    teacherCache.set(key, net);
+  }
+  return net;
+}
+
+function buildDitNet(graph: ExecutionGraph, decl: NetDecl, products: Map<string, VelocityNet>): VelocityNet {
+  const fromStage = (name: string) => {
+    const p = products.get(name);
+    if (!p) throw new InitError(`net ${decl.name}: stage '${name}' has not produced a network (is it listed in \`after\`?)`);
+    return p.clone(decl.trainable);
+  };
+  if (decl.init === 'teacher') {
+    const teach = teachStageOf(graph);
+    if (teach && products.has(teach.name)) return fromStage(teach.name);
+    return ditTeacher(graph).clone(decl.trainable);
+  }
+  if (decl.init.startsWith('stage:')) return fromStage(decl.init.slice(6));
+  if (decl.init.endsWith('.safetensors')) {
+    const phi = ditTeacher(graph);
+    const path = recipePath(graph, decl.init);
+    if (!existsSync(path)) throw new InitError(`net ${decl.name}: init file ${path} does not exist`);
+    return loadDitFile(path, { captions: datasetCaptions(graph), inputScale: phi.opts.inputScale, trainable: decl.trainable });
+  }
+  throw new InitError(`net ${decl.name}: init '${decl.init}' is not available for the dit teacher (teacher | stage:<name> | a .safetensors student)`);
+}
+
+export function prepareDitStage(graph: ExecutionGraph, stage: StageGraph, products: Map<string, VelocityNet>): StageState {
+  const seed = stageSeed(graph, stage);
+  const nets = new Map<string, NetSlot>();
+  for (const decl of stage.nets) nets.set(decl.name, { decl, net: buildDitNet(graph, decl, products) });
+  const captions = datasetCaptions(graph);
+  const phi = ditTeacher(graph);
+  return {
+    graph, stage,
+    precision: makePrecision(stage.precision?.policy ?? 'fp32'),
+    nets, gmm: null,
+    rng: Rng.derive(seed, `stage:${stage.name}`),
+    adam: new Map(),
+    batch: stageBatch(graph, stage),
+    dim: phi.dim,
+    classes: captions.length,
+    ...(stage.kind === 'adversarial' ? { realData: realImages() } : {}),
+    iteration: 0,
+    images: 0,
+    stats: { dropped: 0, nonfinite: 0 },
+  };
+}
