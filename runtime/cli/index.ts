@@ -6,5 +6,6 @@ import { doctorCommand } from './doctor.js';
 import { plotTimeCommand } from './plot-time.js';
 import { sweepRunCommand } from './sweep-run.js';
 import { familyCommands } from '../families/cli.js';
+import { evalCommand } from './eval.js';
 
-export const commands: CommandModule[] = [runCommand, sampleCommand, doctorCommand, plotTimeCommand, sweepRunCommand, ...familyCommands];
+export const commands: CommandModule[] = [runCommand, sampleCommand, doctorCommand, plotTimeCommand, sweepRunCommand, evalCommand, ...familyCommands];
