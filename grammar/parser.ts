@@ -5,7 +5,7 @@
 // records one problem and skips to the next plausible item start: a `;`, the closing `}`, or a token that
 // begins a line and looks like the start of an item (`key =`, `key.`, `key {`, `stage name`). Blocks never
 // throw (a missing `}` is a problem, not an exception), so a broken entry loses only itself.
-import { EmbeddedActionsParser, EOF, isRecognitionException, tokenMatcher } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, isRecognitionException, MismatchedTokenException, tokenMatcher } from 'chevrotain';
 import type { IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, OrMethodOpts, TokenType } from 'chevrotain';
 import type * as A from './ast.js';
 import type { LineIndex } from './positions.js';
@@ -355,7 +355,8 @@ class SidParser extends EmbeddedActionsParser {
     const first = this.CONSUME(T.Name);
     const segments: A.Ident[] = this.RECORDING_PHASE ? [] : [this.ident(first)];
     this.MANY(() => {
-      this.CONSUME(T.Dot);
+      const dot = this.CONSUME(T.Dot);
+      if (!this.RECORDING_PHASE) this.danglingDot(dot);
       const seg = this.CONSUME2(T.Name);
       if (!this.RECORDING_PHASE) segments.push(this.ident(seg));
     });
@@ -363,6 +364,20 @@ class SidParser extends EmbeddedActionsParser {
     // One segment: the path and its name share one Loc object (nothing mutates locations).
     return { kind: 'Path', segments, loc: segments.length === 1 ? segments[0]!.loc : this.span(segments[0]!, segments[segments.length - 1]!) };
   });
+
+  /**
+   * `optimizer.` at the end of a line, then `lr = 1` on the next: newlines are not significant, but a
+   * name on the next line that starts its own entry is not this path's next segment (typically a key
+   * being typed). Fail here, so the entry below is kept.
+   */
+  private danglingDot(dot: IToken): void {
+    const next = this.LA(1);
+    if (!is(next, T.Name) || this.ix.position(next.startOffset).line === this.ix.position(dot.startOffset).line) return;
+    const after = this.LA(2).tokenType;
+    if (after !== T.Equals && after !== T.Dot && after !== T.LCurly && after !== T.In) return;
+    side.expected = ['a name'];
+    throw new MismatchedTokenException(`expected a name after '.', found ${describe(next)} on the next line`, next, dot);
+  }
 
   // ---- sweeps ----
   public sweep = this.RULE('sweep', (): A.Sweep => {

@@ -96,8 +96,11 @@ function gen(rand: (n: number) => number): Tok[] {
 function render(toks: Tok[], rand: (n: number) => number): string {
   let out = '';
   let c = 0;
+  let prev = '';
   for (const t of toks) {
-    const r = rand(30);
+    // A path does not break after its dot (docs/language.md); anywhere else, anything goes.
+    const r = prev === '.' ? 29 : rand(30);
+    prev = t;
     const sep = r < 14 ? ' ' : r < 22 ? '\n  ' : r < 24 ? '\n\n' : r < 26 ? ` /* c${c++} */ ` : r < 28 ? ` // c${c++}\n` : '';
     // Two tokens glued with no space must not merge into one (names, numbers, `/` `*`).
     const glue = sep === '' && /[\w"/*]$/.test(out) && /^[\w"/*]/.test(t) ? ' ' : sep;

@@ -129,3 +129,9 @@ test('missing header names: one problem each, an empty name, and the block is st
   const stage = e.body.entries[0]!;
   assert.ok(stage.kind === 'Stage' && stage.after.length === 0 && stage.body.entries.length === 1);
 });
+
+test('a dangling dot at the end of a line does not swallow the next entry', () => {
+  const r = parseSid('recipe a {\n  optimizer.\n  b = 1\n  c.d = 2\n}', 'dot.sid');
+  assert.deepEqual(problemsAt(r.problems), ['1:12 missing_token']);
+  assert.deepEqual(entryNames(r.file), ['b', 'c.d']);
+});
