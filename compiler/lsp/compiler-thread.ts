@@ -12,14 +12,21 @@ export class CompilerThread {
   private readonly pending = new Map<number, Pending>();
   private next = 0;
   private loaded = false; // until the worker has loaded the compiler, compiles run in-process
+  private settle: (ok: boolean) => void = () => {};
+  /** Resolves true once the worker serves compiles, false if there is none (tests, diagnostics). */
+  readonly ready: Promise<boolean> = new Promise((resolve) => (this.settle = resolve));
 
   constructor(useWorker: boolean) {
-    if (!useWorker) return;
+    if (!useWorker) {
+      this.settle(false);
+      return;
+    }
     try {
       const w = startWorker();
       w.on('message', (m: { id: number; ready?: true; diagnostics?: Diagnostic[]; error?: string }) => {
         if (m.ready) {
           this.loaded = true;
+          this.settle(true);
           if (this.pending.size === 0) w.unref();
           return;
         }
@@ -34,6 +41,7 @@ export class CompilerThread {
       this.worker = w; // ref'd while it loads; unref'd whenever idle
     } catch {
       this.worker = undefined;
+      this.settle(false);
     }
   }
 
@@ -57,6 +65,7 @@ export class CompilerThread {
   /** The worker is gone: answer what was waiting in-process, and stop using it. */
   private fallback(): void {
     this.worker = undefined;
+    this.settle(false);
     for (const p of this.pending.values()) p.reject(new Error('compiler worker stopped'));
     this.pending.clear();
   }

@@ -103,7 +103,8 @@ export class LspClient {
         },
         workspace: { configuration: true },
       },
-      initializationOptions: options.initializationOptions ?? { debounceMs: 0 },
+      // tests compile in-process by default (no second copy of the compiler per server); worker.test.ts covers the thread
+      initializationOptions: options.initializationOptions ?? { debounceMs: 0, worker: false },
       workspaceFolders: null,
     });
     await conn.sendNotification('initialized', {});
