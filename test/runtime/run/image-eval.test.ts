@@ -21,7 +21,7 @@ test('dit run: sample grid and a student file; sidc eval table over it', () => {
   const { graph, dir } = tinyDitGraph('  stage sid {}', { config: DIT_TINY28 });
   const paths = openRunDir(join(dir, 'runs'), graph, {});
   const out: string[] = [];
-  const res = runGraph(graph, paths, { io: { stdout: (s) => out.push(s), stderr: (s) => out.push(s) } });
+  const res = runGraph(graph, paths, { io: { stdout: (s) => void out.push(s), stderr: (s) => void out.push(s), isTTY: false } });
   assert.ok(res.completed);
   assert.ok(readdirSync(paths.samples).some((f) => f.endsWith('.png')), 'no sample grid');
   const student = loadDitFile(paths.student, { trainable: false });
