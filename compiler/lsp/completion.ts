@@ -28,6 +28,9 @@ export interface CompletionResult {
 export interface CompletionContext {
   /** Recipes visible from this file (its own and imported ones), for `extends` and `over`. */
   recipeNames: () => string[];
+  /** Typed a space (the editor asks on its own): offer only what that space asks for - a label, a value,
+   *  a unit, a stage or recipe name - never the whole key list after every value. */
+  afterSpace?: boolean;
 }
 
 export function completeAt(text: string, offset: number, ctx: CompletionContext): CompletionResult {
@@ -38,7 +41,9 @@ export function completeAt(text: string, offset: number, ctx: CompletionContext)
   const word = tokens.find((t) => t.kind === 'ident' && t.start < offset && offset <= t.end);
   const before = tokens.filter((t) => t.end <= (word ? word.start : offset));
   const expect = walk(before).expect;
-  return { items: itemsFor(expect, ctx), start: word ? word.start : offset, end: word ? word.end : offset };
+  const quietAfterSpace = ctx.afterSpace && (expect.kind === 'key' || expect.kind === 'top' || (expect.kind === 'value' && expect.complete && !expect.afterNumber));
+  const items = quietAfterSpace ? [] : itemsFor(expect, ctx).filter((it) => !(ctx.afterSpace && expect.kind === 'value' && expect.complete && it.kind !== 'unit'));
+  return { items, start: word ? word.start : offset, end: word ? word.end : offset };
 }
 
 function itemsFor(e: Expect, ctx: CompletionContext): Item[] {

@@ -127,7 +127,8 @@ export function startServer(connection: Connection): void {
     if (!doc || isDataFile(doc.uri)) return [];
     const path = uriToPath(doc.uri);
     const text = doc.getText();
-    const r = completeAt(text, doc.offsetAt(p.position), { recipeNames: () => [...new Set(visibleRecipes(ws, path, text).map((x) => x.name))] });
+    const afterSpace = p.context?.triggerCharacter === ' ';
+    const r = completeAt(text, doc.offsetAt(p.position), { recipeNames: () => [...new Set(visibleRecipes(ws, path, text).map((x) => x.name))], afterSpace });
     const range = { start: doc.positionAt(r.start), end: doc.positionAt(r.end) };
     return r.items.map((it, i) => {
       const snippet = snippets && it.insert !== undefined;

@@ -93,3 +93,17 @@ test('top-level keywords and recipes visible through imports for extends and ove
   assert.deepEqual(labels((await complete('import "./base.sid"\nrecipe local { }\nrecipe child extends <|>', file)).items), ['local', 'sid_dit']);
   assert.deepEqual(labels((await complete('import "./base.sid"\nsweep s over s<|>', join(dir, 'sweep.sid'))).items), ['sid_dit']);
 });
+
+test('a typed space asks only for what the space calls for', async () => {
+  const spaced = async (source: string): Promise<string[]> => {
+    const { text, positions } = mark(source);
+    const uri = `file:///complete/s${n++}.sid`;
+    await client.open(uri, text);
+    const r = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: positionAt(text, positions[0]!), context: { triggerKind: 2, triggerCharacter: ' ' } });
+    return labels(r);
+  };
+  assert.deepEqual(await spaced('recipe r {\n  teacher <|>\n}'), [...TEACHER_FAMILIES]);
+  assert.deepEqual(await spaced('recipe r {\n  train { length = 10k <|> }\n}'), ['images']);
+  assert.deepEqual(await spaced('recipe r {\n  optimizer { lr = 1e-5 <|> }\n}'), []);
+  assert.deepEqual(await spaced('recipe r {\n  <|>\n}'), []);
+});
