@@ -82,3 +82,31 @@ test('every setting of the table hovers with its own doc when written in its sec
 test('no hover on punctuation or numbers', async () => {
   assert.equal((await hover('recipe r { optimizer { lr = 1e<|>-5 } }')).hover, null);
 });
+
+test('every keyword and unit of the language hovers with its doc', async () => {
+  const text = [
+    'import "./base.sid"',
+    'abstract recipe a extends b {',
+    '  hardware { devices = 8 x gpu(80 GB, 989 TFLOPS); gradient_checkpointing = true; offload = none }',
+    '  hardware.vae = offloaded',
+    '  data { resolution = 512 px }',
+    '  train { length = 1M images; log_every = 10 steps }',
+    '  time { distribution = uniform on (0, 1) }',
+    '  stage adversarial after sid { }',
+    '  x1 = false',
+    '  y = 1 GiB',
+    '  z = 1 MB',
+    '}',
+    'sweep s over a { grid { time.interval in [(0, 1)] } zip { train.seed in [1] } }',
+  ].join('\n');
+  const uri = 'file:///hover/keywords.sid';
+  await client.open(uri, text);
+  const words = ['import', 'abstract', 'recipe', 'extends', 'x', 'true', 'false', 'on', 'stage', 'after', 'sweep', 'over', 'grid', 'zip', 'in'];
+  const units = ['GB', 'TFLOPS', 'px', 'images', 'steps', 'GiB', 'MB'];
+  for (const w of [...words, ...units]) {
+    const at = new RegExp(`(?<![A-Za-z_])${w}(?![A-Za-z0-9_])`).exec(text)!.index;
+    const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionAt(text, at) });
+    assert.ok(h, `no hover for ${w}`);
+    assert.ok(md(h).startsWith(`**${w}** (${units.includes(w) ? 'unit' : 'keyword'})`), `${w}: ${md(h)}`);
+  }
+});
