@@ -73,9 +73,11 @@ function buildDitNet(graph: ExecutionGraph, decl: NetDecl, products: Map<string,
     return ditTeacher(graph).clone(decl.trainable);
   }
   if (decl.init.startsWith('stage:')) return fromStage(decl.init.slice(6));
-  if (decl.init.endsWith('.safetensors')) {
+  const file = decl.init.startsWith('checkpoint:') ? decl.init.slice('checkpoint:'.length) : decl.init;
+  if (file.endsWith('.safetensors')) {
+    // generator.init = a student file (e.g. a finished data-free run's student.safetensors)
     const phi = ditTeacher(graph);
-    const path = recipePath(graph, decl.init);
+    const path = recipePath(graph, file);
     if (!existsSync(path)) throw new InitError(`net ${decl.name}: init file ${path} does not exist`);
     return loadDitFile(path, { captions: datasetCaptions(graph), inputScale: phi.opts.inputScale, trainable: decl.trainable });
   }
@@ -88,6 +90,10 @@ export function prepareDitStage(graph: ExecutionGraph, stage: StageGraph, produc
   for (const decl of stage.nets) nets.set(decl.name, { decl, net: buildDitNet(graph, decl, products) });
   const captions = datasetCaptions(graph);
   const phi = ditTeacher(graph);
+  const real = stage.kind === 'adversarial' ? realImages() : null;
+  if (real && real.channels * real.height * real.width !== phi.dim) {
+    throw new InitError(`data.images: ${real.name} images are ${real.channels}x${real.height}x${real.width}, the teacher generates ${phi.opts.config.channels}x${phi.opts.config.height}x${phi.opts.config.width}`);
+  }
   return {
     graph, stage,
     precision: makePrecision(stage.precision?.policy ?? 'fp32'),
@@ -97,7 +103,7 @@ export function prepareDitStage(graph: ExecutionGraph, stage: StageGraph, produc
     batch: stageBatch(graph, stage),
     dim: phi.dim,
     classes: captions.length,
-    ...(stage.kind === 'adversarial' ? { realData: realImages() } : {}),
+    ...(real ? { realData: real } : {}),
     iteration: 0,
     images: 0,
     stats: { dropped: 0, nonfinite: 0 },

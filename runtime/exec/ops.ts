@@ -12,6 +12,7 @@ import { weightingOfT } from '../schedule/weighting.js';
 import { detach, generateK, guidanceOf, guidedVelocity, type NoiseMode } from './sampling.js';
 import type { StageState, Value } from './state.js';
 import { configValue, num } from './config.js';
+import { discLogits, discLoss, ganLoss, hasFeatures, sampleRealImages } from './adversarial-ops.js';
 
 export type Env = Map<string, Value>;
 
@@ -62,6 +63,7 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
   },
   sample_noise: (_node, _env, st) => noiseLike(st),
   sample_data: (node, _env, st) => {
+    if (st.realData) return sampleRealImages(st);
     if (!st.gmm) throw new OpError(node, `data source '${String(node.attrs.source)}' is not available: vector stages sample the teacher's mixture`);
     const cls = Int32Array.from({ length: st.batch }, () => st.rng.int(st.gmm!.classes));
     const x0 = tf.tensor2d(sampleGmm(st.gmm, cls, st.rng), [st.batch, st.dim]);
@@ -132,23 +134,23 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
     for (const term of terms) {
       const from = num(term.from, -Infinity);
       const until = num(term.until, Infinity);
-      if (st.images < from || st.images >= until) continue;
       const ref = term.input as string;
       const v = env.get(ref);
       if (v === undefined) throw new OpError(node, `term ${ref} has not been computed`);
-      total = tf.add(total, tf.mul(num(term.weight, 1), v as tf.Tensor));
+      // an inactive term is kept at weight 0 so the loss stays connected to the net (zero gradient, no
+      // 'cannot compute gradient' when every term is off, e.g. the generator during the warm-up)
+      const active = st.images >= from && st.images < until;
+      total = tf.add(total, tf.mul(active ? num(term.weight, 1) : 0, v as tf.Tensor));
     }
     return total;
   },
-  disc_logits: (node) => {
+  disc_logits: (node, env, st) => {
+    const net = netOf(st, node);
+    if (hasFeatures(net)) return discLogits(net, node, tensor(env, node, 'x') as tf.Tensor2D, tensor(env, node, 't') as tf.Tensor1D, tensor(env, node, 'c') as tf.Tensor1D, st);
     throw new OpError(node, 'the adversarial stage needs a transformer backbone (dit, sana, sd3, flux); vector teachers have no token features');
   },
-  disc_loss: (node) => {
-    throw new OpError(node, 'disc_loss: not available for vector teachers');
-  },
-  gan_loss: (node) => {
-    throw new OpError(node, 'gan_loss: not available for vector teachers');
-  },
+  disc_loss: (node, env, st, accumulate) => discLoss(tensor(env, node, 'real'), tensor(env, node, 'fake'), num(node.attrs.numel, 1), bLocal(st, node, accumulate)),
+  gan_loss: (node, env, st, accumulate) => ganLoss(tensor(env, node, 'fake'), tensor(env, node, 't'), num(node.attrs.numel, 1), bLocal(st, node, accumulate)),
 };
 
 /** Runs one node and stores its outputs under "id.output". */

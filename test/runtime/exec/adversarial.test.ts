@@ -1,0 +1,124 @@
+// The adversarial stage on the DiT (ALGORITHM.md §6): pooled discriminator logits (B, D) with no new
+// parameters, L_D falls when the discriminator trains on a separable case, the warm-up / switch schedule
+// in images seen, and a run interrupted inside the adversarial stage resumes to the same student.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { useWasm } from '../nn/setup.js';
+import { changed, DIT_TINY28, paramsOf, tinyDitGraph } from './dit-fixture.js';
+import { prepareStage, disposeStage } from '../../../runtime/exec/stage.js';
+import { runIteration } from '../../../runtime/exec/iteration.js';
+import { execNode, type Env } from '../../../runtime/exec/ops.js';
+import { discLoss } from '../../../runtime/exec/adversarial-ops.js';
+import { DitNet } from '../../../runtime/exec/dit-net.js';
+import { openRunDir } from '../../../runtime/run/rundir.js';
+import { runGraph } from '../../../runtime/run/runner.js';
+import { readSafetensors } from '../../../runtime/io/safetensors.js';
+
+before(() => useWasm());
+
+const ADV = `  data.images = "mnist"
+  stage sid {}
+  stage adversarial after sid { warmup = 2 images; switch = 4 images; gan_weight = 0.5; clamp = 10 }`;
+const quiet = { stdout: () => {}, stderr: () => {}, isTTY: false };
+
+test('disc_logits: (B, D) pooled over tokens, clamped, no new parameters', () => {
+  const { graph } = tinyDitGraph(ADV, { set: ['train.length=6 images'], config: DIT_TINY28 });
+  const stage = graph.stages.find((s) => s.kind === 'adversarial')!;
+  const st = prepareStage(graph, stage, new Map([['sid', (prepareStage(graph, graph.stages.find((s) => s.kind === 'sid')!, new Map()).nets.get('G')!.net)]]));
+  const psi = st.nets.get('psi')!.net as DitNet;
+  const names = [...psi.params.keys()];
+  const node = stage.phases[0]!.nodes.find((n) => n.op === 'disc_logits')!;
+  const env: Env = new Map();
+  env.set(node.inputs.x!, tf.randomNormal([2, 784], 0, 1, 'float32', 1));
+  env.set(node.inputs.t!, tf.tensor1d([0.3, 0.8]));
+  env.set(node.inputs.c!, tf.tensor1d([2, 10], 'int32'));
+  execNode(node, env, st, 1);
+  const out = env.get(`${node.id}.logits`) as tf.Tensor;
+  assert.deepEqual(out.shape, [2, psi.opts.config.hidden]);
+  const d = out.dataSync();
+  assert.ok(d.every((v) => Math.abs(v) <= 10 && Number.isFinite(v)));
+  assert.deepEqual([...psi.params.keys()], names);
+  // the mean over tokens of finalHidden, directly
+  const direct = tf.tidy(() => tf.mean(psi.dit.finalHidden(Object.fromEntries(psi.params), tf.reshape(env.get(node.inputs.x!) as tf.Tensor, [2, 1, 28, 28]), tf.mul(tf.tensor1d([0.3, 0.8]), psi.opts.inputScale), psi.dit.encodeText(psi.exportTensors(), ['a handwritten digit two', ''])), 1));
+  direct.dataSync().forEach((v, i) => assert.ok(Math.abs(v - d[i]!) < 1e-5));
+  disposeStage(st);
+});
+
+test('discriminator loss falls on a separable case (real = bright images, fake = dark)', () => {
+  const { graph } = tinyDitGraph('  stage sid {}');
+  const st = prepareStage(graph, graph.stages[0]!, new Map());
+  const psi = st.nets.get('psi')!.net as DitNet;
+  const vars = [...psi.params.values()];
+  const t = tf.tensor1d([0.2, 0.2, 0.2, 0.2]);
+  const c = tf.tensor1d([1, 2, 3, 4], 'int32');
+  const real = tf.add(0.8, tf.mul(0.1, tf.randomNormal([4, 64], 0, 1, 'float32', 2))) as tf.Tensor2D;
+  const fake = tf.add(-0.8, tf.mul(0.1, tf.randomNormal([4, 64], 0, 1, 'float32', 3))) as tf.Tensor2D;
+  const opt = tf.train.adam(3e-2);
+  const losses: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const l = opt.minimize(() => discLoss(psi.features(real, t, c), psi.features(fake, t, c), 1, 4), true, vars)!;
+    losses.push(l.dataSync()[0]!);
+    l.dispose();
+  }
+  assert.ok(Math.abs(losses[0]! - Math.log(2)) < 0.3, `initial loss ${losses[0]} should be near ln 2`);
+  assert.ok(losses.at(-1)! < 0.5 * losses[0]!, `loss did not fall: ${losses.map((x) => x.toFixed(3)).join(' ')}`);
+  disposeStage(st);
+});
+
+test('schedule in images seen: generator frozen in the warm-up, L_G only, then the mix', () => {
+  const { graph } = tinyDitGraph(ADV, { set: ['train.length=6 images'], config: DIT_TINY28 });
+  const stage = graph.stages.find((s) => s.kind === 'adversarial')!;
+  const sidSt = prepareStage(graph, graph.stages.find((s) => s.kind === 'sid')!, new Map());
+  const st = prepareStage(graph, stage, new Map([['sid', sidSt.nets.get('G')!.net]]));
+  const G = st.nets.get('G')!.net;
+  const psi = st.nets.get('psi')!.net;
+  const comb = stage.phases[1]!.nodes.find((n) => n.op === 'combine')!;
+  const env: Env = new Map();
+  const terms = comb.attrs.terms as { input: string }[];
+  const sid = terms[0]!.input;
+  const gan = terms.find((x) => x.input !== sid)!.input;
+  env.set(sid, tf.scalar(3));
+  env.set(gan, tf.scalar(5));
+  const at = (images: number) => {
+    st.images = images;
+    execNode(comb, env, st, 1);
+    return (env.get(`${comb.id}.loss`) as tf.Tensor).dataSync()[0];
+  };
+  assert.equal(at(0), 0);
+  assert.equal(at(1), 0);
+  assert.equal(at(2), 3);
+  assert.equal(at(3), 3);
+  assert.equal(at(4), 0.5 * 3 + 0.5 * 5);
+  assert.equal(at(100), 4);
+  // a whole iteration in the warm-up: psi (discriminator + fake score) moves, G does not
+  st.images = 0;
+  const g0 = paramsOf(G.params);
+  const p0 = paramsOf(psi.params);
+  const r = runIteration(st);
+  for (const v of Object.values(r.losses)) assert.ok(Number.isFinite(v));
+  assert.ok(changed(p0, psi.params));
+  assert.equal(changed(g0, G.params), false, 'G moved during the warm-up');
+  st.images = 4;
+  runIteration(st);
+  assert.ok(changed(g0, G.params), 'G frozen after the switch');
+  disposeStage(st);
+  disposeStage(sidSt);
+});
+
+test('resume across the stage boundary: interrupted inside the adversarial stage = uninterrupted', () => {
+  const { graph, dir } = tinyDitGraph(ADV, { set: ['train.length=6 images'], config: DIT_TINY28 });
+  const a = openRunDir(join(dir, 'a'), graph, {});
+  assert.ok(runGraph(graph, a, { io: quiet, plots: false }).completed);
+  const b = openRunDir(join(dir, 'b'), graph, {});
+  // sid: 3 iterations, adversarial: 3; stop after 4 (inside adversarial, a checkpoint every 2 images)
+  assert.equal(runGraph(graph, b, { io: quiet, plots: false, stopAfterIterations: 4 }).completed, false);
+  assert.ok(readdirSync(b.dir).includes('checkpoint.safetensors'));
+  assert.ok(runGraph(graph, b, { io: quiet, plots: false }).completed);
+  const ta = readSafetensors(a.student).tensors;
+  const tb = readSafetensors(b.student).tensors;
+  assert.deepEqual(Object.keys(tb).sort(), Object.keys(ta).sort());
+  for (const k of Object.keys(ta)) assert.deepEqual(Array.from(tb[k]!.data), Array.from(ta[k]!.data), k);
+});
