@@ -19,6 +19,7 @@ import { expectedShapes, familyModule, paramCount } from './index.js';
 import { readTextEncodings, TextTable } from './text.js';
 import { FamilyNet } from './net.js';
 import { VaeDecoder } from './vae.js';
+import { SID_WEIGHT_COPIES } from './teacher.js';
 import { imageGridPng } from '../plot/image-grid.js';
 
 /** Default t -> timestep factor per family (ALGORITHM.md §1 and §7). */
@@ -34,7 +35,7 @@ function inspectReport(dir: string): { text: string; ok: boolean } {
   lines.push(`hidden width D: ${hiddenOf(c)}; latent channels: ${familyModule(c).latentChannels(c)}; text: ${JSON.stringify(familyModule(c).textDims(c))}`);
   lines.push(`parameters: ${formatCount(info.params)} (${info.params}) in ${Object.keys(info.tensors).length} tensors; the config implies ${formatCount(paramCount(c))}`);
   lines.push(`stored: ${Object.entries(info.bytesByDtype).map(([d, b]) => `${d} ${formatBytes(b)}`).join(', ')}`);
-  for (const [what, copies] of [['forward', 1], ['SiD training (phi, psi, G + Adam moments of psi and G)', 7]] as const) {
+  for (const [what, copies] of [['forward', 1], ['SiD training (phi, psi, G + saved copies and gradients of a pass)', SID_WEIGHT_COPIES]] as const) {
     for (const backend of ['wasm', 'tensorflow']) {
       const p = planMemory(info.f32Bytes, backend, copies);
       lines.push(`memory, ${what}, ${backend}: ${formatBytes(p.needBytes)} float32 of ${formatBytes(p.limitBytes)} -> ${p.fits ? 'fits' : 'does NOT fit'}`);

@@ -41,8 +41,10 @@ export class Ctx {
   }
   /** Linear with an explicit (possibly reshaped conv) weight. */
   linW(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
+    // one tidy per product: runtime/nn's linear transposes the weight for its forward product, and that
+    // copy would otherwise live until the whole pass ends (a second copy of every weight at peak)
     const pc = this.precision.compute;
-    return this.precision.name === 'fp32' ? linear(x, w, b) : linear(pc(x), pc(w), b);
+    return tf.tidy(() => (this.precision.name === 'fp32' ? linear(x, w, b) : linear(pc(x), pc(w), b)));
   }
 }
 

@@ -1,6 +1,6 @@
 // One call from a recipe's teacher settings to a ready velocity net: checkpoint folder + text encodings +
 // resolution -> FamilyNet (phi) with its TextTable. psi and G are `net.clone(true)`. The memory plan
-// counts the copies SiD holds (phi, psi, G and Adam's two moments of psi and G) before anything is read.
+// counts the weight-sized buffers SiD needs on the backend before anything is read.
 import { UserError } from '../../compiler/cli/command.js';
 import type { FamilyName } from './config.js';
 import { familyModule } from './index.js';
@@ -8,7 +8,12 @@ import { loadTransformer, type BackendKind, type CheckpointInfo } from './load.j
 import { FamilyNet } from './net.js';
 import { readTextEncodings, TextTable } from './text.js';
 
-/** Weight copies a SiD stage holds: phi, psi, G + Adam m and v of psi and G (ALGORITHM.md §2, §5). */
+/**
+ * Weight-sized buffers of a SiD stage on the backend: phi, psi and G, plus what a gradient pass adds -
+ * tfjs-wasm copies every weight a customGrad saves (its Identity kernel copies) and holds the gradients.
+ * Measured (tiny FLUX-shaped net, 541 MB of weights): one forward+backward of a trainable net peaks at
+ * 4.4x its weights. Adam's moments live in JS memory (runtime/exec/adam.ts), not on the heap.
+ */
 export const SID_WEIGHT_COPIES = 7;
 
 /** VAE downsampling per family (ALGORITHM.md §7): DC-AE 32x for SANA, AutoencoderKL 8x for SD3/FLUX. */
