@@ -48,7 +48,7 @@ export const sweepRunCommand: CommandModule = {
         const table = ['| point | coverage | precision | energy dist | sliced W1 | run |', '|:--|--:|--:|--:|--:|:--|', ...rows.map((r) => `| ${r.point} | ${r.coverage.toFixed(3)} | ${r.precision.toFixed(3)} | ${r.energy.toFixed(4)} | ${r.sliced_w1.toFixed(4)} | ${r.run} |`)].join('\n');
         writeFileAtomic(join(outDir, 'sweep.md'), table + '\n');
         writeJsonAtomic(join(outDir, 'sweep.json'), rows);
-        linePlot(join(outDir, 'coverage-precision.png'), rows.map((r) => ({ label: r.point, x: [r.coverage], y: [r.precision] })), { title: 'student (4 steps): mode coverage vs precision per point', xlabel: 'mode coverage', ylabel: 'precision', points: true });
+        linePlot(join(outDir, 'coverage-precision.png'), rows.map((r) => ({ label: r.point, x: [r.coverage], y: [r.precision] })), { title: 'students: coverage vs precision', xlabel: 'mode coverage', ylabel: 'precision', points: true });
         io.stdout(`\n${table}\nwrote ${join(outDir, 'sweep.md')} and coverage-precision.png\n`);
         setExitCode(0);
       });
