@@ -133,7 +133,10 @@ export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOption
   for (const stage of stageOrder(graph)) {
     if (progress.done.includes(stage.name)) {
       if (existsSync(paths.stage(stage.name))) products.set(stage.name, loadNet(paths.stage(stage.name)));
-      if (stage.kind === 'evaluate' && existsSync(join(paths.dir, 'eval.json'))) evalRows = JSON.parse(readFileSync(join(paths.dir, 'eval.json'), 'utf8')) as EvalRow[];
+      if (stage.kind === 'evaluate' && existsSync(join(paths.dir, 'eval.json'))) {
+        evalRows = JSON.parse(readFileSync(join(paths.dir, 'eval.json'), 'utf8')) as EvalRow[];
+        opts.io.stdout(`stage ${stage.name} already done in ${paths.dir}:\n${formatEvalTable(evalRows)}\n`);
+      }
       continue;
     }
     const cached = stage.name === IMPLICIT_TEACH ? implicitCachePath(paths, stage, graph) : null;
