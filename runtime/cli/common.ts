@@ -32,6 +32,9 @@ export async function startBackend(io: CliIO, flags: { backend?: string; threads
   if (prefer && !['tensorflow', 'wasm', 'cpu'].includes(prefer)) throw new UserError(`unknown --backend '${prefer}': use tensorflow, wasm or cpu`);
   const threads = flags.threads ? Number(flags.threads) : undefined;
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new UserError(`--threads must be a positive integer, got '${flags.threads}'`);
+  // tfjs-wasm starts its workers from blob: URLs, which Node cannot load; without a worker shim (not part
+  // of this build) asking for threads would silently fall back to another backend
+  if (threads !== undefined && threads > 1) throw new UserError(`--threads ${threads}: wasm threads need a worker shim in Node that this build does not include; use --threads 1`);
   try {
     const b = await initBackend({ ...(prefer ? { prefer } : {}), ...(threads ? { threads } : {}) });
     io.stderr(`sidc: backend ${describeBackend(b)}\n`);

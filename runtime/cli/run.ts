@@ -17,7 +17,7 @@ export const runCommand: CommandModule = {
       .option('--runs-dir <dir>', 'where run directories live', 'runs')
       .option('--fresh', 'discard an existing run directory of the same graph and start over')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
-      .option('--threads <n>', 'wasm threads (needs the worker shim; default 1)')
+      .option('--threads <n>', 'wasm threads (only 1 in Node without a worker shim)')
       .option('--no-plots', 'skip the PNG sample plots')
       .addHelpText('after', '\nExamples:\n  sidc run examples/gmm.sid\n  sidc run examples/gmm.sid --set optimizer.lr=1e-3 --fresh')
       .action(async (file: string, flags: { set: string[]; recipe?: string; runsDir: string; fresh?: boolean; backend?: string; threads?: string; plots: boolean }) => {
