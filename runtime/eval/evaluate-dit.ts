@@ -49,9 +49,10 @@ const held = loadMnist({ split: 'heldout' });
 const pred = classify(clf, samples, n);
 const align = promptAlignment(pred, labels, 10);
 const score = fid(featuresOf(clf, samples, n), featuresOf(clf, held.images, held.labels.length));
-// reference point: FID of 500 training digits vs the held-out split (what real data scores here)
+// reference point: FID of as many real training digits (class-balanced) vs the held-out split
 const train = loadMnist({ split: 'train' });
-const ref = fid(featuresOf(clf, train.images.subarray(0, 9000 * 784), 9000).filter((_, i) => i % 18 === 0), featuresOf(clf, held.images, held.labels.length));
+const every = Math.max(1, Math.floor(train.labels.length / n));
+const ref = fid(featuresOf(clf, train.images, train.labels.length).filter((_, i) => i % every === 0).slice(0, n), featuresOf(clf, held.images, held.labels.length));
 const report = {
   teacher, steps, cfg, samples: n, fid: +score.toFixed(3), fid_real_train_vs_heldout: +ref.toFixed(3),
   alignment: +align.accuracy.toFixed(4), alignment_per_class: align.perClass.map((a) => +a.toFixed(2)),
