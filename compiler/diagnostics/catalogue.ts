@@ -70,7 +70,7 @@ export const CATALOGUE = {
   SID3017: { severity: 'error', message: '`{path}` = embedded({scale}) needs a teacher with a guidance embedding (flux, or a SANA-Sprint checkpoint), not `{family}`', help: 'write `{path} = cfg({scale})`' },
   SID3018: { severity: 'error', message: 'adversarial.switch = {switch} comes before adversarial.warmup = {warmup}', help: 'the generator must be unfrozen (warmup) before the adversarial loss switches on' },
   SID3019: { severity: 'error', message: 'generator.init = "{init}" names no stage of this recipe and is not a checkpoint path', help: 'use "teacher", a stage name ({known}), or a path' },
-  SID3020: { severity: 'warning', message: '`{path}` has no effect: the recipe has no `{stage}` stage', help: 'add `stage {stage} {after} { ... }` or remove the setting' },
+  SID3020: { severity: 'warning', message: '`{path}` has no effect: the recipe has no `{stage}` stage', help: 'add `stage {stage}{after} { ... }` or remove the setting' },
   SID3021: { severity: 'error', message: 'the teach stage trains a teacher from data, but {detail}', help: '{example}' },
   SID3022: { severity: 'error', message: 'text conditioning `{mode}` does not fit a {family} teacher: {detail}', help: '{example}' },
   SID3024: { severity: 'error', message: 'the time distribution{restricted} leaves no probability on time.interval ({lo}, {hi})', help: 'widen time.interval or the distribution\'s `on (lo, hi)` so they overlap' },
