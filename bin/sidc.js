@@ -13,5 +13,8 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 const { main } = await import(pathToFileURL(cli).href);
-const extra = existsSync(runtimeCommands) ? (await import(pathToFileURL(runtimeCommands).href)).commands : [];
-process.exitCode = await main(process.argv.slice(2), extra);
+// The language server needs none of the runtime (tfjs): skip loading it so the editor starts faster.
+const argv = process.argv.slice(2);
+const needsRuntime = argv[0] !== 'lsp';
+const extra = needsRuntime && existsSync(runtimeCommands) ? (await import(pathToFileURL(runtimeCommands).href)).commands : [];
+process.exitCode = await main(argv, extra);
