@@ -56,7 +56,7 @@ export const CATALOGUE = {
   SID3003: { severity: 'error', message: 'pure bf16 with optimizer.eps = {eps}: Adam updates underflow below 1e-6 (paper Section 4)', help: 'write `optimizer.eps = 1e-4` as in Table 4, or set `precision.allow_small_eps = true` to keep it on purpose (as Table 4\'s SiD2a rows do)' },
   SID3004: { severity: 'error', message: 'FLUX.1-dev has no unconditional branch; `{path}` = cfg({scale}) needs one (paper Section 4.4)', help: 'use the learned guidance embedding: `{path} = embedded({scale})`' },
   SID3005: { severity: 'error', message: 'interval ({lo}, {hi}) {problem}', help: 'write an interval (lo, hi) with 0 <= lo < hi <= 1' },
-  SID3006: { severity: 'warning', message: 'teacher.time_scale = {value} does not match a {family} teacher trained with {objective}, which expects {expected} (ALGORITHM.md Section 1)', help: 'remove teacher.time_scale (it is derived) or write `teacher.time_scale = {expected}`' },
+  SID3006: { severity: 'error', message: 'teacher.time_scale = {value} does not match a {family} teacher trained with {objective}, which expects {expected} (ALGORITHM.md Section 1)', help: 'remove teacher.time_scale (it is derived) or write `teacher.time_scale = {expected}`' },
   SID3007: { severity: 'error', message: 'the adversarial stage needs real images but data.images is not set (ALGORITHM.md Section 6)', help: 'write `data.images = "<latents or dataset>"`' },
   SID3008: { severity: 'error', message: 'stage `{stage}` runs after unknown stage `{name}`{hint}', help: 'stages declared: {known}' },
   SID3009: { severity: 'error', message: 'stages form a cycle: {cycle}', help: 'remove one `after` so the stages can run in order' },
