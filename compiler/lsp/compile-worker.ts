@@ -9,11 +9,13 @@ export interface CompileRequest {
   text: string;
   path: string;
   overlay: [string, string][];
+  /** false: check only (no lowering, no plan) - the fast first round of diagnostics */
+  lower?: boolean;
 }
 
 parentPort?.on('message', (m: CompileRequest) => {
   try {
-    const r = compileSource(m.text, m.path, { overlay: new Map(m.overlay) });
+    const r = compileSource(m.text, m.path, { overlay: new Map(m.overlay), lower: m.lower !== false });
     parentPort!.postMessage({ id: m.id, diagnostics: r.diagnostics });
   } catch (e) {
     parentPort!.postMessage({ id: m.id, error: (e as Error).stack ?? String(e) });

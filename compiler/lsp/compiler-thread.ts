@@ -45,10 +45,11 @@ export class CompilerThread {
     }
   }
 
-  async compile(text: string, path: string, overlay: ReadonlyMap<string, string>): Promise<Diagnostic[]> {
+  /** `lower: false` checks without lowering and planning: the same diagnostics minus the plan's (SID4xxx). */
+  async compile(text: string, path: string, overlay: ReadonlyMap<string, string>, lower = true): Promise<Diagnostic[]> {
     if (this.worker && this.loaded) {
       const id = this.next++;
-      const req: CompileRequest = { id, text, path, overlay: [...overlay] };
+      const req: CompileRequest = { id, text, path, overlay: [...overlay], lower };
       const done = new Promise<Diagnostic[]>((resolve, reject) => this.pending.set(id, { resolve, reject }));
       this.worker.ref(); // busy: keep the process alive until the answer comes
       this.worker.postMessage(req);
@@ -59,7 +60,7 @@ export class CompilerThread {
       }
     }
     const stages = await loadStages();
-    return (await stages.compileSource!(text, path, { overlay })).diagnostics;
+    return (await stages.compileSource!(text, path, { overlay, lower })).diagnostics;
   }
 
   /** The worker is gone: answer what was waiting in-process, and stop using it. */

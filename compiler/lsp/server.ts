@@ -64,24 +64,31 @@ export function startServer(connection: Connection): void {
     if (!uri || !doc) return;
     const text = doc.getText();
     const version = doc.version;
-    let diagnostics: LspDiagnostic[];
+    // Two rounds, like tsserver's syntactic then semantic diagnostics: the check alone (parse, resolve,
+    // check, sweeps - every SID1xxx-3xxx/5xxx) answers fast; the full compile adds the plan's findings
+    // (SID4xxx: memory over the device), which need lowering. Both rounds are published.
+    for (const lower of [false, true]) {
+      const diagnostics = await diagnose(text, path, lower);
+      if (documents.get(uri)?.version !== version) return; // stale: a newer round is already scheduled
+      published.set(uri, diagnostics);
+      await connection.sendDiagnostics({ uri, version, diagnostics });
+    }
+  }
+
+  async function diagnose(text: string, path: string, lower: boolean): Promise<LspDiagnostic[]> {
     try {
-      // the full compile, lowering included: the plan's diagnostics (memory over the device, SID4xxx) need the graph
       compiler ??= new CompilerThread(false);
-      const found = await compiler.compile(text, path, ws.open);
+      const found = await compiler.compile(text, path, ws.open, lower);
       const site = importSite(path);
       // YAML/JSON recipes: names, types and units (SID1xxx-2xxx) are the JSON Schema's, shown by the
       // YAML/JSON language servers; the compiler adds what a schema cannot see (SID3xxx-5xxx)
       const shown = isDataFile(path) ? found.filter((d) => !/^SID[12]/.test(d.code)) : found;
-      diagnostics = shown.map((d) => toLsp(d, path, text, site));
+      return shown.map((d) => toLsp(d, path, text, site));
     } catch (e) {
       // a compiler crash is a bug, not the user's mistake: say so in the file instead of going silent
       connection.console.error(`sidc: compiler failed on ${path}: ${(e as Error).stack ?? String(e)}`);
-      diagnostics = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `internal compiler error: ${(e as Error).message}`, source: 'sidc' }];
+      return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `internal compiler error: ${(e as Error).message}`, source: 'sidc' }];
     }
-    if (documents.get(uri)?.version !== version) return; // stale: a newer round is already scheduled
-    published.set(uri, diagnostics);
-    await connection.sendDiagnostics({ uri, version, diagnostics });
   }
 
   /** The import string in `path` through which `other` is reached (directly or via further imports). */
