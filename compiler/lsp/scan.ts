@@ -2,6 +2,7 @@
 // folded into five kinds that the cursor questions ("what is under / before the cursor?") need. The lexer
 // never throws on broken input (an unterminated string, half a number), so completion works mid-edit.
 import { tokenize } from '../../grammar/index.js';
+import { LineMap } from '../util/loc.js';
 
 export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'comment';
 
@@ -33,26 +34,14 @@ const KINDS: Record<string, TokenKind | undefined> = {
   punctuation: 'punct',
 };
 
-/** Offset <-> zero-based line/character (UTF-16 units, as LSP and JavaScript strings count them). */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
+/** Offset <-> zero-based line/character (UTF-16 units, as LSP and JavaScript strings count them): the
+ * compiler's LineMap under LSP's names. */
+export class LineIndex extends LineMap {
   offsetAt(line: number, character: number): number {
-    if (line >= this.starts.length) return this.text.length;
-    const start = this.starts[Math.max(0, line)]!;
-    const next = line + 1 < this.starts.length ? this.starts[line + 1]! - 1 : this.text.length;
-    return Math.min(start + character, next);
+    return this.offset(line, character);
   }
   positionAt(offset: number): { line: number; character: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - this.starts[lo]! };
+    const p = this.position(offset);
+    return { line: p.line, character: p.column };
   }
 }

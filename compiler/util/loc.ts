@@ -19,6 +19,13 @@ export class LineMap {
     }
     return { line: lo, column: o - this.starts[lo]!, offset: o };
   }
+  /** The offset of a zero-based line/column, clamped to that line (its end when the column is past it). */
+  offset(line: number, column: number): number {
+    if (line >= this.starts.length) return this.text.length;
+    const start = this.starts[Math.max(0, line)]!;
+    const next = line + 1 < this.starts.length ? this.starts[line + 1]! - 1 : this.text.length;
+    return Math.min(start + column, next);
+  }
   range(start: number, end: number): Range {
     return { start: this.position(start), end: this.position(end) };
   }
