@@ -2,22 +2,12 @@
 // informational notes, severity info, are allowed). Paper recipes get their row-by-row checks in
 // recipes.test.ts; this covers the rest too (fig3-gmm.sid, examples/*.sid).
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { test } from 'node:test';
 import { compileFile } from '../../compiler/api.js';
-import { repoPath, repoRoot } from '../helpers/paths.js';
+import { repoPath, repoRoot, sidFilesUnder } from '../helpers/paths.js';
 
-function sidFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) sidFiles(p, out);
-    else if (name.endsWith('.sid')) out.push(p);
-  }
-  return out;
-}
-
-for (const path of [...sidFiles(repoPath('recipes')), ...sidFiles(repoPath('examples'))]) {
+for (const path of [...sidFilesUnder(repoPath('recipes')), ...sidFilesUnder(repoPath('examples'))]) {
   const rel = relative(repoRoot, path);
   test(`${rel} checks clean`, () => {
     const r = compileFile(path, { lower: false });
