@@ -5,7 +5,7 @@
 // attention + MLP on the concatenated sequence), AdaLayerNormContinuous, proj_out, unpack.
 import * as tf from '@tensorflow/tfjs-core';
 import type { FluxConfig } from './config.js';
-import { Ctx, adaChunks, feedForward, gated, geluTanh, headRmsNorm, mha, modulate, plainLayerNorm, silu, textProjection, timestepEmbedding } from './layers.js';
+import { Ctx, adaChunks, feedForward, gated, geluTanh, headRmsNorm, mha, modulate, plainLayerNorm, silu, textProjection, timestepEmbedding, shapeTable } from './layers.js';
 import type { FamilyInputs, FamilyModule, FamilyOutput } from './model.js';
 import { jointAttention } from './sd3.js';
 import { patchify, unpatchifyCpq } from '../nn/patch.js';
@@ -16,11 +16,7 @@ const hidden = (c: FluxConfig) => c.num_attention_heads * c.attention_head_dim;
 function shapes(c: FluxConfig): Record<string, number[]> {
   const d = hidden(c);
   const dh = c.attention_head_dim;
-  const s: Record<string, number[]> = {};
-  const lin = (n: string, o: number, i: number) => {
-    s[`${n}.weight`] = [o, i];
-    s[`${n}.bias`] = [o];
-  };
+  const { s, lin } = shapeTable();
   lin('x_embedder', d, c.in_channels);
   lin('context_embedder', d, c.joint_attention_dim);
   const embs = c.guidance_embeds ? ['timestep_embedder', 'guidance_embedder'] : ['timestep_embedder'];

@@ -10,6 +10,17 @@ import { attentionCore, mergeHeads, splitHeads } from '../nn/attention.js';
 
 export type Weights = Record<string, tf.Tensor>;
 
+/** A diffusers parameter-shape table and its Linear helper: `lin(name, out, in)` adds `name.weight` [out, in]
+ * (torch's layout) and, unless bias is false, `name.bias` [out]. */
+export function shapeTable(): { s: Record<string, number[]>; lin: (name: string, out: number, inp: number, bias?: boolean) => void } {
+  const s: Record<string, number[]> = {};
+  const lin = (name: string, out: number, inp: number, bias = true): void => {
+    s[`${name}.weight`] = [out, inp];
+    if (bias) s[`${name}.bias`] = [out];
+  };
+  return { s, lin };
+}
+
 /**
  * The part of runtime/precision's Precision these nets use (structural, so a Precision fits): `compute`
  * rounds every matmul operand (bf16 for amp/bf16 policies, ALGORITHM.md §5).

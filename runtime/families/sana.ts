@@ -5,7 +5,7 @@
 // SiLU gate, 1x1 conv); final modulated LayerNorm, proj_out, unpatchify.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SanaConfig } from './config.js';
-import { Ctx, modulate, gated, plainLayerNorm, timestepEmbedding, textProjection, silu, rmsNorm, layerNorm } from './layers.js';
+import { Ctx, modulate, gated, plainLayerNorm, timestepEmbedding, textProjection, silu, rmsNorm, layerNorm, shapeTable } from './layers.js';
 import type { FamilyInputs, FamilyModule, FamilyOutput } from './model.js';
 import { patchify, unpatchify } from '../nn/patch.js';
 import { depthwiseConv3x3 } from '../nn/dwconv.js';
@@ -19,11 +19,7 @@ function shapes(c: SanaConfig): Record<string, number[]> {
   const d = hidden(c);
   const dc = c.num_cross_attention_heads * c.cross_attention_head_dim;
   const h = ffHidden(c);
-  const s: Record<string, number[]> = {};
-  const lin = (n: string, o: number, i: number, bias = true) => {
-    s[`${n}.weight`] = [o, i];
-    if (bias) s[`${n}.bias`] = [o];
-  };
+  const { s, lin } = shapeTable();
   s['patch_embed.proj.weight'] = [d, c.in_channels, c.patch_size, c.patch_size];
   s['patch_embed.proj.bias'] = [d];
   if (c.guidance_embeds) {

@@ -6,7 +6,7 @@
 // proj_out, unpatchify.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SD3Config } from './config.js';
-import { Ctx, adaChunks, feedForward, gated, headRmsNorm, mha, modulate, plainLayerNorm, silu, textProjection, timestepEmbedding } from './layers.js';
+import { Ctx, adaChunks, feedForward, gated, headRmsNorm, mha, modulate, plainLayerNorm, silu, textProjection, timestepEmbedding, shapeTable } from './layers.js';
 import type { FamilyInputs, FamilyModule, FamilyOutput } from './model.js';
 import { patchify, unpatchify } from '../nn/patch.js';
 
@@ -15,11 +15,7 @@ const hidden = (c: SD3Config) => c.num_attention_heads * c.attention_head_dim;
 function shapes(c: SD3Config): Record<string, number[]> {
   const d = hidden(c);
   const dh = c.attention_head_dim;
-  const s: Record<string, number[]> = {};
-  const lin = (n: string, o: number, i: number) => {
-    s[`${n}.weight`] = [o, i];
-    s[`${n}.bias`] = [o];
-  };
+  const { s, lin } = shapeTable();
   s['pos_embed.proj.weight'] = [d, c.in_channels, c.patch_size, c.patch_size];
   s['pos_embed.proj.bias'] = [d];
   s['pos_embed.pos_embed'] = [1, c.pos_embed_max_size * c.pos_embed_max_size, d];
