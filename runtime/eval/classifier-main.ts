@@ -1,18 +1,13 @@
 // Trains the evaluation classifier and ships it:
 //   npx tsx runtime/eval/classifier-main.ts --out examples/eval/mnist-classifier.safetensors
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
-import { registerAllGradients } from '../backend/gradients.js';
-import { registerWasmFastKernels } from '../backend/wasm-kernels.js';
+import { initBackend } from '../backend/select.js';
 import { loadMnist } from '../data/mnist.js';
 import { classify, saveClassifier, trainClassifier } from './classifier.js';
 
 const i = process.argv.indexOf('--out');
 const out = i >= 0 ? process.argv[i + 1]! : 'examples/eval/mnist-classifier.safetensors';
 const epochs = Number(process.argv[process.argv.indexOf('--epochs') + 1] ?? 0) || 20;
-await registerAllGradients();
-await tf.setBackend('wasm');
-registerWasmFastKernels();
+await initBackend({ prefer: 'wasm' }); // gradients, wasm and its fast kernels, as `sidc run` does
 const train = loadMnist({ split: 'train' });
 const held = loadMnist({ split: 'heldout' });
 const opts = { epochs, batch: 100, lr: 2e-3, seed: 0, maxShift: 2 };

@@ -3,10 +3,7 @@
 // and prompt alignment (classifier accuracy on the prompted digit). Optionally writes a sample grid.
 //   npx tsx runtime/eval/evaluate-dit.ts --teacher examples/teachers/dit-mnist.safetensors \
 //       --steps 20 --cfg 3 --per-class 50 --grid /tmp/dit-mnist-grid.png
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
-import { registerAllGradients } from '../backend/gradients.js';
-import { registerWasmFastKernels } from '../backend/wasm-kernels.js';
+import { initBackend } from '../backend/select.js';
 import { loadMnist, mnistCaption, DIGIT_WORDS } from '../data/mnist.js';
 import { loadTeacher } from '../nets/dit-teach.js';
 import { sampleEuler } from '../nets/dit-sample.js';
@@ -20,9 +17,7 @@ function arg(name: string, dflt: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
 }
 
-await registerAllGradients();
-await tf.setBackend('wasm');
-registerWasmFastKernels();
+await initBackend({ prefer: 'wasm' }); // gradients, wasm and its fast kernels, as `sidc run` does
 const teacher = arg('teacher', 'examples/teachers/dit-mnist.safetensors');
 const steps = Number(arg('steps', '20'));
 const cfg = Number(arg('cfg', '3'));

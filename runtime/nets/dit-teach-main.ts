@@ -6,9 +6,7 @@
 // --weights ema|raw picks what is exported; --no-train only exports from --state.
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
-import { registerAllGradients } from '../backend/gradients.js';
-import { registerWasmFastKernels } from '../backend/wasm-kernels.js';
+import { initBackend } from '../backend/select.js';
 import { loadMnist } from '../data/mnist.js';
 import { ditConfig } from './dit.js';
 import { TEACH_DEFAULTS, loadTeachState, saveTeachState, saveTeacher, startTeach, teachStep } from './dit-teach.js';
@@ -18,9 +16,7 @@ function arg(name: string, dflt: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
 }
 
-await registerAllGradients();
-await tf.setBackend('wasm');
-registerWasmFastKernels();
+await initBackend({ prefer: 'wasm' }); // gradients, wasm and its fast kernels, as `sidc run` does
 
 const steps = Number(arg('steps', '1500'));
 const cpuMinutes = Number(arg('cpu-minutes', '24'));
