@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UserError, type CommandModule } from '../../compiler/cli/command.js';
 import { openRunDir } from '../run/rundir.js';
 import { runGraph } from '../run/runner.js';
+import { InitError } from '../exec/build-nets.js';
 import { collect, compileRecipe, startBackend } from './common.js';
 
 export const runCommand: CommandModule = {
@@ -36,6 +37,11 @@ export const runCommand: CommandModule = {
           io.stdout(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; results in ${paths.dir}\n`);
           setExitCode(res.completed ? 0 : 1);
         } catch (e) {
+          // a recipe that points at a missing or mismatched file: the message names it, no stack, no resume hint
+          if (e instanceof UserError || e instanceof InitError) {
+            io.stderr(`sidc: ${e.message}\n`);
+            return setExitCode(1);
+          }
           io.stderr(`sidc: run failed: ${(e as Error).message}\n  the last checkpoint in ${paths.dir} is kept; rerun the same command to resume\n`);
           setExitCode(1);
         }

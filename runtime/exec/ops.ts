@@ -52,6 +52,12 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
   sample_k: (node, _env, st) => 1 + st.rng.int(num(node.attrs.steps, 4)),
   sample_condition: (node, _env, st) => {
     const src = node.attrs.source ?? 'labels';
+    if (src === 'prompts') {
+      // a prompt row of the text-encodings table, uniformly; the empty prompt is only CFG's null condition
+      if (!st.prompts) throw new OpError(node, `condition source 'prompts' needs a text teacher (sana, sd3, flux) with precomputed encodings`);
+      const rows = st.prompts.rows;
+      return tf.tensor1d(Int32Array.from({ length: st.batch }, () => rows[st.rng.int(rows.length)]!), 'int32');
+    }
     if (src !== 'labels') throw new OpError(node, `condition source '${String(src)}' needs a text teacher; vector teachers use class labels`);
     const K = st.gmm?.classes ?? st.classes ?? num(st.graph.bindings.K, 1);
     return tf.tensor1d(Int32Array.from({ length: st.batch }, () => st.rng.int(K)), 'int32');
@@ -72,7 +78,7 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
   drop_condition: (node, env, st) => {
     const c = tensor(env, node, 'c').dataSync();
     const p = num(node.attrs.p, 0);
-    const nul = st.gmm?.classes ?? st.classes ?? num(st.graph.bindings.K, 0);
+    const nul = st.prompts?.nullRow ?? st.gmm?.classes ?? st.classes ?? num(st.graph.bindings.K, 0);
     return tf.tensor1d(Int32Array.from(c, (v) => (st.rng.uniform() < p ? nul : v)), 'int32');
   },
   generate: (node, env, st) => {

@@ -31,13 +31,39 @@ export function guidedVelocity(net: VelocityNet, x: tf.Tensor2D, t: tf.Tensor1D,
   return tf.tidy(() => {
     const ts = tf.mul(t, timeScale) as tf.Tensor1D;
     if (g.mode === 'none' || g.scale === 1) return net.forward(x, ts, c, p);
-    if (g.mode === 'embedded') throw new Error(`embedded guidance needs a guidance-embedding backbone; ${net.kind} has none`);
+    if (g.mode === 'embedded') return embeddedGuidance(net, x, ts, c, g.scale, p);
     const B = x.shape[0];
     const nul = tf.fill([B], net.nullCondition, 'int32') as tf.Tensor1D;
     const out = net.forward(tf.concat([x, x], 0) as tf.Tensor2D, tf.concat([ts, ts], 0) as tf.Tensor1D, tf.concat([nul, tf.cast(c, 'int32')], 0) as tf.Tensor1D, p);
     const [vu, vc] = tf.split(out, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
     return tf.add(vu, tf.mul(g.scale, tf.sub(vc, vu))) as tf.Tensor2D;
   });
+}
+
+/** A backbone with a learned guidance embedding (FLUX.1-dev; SANA-Sprint): `guidance` is the value it is fed. */
+export interface GuidanceEmbedded {
+  guidance: number;
+}
+
+export function hasGuidanceEmbedding(net: VelocityNet): net is VelocityNet & GuidanceEmbedded {
+  const cfg = net.config as Record<string, unknown>;
+  return typeof (net as Partial<GuidanceEmbedded>).guidance === 'number' && (cfg.guidance_embeds === true || cfg.guidance_embeds === 'true');
+}
+
+/**
+ * Embedded guidance (paper §4.4, ALGORITHM.md §7): one conditional pass with the scale fed through the
+ * guidance embedder - no unconditional branch, no doubled batch. The net's own value (1.0: what G always
+ * sees, ALGORITHM.md §3) is restored afterwards; the pass has read it by then.
+ */
+function embeddedGuidance(net: VelocityNet, x: tf.Tensor2D, ts: tf.Tensor1D, c: tf.Tensor1D, scale: number, p: Precision): tf.Tensor2D {
+  if (!hasGuidanceEmbedding(net)) throw new Error(`embedded guidance needs a guidance-embedding backbone; ${net.kind} has none`);
+  const own = net.guidance;
+  net.guidance = scale;
+  try {
+    return net.forward(x, ts, c, p);
+  } finally {
+    net.guidance = own;
+  }
 }
 
 export type NoiseMode = 'fresh' | 'fixed' | 'ddim';

@@ -10,6 +10,8 @@ import { configValue, num, stageSetting } from './config.js';
 import { gmmOf, isVectorFamily, teacherFamily } from './teacher-spec.js';
 import type { StageState } from './state.js';
 import { prepareDitStage } from './dit-stage.js';
+import { isTextFamily, prepareFamilyStage } from './family-stage.js';
+import type { NetSlot } from './state.js';
 
 export interface StageSchedule {
   lengthImages: number;
@@ -50,22 +52,17 @@ export function scheduleOf(graph: ExecutionGraph, stage: StageGraph, batch: numb
 export function prepareStage(graph: ExecutionGraph, stage: StageGraph, products: Map<string, VelocityNet>): StageState {
   const family = teacherFamily(graph);
   if (family === 'dit') return prepareDitStage(graph, stage, products);
-  if (!isVectorFamily(family)) throw new StageError(`teacher family '${family}' is not executable by the vector runtime (gmm, mlp)`);
+  if (isTextFamily(family)) {
+    const st = prepareFamilyStage(graph, stage, products);
+    if (st.precision.bf16Storage) storeTrainableInBf16(st.nets);
+    return st;
+  }
+  if (!isVectorFamily(family)) throw new StageError(`teacher family '${family}' is not executable by the runtime (gmm, mlp, dit, sana, sd3, flux)`);
   const gmm = gmmOf(graph);
   const seed = stageSeed(graph, stage);
   const precision = makePrecision(stage.precision?.policy ?? 'fp32');
   const nets = buildNets(graph, stage, gmm, products, seed);
-  if (precision.bf16Storage) {
-    // BF16 policy: trainable weights are stored in bf16 from the start (ALGORITHM.md §5)
-    for (const { decl, net } of nets.values()) {
-      if (!decl.trainable) continue;
-      for (const v of net.params.values()) {
-        const t = tf.tensor(roundBf16InPlace(Float32Array.from(v.dataSync() as Float32Array)), v.shape);
-        v.assign(t);
-        t.dispose();
-      }
-    }
-  }
+  if (precision.bf16Storage) storeTrainableInBf16(nets);
   return {
     graph, stage, precision, nets, gmm,
     rng: Rng.derive(seed, `stage:${stage.name}`),
@@ -78,6 +75,18 @@ export function prepareStage(graph: ExecutionGraph, stage: StageGraph, products:
   };
 }
 
+/** BF16 policy: trainable weights are stored in bf16 from the start (ALGORITHM.md §5). */
+function storeTrainableInBf16(nets: Map<string, NetSlot>): void {
+  for (const { decl, net } of nets.values()) {
+    if (!decl.trainable) continue;
+    for (const v of net.params.values()) {
+      const t = tf.tensor(roundBf16InPlace(Float32Array.from(v.dataSync() as Float32Array)), v.shape);
+      v.assign(t);
+      t.dispose();
+    }
+  }
+}
+
 /** The stage's final product: the generator when it has one, else the net its phases train. */
 export function productOf(st: StageState): VelocityNet | null {
   const g = [...st.nets.values()].find((s) => s.decl.role === 'generator' || s.decl.name === 'G');
@@ -87,5 +96,5 @@ export function productOf(st: StageState): VelocityNet | null {
 }
 
 export function disposeStage(st: StageState): void {
-  for (const { net } of st.nets.values()) net.dispose();
+  for (const { net, shared } of st.nets.values()) if (!shared) net.dispose();
 }

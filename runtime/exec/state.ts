@@ -13,6 +13,8 @@ export type Value = tf.Tensor | number;
 export interface NetSlot {
   decl: NetDecl;
   net: VelocityNet;
+  /** owned by a process-wide cache (a frozen teacher shared by stages): disposeStage leaves it */
+  shared?: boolean;
 }
 
 export interface StageState {
@@ -29,6 +31,9 @@ export interface StageState {
   gmm: Gmm | null;
   /** number of conditions K of image teachers (the null condition is K); vector teachers use gmm.classes */
   classes?: number;
+  /** text teachers: the rows of the text-encodings table `sample_condition` draws prompts from (every row
+   * but the empty prompt's) and the empty prompt's row, the null condition (docs/text-encodings.md) */
+  prompts?: { rows: number[]; nullRow: number };
   /** real image-caption data (the adversarial stage of image teachers) */
   realData?: ImageSet;
   /** iterations done and images seen by the trained net, in this stage */

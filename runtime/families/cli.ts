@@ -21,6 +21,7 @@ import { FamilyNet } from './net.js';
 import { VaeDecoder } from './vae.js';
 import { SID_WEIGHT_COPIES } from './teacher.js';
 import { imageGridPng } from '../plot/image-grid.js';
+import { makeTinyCommand } from './make-tiny.js';
 
 /** Default t -> timestep factor per family (ALGORITHM.md §1 and §7). */
 export function defaultTimeScale(c: FamilyConfig): number {
@@ -178,4 +179,4 @@ const decodeCommand: CommandModule = {
   },
 };
 
-export const familyCommands: CommandModule[] = [inspectCommand, forwardCommand, decodeCommand];
+export const familyCommands: CommandModule[] = [inspectCommand, forwardCommand, decodeCommand, makeTinyCommand];

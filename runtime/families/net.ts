@@ -10,6 +10,7 @@ import type { FamilyInputs, FamilyModule } from './model.js';
 import type { TextTable } from './text.js';
 import type { VelocityNet } from '../nets/net.js';
 import type { Precision } from '../precision/policy.js';
+import { rectifiedFlowVelocity, sanaSprintTrigflow } from './trigflow.js';
 
 export interface FamilyNetOptions {
   config: FamilyConfig;
@@ -20,6 +21,8 @@ export interface FamilyNetOptions {
   latent: { height: number; width: number };
   trainable: boolean;
   guidance?: number;
+  /** trigflow (SANA-Sprint teachers): the net is called through the TrigFlow <-> rectified-flow map (trigflow.ts) */
+  objective?: 'rectified_flow' | 'trigflow';
 }
 
 let serial = 0;
@@ -82,11 +85,18 @@ export class FamilyNet implements VelocityNet {
     };
   }
 
-  /** v(x, t, c): x [B, C*H*W], t [B] (x time_scale), c [B] prompt rows -> [B, C*H*W]. */
+  /**
+   * v(x, t, c): x [B, C*H*W], t [B] (x time_scale), c [B] prompt rows -> [B, C*H*W]. A TrigFlow teacher
+   * (objective trigflow, time_scale 1) is called as ALGORITHM.md §1 says: x_rf, t -> x_trig / sigma_d, s ->
+   * SANA-Sprint's TrigFlow model F -> v = eps - x0 (trigflow.ts).
+   */
   forward(x: tf.Tensor2D, t: tf.Tensor1D, c: tf.Tensor1D, precision: Precision | ComputePolicy = FP32_COMPUTE): tf.Tensor2D {
     return tf.tidy(() => {
-      const out = this.module.forward(this.opts.config, new Ctx(this.weights(), precision), this.inputs(x, t, c));
-      return tf.reshape(out.v!, [x.shape[0], -1]) as tf.Tensor2D;
+      const raw = (xi: tf.Tensor, ti: tf.Tensor1D) => this.module.forward(this.opts.config, new Ctx(this.weights(), precision), this.inputs(xi, ti, c)).v!;
+      if (this.opts.objective === 'trigflow') {
+        return tf.reshape(rectifiedFlowVelocity(sanaSprintTrigflow((xi, ti) => tf.reshape(raw(xi, ti), xi.shape)), x, t), [x.shape[0], -1]) as tf.Tensor2D;
+      }
+      return tf.reshape(raw(x, t), [x.shape[0], -1]) as tf.Tensor2D;
     });
   }
 
@@ -101,6 +111,11 @@ export class FamilyNet implements VelocityNet {
   /** A copy with its own weights (psi and G start as copies of the teacher, ALGORITHM.md §2). */
   clone(trainable: boolean): FamilyNet {
     return new FamilyNet({ ...this.opts, weights: Object.fromEntries(this.params), trainable, guidance: this.guidance });
+  }
+
+  /** The same transformer with other weights (a saved student: diffusers names -> values). */
+  withWeights(weights: FamilyNetOptions['weights'], trainable: boolean): FamilyNet {
+    return new FamilyNet({ ...this.opts, weights, trainable, guidance: this.guidance });
   }
 
   /** Disposes the weights; the text table belongs to whoever loaded it. */

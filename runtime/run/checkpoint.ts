@@ -9,6 +9,8 @@ import type { RngState } from '../rng/prng.js';
 import type { VelocityNet } from '../nets/net.js';
 import { MlpNet, type MlpConfig } from '../nets/mlp.js';
 import { loadDitFile } from '../exec/dit-net.js';
+import type { ExecutionGraph } from '../../compiler/graph/types.js';
+import { isTextFamily, loadFamilyStudent } from '../exec/family-stage.js';
 
 export interface CheckpointState {
   stage: string;
@@ -83,9 +85,11 @@ export function saveNet(path: string, net: VelocityNet, extra: Record<string, st
   writeSafetensors(path, tensors, { format: 'sidc.net', kind: net.kind, config: JSON.stringify(net.config), ...extra });
 }
 
-export function loadNet(path: string): VelocityNet {
+export function loadNet(path: string, graph?: ExecutionGraph): VelocityNet {
   const { tensors, metadata } = readSafetensors(path);
   if (metadata.kind === 'dit') return loadDitFile(path, { trainable: false });
+  // the paper's families: the weights alone; architecture and text table come from the recipe's teacher
+  if (graph && isTextFamily(metadata.kind ?? '')) return loadFamilyStudent(path, graph, false);
   if (metadata.kind !== 'mlp') throw new Error(`${path}: cannot load a net of kind '${metadata.kind}'`);
   const cfg = JSON.parse(metadata.config ?? '{}') as MlpConfig;
   const map = new Map<string, tf.Tensor>();

@@ -132,7 +132,7 @@ export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOption
   let evalRows: EvalRow[] = [];
   for (const stage of stageOrder(graph)) {
     if (progress.done.includes(stage.name)) {
-      if (existsSync(paths.stage(stage.name))) products.set(stage.name, loadNet(paths.stage(stage.name)));
+      if (existsSync(paths.stage(stage.name))) products.set(stage.name, loadNet(paths.stage(stage.name), graph));
       if (stage.kind === 'evaluate' && existsSync(join(paths.dir, 'eval.json'))) {
         evalRows = JSON.parse(readFileSync(join(paths.dir, 'eval.json'), 'utf8')) as EvalRow[];
         opts.io.stdout(`stage ${stage.name} already done in ${paths.dir}:\n${formatEvalTable(evalRows)}\n`);

@@ -1,0 +1,87 @@
+// sidc make-tiny FAMILY DIR [--seed N] [--prompts "a|b|c"]: a tiny teacher of a paper family in diffusers
+// layout (DIR/transformer: config.json + 2 bf16 shards + index, seeded random weights) and matching text
+// encodings (DIR/text.safetensors, the empty prompt first) - what the tests use and what a user points a
+// paper recipe at to try the whole path without the real checkpoint:
+//   sidc make-tiny flux /tmp/flux-tiny
+//   sidc run recipes/flux-dev-512.sid --set 'teacher.checkpoint="/tmp/flux-tiny"' --set 'data.text=precomputed("/tmp/flux-tiny")' ...
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { UserError, type CliIO, type CommandModule } from '../../compiler/cli/command.js';
+import { teacherConfig } from '../../compiler/teachers/registry.js';
+import { diffusersConfigOf, randomWeights } from './registry-config.js';
+import { parseFamilyConfig, type FamilyConfig } from './config.js';
+import { writeDiffusersTransformer } from './write.js';
+import { writeTextEncodings, type TextEncodingsData } from './text.js';
+import { familyModule, paramCount } from './index.js';
+import { Rng } from '../nn/rng.js';
+
+/** The tiny teachers: registry config + config.json overrides (SANA-Sprint: guidance embedder, qk-norm). */
+export const TINY_TEACHERS: Readonly<Record<string, { registry: string; overrides?: Record<string, unknown>; recipe: string; resolution: number }>> = {
+  sana: { registry: 'sana_tiny', recipe: 'recipes/sana-600m-512.sid', resolution: 128 },
+  'sana-sprint': {
+    registry: 'sana_tiny', recipe: 'recipes/sana-sprint-600m-1024.sid', resolution: 128,
+    overrides: { guidance_embeds: true, guidance_embeds_scale: 0.1, timestep_scale: 1, qk_norm: 'rms_norm_across_heads' },
+  },
+  sd3: { registry: 'sd3_tiny', recipe: 'recipes/sd3-medium-bf16.sid', resolution: 32 },
+  flux: { registry: 'flux_tiny', recipe: 'recipes/flux-dev-512.sid', resolution: 32 },
+};
+
+export const TINY_PROMPTS = ['', 'a red circle', 'two blue squares', 'a green triangle'];
+
+/** Random text encodings of the teacher's widths; prompt i has 2 + i real tokens (the rest is padding). */
+export function tinyTextEncodings(c: FamilyConfig, prompts: string[], seed: number, tokens = 6): TextEncodingsData {
+  const td = familyModule(c).textDims(c);
+  const rng = new Rng(seed + 99);
+  const n = prompts.length;
+  const mask = Float32Array.from({ length: n * tokens }, (_, k) => (k % tokens < Math.min(tokens, 2 + Math.floor(k / tokens)) ? 1 : 0));
+  return {
+    prompts,
+    seq: { shape: [n, tokens, td.seq], data: Float32Array.from({ length: n * tokens * td.seq }, () => rng.normal()) },
+    mask: { shape: [n, tokens], data: mask },
+    pooled: td.pooled ? { shape: [n, td.pooled], data: Float32Array.from({ length: n * td.pooled }, () => rng.normal()) } : null,
+  };
+}
+
+export interface TinyTeacher {
+  root: string;
+  text: string;
+  config: FamilyConfig;
+}
+
+/** Writes DIR/transformer and DIR/text.safetensors for one of TINY_TEACHERS. */
+export function writeTinyFamilyTeacher(name: string, root: string, o: { seed?: number; prompts?: string[]; shards?: number } = {}): TinyTeacher {
+  const spec = TINY_TEACHERS[name];
+  if (!spec) throw new UserError(`make-tiny: unknown family '${name}'; use one of ${Object.keys(TINY_TEACHERS).join(', ')}`);
+  const json = { ...diffusersConfigOf(teacherConfig(spec.registry)!), ...spec.overrides };
+  const config = parseFamilyConfig(json, `tiny ${name}`);
+  const seed = o.seed ?? 1;
+  writeDiffusersTransformer(join(root, 'transformer'), json, randomWeights(config, seed), { shards: o.shards ?? 2, dtype: 'BF16' });
+  const prompts = o.prompts ?? TINY_PROMPTS;
+  if (!prompts.includes('')) prompts.unshift('');
+  const text = join(root, 'text.safetensors');
+  writeTextEncodings(text, tinyTextEncodings(config, prompts, seed), 'F32', { encoders: 'none: random tiny encodings (sidc make-tiny)' });
+  return { root, text, config };
+}
+
+export const makeTinyCommand: CommandModule = {
+  register(program: Command, io: CliIO) {
+    program
+      .command('make-tiny')
+      .description('write a tiny teacher of a paper family (diffusers layout, random weights) and matching text encodings')
+      .argument('<family>', Object.keys(TINY_TEACHERS).join(' | '))
+      .argument('<dir>', 'model folder to write (transformer/ and text.safetensors)')
+      .option('--seed <n>', 'weight and encoding seed', '1')
+      .option('--prompts <list>', 'prompts separated by |, the empty prompt is added first', TINY_PROMPTS.slice(1).join('|'))
+      .action((family: string, dir: string, f: { seed: string; prompts: string }) => {
+        const seed = Number(f.seed);
+        if (!Number.isInteger(seed)) throw new UserError(`--seed must be an integer, got '${f.seed}'`);
+        const t = writeTinyFamilyTeacher(family, dir, { seed, prompts: ['', ...f.prompts.split('|').filter((p) => p !== '')] });
+        const spec = TINY_TEACHERS[family]!;
+        io.stdout(`${dir}: tiny ${t.config.family} teacher (${paramCount(t.config)} parameters), ${join(dir, 'transformer')} + ${t.text}\n`);
+        io.stdout(
+          `try it: sidc run ${spec.recipe} --set 'teacher.checkpoint="${dir}"' --set 'data.text=precomputed("${dir}")' --set 'data.resolution=${spec.resolution} px'` +
+            ` --set batch.per_device=2 --set batch.accumulate=1 --set batch.global=16 --set 'train.length=4 images'\n`,
+        );
+      });
+  },
+};
