@@ -68,7 +68,7 @@ export function familyTeacher(graph: ExecutionGraph): FamilyNet {
     if (t.net.kind !== family) {
       t.net.dispose();
       t.text.dispose();
-      throw new InitError(`teacher.checkpoint: ${t.info.dir} holds a ${t.net.kind} transformer (${t.info.config.family}), but the recipe's teacher is ${family}; use \`teacher ${t.net.kind} { ... }\` or another checkpoint`);
+      throw new InitError(`teacher.checkpoint: ${t.info.dir} holds a ${t.net.kind} transformer, but the recipe's teacher is ${family}; use \`teacher ${t.net.kind} { ... }\` or another checkpoint`);
     }
     net = objective === 'trigflow' ? new FamilyNet({ ...t.net.opts, weights: Object.fromEntries(t.net.params), objective }) : t.net;
     if (net !== t.net) t.net.dispose();

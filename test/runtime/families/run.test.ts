@@ -1,0 +1,136 @@
+// The paper recipes distilling tiny teachers of each family through the same path `sidc run` takes:
+// compileFile(recipe, --set overrides) -> runGraph -> prepareStage (runtime/exec/family-stage.ts) ->
+// runIteration. Each test writes its own tiny diffusers checkpoint and text table (sidc make-tiny).
+// Checked: the student file differs from the teacher and is finite, phi never moves, conditions are
+// prompt rows (never the empty prompt's row), the nets' own guidance value stays 1.0 (ALGORITHM.md §3),
+// and a missing checkpoint or a mismatched text table is a one-line error without a stack.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { useWasm } from '../nn/setup.js';
+import { repoRoot } from '../../helpers/paths.js';
+import { scratchDir } from '../io/tmp.js';
+import { compileFile } from '../../../compiler/api.js';
+import { main } from '../../../compiler/cli/main.js';
+import { commands } from '../../../runtime/cli/index.js';
+import { openRunDir } from '../../../runtime/run/rundir.js';
+import { runGraph } from '../../../runtime/run/runner.js';
+import { readSafetensors } from '../../../runtime/io/safetensors.js';
+import { loadTransformer } from '../../../runtime/families/load.js';
+import { TINY_TEACHERS, writeTinyFamilyTeacher } from '../../../runtime/families/make-tiny.js';
+import type { FamilyNet } from '../../../runtime/families/net.js';
+import type { StageState } from '../../../runtime/exec/state.js';
+import { OP_IMPLS } from '../../../runtime/exec/ops.js';
+import { Rng } from '../../../runtime/rng/prng.js';
+import type { GraphNode } from '../../../compiler/graph/types.js';
+
+before(() => useWasm());
+
+const REPO = repoRoot;
+
+/** The --set overrides a user gives to run a paper recipe on a tiny teacher for `images` images. */
+function sets(dir: string, family: string, images = 4): string[] {
+  return [
+    `teacher.checkpoint="${dir}"`, `data.text=precomputed("${dir}")`, `data.resolution=${TINY_TEACHERS[family]!.resolution} px`,
+    'batch.per_device=2', 'batch.accumulate=1', 'batch.global=16', `train.length=${images} images`,
+    `train.log_every=2 images`, `train.sample_every=${images} images`, `train.checkpoint_every=${images} images`,
+  ];
+}
+
+const io = () => {
+  const err: string[] = [];
+  return { io: { stdout: () => {}, stderr: (t: string) => void err.push(t), isTTY: false }, err };
+};
+
+const CASES: { family: string; recipe: string }[] = [
+  { family: 'sana', recipe: 'recipes/sana-600m-512.sid' },
+  { family: 'sana-sprint', recipe: 'recipes/sana-sprint-600m-1024.sid' },
+  { family: 'sd3', recipe: 'recipes/sd35-medium-bf16.sid' },
+  { family: 'flux', recipe: 'recipes/flux-dev-512.sid' },
+];
+
+for (const { family, recipe } of CASES) {
+  test(`${family}: ${recipe} distils a tiny diffusers checkpoint for two SiD iterations`, () => {
+    const dir = scratchDir(`run-${family}`);
+    writeTinyFamilyTeacher(family, dir, { seed: 3 });
+    const res = compileFile(join(REPO, recipe), { set: sets(dir, family) });
+    assert.ok(res.ok, JSON.stringify(res.diagnostics.filter((d) => d.severity === 'error')));
+    const graph = res.graphs[0]!;
+    const paths = openRunDir(scratchDir(`runs-${family}`), graph, { fresh: true });
+    const teacher = loadTransformer(dir).tensors;
+    const seen: number[] = [];
+    const { io: out } = io();
+    const r = runGraph(graph, paths, {
+      io: out, plots: false,
+      onIteration: (st: StageState) => {
+        const phi = st.nets.get('phi')!.net as FamilyNet;
+        // phi is the frozen teacher, bit for bit
+        for (const [k, v] of phi.params) assert.deepEqual(v.dataSync(), teacher[k]!.data, `phi.${k} moved`);
+        for (const n of ['phi', 'psi', 'G']) assert.equal((st.nets.get(n)!.net as FamilyNet).guidance, 1, `${n}.guidance is restored to 1.0`);
+        assert.equal(st.stats.nonfinite, 0);
+        seen.push(st.iteration);
+        if (family === 'sana-sprint') assert.equal(phi.opts.objective, 'trigflow');
+      },
+    });
+    assert.equal(r.completed, true);
+    assert.deepEqual(seen, [1, 2]);
+    const student = readSafetensors(paths.student).tensors;
+    let changed = 0;
+    for (const [k, w] of Object.entries(teacher)) {
+      const s = student[k];
+      assert.ok(s, `student has ${k}`);
+      assert.ok(s.data.every(Number.isFinite), `${k} finite`);
+      if (s.data.some((v, i) => v !== w.data[i])) changed++;
+    }
+    assert.ok(changed > Object.keys(teacher).length / 2, `${changed} of ${Object.keys(teacher).length} tensors changed`);
+    // a rerun of the finished run reloads the student on the teacher's architecture and has nothing to do
+    const again = runGraph(graph, paths, { io: out, plots: false, onIteration: () => assert.fail('nothing left to run') });
+    assert.equal(again.completed, true);
+  });
+}
+
+test('sample_condition draws prompt rows of the text table, never the empty prompt (the null condition)', () => {
+  const node = { id: 'condition', op: 'sample_condition', inputs: {}, attrs: { source: 'prompts' } } as unknown as GraphNode;
+  const st = { batch: 400, rng: new Rng(5), prompts: { rows: [0, 2, 3], nullRow: 1 } } as unknown as StageState;
+  const c = OP_IMPLS.sample_condition(node, new Map(), st, 1) as { dataSync(): Int32Array };
+  const counts = [0, 0, 0, 0];
+  for (const v of c.dataSync()) counts[v]!++;
+  assert.equal(counts[1], 0);
+  for (const r of [0, 2, 3]) assert.ok(counts[r]! > 80, `row ${r} drawn ${counts[r]} times of 400`);
+  const labels = { batch: 4, rng: new Rng(5) } as unknown as StageState;
+  assert.throws(() => OP_IMPLS.sample_condition(node, new Map(), labels, 1), /needs a text teacher/);
+});
+
+async function sidc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, commands, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
+  return { code, out, err };
+}
+
+test('sidc make-tiny flux + sidc run recipes/flux-dev-512.sid; a missing checkpoint and a mismatched text table are one-line errors', async () => {
+  const dir = join(scratchDir('cli-flux'), 'flux-tiny');
+  const mk = await sidc('make-tiny', 'flux', dir);
+  assert.equal(mk.code, 0, mk.err);
+  assert.match(mk.out, /try it: sidc run recipes\/flux-dev-512\.sid/);
+  const runs = scratchDir('cli-runs');
+  const flags = (d: string, text = d) => sets(d, 'flux').map((s) => (s.startsWith('data.text') ? `data.text=precomputed("${text}")` : s)).flatMap((s) => ['--set', s]);
+  const ok = await sidc('run', join(REPO, 'recipes/flux-dev-512.sid'), ...flags(dir), '--runs-dir', runs, '--backend', 'wasm', '--no-plots');
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /done in/);
+  const runDir = /run directory (\S+)/.exec(ok.out)![1]!;
+  assert.ok(existsSync(join(runDir, 'student.safetensors')));
+
+  const missing = await sidc('run', join(REPO, 'recipes/flux-dev-512.sid'), ...flags(join(dir, 'nope'), dir), '--runs-dir', runs, '--backend', 'wasm');
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /teacher\.checkpoint: \S+nope does not exist/);
+  assert.doesNotMatch(missing.err, /\n\s+at /, 'no stack trace');
+
+  const sana = scratchDir('cli-sana');
+  writeTinyFamilyTeacher('sana', sana); // SANA encodings have no pooled embedding, FLUX needs one
+  const wrong = await sidc('run', join(REPO, 'recipes/flux-dev-512.sid'), ...flags(dir, sana), '--runs-dir', runs, '--backend', 'wasm');
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.err, /text\.safetensors:\n\s+\S+ \(flux\) needs "pooled_prompt_embeds" \[N, 32\]/);
+  assert.doesNotMatch(wrong.err, /\n\s+at /, 'no stack trace');
+});
