@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { compileText } from './compile.js';
 import type { Diagnostic } from './diagnostics/types.js';
 import type { ExecutionGraph } from './graph/types.js';
+import type { CheckCache } from './incremental.js';
 
 export interface CompileOptions {
   /** `--set key=value` overrides, applied to the selected recipe after `extends`. */
@@ -20,6 +21,11 @@ export interface CompileOptions {
   overlay?: ReadonlyMap<string, string>;
   /** false: check only - no graphs, hence no plan diagnostics (SID4xxx) either; faster for quick checks. */
   lower?: boolean;
+  /**
+   * Reuse per-recipe diagnostics from earlier compiles of this program (the language server; see
+   * incremental.ts). Diagnostics are the same as without it; graphs come only from recipes re-checked.
+   */
+  cache?: CheckCache;
 }
 
 export interface CompileResult {

@@ -108,12 +108,25 @@ export function compileText(text: string, file: string, options: CompileOptions 
     for (const d of ds) all.push(note && !d.related?.some((r) => r.message === note) ? { ...d, related: [...(d.related ?? []), { loc: d.loc, message: note }] } : d);
   };
 
-  // Every recipe of the file is checked (abstract ones for names, types and units only).
+  // Every recipe of the file is checked (abstract ones for names, types and units only). With a cache
+  // (the LSP), a recipe whose extends chain is unchanged reuses its diagnostics and yields no graph.
+  const cache = options.cache && sets.length === 0 ? options.cache : undefined;
+  cache?.beginCompile();
   for (const r of decls.recipes) {
     const isTarget = targets.includes(r);
+    const found = cache?.lookup(r, program.visibleRecipes(r.file), program.visibleSweeps(r.file), program.sources);
+    if (found?.hit && !(isTarget && lower && lowerable(found.check) && !found.lowered)) {
+      addAll(found.check);
+      if (isTarget && lower && lowerable(found.check)) addAll(found.lowered!);
+      continue;
+    }
+    const valuesBefore = all.length; // value errors first met in this recipe land in `all`
     const { ctx, diags } = checkOne(r, program, values, isTarget ? sets : []);
+    const checked = diags.length;
     const ok = lowerable(diags);
-    if (isTarget && ok && lower) graphs.push(lowerPlanned(ctx, file));
+    const lowered = isTarget && ok && lower;
+    if (lowered) graphs.push(lowerPlanned(ctx, file));
+    if (found) cache!.store(found, [...all.slice(valuesBefore), ...diags.slice(0, checked)], lowered ? diags.slice(checked) : undefined);
     addAll(diags);
   }
   for (const t of targets) {
