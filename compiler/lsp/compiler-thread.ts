@@ -4,12 +4,14 @@ import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { CompileRequest } from './compile-worker.js';
 import { loadStages } from './stages.js';
+import { CheckCache } from '../incremental.js';
 
 type Pending = { resolve: (d: Diagnostic[]) => void; reject: (e: Error) => void };
 
 export class CompilerThread {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
+  private readonly cache = new CheckCache(); // for in-process compiles
   private next = 0;
   private loaded = false; // until the worker has loaded the compiler, compiles run in-process
   private settle: (ok: boolean) => void = () => {};
@@ -60,7 +62,7 @@ export class CompilerThread {
       }
     }
     const stages = await loadStages();
-    return (await stages.compileSource!(text, path, { overlay, lower })).diagnostics;
+    return (await stages.compileSource!(text, path, { overlay, lower, cache: this.cache })).diagnostics;
   }
 
   /** The worker is gone: answer what was waiting in-process, and stop using it. */

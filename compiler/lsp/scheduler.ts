@@ -1,10 +1,13 @@
-// Debounced, coalesced validation. A change marks documents dirty; after `delayMs` of quiet the dirty
-// ones are compiled one at a time. Changes that arrive during a compile only mark documents dirty again,
-// so typing never queues a backlog: each document is compiled at most once more, with its latest text.
+// Coalesced validation with a debounce for bursts. A change marks documents dirty. When nothing was
+// compiled for `delayMs`, compiling starts at once (an isolated edit is answered without waiting);
+// inside a burst it waits for `delayMs` of quiet. Changes that arrive during a compile only mark documents
+// dirty again, so typing never queues a backlog: each document is compiled at most once more, with its
+// latest text.
 export class Scheduler {
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private lastActivity = -Infinity; // when the last change or compile happened (ms, performance.now)
 
   constructor(
     private readonly delayMs: number,
@@ -13,9 +16,12 @@ export class Scheduler {
 
   touch(keys: Iterable<string>): void {
     for (const k of keys) this.dirty.add(k);
+    const now = performance.now();
+    const quiet = now - this.lastActivity >= this.delayMs;
+    this.lastActivity = now;
     if (this.running) return; // picked up when the current round ends
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.flush(), this.delayMs);
+    this.timer = setTimeout(() => void this.flush(), quiet ? 0 : this.delayMs);
   }
 
   forget(key: string): void {
@@ -33,6 +39,7 @@ export class Scheduler {
       }
     } finally {
       this.running = false;
+      this.lastActivity = performance.now();
     }
   }
 }
