@@ -1,7 +1,8 @@
 // Stage setup for the paper's teachers (families sana, sd3, flux; runtime/families): phi is loaded from the
 // diffusers folder teacher.checkpoint (its config.json decides the architecture; teacher.config only
 // feeds check and plan), psi and G start as copies of it (ALGORITHM.md §2) or as an earlier stage's
-// product or a student file (generator.init). Conditions are rows of the precomputed text-encodings table
+// product or a student file (generator.init); the adversarial stage reads real latents (data.images).
+// Conditions are rows of the precomputed text-encodings table
 // data.text = precomputed("file or folder") (docs/text-encodings.md): sample_condition draws prompt rows,
 // the empty prompt's row is the null condition. Embedded guidance (FLUX.1-dev, SANA-Sprint) is fed by the
 // velocity op (sampling.ts); the nets' own guidance value stays 1.0 (what G always sees, ALGORITHM.md §3).
@@ -20,6 +21,7 @@ import { configValue, num } from './config.js';
 import { InitError } from './build-nets.js';
 import { recipePath } from './dit-stage.js';
 import type { NetSlot, StageState } from './state.js';
+import type { ImageSet } from '../data/image-set.js';
 import { stageBatch, stageSeed } from './stage.js';
 
 export const TEXT_FAMILIES = ['sana', 'sd3', 'flux'] as const;
@@ -86,6 +88,33 @@ export function loadFamilyStudent(path: string, graph: ExecutionGraph, trainable
   return phi.withWeights(Object.fromEntries([...phi.params.keys()].map((k) => [k, tensors[k]!])), trainable);
 }
 
+/**
+ * Real latents of the adversarial stage (ALGORITHM.md §6; docs/text-encodings.md): data.images names a
+ * safetensors file (or a folder with latents.safetensors) holding `latents` [N, C, h, w] in the teacher's
+ * normalised latent space and `prompt_rows` [N], each image's caption as a row of the data.text table.
+ */
+export function realLatents(graph: ExecutionGraph, phi: FamilyNet): ImageSet {
+  const src = configValue(graph, 'data.images');
+  if (typeof src !== 'string') throw new InitError('the adversarial stage needs real latents: write `data.images = "latents.safetensors"` (docs/text-encodings.md)');
+  const p = recipePath(graph, src);
+  const file = existsSync(p) && statSync(p).isDirectory() ? join(p, 'latents.safetensors') : p;
+  if (!existsSync(file)) throw new InitError(`data.images: ${file} does not exist; write the real latents and their prompt rows there (docs/text-encodings.md)`);
+  const { tensors } = readSafetensors(file);
+  const { latents, prompt_rows: rows } = tensors;
+  const [C, H, W] = [phi.channels, phi.opts.latent.height, phi.opts.latent.width];
+  const n = (text: string) => `${file}: ${text} (docs/text-encodings.md)`;
+  if (!latents || latents.shape.length !== 4) throw new InitError(n(`needs "latents" [N, ${C}, ${H}, ${W}]`));
+  if (latents.shape[1] !== C || latents.shape[2] !== H || latents.shape[3] !== W) {
+    throw new InitError(n(`"latents" are [${latents.shape.join(', ')}] but the teacher at data.resolution generates [N, ${C}, ${H}, ${W}]`));
+  }
+  const N = latents.shape[0]!;
+  const prompts = phi.opts.text.prompts;
+  if (!rows || rows.shape.join() !== String(N)) throw new InitError(n(`needs "prompt_rows" [${N}]: each latent's caption as a row of the data.text table`));
+  const bad = [...rows.data].findIndex((r) => !Number.isInteger(r) || r < 0 || r >= prompts.length);
+  if (bad >= 0) throw new InitError(n(`prompt_rows[${bad}] = ${rows.data[bad]} is not a row of the ${prompts.length}-prompt text table`));
+  return { name: file, images: latents.data, labels: Int32Array.from(rows.data), captions: prompts, channels: C, height: H, width: W, classes: prompts.length };
+}
+
 function buildFamilyNet(graph: ExecutionGraph, decl: NetDecl, products: Map<string, VelocityNet>): NetSlot {
   const fromStage = (name: string) => {
     const p = products.get(name);
@@ -108,8 +137,8 @@ function buildFamilyNet(graph: ExecutionGraph, decl: NetDecl, products: Map<stri
 }
 
 export function prepareFamilyStage(graph: ExecutionGraph, stage: StageGraph, products: Map<string, VelocityNet>): StageState {
-  if (stage.kind === 'adversarial' || stage.kind === 'teach' || stage.kind === 'evaluate') {
-    throw new InitError(`stage ${stage.name} (${stage.kind}): the runtime runs the sid stage of ${String(configValue(graph, 'teacher.family'))} teachers; ${stage.kind} stages need real latents or reference metrics it does not have yet`);
+  if (stage.kind === 'teach' || stage.kind === 'evaluate') {
+    throw new InitError(`stage ${stage.name} (${stage.kind}): the runtime runs the sid and adversarial stages of ${String(configValue(graph, 'teacher.family'))} teachers; an ${stage.kind} stage needs reference data it does not have`);
   }
   const seed = stageSeed(graph, stage);
   const phi = familyTeacher(graph);
@@ -119,10 +148,12 @@ export function prepareFamilyStage(graph: ExecutionGraph, stage: StageGraph, pro
   const nullRow = phi.nullCondition;
   const rows = text.prompts.map((_, i) => i).filter((i) => i !== nullRow);
   if (!rows.length) throw new InitError(`data.text: the encodings file lists only the empty prompt; add the prompts to distil on (docs/text-encodings.md)`);
+  const real = stage.kind === 'adversarial' ? realLatents(graph, phi) : null;
   return {
     graph, stage,
     precision: makePrecision(stage.precision?.policy ?? 'fp32'),
     nets, gmm: null,
+    ...(real ? { realData: real } : {}),
     rng: Rng.derive(seed, `stage:${stage.name}`),
     adam: new Map(),
     batch: stageBatch(graph, stage),

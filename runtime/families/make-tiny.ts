@@ -1,6 +1,7 @@
-// sidc make-tiny FAMILY DIR [--seed N] [--prompts "a|b|c"]: a tiny teacher of a paper family in diffusers
+// sidc make-tiny FAMILY DIR [--seed N] [--prompts "a|b|c"] [--latents N]: a tiny teacher of a paper family in diffusers
 // layout (DIR/transformer: config.json + 2 bf16 shards + index, seeded random weights) and matching text
-// encodings (DIR/text.safetensors, the empty prompt first) - what the tests use and what a user points a
+// encodings (DIR/text.safetensors, the empty prompt first), optionally N stand-in real latents
+// (DIR/latents.safetensors, for the adversarial stage of the SiD2a recipes) - what the tests use and what a user points a
 // paper recipe at to try the whole path without the real checkpoint:
 //   sidc make-tiny flux /tmp/flux-tiny
 //   sidc run recipes/flux-dev-512.sid --set 'teacher.checkpoint="/tmp/flux-tiny"' --set 'data.text=precomputed("/tmp/flux-tiny")' ...
@@ -14,6 +15,8 @@ import { writeDiffusersTransformer } from './write.js';
 import { writeTextEncodings, type TextEncodingsData } from './text.js';
 import { familyModule, paramCount } from './index.js';
 import { Rng } from '../nn/rng.js';
+import { writeSafetensors } from '../io/safetensors.js';
+import { VAE_DOWNSAMPLE } from './teacher.js';
 
 /** The tiny teachers: registry config + config.json overrides (SANA-Sprint: guidance embedder, qk-norm). */
 export const TINY_TEACHERS: Readonly<Record<string, { registry: string; overrides?: Record<string, unknown>; recipe: string; resolution: number }>> = {
@@ -46,10 +49,12 @@ export interface TinyTeacher {
   root: string;
   text: string;
   config: FamilyConfig;
+  /** DIR/latents.safetensors when `latents` > 0 */
+  latents?: string;
 }
 
 /** Writes DIR/transformer and DIR/text.safetensors for one of TINY_TEACHERS. */
-export function writeTinyFamilyTeacher(name: string, root: string, o: { seed?: number; prompts?: string[]; shards?: number } = {}): TinyTeacher {
+export function writeTinyFamilyTeacher(name: string, root: string, o: { seed?: number; prompts?: string[]; shards?: number; latents?: number } = {}): TinyTeacher {
   const spec = TINY_TEACHERS[name];
   if (!spec) throw new UserError(`make-tiny: unknown family '${name}'; use one of ${Object.keys(TINY_TEACHERS).join(', ')}`);
   const json = { ...diffusersConfigOf(teacherConfig(spec.registry)!), ...spec.overrides };
@@ -60,7 +65,17 @@ export function writeTinyFamilyTeacher(name: string, root: string, o: { seed?: n
   if (!prompts.includes('')) prompts.unshift('');
   const text = join(root, 'text.safetensors');
   writeTextEncodings(text, tinyTextEncodings(config, prompts, seed), 'F32', { encoders: 'none: random tiny encodings (sidc make-tiny)' });
-  return { root, text, config };
+  if (!o.latents) return { root, text, config };
+  // stand-in "real" latents for the adversarial stage at the tiny resolution, captions cycling the prompts
+  const side = spec.resolution / VAE_DOWNSAMPLE[config.family];
+  const ch = familyModule(config).latentChannels(config);
+  const rng = new Rng(seed + 7);
+  const latents = join(root, 'latents.safetensors');
+  writeSafetensors(latents, {
+    latents: { dtype: 'F32', shape: [o.latents, ch, side, side], data: Float32Array.from({ length: o.latents * ch * side * side }, () => rng.normal()) },
+    prompt_rows: { dtype: 'F32', shape: [o.latents], data: Float32Array.from({ length: o.latents }, (_, i) => 1 + (i % (prompts.length - 1))) },
+  }, { format: 'sidc-real-latents/1', resolution: String(spec.resolution) });
+  return { root, text, config, latents };
 }
 
 export const makeTinyCommand: CommandModule = {
@@ -71,13 +86,18 @@ export const makeTinyCommand: CommandModule = {
       .argument('<family>', Object.keys(TINY_TEACHERS).join(' | '))
       .argument('<dir>', 'model folder to write (transformer/ and text.safetensors)')
       .option('--seed <n>', 'weight and encoding seed', '1')
+      .option('--latents <n>', 'also write latents.safetensors: n random stand-in real latents (adversarial stage)', '0')
       .option('--prompts <list>', 'prompts separated by |, the empty prompt is added first', TINY_PROMPTS.slice(1).join('|'))
-      .action((family: string, dir: string, f: { seed: string; prompts: string }) => {
+      .action((family: string, dir: string, f: { seed: string; prompts: string; latents: string }) => {
         const seed = Number(f.seed);
         if (!Number.isInteger(seed)) throw new UserError(`--seed must be an integer, got '${f.seed}'`);
-        const t = writeTinyFamilyTeacher(family, dir, { seed, prompts: ['', ...f.prompts.split('|').filter((p) => p !== '')] });
+        const latents = Number(f.latents);
+        if (!Number.isInteger(latents) || latents < 0) throw new UserError(`--latents must be a whole number, got '${f.latents}'`);
+        const prompts = ['', ...f.prompts.split('|').filter((p) => p !== '')];
+        if (prompts.length < 2) throw new UserError('--prompts: give at least one non-empty prompt');
+        const t = writeTinyFamilyTeacher(family, dir, { seed, prompts, latents });
         const spec = TINY_TEACHERS[family]!;
-        io.stdout(`${dir}: tiny ${t.config.family} teacher (${paramCount(t.config)} parameters), ${join(dir, 'transformer')} + ${t.text}\n`);
+        io.stdout(`${dir}: tiny ${t.config.family} teacher (${paramCount(t.config)} parameters), ${join(dir, 'transformer')} + ${t.text}${t.latents ? ` + ${t.latents}` : ''}\n`);
         io.stdout(
           `try it: sidc run ${spec.recipe} --set 'teacher.checkpoint="${dir}"' --set 'data.text=precomputed("${dir}")' --set 'data.resolution=${spec.resolution} px'` +
             ` --set batch.per_device=2 --set batch.accumulate=1 --set batch.global=16 --set 'train.length=4 images'\n`,

@@ -6,7 +6,7 @@
 // and a missing checkpoint or a mismatched text table is a one-line error without a stack.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useWasm } from '../nn/setup.js';
 import { repoRoot } from '../../helpers/paths.js';
@@ -89,6 +89,30 @@ for (const { family, recipe } of CASES) {
     assert.equal(again.completed, true);
   });
 }
+
+test('sd3: recipes/sid2a-sd3-medium.sid runs its sid stage, then the adversarial stage on real latents (ALGORITHM.md §6)', () => {
+  const dir = scratchDir('run-sid2a');
+  writeTinyFamilyTeacher('sd3', dir, { seed: 3, latents: 6 });
+  const res = compileFile(join(REPO, 'recipes/sid2a-sd3-medium.sid'), { set: [...sets(dir, 'sd3'), `data.images="${dir}"`] });
+  assert.ok(res.ok, JSON.stringify(res.diagnostics.filter((d) => d.severity === 'error')));
+  const graph = res.graphs[0]!;
+  const paths = openRunDir(scratchDir('runs-sid2a'), graph, { fresh: true });
+  const stages: string[] = [];
+  const r = runGraph(graph, paths, {
+    io: io().io, plots: false,
+    onIteration: (st) => {
+      stages.push(st.stage.name);
+      if (st.stage.kind === 'adversarial') assert.equal(st.realData!.images.length, 6 * st.dim, 'the real latents are the stage data');
+    },
+  });
+  assert.equal(r.completed, true);
+  assert.deepEqual(stages, ['sid', 'sid', 'adversarial', 'adversarial']);
+  const lines = readFileSync(paths.metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; loss: Record<string, number> });
+  const adv = lines.filter((l) => l.stage === 'adversarial');
+  assert.ok(adv.length > 0);
+  for (const l of adv) for (const [k, v] of Object.entries(l.loss)) assert.ok(Number.isFinite(v), `${k} = ${v}`);
+  assert.ok(existsSync(paths.stage('adversarial')));
+});
 
 test('sample_condition draws prompt rows of the text table, never the empty prompt (the null condition)', () => {
   const node = { id: 'condition', op: 'sample_condition', inputs: {}, attrs: { source: 'prompts' } } as unknown as GraphNode;
