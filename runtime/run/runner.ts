@@ -19,9 +19,13 @@ import { Progress } from './progress.js';
 import { readProgress, type RunPaths } from './rundir.js';
 import { scatterClasses } from './plots.js';
 import { imageSampleGrid, isImageNet } from './image-samples.js';
+import { familySamples } from './latent-samples.js';
+import { FamilyNet } from '../families/net.js';
 import { Rng } from '../rng/prng.js';
 import { IMPLICIT_TEACH, implicitTeachStage, needsImplicitTeach } from '../exec/implicit-teach.js';
 import { createHash } from 'node:crypto';
+import { teacherFamily } from '../exec/teacher-spec.js';
+import { runDitTeach } from './dit-teach-run.js';
 
 /** Cache of implicit init nets shared by the runs of one runs directory, keyed by what determines them. */
 function implicitCachePath(paths: RunPaths, stage: StageGraph, graph: ExecutionGraph): string {
@@ -74,6 +78,7 @@ const fileSize = (p: string) => (existsSync(p) ? statSync(p).size : 0);
 function samplePlot(paths: RunPaths, st: StageState, label: string): void {
   const G = productOf(st);
   if (isImageNet(G) && st.stage.kind !== 'teach') return imageSampleGrid(paths.samples, st, G, label);
+  if (G instanceof FamilyNet) return void familySamples(paths.samples, st, G, label);
   if (!G || st.dim < 2 || !st.gmm || st.stage.kind === 'teach') return;
   const n = 512;
   const steps = num(configValue(st.graph, 'generator.steps'), 4);
@@ -144,6 +149,15 @@ export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOption
       // the same mixture and teach settings were fitted by another run (e.g. another sweep point)
       copyFileSync(cached, paths.stage(stage.name));
       products.set(stage.name, loadNet(cached));
+      progress.done.push(stage.name);
+      writeJsonAtomic(paths.progress, progress);
+      continue;
+    }
+    if (stage.kind === 'teach' && teacherFamily(graph) === 'dit') {
+      // the DiT teacher trains by runtime/nets/dit-teach.ts (dit-teach-run.ts), its state in checkpoint.safetensors
+      const teacher = runDitTeach(graph, stage, paths, opts, budget);
+      if (!teacher) return { evalRows, completed: false };
+      products.set(stage.name, teacher);
       progress.done.push(stage.name);
       writeJsonAtomic(paths.progress, progress);
       continue;

@@ -6,7 +6,9 @@
 // and a missing checkpoint or a mismatched text table is a one-line error without a stack.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readNpyFloat32 } from '../../../runtime/io/npy.js';
+import { writeTinyVae } from './fixtures.js';
 import { join } from 'node:path';
 import { useWasm } from '../nn/setup.js';
 import { repoRoot } from '../../helpers/paths.js';
@@ -54,6 +56,9 @@ for (const { family, recipe } of CASES) {
   test(`${family}: ${recipe} distils a tiny diffusers checkpoint for two SiD iterations`, () => {
     const dir = scratchDir(`run-${family}`);
     writeTinyFamilyTeacher(family, dir, { seed: 3 });
+    // SD3 / FLUX: an AutoencoderKL beside the transformer turns the sample latents into a PNG grid
+    const withVae = family === 'sd3' || family === 'flux';
+    if (withVae) cpSync(writeTinyVae().vdir, join(dir, 'vae'), { recursive: true });
     const res = compileFile(join(REPO, recipe), { set: sets(dir, family) });
     assert.ok(res.ok, JSON.stringify(res.diagnostics.filter((d) => d.severity === 'error')));
     const graph = res.graphs[0]!;
@@ -62,7 +67,7 @@ for (const { family, recipe } of CASES) {
     const seen: number[] = [];
     const { io: out } = io();
     const r = runGraph(graph, paths, {
-      io: out, plots: false,
+      io: out,
       onIteration: (st: StageState) => {
         const phi = st.nets.get('phi')!.net as FamilyNet;
         // phi is the frozen teacher, bit for bit
@@ -84,6 +89,14 @@ for (const { family, recipe } of CASES) {
       if (s.data.some((v, i) => v !== w.data[i])) changed++;
     }
     assert.ok(changed > Object.keys(teacher).length / 2, `${changed} of ${Object.keys(teacher).length} tensors changed`);
+    // the sample point at the end: latents [16, C, h, w] (4 prompt rows x 4), decoded when a VAE is there
+    const npy = readdirSync(paths.samples).filter((f) => f.endsWith('.npy'));
+    assert.equal(npy.length, 1, readdirSync(paths.samples).join());
+    const z = readNpyFloat32(join(paths.samples, npy[0]!));
+    const side = TINY_TEACHERS[family]!.resolution / (family.startsWith('sana') ? 32 : 8);
+    assert.deepEqual(z.shape, [12, 4, side, side], '3 prompt rows (the empty prompt is not one) x 4 samples');
+    assert.ok(z.data.every(Number.isFinite));
+    assert.equal(existsSync(join(paths.samples, npy[0]!.replace('.npy', '.png'))), withVae);
     // a rerun of the finished run reloads the student on the teacher's architecture and has nothing to do
     const again = runGraph(graph, paths, { io: out, plots: false, onIteration: () => assert.fail('nothing left to run') });
     assert.equal(again.completed, true);
