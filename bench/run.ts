@@ -18,7 +18,8 @@ const files = readdirSync(here).filter((f) => f.endsWith('.bench.js')).sort();
 const results: Record<string, unknown> = {};
 for (const f of files) {
   if (filters.length && !filters.some((s) => f.includes(s))) continue;
-  const mod = (await import(join(here, f))) as { name: string; run: () => Promise<Record<string, unknown>> };
+  const mod = (await import(join(here, f))) as { name: string; heavy?: boolean; run: () => Promise<Record<string, unknown>> };
+  if (mod.heavy && !filters.some((s) => mod.name.includes(s))) continue; // long trainings run only when named
   process.stderr.write(`bench: ${mod.name} ...\n`);
   const t0 = performance.now();
   results[mod.name] = await mod.run();
