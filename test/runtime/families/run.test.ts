@@ -127,6 +127,22 @@ test('sd3: recipes/sid2a-sd3-medium.sid runs its sid stage, then the adversarial
   assert.ok(existsSync(paths.stage('adversarial')));
 });
 
+test('sana: a run stopped after its checkpoint resumes to the same student, bit for bit', () => {
+  const dir = scratchDir('resume-sana');
+  writeTinyFamilyTeacher('sana', dir, { seed: 8 });
+  const set = [...sets(dir, 'sana', 8), 'train.checkpoint_every=4 images'];
+  const graph = compileFile(join(REPO, 'recipes/sana-600m-512.sid'), { set }).graphs[0]!;
+  const straight = openRunDir(scratchDir('resume-a'), graph, { fresh: true });
+  assert.equal(runGraph(graph, straight, { io: io().io, plots: false }).completed, true);
+  const split = openRunDir(scratchDir('resume-b'), graph, { fresh: true });
+  assert.equal(runGraph(graph, split, { io: io().io, plots: false, stopAfterIterations: 3 }).completed, false); // checkpoint at 4 images, dies at 6
+  const iters: number[] = [];
+  assert.equal(runGraph(graph, split, { io: io().io, plots: false, onIteration: (st) => void iters.push(st.iteration) }).completed, true);
+  assert.deepEqual(iters, [3, 4], 'resumed after the checkpoint at iteration 2');
+  const [a, b] = [readSafetensors(straight.student).tensors, readSafetensors(split.student).tensors];
+  for (const k of Object.keys(a)) assert.deepEqual(b[k]!.data, a[k]!.data, k);
+});
+
 test('sample_condition draws prompt rows of the text table, never the empty prompt (the null condition)', () => {
   const node = { id: 'condition', op: 'sample_condition', inputs: {}, attrs: { source: 'prompts' } } as unknown as GraphNode;
   const st = { batch: 400, rng: new Rng(5), prompts: { rows: [0, 2, 3], nullRow: 1 } } as unknown as StageState;
