@@ -5,7 +5,10 @@
 //    3 |   resolution = 512
 //      |                ^~~
 //      = help: write `512 px`
-//      = note: inherited from recipes/base/sid-dit.sid:7:3
+//      = note: data.resolution inherited from recipes/base/sid-dit.sid:7:16 (recipe base)
+//      |
+//    7 |   resolution = 512
+//      |                ^~~
 //
 // Lines and columns are printed 1-based; the source text comes from `sources` (what the compiler read),
 // so overlays and pseudo files such as `<--set 1>` render too.
@@ -14,22 +17,36 @@ import type { Diagnostic } from './types.js';
 
 export type SourceLookup = (file: string) => string | undefined;
 
+/** The source line of `loc` with a caret under its range, numbered, as lines (none when the text is unknown). */
+function snippet(loc: Diagnostic['loc'], text: string, width: number): string[] {
+  const map = new LineMap(text);
+  const { start, end } = loc.range;
+  const line = Math.min(start.line, map.lineCount - 1);
+  const src = map.lineText(line).replace(/\t/g, ' ');
+  const num = String(line + 1).padStart(width);
+  const pad = ' '.repeat(width);
+  const span = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, src.length - start.column);
+  return [`${num} | ${src}`, `${pad} | ${' '.repeat(start.column)}^${'~'.repeat(span - 1)}`];
+}
+
+const samePlace = (a: Diagnostic['loc'], b: Diagnostic['loc']): boolean =>
+  a.file === b.file && a.range.start.offset === b.range.start.offset && a.range.end.offset === b.range.end.offset;
+
 export function renderDiagnostic(d: Diagnostic, sources: SourceLookup): string {
   const out: string[] = [`${locString(d.loc)}: ${d.severity} ${d.code}: ${d.message}`];
   const text = sources(d.loc.file);
+  // one gutter width for the main line and every related line shown
+  const shownRelated = (d.related ?? []).map((r) => ({ r, text: samePlace(r.loc, d.loc) ? undefined : sources(r.loc.file) }));
+  const width = Math.max(...[d.loc, ...shownRelated.filter((x) => x.text !== undefined).map((x) => x.r.loc)].map((l) => String(l.range.start.line + 1).length));
+  const pad = ' '.repeat(width);
   if (text !== undefined) {
-    const map = new LineMap(text);
-    const { start, end } = d.loc.range;
-    const line = Math.min(start.line, map.lineCount - 1);
-    const src = map.lineText(line).replace(/\t/g, ' ');
-    const num = String(line + 1);
-    const pad = ' '.repeat(num.length);
-    const width = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, src.length - start.column);
-    out.push(`${pad} |`);
-    out.push(`${num} | ${src}`);
-    out.push(`${pad} | ${' '.repeat(start.column)}^${'~'.repeat(width - 1)}`);
+    out.push(`${pad} |`, ...snippet(d.loc, text, width));
     if (d.help) out.push(`${pad} = help: ${d.help}`);
-    for (const r of d.related ?? []) out.push(`${pad} = note: ${r.message}`);
+    for (const { r, text: rt } of shownRelated) {
+      out.push(`${pad} = note: ${r.message}`);
+      // the related place itself (where an inherited value was written, the first definition, ...)
+      if (rt !== undefined) out.push(`${pad} |`, ...snippet(r.loc, rt, width));
+    }
   } else {
     if (d.help) out.push(`  = help: ${d.help}`);
     for (const r of d.related ?? []) out.push(`  = note: ${r.message}`);
