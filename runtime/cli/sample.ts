@@ -7,10 +7,12 @@ import { UserError, type CommandModule } from '../../compiler/cli/command.js';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
 import { writeNpy } from '../io/npy.js';
 import { loadNet } from '../run/checkpoint.js';
+import { sampleFamilyStudent } from '../run/latent-samples.js';
+import { isTextFamily } from '../exec/family-stage.js';
 import { scatterClasses } from '../run/plots.js';
 import { generateK, type NoiseMode } from '../exec/sampling.js';
 import { configValue, num } from '../exec/config.js';
-import { gmmOf } from '../exec/teacher-spec.js';
+import { gmmOf, teacherFamily } from '../exec/teacher-spec.js';
 import { FP32 } from '../precision/policy.js';
 import { Rng } from '../rng/prng.js';
 import { startBackend } from './common.js';
@@ -37,6 +39,14 @@ export const sampleCommand: CommandModule = {
         const student = join(run, 'student.safetensors');
         if (!existsSync(student)) throw new UserError(`${run}: no student.safetensors (has the run finished its sid stage?)`);
         const graph = JSON.parse(readFileSync(join(run, 'graph.json'), 'utf8')) as ExecutionGraph;
+        if (isTextFamily(teacherFamily(graph))) {
+          // the paper's families: latents [n, C, h, w] in the teacher's normalised space, prompts cycling
+          await startBackend(io, {});
+          const s = sampleFamilyStudent(student, graph, { n: int('n', flags.n, 1), k: int('steps', flags.steps, 1), row: flags.class === undefined ? null : int('class', flags.class, 0), seed: int('seed', flags.seed, 0) });
+          writeNpy(flags.out, { dtype: 'f4', shape: s.shape, data: s.data });
+          io.stdout(`wrote ${s.shape[0]} latents [${s.shape.join(', ')}] to ${flags.out} (prompts: ${[...new Set(s.prompts)].map((p) => JSON.stringify(p)).join(', ')})\n`);
+          return setExitCode(0);
+        }
         const gmm = gmmOf(graph);
         const stepsTrained = num(configValue(graph, 'generator.steps'), 4);
         const k = int('steps', flags.steps, 1);

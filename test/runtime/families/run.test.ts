@@ -174,6 +174,13 @@ test('sidc make-tiny flux + sidc run recipes/flux-dev-512.sid; a missing checkpo
   assert.match(ok.out, /done in/);
   const runDir = /run directory (\S+)/.exec(ok.out)![1]!;
   assert.ok(existsSync(join(runDir, 'student.safetensors')));
+  // sidc sample on the finished run: latents of the student on the teacher's architecture
+  const npy = join(runs, 'x.npy');
+  const smp = await sidc('sample', runDir, '--n', '5', '--steps', '2', '-o', npy);
+  assert.equal(smp.code, 0, smp.err);
+  const x = readNpyFloat32(npy);
+  assert.deepEqual(x.shape, [5, 4, 4, 4]);
+  assert.ok(x.data.every(Number.isFinite));
 
   const missing = await sidc('run', join(REPO, 'recipes/flux-dev-512.sid'), ...flags(join(dir, 'nope'), dir), '--runs-dir', runs, '--backend', 'wasm');
   assert.equal(missing.code, 1);
