@@ -95,7 +95,9 @@ function mergeStages(chain: RecipeDecl[], values: ValueCache, out: Diagnostic[],
       byName.set(s.name, st);
     }
   }
-  if (!byName.has('sid')) byName.set('sid', { name: 'sid', after: [], overrides: new Map() });
+  // every recipe distils (an implicit `stage sid {}`), except one that only trains a teacher
+  const onlyTeach = byName.size > 0 && [...byName.keys()].every((n) => n === 'teach');
+  if (!byName.has('sid') && !onlyTeach) byName.set('sid', { name: 'sid', after: [], overrides: new Map() });
   const stages = [...byName.values()];
   for (const st of stages) {
     if (st.after.length || !ORDER.includes(st.name)) continue;

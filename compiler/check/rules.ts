@@ -201,6 +201,10 @@ function adversarial(c: CheckContext): void {
 function teach(c: CheckContext): void {
   const st = c.recipe.stages.find((s) => s.name === 'teach');
   const family = c.str('teacher.family');
+  if (!st && family === 'dit' && !c.isSet('teacher.checkpoint') && !c.failed('teacher.checkpoint')) {
+    // a DiT teacher is either trained by this recipe or read from a file (examples/mnist-teacher.sid)
+    c.out.push(diag('SID3001', c.anchor, { recipe: c.recipe.name, path: 'teacher.checkpoint', example: 'add `teacher.checkpoint = "teachers/dit-mnist.safetensors"` (a trained DiT), or a `stage teach { ... }` that trains one' }));
+  }
   if (!st || !family || !FAMILIES[family]) return;
   const loc = st.decl?.nameLoc ?? c.anchor;
   if (!['mlp', 'dit', 'gmm'].includes(family)) {

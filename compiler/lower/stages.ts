@@ -184,6 +184,16 @@ export function lowerAdversarial(sc: StageContext): StageGraph {
   };
 }
 
+/** The DiT teach stage's own settings (optional: only present, and only hashed, when the recipe sets them). */
+function ditTeachAttrs(cfg: Flat): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [path, attr] of [['teach.warmup', 'warmup_steps'], ['teach.ema_decay', 'ema_decay'], ['teach.weights', 'weights']] as const) {
+    const v = cfg.get(path);
+    if (v !== undefined) out[attr] = v;
+  }
+  return out;
+}
+
 /** Flow matching of the teacher on data, with condition dropout for CFG. */
 export function lowerTeach(sc: StageContext): StageGraph {
   const { cfg, shapes, precision } = sc;
@@ -202,7 +212,7 @@ export function lowerTeach(sc: StageContext): StageGraph {
     nets: [{ name: 'phi', role: 'teacher', trainable: true, init: 'scratch', dtype: precision.weights }],
     shared: [],
     phases: [{ name: 'teacher', updates: 'phi', accumulate: 1, nodes: nl.nodes, loss, optimizer: opt }],
-    attrs: { length_images: cfg.get('teach.length')!, batch: cfg.get('teach.batch')!, seed: cfg.get('train.seed')!, checkpoint_every_images: cfg.get('train.checkpoint_every')! },
+    attrs: { length_images: cfg.get('teach.length')!, batch: cfg.get('teach.batch')!, seed: cfg.get('train.seed')!, checkpoint_every_images: cfg.get('train.checkpoint_every')!, ...ditTeachAttrs(cfg) },
   };
 }
 

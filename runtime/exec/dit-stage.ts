@@ -49,7 +49,7 @@ export function ditTeacher(graph: ExecutionGraph): DitNet {
   const ck = configValue(graph, 'teacher.checkpoint');
   if (typeof ck !== 'string') throw new InitError('teacher dit: set `checkpoint = "teachers/dit-mnist.safetensors"` (the trained DiT teacher)');
   const path = recipePath(graph, ck);
-  if (!existsSync(path)) throw new InitError(`teacher.checkpoint: ${path} does not exist (train one with runtime/nets/dit-teach-main.ts, see docs/dit.md)`);
+  if (!existsSync(path)) throw new InitError(`teacher.checkpoint: ${path} does not exist (train one with \`sidc run examples/mnist-teacher.sid\`, see docs/dit.md)`);
   const key = `${path}|${num(configValue(graph, 'teacher.time_scale'), 1)}`;
   let net = teacherCache.get(key);
   if (!net) {
@@ -76,7 +76,7 @@ function buildDitNet(graph: ExecutionGraph, decl: NetDecl, products: Map<string,
   const file = decl.init.startsWith('checkpoint:') ? decl.init.slice('checkpoint:'.length) : decl.init;
   if (file.endsWith('.safetensors')) {
     // generator.init = a student file (e.g. a finished data-free run's student.safetensors)
-    const phi = ditTeacher(graph);
+    const phi = stageTeacher(graph, products);
     const path = recipePath(graph, file);
     if (!existsSync(path)) throw new InitError(`net ${decl.name}: init file ${path} does not exist`);
     return loadDitFile(path, { captions: datasetCaptions(graph), inputScale: phi.opts.inputScale, trainable: decl.trainable });
@@ -84,12 +84,19 @@ function buildDitNet(graph: ExecutionGraph, decl: NetDecl, products: Map<string,
   throw new InitError(`net ${decl.name}: init '${decl.init}' is not available for the dit teacher (teacher | stage:<name> | a .safetensors student)`);
 }
 
+/** phi of a stage: the product of the recipe's teach stage when it has one, else teacher.checkpoint. */
+function stageTeacher(graph: ExecutionGraph, products: Map<string, VelocityNet>): DitNet {
+  const teach = teachStageOf(graph);
+  const trained = teach ? products.get(teach.name) : undefined;
+  return trained instanceof DitNet ? trained : ditTeacher(graph);
+}
+
 export function prepareDitStage(graph: ExecutionGraph, stage: StageGraph, products: Map<string, VelocityNet>): StageState {
   const seed = stageSeed(graph, stage);
   const nets = new Map<string, NetSlot>();
   for (const decl of stage.nets) nets.set(decl.name, { decl, net: buildDitNet(graph, decl, products) });
   const captions = datasetCaptions(graph);
-  const phi = ditTeacher(graph);
+  const phi = stageTeacher(graph, products);
   const real = stage.kind === 'adversarial' ? realImages() : null;
   if (real && real.channels * real.height * real.width !== phi.dim) {
     throw new InitError(`data.images: ${real.name} images are ${real.channels}x${real.height}x${real.width}, the teacher generates ${phi.opts.config.channels}x${phi.opts.config.height}x${phi.opts.config.width}`);

@@ -1,6 +1,6 @@
 // The run directory runs/<recipe>-<hash8>/ (STYLE.md: named by what ran): recipe source copy, graph.json,
 // backend.json, metrics.jsonl, checkpoint.safetensors, stages/<stage>.safetensors, samples/*.png,
-// eval.{json,md}, student.safetensors, progress.json (finished stages).
+// eval.{json,md}, student.safetensors, teacher.safetensors (dit teach stage), progress.json (finished stages).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
@@ -15,6 +15,8 @@ export interface RunPaths {
   stage: (name: string) => string;
   samples: string;
   student: string;
+  /** the teacher a dit teach stage trained (what teacher.checkpoint of another recipe points at) */
+  teacher: string;
 }
 
 export function runDirName(graph: ExecutionGraph): string {
@@ -32,6 +34,7 @@ export function runPaths(dir: string): RunPaths {
     stage: (name) => join(dir, 'stages', `${name}.safetensors`),
     samples: join(dir, 'samples'),
     student: join(dir, 'student.safetensors'),
+    teacher: join(dir, 'teacher.safetensors'),
   };
 }
 
