@@ -1,4 +1,6 @@
 // sidc sample RUN --steps 4 --n N -o x.npy [--png out.png] [--class c]: draws from a run's student.
+// Image (dit) runs: x.npy [n, C, H, W] in [-1, 1] and x.labels.npy [n] (prompt index), --png a grid with a
+// row per prompt; vector runs [n, dim] (+ a scatter plot); text-family runs their latents.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -16,6 +18,8 @@ import { gmmOf, teacherFamily } from '../exec/teacher-spec.js';
 import { FP32 } from '../precision/policy.js';
 import { Rng } from '../rng/prng.js';
 import { startBackend } from './common.js';
+import { loadDitFile } from '../exec/dit-net.js';
+import { drawImages, labelledGridPng } from '../run/image-samples.js';
 
 const int = (name: string, v: string, min: number): number => {
   const n = Number(v);
@@ -31,8 +35,8 @@ export const sampleCommand: CommandModule = {
       .argument('<run>', 'run directory (runs/<recipe>-<hash8>)')
       .option('--steps <k>', 'generation steps', '4')
       .option('--n <count>', 'number of samples', '1000')
-      .option('-o, --out <file>', 'output .npy file [n, dim]', 'samples.npy')
-      .option('--png <file>', 'also write a scatter plot (2-D data)')
+      .option('-o, --out <file>', 'output .npy file: [n, dim], or images [n, C, H, W] (+ <out>.labels.npy)', 'samples.npy')
+      .option('--png <file>', 'also write a picture: a scatter plot (2-D data) or an image grid (a row per prompt)')
       .option('--class <c>', 'condition every sample on this class (default: balanced classes)')
       .option('--seed <s>', 'seed of the noise', '0')
       .action(async (run: string, flags: { steps: string; n: string; out: string; png?: string; class?: string; seed: string }) => {
@@ -45,6 +49,32 @@ export const sampleCommand: CommandModule = {
           const s = sampleFamilyStudent(student, graph, { n: int('n', flags.n, 1), k: int('steps', flags.steps, 1), row: flags.class === undefined ? null : int('class', flags.class, 0), seed: int('seed', flags.seed, 0) });
           writeNpy(flags.out, { dtype: 'f4', shape: s.shape, data: s.data });
           io.stdout(`wrote ${s.shape[0]} latents [${s.shape.join(', ')}] to ${flags.out} (prompts: ${[...new Set(s.prompts)].map((p) => JSON.stringify(p)).join(', ')})\n`);
+          return setExitCode(0);
+        }
+        if (teacherFamily(graph) === 'dit') {
+          // images [n, C, H, W] in [-1, 1] + labels (the prompted digit); --png: a row per prompt
+          const stepsTrained = num(configValue(graph, 'generator.steps'), 4);
+          const k = int('steps', flags.steps, 1);
+          if (k > stepsTrained) throw new UserError(`--steps ${k}: the student was trained for at most ${stepsTrained} steps`);
+          const n = int('n', flags.n, 1);
+          await startBackend(io, {});
+          const G = loadDitFile(student, { trainable: false });
+          const K = G.nullCondition;
+          const cls = flags.class === undefined ? null : int('class', flags.class, 0);
+          if (cls !== null && cls > K) throw new UserError(`--class ${cls}: prompts are 0..${K - 1} (${G.opts.captions.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}, ...; ${K} = the empty caption)`);
+          const c = Int32Array.from({ length: n }, (_, i) => cls ?? i % K);
+          const x = drawImages(G, c, k, stepsTrained, int('seed', flags.seed, 0), num(configValue(graph, 'teacher.time_scale'), 1));
+          for (let i = 0; i < x.length; i++) x[i] = Math.min(1, Math.max(-1, x[i]!)); // images live in [-1, 1]
+          const cf = G.opts.config;
+          const labelsPath = flags.out.replace(/(\.npy)?$/, '.labels.npy');
+          writeNpy(flags.out, { dtype: 'f4', shape: [n, cf.channels, cf.height, cf.width], data: x });
+          writeNpy(labelsPath, { dtype: 'i4', shape: [n], data: c });
+          io.stdout(`wrote ${n} images [${n}, ${cf.channels}, ${cf.height}, ${cf.width}] in [-1, 1] (${k} steps) to ${flags.out}, their prompt indices to ${labelsPath}\n`);
+          if (flags.png) {
+            labelledGridPng(flags.png, G, x, c, `student, ${k} steps`);
+            io.stdout(`wrote ${flags.png} (a row per prompt)\n`);
+          }
+          G.dispose();
           return setExitCode(0);
         }
         const gmm = gmmOf(graph);

@@ -1,0 +1,60 @@
+// `sidc sample RUN` on an image (dit) run, through the real CLI entry: images [n, 1, 28, 28] in [-1, 1]
+// with the prompt index of each in <out>.labels.npy, balanced prompts (or one with --class), a PNG grid
+// with a row per prompt, and the same seed giving the same images.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { useWasm } from '../nn/setup.js';
+import { DIT_TINY28, tinyDitGraph } from '../exec/dit-fixture.js';
+import { openRunDir } from '../../../runtime/run/rundir.js';
+import { runGraph } from '../../../runtime/run/runner.js';
+import { readNpy } from '../../../runtime/io/npy.js';
+import { readPng } from '../../../runtime/plot/png.js';
+import { main } from '../../../compiler/cli/main.js';
+import { commands } from '../../../runtime/cli/index.js';
+
+before(() => useWasm());
+
+async function sidc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, commands, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
+  return { code, out, err };
+}
+
+test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a grid with a row per prompt', async () => {
+  const { graph, dir } = tinyDitGraph('  stage sid {}', { config: DIT_TINY28 });
+  try {
+    const paths = openRunDir(join(dir, 'runs'), graph, {});
+    assert.ok(runGraph(graph, paths, { io: { stdout: () => {}, stderr: () => {}, isTTY: false }, plots: false }).completed);
+    const out = join(dir, 'x.npy');
+    const png = join(dir, 'x.png');
+    const r = await sidc('sample', paths.dir, '--n', '25', '--steps', '4', '-o', out, '--png', png);
+    assert.equal(r.code, 0, r.err);
+    const x = readNpy(out);
+    assert.deepEqual(x.shape, [25, 1, 28, 28]);
+    assert.equal(x.dtype, 'f4');
+    assert.ok([...x.data].every((v) => v >= -1 && v <= 1 && Number.isFinite(v)));
+    assert.ok(new Set(x.data).size > 100, 'images are not constant');
+    const labels = readNpy(join(dir, 'x.labels.npy'));
+    assert.deepEqual([...labels.data], Array.from({ length: 25 }, (_, i) => i % 10));
+    const all = readPng(png);
+    // one prompt: one row, so a much shorter picture of the same width
+    const one = join(dir, 'one.png');
+    const r3 = await sidc('sample', paths.dir, '--n', '3', '--class', '7', '-o', join(dir, 'seven.npy'), '--png', one);
+    assert.equal(r3.code, 0, r3.err);
+    assert.deepEqual([...readNpy(join(dir, 'seven.labels.npy')).data], [7, 7, 7]);
+    assert.ok(readPng(one).height * 4 < all.height, `10 rows ${all.height} px vs 1 row ${readPng(one).height} px`);
+    // same seed, same images: the first 10 of 25 at one step equal a run of 10 (one step draws no fresh noise)
+    await sidc('sample', paths.dir, '--n', '25', '--steps', '1', '-o', join(dir, 'a.npy'));
+    await sidc('sample', paths.dir, '--n', '10', '--steps', '1', '-o', join(dir, 'b.npy'));
+    assert.deepEqual(readNpy(join(dir, 'a.npy')).data.subarray(0, 10 * 784), readNpy(join(dir, 'b.npy')).data);
+    const bad = await sidc('sample', paths.dir, '--class', '11');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--class 11: prompts are 0\.\.9/);
+    assert.ok(!existsSync(join(dir, 'samples.npy')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
