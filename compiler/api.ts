@@ -26,6 +26,13 @@ export interface CompileOptions {
    * incremental.ts). Diagnostics are the same as without it; graphs come only from recipes re-checked.
    */
   cache?: CheckCache;
+  /**
+   * Also check the files the recipe points at - teacher.checkpoint, data.text = precomputed(...),
+   * teacher.vae - against the teacher (config.json and safetensors headers only; check/files.ts). The CLI
+   * sets it (check, compile, plan, run); the language server does not: its cache assumes checks read
+   * nothing but recipes.
+   */
+  files?: boolean;
 }
 
 export interface CompileResult {

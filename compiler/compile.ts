@@ -6,6 +6,7 @@ import { checkFamilies, checkRequired } from './check/required.js';
 import { RULES } from './check/rules.js';
 import { checkStages } from './check/stages.js';
 import { checkPlan } from './check/plan.js';
+import { FileChecks } from './check/files.js';
 import { diag } from './diagnostics/make.js';
 import { attachNameFixes } from './diagnostics/fixes.js';
 import type { Diagnostic } from './diagnostics/types.js';
@@ -48,7 +49,7 @@ const key = (d: Diagnostic): string => `${d.code}|${d.loc.file}|${d.loc.range.st
 
 type Checked = { ctx: CheckContext; diags: Diagnostic[] };
 
-function checkOne(decl: RecipeDecl, program: Program, values: ValueCache, extra: Assignment[], sweepPoint?: ResolvedRecipe['sweepPoint']): Checked {
+function checkOne(decl: RecipeDecl, program: Program, values: ValueCache, extra: Assignment[], sweepPoint?: ResolvedRecipe['sweepPoint'], files?: FileChecks): Checked {
   const diags: Diagnostic[] = [];
   const visible = program.visibleRecipes(decl.file);
   const r = resolveRecipe({ decl, visible, sweeps: program.visibleSweeps(decl.file), values, extra }, diags);
@@ -66,6 +67,8 @@ function checkOne(decl: RecipeDecl, program: Program, values: ValueCache, extra:
       const view = new CheckContext({ ...r, values: new Map([...r.values, ...st.overrides]) }, diags);
       for (const rule of RULES) rule(view);
     }
+    // the files the recipe points at (opt-in: CompileOptions.files; never the LSP, check/files.ts)
+    files?.check(ctx);
   }
   return { ctx, diags };
 }
@@ -110,7 +113,9 @@ export function compileText(text: string, file: string, options: CompileOptions 
 
   // Every recipe of the file is checked (abstract ones for names, types and units only). With a cache
   // (the LSP), a recipe whose extends chain is unchanged reuses its diagnostics and yields no graph.
-  const cache = options.cache && sets.length === 0 ? options.cache : undefined;
+  // File checks read the disk, which the cache's keys do not cover: with them on, every recipe is re-checked.
+  const files = options.files ? new FileChecks(file) : undefined;
+  const cache = options.cache && sets.length === 0 && !files ? options.cache : undefined;
   cache?.beginCompile();
   for (const r of decls.recipes) {
     const isTarget = targets.includes(r);
@@ -121,7 +126,7 @@ export function compileText(text: string, file: string, options: CompileOptions 
       continue;
     }
     const valuesBefore = all.length; // value errors first met in this recipe land in `all`
-    const { ctx, diags } = checkOne(r, program, values, isTarget ? sets : []);
+    const { ctx, diags } = checkOne(r, program, values, isTarget ? sets : [], undefined, files);
     const checked = diags.length;
     const ok = lowerable(diags);
     const lowered = isTarget && ok && lower;
@@ -132,7 +137,7 @@ export function compileText(text: string, file: string, options: CompileOptions 
   for (const t of targets) {
     if (!('groups' in t)) {
       if (!decls.recipes.includes(t)) {
-        const { ctx, diags } = checkOne(t, program, values, sets);
+        const { ctx, diags } = checkOne(t, program, values, sets, undefined, files);
         const ok = lowerable(diags);
         if (ok && lower) graphs.push(lowerPlanned(ctx, file));
         addAll(diags);
@@ -154,7 +159,7 @@ export function compileText(text: string, file: string, options: CompileOptions 
         if (v !== undefined) vals[a.path] = v;
       }
       const desc = Object.entries(vals).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
-      const { ctx, diags } = checkOne(base, program, values, [...as, ...sets], { sweep: t, index, values: vals, assignments: as });
+      const { ctx, diags } = checkOne(base, program, values, [...as, ...sets], { sweep: t, index, values: vals, assignments: as }, files);
       const info: SweepPointInfo = { sweep: t.name, index, values: vals, ok: !hasErrors(diags), diagnostics: diags };
       const pointLowerable = lowerable(diags) || (info.ok && !hasErrors(all.filter((d) => !d.related?.some((r) => r.message.startsWith(`in sweep ${t.name} point`)))));
       addAll(diags, `in sweep ${t.name} point ${index + 1}: ${desc}`);

@@ -2,7 +2,7 @@
 // keeps the language server fast on a file of many recipes: an edit to one variant re-checks that variant
 // only. A recipe's diagnostics are a function of the texts of its `extends` chain (its own declaration
 // and every base), the names visible to it (did-you-mean hints) and whether it is lowered; nothing else is
-// read (checks never touch the disk). So the key is exactly those texts and names, and a hit is
+// read (checks never touch the disk; the CLI's file checks, CompileOptions.files, bypass this cache). So the key is exactly those texts and names, and a hit is
 // relocated: each diagnostic (and related place and fix edit) lies inside one declaration of the chain,
 // which may have moved since (text inserted above it), so its offsets move by that declaration's shift and
 // its line/column are recomputed from the current text. A recipe with a diagnostic outside its chain is

@@ -20,7 +20,7 @@ export const checkCommand: CommandModule = {
         const all: Diagnostic[] = [];
         let failed = false;
         for (const f of files) {
-          const out = compilePath(f, flags);
+          const out = compilePath(f, flags, true);
           all.push(...out.diagnostics);
           if (!out.ok) failed = true;
           if (format === 'text' && out.diagnostics.length) io.stderr(renderDiagnostics(out.diagnostics, (x) => out.sources.get(x)));

@@ -31,8 +31,9 @@ export interface CompileFlags {
   format?: string;
 }
 
-export function compilePath(path: string, flags: CompileFlags): CompileOutput {
-  return compileText(readSource(path), path, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}) });
+/** `files`: also check the files the recipe points at (sidc check, compile, plan; CompileOptions.files). */
+export function compilePath(path: string, flags: CompileFlags, files = false): CompileOutput {
+  return compileText(readSource(path), path, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}), ...(files ? { files } : {}) });
 }
 
 export function checkFormat(format: string | undefined): 'text' | 'json' {

@@ -16,7 +16,7 @@ export const compileCommand: CommandModule = {
       .addHelpText('after', '\nExamples:\n  sidc compile recipes/sana-600m-512.sid -o graph.json\n  sidc compile recipes/fig3.sid --recipe fig3 -o points.json   # a sweep: one graph per point\n')
       .action((file: string, flags: { out?: string; set: string[]; recipe?: string; format?: string }) => {
         const format = checkFormat(flags.format);
-        const out = compilePath(file, flags);
+        const out = compilePath(file, flags, true);
         report(io, out, format);
         if (!out.ok) return setExitCode(1);
         const value = out.graphs.length === 1 ? out.graphs[0] : out.graphs;

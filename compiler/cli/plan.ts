@@ -17,7 +17,7 @@ export const planCommand: CommandModule = {
       .addHelpText('after', '\nExamples:\n  sidc plan recipes/flux-dev-512.sid\n  sidc plan recipes/sd35-large-bf16.sid --set batch.per_device=2 --set batch.accumulate=16\n  sidc plan r.sid --format json\n')
       .action((file: string, flags: { set: string[]; recipe?: string; format?: string }) => {
         const format = checkFormat(flags.format);
-        const out = compilePath(file, flags);
+        const out = compilePath(file, flags, true);
         // Plan findings are already among the diagnostics; the report itself is printed below.
         const other = { ...out, diagnostics: out.diagnostics.filter((d) => !d.code.startsWith('SID4')) };
         report(io, other, 'text');

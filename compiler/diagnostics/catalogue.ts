@@ -74,6 +74,12 @@ export const CATALOGUE = {
   SID3021: { severity: 'error', message: 'the teach stage trains a teacher from data, but {detail}', help: '{example}' },
   SID3022: { severity: 'error', message: 'text conditioning `{mode}` does not fit a {family} teacher: {detail}', help: '{example}' },
   SID3024: { severity: 'error', message: 'the time distribution{restricted} leaves no probability on time.interval ({lo}, {hi})', help: 'widen time.interval or the distribution\'s `on (lo, hi)` so they overlap' },
+  SID3025: { severity: 'warning', message: '`{path}` names {resolved}, which does not exist', help: '{help}' },
+  SID3026: { severity: 'error', message: 'teacher.checkpoint holds a {found} teacher ({what}, {where}) but the recipe\'s teacher is {family}', help: 'write `teacher {found} { ... }` if that is the teacher to distil, or point teacher.checkpoint at a {family} checkpoint' },
+  SID3027: { severity: 'error', message: 'teacher.checkpoint {resolved} cannot be loaded as a {family} teacher: {detail}', help: '{help}' },
+  SID3028: { severity: 'error', message: 'the text encodings {file} do not fit the teacher: {detail}', help: '{help}' },
+  SID3029: { severity: 'error', message: 'the text encodings {file} cannot be used: {detail}', help: '{help}' },
+  SID3030: { severity: 'error', message: 'teacher.vae {resolved} does not fit the teacher: {detail}', help: '{help}' },
   // --- 4xxx plan and resources --------------------------------------------------------------------
   SID4001: { severity: 'error', message: 'the run needs {need} GB per device but {kind} has {have} GB', help: '{advice}' },
   SID4002: { severity: 'warning', message: '{detail}' },

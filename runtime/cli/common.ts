@@ -9,10 +9,13 @@ import { describeBackend, initBackend, type BackendInfo, type BackendName } from
 
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
-/** Compiles `file`; prints diagnostics; returns the graphs or null when the recipe has errors (exit 1). */
-export function compileRecipe(io: CliIO, file: string, flags: { set?: string[]; recipe?: string }): ExecutionGraph[] | null {
+/**
+ * Compiles `file`; prints diagnostics; returns the graphs or null when the recipe has errors (exit 1).
+ * `files`: also check the checkpoint, text table and VAE the recipe names (sidc run; CompileOptions.files).
+ */
+export function compileRecipe(io: CliIO, file: string, flags: { set?: string[]; recipe?: string }, files = false): ExecutionGraph[] | null {
   if (!existsSync(file)) throw new UserError(`cannot read '${file}': no such file`);
-  const res = compileFile(file, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}) });
+  const res = compileFile(file, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}), ...(files ? { files } : {}) });
   if (res.diagnostics.length) {
     io.stderr(renderDiagnostics(res.diagnostics, (f: string) => {
       try {

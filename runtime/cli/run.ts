@@ -22,7 +22,7 @@ export const runCommand: CommandModule = {
       .option('--no-plots', 'skip the PNG sample plots')
       .addHelpText('after', '\nExamples:\n  sidc run examples/gmm.sid\n  sidc run examples/gmm.sid --set optimizer.lr=1e-3 --fresh')
       .action(async (file: string, flags: { set: string[]; recipe?: string; runsDir: string; fresh?: boolean; backend?: string; threads?: string; plots: boolean }) => {
-        const graphs = compileRecipe(io, file, flags);
+        const graphs = compileRecipe(io, file, flags, true);
         if (!graphs) return setExitCode(1);
         if (graphs.length > 1) throw new UserError(`${file} is a sweep with ${graphs.length} points: run it with \`sidc sweep-run ${file}\``);
         const graph = graphs[0]!;

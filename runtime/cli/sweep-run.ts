@@ -31,7 +31,7 @@ export const sweepRunCommand: CommandModule = {
       .option('--fresh', 'start every point over')
       .option('--no-plots', 'skip per-run sample plots')
       .action(async (file: string, flags: { set: string[]; recipe?: string; runsDir: string; out?: string; fresh?: boolean; plots: boolean }) => {
-        const graphs = compileRecipe(io, file, flags);
+        const graphs = compileRecipe(io, file, flags, true);
         if (!graphs) return setExitCode(1);
         const backend = await startBackend(io, {});
         const rows: { point: string; run: string; coverage: number; precision: number; energy: number; sliced_w1: number }[] = [];

@@ -191,6 +191,8 @@ test('sidc make-tiny flux + sidc run recipes/flux-dev-512.sid; a missing checkpo
   writeTinyFamilyTeacher('sana', sana); // SANA encodings have no pooled embedding, FLUX needs one
   const wrong = await sidc('run', join(REPO, 'recipes/flux-dev-512.sid'), ...flags(dir, sana), '--runs-dir', runs, '--backend', 'wasm');
   assert.equal(wrong.code, 1);
-  assert.match(wrong.err, /text\.safetensors:\n\s+\S+ \(flux\) needs "pooled_prompt_embeds" \[N, 32\]/);
+  // sidc run checks the files a recipe names when it compiles it (compiler/check/files.ts): no loading starts
+  assert.match(wrong.err, /error SID3028: the text encodings \S+text\.safetensors do not fit the teacher: it has no pooled_prompt_embeds but the flux teacher \(\S+config\.json\) takes \[N, 32\]/);
+  assert.doesNotMatch(wrong.err, /sidc: backend/, 'stopped before the backend starts');
   assert.doesNotMatch(wrong.err, /\n\s+at /, 'no stack trace');
 });
