@@ -9,8 +9,9 @@
 //   SID3028  the text table's widths differ from what the teacher takes (docs/text-encodings.md)
 //   SID3029  the text table is not the documented layout (no empty prompt, rows != prompts, ...)
 //   SID3030  the VAE is not the teacher's (class, latent channels)
-// What the teacher takes comes from the checkpoint's config.json when it has one, else from the teacher
-// registry (compiler/teachers, teacher.config or the family's default). The rules mirror the runtime's
+// What the teacher takes comes from the checkpoint's config.json; when the recipe names no checkpoint, from
+// the teacher registry (compiler/teachers, teacher.config or the family's default); when it names one that
+// is missing or unusable, it is unknown and the widths are not compared (that finding comes first). The rules mirror the runtime's
 // loaders (runtime/families/config.ts, text.ts, load.ts; runtime/exec/family-stage.ts, dit-stage.ts), which
 // the compiler may not import; test/compiler/check/files.test.ts writes files with the runtime's writers.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -126,7 +127,9 @@ export class FileChecks {
     const trained = c.recipe.stages.some((s) => s.name === 'teach');
     const fromCheckpoint = !trained && (family === 'dit' || isTextFamily(family)) ? this.checkpoint(c, family as TeacherFamily) : undefined;
     if (!isTextFamily(family)) return;
-    const expect = fromCheckpoint ?? this.fromRegistry(c, family);
+    // The registry speaks for the teacher only when no checkpoint is named: the runtime builds the teacher from
+    // the checkpoint's config.json, so a named one that is missing or unusable leaves the widths unknown.
+    const expect = fromCheckpoint ?? (c.str('teacher.checkpoint') === undefined ? this.fromRegistry(c, family) : undefined);
     this.text(c, family, expect);
     this.vae(c, family, expect);
   }
