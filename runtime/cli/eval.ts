@@ -23,6 +23,7 @@ export const evalCommand: CommandModule = {
       .argument('<run>', 'run directory (runs/<recipe>-<hash8>)')
       .option('--teacher-steps <list>', 'Euler step counts of the teacher', '4,8,16,32')
       .option('--student-steps <list>', 'step counts of the student', '1,4')
+      .option('--student-only', 'evaluate only the student (no teacher rows), e.g. --per-class 500 for 5,000 samples')
       .option('--cfg <w>', 'teacher CFG scale', '4.5')
       .option('--per-class <n>', 'samples per caption', '50')
       .option('--seed <s>', 'noise seed (the same noise for every sampler)', '1')
@@ -30,8 +31,8 @@ export const evalCommand: CommandModule = {
       .option('--teacher <file>', 'teacher safetensors (default: the recipe\'s teacher.checkpoint)')
       .option('--classifier <file>', 'eval classifier', 'examples/eval/mnist-classifier.safetensors')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
-      .addHelpText('after', '\nExample:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples')
-      .action(async (run: string, flags: { teacherSteps: string; studentSteps: string; cfg: string; perClass: string; seed: string; npy?: string; teacher?: string; classifier: string; backend?: string }) => {
+      .addHelpText('after', '\nExamples:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count')
+      .action(async (run: string, flags: { teacherSteps: string; studentSteps: string; studentOnly?: boolean; cfg: string; perClass: string; seed: string; npy?: string; teacher?: string; classifier: string; backend?: string }) => {
         const graph = readGraph(run);
         if (teacherFamily(graph) !== 'dit') throw new UserError(`${run}: sidc eval compares image runs (teacher dit); vector runs are evaluated by their evaluate stage`);
         const cfg = Number(flags.cfg);
@@ -41,7 +42,7 @@ export const evalCommand: CommandModule = {
         if (!existsSync(flags.classifier)) throw new UserError(`--classifier ${flags.classifier}: no such file`);
         await startBackend(io, flags);
         const opts = {
-          teacherSteps: ints('teacher-steps', flags.teacherSteps), studentSteps: ints('student-steps', flags.studentSteps), cfg, perClass,
+          teacherSteps: flags.studentOnly ? [] : ints('teacher-steps', flags.teacherSteps), studentSteps: ints('student-steps', flags.studentSteps), cfg, perClass,
           seed: Number(flags.seed) || 0, classifier: loadClassifier(flags.classifier), real: loadMnist({ split: 'heldout' }),
           ...(flags.npy ? { npyDir: flags.npy } : {}), ...(flags.teacher ? { teacher: flags.teacher } : {}), log: io.stderr,
         };

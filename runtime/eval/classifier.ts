@@ -109,6 +109,25 @@ export function featuresOf(p: Params | ParamValues, images: Float32Array, count:
   return rows;
 }
 
+/** Features and predicted classes of many images in one pass per batch (the features feed both FID and
+ * the head): feature rows are views into one float64 buffer [count * 128], no per-row allocation. */
+export function scoreFeatures(p: Params | ParamValues, images: Float32Array, count: number, batch = 500): { features: Float64Array[]; classes: Int32Array } {
+  const d = CLASSIFIER_DIMS.features;
+  const buf = new Float64Array(count * d);
+  const classes = new Int32Array(count);
+  for (let i = 0; i < count; i += batch) {
+    const m = Math.min(batch, count - i);
+    const [f, pred] = tf.tidy(() => {
+      const feats = classifierFeatures(p, tf.tensor2d(images.subarray(i * 784, (i + m) * 784), [m, 784]));
+      return [feats, tf.argMax(linear(feats, param(p, 'head.weight'), param(p, 'head.bias')), 1)];
+    });
+    buf.set(f.dataSync() as Float32Array, i * d);
+    classes.set(pred.dataSync() as Int32Array, i);
+    tf.dispose([f, pred]);
+  }
+  return { features: Array.from({ length: count }, (_, r) => buf.subarray(r * d, (r + 1) * d)), classes };
+}
+
 export function saveClassifier(path: string, p: Params, metadata: Record<string, string>): void {
   const t: Record<string, TensorToWrite> = {};
   for (const [n, v] of Object.entries(p)) t[n] = { dtype: 'F16', shape: v.shape.slice(), data: v.dataSync() as Float32Array };

@@ -17,7 +17,7 @@ import { eulerSample, generateK } from '../exec/sampling.js';
 import { configValue, num } from '../exec/config.js';
 import { FP32 } from '../precision/policy.js';
 import { Rng } from '../rng/prng.js';
-import { classify, featuresOf } from '../eval/classifier.js';
+import { scoreFeatures } from '../eval/classifier.js';
 import type { Params } from '../nn/params.js';
 import { fid } from '../eval/fid.js';
 import { promptAlignment } from '../eval/align.js';
@@ -31,7 +31,10 @@ export interface ImageEvalRow {
   samples: number;
   fid: number;
   alignment: number;
+  /** sampling time */
   seconds: number;
+  /** classifier features, FID and alignment time */
+  scoreSeconds?: number;
 }
 
 export interface ImageEvalOptions {
@@ -70,9 +73,41 @@ function fmt(v: number, d: number): string {
 }
 
 export function formatImageEvalTable(rows: ImageEvalRow[], title: string): string {
-  const lines = [`# ${title}`, '', '| sampler | steps | CFG | samples | FID (classifier features) | prompt alignment | seconds |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
-  for (const r of rows) lines.push(`| ${r.sampler} | ${r.steps} | ${r.cfg ?? '-'} | ${r.samples} | ${fmt(r.fid, 2)} | ${fmt(r.alignment, 3)} | ${fmt(r.seconds, 1)} |`);
+  const lines = [`# ${title}`, '', '| sampler | steps | CFG | samples | FID (classifier features) | prompt alignment | sampling s | scoring s |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) lines.push(`| ${r.sampler} | ${r.steps} | ${r.cfg ?? '-'} | ${r.samples} | ${fmt(r.fid, 2)} | ${fmt(r.alignment, 3)} | ${fmt(r.seconds, 1)} | ${r.scoreSeconds === undefined ? '-' : fmt(r.scoreSeconds, 1)} |`);
   return lines.join('\n');
+}
+
+/** What scoring needs once per evaluation: the classifier and the held-out digits' features. */
+export interface ImageScorer {
+  classifier: Params;
+  realFeatures: Float64Array[];
+  classes: number;
+}
+
+export function imageScorer(classifier: Params, real: ImageSet, classes: number): ImageScorer {
+  return { classifier, realFeatures: scoreFeatures(classifier, real.images, real.labels.length).features, classes };
+}
+
+/** FID (classifier features vs the held-out digits) and prompt alignment of n images x with prompts `labels`;
+ * one classifier pass in batches of 500 gives both. */
+export function scoreImages(s: ImageScorer, x: Float32Array, labels: Int32Array): { fid: number; alignment: number } {
+  const { features, classes } = scoreFeatures(s.classifier, x, labels.length);
+  return { fid: fid(features, s.realFeatures), alignment: promptAlignment(classes, labels, s.classes).accuracy };
+}
+
+/** n images of a sampler in chunks of 100: `draw` maps noise rows and prompts to images; `rng` feeds the
+ * fresh noise of later steps (Rng(seed + 1) in sidc eval). */
+export function drawInChunks(z: Float32Array, labels: Int32Array, dim: number, rng: Rng, draw: (z: tf.Tensor2D, c: tf.Tensor1D, rng: Rng) => tf.Tensor2D, chunk = 100): Float32Array {
+  const n = labels.length;
+  const x = new Float32Array(n * dim);
+  for (let i = 0; i < n; i += chunk) {
+    const m = Math.min(chunk, n - i);
+    const out = tf.tidy(() => draw(tf.tensor2d(z.subarray(i * dim, (i + m) * dim), [m, dim]), tf.tensor1d(labels.subarray(i, i + m), 'int32'), rng));
+    x.set(out.dataSync() as Float32Array, i * dim);
+    out.dispose();
+  }
+  return x;
 }
 
 /** Samples every sampler on the same prompts and noise; returns the rows (no files written). */
@@ -86,33 +121,22 @@ export function evaluateImageRun(dir: string, graph: ExecutionGraph, o: ImageEva
   const timeScale = num(configValue(graph, 'teacher.time_scale'), 1);
   const gen = num(configValue(graph, 'generator.steps'), 4);
   const z = new Rng(o.seed).normals(n * dim);
-  const realFeats = featuresOf(o.classifier, o.real.images, o.real.labels.length);
+  const scorer = imageScorer(o.classifier, o.real, K);
   const cfgC = phiBase.opts.config;
   if (o.npyDir) {
     mkdirSync(o.npyDir, { recursive: true });
     writeNpy(join(o.npyDir, 'labels.npy'), { dtype: 'i4', shape: [n], data: labels });
   }
-  const chunk = 100;
   const run = (sampler: ImageEvalRow['sampler'], steps: number, draw: (z: tf.Tensor2D, c: tf.Tensor1D, rng: Rng) => tf.Tensor2D): ImageEvalRow => {
     const t0 = performance.now();
-    const x = new Float32Array(n * dim);
-    const rng = new Rng(o.seed + 1);
-    for (let i = 0; i < n; i += chunk) {
-      const m = Math.min(chunk, n - i);
-      const out = tf.tidy(() => draw(tf.tensor2d(z.subarray(i * dim, (i + m) * dim), [m, dim]), tf.tensor1d(labels.subarray(i, i + m), 'int32'), rng));
-      x.set(out.dataSync() as Float32Array, i * dim);
-      out.dispose();
-    }
+    const x = drawInChunks(z, labels, dim, new Rng(o.seed + 1), draw);
     const seconds = (performance.now() - t0) / 1000;
     const label = sampler === 'teacher' ? `teacher-euler-${steps}` : `student-${steps}`;
     if (o.npyDir) writeNpy(join(o.npyDir, `${label}.npy`), { dtype: 'f4', shape: [n, cfgC.channels, cfgC.height, cfgC.width], data: x });
-    const row: ImageEvalRow = {
-      sampler, label, steps, cfg: sampler === 'teacher' ? o.cfg : null, samples: n,
-      fid: fid(featuresOf(o.classifier, x, n), realFeats),
-      alignment: promptAlignment(classify(o.classifier, x, n), labels, K).accuracy,
-      seconds,
-    };
-    o.log?.(`${label}: FID ${fmt(row.fid, 2)}, alignment ${fmt(row.alignment, 3)} (${fmt(seconds, 1)} s)\n`);
+    const s0 = performance.now();
+    const row: ImageEvalRow = { sampler, label, steps, cfg: sampler === 'teacher' ? o.cfg : null, samples: n, ...scoreImages(scorer, x, labels), seconds };
+    row.scoreSeconds = (performance.now() - s0) / 1000;
+    o.log?.(`${label}: FID ${fmt(row.fid, 2)}, alignment ${fmt(row.alignment, 3)} (sampling ${fmt(seconds, 1)} s, scoring ${fmt(row.scoreSeconds, 1)} s)\n`);
     return row;
   };
   const rows: ImageEvalRow[] = [];

@@ -1,9 +1,9 @@
 // `sidc sample RUN` on an image (dit) run, through the real CLI entry: images [n, 1, 28, 28] in [-1, 1]
 // with the prompt index of each in <out>.labels.npy, balanced prompts (or one with --class), a PNG grid
-// with a row per prompt, and the same seed giving the same images.
+// with a row per prompt, and the same seed giving the same images; `sidc eval --student-only` on the run.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { useWasm } from '../nn/setup.js';
 import { DIT_TINY28, tinyDitGraph } from '../exec/dit-fixture.js';
@@ -13,6 +13,7 @@ import { readNpy } from '../../../runtime/io/npy.js';
 import { readPng } from '../../../runtime/plot/png.js';
 import { main } from '../../../compiler/cli/main.js';
 import { commands } from '../../../runtime/cli/index.js';
+import { repoPath } from '../../helpers/paths.js';
 
 before(() => useWasm());
 
@@ -54,6 +55,13 @@ test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--class 11: prompts are 0\.\.9/);
     assert.ok(!existsSync(join(dir, 'samples.npy')));
+    // sidc eval --student-only: student rows only, sampling and scoring seconds apart
+    const ev = await sidc('eval', paths.dir, '--student-only', '--per-class', '3', '--classifier', repoPath('examples/eval/mnist-classifier.safetensors'));
+    assert.equal(ev.code, 0, ev.err);
+    const table = JSON.parse(readFileSync(join(paths.dir, 'eval-images.json'), 'utf8')) as { rows: { label: string; samples: number; scoreSeconds: number }[] };
+    assert.deepEqual(table.rows.map((r) => r.label), ['student-1', 'student-4']);
+    assert.ok(table.rows.every((r) => r.samples === 30 && r.scoreSeconds >= 0));
+    assert.match(ev.out, /sampling s \| scoring s/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -30,3 +30,16 @@ test('FID in classifier features: real vs real is far below real vs noise', () =
   const fake = fid(a, noise);
   assert.ok(real * 10 < fake, `real ${real}, noise ${fake}`);
 });
+
+test('scoreFeatures (one pass, features + classes) equals featuresOf and classify run separately', async () => {
+  const { scoreFeatures } = await import('../../../runtime/eval/classifier.js');
+  const p = loadClassifier(repoPath('examples/eval/mnist-classifier.safetensors'));
+  const held = loadMnist({ split: 'heldout' });
+  const n = 997; // not a multiple of the batch: the last batch is partial
+  const img = held.images.subarray(0, n * 784);
+  const one = scoreFeatures(p, img, n, 250);
+  const feats = featuresOf(p, img, n);
+  assert.equal(one.features.length, n);
+  for (let i = 0; i < n; i += 97) assert.deepEqual([...one.features[i]!], [...feats[i]!], `row ${i}`);
+  assert.deepEqual([...one.classes], [...classify(p, img, n)]);
+});
