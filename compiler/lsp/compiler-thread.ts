@@ -13,7 +13,9 @@ export class CompilerThread {
   private readonly pending = new Map<number, Pending>();
   private readonly cache = new CheckCache(); // for in-process compiles
   private next = 0;
-  private loaded = false; // until the worker has loaded the compiler, compiles run in-process
+  private loaded = false; // until the worker has loaded the compiler and is warm, compiles run in-process
+  /** the latest request per document, replayed on the worker before it takes over (a warm cache and JIT) */
+  private readonly recent = new Map<string, CompileRequest>();
   private settle: (ok: boolean) => void = () => {};
   /** Resolves true once the worker serves compiles, false if there is none (tests, diagnostics). */
   readonly ready: Promise<boolean> = new Promise((resolve) => (this.settle = resolve));
@@ -27,9 +29,7 @@ export class CompilerThread {
       const w = startWorker();
       w.on('message', (m: { id: number; ready?: true; diagnostics?: Diagnostic[]; error?: string }) => {
         if (m.ready) {
-          this.loaded = true;
-          this.settle(true);
-          if (this.pending.size === 0) w.unref();
+          void this.warm(w);
           return;
         }
         const p = this.pending.get(m.id);
@@ -47,20 +47,37 @@ export class CompilerThread {
     }
   }
 
+  /** Compile every document seen so far on the worker once, then hand compiles over to it. */
+  private async warm(w: Worker): Promise<void> {
+    try {
+      for (const req of this.recent.values()) await this.post(w, { ...req, lower: true });
+    } catch {
+      // a failed warm-up compile is reported again when that document is next compiled
+    }
+    this.recent.clear();
+    this.loaded = true;
+    this.settle(true);
+    if (this.pending.size === 0) w.unref();
+  }
+
+  private post(w: Worker, req: Omit<CompileRequest, 'id'>): Promise<Diagnostic[]> {
+    const id = this.next++;
+    const done = new Promise<Diagnostic[]>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    w.ref(); // busy: keep the process alive until the answer comes
+    w.postMessage({ ...req, id });
+    return done;
+  }
+
   /** `lower: false` checks without lowering and planning: the same diagnostics minus the plan's (SID4xxx). */
   async compile(text: string, path: string, overlay: ReadonlyMap<string, string>, lower = true): Promise<Diagnostic[]> {
     if (this.worker && this.loaded) {
-      const id = this.next++;
-      const req: CompileRequest = { id, text, path, overlay: [...overlay], lower };
-      const done = new Promise<Diagnostic[]>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-      this.worker.ref(); // busy: keep the process alive until the answer comes
-      this.worker.postMessage(req);
       try {
-        return await done;
+        return await this.post(this.worker, { text, path, overlay: [...overlay], lower });
       } catch (e) {
         if (this.worker) throw e; // the compiler failed on this input: report it
       }
     }
+    if (this.worker) this.recent.set(path, { id: -1, text, path, overlay: [...overlay], lower });
     const stages = await loadStages();
     return (await stages.compileSource!(text, path, { overlay, lower, cache: this.cache })).diagnostics;
   }

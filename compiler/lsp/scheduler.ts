@@ -1,13 +1,13 @@
-// Coalesced validation with a debounce for bursts. A change marks documents dirty. When nothing was
-// compiled for `delayMs`, compiling starts at once (an isolated edit is answered without waiting);
-// inside a burst it waits for `delayMs` of quiet. Changes that arrive during a compile only mark documents
+// Coalesced validation with a debounce for bursts. A change marks documents dirty. A change that comes
+// more than `delayMs` after the previous one starts compiling at once (an isolated edit is answered
+// without waiting); inside a burst (changes closer than `delayMs`) it waits for `delayMs` of quiet. Changes that arrive during a compile only mark documents
 // dirty again, so typing never queues a backlog: each document is compiled at most once more, with its
 // latest text.
 export class Scheduler {
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
-  private lastActivity = -Infinity; // when the last change or compile happened (ms, performance.now)
+  private lastChange = -Infinity; // when the previous change came (ms, performance.now)
 
   constructor(
     private readonly delayMs: number,
@@ -17,8 +17,8 @@ export class Scheduler {
   touch(keys: Iterable<string>): void {
     for (const k of keys) this.dirty.add(k);
     const now = performance.now();
-    const quiet = now - this.lastActivity >= this.delayMs;
-    this.lastActivity = now;
+    const quiet = now - this.lastChange >= this.delayMs; // changes further apart than the debounce: no burst
+    this.lastChange = now;
     if (this.running) return; // picked up when the current round ends
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), quiet ? 0 : this.delayMs);
@@ -39,7 +39,6 @@ export class Scheduler {
       }
     } finally {
       this.running = false;
-      this.lastActivity = performance.now();
     }
   }
 }

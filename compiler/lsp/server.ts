@@ -41,9 +41,6 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     const opts = (params.initializationOptions ?? {}) as { debounceMs?: number; worker?: boolean };
     compiler = new CompilerThread(opts.worker !== false);
-    // Documents opened while the worker loaded were compiled in-process; compile them again on the worker
-    // so its per-recipe cache (and its JIT) is warm before the first edit.
-    void compiler.ready.then((onWorker) => onWorker && scheduler.touch([...uriOf.keys()]));
     if (typeof opts.debounceMs === 'number' && opts.debounceMs >= 0) scheduler = new Scheduler(opts.debounceMs, validate);
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport ?? false;
     void loadStages(); // start loading the compiler while the client finishes its handshake
