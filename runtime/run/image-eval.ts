@@ -126,6 +126,10 @@ export function evaluateImageRun(dir: string, graph: ExecutionGraph, o: ImageEva
   if (o.npyDir) {
     mkdirSync(o.npyDir, { recursive: true });
     writeNpy(join(o.npyDir, 'labels.npy'), { dtype: 'i4', shape: [n], data: labels });
+    // the reference set FID is measured against, so it can be recomputed elsewhere (scripts/reference/fid_from_npy.py)
+    const nReal = o.real.labels.length;
+    writeNpy(join(o.npyDir, 'real-heldout.npy'), { dtype: 'f4', shape: [nReal, o.real.channels, o.real.height, o.real.width], data: o.real.images });
+    writeNpy(join(o.npyDir, 'real-heldout-labels.npy'), { dtype: 'i4', shape: [nReal], data: Int32Array.from(o.real.labels) });
   }
   const run = (sampler: ImageEvalRow['sampler'], steps: number, draw: (z: tf.Tensor2D, c: tf.Tensor1D, rng: Rng) => tf.Tensor2D): ImageEvalRow => {
     const t0 = performance.now();
