@@ -115,7 +115,7 @@ export interface ResolveInput {
   visible: Map<string, RecipeDecl>;
   sweeps: Map<string, SweepDecl>;
   values: ValueCache;
-  /** `--set` and sweep-point assignments, applied after the chain. */
+  /** `--set` and sweep-point assignments, applied after the chain and over every stage block. */
   extra?: Assignment[];
 }
 
@@ -126,6 +126,9 @@ export function resolveRecipe(inp: ResolveInput, out: Diagnostic[]): ResolvedRec
   for (const r of chain) merge(values, r.assignments, inp.values, failed);
   merge(values, inp.extra ?? [], inp.values, failed);
   const stages = mergeStages(chain, inp.values, out, failed);
+  // `--set` and sweep points win over stage blocks too: a stage that sets the same key would otherwise
+  // silently keep its own value for that stage
+  for (const a of inp.extra ?? []) for (const st of stages) st.overrides.delete(a.path);
   return { name: inp.decl.name, decl: inp.decl, chain, values, stages, failed };
 }
 
