@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { compileText } from '../../compiler/compile.js';
+import { seededRandom } from '../helpers/rng.js';
 import { repoPath, repoRoot } from '../helpers/paths.js';
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -17,18 +18,6 @@ function walk(dir: string, out: string[] = []): string[] {
     else if (/\.(sid|ya?ml|json)$/.test(f) && !/\.errors\./.test(f)) out.push(p);
   }
   return out;
-}
-
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TOKEN = /[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[kM]?|"[^"\n]*"|\/\/[^\n]*|\s+|./g;
@@ -67,7 +56,7 @@ test('mutated recipes never crash the compiler and every diagnostic has a valid 
   let runs = 0;
   let withDiags = 0;
   for (let seed = 1; Date.now() - t0 < budgetMs && runs < 1500; seed++) {
-    const r = rng(seed);
+    const r = seededRandom(seed);
     const src = texts[Math.floor(r() * texts.length)]!;
     const mutant = mutate(src.text, r);
     const ov = new Map(overlay).set(src.path, mutant);

@@ -9,18 +9,8 @@ import { test } from 'node:test';
 import { compileSource } from '../../compiler/api.js';
 import { CheckCache } from '../../compiler/incremental.js';
 import { recipeText } from '../../bench/lsp-recipe.js';
+import { seededRandom } from '../helpers/rng.js';
 import { repoPath, sidFilesUnder } from '../helpers/paths.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function edit(text: string, r: () => number): string {
   const lines = text.split('\n');
@@ -51,7 +41,7 @@ const strip = (ds: unknown): string => JSON.stringify(ds);
 
 function sameAnswers(path: string, text0: string, seed: number, edits: number): number {
   const cache = new CheckCache();
-  const r = rng(seed);
+  const r = seededRandom(seed);
   let text = text0;
   for (let i = 0; i <= edits; i++) {
     for (const lower of [false, true]) {
