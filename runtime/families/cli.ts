@@ -22,6 +22,8 @@ import { VaeDecoder } from './vae.js';
 import { SID_WEIGHT_COPIES } from './teacher.js';
 import { imageGridPng } from '../plot/image-grid.js';
 import { makeTinyCommand } from './make-tiny.js';
+import { guidedVelocity, hasGuidanceEmbedding, type Guidance } from '../exec/sampling.js';
+import { FP32 } from '../precision/policy.js';
 
 /** Default t -> timestep factor per family (ALGORITHM.md §1 and §7). */
 export function defaultTimeScale(c: FamilyConfig): number {
@@ -128,17 +130,14 @@ const forwardCommand: CommandModule = {
         const scale = f.timeScale !== undefined ? num('time-scale', f.timeScale) : defaultTimeScale(c);
         const gw = f.guidance !== undefined ? num('guidance', f.guidance) : c.family === 'flux' ? 3.5 : 1;
         const text = new TextTable(enc);
-        const net = new FamilyNet({ config: c, weights: ld.tensors, text, latent: { height: h, width: w }, trainable: false, guidance: c.family === 'flux' ? gw : 1 });
-        const v = tf.tidy(() => {
-          const xs = tf.tensor2d(x.data, [bs, ch * h * w]);
-          const ts = tf.fill([bs], t * scale) as tf.Tensor1D;
-          const cond = tf.fill([bs], row, 'int32') as tf.Tensor1D;
-          if (c.family === 'flux' || gw === 1) return net.forward(xs, ts, cond);
-          const nul = tf.fill([bs], text.nullIndex, 'int32') as tf.Tensor1D;
-          const both = net.forward(tf.concat([xs, xs]) as tf.Tensor2D, tf.concat([ts, ts]) as tf.Tensor1D, tf.concat([nul, cond]) as tf.Tensor1D);
-          const [vu, vc] = tf.split(both, 2);
-          return tf.add(vu!, tf.mul(gw, tf.sub(vc!, vu!)));
-        });
+        const net = new FamilyNet({ config: c, weights: ld.tensors, text, latent: { height: h, width: w }, trainable: false });
+        // the runtime's own guided velocity: FLUX feeds gw through its guidance embedder, the others run CFG
+        // against the empty prompt on a doubled batch (eq. 15)
+        // (a FLUX without a guidance embedder, e.g. schnell, takes no guidance at all)
+        const guidance: Guidance = { mode: c.family !== 'flux' ? 'cfg' : hasGuidanceEmbedding(net) ? 'embedded' : 'none', scale: gw };
+        const v = tf.tidy(() =>
+          guidedVelocity(net, tf.tensor2d(x.data, [bs, ch * h * w]), tf.fill([bs], t) as tf.Tensor1D, tf.fill([bs], row, 'int32') as tf.Tensor1D, guidance, scale, FP32),
+        );
         writeNpy(f.out, { dtype: 'f4', shape: [bs, ch, h, w], data: v.dataSync() as Float32Array });
         io.stderr(`sidc: ${c.family} v(x, t=${t} -> timestep ${t * scale}, prompt ${row} ${JSON.stringify(enc.prompts[row])}${c.family === 'flux' ? `, guidance embedding ${gw}` : gw !== 1 ? `, CFG ${gw}` : ''}) -> ${f.out}\n`);
         v.dispose();
