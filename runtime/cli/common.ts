@@ -9,6 +9,13 @@ import { describeBackend, initBackend, type BackendInfo, type BackendName } from
 
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
+/** An integer flag value >= min, or a usage error naming the flag. */
+export function intFlag(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
 /**
  * Compiles `file`; prints diagnostics; returns the graphs or null when the recipe has errors (exit 1).
  * `files`: also check the checkpoint, text table and VAE the recipe names (sidc run; CompileOptions.files).

@@ -7,7 +7,7 @@ import { loadClassifier } from '../eval/classifier.js';
 import { loadMnist } from '../data/mnist.js';
 import { teacherFamily } from '../exec/teacher-spec.js';
 import { evaluateImageRun, readGraph, writeImageEval } from '../run/image-eval.js';
-import { startBackend } from './common.js';
+import { intFlag, startBackend } from './common.js';
 
 const ints = (name: string, v: string): number[] => {
   const xs = v.split(',').map((s) => Number(s.trim()));
@@ -36,9 +36,8 @@ export const evalCommand: CommandModule = {
         const graph = readGraph(run);
         if (teacherFamily(graph) !== 'dit') throw new UserError(`${run}: sidc eval compares image runs (teacher dit); vector runs are evaluated by their evaluate stage`);
         const cfg = Number(flags.cfg);
-        const perClass = Number(flags.perClass);
+        const perClass = intFlag('per-class', flags.perClass, 2);
         if (!(cfg > 0)) throw new UserError(`--cfg must be a positive number, got '${flags.cfg}'`);
-        if (!Number.isInteger(perClass) || perClass < 2) throw new UserError(`--per-class must be an integer >= 2, got '${flags.perClass}'`);
         if (!existsSync(flags.classifier)) throw new UserError(`--classifier ${flags.classifier}: no such file`);
         await startBackend(io, flags);
         const opts = {

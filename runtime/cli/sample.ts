@@ -17,15 +17,9 @@ import { configValue, num } from '../exec/config.js';
 import { gmmOf, teacherFamily } from '../exec/teacher-spec.js';
 import { FP32 } from '../precision/policy.js';
 import { Rng } from '../rng/prng.js';
-import { startBackend } from './common.js';
+import { intFlag, startBackend } from './common.js';
 import { loadDitFile } from '../exec/dit-net.js';
 import { drawImages, labelledGridPng } from '../run/image-samples.js';
-
-const int = (name: string, v: string, min: number): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer >= ${min}, got '${v}'`);
-  return n;
-};
 
 export const sampleCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -46,7 +40,7 @@ export const sampleCommand: CommandModule = {
         if (isTextFamily(teacherFamily(graph))) {
           // the paper's families: latents [n, C, h, w] in the teacher's normalised space, prompts cycling
           await startBackend(io, {});
-          const s = sampleFamilyStudent(student, graph, { n: int('n', flags.n, 1), k: int('steps', flags.steps, 1), row: flags.class === undefined ? null : int('class', flags.class, 0), seed: int('seed', flags.seed, 0) });
+          const s = sampleFamilyStudent(student, graph, { n: intFlag('n', flags.n, 1), k: intFlag('steps', flags.steps, 1), row: flags.class === undefined ? null : intFlag('class', flags.class, 0), seed: intFlag('seed', flags.seed, 0) });
           writeNpy(flags.out, { dtype: 'f4', shape: s.shape, data: s.data });
           io.stdout(`wrote ${s.shape[0]} latents [${s.shape.join(', ')}] to ${flags.out} (prompts: ${[...new Set(s.prompts)].map((p) => JSON.stringify(p)).join(', ')})\n`);
           return setExitCode(0);
@@ -54,16 +48,16 @@ export const sampleCommand: CommandModule = {
         if (teacherFamily(graph) === 'dit') {
           // images [n, C, H, W] in [-1, 1] + labels (the prompted digit); --png: a row per prompt
           const stepsTrained = num(configValue(graph, 'generator.steps'), 4);
-          const k = int('steps', flags.steps, 1);
+          const k = intFlag('steps', flags.steps, 1);
           if (k > stepsTrained) throw new UserError(`--steps ${k}: the student was trained for at most ${stepsTrained} steps`);
-          const n = int('n', flags.n, 1);
+          const n = intFlag('n', flags.n, 1);
           await startBackend(io, {});
           const G = loadDitFile(student, { trainable: false });
           const K = G.nullCondition;
-          const cls = flags.class === undefined ? null : int('class', flags.class, 0);
+          const cls = flags.class === undefined ? null : intFlag('class', flags.class, 0);
           if (cls !== null && cls > K) throw new UserError(`--class ${cls}: prompts are 0..${K - 1} (${G.opts.captions.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}, ...; ${K} = the empty caption)`);
           const c = Int32Array.from({ length: n }, (_, i) => cls ?? i % K);
-          const x = drawImages(G, c, k, stepsTrained, int('seed', flags.seed, 0), num(configValue(graph, 'teacher.time_scale'), 1));
+          const x = drawImages(G, c, k, stepsTrained, intFlag('seed', flags.seed, 0), num(configValue(graph, 'teacher.time_scale'), 1));
           for (let i = 0; i < x.length; i++) x[i] = Math.min(1, Math.max(-1, x[i]!)); // images live in [-1, 1]
           const cf = G.opts.config;
           const labelsPath = flags.out.replace(/(\.npy)?$/, '.labels.npy');
@@ -79,14 +73,14 @@ export const sampleCommand: CommandModule = {
         }
         const gmm = gmmOf(graph);
         const stepsTrained = num(configValue(graph, 'generator.steps'), 4);
-        const k = int('steps', flags.steps, 1);
+        const k = intFlag('steps', flags.steps, 1);
         if (k > stepsTrained) throw new UserError(`--steps ${k}: the student was trained for at most ${stepsTrained} steps`);
-        const n = int('n', flags.n, 1);
-        const cls = flags.class === undefined ? null : int('class', flags.class, 0);
+        const n = intFlag('n', flags.n, 1);
+        const cls = flags.class === undefined ? null : intFlag('class', flags.class, 0);
         if (cls !== null && cls > gmm.classes) throw new UserError(`--class ${cls}: classes are 0..${gmm.classes - 1} (${gmm.classes} = unconditional)`);
         await startBackend(io, {});
         const G = loadNet(student);
-        const rng = new Rng(int('seed', flags.seed, 0));
+        const rng = new Rng(intFlag('seed', flags.seed, 0));
         const c = Int32Array.from({ length: n }, (_, i) => cls ?? i % gmm.classes);
         const x = tf.tidy(() => {
           const z = tf.tensor2d(rng.normals(n * gmm.dim), [n, gmm.dim]);
