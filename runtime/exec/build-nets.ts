@@ -16,7 +16,8 @@ export function teachStageOf(graph: ExecutionGraph): StageGraph | undefined {
   return graph.stages.find((s) => s.kind === 'teach');
 }
 
-function fromProduct(products: Map<string, VelocityNet>, stage: string, decl: NetDecl): VelocityNet {
+/** A copy of the network an earlier stage produced (what init "stage:<name>" means, for every family). */
+export function fromProduct(products: Map<string, VelocityNet>, stage: string, decl: NetDecl): VelocityNet {
   const p = products.get(stage);
   if (!p) throw new InitError(`net ${decl.name}: stage '${stage}' has not produced a network (is it listed in \`after\`?)`);
   return p.clone(decl.trainable);

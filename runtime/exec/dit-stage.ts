@@ -13,7 +13,7 @@ import { loadMnist, mnistCaption } from '../data/mnist.js';
 import type { ImageSet } from '../data/image-set.js';
 import { configValue, num } from './config.js';
 import { DitNet, loadDitFile } from './dit-net.js';
-import { InitError, teachStageOf } from './build-nets.js';
+import { fromProduct, InitError, teachStageOf } from './build-nets.js';
 import type { NetSlot, StageState } from './state.js';
 import { stageBatch, stageSeed } from './stage.js';
 
@@ -62,11 +62,7 @@ export function ditTeacher(graph: ExecutionGraph): DitNet {
 }
 
 function buildDitNet(graph: ExecutionGraph, decl: NetDecl, products: Map<string, VelocityNet>): VelocityNet {
-  const fromStage = (name: string) => {
-    const p = products.get(name);
-    if (!p) throw new InitError(`net ${decl.name}: stage '${name}' has not produced a network (is it listed in \`after\`?)`);
-    return p.clone(decl.trainable);
-  };
+  const fromStage = (name: string): VelocityNet => fromProduct(products, name, decl);
   if (decl.init === 'teacher') {
     const teach = teachStageOf(graph);
     if (teach && products.has(teach.name)) return fromStage(teach.name);

@@ -18,7 +18,7 @@ import { readSafetensors } from '../io/safetensors.js';
 import { FamilyNet } from '../families/net.js';
 import { loadFamilyTeacher } from '../families/teacher.js';
 import { configValue, num } from './config.js';
-import { InitError } from './build-nets.js';
+import { fromProduct, InitError } from './build-nets.js';
 import { recipePath } from './dit-stage.js';
 import type { NetSlot, StageState } from './state.js';
 import type { ImageSet } from '../data/image-set.js';
@@ -116,11 +116,7 @@ export function realLatents(graph: ExecutionGraph, phi: FamilyNet): ImageSet {
 }
 
 function buildFamilyNet(graph: ExecutionGraph, decl: NetDecl, products: Map<string, VelocityNet>): NetSlot {
-  const fromStage = (name: string) => {
-    const p = products.get(name);
-    if (!p) throw new InitError(`net ${decl.name}: stage '${name}' has not produced a network (is it listed in \`after\`?)`);
-    return p.clone(decl.trainable);
-  };
+  const fromStage = (name: string): VelocityNet => fromProduct(products, name, decl);
   if (decl.init === 'teacher') {
     const phi = familyTeacher(graph);
     // the frozen teacher is shared, not copied: a 4th weight-sized buffer would not be in the memory plan
