@@ -9,6 +9,7 @@
 // `npm run bench -- mnist-budget`. The run directory stays (runs/bench-mnist-budget/...) so
 // `sidc eval` can score the student afterwards with more samples.
 //   SIDC_BUDGET_SET='batch.global=8;batch.per_device=8'  extra --set overrides (';'-separated)
+//   SIDC_BUDGET_RUN_DIR=runs/bench-mnist-budget-b          where the run goes (two benches side by side)
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { compileFile } from '../compiler/api.js';
@@ -71,7 +72,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const teacher4 = score((zz, c) => eulerSample(phi, zz, c, 4, { mode: 'cfg', scale: 4.5 }, timeScale, FP32));
   process.stderr.write(`mnist-budget: teacher Euler 4 steps, CFG 4.5: FID ${teacher4.fid.toFixed(2)} alignment ${teacher4.alignment.toFixed(3)} (${n} samples)\n`);
 
-  const paths = openRunDir('runs/bench-mnist-budget', graph, { fresh: true, recipeFile: recipe, backend });
+  const paths = openRunDir(process.env.SIDC_BUDGET_RUN_DIR ?? 'runs/bench-mnist-budget', graph, { fresh: true, recipeFile: recipe, backend });
   const curve: Record<string, number>[] = [];
   let beat: Record<string, number> | null = null;
   let evalCpu = 0;

@@ -12,7 +12,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const outIdx = args.indexOf('--out');
 const out = outIdx >= 0 ? args[outIdx + 1]! : 'bench-results.json';
-const filters = args.filter((a, i) => a !== '--out' && i !== outIdx + 1);
+// without --out, outIdx + 1 is 0: compare against -1 then, or the first filter would be dropped
+const filters = args.filter((a, i) => a !== '--out' && (outIdx < 0 || i !== outIdx + 1));
 
 const files = readdirSync(here).filter((f) => f.endsWith('.bench.js')).sort();
 const results: Record<string, unknown> = {};
