@@ -20,6 +20,8 @@ import { Rng } from '../rng/prng.js';
 import { intFlag, startBackend } from './common.js';
 import { loadDitFile } from '../exec/dit-net.js';
 import { drawImages, labelledGridPng } from '../run/image-samples.js';
+import { loadRunStudent } from '../run/image-eval.js';
+import { ditTeacher } from '../exec/dit-stage.js';
 
 export const sampleCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -35,8 +37,11 @@ export const sampleCommand: CommandModule = {
       .option('--seed <s>', 'seed of the noise', '0')
       .action(async (run: string, flags: { steps: string; n: string; out: string; png?: string; class?: string; seed: string }) => {
         const student = join(run, 'student.safetensors');
-        if (!existsSync(student)) throw new UserError(`${run}: no student.safetensors (has the run finished its sid stage?)`);
-        const graph = JSON.parse(readFileSync(join(run, 'graph.json'), 'utf8')) as ExecutionGraph;
+        const graphFile = join(run, 'graph.json');
+        if (!existsSync(graphFile)) throw new UserError(`${run}: no graph.json - not a run directory (runs/<recipe>-<hash8>, made by sidc run)`);
+        const graph = JSON.parse(readFileSync(graphFile, 'utf8')) as ExecutionGraph;
+        // image runs still going are sampled from G of their last checkpoint, as sidc eval does
+        if (teacherFamily(graph) !== 'dit' && !existsSync(student)) throw new UserError(`${run}: no student.safetensors (has the run finished its sid stage?)`);
         if (isTextFamily(teacherFamily(graph))) {
           // the paper's families: latents [n, C, h, w] in the teacher's normalised space, prompts cycling
           await startBackend(io, {});
@@ -52,7 +57,9 @@ export const sampleCommand: CommandModule = {
           if (k > stepsTrained) throw new UserError(`--steps ${k}: the student was trained for at most ${stepsTrained} steps`);
           const n = intFlag('n', flags.n, 1);
           await startBackend(io, {});
-          const G = loadDitFile(student, { trainable: false });
+          const phi = existsSync(student) ? null : ditTeacher(graph);
+          const { net: G, from } = phi ? loadRunStudent(run, phi) : { net: loadDitFile(student, { trainable: false }), from: student };
+          phi?.dispose();
           const K = G.nullCondition;
           const cls = flags.class === undefined ? null : intFlag('class', flags.class, 0);
           if (cls !== null && cls > K) throw new UserError(`--class ${cls}: prompts are 0..${K - 1} (${G.opts.captions.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}, ...; ${K} = the empty caption)`);
@@ -63,7 +70,7 @@ export const sampleCommand: CommandModule = {
           const labelsPath = flags.out.replace(/(\.npy)?$/, '.labels.npy');
           writeNpy(flags.out, { dtype: 'f4', shape: [n, cf.channels, cf.height, cf.width], data: x });
           writeNpy(labelsPath, { dtype: 'i4', shape: [n], data: c });
-          io.stdout(`wrote ${n} images [${n}, ${cf.channels}, ${cf.height}, ${cf.width}] in [-1, 1] (${k} steps) to ${flags.out}, their prompt indices to ${labelsPath}\n`);
+          io.stdout(`wrote ${n} images [${n}, ${cf.channels}, ${cf.height}, ${cf.width}] in [-1, 1] (${k} steps, from ${from}) to ${flags.out}, their prompt indices to ${labelsPath}\n`);
           if (flags.png) {
             labelledGridPng(flags.png, G, x, c, `student, ${k} steps`);
             io.stdout(`wrote ${flags.png} (a row per prompt)\n`);

@@ -51,6 +51,19 @@ test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a
     await sidc('sample', paths.dir, '--n', '25', '--steps', '1', '-o', join(dir, 'a.npy'));
     await sidc('sample', paths.dir, '--n', '10', '--steps', '1', '-o', join(dir, 'b.npy'));
     assert.deepEqual(readNpy(join(dir, 'a.npy')).data.subarray(0, 10 * 784), readNpy(join(dir, 'b.npy')).data);
+    // a run stopped part-way (no student.safetensors yet) is sampled from G of its checkpoint, as sidc eval does
+    const longer = tinyDitGraph('  stage sid {}', { config: DIT_TINY28, set: ['train.length=8 images'] });
+    const partial = openRunDir(join(longer.dir, 'runs'), longer.graph, {});
+    const stopAt = (st: { images: number }): void => {
+      if (st.images >= 6) throw new Error('stopped');
+    };
+    assert.throws(() => runGraph(longer.graph, partial, { io: { stdout: () => {}, stderr: () => {}, isTTY: false }, plots: false, onIteration: stopAt }), /stopped/);
+    assert.ok(!existsSync(partial.student) && existsSync(partial.checkpoint));
+    const fromCk = await sidc('sample', partial.dir, '--n', '10', '--steps', '1', '-o', join(dir, 'c.npy'));
+    assert.equal(fromCk.code, 0, fromCk.err);
+    assert.match(fromCk.out, /checkpoint\.safetensors \(G\)/);
+    assert.deepEqual(readNpy(join(dir, 'c.npy')).shape, [10, 1, 28, 28]);
+    rmSync(longer.dir, { recursive: true, force: true });
     const bad = await sidc('sample', paths.dir, '--class', '11');
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--class 11: prompts are 0\.\.9/);
