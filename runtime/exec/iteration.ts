@@ -10,6 +10,8 @@ import type { StageState } from './state.js';
 export interface IterationResult {
   k: number | null;
   losses: Record<string, number>;
+  /** unweighted loss terms of combine nodes (runtime/exec/ops.ts), empty for plain SiD stages */
+  terms: Record<string, number>;
 }
 
 function runPhase(st: StageState, phase: Phase, shared: Env): number {
@@ -56,6 +58,7 @@ function runPhase(st: StageState, phase: Phase, shared: Env): number {
 
 export function runIteration(st: StageState): IterationResult {
   const shared: Env = new Map();
+  st.terms = {};
   let k: number | null = null;
   for (const node of st.stage.shared) {
     execNode(node, shared, st, 1);
@@ -65,5 +68,5 @@ export function runIteration(st: StageState): IterationResult {
   for (const phase of st.stage.phases) losses[phase.name] = runPhase(st, phase, shared);
   for (const v of shared.values()) if (v instanceof tf.Tensor) v.dispose();
   st.iteration += 1;
-  return { k, losses };
+  return { k, losses, terms: st.terms };
 }

@@ -137,6 +137,7 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
   combine: (node, env, st) => {
     const terms = (node.attrs.terms ?? []) as Record<string, JsonValue>[];
     let total: tf.Tensor = tf.scalar(0);
+    const seen = new Set<string>();
     for (const term of terms) {
       const from = num(term.from, -Infinity);
       const until = num(term.until, Infinity);
@@ -146,6 +147,12 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
       // an inactive term is kept at weight 0 so the loss stays connected to the net (zero gradient, no
       // 'cannot compute gradient' when every term is off, e.g. the generator during the warm-up)
       const active = st.images >= from && st.images < until;
+      if (st.terms && !seen.has(ref) && v instanceof tf.Tensor && v.size === 1) {
+        // the unweighted value, for the metrics (is the discriminator learning? how big is L_gan next to L_G?)
+        seen.add(ref);
+        const key = ref.replace(/\.[^.]+$/, ''); // node id without its output name: generator.gan_loss
+        st.terms[key] = (st.terms[key] ?? 0) + (v.dataSync()[0] ?? NaN);
+      }
       total = tf.add(total, tf.mul(active ? num(term.weight, 1) : 0, v as tf.Tensor));
     }
     return total;

@@ -41,4 +41,7 @@ export interface StageState {
   images: number;
   /** NaN samples dropped by sid_loss and non-finite gradient entries, since the last log line */
   stats: { dropped: number; nonfinite: number };
+  /** this iteration's unweighted loss terms of `combine` nodes (e.g. generator.gan_loss), summed over
+   * accumulation rounds; set by runIteration, logged in metrics.jsonl as `terms` */
+  terms?: Record<string, number>;
 }

@@ -101,6 +101,7 @@ function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: {
   }
   const bar = new Progress(opts.io, `${st.stage.name}`, sch.iterations * sch.imagesPerIteration);
   const losses: Record<string, number> = {};
+  const terms: Record<string, number> = {};
   let count = 0;
   let t0 = performance.now();
   while (st.iteration < sch.iterations) {
@@ -111,14 +112,17 @@ function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: {
     st.images += sch.imagesPerIteration;
     opts.onIteration?.(st);
     for (const [k, v] of Object.entries(r.losses)) losses[k] = (losses[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.terms)) terms[k] = (terms[k] ?? 0) + v;
     count++;
     const crossed = (every: number) => Math.floor(st.images / every) > Math.floor(before / every) || st.iteration === sch.iterations;
     bar.update(st.images, Object.entries(r.losses).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(' '));
     if (crossed(sch.logEvery)) {
       const secs = (performance.now() - t0) / 1000;
       const mean = Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, v / count]));
-      appendLine(paths.metrics, JSON.stringify({ stage: st.stage.name, iteration: st.iteration, images: st.images, k: r.k, loss: mean, dropped_nan_samples: st.stats.dropped, nonfinite_grads: st.stats.nonfinite, images_per_s: (count * sch.imagesPerIteration) / secs }));
+      const termMeans = Object.keys(terms).length ? { terms: Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, v / count])) } : {};
+      appendLine(paths.metrics, JSON.stringify({ stage: st.stage.name, iteration: st.iteration, images: st.images, k: r.k, loss: mean, ...termMeans, dropped_nan_samples: st.stats.dropped, nonfinite_grads: st.stats.nonfinite, images_per_s: (count * sch.imagesPerIteration) / secs }));
       for (const k of Object.keys(losses)) delete losses[k];
+      for (const k of Object.keys(terms)) delete terms[k];
       count = 0;
       t0 = performance.now();
     }

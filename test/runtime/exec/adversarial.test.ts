@@ -3,7 +3,7 @@
 // in images seen, and a run interrupted inside the adversarial stage resumes to the same student.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm } from '../nn/setup.js';
@@ -121,4 +121,21 @@ test('resume across the stage boundary: interrupted inside the adversarial stage
   const tb = readSafetensors(b.student).tensors;
   assert.deepEqual(Object.keys(tb).sort(), Object.keys(ta).sort());
   for (const k of Object.keys(ta)) assert.deepEqual(Array.from(tb[k]!.data), Array.from(ta[k]!.data), k);
+});
+
+test('metrics.jsonl: the adversarial stage logs its unweighted loss terms, and psi\'s loss is their sum', () => {
+  const { graph, dir } = tinyDitGraph(ADV, { set: ['train.length=6 images'], config: DIT_TINY28 });
+  const a = openRunDir(join(dir, 'a'), graph, {});
+  assert.ok(runGraph(graph, a, { io: quiet, plots: false }).completed);
+  const lines = readFileSync(a.metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; loss: Record<string, number>; terms?: Record<string, number> });
+  const adv = lines.filter((l) => l.stage === 'adversarial');
+  assert.ok(adv.length > 0);
+  assert.ok(lines.filter((l) => l.stage === 'sid').every((l) => l.terms === undefined), 'a plain sid stage has no combine node');
+  for (const l of adv) {
+    assert.deepEqual(Object.keys(l.terms!).sort(), ['fake.disc_loss', 'fake.fm_loss', 'generator.gan_loss', 'generator.sid_loss']);
+    // fake phase = fm + disc with weight 1 each (ALGORITHM.md §6): the logged loss is the sum of the terms
+    const sum = l.terms!['fake.fm_loss']! + l.terms!['fake.disc_loss']!;
+    assert.ok(Math.abs(l.loss.fake! - sum) <= 1e-4 * Math.abs(sum), `${l.loss.fake} vs ${sum}`);
+    assert.ok(l.terms!['fake.disc_loss']! > 0 && l.terms!['generator.gan_loss']! >= 0);
+  }
 });
