@@ -38,6 +38,7 @@ export const sampleCommand: CommandModule = {
       .action(async (run: string, flags: { steps: string; n: string; out: string; png?: string; class?: string; seed: string }) => {
         const student = join(run, 'student.safetensors');
         const graphFile = join(run, 'graph.json');
+        if (!existsSync(run)) throw new UserError(`${run}: no such run directory (sidc run prints the one it makes: runs/<recipe>-<hash8>)`);
         if (!existsSync(graphFile)) throw new UserError(`${run}: no graph.json - not a run directory (runs/<recipe>-<hash8>, made by sidc run)`);
         const graph = JSON.parse(readFileSync(graphFile, 'utf8')) as ExecutionGraph;
         // image runs still going are sampled from G of their last checkpoint, as sidc eval does

@@ -1,7 +1,7 @@
 // The runtime's commands through the real CLI entry (compiler/cli/main.ts + runtime/cli/index.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../compiler/cli/main.js';
@@ -38,7 +38,11 @@ test('run refuses a recipe with errors (exit 1) and sample a missing run (exit 2
   assert.doesNotMatch(bad.err, /\n\s+at /);
   const missing = await sidc('sample', join(dir, 'nope'));
   assert.equal(missing.code, 2);
-  assert.match(missing.err, /no student\.safetensors/);
+  assert.match(missing.err, /nope: no such run directory/);
+  mkdirSync(join(dir, 'empty'), { recursive: true });
+  const notRun = await sidc('sample', join(dir, 'empty'));
+  assert.equal(notRun.code, 2);
+  assert.match(notRun.err, /empty: no graph\.json - not a run directory/);
   const usage = await sidc('sample', join(dir, 'nope'), '--steps', 'x');
   assert.equal(usage.code, 2);
 });
