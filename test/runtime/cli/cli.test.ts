@@ -6,13 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../compiler/cli/main.js';
 import { commands } from '../../../runtime/cli/index.js';
+import { sidc } from '../../helpers/cli.js';
 
-async function sidc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, commands, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'sidc-cli-'));
 const recipe = (body: string) => {

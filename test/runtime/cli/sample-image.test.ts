@@ -11,18 +11,11 @@ import { openRunDir } from '../../../runtime/run/rundir.js';
 import { runGraph } from '../../../runtime/run/runner.js';
 import { readNpy } from '../../../runtime/io/npy.js';
 import { readPng } from '../../../runtime/plot/png.js';
-import { main } from '../../../compiler/cli/main.js';
-import { commands } from '../../../runtime/cli/index.js';
 import { repoPath } from '../../helpers/paths.js';
+import { sidc } from '../../helpers/cli.js';
 
 before(() => useWasm());
 
-async function sidc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, commands, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
-  return { code, out, err };
-}
 
 test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a grid with a row per prompt', async () => {
   const { graph, dir } = tinyDitGraph('  stage sid {}', { config: DIT_TINY28 });

@@ -6,20 +6,14 @@ import { join } from 'node:path';
 import { existsSync, rmSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { main } from '../../../compiler/cli/main.js';
-import { familyCommands } from '../../../runtime/families/cli.js';
 import { readNpyFloat32, writeNpy } from '../../../runtime/io/npy.js';
 import { readPng } from '../../../runtime/plot/png.js';
 import { writeTinyTeacher, writeTinyVae } from './fixtures.js';
 import { useWasm } from '../nn/setup.js';
+import { sidc } from '../../helpers/cli.js';
 
 before(() => useWasm());
 
-async function sidc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, familyCommands, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
-  return { code, out, err };
-}
 
 test('sidc inspect: family, config, parameters, dtypes, memory plan and key check from headers', async () => {
   const w = writeTinyTeacher('flux');

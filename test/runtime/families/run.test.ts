@@ -14,8 +14,6 @@ import { useWasm } from '../nn/setup.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { scratchDir } from '../io/tmp.js';
 import { compileFile } from '../../../compiler/api.js';
-import { main } from '../../../compiler/cli/main.js';
-import { commands } from '../../../runtime/cli/index.js';
 import { openRunDir } from '../../../runtime/run/rundir.js';
 import { runGraph } from '../../../runtime/run/runner.js';
 import { readSafetensors } from '../../../runtime/io/safetensors.js';
@@ -26,6 +24,7 @@ import type { StageState } from '../../../runtime/exec/state.js';
 import { OP_IMPLS } from '../../../runtime/exec/ops.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 import type { GraphNode } from '../../../compiler/graph/types.js';
+import { sidc } from '../../helpers/cli.js';
 
 before(() => useWasm());
 
@@ -155,12 +154,6 @@ test('sample_condition draws prompt rows of the text table, never the empty prom
   assert.throws(() => OP_IMPLS.sample_condition(node, new Map(), labels, 1), /needs a text teacher/);
 });
 
-async function sidc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, commands, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
-  return { code, out, err };
-}
 
 test('sidc make-tiny flux + sidc run recipes/flux-dev-512.sid; a missing checkpoint and a mismatched text table are one-line errors', async () => {
   const dir = join(scratchDir('cli-flux'), 'flux-tiny');

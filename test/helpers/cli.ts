@@ -1,0 +1,17 @@
+// The sidc command line run in-process through its real entry (compiler/cli/main.ts) with every runtime
+// command registered: exit code, stdout and stderr as a user would see them.
+import { main } from '../../compiler/cli/main.js';
+import { commands } from '../../runtime/cli/index.js';
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export async function sidc(...argv: string[]): Promise<CliResult> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, commands, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
+  return { code, out, err };
+}
