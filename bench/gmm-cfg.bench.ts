@@ -50,8 +50,9 @@ export async function run(): Promise<Record<string, unknown>> {
     const dir = mkdtempSync(join(tmpdir(), 'sidc-gmm-cfg-'));
     try {
       const file = join(dir, 'gmm-cfg.sid');
-      writeFileSync(file, recipe(w, images));
-      const res = compileSource(recipe(w, images), file, { set });
+      const text = recipe(w, images);
+      writeFileSync(file, text);
+      const res = compileSource(text, file, { set });
       if (!res.ok) throw new Error(res.diagnostics.map((d) => d.message).join('\n'));
       const graph = res.graphs[0]!;
       const paths = openRunDir(join(dir, 'runs'), graph, {});
