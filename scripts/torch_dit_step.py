@@ -22,7 +22,7 @@ except Exception as e:  # noqa: BLE001 - any import failure means "not available
 
 def timestep_embedding(t, dim):
     half = dim // 2
-    freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float32) / half)
+    freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
     args = t[:, None] * freqs[None]
     return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
 
@@ -53,7 +53,7 @@ class DiT(nn.Module):
         super().__init__()
         self.c, self.size, self.p, self.freq_dim = c, size, patch, freq_dim
         self.patch_embed = nn.Linear(c * patch * patch, d)
-        self.pos = nn.Parameter(torch.zeros(1, (size // patch) ** 2, d), requires_grad=False)
+        self.register_buffer('pos', torch.zeros(1, (size // patch) ** 2, d))  # fixed sin-cos table
         self.t1, self.t2 = nn.Linear(freq_dim, d), nn.Linear(d, d)
         self.c1, self.c2 = nn.Linear(text_dim, d), nn.Linear(d, d)
         self.blocks = nn.ModuleList([Block(d, heads, ratio) for _ in range(depth)])
