@@ -6,7 +6,7 @@ import { UserError, type CommandModule } from '../../compiler/cli/command.js';
 import { loadClassifier } from '../eval/classifier.js';
 import { loadMnist } from '../data/mnist.js';
 import { teacherFamily } from '../exec/teacher-spec.js';
-import { evaluateImageRun, readGraph, writeImageEval } from '../run/image-eval.js';
+import { evaluateImageRun, formatImageEvalTable, readGraph, writeImageEval } from '../run/image-eval.js';
 import { intFlag, startBackend } from './common.js';
 
 const ints = (name: string, v: string): number[] => {
@@ -29,23 +29,32 @@ export const evalCommand: CommandModule = {
       .option('--seed <s>', 'noise seed (the same noise for every sampler)', '1')
       .option('--npy <dir>', 'also write every sampler\'s images as <dir>/<sampler>.npy [n, C, H, W] and labels.npy')
       .option('--teacher <file>', 'teacher safetensors (default: the recipe\'s teacher.checkpoint)')
+      .option('--student <file>', 'score this student file instead of the run\'s own (a sidc net file, e.g. from scripts/reference/sid_dit_torch.py); the table is printed and RUN\'s eval files are left alone')
       .option('--classifier <file>', 'eval classifier', 'examples/eval/mnist-classifier.safetensors')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
-      .addHelpText('after', '\nExamples:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count')
-      .action(async (run: string, flags: { teacherSteps: string; studentSteps: string; studentOnly?: boolean; cfg: string; perClass: string; seed: string; npy?: string; teacher?: string; classifier: string; backend?: string }) => {
+      .addHelpText('after', '\nExamples:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --student /tmp/ref/student-4096.safetensors')
+      .action(async (run: string, flags: { teacherSteps: string; studentSteps: string; studentOnly?: boolean; cfg: string; perClass: string; seed: string; npy?: string; teacher?: string; student?: string; classifier: string; backend?: string }) => {
         const graph = readGraph(run);
         if (teacherFamily(graph) !== 'dit') throw new UserError(`${run}: sidc eval compares image runs (teacher dit); vector runs are evaluated by their evaluate stage`);
         const cfg = Number(flags.cfg);
         const perClass = intFlag('per-class', flags.perClass, 2);
         if (!(cfg > 0)) throw new UserError(`--cfg must be a positive number, got '${flags.cfg}'`);
         if (!existsSync(flags.classifier)) throw new UserError(`--classifier ${flags.classifier}: no such file`);
+        if (flags.student && !existsSync(flags.student)) throw new UserError(`--student ${flags.student}: no such file`);
         await startBackend(io, flags);
         const opts = {
           teacherSteps: flags.studentOnly ? [] : ints('teacher-steps', flags.teacherSteps), studentSteps: ints('student-steps', flags.studentSteps), cfg, perClass,
           seed: Number(flags.seed) || 0, classifier: loadClassifier(flags.classifier), real: loadMnist({ split: 'heldout' }),
-          ...(flags.npy ? { npyDir: flags.npy } : {}), ...(flags.teacher ? { teacher: flags.teacher } : {}), log: io.stderr,
+          ...(flags.npy ? { npyDir: flags.npy } : {}), ...(flags.teacher ? { teacher: flags.teacher } : {}),
+          ...(flags.student ? { student: flags.student } : {}), log: io.stderr,
         };
         const rows = evaluateImageRun(run, graph, opts);
+        if (flags.student) {
+          // another student than the run's: print only, so RUN/eval-images.* keep describing the run
+          io.stdout(formatImageEvalTable(rows, `${flags.student} (with ${run}'s teacher)`) + '\n');
+          setExitCode(0);
+          return;
+        }
         const md = writeImageEval(run, rows, { run, teacher_steps: opts.teacherSteps, student_steps: opts.studentSteps, cfg, per_class: perClass, seed: opts.seed, classifier: flags.classifier, real: 'MNIST held-out split (1,000 images)', ...(flags.npy ? { npy: flags.npy } : {}) });
         io.stdout(md + '\n');
         setExitCode(0);

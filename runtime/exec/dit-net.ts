@@ -5,6 +5,7 @@
 // embeddings are computed once and picked by a one-hot matmul (no gather gradient on wasm).
 // `features` gives the discriminator's pooled hidden states (ALGORITHM.md §6).
 import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '../../compiler/cli/command.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { DiT, type DiTConfig } from '../nets/dit.js';
 import { TOKEN_EMBEDDING, encodeCaptions } from '../nets/dit-text.js';
@@ -105,18 +106,26 @@ export class DitNet implements VelocityNet {
 /** A DiT file: the shipped teacher (metadata config = DiTConfig) or a DitNet saved by saveNet. */
 export function loadDitFile(path: string, o: { captions?: string[]; inputScale?: number; trainable: boolean }): DitNet {
   const { tensors, metadata } = readSafetensors(path);
-  const raw = JSON.parse(metadata['config'] ?? 'null') as (Record<string, unknown> | null);
-  if (!raw) throw new Error(`${path}: no DiT config in the safetensors metadata (is it a DiT teacher file?)`);
+  let raw: Record<string, unknown> | null;
+  try {
+    raw = JSON.parse(metadata['config'] ?? 'null') as (Record<string, unknown> | null);
+  } catch {
+    throw new UserError(`${path}: the "config" entry of its safetensors metadata is not JSON; was the file edited by hand?`);
+  }
+  if (!raw) throw new UserError(`${path}: no DiT config in the safetensors metadata - is it a DiT teacher or student file (sidc run writes runs/<recipe>-<hash8>/student.safetensors)?`);
   const config = { ...raw } as unknown as DiTConfig & { captions?: string; input_scale?: number };
   if (typeof raw.vocab === 'string') config.vocab = JSON.parse(raw.vocab) as string[];
   const captions = o.captions ?? (typeof raw.captions === 'string' ? (JSON.parse(raw.captions) as string[]) : null);
-  if (!captions) throw new Error(`${path}: no caption set; pass the dataset's captions`);
+  if (!captions) throw new UserError(`${path}: no caption set; pass the dataset's captions`);
   const inputScale = o.inputScale ?? (typeof raw.input_scale === 'number' ? raw.input_scale : 1);
   const clean: DiTConfig = { name: config.name, channels: config.channels, height: config.height, width: config.width, patch: config.patch, hidden: config.hidden, depth: config.depth, heads: config.heads, mlpRatio: config.mlpRatio, textDim: config.textDim, freqDim: config.freqDim, timeScale: config.timeScale, vocab: config.vocab };
   const weights: Record<string, tf.Tensor> = {};
   for (const [n, t] of Object.entries(tensors)) weights[n] = tf.tensor(t.data, t.shape, 'float32');
   try {
     return new DitNet({ config: clean, weights, captions, inputScale, trainable: o.trainable });
+  } catch (e) {
+    // a missing or misshapen weight is a property of the file, not a bug
+    throw new UserError(`${path}: ${(e as Error).message}`);
   } finally {
     for (const t of Object.values(weights)) t.dispose();
   }

@@ -49,6 +49,8 @@ export interface ImageEvalOptions {
   npyDir?: string;
   /** teacher file instead of the graph's teacher.checkpoint */
   teacher?: string;
+  /** student file (a sidc net file from anywhere) instead of the run's own student */
+  student?: string;
   log?: (line: string) => void;
 }
 
@@ -113,7 +115,8 @@ export function drawInChunks(z: Float32Array, labels: Int32Array, dim: number, r
 /** Samples every sampler on the same prompts and noise; returns the rows (no files written). */
 export function evaluateImageRun(dir: string, graph: ExecutionGraph, o: ImageEvalOptions): ImageEvalRow[] {
   const phiBase = o.teacher ? loadDitFile(o.teacher, { captions: datasetCaptions(graph), inputScale: ditTeacher(graph).opts.inputScale, trainable: false }) : ditTeacher(graph);
-  const { net: G } = loadRunStudent(dir, phiBase);
+  const G = o.student ? loadDitFile(o.student, { captions: datasetCaptions(graph), inputScale: phiBase.opts.inputScale, trainable: false }) : loadRunStudent(dir, phiBase).net;
+  if (G.dim !== phiBase.dim) throw new UserError(`${o.student ?? dir}: the student makes ${G.dim}-value images, the teacher ${phiBase.dim}; pass a student of this run's teacher (${phiBase.opts.config.name})`);
   const K = phiBase.nullCondition;
   const n = K * o.perClass;
   const labels = Int32Array.from({ length: n }, (_, i) => Math.floor(i / o.perClass));

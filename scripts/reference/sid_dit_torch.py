@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""An independent PyTorch implementation of SiD-DiT (ALGORITHM.md sections 3-4) for sidc's DiT teachers,
+"""An independent PyTorch implementation of SiD-DiT (ALGORITHM.md sections 3-5) for sidc's DiT teachers,
 written from ALGORITHM.md, not from the TypeScript runtime, to cross-check it and to run the same
 distillation at batch sizes and lengths a 2-core machine cannot reach (on a GPU when there is one).
 
@@ -9,8 +9,7 @@ writes each checkpoint as a sidc net file (format sidc.net, the metadata of exam
 `sidc eval` measures it exactly as it measures the runtime's students:
 
   python3 scripts/reference/sid_dit_torch.py --out /tmp/ref --batch 8 --lr 1e-5 --images 1024
-  node scripts/reference/run-from-student.mjs /tmp/ref/student-1024.safetensors /tmp/ref/run
-  node bin/sidc.js eval /tmp/ref/run --student-only
+  node bin/sidc.js eval runs/mnist_sid-<hash8> --student-only --student /tmp/ref/student-1024.safetensors
 
 --check DIR compares this DiT's velocity with sidc's on the inputs DIR/check-*.npy (written by
 scripts/reference/dit-velocity.mjs) and exits non-zero when they differ.

@@ -3,7 +3,7 @@
 // with a row per prompt, and the same seed giving the same images; `sidc eval --student-only` on the run.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { useWasm } from '../nn/setup.js';
 import { DIT_TINY28, tinyDitGraph } from '../exec/dit-fixture.js';
@@ -68,6 +68,22 @@ test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a
     assert.deepEqual(table.rows.map((r) => r.label), ['student-1', 'student-4']);
     assert.ok(table.rows.every((r) => r.samples === 30 && r.scoreSeconds >= 0));
     assert.match(ev.out, /sampling s \| scoring s/);
+    // --student FILE scores another student with this run's teacher and leaves the run's eval files alone:
+    // the run's own student under another name gives the very same table
+    const before = readFileSync(join(paths.dir, 'eval-images.json'), 'utf8');
+    const copy = join(dir, 'other-student.safetensors');
+    copyFileSync(paths.student, copy);
+    const ev2 = await sidc('eval', paths.dir, '--student-only', '--per-class', '3', '--student', copy, '--classifier', repoPath('examples/eval/mnist-classifier.safetensors'));
+    assert.equal(ev2.code, 0, ev2.err);
+    assert.equal(readFileSync(join(paths.dir, 'eval-images.json'), 'utf8'), before);
+    const fids = (s: string): string[] => s.split('\n').filter((l) => l.startsWith('| student')).map((l) => l.split('|')[5]!.trim());
+    assert.deepEqual(fids(ev2.out), fids(ev.out));
+    assert.match(ev2.out, /other-student\.safetensors \(with /);
+    // a file that is not a DiT: a one-line error naming it, exit 2
+    const notDit = await sidc('eval', paths.dir, '--student-only', '--student', repoPath('examples/eval/mnist-classifier.safetensors'));
+    assert.equal(notDit.code, 2);
+    assert.match(notDit.err, /mnist-classifier\.safetensors: no DiT config/);
+    assert.doesNotMatch(notDit.err, /\n\s+at /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
