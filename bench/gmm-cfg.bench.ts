@@ -6,7 +6,7 @@
 // named, `npm run bench -- gmm-cfg` (~2 min per scale on one core).
 //   SIDC_GMM_CFG_SCALES=1,4.5     guidance scales (teacher = fake = cfg(w), long-and-short guidance)
 //   SIDC_GMM_CFG_IMAGES=128k      SiD length per scale (batch 128)
-//   SIDC_GMM_CFG_SET='optimizer.lr=3e-5'   extra --set overrides (';'-separated)
+//   SIDC_GMM_CFG_SET='optimizer.lr=3e-5'   extra --set overrides (';'-separated); 'teacher.dim=8' for a mixture in 8-D
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,17 +63,18 @@ export async function run(): Promise<Record<string, unknown>> {
       const gmm = gmmOf(graph);
       const phi = new GmmTeacher(gmm);
       const K = gmm.classes;
+      const d = gmm.dim; // 2 unless SIDC_GMM_CFG_SET sets teacher.dim
       const per = 1000;
       const n = K * per;
       const cls = Int32Array.from({ length: n }, (_, i) => Math.floor(i / per));
       const c = tf.tensor1d(cls, 'int32');
       const g: Guidance = { mode: 'cfg', scale: w };
       // the target: the guided teacher's distribution, Euler 256 steps from its own noise
-      const target = eulerSample(phi, tf.tensor2d(new Rng(7).normals(n * 2), [n, 2]), c, 256, g, 1, FP32).dataSync() as Float32Array;
-      const z = tf.tensor2d(new Rng(8).normals(n * 2), [n, 2]);
+      const target = eulerSample(phi, tf.tensor2d(new Rng(7).normals(n * d), [n, d]), c, 256, g, 1, FP32).dataSync() as Float32Array;
+      const z = tf.tensor2d(new Rng(8).normals(n * d), [n, d]);
       const perClass = (a: Float32Array): number => {
         let s = 0;
-        for (let k = 0; k < K; k++) s += energyDistance(a.slice(k * per * 2, (k + 1) * per * 2), target.slice(k * per * 2, (k + 1) * per * 2), 2);
+        for (let k = 0; k < K; k++) s += energyDistance(a.slice(k * per * d, (k + 1) * per * d), target.slice(k * per * d, (k + 1) * per * d), d);
         return +(s / K).toFixed(4);
       };
       const row = (sampler: string, a: Float32Array) => {
