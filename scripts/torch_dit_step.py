@@ -60,7 +60,8 @@ class DiT(nn.Module):
         self.ada_out = nn.Linear(d, 2 * d)
         self.proj = nn.Linear(d, patch * patch * c)
 
-    def forward(self, x, t, cond):
+    def final_hidden(self, x, t, cond):
+        """Hidden states after the final adaLN norm [B, N, D] (the SiD2a discriminator pools these)."""
         b, c, hh, ww = x.shape
         p, g = self.p, hh // self.p
         tok = x.reshape(b, c, g, p, g, p).permute(0, 2, 4, 1, 3, 5).reshape(b, g * g, c * p * p)
@@ -71,8 +72,12 @@ class DiT(nn.Module):
         for blk in self.blocks:
             h = blk(h, sc)
         scale, shift = self.ada_out(sc).chunk(2, dim=-1)
-        h = F.layer_norm(h, (h.shape[-1],), eps=1e-6) * (1 + scale[:, None]) + shift[:, None]
-        out = self.proj(h).reshape(b, g, g, p, p, c).permute(0, 5, 1, 3, 2, 4)
+        return F.layer_norm(h, (h.shape[-1],), eps=1e-6) * (1 + scale[:, None]) + shift[:, None]
+
+    def forward(self, x, t, cond):
+        b, c, hh, ww = x.shape
+        p, g = self.p, hh // self.p
+        out = self.proj(self.final_hidden(x, t, cond)).reshape(b, g, g, p, p, c).permute(0, 5, 1, 3, 2, 4)
         return out.reshape(b, c, hh, ww)
 
 
