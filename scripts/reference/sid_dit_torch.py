@@ -14,7 +14,7 @@ writes each checkpoint as a sidc net file (format sidc.net, the metadata of exam
 --check DIR compares this DiT's velocity with sidc's on the inputs DIR/check-*.npy (written by
 scripts/reference/dit-velocity.mjs) and exits non-zero when they differ.
 """
-import argparse, json, math, os, struct, sys, time
+import argparse, copy, json, math, os, struct, sys, time
 
 import numpy as np
 import torch
@@ -230,7 +230,6 @@ class Sid:
 
 
 def build_like(net):
-    import copy
     m = copy.deepcopy(net)
     m.requires_grad_(True)
     return m
