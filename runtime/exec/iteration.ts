@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Phase } from '../../compiler/graph/types.js';
 import { adamStep, newAdamState, sanitizeGrad } from './adam.js';
+import { num } from './config.js';
 import { execNode, type Env } from './ops.js';
 import type { StageState } from './state.js';
 
@@ -65,7 +66,14 @@ export function runIteration(st: StageState): IterationResult {
     if (node.op === 'sample_k') k = shared.get(`${node.id}.${Object.keys(node.outputs)[0] ?? 'out'}`) as number;
   }
   const losses: Record<string, number> = {};
-  for (const phase of st.stage.phases) losses[phase.name] = runPhase(st, phase, shared);
+  // The adversarial stage's discriminator warm-up (ALGORITHM.md §6): G is frozen, so its phase is not run at
+  // all - no wasted passes, and no zero-gradient Adam steps whose bias correction would make G's first real
+  // updates after the warm-up many times lr. Such an iteration reports no generator loss.
+  const frozenUntil = num(st.stage.attrs.generator_frozen_until_images, -Infinity);
+  for (const phase of st.stage.phases) {
+    if (phase.updates === 'G' && st.images < frozenUntil) continue;
+    losses[phase.name] = runPhase(st, phase, shared);
+  }
   for (const v of shared.values()) if (v instanceof tf.Tensor) v.dispose();
   st.iteration += 1;
   return { k, losses, terms: st.terms };

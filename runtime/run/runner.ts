@@ -92,6 +92,24 @@ function samplePlot(paths: RunPaths, st: StageState, label: string): void {
   scatterClasses(join(paths.samples, `${label}.png`), { x, c, dim: st.dim }, { title: `${st.stage.name}: ${steps}-step student, ${st.images} images`, means: st.gmm.means, modesPerClass: st.gmm.modesPerClass, lim: st.gmm.radius * 1.4 });
 }
 
+/** Per-key means of the values added since the last take(). */
+class MeanOver {
+  private sums: Record<string, number> = {};
+  private counts: Record<string, number> = {};
+  add(values: Record<string, number>): void {
+    for (const [k, v] of Object.entries(values)) {
+      this.sums[k] = (this.sums[k] ?? 0) + v;
+      this.counts[k] = (this.counts[k] ?? 0) + 1;
+    }
+  }
+  take(): Record<string, number> {
+    const out = Object.fromEntries(Object.entries(this.sums).map(([k, v]) => [k, v / this.counts[k]!]));
+    this.sums = {};
+    this.counts = {};
+    return out;
+  }
+}
+
 function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: { left: number }): boolean {
   const sch = scheduleOf(st.graph, st.stage, st.batch);
   const resumed = loadCheckpoint(paths.checkpoint, st);
@@ -100,8 +118,9 @@ function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: {
     opts.io.stdout(`resuming stage ${st.stage.name} at ${st.images} images (iteration ${st.iteration}) from ${paths.checkpoint}\n`);
   }
   const bar = new Progress(opts.io, `${st.stage.name}`, sch.iterations * sch.imagesPerIteration);
-  const losses: Record<string, number> = {};
-  const terms: Record<string, number> = {};
+  // sums over the log interval, each with its own count: a warm-up iteration has no generator loss
+  const losses = new MeanOver();
+  const terms = new MeanOver();
   let count = 0;
   let t0 = performance.now();
   while (st.iteration < sch.iterations) {
@@ -111,18 +130,17 @@ function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: {
     budget.left--;
     st.images += sch.imagesPerIteration;
     opts.onIteration?.(st);
-    for (const [k, v] of Object.entries(r.losses)) losses[k] = (losses[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(r.terms)) terms[k] = (terms[k] ?? 0) + v;
+    losses.add(r.losses);
+    terms.add(r.terms);
     count++;
     const crossed = (every: number) => Math.floor(st.images / every) > Math.floor(before / every) || st.iteration === sch.iterations;
     bar.update(st.images, Object.entries(r.losses).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(' '));
     if (crossed(sch.logEvery)) {
       const secs = (performance.now() - t0) / 1000;
-      const mean = Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, v / count]));
-      const termMeans = Object.keys(terms).length ? { terms: Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, v / count])) } : {};
+      const mean = losses.take();
+      const termMean = terms.take();
+      const termMeans = Object.keys(termMean).length ? { terms: termMean } : {};
       appendLine(paths.metrics, JSON.stringify({ stage: st.stage.name, iteration: st.iteration, images: st.images, k: r.k, loss: mean, ...termMeans, dropped_nan_samples: st.stats.dropped, nonfinite_grads: st.stats.nonfinite, images_per_s: (count * sch.imagesPerIteration) / secs }));
-      for (const k of Object.keys(losses)) delete losses[k];
-      for (const k of Object.keys(terms)) delete terms[k];
       count = 0;
       t0 = performance.now();
     }

@@ -99,8 +99,24 @@ test('schedule in images seen: generator frozen in the warm-up, L_G only, then t
   const p0 = paramsOf(psi.params);
   const r = runIteration(st);
   for (const v of Object.values(r.losses)) assert.ok(Number.isFinite(v));
+  assert.deepEqual(Object.keys(r.losses), ['fake'], 'the frozen generator phase is not run in the warm-up');
   assert.ok(changed(p0, psi.params));
   assert.equal(changed(g0, G.params), false, 'G moved during the warm-up');
+  runIteration(st); // a second warm-up iteration (st.images is advanced by the runner, not here)
+  assert.equal(st.adam.get('G')?.step ?? 0, 0, 'Adam stepped the frozen G');
+  // the first update after the warm-up is Adam's first step: with beta1 = 0 it moves no weight by more
+  // than lr (n zero-gradient steps counted in the warm-up would make it up to lr sqrt((1 - beta2^(n+1)) / (1 - beta2)))
+  st.images = 2;
+  runIteration(st);
+  const lr = stage.phases[1]!.optimizer.lr;
+  let moved = 0;
+  for (const [name, v] of G.params) {
+    const a = v.dataSync();
+    const b = g0.get(name)!;
+    for (let i = 0; i < a.length; i++) moved = Math.max(moved, Math.abs(a[i]! - b[i]!));
+  }
+  assert.ok(moved > 0, 'G frozen after the warm-up');
+  assert.ok(moved <= lr * 1.001, `first G step after the warm-up moved a weight by ${moved} > lr ${lr}`);
   st.images = 4;
   runIteration(st);
   assert.ok(changed(g0, G.params), 'G frozen after the switch');
@@ -131,11 +147,14 @@ test('metrics.jsonl: the adversarial stage logs its unweighted loss terms, and p
   const adv = lines.filter((l) => l.stage === 'adversarial');
   assert.ok(adv.length > 0);
   assert.ok(lines.filter((l) => l.stage === 'sid').every((l) => l.terms === undefined), 'a plain sid stage has no combine node');
+  // the warm-up (2 images here) runs no generator phase: its lines have psi's terms only
+  assert.deepEqual(Object.keys(adv.at(-1)!.terms!).sort(), ['fake.disc_loss', 'fake.fm_loss', 'generator.gan_loss', 'generator.sid_loss']);
   for (const l of adv) {
-    assert.deepEqual(Object.keys(l.terms!).sort(), ['fake.disc_loss', 'fake.fm_loss', 'generator.gan_loss', 'generator.sid_loss']);
+    assert.ok('fake.disc_loss' in l.terms! && 'fake.fm_loss' in l.terms!);
+    assert.equal('generator.sid_loss' in l.terms!, 'generator' in l.loss);
     // fake phase = fm + disc with weight 1 each (ALGORITHM.md §6): the logged loss is the sum of the terms
     const sum = l.terms!['fake.fm_loss']! + l.terms!['fake.disc_loss']!;
     assert.ok(Math.abs(l.loss.fake! - sum) <= 1e-4 * Math.abs(sum), `${l.loss.fake} vs ${sum}`);
-    assert.ok(l.terms!['fake.disc_loss']! > 0 && l.terms!['generator.gan_loss']! >= 0);
+    assert.ok(l.terms!['fake.disc_loss']! > 0 && (l.terms!['generator.gan_loss'] ?? 0) >= 0);
   }
 });
