@@ -92,6 +92,22 @@ function samplePlot(paths: RunPaths, st: StageState, label: string): void {
   scatterClasses(join(paths.samples, `${label}.png`), { x, c, dim: st.dim }, { title: `${st.stage.name}: ${steps}-step student, ${st.images} images`, means: st.gmm.means, modesPerClass: st.gmm.modesPerClass, lim: st.gmm.radius * 1.4 });
 }
 
+/** A stage starting from scratch: drop the metrics lines a killed earlier attempt of it logged before its
+ * first checkpoint, so each interval appears once. */
+function dropStageLines(path: string, stage: string): void {
+  if (!existsSync(path)) return;
+  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  const ours = (l: string): boolean => {
+    try {
+      return (JSON.parse(l) as { stage?: unknown }).stage === stage;
+    } catch {
+      return false; // not ours to judge: keep it
+    }
+  };
+  const keep = lines.filter((l) => !ours(l));
+  if (keep.length !== lines.length) writeFileAtomic(path, keep.map((l) => l + '\n').join(''));
+}
+
 /** Per-key means of the values added since the last take(). */
 class MeanOver {
   private sums: Record<string, number> = {};
@@ -116,7 +132,7 @@ function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: {
   if (resumed) {
     if (fileSize(paths.metrics) > resumed.metricsBytes) truncateSync(paths.metrics, resumed.metricsBytes);
     opts.io.stdout(`resuming stage ${st.stage.name} at ${st.images} images (iteration ${st.iteration}) from ${paths.checkpoint}\n`);
-  }
+  } else dropStageLines(paths.metrics, st.stage.name);
   const bar = new Progress(opts.io, `${st.stage.name}`, sch.iterations * sch.imagesPerIteration);
   // sums over the log interval, each with its own count: a warm-up iteration has no generator loss
   const losses = new MeanOver();

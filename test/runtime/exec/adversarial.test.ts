@@ -139,6 +139,19 @@ test('resume across the stage boundary: interrupted inside the adversarial stage
   for (const k of Object.keys(ta)) assert.deepEqual(Array.from(tb[k]!.data), Array.from(ta[k]!.data), k);
 });
 
+test('a stage killed before its first checkpoint starts over without leaving its old metrics lines behind', () => {
+  const { graph, dir } = tinyDitGraph(ADV, { set: ['train.length=6 images', 'train.checkpoint_every=100 images'], config: DIT_TINY28 });
+  const b = openRunDir(join(dir, 'b'), graph, {});
+  // sid: 3 iterations, adversarial: 3 (a line every iteration, no checkpoint); killed after 1 adversarial one
+  assert.equal(runGraph(graph, b, { io: quiet, plots: false, stopAfterIterations: 4 }).completed, false);
+  const read = () => readFileSync(b.metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; images: number });
+  assert.deepEqual(read().filter((l) => l.stage === 'adversarial').map((l) => l.images), [2]);
+  assert.ok(runGraph(graph, b, { io: quiet, plots: false }).completed);
+  const lines = read();
+  assert.deepEqual(lines.filter((l) => l.stage === 'sid').map((l) => l.images), [2, 4, 6], 'the finished stage keeps its lines');
+  assert.deepEqual(lines.filter((l) => l.stage === 'adversarial').map((l) => l.images), [2, 4, 6]);
+});
+
 test('metrics.jsonl: the adversarial stage logs its unweighted loss terms, and psi\'s loss is their sum', () => {
   const { graph, dir } = tinyDitGraph(ADV, { set: ['train.length=6 images'], config: DIT_TINY28 });
   const a = openRunDir(join(dir, 'a'), graph, {});
