@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../dist/runtime/backend/select.js';
 import { loadDitFile } from '../../dist/runtime/exec/dit-net.js';
 import { writeNpy } from '../../dist/runtime/io/npy.js';
+import { DIGIT_WORDS, mnistCaption } from '../../dist/runtime/data/mnist.js';
 import { Rng } from '../../dist/runtime/nn/rng.js';
 
 const args = process.argv.slice(2);
@@ -19,7 +20,7 @@ if (!dir) {
   process.exit(2);
 }
 await initBackend({ prefer: 'cpu' });
-const captions = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'].map((d) => `a handwritten digit ${d}`);
+const captions = DIGIT_WORDS.map((_, d) => mnistCaption(d));
 const net = loadDitFile(teacher, { captions, trainable: false });
 const n = 12;
 const rng = new Rng(7);
