@@ -174,6 +174,11 @@ function vectorTeacher(c: CheckContext): void {
     const p = c.place('teacher.mode_std');
     c.out.push(diag('SID3013', p.loc, { detail: `teacher.mode_std = ${std} is larger than teacher.radius = ${radius}: the mixture components overlap into one blob`, example: 'make mode_std smaller than radius' }, { severity: 'warning', related: p.related }));
   }
+  const modes = c.num('teacher.modes_per_class') ?? 4;
+  if (c.get('teacher.symmetric') === true && modes % 2 !== 0) {
+    const p = c.place('teacher.symmetric');
+    c.out.push(diag('SID3013', p.loc, { detail: `a symmetric mixture places its components in mirrored pairs, but teacher.modes_per_class = ${modes} is odd`, example: `set teacher.modes_per_class = ${modes + 1}` }, { related: p.related }));
+  }
 }
 
 /** Adversarial stage (ALGORITHM.md §6): real images, and the switch after the warm-up. */

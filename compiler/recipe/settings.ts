@@ -101,6 +101,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'teacher.mode_std', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, families: ['gmm', 'mlp'], doc: 'Standard deviation of each mixture component.' },
   { path: 'teacher.radius', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, families: ['gmm', 'mlp'], doc: 'Scale at which component means are placed.' },
   { path: 'teacher.seed', type: int(0), optional: true, families: ['gmm', 'mlp'], doc: 'Seed that places the mixture components.' },
+  { path: 'teacher.symmetric', type: { kind: 'bool' }, optional: true, families: ['gmm', 'mlp'], doc: 'Place each class\'s components in pairs mirrored about the origin, so every class has the marginal\'s mean (0) and guidance changes nothing at t = 1; needs an even modes_per_class.' },
   { path: 'teacher.width', type: int(1), optional: true, families: ['mlp'], doc: 'Hidden width of the neural vector teacher.' },
   { path: 'teacher.depth', type: int(1), optional: true, families: ['mlp'], doc: 'Number of hidden layers of the neural vector teacher.' },
   // data --------------------------------------------------------------------------------------------

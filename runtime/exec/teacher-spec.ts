@@ -25,6 +25,7 @@ export function gmmOf(graph: ExecutionGraph): Gmm {
     modeStd: num(configValue(graph, 'teacher.mode_std'), 0.1),
     radius: num(configValue(graph, 'teacher.radius'), 4),
     seed: num(configValue(graph, 'teacher.seed'), 0),
+    symmetric: configValue(graph, 'teacher.symmetric') === true,
   });
 }
 

@@ -29,7 +29,7 @@ import { runDitTeach } from './dit-teach-run.js';
 
 /** Cache of implicit init nets shared by the runs of one runs directory, keyed by what determines them. */
 function implicitCachePath(paths: RunPaths, stage: StageGraph, graph: ExecutionGraph): string {
-  const mixture = ['dim', 'classes', 'modes_per_class', 'mode_std', 'radius', 'seed', 'width', 'depth'].map((k) => configValue(graph, `teacher.${k}`) ?? null);
+  const mixture = ['dim', 'classes', 'modes_per_class', 'mode_std', 'radius', 'seed', 'symmetric', 'width', 'depth'].map((k) => configValue(graph, `teacher.${k}`) ?? null);
   const key = createHash('sha256').update(JSON.stringify([stage, mixture])).digest('hex').slice(0, 16);
   return join(dirname(paths.dir), '_cache', `init-${key}.safetensors`);
 }

@@ -19,6 +19,9 @@ export interface GmmSpec {
   /** means are drawn uniformly in [-radius, radius]^dim, at least minSep apart */
   radius: number;
   seed: number;
+  /** components in +-pairs about the origin, so every class's mean is 0 - the marginal's - and CFG
+   * changes nothing at t = 1 (tests whether SiD's trouble with strong guidance comes from class means) */
+  symmetric?: boolean;
 }
 
 export interface Gmm extends GmmSpec {
@@ -31,14 +34,27 @@ const NEG = -1e30;
 export function makeGmm(spec: GmmSpec): Gmm {
   const rng = new Rng(spec.seed);
   const n = spec.classes * spec.modesPerClass;
+  if (spec.symmetric && spec.modesPerClass % 2 !== 0) throw new Error(`a symmetric mixture needs an even number of modes per class, not ${spec.modesPerClass}`);
   const means = new Float32Array(n * spec.dim);
   const minSep = Math.max(6 * spec.modeStd, (2 * spec.radius) / Math.pow(n, 1 / spec.dim) * 0.6);
+  const farFromAll = (cand: number[], placed: number): boolean =>
+    Array.from({ length: placed }, (_, j) => j).every((j) => dist2(cand, means, j, spec.dim) >= minSep * minSep);
   for (let i = 0, tries = 0; i < n; tries++) {
     const cand = Array.from({ length: spec.dim }, () => (2 * rng.uniform() - 1) * spec.radius);
-    const ok = tries > 10000 || Array.from({ length: i }, (_, j) => j).every((j) => dist2(cand, means, j, spec.dim) >= minSep * minSep);
-    if (ok) {
+    if (!spec.symmetric) {
+      if (tries > 10000 || farFromAll(cand, i)) {
+        means.set(cand, i * spec.dim);
+        i++;
+      }
+      continue;
+    }
+    // mode i and its mirror i + 1 (same class, since modesPerClass is even)
+    const mirror = cand.map((v) => -v);
+    const selfSep = 4 * cand.reduce((a, v) => a + v * v, 0) >= minSep * minSep;
+    if (tries > 10000 || (selfSep && farFromAll(cand, i) && farFromAll(mirror, i))) {
       means.set(cand, i * spec.dim);
-      i++;
+      means.set(mirror, (i + 1) * spec.dim);
+      i += 2;
     }
   }
   return { ...spec, means };

@@ -86,3 +86,29 @@ test('the null condition is the class-marginal mixture: v(x, t, null) = sum_c p(
     for (let i = 0; i < 2; i++) assert.ok(Math.abs(vnull[i]! - (w[0]! * vc[0]![i]! + w[1]! * vc[1]![i]!) / z) < 1e-4);
   });
 });
+
+test('a symmetric mixture mirrors each class\'s components, so every class mean is the origin', () => {
+  const g = makeGmm({ dim: 2, classes: 4, modesPerClass: 6, modeStd: 0.12, radius: 4, seed: 3, symmetric: true });
+  for (let k = 0; k < 4; k++) {
+    let m1 = 0;
+    let m2 = 0;
+    for (let j = 0; j < 6; j++) {
+      m1 += g.means[2 * (k * 6 + j)]!;
+      m2 += g.means[2 * (k * 6 + j) + 1]!;
+    }
+    assert.ok(Math.abs(m1) < 1e-6 && Math.abs(m2) < 1e-6, `class ${k} mean (${m1 / 6}, ${m2 / 6})`);
+  }
+  // components still separated: no two closer than 6 mode_std
+  for (let i = 0; i < 24; i++) for (let j = 0; j < i; j++) {
+    const d = Math.hypot(g.means[2 * i]! - g.means[2 * j]!, g.means[2 * i + 1]! - g.means[2 * j + 1]!);
+    assert.ok(d >= 6 * 0.12, `components ${i} and ${j} are ${d} apart`);
+  }
+  // the exact denoiser agrees: at t = 1 the conditional and null posterior means coincide (both 0)
+  const x = tf.tensor2d([[0.3, -0.8]]);
+  const tv = tf.tensor1d([1]);
+  const gt = new GmmTeacher(g);
+  const cond = tf.tidy(() => gt.posteriorMean(x, tv, tf.tensor1d([1], 'int32'), FP32).dataSync());
+  const nul = tf.tidy(() => gt.posteriorMean(x, tv, tf.tensor1d([4], 'int32'), FP32).dataSync());
+  assert.ok(Math.hypot(cond[0]! - nul[0]!, cond[1]! - nul[1]!) < 1e-4, `${cond} vs ${nul}`);
+  assert.throws(() => makeGmm({ dim: 2, classes: 2, modesPerClass: 3, modeStd: 0.1, radius: 4, seed: 0, symmetric: true }), /even number/);
+});
