@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../../compiler/cli/command.js';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import { readSafetensors } from '../io/safetensors.js';
+import { readSafetensors, readSafetensorsHeader } from '../io/safetensors.js';
 import { writeNpy } from '../io/npy.js';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import { DitNet, loadDitFile } from '../exec/dit-net.js';
@@ -60,14 +60,29 @@ export function loadRunStudent(dir: string, like: DitNet): { net: DitNet; from: 
   if (existsSync(student)) return { net: loadDitFile(student, { trainable: false }), from: student };
   const ck = join(dir, 'checkpoint.safetensors');
   if (!existsSync(ck)) throw new UserError(`${dir}: neither student.safetensors nor checkpoint.safetensors (has the run started its sid stage?)`);
+  return { net: checkpointGenerator(ck, like), from: `${ck} (G)` };
+}
+
+/** G of a sidc checkpoint (a copy of the teacher's architecture, so `like` supplies config and frozen parts). */
+export function checkpointGenerator(ck: string, like: DitNet): DitNet {
   const { tensors } = readSafetensors(ck);
   const w: Record<string, tf.Tensor> = {};
   for (const [k, t] of Object.entries(tensors)) if (k.startsWith('net/G/')) w[k.slice(6)] = tf.tensor(t.data, t.shape);
   if (!Object.keys(w).length) throw new UserError(`${ck}: holds no generator G`);
   const all = { ...like.exportTensors(), ...w };
-  const net = new DitNet({ ...like.opts, weights: all, trainable: false });
-  for (const t of Object.values(w)) t.dispose();
-  return { net, from: `${ck} (G)` };
+  try {
+    return new DitNet({ ...like.opts, weights: all, trainable: false });
+  } catch (e) {
+    throw new UserError(`${ck}: its G does not fit this run's teacher (${(e as Error).message})`);
+  } finally {
+    for (const t of Object.values(w)) t.dispose();
+  }
+}
+
+/** A student named on the command line: a sidc net file, or a checkpoint (its G). */
+function loadNamedStudent(path: string, graph: ExecutionGraph, like: DitNet): DitNet {
+  if (readSafetensorsHeader(path).metadata.format === 'sidc.checkpoint') return checkpointGenerator(path, like);
+  return loadDitFile(path, { captions: datasetCaptions(graph), inputScale: like.opts.inputScale, trainable: false });
 }
 
 function fmt(v: number, d: number): string {
@@ -115,7 +130,7 @@ export function drawInChunks(z: Float32Array, labels: Int32Array, dim: number, r
 /** Samples every sampler on the same prompts and noise; returns the rows (no files written). */
 export function evaluateImageRun(dir: string, graph: ExecutionGraph, o: ImageEvalOptions): ImageEvalRow[] {
   const phiBase = o.teacher ? loadDitFile(o.teacher, { captions: datasetCaptions(graph), inputScale: ditTeacher(graph).opts.inputScale, trainable: false }) : ditTeacher(graph);
-  const G = o.student ? loadDitFile(o.student, { captions: datasetCaptions(graph), inputScale: phiBase.opts.inputScale, trainable: false }) : loadRunStudent(dir, phiBase).net;
+  const G = o.student ? loadNamedStudent(o.student, graph, phiBase) : loadRunStudent(dir, phiBase).net;
   if (G.dim !== phiBase.dim) throw new UserError(`${o.student ?? dir}: the student makes ${G.dim}-value images, the teacher ${phiBase.dim}; pass a student of this run's teacher (${phiBase.opts.config.name})`);
   const K = phiBase.nullCondition;
   const n = K * o.perClass;

@@ -10,6 +10,7 @@ import { DIT_TINY28, tinyDitGraph } from '../exec/dit-fixture.js';
 import { openRunDir } from '../../../runtime/run/rundir.js';
 import { runGraph } from '../../../runtime/run/runner.js';
 import { readNpy } from '../../../runtime/io/npy.js';
+import { readSafetensors, writeSafetensors } from '../../../runtime/io/safetensors.js';
 import { readPng } from '../../../runtime/plot/png.js';
 import { repoPath } from '../../helpers/paths.js';
 import { sidc } from '../../helpers/cli.js';
@@ -79,6 +80,14 @@ test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a
     const fids = (s: string): string[] => s.split('\n').filter((l) => l.startsWith('| student')).map((l) => l.split('|')[5]!.trim());
     assert.deepEqual(fids(ev2.out), fids(ev.out));
     assert.match(ev2.out, /other-student\.safetensors \(with /);
+    // a checkpoint as --student is scored by its G: the student's weights stored as a checkpoint's net/G/
+    // give the very same table
+    const ck = join(dir, 'copied-checkpoint.safetensors');
+    const st = readSafetensors(paths.student);
+    writeSafetensors(ck, Object.fromEntries(Object.entries(st.tensors).map(([k, t]) => [`net/G/${k}`, { dtype: 'F32' as const, shape: t.shape, data: t.data }])), { format: 'sidc.checkpoint', state: '{}' });
+    const ev3 = await sidc('eval', paths.dir, '--student-only', '--per-class', '3', '--student', ck, '--classifier', repoPath('examples/eval/mnist-classifier.safetensors'));
+    assert.equal(ev3.code, 0, ev3.err);
+    assert.deepEqual(fids(ev3.out), fids(ev.out));
     // a file that is not a DiT: a one-line error naming it, exit 2
     const notDit = await sidc('eval', paths.dir, '--student-only', '--student', repoPath('examples/eval/mnist-classifier.safetensors'));
     assert.equal(notDit.code, 2);
