@@ -1,8 +1,12 @@
 // sidc graph r.sid --dot: draw the execution graph (Graphviz) or print a summary of stages and phases.
 import type { Command } from 'commander';
-import { graphToDot } from '../graph/dot.js';
+import { graphToDot, typeLabel } from '../graph/dot.js';
+import type { GraphNode } from '../graph/types.js';
 import type { CommandModule } from './command.js';
 import { checkFormat, collect, compilePath, report } from './common.js';
+
+/** A node's outputs with their types, so e.g. the discriminator's pooling shows as `logits f32[B,D]`. */
+const outputsLabel = (n: GraphNode): string => Object.entries(n.outputs).map(([k, t]) => `${k} ${typeLabel(t)}`).join(', ');
 
 export const graphCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -27,7 +31,7 @@ export const graphCommand: CommandModule = {
           for (const s of g.stages) {
             io.stdout(`  stage ${s.name} (${s.kind}${s.after.length ? `, after ${s.after.join(', ')}` : ''}; ${s.precision.policy}) nets: ${s.nets.map((n) => `${n.name}=${n.init}${n.trainable ? '' : ' frozen'}`).join(', ')}\n`);
             for (const n of s.shared) io.stdout(`    shared    ${n.id}: ${n.op}\n`);
-            for (const p of s.phases) for (const n of p.nodes) io.stdout(`    ${p.name.padEnd(9)} ${n.id}: ${n.op}${typeof n.attrs.net === 'string' ? ` ${n.attrs.net}` : ''}\n`);
+            for (const p of s.phases) for (const n of p.nodes) io.stdout(`    ${p.name.padEnd(9)} ${n.id}: ${n.op}${typeof n.attrs.net === 'string' ? ` ${n.attrs.net}` : ''} -> ${outputsLabel(n)}\n`);
           }
         }
         setExitCode(0);

@@ -3,7 +3,8 @@
 import type { ExecutionGraph, GraphNode, TensorType } from './types.js';
 
 const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-const typeLabel = (t: TensorType): string => `${t.dtype === 'bfloat16' ? 'bf16' : t.dtype === 'float32' ? 'f32' : t.dtype}[${t.shape.join(',')}]`;
+/** f32[B,C,H,W]-style label of a tensor type (dot edges, the `sidc graph` summary). */
+export const typeLabel = (t: TensorType): string => `${t.dtype === 'bfloat16' ? 'bf16' : t.dtype === 'float32' ? 'f32' : t.dtype}[${t.shape.join(',')}]`;
 
 function nodeLabel(n: GraphNode): string {
   const net = typeof n.attrs.net === 'string' ? ` (${n.attrs.net})` : '';

@@ -74,6 +74,15 @@ test('graph --dot draws stages, phases and typed edges', async () => {
   assert.match(r.out, /-> "sid\/generator\.sid_loss" \[label="y_real: f32\[B,C,H,W\]"\]/);
 });
 
+test('graph prints each node with its outputs: the SiD2a discriminator is psi pooled to [B, D]', async () => {
+  const r = await run('graph', repoPath('examples', 'mnist-sid2a.sid'));
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /stage adversarial \(adversarial, after sid;/);
+  assert.match(r.out, /fake\.d_real: disc_logits psi -> logits f32\[B,D\]/);
+  assert.match(r.out, /generator\.d_fake: disc_logits psi -> logits f32\[B,D\]/);
+  assert.match(r.out, /generator\.v_psi: velocity psi -> v f32\[B,C,H,W\]/);
+});
+
 test('schema prints the recipe schema; --graph the graph schema', async () => {
   const r = JSON.parse((await run('schema')).out) as { properties: Record<string, unknown> };
   assert.ok('teacher' in r.properties && 'stages' in r.properties);
