@@ -6,7 +6,8 @@
 // named, `npm run bench -- gmm-cfg` (~2 min per scale on one core).
 //   SIDC_GMM_CFG_SCALES=1,4.5     guidance scales (teacher = fake = cfg(w), long-and-short guidance)
 //   SIDC_GMM_CFG_IMAGES=128k      SiD length per scale (batch 128)
-//   SIDC_GMM_CFG_SET='optimizer.lr=3e-5'   extra --set overrides (';'-separated); 'teacher.dim=8' for a mixture in 8-D
+//   SIDC_GMM_CFG_SET='optimizer.lr=3e-5'   extra --set overrides (';'-separated); 'teacher.dim=8' for a mixture in 8-D,
+//                                          'teacher.symmetric=true' for classes that all have the marginal's mean
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
