@@ -41,20 +41,12 @@ export function makeGmm(spec: GmmSpec): Gmm {
     Array.from({ length: placed }, (_, j) => j).every((j) => dist2(cand, means, j, spec.dim) >= minSep * minSep);
   for (let i = 0, tries = 0; i < n; tries++) {
     const cand = Array.from({ length: spec.dim }, () => (2 * rng.uniform() - 1) * spec.radius);
-    if (!spec.symmetric) {
-      if (tries > 10000 || farFromAll(cand, i)) {
-        means.set(cand, i * spec.dim);
-        i++;
-      }
-      continue;
-    }
-    // mode i and its mirror i + 1 (same class, since modesPerClass is even)
-    const mirror = cand.map((v) => -v);
-    const selfSep = 4 * cand.reduce((a, v) => a + v * v, 0) >= minSep * minSep;
-    if (tries > 10000 || (selfSep && farFromAll(cand, i) && farFromAll(mirror, i))) {
-      means.set(cand, i * spec.dim);
-      means.set(mirror, (i + 1) * spec.dim);
-      i += 2;
+    // symmetric: mode i and its mirror i + 1 (the same class, since modesPerClass is even), also apart from each other
+    const group = spec.symmetric ? [cand, cand.map((v) => -v)] : [cand];
+    const apart = group.every((g) => farFromAll(g, i)) && (!spec.symmetric || 4 * cand.reduce((a, v) => a + v * v, 0) >= minSep * minSep);
+    if (tries > 10000 || apart) {
+      group.forEach((g, k) => means.set(g, (i + k) * spec.dim));
+      i += group.length;
     }
   }
   return { ...spec, means };
