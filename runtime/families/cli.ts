@@ -3,7 +3,7 @@
 // sidc decode DIR --latents z.npy -o grid.png: latents (in the teacher's normalised space) through the
 //   AutoencoderKL decoder of DIR (model root with vae/, or the vae folder) into a PNG grid.
 // sidc forward DIR --x x.npy --t 0.5 --text text.safetensors [--prompt ROW] [--guidance W] -o v.npy:
-//   one velocity prediction of the teacher (ALGORITHM.md §1: timestep = t x time_scale; CFG on velocity
+//   one velocity prediction of the teacher (docs/algorithm.md §1: timestep = t x time_scale; CFG on velocity
 //   for SANA/SD3, the guidance embedding for FLUX).
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -25,7 +25,7 @@ import { makeTinyCommand } from './make-tiny.js';
 import { guidedVelocity, hasGuidanceEmbedding, type Guidance } from '../exec/sampling.js';
 import { FP32 } from '../precision/policy.js';
 
-/** Default t -> timestep factor per family (ALGORITHM.md §1 and §7). */
+/** Default t -> timestep factor per family (docs/algorithm.md §1 and §7). */
 export function defaultTimeScale(c: FamilyConfig): number {
   return c.family === 'flux' ? 1 : 1000;
 }

@@ -1,4 +1,4 @@
-// The paper's bf16 claim (Section 4, ALGORITHM.md §5: "with eps 1e-8 the updates underflow"), measured on
+// The paper's bf16 claim (Section 4, docs/algorithm.md §5: "with eps 1e-8 the updates underflow"), measured on
 // a real small problem: SiD iterations of a 2-D mixture distillation, counting the fraction of G's stored
 // parameters whose value changed after 6 optimizer steps.
 // What the emulation shows (docs/runtime.md): in pure bf16 small updates vanish - with lr 1e-5 only a few
