@@ -7,6 +7,7 @@
 // plot never start the worker or load vega.
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
+import { UserError } from '../../compiler/cli/command.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { RenderOptions, Rendered } from './render-vega.js';
 
@@ -41,10 +42,14 @@ export function renderSpec(spec: TopLevelSpec, opts: RenderOptions = {}): Render
   if (Atomics.wait(bridge.flag, 0, 0, TIMEOUT_MS) === 'timed-out') {
     void bridge.worker.terminate();
     bridge = undefined;
-    throw new Error(`plot rendering gave no answer in ${TIMEOUT_MS / 1000} s (is vega installed? try \`npm ci\`)`);
+    throw new Error(`plot rendering gave no answer in ${TIMEOUT_MS / 1000} s`);
   }
   const reply = receiveMessageOnPort(bridge.port)?.message as { ok?: Rendered; error?: string } | undefined;
-  if (!reply?.ok) throw new Error(`plot rendering failed: ${reply?.error ?? 'no reply from the render worker'}`);
+  if (!reply?.ok) {
+    const why = reply?.error ?? 'no reply from the render worker';
+    if (/Cannot find (package|module) '(vega|vega-lite|@resvg\/resvg-js)'/.test(why)) throw new UserError(`plots need vega, vega-lite and @resvg/resvg-js, which are not installed: run \`npm ci\` in sidc's folder`, 2);
+    throw new Error(`plot rendering failed: ${why}`);
+  }
   return reply.ok;
 }
 

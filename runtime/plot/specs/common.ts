@@ -33,7 +33,7 @@ export function frame(o: ChartOptions): Record<string, unknown> {
     background: 'white',
     padding: 8,
     ...(o.title ? { title: { text: o.title, fontSize: 14 } } : {}),
-    config: { axis: { gridColor: '#e4e4e4', labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11, labelLimit: 260 } },
+    config: { axis: { gridColor: '#e4e4e4', labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11, labelLimit: 260, symbolOpacity: 1 } },
   };
 }
 

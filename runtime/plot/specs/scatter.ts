@@ -25,7 +25,7 @@ export interface Rings {
   y: ArrayLike<number>;
   /** index into `series` per ring */
   series: ArrayLike<number>;
-  /** radius in px (default 6) */
+  /** radius in px (default 9) */
   radius?: number;
 }
 
@@ -78,7 +78,7 @@ export function scatterSpec(o: ScatterOptions): TopLevelSpec {
   if (o.rings && o.rings.x.length) {
     const rs = o.rings;
     const rings = Array.from({ length: rs.x.length }, (_, k) => ({ x: roundValue(rs.x[k]!), y: roundValue(rs.y[k]!), series: labels[rs.series[k]!] ?? labels[0] }));
-    layer.push({ data: { values: rings }, mark: { type: 'point', shape: 'circle', filled: false, strokeWidth: 1.5, size: (2 * (rs.radius ?? 6)) ** 2, clip: true }, encoding: { x, y, color } });
+    layer.push({ data: { values: rings }, mark: { type: 'point', shape: 'circle', filled: false, strokeWidth: 2, opacity: 1, size: (2 * (rs.radius ?? 9)) ** 2, clip: true }, encoding: { x, y, color } });
   }
   if (notes.length) {
     layer.push({ data: { values: notes }, mark: { type: 'text', align: 'left', baseline: 'middle', dx: notes[0]!.dx, fontSize: 11, color: '#282828' }, encoding: { x, y, text: { field: 'text' } } });
