@@ -1,5 +1,5 @@
-// Worker half of render.ts: renders each spec it is sent, answers on the port it was given at start and
-// wakes the waiting thread through the shared flag. Errors travel back as messages (the caller rethrows).
+// Worker half of render.ts: renders each spec it is sent and answers on the port it was given at start;
+// then it raises the shared answer count, which wakes the waiting thread. Errors travel back as messages.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSpecAsync } from './render-vega.js';
@@ -13,7 +13,7 @@ parentPort!.on('message', (job: { spec: TopLevelSpec; scale: number }) => {
       (e: unknown) => port.postMessage({ error: e instanceof Error ? e.message : String(e) }),
     )
     .finally(() => {
-      Atomics.store(flag, 0, 1);
+      Atomics.add(flag, 0, 1);
       Atomics.notify(flag, 0);
     });
 });
