@@ -62,6 +62,11 @@ function checkOne(decl: RecipeDecl, program: Program, values: ValueCache, extra:
   // An `extends` that did not resolve leaves the recipe without its base's settings: every check below
   // would report a consequence ("does not set required teacher.family") of that one cause.
   const extendsFailed = diags.some((d) => EXTENDS_FAILURES.has(d.code));
+  // ... and a base that is unknown because an import failed is that import's consequence, reported there.
+  if (extendsFailed && program.visibleFiles(decl.file).some((f) => program.importFailed.has(f))) {
+    const i = diags.findIndex((d) => d.code === 'SID2013');
+    if (i >= 0) diags.splice(i, 1);
+  }
   if (!decl.abstract && !extendsFailed) {
     checkRequired(ctx);
     checkFamilies(ctx);

@@ -30,6 +30,8 @@ export class Program {
   private readonly loading: string[] = [];
   /** Imports may not leave this folder (set by addRoot from the root file, or `--root`). */
   root = '';
+  /** Files with an import that could not be loaded (missing, outside the root, not text). */
+  readonly importFailed = new Set<string>();
 
   constructor(readonly diagnostics: Diagnostic[], readonly overlay?: ReadonlyMap<string, string>, readonly explicitRoot?: string) {}
 
@@ -72,11 +74,13 @@ export class Program {
       if (this.files.has(target)) continue;
       if (!insideRoot(target, this.root)) {
         this.diagnostics.push(diag('SID2027', imp.loc, { spec: imp.path, root: displayRoot(this.root) }));
+        this.importFailed.add(file);
         continue;
       }
       const r = this.read(target);
       if ('error' in r) {
         this.diagnostics.push(diag('SID2014', imp.loc, { path: target, reason: r.error }));
+        this.importFailed.add(file);
         continue;
       }
       this.sources.set(target, r.text);
