@@ -8,9 +8,10 @@ import type { CheckContext } from './context.js';
 const WITH_TYPICAL: readonly (Setting & { typical: Typical })[] = SETTINGS.filter((s): s is Setting & { typical: Typical } => s.typical !== undefined);
 
 /** 1e-7, 1e-3, 0.5, 4.5, 1e5: exponents where decimals would be long. */
-const show = (n: number): string => (n !== 0 && (Math.abs(n) < 1e-2 || Math.abs(n) >= 1e5) ? n.toExponential().replace('e+', 'e') : String(+n.toPrecision(6)));
+const show = (n: number): string => (n !== 0 && (Math.abs(n) <= 1e-2 || Math.abs(n) >= 1e5) ? n.toExponential().replace('e+', 'e') : String(+n.toPrecision(6)));
 
-function rangeText(t: Typical): string {
+/** "1e-7 to 1e-3", "at least 1", "at most 4096" (also the hover's wording). */
+export function rangeText(t: Typical): string {
   if (t.min !== undefined && t.max !== undefined) return `${show(t.min)} to ${show(t.max)}`;
   return t.min !== undefined ? `at least ${show(t.min)}` : `at most ${show(t.max!)}`;
 }

@@ -19,7 +19,8 @@ export function intFlag(name: string, v: string, min: number): number {
 
 /**
  * Compiles `file`; prints diagnostics; returns the graphs or null when the recipe has errors (exit 1).
- * `files`: also check the checkpoint, text table and VAE the recipe names (sidc run; CompileOptions.files).
+ * `files`: also check the checkpoint, text table and VAE the recipe names (sidc run; CompileOptions.files),
+ * and stop when one of them does not exist, before the caller creates anything.
  */
 export function compileRecipe(io: CliIO, file: string, flags: { set?: string[]; recipe?: string; root?: string }, files = false): ExecutionGraph[] | null {
   if (!existsSync(file)) throw new UserError(`cannot read '${file}': no such file`);

@@ -10,6 +10,8 @@ import { test } from 'node:test';
 import { compileFile } from '../../../compiler/api.js';
 import { compileText } from '../../../compiler/compile.js';
 import { foldRepeats } from '../../../compiler/diagnostics/group.js';
+import { rangeText } from '../../../compiler/check/typical.js';
+import { SETTINGS } from '../../../compiler/recipe/settings.js';
 import type { Diagnostic } from '../../../compiler/diagnostics/types.js';
 import { sidc } from '../../helpers/cli.js';
 import { repoPath, sidFilesUnder } from '../../helpers/paths.js';
@@ -111,4 +113,13 @@ test('foldRepeats: the same warning across files is shown once with the others l
   assert.deepEqual(f.folded, [0, 1, 1]);
   assert.deepEqual(f.shown.map((l) => codes(l)), [['SID3025', 'SID3001'], ['SID3001'], []]);
   assert.equal(f.shown[0]![0]!.related?.at(-1)?.message, 'and 2 more like this: b.sid:3:5, c.sid:3:5');
+});
+
+test('docs/language.md lists every typical range of the settings table as it is', () => {
+  const md = readFileSync(repoPath('docs', 'language.md'), 'utf8').split('\n');
+  for (const s of SETTINGS.filter((x) => x.typical)) {
+    const row = md.find((l) => l.startsWith('|') && l.includes(`\`${s.path}\``));
+    assert.ok(row, `no row for ${s.path}`);
+    assert.ok(row.includes(rangeText(s.typical!)), `${s.path}: docs say ${row}, settings.ts ${rangeText(s.typical!)}`);
+  }
 });
