@@ -1,6 +1,7 @@
 // Evaluates .sid expressions to the canonical JSON values of settings.ts, enforcing units.
 // Ranges, enum membership and distribution parameters are then checked on the JSON by check/values.ts
 // (shared with the YAML/JSON form). Every problem becomes a diagnostic at the expression's range.
+// Recursion per tree level is safe: the parser refuses trees deeper than grammar's MAX_NESTING (SID1008).
 import type { CallExpr, Expr, FuncDef, Unit } from '../grammar/ast.js';
 import { diag, insertAfterFix, replaceFix } from './diagnostics/make.js';
 import type { Diagnostic } from './diagnostics/types.js';

@@ -1,6 +1,8 @@
 // Loads a program: the root file and everything it imports (relative to the importing file), from an
 // overlay (open editor documents) or disk. Keeps every text it read so diagnostics can be rendered,
-// reports missing files at the import string and import cycles.
+// reports missing files at the import string and import cycles. An import that resolves outside the
+// project root (util/project-root.ts) is an error at the import and is never read; a binary file is
+// refused before its text is kept (util/text-file.ts).
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { collectFile } from './collect.js';
@@ -10,6 +12,8 @@ import type { FileDecls, RecipeDecl, SweepDecl } from './model.js';
 import { parseFile } from './parse.js';
 import { loadYamlRecipe } from './yaml/load.js';
 import { locString } from './util/loc.js';
+import { displayRoot, insideRoot, projectRoot } from './util/project-root.js';
+import { decodeRecipe, notTextReason } from './util/text-file.js';
 
 /** An import path relative to the importing file (absolute paths stay as they are). */
 export function importTarget(importer: string, spec: string): string {
@@ -24,15 +28,22 @@ export class Program {
   readonly sources = new Map<string, string>();
   readonly files = new Map<string, FileDecls>();
   private readonly loading: string[] = [];
+  /** Imports may not leave this folder (set by addRoot from the root file, or `--root`). */
+  root = '';
+  /** Files with an import that could not be loaded (missing, outside the root, not text). */
+  readonly importFailed = new Set<string>();
 
-  constructor(readonly diagnostics: Diagnostic[], readonly overlay?: ReadonlyMap<string, string>) {}
+  constructor(readonly diagnostics: Diagnostic[], readonly overlay?: ReadonlyMap<string, string>, readonly explicitRoot?: string) {}
 
   /** The text of a file, or an error reason. */
   read(file: string): { text: string } | { error: string } {
     const o = this.overlay?.get(file);
-    if (o !== undefined) return { text: o };
+    if (o !== undefined) {
+      const why = notTextReason(o);
+      return why === undefined ? { text: o } : { error: why };
+    }
     try {
-      return { text: readFileSync(file, 'utf8') };
+      return decodeRecipe(readFileSync(file));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       return { error: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? String(e) };
@@ -41,6 +52,7 @@ export class Program {
 
   /** Parse `file` from `text` (the root document) and load its imports. */
   addRoot(file: string, text: string): FileDecls {
+    this.root = projectRoot(file, this.explicitRoot);
     this.sources.set(file, text);
     return this.loadText(file, text);
   }
@@ -60,9 +72,15 @@ export class Program {
         continue;
       }
       if (this.files.has(target)) continue;
+      if (!insideRoot(target, this.root)) {
+        this.diagnostics.push(diag('SID2027', imp.loc, { spec: imp.path, root: displayRoot(this.root) }));
+        this.importFailed.add(file);
+        continue;
+      }
       const r = this.read(target);
       if ('error' in r) {
         this.diagnostics.push(diag('SID2014', imp.loc, { path: target, reason: r.error }));
+        this.importFailed.add(file);
         continue;
       }
       this.sources.set(target, r.text);

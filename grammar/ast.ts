@@ -253,7 +253,8 @@ export type SyntaxReason =
   | 'invalid_number'
   | 'unexpected_token'
   | 'missing_token'
-  | 'unexpected_eof';
+  | 'unexpected_eof'
+  | 'too_deep';
 
 /** A syntax error found by the lexer or parser, in source order. The parser recovers and goes on. */
 export interface SyntaxProblem {

@@ -1,9 +1,10 @@
 // sidc check FILES... : every diagnostic of every file, exit 1 when any has an error.
 import type { Command } from 'commander';
 import { diagnosticsJson, renderDiagnostics } from '../diagnostics/render.js';
-import type { Diagnostic } from '../diagnostics/types.js';
+import { foldRepeats } from '../diagnostics/group.js';
 import type { CommandModule } from './command.js';
 import { checkFormat, collect, compilePath } from './common.js';
+import { ROOT_OPTION_HELP } from '../util/project-root.js';
 
 export const checkCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -13,20 +14,24 @@ export const checkCommand: CommandModule = {
       .argument('<files...>', 'recipe files')
       .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
       .option('--recipe <name>', 'check only this recipe or sweep')
+      .option('--root <dir>', ROOT_OPTION_HELP)
       .option('--format <format>', 'text or json', 'text')
       .addHelpText('after', '\nExamples:\n  sidc check recipes/*.sid\n  sidc check recipes/flux-dev.sid --set optimizer.lr=1e-5\n  sidc check r.sid --format json\n')
       .action((files: string[], flags: { set: string[]; recipe?: string; format?: string }) => {
         const format = checkFormat(flags.format);
-        const all: Diagnostic[] = [];
-        let failed = false;
-        for (const f of files) {
-          const out = compilePath(f, flags, true);
-          all.push(...out.diagnostics);
-          if (!out.ok) failed = true;
-          if (format === 'text' && out.diagnostics.length) io.stderr(renderDiagnostics(out.diagnostics, (x) => out.sources.get(x)));
-          if (format === 'text' && !out.diagnostics.length) io.stdout(`${f}: ok\n`);
+        const outs = files.map((f) => compilePath(f, flags, true));
+        const failed = outs.some((o) => !o.ok);
+        if (format === 'json') io.stdout(diagnosticsJson(outs.flatMap((o) => o.diagnostics)));
+        else {
+          // the same warning in many recipes is shown once, with the others listed (diagnostics/group.ts)
+          const { shown, folded } = foldRepeats(outs.map((o) => o.diagnostics));
+          files.forEach((f, i) => {
+            const out = outs[i]!;
+            if (shown[i]!.length) io.stderr(renderDiagnostics(shown[i]!, (x) => out.sources.get(x)));
+            else if (folded[i]) io.stderr(`${f}: ${folded[i]} warning${folded[i] === 1 ? '' : 's'} like those above\n`);
+            else io.stdout(`${f}: ok\n`);
+          });
         }
-        if (format === 'json') io.stdout(diagnosticsJson(all));
         setExitCode(failed ? 1 : 0);
       });
   },

@@ -1,18 +1,23 @@
 // Shared pieces of the compiler's commands: reading a recipe file (I/O problems become UserErrors,
 // exit 2), compiling with --set/--recipe, printing diagnostics as text or JSON, atomic writes.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { decodeRecipe } from '../util/text-file.js';
 import { compileText, type CompileOutput } from '../compile.js';
 import { diagnosticsJson, renderDiagnostics } from '../diagnostics/render.js';
 import { UserError, type CliIO } from './command.js';
 
 export function readSource(path: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
     throw new UserError(`cannot read '${path}': ${why}`);
   }
+  const r = decodeRecipe(bytes); // a binary file never reaches a message
+  if ('error' in r) throw new UserError(`cannot read '${path}': ${r.error}`);
+  return r.text;
 }
 
 export function writeAtomic(path: string, text: string): void {
@@ -29,11 +34,12 @@ export interface CompileFlags {
   set?: string[];
   recipe?: string;
   format?: string;
+  root?: string;
 }
 
 /** `files`: also check the files the recipe points at (sidc check, compile, plan; CompileOptions.files). */
 export function compilePath(path: string, flags: CompileFlags, files = false): CompileOutput {
-  return compileText(readSource(path), path, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}), ...(files ? { files } : {}) });
+  return compileText(readSource(path), path, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}), ...(files ? { files } : {}), ...(flags.root ? { root: flags.root } : {}) });
 }
 
 export function checkFormat(format: string | undefined): 'text' | 'json' {

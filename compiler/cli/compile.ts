@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CommandModule } from './command.js';
 import { checkFormat, collect, compilePath, report, writeAtomic } from './common.js';
+import { ROOT_OPTION_HELP } from '../util/project-root.js';
 
 export const compileCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -12,6 +13,7 @@ export const compileCommand: CommandModule = {
       .option('-o, --out <file>', 'write the graph here instead of stdout')
       .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
       .option('--recipe <name>', 'the recipe or sweep to compile')
+      .option('--root <dir>', ROOT_OPTION_HELP)
       .option('--format <format>', 'diagnostics as text or json', 'text')
       .addHelpText('after', '\nExamples:\n  sidc compile recipes/sana-600m-512.sid -o graph.json\n  sidc compile recipes/fig3.sid --recipe fig3 -o points.json   # a sweep: one graph per point\n')
       .action((file: string, flags: { out?: string; set: string[]; recipe?: string; format?: string }) => {

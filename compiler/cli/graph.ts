@@ -4,6 +4,7 @@ import { graphToDot, typeLabel } from '../graph/dot.js';
 import type { GraphNode } from '../graph/types.js';
 import type { CommandModule } from './command.js';
 import { checkFormat, collect, compilePath, report } from './common.js';
+import { ROOT_OPTION_HELP } from '../util/project-root.js';
 
 /** A node's outputs with their types, so e.g. the discriminator's pooling shows as `logits f32[B,D]`. */
 const outputsLabel = (n: GraphNode): string => Object.entries(n.outputs).map(([k, t]) => `${k} ${typeLabel(t)}`).join(', ');
@@ -17,6 +18,7 @@ export const graphCommand: CommandModule = {
       .option('--dot', 'print Graphviz dot (pipe into `dot -Tsvg`)')
       .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
       .option('--recipe <name>', 'the recipe or sweep')
+      .option('--root <dir>', ROOT_OPTION_HELP)
       .addHelpText('after', '\nExamples:\n  sidc graph recipes/sana-600m-512.sid --dot | dot -Tsvg > graph.svg\n  sidc graph examples/gmm-2d.sid\n')
       .action((file: string, flags: { dot?: boolean; set: string[]; recipe?: string }) => {
         const out = compilePath(file, flags);

@@ -5,8 +5,10 @@
 import { Command, CommanderError } from 'commander';
 import { UserError, type CliIO, type CommandModule } from './command.js';
 import { compilerCommands } from './commands.js';
+import { exitQuietlyOnBrokenPipe, packageVersion } from '../util/stdio.js';
 
 export async function main(argv: string[], extra: CommandModule[] = [], io?: CliIO): Promise<number> {
+  if (!io) exitQuietlyOnBrokenPipe();
   const out: CliIO = io ?? { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t), isTTY: Boolean(process.stdout.isTTY) };
   let code = 0;
   const setExitCode = (c: number): void => {
@@ -14,6 +16,7 @@ export async function main(argv: string[], extra: CommandModule[] = [], io?: Cli
   };
   const program = new Command('sidc')
     .description('sidc: check, compile and run SiD-DiT score distillation recipes (.sid)')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: out.stdout, writeErr: out.stderr, outputError: (s, write) => write(s.startsWith('error: ') ? `sidc: ${s.slice(7)}` : s) })
     .showHelpAfterError('(run with --help for usage)')

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { planGraph, renderPlan } from '../plan/index.js';
 import type { CommandModule } from './command.js';
 import { checkFormat, collect, compilePath, report } from './common.js';
+import { ROOT_OPTION_HELP } from '../util/project-root.js';
 
 export const planCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -13,6 +14,7 @@ export const planCommand: CommandModule = {
       .argument('<file>', 'recipe file')
       .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
       .option('--recipe <name>', 'the recipe or sweep')
+      .option('--root <dir>', ROOT_OPTION_HELP)
       .option('--format <format>', 'text or json', 'text')
       .addHelpText('after', '\nExamples:\n  sidc plan recipes/flux-dev-512.sid\n  sidc plan recipes/sd35-large-bf16.sid --set batch.per_device=2 --set batch.accumulate=16\n  sidc plan r.sid --format json\n')
       .action((file: string, flags: { set: string[]; recipe?: string; format?: string }) => {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CommandModule } from './command.js';
 import { checkFormat, collect, compilePath, report } from './common.js';
+import { ROOT_OPTION_HELP } from '../util/project-root.js';
 
 export const sweepCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -12,6 +13,7 @@ export const sweepCommand: CommandModule = {
       .option('--list', 'one line per point: values, hash, status (the default)')
       .option('--set <key=value>', 'override a setting in every point (repeatable)', collect, [])
       .option('--recipe <name>', 'the sweep to expand')
+      .option('--root <dir>', ROOT_OPTION_HELP)
       .option('--format <format>', 'text or json', 'text')
       .addHelpText('after', '\nExamples:\n  sidc sweep recipes/fig3.sid --list\n  sidc sweep recipes/fig3.sid --format json\n')
       .action((file: string, flags: { set: string[]; recipe?: string; format?: string }) => {

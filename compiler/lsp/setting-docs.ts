@@ -2,6 +2,7 @@
 // reference. Defaults are shown the way a recipe writes them (`5e-6`, `(0, 1)`, `logit_normal(0.6931, 1.6)`).
 import type { JsonValue, Setting, SettingType } from '../recipe/settings.js';
 import { SECTIONS_BY_NAME } from '../recipe/settings.js';
+import { rangeText } from '../check/typical.js';
 
 export function typeName(t: SettingType): string {
   switch (t.kind) {
@@ -72,6 +73,7 @@ export function settingMarkdown(s: Setting): string {
   else lines.push(s.optional ? '- optional' : '- required (unless the recipe is abstract)');
   if (s.families) lines.push(`- teacher families: ${s.families.join(', ')}`);
   if (s.ref) lines.push(`- paper: ${s.ref}`);
+  if (s.typical) lines.push(`- typical: ${rangeText(s.typical)}${s.typical.field ? ` (${s.typical.field})` : ''}; the paper uses ${s.typical.paper} (${s.typical.ref})`);
   return lines.join('\n').trimEnd();
 }
 

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { scan } from './scan.js';
+import { decodeRecipe } from '../util/text-file.js';
 
 export function uriToPath(uri: string): string {
   return uri.startsWith('file:') ? resolve(fileURLToPath(uri)) : uri;
@@ -96,7 +97,8 @@ export class Workspace {
     if (c && c.stamp === stamp) return c.text;
     let text: string | undefined;
     try {
-      text = readFileSync(path, 'utf8');
+      const r = decodeRecipe(readFileSync(path)); // a binary file is no recipe: nothing to scan
+      text = 'text' in r ? r.text : undefined;
     } catch {
       text = undefined;
     }

@@ -44,6 +44,22 @@ export interface Setting {
   ref?: string;
   /** Restrict to teacher families (absent = all). */
   families?: readonly string[];
+  /**
+   * The range sensible recipes stay in: a value outside it is legal (the type allows it) but almost
+   * certainly a typo (`lr = 1e5`), so it is warning SID3031, which quotes what the paper uses.
+   */
+  typical?: Typical;
+}
+
+export interface Typical {
+  min?: number;
+  max?: number;
+  /** What the paper uses, e.g. "1e-6 to 1e-5". */
+  paper: string;
+  /** Where, e.g. "Tables 3-4". */
+  ref: string;
+  /** For compound values: the numeric field the range applies to (guidance: `scale`). */
+  field?: string;
 }
 
 export interface SectionInfo {
@@ -106,7 +122,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'teacher.depth', type: int(1), optional: true, families: ['mlp'], doc: 'Number of hidden layers of the neural vector teacher.' },
   // data --------------------------------------------------------------------------------------------
   { path: 'data.prompts', type: { kind: 'path' }, optional: true, doc: 'Prompt file, one prompt a line (data-free distillation needs only prompts).' },
-  { path: 'data.resolution', type: int(8, 'px'), optional: true, doc: 'Image side in pixels; fixes latent shapes through the teacher family (SANA H/32, SD3 and FLUX H/8).' },
+  { path: 'data.resolution', type: int(8, 'px'), optional: true, doc: 'Image side in pixels; fixes latent shapes through the teacher family (SANA H/32, SD3 and FLUX H/8).', typical: { max: 4096, paper: '512 px and 1024 px', ref: 'Tables 3-4' } },
   { path: 'data.text', type: { kind: 'text' }, default: { mode: 'precomputed', path: 'cache/text' }, doc: 'Text conditioning: precomputed("dir") encodings streamed from disk, the teacher\'s own encoder, or class labels for toy teachers.', ref: 'Section 4 (streamed encoders)' },
   { path: 'data.dataset', type: { kind: 'string' }, optional: true, doc: 'Named offline dataset for small examples: mnist, fashion_mnist, emoji.' },
   { path: 'data.images', type: { kind: 'path' }, optional: true, doc: 'Real image-caption data for the adversarial stage (precomputed latents or a named dataset).', ref: 'docs/algorithm.md §6' },
@@ -114,13 +130,13 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'precision.policy', type: en(PRECISIONS), default: 'amp', doc: 'fp32; amp = fp32 master weights with bf16 compute; bf16 = weights and Adam state in bf16, losses in fp32.', ref: 'docs/algorithm.md §5' },
   { path: 'precision.allow_small_eps', type: { kind: 'bool' }, default: false, doc: 'Keep an Adam eps below 1e-6 under pure bf16 on purpose (Table 4\'s SiD2a rows run bf16 with eps 1e-8 at lr 1e-6); otherwise that is error SID3003.', ref: 'Section 4, Table 4' },
   // optimizer ---------------------------------------------------------------------------------------
-  { path: 'optimizer.lr', type: n(undefined, { min: 0, exclusiveMin: true }), default: 5e-6, doc: 'Constant learning rate of G and psi, no warm-up.', ref: 'Tables 3-4' },
+  { path: 'optimizer.lr', type: n(undefined, { min: 0, exclusiveMin: true }), default: 5e-6, doc: 'Constant learning rate of G and psi, no warm-up.', ref: 'Tables 3-4', typical: { min: 1e-7, max: 1e-3, paper: '1e-6 to 1e-5', ref: 'Tables 3-4' } },
   { path: 'optimizer.beta1', type: n(undefined, { min: 0, max: 1 }), default: 0, doc: 'Adam beta1 (0 in the paper).', ref: 'docs/algorithm.md §5' },
   { path: 'optimizer.beta2', type: n(undefined, { min: 0, max: 1 }), default: 0.999, doc: 'Adam beta2.', ref: 'docs/algorithm.md §5' },
-  { path: 'optimizer.eps', type: n(undefined, { min: 0, exclusiveMin: true }), default: 1e-8, doc: 'Adam epsilon; in pure bf16 it must be large (1e-4) or small updates underflow.', ref: 'Section 4, Table 4' },
+  { path: 'optimizer.eps', type: n(undefined, { min: 0, exclusiveMin: true }), default: 1e-8, doc: 'Adam epsilon. The paper raises it to 1e-4 in pure bf16 against underflow (Table 4); the bf16 emulation here finds lr, not eps, decides whether updates land (docs/runtime.md).', ref: 'Section 4, Table 4', typical: { min: 1e-12, max: 1e-2, paper: '1e-8 (AMP) and 1e-4 (pure bf16)', ref: 'Table 4' } },
   { path: 'optimizer.weight_decay', type: n(undefined, { min: 0 }), default: 0, doc: 'Weight decay (0 in the paper).' },
   { path: 'optimizer.clip', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Clip gradient values to [-clip, clip] (the release uses 1 for SD3/FLUX in bf16; none in the tables).', ref: 'docs/algorithm.md §5' },
-  { path: 'optimizer.fake_lr', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Learning rate of the fake network psi; defaults to optimizer.lr.' },
+  { path: 'optimizer.fake_lr', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Learning rate of the fake network psi; defaults to optimizer.lr.', typical: { min: 1e-7, max: 1e-3, paper: 'the generator\'s lr, 1e-6 to 1e-5', ref: 'Tables 3-4' } },
   // hardware ----------------------------------------------------------------------------------------
   { path: 'hardware.devices', type: { kind: 'devices' }, default: { count: 1, kind: 'cpu', memory_gb: 16 }, doc: 'Declared devices: `8 x gpu(80 GB)`, optionally with throughput `gpu(80 GB, 989 TFLOPS)`; `1 x cpu(16 GB)` for laptops.' },
   { path: 'hardware.shard', type: en(['none', 'ddp', 'fsdp']), default: 'none', doc: 'fsdp shards parameters, gradients and optimizer state over the devices; ddp replicates them.' },
@@ -129,7 +145,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'hardware.text_encoders', type: en(['streamed', 'resident', 'cpu']), default: 'streamed', doc: 'streamed: text encoded outside the training loop (precomputed); resident: encoders stay on the device; cpu: encoders run on the host inside the loop (no device memory, slow).', ref: 'Section 4' },
   { path: 'hardware.vae', type: en(['offloaded', 'resident']), default: 'offloaded', doc: 'Where the VAE lives during training.', ref: 'Table 3' },
   // batch -------------------------------------------------------------------------------------------
-  { path: 'batch.global', type: int(1), default: 256, doc: 'Global batch; must equal devices x per_device x accumulate.', ref: 'Tables 3-4' },
+  { path: 'batch.global', type: int(1), default: 256, doc: 'Global batch; must equal devices x per_device x accumulate.', ref: 'Tables 3-4', typical: { max: 8192, paper: '256 on 8 GPUs', ref: 'Tables 3-4' } },
   { path: 'batch.per_device', type: int(1), default: 1, doc: 'Micro-batch per device per accumulation round.' },
   { path: 'batch.accumulate', type: int(1), default: 1, doc: 'Gradient accumulation rounds per optimizer step.' },
   // time --------------------------------------------------------------------------------------------
@@ -138,13 +154,13 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'time.sampling', type: en(['rejection', 'inverse_cdf']), default: 'inverse_cdf', doc: 'How a restricted distribution is sampled.', ref: 'docs/algorithm.md §4 (choice)' },
   // loss --------------------------------------------------------------------------------------------
   { path: 'loss.weighting', type: { kind: 'weighting' }, default: { name: 'one_minus_t' }, doc: 'w(t) of eq. 18: a named weighting or `w(t) = <expression of t>`.', ref: 'eq. 18, eq. 14' },
-  { path: 'loss.lambda_sid', type: n(undefined, { min: 0, exclusiveMin: true }), default: 100, doc: 'Scale of the generator loss.', ref: 'Tables 3-4' },
-  { path: 'loss.alpha', type: n(undefined, { min: 0 }), default: 1, doc: 'SiD alpha; 1 gives eq. 18 (EDM SiD used 1.2).', ref: 'docs/algorithm.md §4' },
+  { path: 'loss.lambda_sid', type: n(undefined, { min: 0, exclusiveMin: true }), default: 100, doc: 'Scale of the generator loss.', ref: 'Tables 3-4', typical: { min: 1, max: 1000, paper: '100', ref: 'Tables 3-4' } },
+  { path: 'loss.alpha', type: n(undefined, { min: 0 }), default: 1, doc: 'SiD alpha; 1 gives eq. 18 (EDM SiD used 1.2).', ref: 'docs/algorithm.md §4', typical: { min: 0.5, max: 1.5, paper: '1 (eq. 18; EDM SiD used 1.2)', ref: 'eq. 18' } },
   // guidance ----------------------------------------------------------------------------------------
-  { path: 'guidance.teacher', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of the teacher phi in the generator phase: cfg(4.5) (eq. 15) or embedded(4.5) for FLUX.', ref: 'eq. 15' },
-  { path: 'guidance.fake', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of psi when training it and when updating G (long-and-short guidance).', ref: 'Section 3 (LSG)' },
+  { path: 'guidance.teacher', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of the teacher phi in the generator phase: cfg(4.5) (eq. 15) or embedded(4.5) for FLUX.', ref: 'eq. 15', typical: { field: 'scale', min: 1, max: 20, paper: 'scale 4.5 (1 = no guidance; below 1 pushes away from the prompt)', ref: 'eq. 15, Section 4' } },
+  { path: 'guidance.fake', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of psi when training it and when updating G (long-and-short guidance).', ref: 'Section 3 (LSG)', typical: { field: 'scale', min: 1, max: 20, paper: 'scale 4.5, the teacher\'s (1 = no guidance)', ref: 'Section 3 (LSG)' } },
   // generator ---------------------------------------------------------------------------------------
-  { path: 'generator.steps', type: int(1), default: 4, doc: 'Number of generation steps K; step times t_i = 1 - i/K.', ref: 'eq. 16' },
+  { path: 'generator.steps', type: int(1), default: 4, doc: 'Number of generation steps K; step times t_i = 1 - i/K.', ref: 'eq. 16', typical: { max: 16, paper: '4 (1 to 4 at evaluation)', ref: 'eq. 16' } },
   { path: 'generator.noise', type: en(['fresh', 'fixed', 'ddim']), default: 'fresh', doc: 'Noise for steps after the first: fresh N(0, I), the input z again, or re-derived from the previous step.', ref: 'docs/algorithm.md §3' },
   { path: 'generator.init', type: { kind: 'string' }, default: 'teacher', doc: '"teacher" (a copy of phi) or a stage name / checkpoint path to continue from.' },
   // train -------------------------------------------------------------------------------------------

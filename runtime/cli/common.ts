@@ -2,6 +2,7 @@
 // printing its diagnostics, initialising the backend.
 import { readFileSync, existsSync } from 'node:fs';
 import { compileFile } from '../../compiler/api.js';
+import { decodeRecipe } from '../../compiler/util/text-file.js';
 import { renderDiagnostics } from '../../compiler/diagnostics/render.js';
 import { UserError, type CliIO } from '../../compiler/cli/command.js';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
@@ -18,21 +19,30 @@ export function intFlag(name: string, v: string, min: number): number {
 
 /**
  * Compiles `file`; prints diagnostics; returns the graphs or null when the recipe has errors (exit 1).
- * `files`: also check the checkpoint, text table and VAE the recipe names (sidc run; CompileOptions.files).
+ * `files`: also check the checkpoint, text table and VAE the recipe names (sidc run; CompileOptions.files),
+ * and stop when one of them does not exist, before the caller creates anything.
  */
-export function compileRecipe(io: CliIO, file: string, flags: { set?: string[]; recipe?: string }, files = false): ExecutionGraph[] | null {
+export function compileRecipe(io: CliIO, file: string, flags: { set?: string[]; recipe?: string; root?: string }, files = false): ExecutionGraph[] | null {
   if (!existsSync(file)) throw new UserError(`cannot read '${file}': no such file`);
-  const res = compileFile(file, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}), ...(files ? { files } : {}) });
+  const res = compileFile(file, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}), ...(files ? { files } : {}), ...(flags.root ? { root: flags.root } : {}) });
   if (res.diagnostics.length) {
     io.stderr(renderDiagnostics(res.diagnostics, (f: string) => {
       try {
-        return readFileSync(f, 'utf8');
+        const r = decodeRecipe(readFileSync(f)); // a refused (binary) file shows no source line
+        return 'text' in r ? r.text : undefined;
       } catch {
         return undefined;
       }
     }));
   }
   if (!res.ok) return null;
+  // A run reads the files its recipe names: one that does not exist (SID3025, a warning for `check`, since
+  // paper recipes name checkpoints downloaded later) would fail the run after its directory was made.
+  const missing = files ? res.diagnostics.filter((d) => d.code === 'SID3025') : [];
+  if (missing.length) {
+    io.stderr(`sidc: not started, nothing written: the recipe names ${missing.length === 1 ? 'a file that does' : `${missing.length} files that do`} not exist (above)\n`);
+    return null;
+  }
   if (!res.graphs.length) throw new UserError(`${file}: nothing to run (no non-abstract recipe or sweep)`);
   return res.graphs;
 }

@@ -10,6 +10,7 @@ import { piCurve } from '../schedule/pi.js';
 import { linePlot } from '../run/plots.js';
 import { configValue } from '../exec/config.js';
 import { collect, compileRecipe } from './common.js';
+import { ROOT_OPTION_HELP } from '../../compiler/util/project-root.js';
 
 /** The generator phase's sample_t and weighting nodes decide (the graph is the truth); config as fallback. */
 export function timeSettings(graph: ExecutionGraph): { dist: JsonValue; interval: JsonValue; weighting: JsonValue } {
@@ -32,6 +33,7 @@ export const plotTimeCommand: CommandModule = {
       .option('-o, --out <file>', 'PNG to write', 'pi.png')
       .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
       .option('--recipe <name>', 'the recipe when the file has several')
+      .option('--root <dir>', ROOT_OPTION_HELP)
       .action((file: string, flags: { out: string; set: string[]; recipe?: string }) => {
         const graphs = compileRecipe(io, file, flags);
         if (!graphs) return setExitCode(1);

@@ -6,6 +6,7 @@ import { openRunDir } from '../run/rundir.js';
 import { runGraph } from '../run/runner.js';
 import { InitError } from '../exec/build-nets.js';
 import { collect, compileRecipe, startBackend } from './common.js';
+import { ROOT_OPTION_HELP } from '../../compiler/util/project-root.js';
 
 export const runCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -15,6 +16,7 @@ export const runCommand: CommandModule = {
       .argument('<file>', 'recipe file (.sid)')
       .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
       .option('--recipe <name>', 'the recipe to run when the file has several')
+      .option('--root <dir>', ROOT_OPTION_HELP)
       .option('--runs-dir <dir>', 'where run directories live', 'runs')
       .option('--fresh', 'discard an existing run directory of the same graph and start over')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')

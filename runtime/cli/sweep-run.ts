@@ -11,6 +11,7 @@ import { openRunDir } from '../run/rundir.js';
 import { runGraph } from '../run/runner.js';
 import { linePlot } from '../run/plots.js';
 import { collect, compileRecipe, startBackend } from './common.js';
+import { ROOT_OPTION_HELP } from '../../compiler/util/project-root.js';
 
 function pointLabel(g: ExecutionGraph, i: number): string {
   const sp = g.recipe.sweepPoint;
@@ -26,6 +27,7 @@ export const sweepRunCommand: CommandModule = {
       .argument('<file>', 'recipe file with a sweep')
       .option('--set <key=value>', 'override a setting in every point (repeatable)', collect, [])
       .option('--recipe <name>', 'the sweep to run')
+      .option('--root <dir>', ROOT_OPTION_HELP)
       .option('--runs-dir <dir>', 'where run directories live', 'runs')
       .option('-o, --out <dir>', 'where the table and the PNG go (default: <runs-dir>/<sweep>)')
       .option('--fresh', 'start every point over')

@@ -4,7 +4,7 @@
 // prompt and a VAE of the wrong latent width each give one precise diagnostic at the value in the recipe;
 // the language server's path (no `files` flag) reads no file and reports none of them.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { compileFile, compileSource } from '../../../compiler/api.js';
@@ -25,6 +25,8 @@ let dir = '';
 let flux: TinyTeacher;
 before(() => {
   dir = scratchDir('files-check');
+  // imports stay inside the project root (the scratch folder, beside the recipes): a copy of the base
+  copyFileSync(base, join(dir, 'base.sid'));
   flux = writeTinyFamilyTeacher('flux', join(dir, 'flux'), { seed: 1 });
   writeTinyFamilyTeacher('sd3', join(dir, 'sd3'), { seed: 2 });
   // a FLUX-shaped table 48 wide (flux_tiny takes joint_attention_dim 64, pooled_projection_dim 32)
@@ -42,7 +44,7 @@ before(() => {
 function recipe(o: { ck?: string; text?: string; vae?: string; family?: string } = {}): { path: string; text: string } {
   const family = o.family ?? 'flux';
   const lines = [
-    `import "${base}"`,
+    'import "./base.sid"',
     '',
     `recipe tiny extends sid_dit {`,
     `  teacher ${family} {`,

@@ -177,7 +177,9 @@ test('sidc make-tiny flux + sidc run recipes/flux-dev-512.sid; a missing checkpo
 
   const missing = await sidc('run', join(REPO, 'recipes/flux-dev-512.sid'), ...flags(join(dir, 'nope'), dir), '--runs-dir', runs, '--backend', 'wasm');
   assert.equal(missing.code, 1);
-  assert.match(missing.err, /teacher\.checkpoint: \S+nope does not exist/);
+  // found by the compiler's file check before anything is written (no run directory)
+  assert.match(missing.err, /SID3025: `teacher\.checkpoint` names \S+nope, which does not exist/);
+  assert.match(missing.err, /not started, nothing written/);
   assert.doesNotMatch(missing.err, /\n\s+at /, 'no stack trace');
 
   const sana = scratchDir('cli-sana');
