@@ -1,7 +1,7 @@
 // sidc check FILES... : every diagnostic of every file, exit 1 when any has an error.
 import type { Command } from 'commander';
-import { diagnosticsJson, renderDiagnostics } from '../diagnostics/render.js';
-import type { Diagnostic } from '../diagnostics/types.js';
+import { diagnosticsJson, renderDiagnostics } from '../compiler/diagnostics/render.js';
+import type { Diagnostic } from '../compiler/diagnostics/types.js';
 import type { CommandModule } from './command.js';
 import { checkFormat, collect, compilePath } from './common.js';
 

@@ -1,9 +1,10 @@
 // Shared pieces of the compiler's commands: reading a recipe file (I/O problems become UserErrors,
 // exit 2), compiling with --set/--recipe, printing diagnostics as text or JSON, atomic writes.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { compileText, type CompileOutput } from '../compile.js';
-import { diagnosticsJson, renderDiagnostics } from '../diagnostics/render.js';
-import { UserError, type CliIO } from './command.js';
+import { compileText, type CompileOutput } from '../compiler/compile.js';
+import { diagnosticsJson, renderDiagnostics } from '../compiler/diagnostics/render.js';
+import { UserError } from '../common/errors.js';
+import type { CliIO } from '../common/io.js';
 
 export function readSource(path: string): string {
   try {

@@ -2,8 +2,8 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CommandModule } from '../../compiler/cli/command.js';
-import { initBackend, type BackendName } from '../backend/select.js';
+import type { CommandModule } from './command.js';
+import { initBackend, type BackendName } from '../runtime/tfjs/backend/select.js';
 
 async function canImport(pkg: string): Promise<boolean> {
   try {

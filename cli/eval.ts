@@ -2,12 +2,13 @@
 // image (dit) run; writes RUN/eval-images.{md,json}, optionally every sampler's images as .npy.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UserError, type CommandModule } from '../../compiler/cli/command.js';
-import { loadClassifier } from '../eval/classifier.js';
-import { loadMnist } from '../data/mnist.js';
-import { teacherFamily } from '../exec/teacher-spec.js';
-import { evaluateImageRun, formatImageEvalTable, readGraph, writeImageEval } from '../run/image-eval.js';
-import { intFlag, startBackend } from './common.js';
+import { UserError } from '../common/errors.js';
+import type { CommandModule } from './command.js';
+import { loadClassifier } from '../runtime/scoring/classifier.js';
+import { loadMnist } from '../runtime/data/mnist.js';
+import { teacherFamily } from '../runtime/tfjs/loop/teacher-spec.js';
+import { evaluateImageRun, formatImageEvalTable, readGraph, writeImageEval } from '../runtime/tfjs/evaluation/image.js';
+import { intFlag, startBackend } from './runtime-common.js';
 
 const ints = (name: string, v: string): number[] => {
   const xs = v.split(',').map((s) => Number(s.trim()));

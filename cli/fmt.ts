@@ -1,9 +1,10 @@
 // sidc fmt FILES [--check] [--write]: print the canonical formatting, check it, or rewrite in place.
 import type { Command } from 'commander';
-import { formatSid } from '../../grammar/index.js';
-import { syntaxDiagnostic } from '../diagnostics/syntax.js';
-import { renderDiagnostics } from '../diagnostics/render.js';
-import { UserError, type CommandModule } from './command.js';
+import { formatSid } from '../grammar/index.js';
+import { syntaxDiagnostic } from '../compiler/diagnostics/syntax.js';
+import { renderDiagnostics } from '../compiler/diagnostics/render.js';
+import { UserError } from '../common/errors.js';
+import type { CommandModule } from './command.js';
 import { readSource, writeAtomic } from './common.js';
 
 export const fmtCommand: CommandModule = {

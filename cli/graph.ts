@@ -1,7 +1,7 @@
 // sidc graph r.sid --dot: draw the execution graph (Graphviz) or print a summary of stages and phases.
 import type { Command } from 'commander';
-import { graphToDot, typeLabel } from '../graph/dot.js';
-import type { GraphNode } from '../graph/types.js';
+import { graphToDot, typeLabel } from '../compiler/graph/dot.js';
+import type { GraphNode } from '../compiler/graph/types.js';
 import type { CommandModule } from './command.js';
 import { checkFormat, collect, compilePath, report } from './common.js';
 

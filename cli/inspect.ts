@@ -1,34 +1,16 @@
-// sidc inspect DIR: family, config, parameter count, dtypes, memory plan and key check of a diffusers
-//   checkpoint - headers only, nothing is loaded.
-// sidc decode DIR --latents z.npy -o grid.png: latents (in the teacher's normalised space) through the
-//   AutoencoderKL decoder of DIR (model root with vae/, or the vae folder) into a PNG grid.
-// sidc forward DIR --x x.npy --t 0.5 --text text.safetensors [--prompt ROW] [--guidance W] -o v.npy:
-//   one velocity prediction of the teacher (ALGORITHM.md §1: timestep = t x time_scale; CFG on velocity
-//   for SANA/SD3, the guidance embedding for FLUX).
+// sidc inspect PATH: family, config, parameter count, dtypes, memory plan and key check of a diffusers
+//   checkpoint - headers only, nothing is loaded; or the summary of one .safetensors file.
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import * as tf from '@tensorflow/tfjs-core';
-import { UserError, type CliIO, type CommandModule } from '../../compiler/cli/command.js';
-import { formatBytes, formatCount, formatSummary, summarizeSafetensors } from '../io/safetensors-summary.js';
-import { readSafetensorsHeader } from '../io/safetensors.js';
-import { readNpyFloat32, writeNpy } from '../io/npy.js';
-import { startBackend } from '../cli/common.js';
-import { hiddenOf, type FamilyConfig } from './config.js';
-import { compareKeys, inspectCheckpoint, loadTransformer, planMemory } from './load.js';
-import { expectedShapes, familyModule, paramCount } from './index.js';
-import { readTextEncodings, TextTable } from './text.js';
-import { FamilyNet } from './net.js';
-import { VaeDecoder } from './vae.js';
-import { SID_WEIGHT_COPIES } from './teacher.js';
-import { imageGridPng } from '../plot/image-grid.js';
-import { makeTinyCommand } from './make-tiny.js';
-import { guidedVelocity, hasGuidanceEmbedding, type Guidance } from '../exec/sampling.js';
-import { FP32 } from '../precision/policy.js';
-
-/** Default t -> timestep factor per family (ALGORITHM.md §1 and §7). */
-export function defaultTimeScale(c: FamilyConfig): number {
-  return c.family === 'flux' ? 1 : 1000;
-}
+import { UserError } from '../common/errors.js';
+import type { CliIO } from '../common/io.js';
+import type { CommandModule } from './command.js';
+import { formatBytes, formatCount, formatSummary, summarizeSafetensors } from '../runtime/formats/safetensors-summary.js';
+import { readSafetensorsHeader } from '../runtime/formats/safetensors.js';
+import { hiddenOf } from '../runtime/tfjs/families/config.js';
+import { compareKeys, inspectCheckpoint, planMemory } from '../runtime/tfjs/families/load.js';
+import { expectedShapes, familyModule, paramCount } from '../runtime/tfjs/families/index.js';
+import { SID_WEIGHT_COPIES } from '../runtime/tfjs/families/teacher.js';
 
 function inspectReport(dir: string): { text: string; ok: boolean } {
   const info = inspectCheckpoint(dir);
@@ -56,7 +38,7 @@ function inspectReport(dir: string): { text: string; ok: boolean } {
   return { text: lines.join('\n') + '\n', ok };
 }
 
-const inspectCommand: CommandModule = {
+export const inspectCommand: CommandModule = {
   register(program: Command, io: CliIO, setExitCode) {
     program
       .command('inspect')
@@ -80,102 +62,3 @@ const inspectCommand: CommandModule = {
   },
 };
 
-function num(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UserError(`--${name} must be a number, got '${v}'`);
-  return n;
-}
-
-interface ForwardFlags {
-  x: string;
-  t: string;
-  text: string;
-  prompt?: string;
-  guidance?: string;
-  timeScale?: string;
-  out: string;
-  backend?: string;
-}
-
-const forwardCommand: CommandModule = {
-  register(program: Command, io: CliIO) {
-    program
-      .command('forward')
-      .description("one velocity prediction v(x, t, prompt) of a diffusers teacher (SANA, SD3/SD3.5, FLUX.1)")
-      .argument('<dir>', 'model folder (with transformer/) or its transformer folder')
-      .requiredOption('--x <file>', 'latents [B, C, H, W] (.npy, float)')
-      .requiredOption('--t <t>', 'time in [0, 1] (x_t = (1 - t) x0 + t eps); multiplied by the time scale')
-      .requiredOption('--text <file>', 'text encodings (.safetensors, docs/text-encodings.md)')
-      .option('--prompt <row>', 'row of the text encodings to condition on (default: the first non-empty prompt)')
-      .option('--guidance <w>', 'SANA/SD3: CFG scale on velocity against the empty prompt (default 1 = none); FLUX: guidance-embedding value (default 3.5)')
-      .option('--time-scale <s>', 'timestep = t x scale (default 1000 for SANA and SD3, 1 for FLUX)')
-      .option('-o, --out <file>', 'output velocity (.npy)', 'v.npy')
-      .option('--backend <name>', 'tensorflow | wasm | cpu')
-      .action(async (dir: string, f: ForwardFlags) => {
-        const t = num('t', f.t);
-        if (t < 0 || t > 1) throw new UserError(`--t must be in [0, 1], got ${t}`);
-        const b = await startBackend(io, f.backend ? { backend: f.backend } : {});
-        const ld = loadTransformer(dir, { backend: b.name });
-        const c = ld.info.config;
-        const mod = familyModule(c);
-        const enc = readTextEncodings(f.text, { ...mod.textDims(c), teacher: `${ld.info.dir} (${c.family})` });
-        const row = f.prompt !== undefined ? num('prompt', f.prompt) : enc.prompts.findIndex((p) => p !== '');
-        if (!Number.isInteger(row) || row < 0 || row >= enc.prompts.length) throw new UserError(`--prompt must be a row in 0..${enc.prompts.length - 1} of ${f.text}${f.prompt === undefined ? ' (it holds no non-empty prompt)' : ''}`);
-        const x = readNpyFloat32(f.x);
-        const ch = mod.latentChannels(c);
-        if (x.shape.length !== 4 || x.shape[1] !== ch) throw new UserError(`${f.x}: latents must be [B, ${ch}, H, W] for this ${c.family} teacher, got [${x.shape.join(', ')}]`);
-        const [bs, , h, w] = x.shape as [number, number, number, number];
-        const m = mod.spatialMultiple(c);
-        if (h % m || w % m) throw new UserError(`${f.x}: latent height and width must be multiples of ${m}, got ${h}x${w}`);
-        const scale = f.timeScale !== undefined ? num('time-scale', f.timeScale) : defaultTimeScale(c);
-        const gw = f.guidance !== undefined ? num('guidance', f.guidance) : c.family === 'flux' ? 3.5 : 1;
-        const text = new TextTable(enc);
-        const net = new FamilyNet({ config: c, weights: ld.tensors, text, latent: { height: h, width: w }, trainable: false });
-        // the runtime's own guided velocity: FLUX feeds gw through its guidance embedder, the others run CFG
-        // against the empty prompt on a doubled batch (eq. 15)
-        // (a FLUX without a guidance embedder, e.g. schnell, takes no guidance at all)
-        const guidance: Guidance = { mode: c.family !== 'flux' ? 'cfg' : hasGuidanceEmbedding(net) ? 'embedded' : 'none', scale: gw };
-        const v = tf.tidy(() =>
-          guidedVelocity(net, tf.tensor2d(x.data, [bs, ch * h * w]), tf.fill([bs], t) as tf.Tensor1D, tf.fill([bs], row, 'int32') as tf.Tensor1D, guidance, scale, FP32),
-        );
-        writeNpy(f.out, { dtype: 'f4', shape: [bs, ch, h, w], data: v.dataSync() as Float32Array });
-        io.stderr(`sidc: ${c.family} v(x, t=${t} -> timestep ${t * scale}, prompt ${row} ${JSON.stringify(enc.prompts[row])}${c.family === 'flux' ? `, guidance embedding ${gw}` : gw !== 1 ? `, CFG ${gw}` : ''}) -> ${f.out}\n`);
-        v.dispose();
-        net.dispose();
-        text.dispose();
-      });
-  },
-};
-
-const decodeCommand: CommandModule = {
-  register(program: Command, io: CliIO) {
-    program
-      .command('decode')
-      .description('decode latents with an AutoencoderKL (SD3 / FLUX VAE) into a PNG grid')
-      .argument('<dir>', 'model folder with vae/, or the vae folder')
-      .requiredOption('--latents <file>', 'latents [B, C, h, w] (.npy) in the normalised space the teacher works in')
-      .option('-o, --out <file>', 'PNG grid', 'grid.png')
-      .option('--cols <n>', 'images per row (default: up to 8)')
-      .option('--backend <name>', 'tensorflow | wasm | cpu')
-      .action(async (dir: string, f: { latents: string; out: string; cols?: string; backend?: string }) => {
-        const b = await startBackend(io, f.backend ? { backend: f.backend } : {});
-        const z = readNpyFloat32(f.latents);
-        const dec = VaeDecoder.load(dir, b.name);
-        if (z.shape.length !== 4 || z.shape[1] !== dec.config.latent_channels) throw new UserError(`${f.latents}: latents must be [B, ${dec.config.latent_channels}, h, w], got [${z.shape.join(', ')}]`);
-        const n = z.shape[0]!;
-        const cols = f.cols !== undefined ? num('cols', f.cols) : Math.min(8, n);
-        if (!Number.isInteger(cols) || cols < 1) throw new UserError(`--cols must be a positive integer, got '${f.cols}'`);
-        const img = dec.decode(tf.tensor4d(z.data, z.shape as [number, number, number, number]));
-        const [, , h, w] = img.shape;
-        const data = img.dataSync() as Float32Array;
-        const per = 3 * h * w;
-        const images = Array.from({ length: n }, (_, i) => Float32Array.from(data.subarray(i * per, (i + 1) * per), (v) => v * 2 - 1));
-        imageGridPng(f.out, images, { rows: Math.ceil(n / cols), cols, channels: 3, height: h, width: w, layout: 'CHW' });
-        io.stderr(`sidc: decoded ${n} latents to ${w}x${h} images -> ${f.out}\n`);
-        img.dispose();
-        dec.dispose();
-      });
-  },
-};
-
-export const familyCommands: CommandModule[] = [inspectCommand, forwardCommand, decodeCommand, makeTinyCommand];

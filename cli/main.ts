@@ -1,12 +1,13 @@
-// sidc command-line entry: builds the commander program from command modules.
-// The compiler's own command modules are listed in commands.ts; runtime commands come in `extra`.
+// sidc command-line entry (bin/sidc.js): builds the commander program from the command modules of
+// commands.ts - only the one asked for, so a command loads nothing it does not use.
 // Exit codes: 0 ok, 1 errors in the recipe or a failed run, 2 usage or I/O. User mistakes never print
 // a stack trace: UserError and commander's usage errors become one `sidc: ...` line.
 import { Command, CommanderError } from 'commander';
-import { UserError, type CliIO, type CommandModule } from './command.js';
-import { compilerCommands } from './commands.js';
+import { UserError } from '../common/errors.js';
+import type { CliIO } from '../common/io.js';
+import { commandsFor } from './commands.js';
 
-export async function main(argv: string[], extra: CommandModule[] = [], io?: CliIO): Promise<number> {
+export async function main(argv: string[], io?: CliIO): Promise<number> {
   const out: CliIO = io ?? { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t), isTTY: Boolean(process.stdout.isTTY) };
   let code = 0;
   const setExitCode = (c: number): void => {
@@ -18,7 +19,7 @@ export async function main(argv: string[], extra: CommandModule[] = [], io?: Cli
     .configureOutput({ writeOut: out.stdout, writeErr: out.stderr, outputError: (s, write) => write(s.startsWith('error: ') ? `sidc: ${s.slice(7)}` : s) })
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', '\nExamples:\n  sidc check recipes/*.sid\n  sidc compile recipes/sana-600m-512.sid -o graph.json\n  sidc sweep recipes/fig3.sid --list\n  sidc plan recipes/flux-dev-512.sid');
-  for (const m of [...compilerCommands, ...extra]) m.register(program, out, setExitCode);
+  for (const m of await commandsFor(argv)) m.register(program, out, setExitCode);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });

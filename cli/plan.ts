@@ -1,7 +1,7 @@
 // sidc plan r.sid [--format json]: memory and time per device for the declared hardware, from the plan
 // model in compiler/plan/ (planGraph). Exit 1 when the recipe has errors or the run does not fit.
 import type { Command } from 'commander';
-import { planGraph, renderPlan } from '../plan/index.js';
+import { planGraph, renderPlan } from '../compiler/plan/index.js';
 import type { CommandModule } from './command.js';
 import { checkFormat, collect, compilePath, report } from './common.js';
 

@@ -1,15 +1,16 @@
 // sidc plot-time r.sid -o pi.png: p(t) and the weight-normalised pi(t) = w(t) p(t) / E_p[w] (eq. 14) of
 // a recipe's generator loss (one column of Fig. 2), numerically on a grid.
 import type { Command } from 'commander';
-import { UserError, type CommandModule } from '../../compiler/cli/command.js';
-import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import type { JsonValue } from '../../compiler/recipe/settings.js';
-import { restriction, timeDist } from '../schedule/time-dist.js';
-import { weightingOfT } from '../schedule/weighting.js';
-import { piCurve } from '../schedule/pi.js';
-import { linePlot } from '../run/plots.js';
-import { configValue } from '../exec/config.js';
-import { collect, compileRecipe } from './common.js';
+import { UserError } from '../common/errors.js';
+import type { CommandModule } from './command.js';
+import type { ExecutionGraph } from '../compiler/graph/types.js';
+import type { JsonValue } from '../compiler/recipe/settings.js';
+import { restriction, timeDist } from '../runtime/schedule/time-dist.js';
+import { weightingOfT } from '../runtime/schedule/weighting.js';
+import { piCurve } from '../runtime/schedule/pi.js';
+import { linePlot } from '../runtime/rundir/plots.js';
+import { configValue } from '../runtime/tfjs/loop/config.js';
+import { collect, compileRecipe } from './runtime-common.js';
 
 /** The generator phase's sample_t and weighting nodes decide (the graph is the truth); config as fallback. */
 export function timeSettings(graph: ExecutionGraph): { dist: JsonValue; interval: JsonValue; weighting: JsonValue } {

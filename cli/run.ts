@@ -1,11 +1,12 @@
 // sidc run r.sid [--set k=v] [--runs-dir D] [--fresh]: compile, then execute the graph in
 // runs/<recipe>-<hash8>/, resuming from the last checkpoint when the directory already holds one.
 import type { Command } from 'commander';
-import { UserError, type CommandModule } from '../../compiler/cli/command.js';
-import { openRunDir } from '../run/rundir.js';
-import { runGraph } from '../run/runner.js';
-import { InitError } from '../exec/build-nets.js';
-import { collect, compileRecipe, startBackend } from './common.js';
+import { UserError } from '../common/errors.js';
+import type { CommandModule } from './command.js';
+import { openRunDir } from '../runtime/rundir/rundir.js';
+import { runGraph } from '../runtime/tfjs/loop/runner.js';
+import { InitError } from '../runtime/tfjs/loop/build-nets.js';
+import { collect, compileRecipe, startBackend } from './runtime-common.js';
 
 export const runCommand: CommandModule = {
   register(program: Command, io, setExitCode) {

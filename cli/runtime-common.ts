@@ -1,13 +1,21 @@
 // Shared pieces of the runtime's commands: compiling a recipe through the compiler's public API and
 // printing its diagnostics, initialising the backend.
 import { readFileSync, existsSync } from 'node:fs';
-import { compileFile } from '../../compiler/api.js';
-import { renderDiagnostics } from '../../compiler/diagnostics/render.js';
-import { UserError, type CliIO } from '../../compiler/cli/command.js';
-import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import { describeBackend, initBackend, type BackendInfo, type BackendName } from '../backend/select.js';
+import { compileFile } from '../compiler/api.js';
+import { renderDiagnostics } from '../compiler/diagnostics/render.js';
+import { UserError } from '../common/errors.js';
+import type { CliIO } from '../common/io.js';
+import type { ExecutionGraph } from '../compiler/graph/types.js';
+import { describeBackend, initBackend, type BackendInfo, type BackendName } from '../runtime/tfjs/backend/select.js';
 
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** A finite number flag value, or a usage error naming the flag. */
+export function numberFlag(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UserError(`--${name} must be a number, got '${v}'`);
+  return n;
+}
 
 /** An integer flag value >= min, or a usage error naming the flag. */
 export function intFlag(name: string, v: string, min: number): number {

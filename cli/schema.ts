@@ -1,7 +1,7 @@
 // sidc schema [--graph]: print the JSON Schema of the YAML/JSON recipe form or of the execution graph.
 import type { Command } from 'commander';
-import { graphSchema } from '../graph/schema.js';
-import { recipeSchema } from '../schema/recipe.js';
+import { graphSchema } from '../compiler/graph/schema.js';
+import { recipeSchema } from '../compiler/schema/recipe.js';
 import type { CommandModule } from './command.js';
 
 export const schemaCommand: CommandModule = {

@@ -4,13 +4,13 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { CommandModule } from '../../compiler/cli/command.js';
-import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { openRunDir } from '../run/rundir.js';
-import { runGraph } from '../run/runner.js';
-import { linePlot } from '../run/plots.js';
-import { collect, compileRecipe, startBackend } from './common.js';
+import type { CommandModule } from './command.js';
+import type { ExecutionGraph } from '../compiler/graph/types.js';
+import { writeFileAtomic, writeJsonAtomic } from '../runtime/formats/atomic.js';
+import { openRunDir } from '../runtime/rundir/rundir.js';
+import { runGraph } from '../runtime/tfjs/loop/runner.js';
+import { linePlot } from '../runtime/rundir/plots.js';
+import { collect, compileRecipe, startBackend } from './runtime-common.js';
 
 function pointLabel(g: ExecutionGraph, i: number): string {
   const sp = g.recipe.sweepPoint;

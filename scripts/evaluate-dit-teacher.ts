@@ -1,16 +1,16 @@
 // Evaluates a DiT teacher (or any digit generator) against the MNIST held-out split: samples `perClass`
 // images for each digit caption with Euler + CFG, then reports FID in the eval classifier's feature space
 // and prompt alignment (classifier accuracy on the prompted digit). Optionally writes a sample grid.
-//   npx tsx runtime/eval/evaluate-dit.ts --teacher examples/teachers/dit-mnist.safetensors \
+//   npx tsx scripts/evaluate-dit-teacher.ts --teacher examples/teachers/dit-mnist.safetensors \
 //       --steps 20 --cfg 3 --per-class 50 --grid /tmp/dit-mnist-grid.png
-import { initBackend } from '../backend/select.js';
-import { loadMnist, mnistCaption, DIGIT_WORDS } from '../data/mnist.js';
-import { loadTeacher } from '../nets/dit-teach.js';
-import { sampleEuler } from '../nets/dit-sample.js';
-import { imageGridPng } from '../plot/index.js';
-import { classify, featuresOf, loadClassifier } from './classifier.js';
-import { fid } from './fid.js';
-import { promptAlignment } from './align.js';
+import { initBackend } from '../runtime/tfjs/backend/select.js';
+import { loadMnist, mnistCaption, DIGIT_WORDS } from '../runtime/data/mnist.js';
+import { loadTeacher } from '../runtime/tfjs/nets/dit-teach.js';
+import { sampleEuler } from '../runtime/tfjs/nets/dit-sample.js';
+import { imageGridPng } from '../runtime/plot/index.js';
+import { classify, featuresOf, loadClassifier } from '../runtime/scoring/classifier.js';
+import { fid } from '../runtime/scoring/fid.js';
+import { promptAlignment } from '../runtime/scoring/align.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,8 +1,8 @@
 // Trains the evaluation classifier and ships it:
-//   npx tsx runtime/eval/classifier-main.ts --out examples/eval/mnist-classifier.safetensors
-import { initBackend } from '../backend/select.js';
-import { loadMnist } from '../data/mnist.js';
-import { classify, saveClassifier, trainClassifier } from './classifier.js';
+//   npx tsx scripts/train-classifier.ts --out examples/eval/mnist-classifier.safetensors
+import { initBackend } from '../runtime/tfjs/backend/select.js';
+import { loadMnist } from '../runtime/data/mnist.js';
+import { classify, saveClassifier, trainClassifier } from '../runtime/scoring/classifier.js';
 
 const i = process.argv.indexOf('--out');
 const out = i >= 0 ? process.argv[i + 1]! : 'examples/eval/mnist-classifier.safetensors';
@@ -18,6 +18,6 @@ console.error(`held-out accuracy ${(acc * 100).toFixed(2)}% on ${held.labels.len
 saveClassifier(out, p, {
   heldout_accuracy: acc.toFixed(4),
   training: JSON.stringify(opts),
-  command: `npx tsx runtime/eval/classifier-main.ts ${process.argv.slice(2).join(' ')}`,
+  command: `npx tsx scripts/train-classifier.ts ${process.argv.slice(2).join(' ')}`,
 });
 console.error(`saved ${out}`);

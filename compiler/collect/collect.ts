@@ -2,13 +2,13 @@
 // (section prefix + dotted key; section labels become their labelKey; `w(t) = ...` is loss.weighting),
 // unknown sections/settings get "did you mean", and a key set twice in one recipe scope is reported
 // with the earlier place as related.
-import type { Assign, Block, Entry, Expr, FuncDef, Ident, Loc, Recipe, SidFile, Stage, Sweep } from '../grammar/ast.js';
-import { diag } from './diagnostics/make.js';
-import type { Diagnostic } from './diagnostics/types.js';
-import type { Assignment, AxisDecl, FileDecls, RecipeDecl, StageDecl, SweepDecl } from './model.js';
-import { SECTIONS, SECTIONS_BY_NAME, SETTINGS, SETTINGS_BY_PATH, STAGE_KINDS } from './recipe/settings.js';
-import { locString, spanLoc } from './util/loc.js';
-import { didYouMean, suggestion } from './util/names.js';
+import type { Assign, Block, Entry, Expr, FuncDef, Ident, Loc, Recipe, SidFile, Stage, Sweep } from '../../grammar/ast.js';
+import { diag } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { Assignment, AxisDecl, FileDecls, RecipeDecl, StageDecl, SweepDecl } from '../model.js';
+import { SECTIONS, SECTIONS_BY_NAME, SETTINGS, SETTINGS_BY_PATH, STAGE_KINDS } from '../recipe/settings.js';
+import { locString, spanLoc } from '../util/loc.js';
+import { didYouMean, suggestion } from '../util/names.js';
 
 const SETTING_PATHS = SETTINGS.map((s) => s.path);
 const SECTION_NAMES = SECTIONS.map((s) => s.name);
@@ -158,7 +158,7 @@ class Collector {
 
   sweep(s: Sweep): SweepDecl {
     const origin = `sweep ${s.name.name}`;
-    const axis = (a: import('../grammar/ast.js').Axis): AxisDecl => {
+    const axis = (a: import('../../grammar/ast.js').Axis): AxisDecl => {
       const path = a.path.segments.map((x) => x.name).join('.');
       checkPath(path, a.path.loc, this.out);
       return {

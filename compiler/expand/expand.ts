@@ -1,16 +1,16 @@
 // Expands a sweep into points: a list axis varies one setting; `grid { }` is the cartesian product of
 // its axes, `zip { }` ties equal-length axes together; several top-level items combine as a grid.
 // Each point is a list of assignments applied on top of the base recipe (checked on its own later).
-import { diag } from './diagnostics/make.js';
-import type { Diagnostic } from './diagnostics/types.js';
-import type { Assignment, SweepDecl } from './model.js';
-import { locString } from './util/loc.js';
+import { diag } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { Assignment, SweepDecl } from '../model.js';
+import { locString } from '../util/loc.js';
 
 export const MAX_POINTS = 10000;
 
 export function expandSweep(s: SweepDecl, out: Diagnostic[]): Assignment[][] | undefined {
   let ok = true;
-  const seen = new Map<string, { loc: import('../grammar/ast.js').Loc }>();
+  const seen = new Map<string, { loc: import('../../grammar/ast.js').Loc }>();
   const all = s.groups.flatMap((g) => g.axes);
   if (all.length === 0) {
     out.push(diag('SID5007', s.nameLoc, { sweep: s.name }));

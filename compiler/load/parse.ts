@@ -1,9 +1,9 @@
 // The compiler's one door to the grammar: parse a file or a lone expression (for `--set k=v`)
 // and turn syntax problems into SID1xxx diagnostics.
-import type { Expr, SidFile } from '../grammar/ast.js';
-import { parseExpression, parseSid } from '../grammar/index.js';
-import { syntaxDiagnostic } from './diagnostics/syntax.js';
-import type { Diagnostic } from './diagnostics/types.js';
+import type { Expr, SidFile } from '../../grammar/ast.js';
+import { parseExpression, parseSid } from '../../grammar/index.js';
+import { syntaxDiagnostic } from '../diagnostics/syntax.js';
+import type { Diagnostic } from '../diagnostics/types.js';
 
 export function parseFile(text: string, file: string, out: Diagnostic[]): SidFile {
   const r = parseSid(text, file);

@@ -3,13 +3,13 @@
 // reports missing files at the import string and import cycles.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
-import { collectFile } from './collect.js';
-import { diag } from './diagnostics/make.js';
-import type { Diagnostic } from './diagnostics/types.js';
-import type { FileDecls, RecipeDecl, SweepDecl } from './model.js';
+import { collectFile } from '../collect/collect.js';
+import { diag } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { FileDecls, RecipeDecl, SweepDecl } from '../model.js';
 import { parseFile } from './parse.js';
-import { loadYamlRecipe } from './yaml/load.js';
-import { locString } from './util/loc.js';
+import { loadYamlRecipe } from '../yaml/load.js';
+import { locString } from '../util/loc.js';
 
 /** An import path relative to the importing file (absolute paths stay as they are). */
 export function importTarget(importer: string, spec: string): string {

@@ -1,13 +1,13 @@
 // Lowers a checked, resolved recipe to the execution graph (compiler/graph/types.ts): nested config,
 // family shape bindings, the stage DAG with per-stage nets and phases, node provenance, content hash.
-import type { CheckContext } from './check/context.js';
-import { graphHash } from './graph/hash.js';
-import { familyShapes } from './graph/shapes.js';
-import { GRAPH_FORMAT, GRAPH_VERSION, type ExecutionGraph, type StageGraph } from './graph/types.js';
-import { effective, flatConfig, nested } from './lower/config.js';
-import { lowerAdversarial, lowerPassive, lowerSid, lowerTeach, precisionSpec, type StageContext } from './lower/stages.js';
-import type { JsonValue } from './recipe/settings.js';
-import { locString } from './util/loc.js';
+import type { CheckContext } from '../check/context.js';
+import { graphHash } from '../graph/hash.js';
+import { familyShapes } from '../graph/shapes.js';
+import { GRAPH_FORMAT, GRAPH_VERSION, type ExecutionGraph, type StageGraph } from '../graph/types.js';
+import { effective, flatConfig, nested } from './config.js';
+import { lowerAdversarial, lowerPassive, lowerSid, lowerTeach, precisionSpec, type StageContext } from './stages.js';
+import type { JsonValue } from '../recipe/settings.js';
+import { locString } from '../util/loc.js';
 
 export function lowerRecipe(c: CheckContext, file: string): ExecutionGraph {
   const r = c.recipe;

@@ -164,7 +164,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'teach.batch', type: int(1), default: 256, doc: 'Teacher batch size.' },
   { path: 'teach.caption_dropout', type: n(undefined, { min: 0, max: 1 }), default: 0.1, doc: 'Probability of replacing the condition with the null condition, for CFG.' },
   { path: 'teach.time', type: { kind: 'distribution' }, default: { kind: 'logit_normal', mean: 0, std: 1 }, doc: 'Time distribution used to train the teacher.' },
-  { path: 'teach.warmup', type: n('steps', { min: 0 }), optional: true, families: ['dit'], doc: 'Linear learning-rate warm-up of the DiT teacher, in optimizer steps (default 100, runtime/nets/dit-teach.ts).' },
+  { path: 'teach.warmup', type: n('steps', { min: 0 }), optional: true, families: ['dit'], doc: 'Linear learning-rate warm-up of the DiT teacher, in optimizer steps (default 100, runtime/tfjs/nets/dit-teach.ts).' },
   { path: 'teach.ema_decay', type: n(undefined, { min: 0, max: 1 }), optional: true, families: ['dit'], doc: 'Decay of the EMA of the DiT teacher\'s weights, kept beside the raw weights (default 0.995).' },
   { path: 'teach.weights', type: en(['ema', 'raw']), optional: true, families: ['dit'], doc: 'Which weights the DiT teach stage writes as the run\'s teacher.safetensors: the EMA (default) or the raw trained weights.' },
   // evaluate ----------------------------------------------------------------------------------------

@@ -1,14 +1,14 @@
 // Evaluates .sid expressions to the canonical JSON values of settings.ts, enforcing units.
 // Ranges, enum membership and distribution parameters are then checked on the JSON by check/values.ts
 // (shared with the YAML/JSON form). Every problem becomes a diagnostic at the expression's range.
-import type { CallExpr, Expr, FuncDef, Unit } from '../grammar/ast.js';
-import { diag, insertAfterFix, replaceFix } from './diagnostics/make.js';
-import type { Diagnostic } from './diagnostics/types.js';
-import { DISTRIBUTIONS, DISTRIBUTIONS_BY_NAME } from './recipe/distributions.js';
-import type { JsonValue, SettingType } from './recipe/settings.js';
-import { WEIGHT_FUNCTIONS, type WeightExpr } from './recipe/weightings.js';
-import { describeJson, typeName } from './check/values.js';
-import { suggestion } from './util/names.js';
+import type { CallExpr, Expr, FuncDef, Unit } from '../../grammar/ast.js';
+import { diag, insertAfterFix, replaceFix } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { DISTRIBUTIONS, DISTRIBUTIONS_BY_NAME } from '../recipe/distributions.js';
+import type { JsonValue, SettingType } from '../recipe/settings.js';
+import { WEIGHT_FUNCTIONS, type WeightExpr } from '../recipe/weightings.js';
+import { describeJson, typeName } from '../check/values.js';
+import { suggestion } from '../util/names.js';
 
 interface Num {
   value: number;

@@ -2,14 +2,14 @@
 // every assignment once, merges them base-first with provenance (each value knows the assignment that
 // set it and those it overrode), applies extra assignments (`--set`, sweep points) last, and merges the
 // stages declared along the chain (per-stage overrides, default ordering).
-import { diag } from './diagnostics/make.js';
-import type { Diagnostic } from './diagnostics/types.js';
-import { Evaluator } from './evaluate.js';
-import type { Assignment, NameRef, RecipeDecl, ResolvedRecipe, ResolvedStage, ResolvedValue, StageDecl, SweepDecl } from './model.js';
-import { SETTINGS_BY_PATH, type JsonValue } from './recipe/settings.js';
-import { validateValue } from './check/values.js';
-import { locString } from './util/loc.js';
-import { suggestion } from './util/names.js';
+import { diag } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { Evaluator } from './expressions.js';
+import type { Assignment, NameRef, RecipeDecl, ResolvedRecipe, ResolvedStage, ResolvedValue, StageDecl, SweepDecl } from '../model.js';
+import { SETTINGS_BY_PATH, type JsonValue } from '../recipe/settings.js';
+import { validateValue } from '../check/values.js';
+import { locString } from '../util/loc.js';
+import { suggestion } from '../util/names.js';
 
 /** Evaluates assignments to JSON once each (base recipes are shared by many targets). */
 export class ValueCache {

@@ -1,11 +1,11 @@
 // `--set key=value` overrides: the key must name a setting, the value is parsed as a .sid expression.
 // Each argument becomes a pseudo file `<--set N>` holding its text, so diagnostics point into it.
-import { checkPath } from './collect.js';
-import { diag } from './diagnostics/make.js';
-import type { Diagnostic } from './diagnostics/types.js';
-import type { Assignment } from './model.js';
-import { parseValue } from './parse.js';
-import { shiftLocs } from './util/loc.js';
+import { checkPath } from '../collect/collect.js';
+import { diag } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { Assignment } from '../model.js';
+import { parseValue } from '../load/parse.js';
+import { shiftLocs } from '../util/loc.js';
 
 export function parseSets(args: readonly string[], sources: Map<string, string>, out: Diagnostic[]): Assignment[] {
   const result: Assignment[] = [];

@@ -14,7 +14,7 @@ import { basename, extname } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Loc } from '../../grammar/ast.js';
-import { checkPath, settingHint, knownInSection } from '../collect.js';
+import { checkPath, settingHint, knownInSection } from '../collect/collect.js';
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Assignment, AxisDecl, AxisGroupDecl, FileDecls, RecipeDecl, StageDecl } from '../model.js';

@@ -3,7 +3,7 @@
 // fsync it, rename it over the target, then fsync the directory so the rename itself survives a crash.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../../compiler/cli/command.js';
+import { UserError } from '../../common/errors.js';
 
 /** A file could not be written (disk full, permission, read-only): `<path>: cannot write: <why>`, exit 2. */
 export class FileWriteError extends UserError {

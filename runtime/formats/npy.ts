@@ -4,7 +4,7 @@
 // final newline so the data starts on a 64-byte boundary, then the raw array in C (or Fortran) order.
 // The writer reproduces numpy.save's bytes exactly (including its spare space for growing the first axis).
 import { readFileSync } from 'node:fs';
-import { UserError } from '../../compiler/cli/command.js';
+import { UserError } from '../../common/errors.js';
 import { writeFileAtomic } from './atomic.js';
 
 export class NpyError extends UserError {

@@ -6,10 +6,10 @@
 // --weights ema|raw picks what is exported; --no-train only exports from --state.
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend/select.js';
+import { initBackend } from '../tfjs/backend/select.js';
 import { loadMnist } from '../data/mnist.js';
-import { ditConfig } from './dit.js';
-import { TEACH_DEFAULTS, loadTeachState, saveTeachState, saveTeacher, startTeach, teachStep } from './dit-teach.js';
+import { ditConfig } from '../tfjs/nets/dit.js';
+import { TEACH_DEFAULTS, loadTeachState, saveTeachState, saveTeacher, startTeach, teachStep } from '../tfjs/nets/dit-teach.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,5 +1,5 @@
 // Progress reporting: a redrawn bar on a TTY, plain lines otherwise (logs, CI, pipes).
-import type { CliIO } from '../../compiler/cli/command.js';
+import type { CliIO } from '../../common/io.js';
 
 export class Progress {
   private lastPlain = 0;

@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import { writeJsonAtomic } from '../io/atomic.js';
+import { writeJsonAtomic } from '../formats/atomic.js';
 
 export interface RunPaths {
   dir: string;

@@ -3,12 +3,12 @@
 // activations are the feature space of our FID (fid.ts); its predictions give prompt alignment (align.ts).
 // Parameters use torch Linear layout ([out, in]) under `fc1`, `fc2`, `head`.
 import * as tf from '@tensorflow/tfjs-core';
-import { linear } from '../nn/linear.js';
-import { Adam } from '../nn/adam.js';
-import { ParamBuilder, param, toVariables, type Params, type ParamValues } from '../nn/params.js';
-import { Rng } from '../nn/rng.js';
+import { linear } from '../tfjs/nn/linear.js';
+import { Adam } from '../tfjs/nn/adam.js';
+import { ParamBuilder, param, toVariables, type Params, type ParamValues } from '../tfjs/nn/params.js';
+import { Rng } from '../rng/splitmix32.js';
 import type { ImageSet } from '../data/image-set.js';
-import { readSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
+import { readSafetensors, writeSafetensors, type TensorToWrite } from '../formats/safetensors.js';
 
 export const CLASSIFIER_DIMS = { input: 784, hidden: 512, features: 128, classes: 10 };
 

@@ -6,11 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../dist/runtime/backend/select.js';
-import { loadDitFile } from '../../dist/runtime/exec/dit-net.js';
-import { writeNpy } from '../../dist/runtime/io/npy.js';
+import { initBackend } from '../../dist/runtime/tfjs/backend/select.js';
+import { loadDitFile } from '../../dist/runtime/tfjs/loop/dit-net.js';
+import { writeNpy } from '../../dist/runtime/formats/npy.js';
 import { DIGIT_WORDS, mnistCaption } from '../../dist/runtime/data/mnist.js';
-import { Rng } from '../../dist/runtime/nn/rng.js';
+import { Rng } from '../../dist/runtime/rng/splitmix32.js';
 
 const args = process.argv.slice(2);
 const dir = args.pop();

@@ -49,7 +49,7 @@ async function tryWasm(threads: number): Promise<{ simd: boolean | null; fast: b
     } catch {
       simd = null;
     }
-    // Hook for the fast wasm kernels (runtime/backend/wasm-kernels.ts), when that module provides them.
+    // Hook for the fast wasm kernels (runtime/tfjs/backend/wasm-kernels.ts), when that module provides them.
     let fast = false;
     try {
       const spec = './wasm-kernels.js';

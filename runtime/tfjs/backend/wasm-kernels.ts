@@ -3,7 +3,7 @@
 // slice, so unstack/split of n pieces costs O(n * size). These kernels read through a typed-array view of
 // the heap instead and copy only the requested region: O(size of output), bit-identical results.
 // (A truly zero-copy alias is not safe: the backend frees every dataId's memoryOffset on dispose.)
-// registerWasmFastKernels() is called by runtime/backend/select.ts (initBackend) after the wasm backend is initialised.
+// registerWasmFastKernels() is called by runtime/tfjs/backend/select.ts (initBackend) after the wasm backend is initialised.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 

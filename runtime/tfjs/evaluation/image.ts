@@ -6,22 +6,22 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '../../compiler/cli/command.js';
-import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import { readSafetensors, readSafetensorsHeader } from '../io/safetensors.js';
-import { writeNpy } from '../io/npy.js';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { DitNet, loadDitFile } from '../exec/dit-net.js';
-import { datasetCaptions, ditTeacher } from '../exec/dit-stage.js';
-import { eulerSample, generateK } from '../exec/sampling.js';
-import { configValue, num } from '../exec/config.js';
+import { UserError } from '../../../common/errors.js';
+import type { ExecutionGraph } from '../../../compiler/graph/types.js';
+import { readSafetensors, readSafetensorsHeader } from '../../formats/safetensors.js';
+import { writeNpy } from '../../formats/npy.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../formats/atomic.js';
+import { DitNet, loadDitFile } from '../loop/dit-net.js';
+import { datasetCaptions, ditTeacher } from '../loop/dit-stage.js';
+import { eulerSample, generateK } from '../loop/sampling.js';
+import { configValue, num } from '../loop/config.js';
 import { FP32 } from '../precision/policy.js';
-import { Rng } from '../rng/prng.js';
-import { scoreFeatures } from '../eval/classifier.js';
+import { Rng } from '../../rng/prng.js';
+import { scoreFeatures } from '../../scoring/classifier.js';
 import type { Params } from '../nn/params.js';
-import { fid } from '../eval/fid.js';
-import { promptAlignment } from '../eval/align.js';
-import type { ImageSet } from '../data/image-set.js';
+import { fid } from '../../scoring/fid.js';
+import { promptAlignment } from '../../scoring/align.js';
+import type { ImageSet } from '../../data/image-set.js';
 
 export interface ImageEvalRow {
   sampler: 'teacher' | 'student';

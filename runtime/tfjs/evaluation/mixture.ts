@@ -1,14 +1,14 @@
 // The evaluate stage for vector teachers: the teacher phi by Euler at each of `teacher_steps`, the
 // student G by the k-step generator (eq. 16) at each of `student_steps`, and fresh draws of the true
-// mixture as the metrics' noise floor - all against the TRUE mixture (runtime/metrics/mixture.ts).
+// mixture as the metrics' noise floor - all against the TRUE mixture (runtime/scoring/mixture.ts).
 // Classes are balanced (sample i has class i mod K); teacher Euler uses the recipe's teacher guidance.
 import * as tf from '@tensorflow/tfjs-core';
-import type { JsonValue } from '../../compiler/recipe/settings.js';
-import { mixtureMetrics, type MixtureMetrics } from '../metrics/mixture.js';
-import { sampleGmm } from '../teachers/gmm.js';
-import { configValue, num, stageSetting } from './config.js';
-import { eulerSample, generateK, guidanceOf, type NoiseMode } from './sampling.js';
-import type { StageState } from './state.js';
+import type { JsonValue } from '../../../compiler/recipe/settings.js';
+import { mixtureMetrics, type MixtureMetrics } from '../../scoring/mixture.js';
+import { sampleGmm } from '../nets/analytic-mixture.js';
+import { configValue, num, stageSetting } from '../loop/config.js';
+import { eulerSample, generateK, guidanceOf, type NoiseMode } from '../loop/sampling.js';
+import type { StageState } from '../loop/state.js';
 
 export interface EvalRow extends MixtureMetrics {
   sampler: string;

@@ -3,7 +3,7 @@
 // FluxTransformer2DModel), so a config that omits a key means what diffusers would build from it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../compiler/cli/command.js';
+import { UserError } from '../../../common/errors.js';
 
 export type FamilyName = 'sana' | 'sd3' | 'flux';
 

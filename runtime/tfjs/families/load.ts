@@ -2,10 +2,10 @@
 // shard headers (never the data) -> key/shape check and a memory plan, and only then the tensors, one at a
 // time, decoded from bf16/f16/f32 to float32 shard by shard. Every problem is reported at once.
 import { totalmem } from 'node:os';
-import { UserError } from '../../compiler/cli/command.js';
-import { openCheckpoint, type Checkpoint } from '../io/diffusers-index.js';
-import { DTYPE_BYTES } from '../io/safetensors-dtypes.js';
-import { formatBytes } from '../io/safetensors-summary.js';
+import { UserError } from '../../../common/errors.js';
+import { openCheckpoint, type Checkpoint } from '../../formats/diffusers-index.js';
+import { DTYPE_BYTES } from '../../formats/safetensors-dtypes.js';
+import { formatBytes } from '../../formats/safetensors-summary.js';
 import { readFamilyConfig, transformerDir, type FamilyConfig } from './config.js';
 import { expectedShapes } from './index.js';
 

@@ -1,4 +1,4 @@
-// A family transformer behind the runtime's velocity-net interface (runtime/nets/net.ts):
+// A family transformer behind the runtime's velocity-net interface (runtime/tfjs/nets/net.ts):
 // x is the flattened latent [B, C*H*W], t the timestep already multiplied by time_scale, c the row of
 // the text-encodings table (TextTable) to condition on; nullCondition is the row of the empty prompt.
 // `guidance` is the embedded guidance value (FLUX; SANA-Sprint) - the generator keeps 1.0 (ALGORITHM.md §3).

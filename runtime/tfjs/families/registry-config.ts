@@ -1,9 +1,9 @@
 // The teacher registry's architecture (compiler/teachers) as the diffusers config.json its checkpoint
 // would carry, and seeded random weights for it: how tests and `sidc` build tiny teachers of each family.
-import type { TeacherConfig } from '../../compiler/teachers/types.js';
+import type { TeacherConfig } from '../../../compiler/teachers/types.js';
 import { parseFamilyConfig, type FamilyConfig } from './config.js';
 import { expectedShapes } from './index.js';
-import { Rng } from '../nn/rng.js';
+import { Rng } from '../../rng/splitmix32.js';
 
 /** diffusers config.json contents for a registry teacher of the sana / sd3 / flux families. */
 export function diffusersConfigOf(t: TeacherConfig): Record<string, unknown> {

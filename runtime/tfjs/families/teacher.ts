@@ -1,7 +1,7 @@
 // One call from a recipe's teacher settings to a ready velocity net: checkpoint folder + text encodings +
 // resolution -> FamilyNet (phi) with its TextTable. psi and G are `net.clone(true)`. The memory plan
 // counts the weight-sized buffers SiD needs on the backend before anything is read.
-import { UserError } from '../../compiler/cli/command.js';
+import { UserError } from '../../../common/errors.js';
 import type { FamilyName } from './config.js';
 import { familyModule } from './index.js';
 import { loadTransformer, type BackendKind, type CheckpointInfo } from './load.js';
@@ -12,7 +12,7 @@ import { readTextEncodings, TextTable } from './text.js';
  * Weight-sized buffers of a SiD stage on the backend: phi, psi and G, plus what a gradient pass adds -
  * tfjs-wasm copies every weight a customGrad saves (its Identity kernel copies) and holds the gradients.
  * Measured (tiny FLUX-shaped net, 541 MB of weights): one forward+backward of a trainable net peaks at
- * 4.4x its weights. Adam's moments live in JS memory (runtime/exec/adam.ts), not on the heap.
+ * 4.4x its weights. Adam's moments live in JS memory (runtime/tfjs/loop/adam.ts), not on the heap.
  */
 export const SID_WEIGHT_COPIES = 7;
 

@@ -5,8 +5,8 @@
 // and metadata `prompts` = JSON list of the N prompts. The empty prompt "" must be one of them: it is the
 // null condition of classifier-free guidance (ALGORITHM.md §1).
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '../../compiler/cli/command.js';
-import { readSafetensors, writeSafetensors, type TensorToWrite, type WritableDtype } from '../io/safetensors.js';
+import { UserError } from '../../../common/errors.js';
+import { readSafetensors, writeSafetensors, type TensorToWrite, type WritableDtype } from '../../formats/safetensors.js';
 
 export const TEXT_FORMAT = 'sidc-text-encodings/1';
 

@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { readFileSync, existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '../../compiler/cli/command.js';
-import { openCheckpoint } from '../io/diffusers-index.js';
+import { UserError } from '../../../common/errors.js';
+import { openCheckpoint } from '../../formats/diffusers-index.js';
 import { linear } from '../nn/linear.js';
 import { attentionCore } from '../nn/attention.js';
 import { compareKeys, CheckpointMismatchError, planMemory, assertFits } from './load.js';

@@ -3,9 +3,9 @@
 // (what save_pretrained produces). Used to export students and by the tests to build checkpoints.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../io/atomic.js';
-import { writeSafetensors, type TensorToWrite, type WritableDtype } from '../io/safetensors.js';
-import { DTYPE_BYTES } from '../io/safetensors-dtypes.js';
+import { writeJsonAtomic } from '../../formats/atomic.js';
+import { writeSafetensors, type TensorToWrite, type WritableDtype } from '../../formats/safetensors.js';
+import { DTYPE_BYTES } from '../../formats/safetensors-dtypes.js';
 
 export interface WriteOptions {
   shards?: number;

@@ -5,7 +5,7 @@
 // torch's Adam step rounds its result, as a bf16 tensor does:
 //   m = r(lerp(m, g, 1 - b1)); v = r(r(v b2) + (1 - b2) g^2); d = r(r(r(sqrt v) / sqrt(bc2)) + eps);
 //   p = r(p - lr / bc1 * m / d)
-import type { OptimizerSpec } from '../../compiler/graph/types.js';
+import type { OptimizerSpec } from '../../../compiler/graph/types.js';
 import { roundBf16InPlace } from '../precision/bf16.js';
 
 export interface AdamParamState {

@@ -2,7 +2,7 @@
 // the fake network as discriminator (final-norm hidden states averaged over tokens: one logit per hidden
 // channel, [B, D], no new parameters), L_D added to psi's loss, the non-saturating L_gan weighted by 1 - t.
 import * as tf from '@tensorflow/tfjs-core';
-import type { GraphNode } from '../../compiler/graph/types.js';
+import type { GraphNode } from '../../../compiler/graph/types.js';
 import type { VelocityNet } from '../nets/net.js';
 import { configValue, num } from './config.js';
 import type { StageState } from './state.js';

@@ -1,10 +1,10 @@
 // Builds a stage's nets from its NetDecls (graph types.ts): init "teacher" | "stage:<name>" | "scratch".
 // `products` holds the final net of every finished stage (what "stage:<name>" and "teacher" refer to).
-import type { ExecutionGraph, NetDecl, StageGraph } from '../../compiler/graph/types.js';
+import type { ExecutionGraph, NetDecl, StageGraph } from '../../../compiler/graph/types.js';
 import type { VelocityNet } from '../nets/net.js';
 import { MlpNet } from '../nets/mlp.js';
-import { GmmTeacher, type Gmm } from '../teachers/gmm.js';
-import { Rng } from '../rng/prng.js';
+import { GmmTeacher, type Gmm } from '../nets/analytic-mixture.js';
+import { Rng } from '../../rng/prng.js';
 import { mlpConfigOf, teacherFamily } from './teacher-spec.js';
 import type { NetSlot } from './state.js';
 import { IMPLICIT_TEACH } from './implicit-teach.js';

@@ -3,14 +3,14 @@
 // the safetensors metadata. Finished stages leave their product net in stages/<name>.safetensors.
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { readSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
-import type { StageState } from '../exec/state.js';
-import type { RngState } from '../rng/prng.js';
+import { readSafetensors, writeSafetensors, type TensorToWrite } from '../../formats/safetensors.js';
+import type { StageState } from './state.js';
+import type { RngState } from '../../rng/prng.js';
 import type { VelocityNet } from '../nets/net.js';
 import { MlpNet, type MlpConfig } from '../nets/mlp.js';
-import { loadDitFile } from '../exec/dit-net.js';
-import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import { isTextFamily, loadFamilyStudent } from '../exec/family-stage.js';
+import { loadDitFile } from './dit-net.js';
+import type { ExecutionGraph } from '../../../compiler/graph/types.js';
+import { isTextFamily, loadFamilyStudent } from './family-stage.js';
 
 export interface CheckpointState {
   stage: string;

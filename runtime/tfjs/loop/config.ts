@@ -1,7 +1,7 @@
 // Reading the graph's resolved config and stage attrs. The config may be flat ({"teacher.dim": 2}) or
 // nested ({"teacher": {"dim": 2}}); both are accepted.
-import type { JsonValue } from '../../compiler/recipe/settings.js';
-import type { ExecutionGraph, StageGraph } from '../../compiler/graph/types.js';
+import type { JsonValue } from '../../../compiler/recipe/settings.js';
+import type { ExecutionGraph, StageGraph } from '../../../compiler/graph/types.js';
 
 export function configValue(graph: ExecutionGraph, path: string): JsonValue | undefined {
   const c = graph.config as Record<string, JsonValue>;

@@ -1,12 +1,12 @@
-// The small image DiT (runtime/nets/dit.ts) behind the interpreter's VelocityNet interface: x is the
+// The small image DiT (runtime/tfjs/nets/dit.ts) behind the interpreter's VelocityNet interface: x is the
 // flattened image [B, C*H*W], t the timestep already multiplied by the graph's time_scale, c a caption
 // index into the dataset's caption set (MNIST: digit d -> "a handwritten digit <d>"; index K = the empty
 // caption, CFG's null condition). The caption encoder is the teacher's and stays frozen: the K + 1 pooled
 // embeddings are computed once and picked by a one-hot matmul (no gather gradient on wasm).
 // `features` gives the discriminator's pooled hidden states (ALGORITHM.md §6).
 import * as tf from '@tensorflow/tfjs-core';
-import { UserError } from '../../compiler/cli/command.js';
-import { readSafetensors } from '../io/safetensors.js';
+import { UserError } from '../../../common/errors.js';
+import { readSafetensors } from '../../formats/safetensors.js';
 import { DiT, type DiTConfig } from '../nets/dit.js';
 import { TOKEN_EMBEDDING, encodeCaptions } from '../nets/dit-text.js';
 import type { VelocityNet } from '../nets/net.js';

@@ -5,12 +5,12 @@
 // dataset's training split.
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { ExecutionGraph, NetDecl, StageGraph } from '../../compiler/graph/types.js';
+import type { ExecutionGraph, NetDecl, StageGraph } from '../../../compiler/graph/types.js';
 import type { VelocityNet } from '../nets/net.js';
 import { makePrecision } from '../precision/policy.js';
-import { Rng } from '../rng/prng.js';
-import { loadMnist, mnistCaption } from '../data/mnist.js';
-import type { ImageSet } from '../data/image-set.js';
+import { Rng } from '../../rng/prng.js';
+import { loadMnist, mnistCaption } from '../../data/mnist.js';
+import type { ImageSet } from '../../data/image-set.js';
 import { configValue, num } from './config.js';
 import { DitNet, loadDitFile } from './dit-net.js';
 import { fromProduct, InitError, teachStageOf } from './build-nets.js';

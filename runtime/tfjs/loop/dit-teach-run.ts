@@ -1,19 +1,19 @@
-// Runs the teach stage of a dit recipe in the run directory: teachStep (runtime/nets/dit-teach.ts) for
+// Runs the teach stage of a dit recipe in the run directory: teachStep (runtime/tfjs/nets/dit-teach.ts) for
 // ceil(length / batch) steps, progress lines and metrics.jsonl lines, the whole training state saved
 // atomically to checkpoint.safetensors every checkpoint_every images (saveTeachState to a temporary file,
 // then rename), automatic resume from it, and at the end the teacher file RUN/teacher.safetensors (EMA or
 // raw weights, teach.weights) - the run's product, what another recipe's teacher.checkpoint points at.
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import type { ExecutionGraph, StageGraph } from '../../compiler/graph/types.js';
-import { appendLine, writeFileAtomic } from '../io/atomic.js';
+import type { ExecutionGraph, StageGraph } from '../../../compiler/graph/types.js';
+import { appendLine, writeFileAtomic } from '../../formats/atomic.js';
 import { saveTeachState, teachStep } from '../nets/dit-teach.js';
-import { ditTeachPlan, ditTeachProduct, ditTeachState } from '../exec/dit-teach-stage.js';
-import { scheduleOf } from '../exec/stage.js';
-import { readSafetensors } from '../io/safetensors.js';
-import type { DitNet } from '../exec/dit-net.js';
+import { ditTeachPlan, ditTeachProduct, ditTeachState } from './dit-teach-stage.js';
+import { scheduleOf } from './stage.js';
+import { readSafetensors } from '../../formats/safetensors.js';
+import type { DitNet } from './dit-net.js';
 import { saveNet } from './checkpoint.js';
-import { Progress } from './progress.js';
-import type { RunPaths } from './rundir.js';
+import { Progress } from '../../rundir/progress.js';
+import type { RunPaths } from '../../rundir/rundir.js';
 import type { RunOptions } from './runner.js';
 
 const TEACH_STATE_FORMAT = 'sidc-dit-teach-state';

@@ -1,12 +1,12 @@
 // The teach stage of a dit recipe: rectified-flow training of the DiT teacher (ALGORITHM.md §1) by
-// runtime/nets/dit-teach.ts - the same startTeach / teachStep / state files as its command line, so a
+// runtime/tfjs/nets/dit-teach.ts - the same startTeach / teachStep / state files as its command line, so a
 // recipe reproduces the shipped teacher bit for bit. This file turns the lowered teach stage (graph
 // lower/stages.ts lowerTeach) into that code's TeachOptions and wraps its files for the run directory.
 // The generic teach phase nodes (sample_data, drop_condition, sample_t, diffuse, velocity, fm_loss) are
 // read for their settings only; dit-teach.ts computes exactly that loss.
 import { renameSync } from 'node:fs';
-import type { ExecutionGraph, StageGraph } from '../../compiler/graph/types.js';
-import type { JsonValue } from '../../compiler/recipe/settings.js';
+import type { ExecutionGraph, StageGraph } from '../../../compiler/graph/types.js';
+import type { JsonValue } from '../../../compiler/recipe/settings.js';
 import { DIT_CONFIGS, ditConfig } from '../nets/dit.js';
 import { TEACH_DEFAULTS, loadTeachState, saveTeacher, startTeach, type TeachOptions, type TeachState } from '../nets/dit-teach.js';
 import { InitError } from './build-nets.js';
@@ -30,12 +30,12 @@ export function ditTeachPlan(graph: ExecutionGraph, stage: StageGraph): DitTeach
   const name = String(configValue(graph, 'teacher.config') ?? 'dit_mnist_s');
   if (!DIT_CONFIGS[name]) throw new InitError(`teacher.config = "${name}": not a DiT size the runtime knows (${Object.keys(DIT_CONFIGS).join(', ')})`);
   const policy = stage.precision?.policy ?? 'fp32';
-  if (policy !== 'fp32') throw new InitError(`stage ${stage.name}: the DiT teacher trains in fp32 (runtime/nets/dit-teach.ts), but the recipe's precision is ${policy}; write \`precision fp32 {}\``);
+  if (policy !== 'fp32') throw new InitError(`stage ${stage.name}: the DiT teacher trains in fp32 (runtime/tfjs/nets/dit-teach.ts), but the recipe's precision is ${policy}; write \`precision fp32 {}\``);
   const source = nodeAttr(stage, 'sample_data', 'source');
   if (source !== 'mnist') throw new InitError(`stage ${stage.name}: data.dataset = "${String(source)}": the DiT teach stage trains on "mnist" (the only image set available offline)`);
   const dist = nodeAttr(stage, 'sample_t', 'distribution') as { kind?: string; mean?: number; std?: number; interval?: unknown } | undefined;
   if (!dist || dist.kind !== 'logit_normal' || dist.interval) {
-    throw new InitError(`stage ${stage.name}: teach.time must be logit_normal(mean, std) without \`on (lo, hi)\` for the DiT teacher (SD3's choice, runtime/nets/dit-teach.ts)`);
+    throw new InitError(`stage ${stage.name}: teach.time must be logit_normal(mean, std) without \`on (lo, hi)\` for the DiT teacher (SD3's choice, runtime/tfjs/nets/dit-teach.ts)`);
   }
   const opt = stage.phases[0]?.optimizer;
   const a = stage.attrs;

@@ -9,19 +9,19 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ExecutionGraph, NetDecl, StageGraph } from '../../compiler/graph/types.js';
-import type { JsonValue } from '../../compiler/recipe/settings.js';
+import type { ExecutionGraph, NetDecl, StageGraph } from '../../../compiler/graph/types.js';
+import type { JsonValue } from '../../../compiler/recipe/settings.js';
 import type { VelocityNet } from '../nets/net.js';
 import { makePrecision } from '../precision/policy.js';
-import { Rng } from '../rng/prng.js';
-import { readSafetensors } from '../io/safetensors.js';
+import { Rng } from '../../rng/prng.js';
+import { readSafetensors } from '../../formats/safetensors.js';
 import { FamilyNet } from '../families/net.js';
 import { loadFamilyTeacher } from '../families/teacher.js';
 import { configValue, num } from './config.js';
 import { fromProduct, InitError } from './build-nets.js';
 import { recipePath } from './dit-stage.js';
 import type { NetSlot, StageState } from './state.js';
-import type { ImageSet } from '../data/image-set.js';
+import type { ImageSet } from '../../data/image-set.js';
 import { stageBatch, stageSeed } from './stage.js';
 
 export const TEXT_FAMILIES = ['sana', 'sd3', 'flux'] as const;

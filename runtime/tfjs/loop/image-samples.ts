@@ -3,13 +3,13 @@
 // stream: plotting never changes the training run.
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { imageGridPng } from '../plot/index.js';
+import { imageGridPng } from '../../plot/index.js';
 import type { VelocityNet } from '../nets/net.js';
-import { DitNet } from '../exec/dit-net.js';
-import { generateK } from '../exec/sampling.js';
-import { configValue, num } from '../exec/config.js';
-import type { StageState } from '../exec/state.js';
-import { Rng } from '../rng/prng.js';
+import { DitNet } from './dit-net.js';
+import { generateK } from './sampling.js';
+import { configValue, num } from './config.js';
+import type { StageState } from './state.js';
+import { Rng } from '../../rng/prng.js';
 import { FP32 } from '../precision/policy.js';
 
 export const GRID_COLS = 8;

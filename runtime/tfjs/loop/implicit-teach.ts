@@ -3,8 +3,8 @@
 // training), so the runtime adds one itself: an MLP fit by flow matching to samples of the mixture, with
 // the recipe's teach.* settings, run and checkpointed like any stage under the name `_init`. psi and G
 // with init "teacher" copy it. (For the mlp family the recipe's own teach stage plays this role.)
-import type { ExecutionGraph, GraphNode, StageGraph } from '../../compiler/graph/types.js';
-import type { JsonValue } from '../../compiler/recipe/settings.js';
+import type { ExecutionGraph, GraphNode, StageGraph } from '../../../compiler/graph/types.js';
+import type { JsonValue } from '../../../compiler/recipe/settings.js';
 import { configValue, num } from './config.js';
 import { teacherFamily } from './teacher-spec.js';
 

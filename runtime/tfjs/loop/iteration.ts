@@ -2,7 +2,7 @@
 // iteration), then each phase in order (fake network first), each for `accumulate` rounds, summing
 // gradients of the phase's net; then nan_to_num + optional clip + Adam (adam.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Phase } from '../../compiler/graph/types.js';
+import type { Phase } from '../../../compiler/graph/types.js';
 import { adamStep, newAdamState, sanitizeGrad } from './adam.js';
 import { num } from './config.js';
 import { execNode, type Env } from './ops.js';
@@ -11,7 +11,7 @@ import type { StageState } from './state.js';
 export interface IterationResult {
   k: number | null;
   losses: Record<string, number>;
-  /** unweighted loss terms of combine nodes (runtime/exec/ops.ts), empty for plain SiD stages */
+  /** unweighted loss terms of combine nodes (runtime/tfjs/loop/ops.ts), empty for plain SiD stages */
   terms: Record<string, number>;
 }
 

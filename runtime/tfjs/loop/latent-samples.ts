@@ -7,17 +7,17 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeNpy } from '../io/npy.js';
-import { imageGridPng } from '../plot/image-grid.js';
+import { writeNpy } from '../../formats/npy.js';
+import { imageGridPng } from '../../plot/image-grid.js';
 import type { FamilyNet } from '../families/net.js';
 import { VaeDecoder } from '../families/vae.js';
-import { generateK } from '../exec/sampling.js';
-import { configValue, num } from '../exec/config.js';
-import { familyCheckpoint } from '../exec/family-stage.js';
-import type { StageState } from '../exec/state.js';
-import { Rng } from '../rng/prng.js';
-import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import { UserError } from '../../compiler/cli/command.js';
+import { generateK } from './sampling.js';
+import { configValue, num } from './config.js';
+import { familyCheckpoint } from './family-stage.js';
+import type { StageState } from './state.js';
+import { Rng } from '../../rng/prng.js';
+import type { ExecutionGraph } from '../../../compiler/graph/types.js';
+import { UserError } from '../../../common/errors.js';
 import { FP32 } from '../precision/policy.js';
 import { loadNet } from './checkpoint.js';
 

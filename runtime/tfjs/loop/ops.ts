@@ -4,11 +4,11 @@
 // `generate` keeps only its last step (attr grad), `velocity` with grad 'none' is detached, frozen nets'
 // parameters are never in the phase's variable list but gradients flow through them into x_t.
 import * as tf from '@tensorflow/tfjs-core';
-import type { GraphNode, OpName } from '../../compiler/graph/types.js';
-import type { JsonValue } from '../../compiler/recipe/settings.js';
-import { sampleGmm } from '../teachers/gmm.js';
-import { restriction, sampleTimes, timeDist } from '../schedule/time-dist.js';
-import { weightingOfT } from '../schedule/weighting.js';
+import type { GraphNode, OpName } from '../../../compiler/graph/types.js';
+import type { JsonValue } from '../../../compiler/recipe/settings.js';
+import { sampleGmm } from '../nets/analytic-mixture.js';
+import { restriction, sampleTimes, timeDist } from '../../schedule/time-dist.js';
+import { weightingOfT } from '../../schedule/weighting.js';
 import { detach, generateK, guidanceOf, guidedVelocity, type NoiseMode } from './sampling.js';
 import type { StageState, Value } from './state.js';
 import { configValue, num } from './config.js';

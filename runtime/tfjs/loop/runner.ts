@@ -4,27 +4,27 @@
 import { existsSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ExecutionGraph, StageGraph } from '../../compiler/graph/types.js';
-import type { CliIO } from '../../compiler/cli/command.js';
-import { appendLine, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import type { ExecutionGraph, StageGraph } from '../../../compiler/graph/types.js';
+import type { CliIO } from '../../../common/io.js';
+import { appendLine, writeFileAtomic, writeJsonAtomic } from '../../formats/atomic.js';
 import type { VelocityNet } from '../nets/net.js';
-import { runIteration } from '../exec/iteration.js';
-import { disposeStage, prepareStage, productOf, scheduleOf } from '../exec/stage.js';
-import { evaluateStage, formatEvalTable, type EvalRow } from '../exec/evaluate.js';
-import { generateK } from '../exec/sampling.js';
-import { configValue, num } from '../exec/config.js';
-import type { StageState } from '../exec/state.js';
+import { runIteration } from './iteration.js';
+import { disposeStage, prepareStage, productOf, scheduleOf } from './stage.js';
+import { evaluateStage, formatEvalTable, type EvalRow } from '../evaluation/mixture.js';
+import { generateK } from './sampling.js';
+import { configValue, num } from './config.js';
+import type { StageState } from './state.js';
 import { loadCheckpoint, loadNet, saveCheckpoint, saveNet } from './checkpoint.js';
-import { Progress } from './progress.js';
-import { readProgress, type RunPaths } from './rundir.js';
-import { scatterClasses } from './plots.js';
+import { Progress } from '../../rundir/progress.js';
+import { readProgress, type RunPaths } from '../../rundir/rundir.js';
+import { scatterClasses } from '../../rundir/plots.js';
 import { imageSampleGrid, isImageNet } from './image-samples.js';
 import { familySamples } from './latent-samples.js';
 import { FamilyNet } from '../families/net.js';
-import { Rng } from '../rng/prng.js';
-import { IMPLICIT_TEACH, implicitTeachStage, needsImplicitTeach } from '../exec/implicit-teach.js';
+import { Rng } from '../../rng/prng.js';
+import { IMPLICIT_TEACH, implicitTeachStage, needsImplicitTeach } from './implicit-teach.js';
 import { createHash } from 'node:crypto';
-import { teacherFamily } from '../exec/teacher-spec.js';
+import { teacherFamily } from './teacher-spec.js';
 import { runDitTeach } from './dit-teach-run.js';
 
 /** Cache of implicit init nets shared by the runs of one runs directory, keyed by what determines them. */
@@ -192,7 +192,7 @@ export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOption
       continue;
     }
     if (stage.kind === 'teach' && teacherFamily(graph) === 'dit') {
-      // the DiT teacher trains by runtime/nets/dit-teach.ts (dit-teach-run.ts), its state in checkpoint.safetensors
+      // the DiT teacher trains by runtime/tfjs/nets/dit-teach.ts (dit-teach-run.ts), its state in checkpoint.safetensors
       const teacher = runDitTeach(graph, stage, paths, opts, budget);
       if (!teacher) return { evalRows, completed: false };
       products.set(stage.name, teacher);

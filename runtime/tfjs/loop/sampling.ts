@@ -1,10 +1,10 @@
 // Samplers shared by the ops and by evaluation: guided velocity (eq. 15), the k-step generator (eq. 16)
 // and the teacher's Euler sampler.
 import * as tf from '@tensorflow/tfjs-core';
-import type { JsonValue } from '../../compiler/recipe/settings.js';
+import type { JsonValue } from '../../../compiler/recipe/settings.js';
 import type { VelocityNet } from '../nets/net.js';
 import type { Precision } from '../precision/policy.js';
-import type { Rng } from '../rng/prng.js';
+import type { Rng } from '../../rng/prng.js';
 
 export interface Guidance {
   mode: 'cfg' | 'embedded' | 'none';

@@ -1,9 +1,9 @@
 // Sets up one stage for execution (nets, PRNG, batch) and reads its schedule in images.
-import type { ExecutionGraph, StageGraph } from '../../compiler/graph/types.js';
+import type { ExecutionGraph, StageGraph } from '../../../compiler/graph/types.js';
 import type { VelocityNet } from '../nets/net.js';
 import { makePrecision } from '../precision/policy.js';
 import { roundBf16InPlace } from '../precision/bf16.js';
-import { Rng } from '../rng/prng.js';
+import { Rng } from '../../rng/prng.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildNets } from './build-nets.js';
 import { configValue, num, stageSetting } from './config.js';

@@ -1,12 +1,12 @@
 // Everything one stage's execution holds: its nets, optimizer states, PRNG, batch sizes and counters.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ExecutionGraph, NetDecl, StageGraph } from '../../compiler/graph/types.js';
+import type { ExecutionGraph, NetDecl, StageGraph } from '../../../compiler/graph/types.js';
 import type { VelocityNet } from '../nets/net.js';
 import type { Precision } from '../precision/policy.js';
-import type { Rng } from '../rng/prng.js';
-import type { Gmm } from '../teachers/gmm.js';
+import type { Rng } from '../../rng/prng.js';
+import type { Gmm } from '../nets/analytic-mixture.js';
 import type { AdamState } from './adam.js';
-import type { ImageSet } from '../data/image-set.js';
+import type { ImageSet } from '../../data/image-set.js';
 
 export type Value = tf.Tensor | number;
 

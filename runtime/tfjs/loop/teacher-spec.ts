@@ -3,8 +3,8 @@
 // mixture, and psi and G - which must be networks - start as copies of the MLP trained by the recipe's
 // teach stage; a gmm recipe with a sid stage therefore needs a teach stage. For the `mlp` family phi
 // itself is that MLP.
-import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import { makeGmm, type Gmm } from '../teachers/gmm.js';
+import type { ExecutionGraph } from '../../../compiler/graph/types.js';
+import { makeGmm, type Gmm } from '../nets/analytic-mixture.js';
 import type { MlpConfig } from '../nets/mlp.js';
 import { configValue, num } from './config.js';
 

@@ -8,8 +8,8 @@
 // mixture over all K*M components (classes equally likely). Zero-error oracle (ALGORITHM.md §9).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Precision } from '../precision/policy.js';
-import type { VelocityNet } from '../nets/net.js';
-import { Rng } from '../rng/prng.js';
+import type { VelocityNet } from './net.js';
+import { Rng } from '../../rng/prng.js';
 
 export interface GmmSpec {
   dim: number;

@@ -6,11 +6,11 @@
 // restored exactly, so an interrupted run resumes where it stopped.
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, Ema } from '../nn/adam.js';
-import { Rng } from '../nn/rng.js';
+import { Rng } from '../../rng/splitmix32.js';
 import { toVariables, type Params } from '../nn/params.js';
-import { Loader, type LoaderState } from '../data/loader.js';
-import type { ImageSet } from '../data/image-set.js';
-import { readSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
+import { Loader, type LoaderState } from './loader.js';
+import type { ImageSet } from '../../data/image-set.js';
+import { readSafetensors, writeSafetensors, type TensorToWrite } from '../../formats/safetensors.js';
 import { DiT, type DiTConfig } from './dit.js';
 
 export interface TeachOptions {

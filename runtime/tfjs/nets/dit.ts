@@ -17,7 +17,7 @@ import { mlpEmbed, sincosPosEmbed2d, timestepSinusoidal } from '../nn/embed.js';
 import { adaLNChunks, gate, modulate } from '../nn/modulate.js';
 import { patchify, unpatchify } from '../nn/patch.js';
 import { ParamBuilder, param, type Params, type ParamValues } from '../nn/params.js';
-import { Rng } from '../nn/rng.js';
+import { Rng } from '../../rng/splitmix32.js';
 import { TOKEN_EMBEDDING, encodeCaptions } from './dit-text.js';
 
 export interface DiTConfig {

@@ -1,8 +1,8 @@
 // Deterministic seeded shuffling loader: epoch e visits every image once, in an order fixed by
 // (seed, e); the cursor {epoch, index} is the whole state, so a resumed run continues exactly.
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../nn/rng.js';
-import { imageCount, type ImageSet } from './image-set.js';
+import { Rng } from '../../rng/splitmix32.js';
+import { imageCount, type ImageSet } from '../../data/image-set.js';
 
 export interface LoaderState {
   epoch: number;

@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Precision } from '../precision/policy.js';
 import type { VelocityNet } from './net.js';
-import { dense, matMul2d } from './linear.js';
-import { Rng } from '../rng/prng.js';
+import { dense, matMul2d } from '../nn/linear.js';
+import { Rng } from '../../rng/prng.js';
 
 export interface MlpConfig {
   dim: number;

@@ -1,7 +1,7 @@
 // Scaled dot-product attention on wasm's fast path: one plain 2-D matMul per (batch x head), never a
 // batched or transposed matMul (those fall to a scalar loop on wasm). One customGrad node with a
 // hand-written backward (softmax Jacobian-vector product), so the tape holds one entry per layer.
-// Needs the linear-cost Unpack kernel (runtime/backend/wasm-kernels.ts) to stay fast for large B x H.
+// Needs the linear-cost Unpack kernel (runtime/tfjs/backend/wasm-kernels.ts) to stay fast for large B x H.
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from './linear.js';
 import { param, type Params, type ParamValues } from './params.js';

@@ -47,3 +47,20 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const y = (isFrozen(w) ? linear2dFrozen : linear2dTrain)(x2, w, b);
   return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), w.shape[0]!]);
 }
+
+/**
+ * y = x W + b as one fused wasm kernel (tfjs-wasm's broadcasting Add is slow on [B, N] + [1, N]);
+ * W is [in, out] (the MLP's own layout, unlike linear's torch [out, in]); gradient as matMul2d's plus
+ * db = sum_b dy.
+ */
+export const dense = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    // the kernel itself; b must be a rank-1 tensor with its own data (the wasm kernel checks the stored shape)
+    value: tf.reshape(tf.engine().runKernel('_FusedMatMul', { a: tf.expandDims(x, 0), b: tf.expandDims(w, 0), bias: b }, { transposeA: false, transposeB: false, activation: 'linear' }) as tf.Tensor, [x.shape[0]!, w.shape[1]!]),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy as tf.Tensor2D), tf.sum(dy, 0)];
+    },
+  };
+}) as never) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;

@@ -4,7 +4,7 @@
 //   bf16 - weights and Adam state stored rounded to bf16 after every update, compute in bf16; losses,
 //          targets, x_g and loss weights stay fp32 (they never pass through `compute`).
 import type * as tf from '@tensorflow/tfjs-core';
-import type { PrecisionSpec } from '../../compiler/graph/types.js';
+import type { PrecisionSpec } from '../../../compiler/graph/types.js';
 import { castBf16 } from './bf16.js';
 
 export type PolicyName = PrecisionSpec['policy'];

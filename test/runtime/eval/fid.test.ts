@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fid, fitGaussian, frechetDistance, type Gaussian } from '../../../runtime/eval/fid.js';
-import { matMul, sqrtPsd, symEig } from '../../../runtime/eval/linalg.js';
-import { promptAlignment } from '../../../runtime/eval/align.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { fid, fitGaussian, frechetDistance, type Gaussian } from '../../../runtime/scoring/fid.js';
+import { matMul, sqrtPsd, symEig } from '../../../runtime/scoring/linalg.js';
+import { promptAlignment } from '../../../runtime/scoring/align.js';
+import { Rng } from '../../../runtime/rng/splitmix32.js';
 
 /** A random SPD matrix B B^T + eps I. */
 function spd(n: number, rng: Rng, eps = 0.1): Float64Array {

@@ -3,14 +3,14 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { teacherConfig } from '../../../compiler/teachers/registry.js';
-import { diffusersConfigOf, familyConfigOf, randomWeights } from '../../../runtime/families/registry-config.js';
-import { writeDiffusersTransformer } from '../../../runtime/families/write.js';
-import { writeTextEncodings, type TextEncodingsData } from '../../../runtime/families/text.js';
-import { familyModule } from '../../../runtime/families/index.js';
-import { parseFamilyConfig, type FamilyConfig, type FamilyName } from '../../../runtime/families/config.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { diffusersConfigOf, familyConfigOf, randomWeights } from '../../../runtime/tfjs/families/registry-config.js';
+import { writeDiffusersTransformer } from '../../../runtime/tfjs/families/write.js';
+import { writeTextEncodings, type TextEncodingsData } from '../../../runtime/tfjs/families/text.js';
+import { familyModule } from '../../../runtime/tfjs/families/index.js';
+import { parseFamilyConfig, type FamilyConfig, type FamilyName } from '../../../runtime/tfjs/families/config.js';
+import { Rng } from '../../../runtime/rng/splitmix32.js';
 import { scratchDir } from '../io/tmp.js';
-import { parseVaeConfig, vaeDecoderShapes } from '../../../runtime/families/vae.js';
+import { parseVaeConfig, vaeDecoderShapes } from '../../../runtime/tfjs/families/vae.js';
 
 export const FAMILIES: FamilyName[] = ['sana', 'sd3', 'flux'];
 

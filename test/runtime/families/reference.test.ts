@@ -12,12 +12,12 @@ import { useWasm, relErr } from '../nn/setup.js';
 import { repoPath } from '../../helpers/paths.js';
 import { scratchDir } from '../io/tmp.js';
 import { writeTinyTeacher, writeTinyVae, latentOf } from './fixtures.js';
-import { VaeDecoder } from '../../../runtime/families/vae.js';
-import { loadTransformer } from '../../../runtime/families/load.js';
-import { readTextEncodings, TextTable } from '../../../runtime/families/text.js';
-import { FamilyNet } from '../../../runtime/families/net.js';
-import { readNpyFloat32, writeNpy } from '../../../runtime/io/npy.js';
-import type { FamilyName } from '../../../runtime/families/config.js';
+import { VaeDecoder } from '../../../runtime/tfjs/families/vae.js';
+import { loadTransformer } from '../../../runtime/tfjs/families/load.js';
+import { readTextEncodings, TextTable } from '../../../runtime/tfjs/families/text.js';
+import { FamilyNet } from '../../../runtime/tfjs/families/net.js';
+import { readNpyFloat32, writeNpy } from '../../../runtime/formats/npy.js';
+import type { FamilyName } from '../../../runtime/tfjs/families/config.js';
 
 const torchPython = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0);
 const HW = 8;

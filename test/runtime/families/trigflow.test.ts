@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { relErr, useWasm } from '../nn/setup.js';
 import { scratchDir } from '../io/tmp.js';
-import { SIGMA_DATA, rectifiedFlowVelocity, rfTimeOf, sanaSprintTrigflow, trigOfRf, trigTimeOf } from '../../../runtime/families/trigflow.js';
-import { writeTinyFamilyTeacher } from '../../../runtime/families/make-tiny.js';
-import { loadFamilyTeacher } from '../../../runtime/families/teacher.js';
-import { FamilyNet } from '../../../runtime/families/net.js';
-import { guidedVelocity } from '../../../runtime/exec/sampling.js';
-import { makePrecision } from '../../../runtime/precision/policy.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { SIGMA_DATA, rectifiedFlowVelocity, rfTimeOf, sanaSprintTrigflow, trigOfRf, trigTimeOf } from '../../../runtime/tfjs/families/trigflow.js';
+import { writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
+import { loadFamilyTeacher } from '../../../runtime/tfjs/families/teacher.js';
+import { FamilyNet } from '../../../runtime/tfjs/families/net.js';
+import { guidedVelocity } from '../../../runtime/tfjs/loop/sampling.js';
+import { makePrecision } from '../../../runtime/tfjs/precision/policy.js';
+import { Rng } from '../../../runtime/rng/splitmix32.js';
 
 before(() => useWasm());
 

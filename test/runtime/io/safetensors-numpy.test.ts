@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { encodeF16 } from '../../../runtime/io/float-bits.js';
-import { openSafetensors, readSafetensors, writeSafetensors } from '../../../runtime/io/safetensors.js';
+import { encodeF16 } from '../../../runtime/formats/float-bits.js';
+import { openSafetensors, readSafetensors, writeSafetensors } from '../../../runtime/formats/safetensors.js';
 import { hasNumpy, python, scratchDir } from './tmp.js';
 
 const skip = hasNumpy ? false : 'python3 with numpy is not installed';
