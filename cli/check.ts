@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { diagnosticsJson, renderDiagnostics } from '../compiler/diagnostics/render.js';
 import type { Diagnostic } from '../compiler/diagnostics/types.js';
 import type { CommandModule } from './command.js';
-import { checkFormat, collect, compilePath } from './common.js';
+import { checkFormat, compilePath } from './common.js';
+import { setOption, recipeOption } from './options.js';
 
 export const checkCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -11,8 +12,8 @@ export const checkCommand: CommandModule = {
       .command('check')
       .description('check recipes (.sid, .yaml, .json) and print every problem with its place and fix')
       .argument('<files...>', 'recipe files')
-      .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
-      .option('--recipe <name>', 'check only this recipe or sweep')
+      .addOption(setOption())
+      .addOption(recipeOption('check only this recipe or sweep'))
       .option('--format <format>', 'text or json', 'text')
       .addHelpText('after', '\nExamples:\n  sidc check recipes/*.sid\n  sidc check recipes/flux-dev.sid --set optimizer.lr=1e-5\n  sidc check r.sid --format json\n')
       .action((files: string[], flags: { set: string[]; recipe?: string; format?: string }) => {

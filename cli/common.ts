@@ -49,4 +49,3 @@ export function report(io: CliIO, out: CompileOutput, format: 'text' | 'json'): 
   else if (out.diagnostics.length) io.stderr(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f)) );
 }
 
-export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];

@@ -1,7 +1,8 @@
 // sidc compile r.sid -o g.json: the execution graph (an array for sweeps / several recipes).
 import type { Command } from 'commander';
 import type { CommandModule } from './command.js';
-import { checkFormat, collect, compilePath, report, writeAtomic } from './common.js';
+import { checkFormat, compilePath, report, writeAtomic } from './common.js';
+import { setOption, recipeOption } from './options.js';
 
 export const compileCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -10,8 +11,8 @@ export const compileCommand: CommandModule = {
       .description('check a recipe and write its execution graph (JSON, content-hashed)')
       .argument('<file>', 'recipe file')
       .option('-o, --out <file>', 'write the graph here instead of stdout')
-      .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
-      .option('--recipe <name>', 'the recipe or sweep to compile')
+      .addOption(setOption())
+      .addOption(recipeOption('the recipe or sweep to compile'))
       .option('--format <format>', 'diagnostics as text or json', 'text')
       .addHelpText('after', '\nExamples:\n  sidc compile recipes/sana-600m-512.sid -o graph.json\n  sidc compile recipes/fig3.sid --recipe fig3 -o points.json   # a sweep: one graph per point\n')
       .action((file: string, flags: { out?: string; set: string[]; recipe?: string; format?: string }) => {

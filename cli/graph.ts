@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { graphToDot, typeLabel } from '../compiler/graph/dot.js';
 import type { GraphNode } from '../compiler/graph/types.js';
 import type { CommandModule } from './command.js';
-import { checkFormat, collect, compilePath, report } from './common.js';
+import { checkFormat, compilePath, report } from './common.js';
+import { setOption, recipeOption } from './options.js';
 
 /** A node's outputs with their types, so e.g. the discriminator's pooling shows as `logits f32[B,D]`. */
 const outputsLabel = (n: GraphNode): string => Object.entries(n.outputs).map(([k, t]) => `${k} ${typeLabel(t)}`).join(', ');
@@ -15,8 +16,8 @@ export const graphCommand: CommandModule = {
       .description('show the execution graph: --dot for Graphviz, else a summary of stages, phases and nodes')
       .argument('<file>', 'recipe file')
       .option('--dot', 'print Graphviz dot (pipe into `dot -Tsvg`)')
-      .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
-      .option('--recipe <name>', 'the recipe or sweep')
+      .addOption(setOption())
+      .addOption(recipeOption('the recipe or sweep'))
       .addHelpText('after', '\nExamples:\n  sidc graph recipes/sana-600m-512.sid --dot | dot -Tsvg > graph.svg\n  sidc graph examples/gmm-2d.sid\n')
       .action((file: string, flags: { dot?: boolean; set: string[]; recipe?: string }) => {
         const out = compilePath(file, flags);

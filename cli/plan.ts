@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { planGraph, renderPlan } from '../compiler/plan/index.js';
 import type { CommandModule } from './command.js';
-import { checkFormat, collect, compilePath, report } from './common.js';
+import { checkFormat, compilePath, report } from './common.js';
+import { setOption, recipeOption } from './options.js';
 
 export const planCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -11,8 +12,8 @@ export const planCommand: CommandModule = {
       .command('plan')
       .description('estimate peak memory per device and seconds per 1k images on the declared hardware')
       .argument('<file>', 'recipe file')
-      .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
-      .option('--recipe <name>', 'the recipe or sweep')
+      .addOption(setOption())
+      .addOption(recipeOption('the recipe or sweep'))
       .option('--format <format>', 'text or json', 'text')
       .addHelpText('after', '\nExamples:\n  sidc plan recipes/flux-dev-512.sid\n  sidc plan recipes/sd35-large-bf16.sid --set batch.per_device=2 --set batch.accumulate=16\n  sidc plan r.sid --format json\n')
       .action((file: string, flags: { set: string[]; recipe?: string; format?: string }) => {

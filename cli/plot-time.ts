@@ -10,7 +10,8 @@ import { weightingOfT } from '../runtime/schedule/weighting.js';
 import { piCurve } from '../runtime/schedule/pi.js';
 import { linePlot } from '../runtime/rundir/plots.js';
 import { configValue } from '../runtime/tfjs/loop/config.js';
-import { collect, compileRecipe } from './runtime-common.js';
+import { compileRecipe } from './runtime-common.js';
+import { setOption, recipeOption } from './options.js';
 
 /** The generator phase's sample_t and weighting nodes decide (the graph is the truth); config as fallback. */
 export function timeSettings(graph: ExecutionGraph): { dist: JsonValue; interval: JsonValue; weighting: JsonValue } {
@@ -31,8 +32,8 @@ export const plotTimeCommand: CommandModule = {
       .description('plot p(t) and the weight-normalised time density pi(t) = w(t) p(t) / E_p[w] (eq. 14)')
       .argument('<file>', 'recipe file')
       .option('-o, --out <file>', 'PNG to write', 'pi.png')
-      .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
-      .option('--recipe <name>', 'the recipe when the file has several')
+      .addOption(setOption())
+      .addOption(recipeOption('the recipe when the file has several'))
       .action((file: string, flags: { out: string; set: string[]; recipe?: string }) => {
         const graphs = compileRecipe(io, file, flags);
         if (!graphs) return setExitCode(1);

@@ -6,7 +6,8 @@ import type { CommandModule } from './command.js';
 import { openRunDir } from '../runtime/rundir/rundir.js';
 import { runGraph } from '../runtime/tfjs/loop/runner.js';
 import { InitError } from '../runtime/tfjs/loop/build-nets.js';
-import { collect, compileRecipe, startBackend } from './runtime-common.js';
+import { compileRecipe, startBackend } from './runtime-common.js';
+import { setOption, recipeOption, runsDirOption } from './options.js';
 
 export const runCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -14,9 +15,9 @@ export const runCommand: CommandModule = {
       .command('run')
       .description('compile a recipe and execute it (teach, distill, evaluate), resuming after a crash')
       .argument('<file>', 'recipe file (.sid)')
-      .option('--set <key=value>', 'override a setting (repeatable)', collect, [])
-      .option('--recipe <name>', 'the recipe to run when the file has several')
-      .option('--runs-dir <dir>', 'where run directories live', 'runs')
+      .addOption(setOption())
+      .addOption(recipeOption('the recipe to run when the file has several'))
+      .addOption(runsDirOption())
       .option('--fresh', 'discard an existing run directory of the same graph and start over')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
       .option('--threads <n>', 'wasm threads (only 1 in Node without a worker shim)')

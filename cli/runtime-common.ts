@@ -8,7 +8,6 @@ import type { CliIO } from '../common/io.js';
 import type { ExecutionGraph } from '../compiler/graph/types.js';
 import { describeBackend, initBackend, type BackendInfo, type BackendName } from '../runtime/tfjs/backend/select.js';
 
-export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** A finite number flag value, or a usage error naming the flag. */
 export function numberFlag(name: string, v: string): number {

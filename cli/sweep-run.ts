@@ -10,7 +10,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../runtime/formats/atomic.js';
 import { openRunDir } from '../runtime/rundir/rundir.js';
 import { runGraph } from '../runtime/tfjs/loop/runner.js';
 import { linePlot } from '../runtime/rundir/plots.js';
-import { collect, compileRecipe, startBackend } from './runtime-common.js';
+import { compileRecipe, startBackend } from './runtime-common.js';
+import { setOption, recipeOption, runsDirOption } from './options.js';
 
 function pointLabel(g: ExecutionGraph, i: number): string {
   const sp = g.recipe.sweepPoint;
@@ -24,9 +25,9 @@ export const sweepRunCommand: CommandModule = {
       .command('sweep-run')
       .description('run every point of a sweep and compare the students (table + coverage/precision PNG)')
       .argument('<file>', 'recipe file with a sweep')
-      .option('--set <key=value>', 'override a setting in every point (repeatable)', collect, [])
-      .option('--recipe <name>', 'the sweep to run')
-      .option('--runs-dir <dir>', 'where run directories live', 'runs')
+      .addOption(setOption('override a setting in every point (repeatable)'))
+      .addOption(recipeOption('the sweep to run'))
+      .addOption(runsDirOption())
       .option('-o, --out <dir>', 'where the table and the PNG go (default: <runs-dir>/<sweep>)')
       .option('--fresh', 'start every point over')
       .option('--no-plots', 'skip per-run sample plots')

@@ -1,7 +1,8 @@
 // sidc sweep r.sid --list: one line per point: index, values, graph hash, checked status.
 import type { Command } from 'commander';
 import type { CommandModule } from './command.js';
-import { checkFormat, collect, compilePath, report } from './common.js';
+import { checkFormat, compilePath, report } from './common.js';
+import { setOption, recipeOption } from './options.js';
 
 export const sweepCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -10,8 +11,8 @@ export const sweepCommand: CommandModule = {
       .description('expand the sweeps of a recipe file and list their points')
       .argument('<file>', 'recipe file with a sweep')
       .option('--list', 'one line per point: values, hash, status (the default)')
-      .option('--set <key=value>', 'override a setting in every point (repeatable)', collect, [])
-      .option('--recipe <name>', 'the sweep to expand')
+      .addOption(setOption('override a setting in every point (repeatable)'))
+      .addOption(recipeOption('the sweep to expand'))
       .option('--format <format>', 'text or json', 'text')
       .addHelpText('after', '\nExamples:\n  sidc sweep recipes/fig3.sid --list\n  sidc sweep recipes/fig3.sid --format json\n')
       .action((file: string, flags: { set: string[]; recipe?: string; format?: string }) => {
