@@ -1,7 +1,11 @@
 // A small seeded PRNG whose whole state is one uint32, so a training run can save and restore it exactly.
-// splitmix32-style mixing; normals by Box-Muller. Used for init, data shuffling and per-step tf seeds.
+// splitmix32-style mixing; normals by Box-Muller. Used for weight init, data shuffling and per-step tf seeds
+// of the DiT teacher and the eval classifier, and for tiny test teachers.
+// Not the run's draw stream (that is `Rng`, prng.ts): it stays a separate generator because the shipped
+// weights (examples/teachers/dit-mnist.safetensors, examples/eval/mnist-classifier.safetensors) and the
+// tests' tiny teachers were drawn from it - moving them to `Rng` would change those numbers.
 
-export class Rng {
+export class SplitMix32 {
   constructor(public state: number) {
     this.state = state >>> 0;
   }

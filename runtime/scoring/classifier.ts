@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { linear } from '../tfjs/nn/linear.js';
 import { Adam } from '../tfjs/nn/adam.js';
 import { ParamBuilder, param, toVariables, type Params, type ParamValues } from '../tfjs/nn/params.js';
-import { Rng } from '../rng/splitmix32.js';
+import { SplitMix32 } from '../rng/splitmix32.js';
 import type { ImageSet } from '../data/image-set.js';
 import { readSafetensors, writeSafetensors, type TensorToWrite } from '../formats/safetensors.js';
 
@@ -14,7 +14,7 @@ export const CLASSIFIER_DIMS = { input: 784, hidden: 512, features: 128, classes
 
 export function initClassifier(seed: number): Params {
   const d = CLASSIFIER_DIMS;
-  const pb = new ParamBuilder(new Rng(seed));
+  const pb = new ParamBuilder(new SplitMix32(seed));
   pb.linear('fc1', d.input, d.hidden);
   pb.linear('fc2', d.hidden, d.features);
   pb.linear('head', d.features, d.classes);
@@ -34,7 +34,7 @@ export function classifierLogits(p: Params | ParamValues, x: tf.Tensor): tf.Tens
 }
 
 /** Images shifted by up to +-maxShift px (background -1 fills in): the augmentation. */
-function shifted(set: ImageSet, idx: ArrayLike<number>, rng: Rng, maxShift: number): Float32Array {
+function shifted(set: ImageSet, idx: ArrayLike<number>, rng: SplitMix32, maxShift: number): Float32Array {
   const { height: h, width: w } = set;
   const out = new Float32Array(idx.length * h * w).fill(-1);
   for (let j = 0; j < idx.length; j++) {
@@ -59,7 +59,7 @@ export interface ClassifierTraining {
 export function trainClassifier(train: ImageSet, o: ClassifierTraining, log?: (msg: string) => void): Params {
   if (train.height * train.width !== CLASSIFIER_DIMS.input) throw new Error(`classifier expects 28x28 images, got ${train.height}x${train.width}`);
   const p = initClassifier(o.seed);
-  const rng = new Rng(o.seed ^ 0xc1a55);
+  const rng = new SplitMix32(o.seed ^ 0xc1a55);
   const adam = new Adam({ lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
   const n = train.labels.length;
   const stepsPerEpoch = Math.floor(n / o.batch);

@@ -3,7 +3,7 @@
 import type { TeacherConfig } from '../../../compiler/teachers/types.js';
 import { parseFamilyConfig, type FamilyConfig } from './config.js';
 import { expectedShapes } from './index.js';
-import { Rng } from '../../rng/splitmix32.js';
+import { SplitMix32 } from '../../rng/splitmix32.js';
 
 /** diffusers config.json contents for a registry teacher of the sana / sd3 / flux families. */
 export function diffusersConfigOf(t: TeacherConfig): Record<string, unknown> {
@@ -50,7 +50,7 @@ export const familyConfigOf = (t: TeacherConfig): FamilyConfig => parseFamilyCon
  * values for vectors, ones for norm weights. `zeroOut` zeroes the final layers (adaLN-Zero style init).
  */
 export function randomWeights(c: FamilyConfig, seed: number, o: { zeroOut?: boolean } = {}): Record<string, { shape: number[]; data: Float32Array }> {
-  const rng = new Rng(seed);
+  const rng = new SplitMix32(seed);
   const out: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const [name, shape] of Object.entries(expectedShapes(c))) {
     const n = shape.reduce((a, b) => a * b, 1);

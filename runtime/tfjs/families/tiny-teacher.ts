@@ -10,7 +10,7 @@ import { parseFamilyConfig, type FamilyConfig } from './config.js';
 import { writeDiffusersTransformer } from './write.js';
 import { writeTextEncodings, type TextEncodingsData } from './text.js';
 import { familyModule } from './index.js';
-import { Rng } from '../../rng/splitmix32.js';
+import { SplitMix32 } from '../../rng/splitmix32.js';
 import { writeSafetensors } from '../../formats/safetensors.js';
 import { VAE_DOWNSAMPLE } from './teacher.js';
 
@@ -30,7 +30,7 @@ export const TINY_PROMPTS = ['', 'a red circle', 'two blue squares', 'a green tr
 /** Random text encodings of the teacher's widths; prompt i has 2 + i real tokens (the rest is padding). */
 export function tinyTextEncodings(c: FamilyConfig, prompts: string[], seed: number, tokens = 6): TextEncodingsData {
   const td = familyModule(c).textDims(c);
-  const rng = new Rng(seed + 99);
+  const rng = new SplitMix32(seed + 99);
   const n = prompts.length;
   const mask = Float32Array.from({ length: n * tokens }, (_, k) => (k % tokens < Math.min(tokens, 2 + Math.floor(k / tokens)) ? 1 : 0));
   return {
@@ -65,7 +65,7 @@ export function writeTinyFamilyTeacher(name: string, root: string, o: { seed?: n
   // stand-in "real" latents for the adversarial stage at the tiny resolution, captions cycling the prompts
   const side = spec.resolution / VAE_DOWNSAMPLE[config.family];
   const ch = familyModule(config).latentChannels(config);
-  const rng = new Rng(seed + 7);
+  const rng = new SplitMix32(seed + 7);
   const latents = join(root, 'latents.safetensors');
   writeSafetensors(latents, {
     latents: { dtype: 'F32', shape: [o.latents, ch, side, side], data: Float32Array.from({ length: o.latents * ch * side * side }, () => rng.normal()) },

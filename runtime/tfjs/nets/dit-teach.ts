@@ -6,7 +6,7 @@
 // restored exactly, so an interrupted run resumes where it stopped.
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, Ema } from '../nn/adam.js';
-import { Rng } from '../../rng/splitmix32.js';
+import { SplitMix32 } from '../../rng/splitmix32.js';
 import { toVariables, type Params } from '../nn/params.js';
 import { Loader, type LoaderState } from './loader.js';
 import type { ImageSet } from '../../data/image-set.js';
@@ -34,7 +34,7 @@ export interface TeachState {
   params: Params;
   ema: Ema;
   adam: Adam;
-  rng: Rng;
+  rng: SplitMix32;
   loader: Loader;
   opts: TeachOptions;
   /** CPU seconds spent training so far (all resumed segments), for compute budgets. */
@@ -46,7 +46,7 @@ export function startTeach(data: ImageSet, opts: TeachOptions): TeachState {
   const params = net.init(opts.seed);
   return {
     net, params, ema: new Ema(opts.emaDecay, params), adam: new Adam({ lr: opts.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }),
-    rng: new Rng(opts.seed ^ 0x5eed), loader: new Loader(data, opts.batch, opts.seed), opts, cpuSeconds: 0,
+    rng: new SplitMix32(opts.seed ^ 0x5eed), loader: new Loader(data, opts.batch, opts.seed), opts, cpuSeconds: 0,
   };
 }
 
@@ -128,7 +128,7 @@ export function loadTeachState(path: string, data: ImageSet): TeachState {
   adam.v = pick('adam.v.');
   adam.step = Number(metadata['step']);
   const loader = new Loader(data, opts.batch, opts.seed, JSON.parse(metadata['loader']!) as LoaderState);
-  return { net, params, ema, adam, rng: new Rng(Number(metadata['rng'])), loader, opts, cpuSeconds: Number(metadata['cpu_seconds'] ?? 0) };
+  return { net, params, ema, adam, rng: new SplitMix32(Number(metadata['rng'])), loader, opts, cpuSeconds: Number(metadata['cpu_seconds'] ?? 0) };
 }
 
 /** The shipped teacher: EMA (or raw) weights only, F16 storage, config (with vocabulary) in the metadata. */

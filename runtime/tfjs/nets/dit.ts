@@ -17,7 +17,7 @@ import { mlpEmbed, sincosPosEmbed2d, timestepSinusoidal } from '../nn/embed.js';
 import { adaLNChunks, gate, modulate } from '../nn/modulate.js';
 import { patchify, unpatchify } from '../nn/patch.js';
 import { ParamBuilder, param, type Params, type ParamValues } from '../nn/params.js';
-import { Rng } from '../../rng/splitmix32.js';
+import { SplitMix32 } from '../../rng/splitmix32.js';
 import { TOKEN_EMBEDDING, encodeCaptions } from './dit-text.js';
 
 export interface DiTConfig {
@@ -53,7 +53,7 @@ export class DiT {
   init(seed: number): Params {
     const c = this.config;
     const D = c.hidden;
-    const pb = new ParamBuilder(new Rng(seed));
+    const pb = new ParamBuilder(new SplitMix32(seed));
     pb.linear('pos_embed.proj', c.channels * c.patch * c.patch, D);
     pb.linear('time_text_embed.timestep_embedder.linear_1', c.freqDim, D, { std: 0.02 });
     pb.linear('time_text_embed.timestep_embedder.linear_2', D, D, { std: 0.02 });

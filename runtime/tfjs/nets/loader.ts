@@ -1,7 +1,7 @@
 // Deterministic seeded shuffling loader: epoch e visits every image once, in an order fixed by
 // (seed, e); the cursor {epoch, index} is the whole state, so a resumed run continues exactly.
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../rng/splitmix32.js';
+import { SplitMix32 } from '../../rng/splitmix32.js';
 import { imageCount, type ImageSet } from '../../data/image-set.js';
 
 export interface LoaderState {
@@ -29,7 +29,7 @@ export class Loader {
 
   private permutation(epoch: number): Int32Array {
     const idx = Array.from({ length: imageCount(this.set) }, (_, i) => i);
-    new Rng((this.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).shuffle(idx);
+    new SplitMix32((this.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).shuffle(idx);
     return Int32Array.from(idx);
   }
 

@@ -1,6 +1,10 @@
 // Adam (Kingma & Ba) over a named parameter map, with state that can be saved and restored exactly
 // (moments as named tensors + the step count). Used by the DiT teacher and the eval classifier;
-// the SiD loop has its own optimizer with the precision policies (runtime/exec).
+// the SiD loop has its own optimizer with the precision policies (runtime/tfjs/loop/adam.ts).
+// Why two: this one is Kingma & Ba's efficient form (eps added to sqrt(v) before bias correction, step size
+// lr sqrt(1 - b2^t) / (1 - b1^t)) on tensors; the loop's is torch.optim.Adam's (eps after correction) on
+// Float32Arrays with bf16 storage. The shipped teacher and classifier were trained with this one, and
+// `sidc run examples/mnist-teacher.sid` reproduces that teacher bit for bit, so it keeps its arithmetic.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params } from './params.js';
 

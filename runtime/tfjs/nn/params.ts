@@ -3,7 +3,7 @@
 // Linear weights are stored [out, in] exactly like torch.nn.Linear (see linear.ts for how the
 // forward/backward stay on wasm's fast 2-D matMul path with that layout).
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../rng/splitmix32.js';
+import { SplitMix32 } from '../../rng/splitmix32.js';
 
 export type Params = Record<string, tf.Variable>;
 /** Parameter values without the Variable wrapper (what a loader or an optimizer produces). */
@@ -12,7 +12,7 @@ export type ParamValues = Record<string, tf.Tensor>;
 /** Builds initial values in plain Float32Arrays first (deterministic from one seed, any backend). */
 export class ParamBuilder {
   readonly values: Record<string, { shape: number[]; data: Float32Array }> = {};
-  constructor(readonly rng: Rng) {}
+  constructor(readonly rng: SplitMix32) {}
 
   private add(name: string, shape: number[], fill: (i: number) => number): void {
     if (name in this.values) throw new Error(`parameter ${name} defined twice`);
