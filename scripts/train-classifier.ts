@@ -1,12 +1,15 @@
 // Trains the evaluation classifier and ships it:
 //   npx tsx scripts/train-classifier.ts --out examples/eval/mnist-classifier.safetensors
+import { parseArgs } from 'node:util';
 import { initBackend } from '../runtime/tfjs/backend/select.js';
 import { loadMnist } from '../runtime/data/mnist.js';
 import { classify, saveClassifier, trainClassifier } from '../runtime/scoring/classifier.js';
 
-const i = process.argv.indexOf('--out');
-const out = i >= 0 ? process.argv[i + 1]! : 'examples/eval/mnist-classifier.safetensors';
-const epochs = Number(process.argv[process.argv.indexOf('--epochs') + 1] ?? 0) || 20;
+// strict: an unknown or valueless flag is an error (the old hand parsing read argv[0] when --epochs was absent)
+const { values: flags } = parseArgs({ options: { out: { type: 'string', default: 'examples/eval/mnist-classifier.safetensors' }, epochs: { type: 'string', default: '20' } } });
+const out = flags.out!;
+const epochs = Number(flags.epochs);
+if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer, got '${flags.epochs}'`);
 await initBackend({ prefer: 'wasm' }); // gradients, wasm and its fast kernels, as `sidc run` does
 const train = loadMnist({ split: 'train' });
 const held = loadMnist({ split: 'heldout' });
