@@ -3,7 +3,7 @@
 // so `sidc check`, `fmt` and `lsp` never load the runtime and its tfjs (test/layout checks the import graph).
 import type { CommandModule } from './command.js';
 
-export const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
+const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   check: async () => (await import('./check.js')).checkCommand,
   fmt: async () => (await import('./fmt.js')).fmtCommand,
   compile: async () => (await import('./compile.js')).compileCommand,

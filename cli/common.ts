@@ -26,7 +26,7 @@ export function writeAtomic(path: string, text: string): void {
   }
 }
 
-export interface CompileFlags {
+interface CompileFlags {
   set?: string[];
   recipe?: string;
   format?: string;

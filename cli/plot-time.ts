@@ -14,7 +14,7 @@ import { compileRecipe } from './runtime-common.js';
 import { setOption, recipeOption } from './options.js';
 
 /** The generator phase's sample_t and weighting nodes decide (the graph is the truth); config as fallback. */
-export function timeSettings(graph: ExecutionGraph): { dist: JsonValue; interval: JsonValue; weighting: JsonValue } {
+function timeSettings(graph: ExecutionGraph): { dist: JsonValue; interval: JsonValue; weighting: JsonValue } {
   for (const s of graph.stages) {
     for (const p of s.phases) {
       const w = p.nodes.find((n) => n.op === 'weighting');

@@ -24,7 +24,7 @@ import { suggestion } from './util/names.js';
 import type { CompileOptions } from './api.js';
 import type { JsonValue } from './recipe/settings.js';
 
-export interface SweepPointInfo {
+interface SweepPointInfo {
   sweep: string;
   index: number;
   values: Record<string, JsonValue>;

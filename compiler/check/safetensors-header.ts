@@ -4,7 +4,7 @@
 // the compiler never imports runtime/, whose reader (runtime/formats/safetensors.ts) also loads the data.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
-export interface HeaderTensor {
+interface HeaderTensor {
   dtype: string;
   shape: number[];
 }

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import type { Assignment, SweepDecl } from '../model.js';
 import { locString } from '../util/loc.js';
 
-export const MAX_POINTS = 10000;
+const MAX_POINTS = 10000;
 
 export function expandSweep(s: SweepDecl, out: Diagnostic[]): Assignment[][] | undefined {
   let ok = true;

@@ -35,7 +35,7 @@ export interface GraphNode {
   provenance?: Record<string, string>;
 }
 
-export type NetRole = 'teacher' | 'fake' | 'generator' | 'student';
+type NetRole = 'teacher' | 'fake' | 'generator' | 'student';
 
 export interface NetDecl {
   /** phi (frozen teacher), psi (fake network), G (generator) */

@@ -12,7 +12,7 @@ import { loadYamlRecipe } from '../yaml/load.js';
 import { locString } from '../util/loc.js';
 
 /** An import path relative to the importing file (absolute paths stay as they are). */
-export function importTarget(importer: string, spec: string): string {
+function importTarget(importer: string, spec: string): string {
   return isAbsolute(spec) ? normalize(spec) : normalize(join(dirname(importer), spec));
 }
 

@@ -11,7 +11,7 @@ import { CALLS, KEYWORDS, UNIT_DOCS, valueWords } from './vocab.js';
 
 export type ItemKind = 'keyword' | 'property' | 'module' | 'value' | 'function' | 'unit' | 'reference';
 
-export interface Item {
+interface Item {
   label: string;
   kind: ItemKind;
   detail?: string;
@@ -19,13 +19,13 @@ export interface Item {
   insert?: string; // snippet text when different from label
 }
 
-export interface CompletionResult {
+interface CompletionResult {
   items: Item[];
   start: number; // the word being typed: [start, end) is replaced
   end: number;
 }
 
-export interface CompletionContext {
+interface CompletionContext {
   /** Recipes visible from this file (its own and imported ones), for `extends` and `over`. */
   recipeNames: () => string[];
   /** Typed a space (the editor asks on its own): offer only what that space asks for - a label, a value,

@@ -15,7 +15,7 @@ export function pathToUri(path: string): string {
   return path.includes(':') && !path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path) ? path : pathToFileURL(path).href;
 }
 
-export interface ImportRef {
+interface ImportRef {
   path: string; // resolved absolute path
   start: number; // offsets of the import string in the importing file
   end: number;

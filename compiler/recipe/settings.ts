@@ -46,7 +46,7 @@ export interface Setting {
   families?: readonly string[];
 }
 
-export interface SectionInfo {
+interface SectionInfo {
   name: string;
   doc: string;
   /** The key the section's label is stored in: `teacher flux {}` sets teacher.family. */
@@ -54,7 +54,7 @@ export interface SectionInfo {
 }
 
 export const TEACHER_FAMILIES = ['sana', 'sd3', 'flux', 'gmm', 'mlp', 'dit'] as const;
-export const PRECISIONS = ['fp32', 'amp', 'bf16'] as const;
+const PRECISIONS = ['fp32', 'amp', 'bf16'] as const;
 export const STAGE_KINDS = ['teach', 'sid', 'adversarial', 'evaluate', 'export'] as const;
 export const WEIGHTINGS = [
   'one_minus_t', // 1 - t (paper default, eq. 18)

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { DISTRIBUTIONS, DISTRIBUTIONS_BY_NAME } from '../recipe/distributions.js';
 import type { JsonValue, SettingType } from '../recipe/settings.js';
 import { WEIGHT_FUNCTIONS, type WeightExpr } from '../recipe/weightings.js';
-import { describeJson, typeName } from '../check/values.js';
+import { typeName } from '../check/values.js';
 import { suggestion } from '../util/names.js';
 
 interface Num {
@@ -342,7 +342,7 @@ function numberText(e: Expr): string {
   return '<value>';
 }
 
-export function describeExpr(e: Expr): string {
+function describeExpr(e: Expr): string {
   switch (e.kind) {
     case 'Number': return `the number ${e.text}`;
     case 'String': return `the string "${e.value}"`;

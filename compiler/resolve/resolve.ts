@@ -39,7 +39,7 @@ export class ValueCache {
 }
 
 /** base first; reports unknown bases and cycles at the `extends` name. */
-export function extendsChain(decl: RecipeDecl, visible: Map<string, RecipeDecl>, sweeps: Map<string, SweepDecl>, out: Diagnostic[]): RecipeDecl[] {
+function extendsChain(decl: RecipeDecl, visible: Map<string, RecipeDecl>, sweeps: Map<string, SweepDecl>, out: Diagnostic[]): RecipeDecl[] {
   const chain: RecipeDecl[] = [decl];
   let cur = decl;
   while (cur.extends) {
@@ -110,7 +110,7 @@ function mergeStages(chain: RecipeDecl[], values: ValueCache, out: Diagnostic[],
 
 const rank = (n: string): number => (ORDER.includes(n) ? ORDER.indexOf(n) : ORDER.length);
 
-export interface ResolveInput {
+interface ResolveInput {
   decl: RecipeDecl;
   visible: Map<string, RecipeDecl>;
   sweeps: Map<string, SweepDecl>;

@@ -8,7 +8,7 @@ import { SafetensorsError } from './safetensors-error.js';
 import { SafetensorsFile, type F32Tensor, type TensorInfo } from './safetensors.js';
 import { getOwn, setOwn } from './own.js';
 
-export interface SafetensorsIndex {
+interface SafetensorsIndex {
   indexFile: string;
   /** metadata.total_size when present: bytes of all tensors together */
   totalBytes: number | undefined;

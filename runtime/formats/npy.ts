@@ -17,7 +17,7 @@ export class NpyError extends UserError {
   }
 }
 
-export type NpyDtype = 'f4' | 'i4';
+type NpyDtype = 'f4' | 'i4';
 export type NpyArray =
   | { dtype: 'f4'; shape: number[]; data: Float32Array }
   | { dtype: 'i4'; shape: number[]; data: Int32Array };
@@ -29,7 +29,7 @@ const GROWTH_AXIS_MAX_DIGITS = 21; // numpy.lib.format: room to rewrite shape[0]
 const pyTuple = (shape: number[]): string => (shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`);
 
 /** The header numpy.save writes for a C-order little-endian array (keys sorted, as numpy does). */
-export function npyHeader(dtype: NpyDtype, shape: number[]): Uint8Array {
+function npyHeader(dtype: NpyDtype, shape: number[]): Uint8Array {
   let dict = `{'descr': '<${dtype}', 'fortran_order': False, 'shape': ${pyTuple(shape)}, }`;
   if (shape.length > 0) dict += ' '.repeat(GROWTH_AXIS_MAX_DIGITS - String(shape[0]).length);
   // v1.0 stores the header length as u16; longer headers (huge rank) need v2.0 and a u32.

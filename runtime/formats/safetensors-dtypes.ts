@@ -35,7 +35,7 @@ export function isDtype(s: unknown): s is SafetensorsDtype {
 // Typed-array views below read the host's byte order; safetensors is little-endian, as is every
 // platform Node runs on in practice. Refuse loudly rather than silently byte-swap wrong.
 const LITTLE_ENDIAN = endianness() === 'LE';
-export function assertLittleEndianHost(): void {
+function assertLittleEndianHost(): void {
   if (!LITTLE_ENDIAN) throw new Error('safetensors I/O needs a little-endian host');
 }
 

@@ -35,7 +35,7 @@ export interface SafetensorsHeader {
 }
 
 /** The reference implementation refuses headers above 100 MB; a real one is at most a few MB. */
-export const MAX_HEADER_BYTES = 100_000_000;
+const MAX_HEADER_BYTES = 100_000_000;
 
 /** Reads exactly `length` bytes at `position` (readSync may return fewer), failing on a short file. */
 export function readExact(fd: number, file: string, position: number, length: number): Uint8Array {
@@ -112,7 +112,7 @@ export function readHeaderFromFd(fd: number, file: string, fileBytes: number): S
 }
 
 /** Checks every entry and that the tensors tile the data section exactly. */
-export function validateHeader(json: unknown, file: string, fileBytes: number, headerBytes: number): SafetensorsHeader {
+function validateHeader(json: unknown, file: string, fileBytes: number, headerBytes: number): SafetensorsHeader {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new SafetensorsError(file, 'header-json', 'header JSON is not an object of tensor entries');
   }

@@ -4,13 +4,13 @@ import type { SafetensorsDtype } from './safetensors-dtypes.js';
 import type { SafetensorsHeader } from './safetensors-header.js';
 import { getOwn, setOwn } from './own.js';
 
-export interface Tally {
+interface Tally {
   tensors: number;
   parameters: number;
   bytes: number;
 }
 
-export interface SafetensorsSummary {
+interface SafetensorsSummary {
   file: string;
   fileBytes: number;
   total: Tally;

@@ -149,7 +149,7 @@ function checkTensorToWrite(path: string, name: string, t: TensorToWrite): numbe
 }
 
 /** The header bytes (JSON padded with spaces to a multiple of 8) for tensors laid out in `order`. */
-export function encodeHeader(tensors: Record<string, TensorToWrite>, order: string[], metadata?: Record<string, string>): Uint8Array {
+function encodeHeader(tensors: Record<string, TensorToWrite>, order: string[], metadata?: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let pos = 0;

@@ -1,6 +1,6 @@
 // Prompt alignment, GenEval-like: the share of samples whose predicted class (eval classifier) is the
 // class their prompt asked for. Also reports a per-class breakdown.
-export interface Alignment {
+interface Alignment {
   accuracy: number;
   perClass: number[]; // accuracy per prompted class (NaN when a class was never prompted)
   count: number;

@@ -10,9 +10,9 @@ import { SplitMix32 } from '../rng/splitmix32.js';
 import type { ImageSet } from '../data/image-set.js';
 import { readSafetensors, writeSafetensors, type TensorToWrite } from '../formats/safetensors.js';
 
-export const CLASSIFIER_DIMS = { input: 784, hidden: 512, features: 128, classes: 10 };
+const CLASSIFIER_DIMS = { input: 784, hidden: 512, features: 128, classes: 10 };
 
-export function initClassifier(seed: number): Params {
+function initClassifier(seed: number): Params {
   const d = CLASSIFIER_DIMS;
   const pb = new ParamBuilder(new SplitMix32(seed));
   pb.linear('fc1', d.input, d.hidden);
@@ -29,7 +29,7 @@ export function classifierFeatures(p: Params | ParamValues, x: tf.Tensor): tf.Te
   });
 }
 
-export function classifierLogits(p: Params | ParamValues, x: tf.Tensor): tf.Tensor2D {
+function classifierLogits(p: Params | ParamValues, x: tf.Tensor): tf.Tensor2D {
   return tf.tidy(() => linear(classifierFeatures(p, x), param(p, 'head.weight'), param(p, 'head.bias')) as tf.Tensor2D);
 }
 
@@ -47,7 +47,7 @@ function shifted(set: ImageSet, idx: ArrayLike<number>, rng: SplitMix32, maxShif
   return out;
 }
 
-export interface ClassifierTraining {
+interface ClassifierTraining {
   epochs: number;
   batch: number;
   lr: number;

@@ -36,7 +36,7 @@ export function energyDistance(x: Float32Array, y: Float32Array, d: number): num
   return 2 * meanDist(x, nx, y, ny, d, false) - meanDist(x, nx, x, nx, d, true) - meanDist(y, ny, y, ny, d, true);
 }
 
-export function slicedW1(x: Float32Array, y: Float32Array, d: number, rng: Rng, directions = 64): number {
+function slicedW1(x: Float32Array, y: Float32Array, d: number, rng: Rng, directions = 64): number {
   const nx = x.length / d;
   const ny = y.length / d;
   const m = Math.min(nx, ny);

@@ -16,7 +16,7 @@ export interface BackendInfo {
   fastKernels: boolean;
 }
 
-export interface BackendOptions {
+interface BackendOptions {
   /** Force one backend (`--backend`); default: the first that works in the order above. */
   prefer?: BackendName;
   /** wasm threads (needs the worker shim; 1 = off, the default in Node). */

@@ -23,7 +23,7 @@ import { fid } from '../../scoring/fid.js';
 import { promptAlignment } from '../../scoring/align.js';
 import type { ImageSet } from '../../data/image-set.js';
 
-export interface ImageEvalRow {
+interface ImageEvalRow {
   sampler: 'teacher' | 'student';
   label: string;
   steps: number;
@@ -37,7 +37,7 @@ export interface ImageEvalRow {
   scoreSeconds?: number;
 }
 
-export interface ImageEvalOptions {
+interface ImageEvalOptions {
   teacherSteps: number[];
   studentSteps: number[];
   cfg: number;
@@ -64,7 +64,7 @@ export function loadRunStudent(dir: string, like: DitNet): { net: DitNet; from: 
 }
 
 /** G of a sidc checkpoint (a copy of the teacher's architecture, so `like` supplies config and frozen parts). */
-export function checkpointGenerator(ck: string, like: DitNet): DitNet {
+function checkpointGenerator(ck: string, like: DitNet): DitNet {
   const { tensors } = readSafetensors(ck);
   const w: Record<string, tf.Tensor> = {};
   for (const [k, t] of Object.entries(tensors)) if (k.startsWith('net/G/')) w[k.slice(6)] = tf.tensor(t.data, t.shape);
@@ -96,7 +96,7 @@ export function formatImageEvalTable(rows: ImageEvalRow[], title: string): strin
 }
 
 /** What scoring needs once per evaluation: the classifier and the held-out digits' features. */
-export interface ImageScorer {
+interface ImageScorer {
   classifier: Params;
   realFeatures: Float64Array[];
   classes: number;

@@ -16,7 +16,7 @@ export interface EvalRow extends MixtureMetrics {
   seconds: number;
 }
 
-export interface EvalSamples {
+interface EvalSamples {
   label: string;
   x: Float32Array;
   c: Int32Array;

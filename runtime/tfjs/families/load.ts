@@ -12,7 +12,7 @@ import { expectedShapes } from './index.js';
 /** The wasm heap cannot grow past 4 GiB, and overflowing it aborts the process (DESIGN.md). */
 export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
 /** Part of the heap kept free for activations, gradients and kernels' scratch. */
-export const WASM_HEADROOM_BYTES = 512 * 1024 ** 2;
+const WASM_HEADROOM_BYTES = 512 * 1024 ** 2;
 
 export interface CheckpointInfo {
   dir: string;
@@ -26,7 +26,7 @@ export interface CheckpointInfo {
   f32Bytes: number;
 }
 
-export interface KeyProblems {
+interface KeyProblems {
   missing: string[];
   unexpected: string[];
   misshaped: { name: string; expected: number[]; found: number[] }[];
@@ -88,7 +88,7 @@ export function inspectCheckpoint(dir: string): CheckpointInfo {
 
 export type BackendKind = 'wasm' | 'cpu' | 'tensorflow' | string;
 
-export interface MemoryPlan {
+interface MemoryPlan {
   /** float32 bytes of all copies of the weights */
   needBytes: number;
   /** what the backend can hold for weights */
@@ -118,13 +118,13 @@ export function assertFits(info: Pick<CheckpointInfo, 'source' | 'f32Bytes' | 'p
   );
 }
 
-export interface LoadedTransformer {
+interface LoadedTransformer {
   info: CheckpointInfo;
   /** float32 values by diffusers name */
   tensors: Record<string, { shape: number[]; data: Float32Array }>;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   backend?: BackendKind;
   copies?: number;
 }

@@ -12,7 +12,7 @@ import type { VelocityNet } from '../nets/net.js';
 import type { Precision } from '../precision/policy.js';
 import { rectifiedFlowVelocity, sanaSprintTrigflow } from './trigflow.js';
 
-export interface FamilyNetOptions {
+interface FamilyNetOptions {
   config: FamilyConfig;
   /** diffusers name -> values (float32 arrays from loadTransformer, or tensors to copy) */
   weights: Record<string, { shape: number[]; data: Float32Array } | tf.Tensor>;

@@ -19,7 +19,7 @@ export const SID_WEIGHT_COPIES = 7;
 /** VAE downsampling per family (ALGORITHM.md §7): DC-AE 32x for SANA, AutoencoderKL 8x for SD3/FLUX. */
 export const VAE_DOWNSAMPLE: Readonly<Record<FamilyName, number>> = { sana: 32, sd3: 8, flux: 8 };
 
-export interface FamilyTeacherOptions {
+interface FamilyTeacherOptions {
   /** model root (with transformer/) or the transformer folder */
   checkpoint: string;
   /** text encodings file (docs/text-encodings.md) */

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../../../common/errors.js';
 import { readSafetensors, writeSafetensors, type TensorToWrite, type WritableDtype } from '../../formats/safetensors.js';
 
-export const TEXT_FORMAT = 'sidc-text-encodings/1';
+const TEXT_FORMAT = 'sidc-text-encodings/1';
 
 export interface TextEncodingsData {
   prompts: string[];
@@ -38,7 +38,7 @@ export class TextTable {
 }
 
 /** What a teacher needs: sequence width, pooled width (0: none). */
-export interface TextExpectation {
+interface TextExpectation {
   seq: number;
   pooled: number;
   teacher: string;

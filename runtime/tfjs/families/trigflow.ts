@@ -27,7 +27,7 @@ export function trigOfRf(xRf: number, t: number, sigmaData = SIGMA_DATA): number
 }
 
 /** A TrigFlow model: F(y, s) with y = x_trig / sigma_d [B, ...], s [B]. */
-export type TrigflowModel = (y: tf.Tensor, s: tf.Tensor1D) => tf.Tensor;
+type TrigflowModel = (y: tf.Tensor, s: tf.Tensor1D) => tf.Tensor;
 
 const col = (v: tf.Tensor1D, rank: number) => tf.reshape(v, [-1, ...Array<number>(rank - 1).fill(1)]);
 

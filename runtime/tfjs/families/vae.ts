@@ -13,7 +13,7 @@ import { linear } from '../nn/linear.js';
 import { attentionCore } from '../nn/attention.js';
 import { compareKeys, CheckpointMismatchError, planMemory, assertFits } from './load.js';
 
-export interface VaeConfig {
+interface VaeConfig {
   latent_channels: number;
   out_channels: number;
   block_out_channels: number[];

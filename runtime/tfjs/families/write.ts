@@ -7,7 +7,7 @@ import { writeJsonAtomic } from '../../formats/atomic.js';
 import { writeSafetensors, type TensorToWrite, type WritableDtype } from '../../formats/safetensors.js';
 import { DTYPE_BYTES } from '../../formats/safetensors-dtypes.js';
 
-export interface WriteOptions {
+interface WriteOptions {
   shards?: number;
   dtype?: WritableDtype;
 }

@@ -8,7 +8,7 @@
 import type { OptimizerSpec } from '../../../compiler/graph/types.js';
 import { roundBf16InPlace } from '../precision/bf16.js';
 
-export interface AdamParamState {
+interface AdamParamState {
   m: Float32Array;
   v: Float32Array;
 }

@@ -8,7 +8,7 @@ import { configValue, num } from './config.js';
 import type { StageState } from './state.js';
 
 /** Nets that expose the discriminator features (DitNet; FamilyNet has its own `features`). */
-export interface FeatureNet extends VelocityNet {
+interface FeatureNet extends VelocityNet {
   features(x: tf.Tensor2D, t: tf.Tensor1D, c: tf.Tensor1D): tf.Tensor2D;
 }
 
@@ -42,7 +42,7 @@ export function discLogits(net: FeatureNet, node: GraphNode, x: tf.Tensor2D, t: 
 }
 
 /** log(1 + e^x), stable for either sign (BCE with logits: BCE(l, 1) = sp(-l), BCE(l, 0) = sp(l)). */
-export function softplus(x: tf.Tensor): tf.Tensor {
+function softplus(x: tf.Tensor): tf.Tensor {
   return tf.add(tf.relu(x), tf.log(tf.add(1, tf.exp(tf.neg(tf.abs(x))))));
 }
 

@@ -23,7 +23,7 @@ export function fromProduct(products: Map<string, VelocityNet>, stage: string, d
   return p.clone(decl.trainable);
 }
 
-export function buildNet(graph: ExecutionGraph, decl: NetDecl, gmm: Gmm, products: Map<string, VelocityNet>, seed: number): VelocityNet {
+function buildNet(graph: ExecutionGraph, decl: NetDecl, gmm: Gmm, products: Map<string, VelocityNet>, seed: number): VelocityNet {
   const family = teacherFamily(graph);
   if (decl.init === 'scratch') return new MlpNet(mlpConfigOf(graph, gmm), Rng.derive(seed, `init:${decl.name}`), decl.trainable);
   if (decl.init.startsWith('stage:')) return fromProduct(products, decl.init.slice(6), decl);

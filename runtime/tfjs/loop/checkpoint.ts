@@ -12,7 +12,7 @@ import { loadDitFile } from './dit-net.js';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
 import { isTextFamily, loadFamilyStudent } from './family-stage.js';
 
-export interface CheckpointState {
+interface CheckpointState {
   stage: string;
   iteration: number;
   images: number;

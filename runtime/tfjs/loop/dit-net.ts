@@ -15,7 +15,7 @@ import { matMul2d } from '../nn/linear.js';
 
 let serial = 0;
 
-export interface DitNetOptions {
+interface DitNetOptions {
   config: DiTConfig;
   /** every tensor of DiT.shapes() (the text encoder's token embedding included) */
   weights: Record<string, tf.Tensor>;

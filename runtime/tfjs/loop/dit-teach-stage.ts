@@ -14,7 +14,7 @@ import { configValue, num } from './config.js';
 import { datasetCaptions, realImages } from './dit-stage.js';
 import { DitNet, loadDitFile } from './dit-net.js';
 
-export interface DitTeachPlan {
+interface DitTeachPlan {
   opts: TeachOptions;
   /** optimizer steps: ceil(length_images / batch) */
   steps: number;

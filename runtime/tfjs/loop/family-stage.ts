@@ -24,7 +24,7 @@ import type { NetSlot, StageState } from './state.js';
 import type { ImageSet } from '../../data/image-set.js';
 import { stageBatch, stageSeed } from './stage.js';
 
-export const TEXT_FAMILIES = ['sana', 'sd3', 'flux'] as const;
+const TEXT_FAMILIES = ['sana', 'sd3', 'flux'] as const;
 
 export function isTextFamily(family: string): boolean {
   return (TEXT_FAMILIES as readonly string[]).includes(family);
@@ -43,7 +43,7 @@ export function familyCheckpoint(graph: ExecutionGraph): string {
 }
 
 /** The text-encodings file data.text = precomputed(PATH) names: PATH itself, or PATH/text.safetensors. */
-export function textEncodingsPath(graph: ExecutionGraph): string {
+function textEncodingsPath(graph: ExecutionGraph): string {
   const text = (configValue(graph, 'data.text') ?? {}) as Record<string, JsonValue>;
   if (text.mode !== 'precomputed' || typeof text.path !== 'string') {
     throw new InitError(`data.text: the runtime does not run text encoders; encode the prompts once (docs/text-encodings.md) and write \`data.text = precomputed("cache/text.safetensors")\``);
@@ -57,7 +57,7 @@ export function textEncodingsPath(graph: ExecutionGraph): string {
 const teacherCache = new Map<string, FamilyNet>();
 
 /** phi, loaded once per process per (checkpoint, text, resolution, objective): a multi-stage run reuses it. */
-export function familyTeacher(graph: ExecutionGraph): FamilyNet {
+function familyTeacher(graph: ExecutionGraph): FamilyNet {
   const family = String(configValue(graph, 'teacher.family'));
   const checkpoint = familyCheckpoint(graph);
   const text = textEncodingsPath(graph);
@@ -93,7 +93,7 @@ export function loadFamilyStudent(path: string, graph: ExecutionGraph, trainable
  * safetensors file (or a folder with latents.safetensors) holding `latents` [N, C, h, w] in the teacher's
  * normalised latent space and `prompt_rows` [N], each image's caption as a row of the data.text table.
  */
-export function realLatents(graph: ExecutionGraph, phi: FamilyNet): ImageSet {
+function realLatents(graph: ExecutionGraph, phi: FamilyNet): ImageSet {
   const src = configValue(graph, 'data.images');
   if (typeof src !== 'string') throw new InitError('the adversarial stage needs real latents: write `data.images = "latents.safetensors"` (docs/text-encodings.md)');
   const p = recipePath(graph, src);

@@ -8,7 +8,7 @@ import { num } from './config.js';
 import { execNode, type Env } from './ops.js';
 import type { StageState } from './state.js';
 
-export interface IterationResult {
+interface IterationResult {
   k: number | null;
   losses: Record<string, number>;
   /** unweighted loss terms of combine nodes (runtime/tfjs/loop/ops.ts), empty for plain SiD stages */

@@ -21,7 +21,7 @@ import { UserError } from '../../../common/errors.js';
 import { FP32 } from '../precision/policy.js';
 import { loadNet } from './checkpoint.js';
 
-export const LATENT_GRID = { rows: 4, cols: 4 };
+const LATENT_GRID = { rows: 4, cols: 4 };
 
 /** The model root of teacher.checkpoint (the folder holding transformer/ and maybe vae/). */
 function modelRoot(st: StageState): string {

@@ -16,7 +16,7 @@ import { discLogits, discLoss, ganLoss, hasFeatures, sampleRealImages } from './
 
 export type Env = Map<string, Value>;
 
-export class OpError extends Error {
+class OpError extends Error {
   constructor(node: GraphNode, msg: string) {
     super(`node ${node.id} (${node.op}): ${msg}`);
   }

@@ -44,12 +44,12 @@ export interface RunOptions {
   onIteration?: (st: StageState) => void;
 }
 
-export interface RunResult {
+interface RunResult {
   evalRows: EvalRow[];
   completed: boolean;
 }
 
-export function stageOrder(graph: ExecutionGraph): StageGraph[] {
+function stageOrder(graph: ExecutionGraph): StageGraph[] {
   const pre = needsImplicitTeach(graph) ? [implicitTeachStage(graph)] : [];
   return [...pre, ...dagOrder(graph)];
 }

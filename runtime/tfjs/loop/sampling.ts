@@ -41,7 +41,7 @@ export function guidedVelocity(net: VelocityNet, x: tf.Tensor2D, t: tf.Tensor1D,
 }
 
 /** A backbone with a learned guidance embedding (FLUX.1-dev; SANA-Sprint): `guidance` is the value it is fed. */
-export interface GuidanceEmbedded {
+interface GuidanceEmbedded {
   guidance: number;
 }
 

@@ -13,7 +13,7 @@ import { prepareDitStage } from './dit-stage.js';
 import { isTextFamily, prepareFamilyStage } from './family-stage.js';
 import type { NetSlot } from './state.js';
 
-export interface StageSchedule {
+interface StageSchedule {
   lengthImages: number;
   checkpointEvery: number;
   sampleEvery: number;
@@ -23,7 +23,7 @@ export interface StageSchedule {
   iterations: number;
 }
 
-export class StageError extends Error {}
+class StageError extends Error {}
 
 export function stageSeed(graph: ExecutionGraph, stage: StageGraph): number {
   return num(stageSetting(graph, stage, ['seed'], 'train.seed', 0), 0);

@@ -11,7 +11,7 @@ import type { Precision } from '../precision/policy.js';
 import type { VelocityNet } from './net.js';
 import { Rng } from '../../rng/prng.js';
 
-export interface GmmSpec {
+interface GmmSpec {
   dim: number;
   classes: number;
   modesPerClass: number;
@@ -56,10 +56,6 @@ function dist2(a: number[], means: Float32Array, j: number, d: number): number {
   let s = 0;
   for (let i = 0; i < d; i++) s += (a[i]! - means[j * d + i]!) ** 2;
   return s;
-}
-
-export function classOfComponent(g: Gmm, k: number): number {
-  return Math.floor(k / g.modesPerClass);
 }
 
 /** Draws x0 for the given classes (the null class draws from the marginal). [n * dim] */

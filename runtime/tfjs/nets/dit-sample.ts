@@ -17,7 +17,7 @@ export function guidedVelocity(net: DiT, p: Params | ParamValues, x: tf.Tensor, 
   });
 }
 
-export interface EulerOptions {
+interface EulerOptions {
   steps: number;
   cfg: number; // guidance scale w (1 = no guidance)
   seed: number;

@@ -158,14 +158,9 @@ export class DiT {
   }
 }
 
-/** `init(config, seed)` in the form the SiD loop calls it. */
-export function initDiT(config: DiTConfig, seed: number): Params {
-  return new DiT(config).init(seed);
-}
-
 const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 /** Words of the MNIST captions ("a handwritten digit seven"), <unk> first. */
-export const MNIST_VOCAB = ['<unk>', 'a', 'handwritten', 'digit', ...DIGITS];
+const MNIST_VOCAB = ['<unk>', 'a', 'handwritten', 'digit', ...DIGITS];
 
 // ---- registry of named sizes ----
 export const DIT_CONFIGS: Record<string, DiTConfig> = {

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params } from './params.js';
 
-export interface AdamConfig {
+interface AdamConfig {
   lr: number;
   beta1: number;
   beta2: number;

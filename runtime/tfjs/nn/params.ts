@@ -63,15 +63,6 @@ export function toVariables(values: ParamValues, trainable = true): Params {
   return out;
 }
 
-/** Total number of scalars. */
-export function countParams(p: Params | ParamValues): number {
-  return Object.values(p).reduce((a, t) => a + t.size, 0);
-}
-
-export function disposeParams(p: Params | ParamValues): void {
-  for (const t of Object.values(p)) t.dispose();
-}
-
 /** Fetch a parameter or fail naming the missing key (a mismatched checkpoint shows up here). */
 export function param(p: Params | ParamValues, name: string): tf.Tensor {
   const t = p[name];

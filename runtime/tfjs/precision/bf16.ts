@@ -29,7 +29,7 @@ export function roundBf16(x: number): number {
 }
 
 /** A new float32 tensor holding x rounded to bf16 (not differentiable; see castBf16). */
-export function bf16Tensor(x: tf.Tensor): tf.Tensor {
+function bf16Tensor(x: tf.Tensor): tf.Tensor {
   const data = roundBf16InPlace(Float32Array.from(x.dataSync() as Float32Array));
   return tf.tensor(data, x.shape, 'float32');
 }

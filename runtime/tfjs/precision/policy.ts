@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { PrecisionSpec } from '../../../compiler/graph/types.js';
 import { castBf16 } from './bf16.js';
 
-export type PolicyName = PrecisionSpec['policy'];
+type PolicyName = PrecisionSpec['policy'];
 
 export interface Precision {
   name: PolicyName;
