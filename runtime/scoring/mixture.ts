@@ -4,8 +4,8 @@
 //                    than W2 because W2 is dominated by the multinomial noise of mode weights
 //   coverage         fraction of components that receive >= 25% of their expected share within 3 std
 //   precision        fraction of samples within 3 std of a component of their own class
-import type { Gmm } from '../tfjs/nets/analytic-mixture.js';
-import { sampleGmm } from '../tfjs/nets/analytic-mixture.js';
+import type { Gmm } from '../data/gaussian-mixture.js';
+import { sampleGmm } from '../data/gaussian-mixture.js';
 import { Rng } from '../rng/prng.js';
 
 export interface MixtureMetrics {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { JsonValue } from '../../../compiler/recipe/settings.js';
 import { mixtureMetrics, type MixtureMetrics } from '../../scoring/mixture.js';
-import { sampleGmm } from '../nets/analytic-mixture.js';
+import { sampleGmm } from '../../data/gaussian-mixture.js';
 import { configValue, num, stageSetting } from '../loop/config.js';
 import { eulerSample, generateK, guidanceOf, type NoiseMode } from '../loop/sampling.js';
 import type { StageState } from '../loop/state.js';

@@ -3,7 +3,8 @@
 import type { ExecutionGraph, NetDecl, StageGraph } from '../../../compiler/graph/types.js';
 import type { VelocityNet } from '../nets/net.js';
 import { MlpNet } from '../nets/mlp.js';
-import { GmmTeacher, type Gmm } from '../nets/analytic-mixture.js';
+import { GmmTeacher } from '../nets/analytic-mixture.js';
+import type { Gmm } from '../../data/gaussian-mixture.js';
 import { Rng } from '../../rng/prng.js';
 import { mlpConfigOf, teacherFamily } from './teacher-spec.js';
 import type { NetSlot } from './state.js';

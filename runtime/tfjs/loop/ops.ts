@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphNode, OpName } from '../../../compiler/graph/types.js';
 import type { JsonValue } from '../../../compiler/recipe/settings.js';
-import { sampleGmm } from '../nets/analytic-mixture.js';
+import { sampleGmm } from '../../data/gaussian-mixture.js';
 import { restriction, sampleTimes, timeDist } from '../../schedule/time-dist.js';
 import { weightingOfT } from '../../schedule/weighting.js';
 import { detach, generateK, guidanceOf, guidedVelocity, type NoiseMode } from './sampling.js';

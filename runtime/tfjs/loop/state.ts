@@ -4,7 +4,7 @@ import type { ExecutionGraph, NetDecl, StageGraph } from '../../../compiler/grap
 import type { VelocityNet } from '../nets/net.js';
 import type { Precision } from '../precision/policy.js';
 import type { Rng } from '../../rng/prng.js';
-import type { Gmm } from '../nets/analytic-mixture.js';
+import type { Gmm } from '../../data/gaussian-mixture.js';
 import type { AdamState } from './adam.js';
 import type { ImageSet } from '../../data/image-set.js';
 

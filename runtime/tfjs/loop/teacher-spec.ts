@@ -4,7 +4,7 @@
 // teach stage; a gmm recipe with a sid stage therefore needs a teach stage. For the `mlp` family phi
 // itself is that MLP.
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
-import { makeGmm, type Gmm } from '../nets/analytic-mixture.js';
+import { makeGmm, type Gmm } from '../../data/gaussian-mixture.js';
 import type { MlpConfig } from '../nets/mlp.js';
 import { configValue, num } from './config.js';
 

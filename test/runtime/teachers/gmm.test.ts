@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../runtime/tfjs/backend/select.js';
-import { GmmTeacher, makeGmm, sampleGmm } from '../../../runtime/tfjs/nets/analytic-mixture.js';
+import { GmmTeacher } from '../../../runtime/tfjs/nets/analytic-mixture.js';
+import { makeGmm, sampleGmm } from '../../../runtime/data/gaussian-mixture.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 import { FP32 } from '../../../runtime/tfjs/precision/policy.js';
 
