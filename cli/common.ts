@@ -1,6 +1,7 @@
 // Shared pieces of the compiler's commands: reading a recipe file (I/O problems become UserErrors,
-// exit 2), compiling with --set/--recipe, printing diagnostics as text or JSON, atomic writes.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+// exit 2), compiling with --set/--recipe, printing diagnostics as text or JSON. Atomic writes are
+// runtime/formats/atomic.ts's (no tfjs there).
+import { readFileSync } from 'node:fs';
 import { compileText, type CompileOutput } from '../compiler/compile.js';
 import { diagnosticsJson, renderDiagnostics } from '../compiler/diagnostics/render.js';
 import { UserError } from '../common/errors.js';
@@ -13,16 +14,6 @@ export function readSource(path: string): string {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
     throw new UserError(`cannot read '${path}': ${why}`);
-  }
-}
-
-export function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new UserError(`cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 

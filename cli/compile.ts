@@ -1,7 +1,8 @@
 // sidc compile r.sid -o g.json: the execution graph (an array for sweeps / several recipes).
 import type { Command } from 'commander';
 import type { CommandModule } from './command.js';
-import { checkFormat, compilePath, report, writeAtomic } from './common.js';
+import { checkFormat, compilePath, report } from './common.js';
+import { writeFileAtomic } from '../runtime/formats/atomic.js';
 import { setOption, recipeOption } from './options.js';
 
 export const compileCommand: CommandModule = {
@@ -23,7 +24,7 @@ export const compileCommand: CommandModule = {
         const value = out.graphs.length === 1 ? out.graphs[0] : out.graphs;
         const text = JSON.stringify(value, null, 2) + '\n';
         if (flags.out) {
-          writeAtomic(flags.out, text);
+          writeFileAtomic(flags.out, text);
           io.stderr(`wrote ${flags.out} (${out.graphs.map((g) => g.hash.slice(0, 12)).join(', ')})\n`);
         } else if (format === 'text') io.stdout(text);
         setExitCode(0);

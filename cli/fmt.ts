@@ -5,7 +5,8 @@ import { syntaxDiagnostic } from '../compiler/diagnostics/syntax.js';
 import { renderDiagnostics } from '../compiler/diagnostics/render.js';
 import { UserError } from '../common/errors.js';
 import type { CommandModule } from './command.js';
-import { readSource, writeAtomic } from './common.js';
+import { readSource } from './common.js';
+import { writeFileAtomic } from '../runtime/formats/atomic.js';
 
 export const fmtCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -33,7 +34,7 @@ export const fmtCommand: CommandModule = {
               code = 1;
             }
           } else if (flags.write) {
-            if (r.text !== text) writeAtomic(f, r.text);
+            if (r.text !== text) writeFileAtomic(f, r.text);
           } else io.stdout(r.text);
         }
         setExitCode(code);
