@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { scan } from './scan.js';
+import { isDataFile } from '../load/program.js';
 
 export function uriToPath(uri: string): string {
   return uri.startsWith('file:') ? resolve(fileURLToPath(uri)) : uri;
@@ -22,10 +23,6 @@ interface ImportRef {
 }
 
 /** YAML and JSON recipes (`r.sid.yaml`, `r.sid.json`): the compiler reads them; the schema covers their shape. */
-export function isDataFile(path: string): boolean {
-  return /\.(ya?ml|json)$/i.test(path);
-}
-
 /** The imports of a text: `import "..."` in .sid, the `imports:` list of a YAML/JSON recipe. */
 export function importsOf(text: string, file: string): ImportRef[] {
   if (isDataFile(file)) return dataImports(text, file);
