@@ -11,9 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerAllGradients } from '../runtime/backend/gradients.js';
-import { registerWasmFastKernels } from '../runtime/backend/wasm-kernels.js';
-import { DiT, ditConfig } from '../runtime/nets/dit.js';
+import { registerAllGradients } from '../runtime/tfjs/backend/gradients.js';
+import { registerWasmFastKernels } from '../runtime/tfjs/backend/wasm-kernels.js';
+import { DiT, ditConfig } from '../runtime/tfjs/nets/dit.js';
 
 export const name = 'dit';
 

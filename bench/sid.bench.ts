@@ -5,10 +5,10 @@
 // iteration: fake = k G calls + psi fwd/bwd on the doubled batch; generator = k G calls + backward of
 // the last + phi and psi forward and input-backward on the doubled batch).
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendName } from '../runtime/backend/select.js';
-import { runIteration } from '../runtime/exec/iteration.js';
-import { disposeStage, prepareStage, productOf } from '../runtime/exec/stage.js';
-import type { VelocityNet } from '../runtime/nets/net.js';
+import { initBackend, type BackendName } from '../runtime/tfjs/backend/select.js';
+import { runIteration } from '../runtime/tfjs/loop/iteration.js';
+import { disposeStage, prepareStage, productOf } from '../runtime/tfjs/loop/stage.js';
+import type { VelocityNet } from '../runtime/tfjs/nets/net.js';
 import { gmmGraph } from '../test/runtime/fixtures/gmm-graph.js';
 
 export const name = 'sid';

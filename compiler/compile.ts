@@ -10,14 +10,14 @@ import { FileChecks } from './check/files.js';
 import { diag } from './diagnostics/make.js';
 import { attachNameFixes } from './diagnostics/fixes.js';
 import type { Diagnostic } from './diagnostics/types.js';
-import { expandSweep } from './expand.js';
+import { expandSweep } from './expand/expand.js';
 import type { ExecutionGraph } from './graph/types.js';
-import { lowerRecipe } from './lower.js';
+import { lowerRecipe } from './lower/lower.js';
 import { flatConfig } from './lower/config.js';
 import type { Assignment, RecipeDecl, ResolvedRecipe, SweepDecl } from './model.js';
-import { Program } from './program.js';
-import { resolveRecipe, ValueCache } from './resolve.js';
-import { parseSets } from './sets.js';
+import { Program } from './load/program.js';
+import { resolveRecipe, ValueCache } from './resolve/resolve.js';
+import { parseSets } from './resolve/sets.js';
 import { notTextReason } from './util/text-file.js';
 import { canonicalJson } from './util/canonical.js';
 import { locString, pointLoc } from './util/loc.js';
@@ -25,7 +25,7 @@ import { suggestion } from './util/names.js';
 import type { CompileOptions } from './api.js';
 import type { JsonValue } from './recipe/settings.js';
 
-export interface SweepPointInfo {
+interface SweepPointInfo {
   sweep: string;
   index: number;
   values: Record<string, JsonValue>;

@@ -184,7 +184,7 @@ export interface StringLit extends NodeBase {
   value: string; // unescaped
 }
 
-export interface BoolLit extends NodeBase {
+interface BoolLit extends NodeBase {
   kind: 'Bool';
   value: boolean;
 }
@@ -219,7 +219,7 @@ export interface BinaryExpr extends NodeBase {
   right: Expr;
 }
 
-export interface UnaryExpr extends NodeBase {
+interface UnaryExpr extends NodeBase {
   kind: 'Unary';
   op: '-';
   operand: Expr;
@@ -234,14 +234,14 @@ export interface UnitExpr extends NodeBase {
 }
 
 /** `logit_normal(ln(2), 1.6) on (1/3, 2/3)` */
-export interface RestrictExpr extends NodeBase {
+interface RestrictExpr extends NodeBase {
   kind: 'Restrict';
   value: Expr;
   interval: TupleExpr;
 }
 
 /** `(1 - t)`: kept so the printer reproduces the user's parentheses. */
-export interface ParenExpr extends NodeBase {
+interface ParenExpr extends NodeBase {
   kind: 'Paren';
   inner: Expr;
 }

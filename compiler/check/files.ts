@@ -12,7 +12,7 @@
 // What the teacher takes comes from the checkpoint's config.json; when the recipe names no checkpoint, from
 // the teacher registry (compiler/teachers, teacher.config or the family's default); when it names one that
 // is missing or unusable, it is unknown and the widths are not compared (that finding comes first). The rules mirror the runtime's
-// loaders (runtime/families/config.ts, text.ts, load.ts; runtime/exec/family-stage.ts, dit-stage.ts), which
+// loaders (runtime/tfjs/families/config.ts, text.ts, load.ts; runtime/tfjs/loop/family-stage.ts, dit-stage.ts), which
 // the compiler may not import; test/compiler/check/files.test.ts writes files with the runtime's writers.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -25,7 +25,7 @@ import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-hea
 
 type TextFamily = 'sana' | 'sd3' | 'flux';
 
-/** diffusers transformer classes the runtime loads (runtime/families/config.ts CLASS_NAMES). */
+/** diffusers transformer classes the runtime loads (runtime/tfjs/families/config.ts CLASS_NAMES). */
 const TRANSFORMER_CLASSES: Readonly<Record<string, TextFamily>> = {
   SanaTransformer2DModel: 'sana',
   SD3Transformer2DModel: 'sd3',
@@ -87,7 +87,7 @@ export class FileChecks {
   /** `root`: the compiled recipe file (relative paths resolve beside it, as the runtime's recipePath). */
   constructor(readonly root: string) {}
 
-  /** runtime/exec/dit-stage.ts recipePath: beside the recipe when the file exists there, else from the cwd. */
+  /** runtime/tfjs/loop/dit-stage.ts recipePath: beside the recipe when the file exists there, else from the cwd. */
   resolvePath(p: string): string {
     if (isAbsolute(p)) return p;
     const beside = resolve(dirname(this.root), p);

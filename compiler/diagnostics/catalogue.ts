@@ -6,7 +6,7 @@
 // SID3xxx semantics (cross-field rules of the paper), SID4xxx plan and resources, SID5xxx sweeps.
 import type { Severity } from './types.js';
 
-export interface CatalogueEntry {
+interface CatalogueEntry {
   severity: Severity;
   message: string;
   help?: string;
@@ -101,10 +101,6 @@ export const CATALOGUE = {
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type Code = keyof typeof CATALOGUE;
-
-export function catalogueEntry(code: Code): CatalogueEntry {
-  return CATALOGUE[code];
-}
 
 /** Fill `{name}` placeholders; unknown placeholders are left visible so a test can catch them. */
 export function fill(template: string, args: Record<string, unknown>): string {

@@ -15,7 +15,7 @@
 import { LineMap, locString } from '../util/loc.js';
 import type { Diagnostic } from './types.js';
 
-export type SourceLookup = (file: string) => string | undefined;
+type SourceLookup = (file: string) => string | undefined;
 
 /** The source line of `loc` with a caret under its range, numbered, as lines (none when the text is unknown). */
 function snippet(loc: Diagnostic['loc'], text: string, width: number): string[] {

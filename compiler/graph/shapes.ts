@@ -18,7 +18,7 @@ export interface Shapes {
 }
 
 /** Hidden width D (discriminator features) from the teacher registry, else the family's default. */
-export function hiddenWidth(config: string | undefined, info: FamilyInfo, flat: Flat): number {
+function hiddenWidth(config: string | undefined, info: FamilyInfo, flat: Flat): number {
   if (typeof flat.get('teacher.width') === 'number') return flat.get('teacher.width') as number;
   const tc = teacherFor(String(flat.get('teacher.family')) as TeacherFamily, config);
   if (tc && tc.arch.kind !== 'vector') return hiddenSize(tc.arch);

@@ -35,7 +35,7 @@ export interface GraphNode {
   provenance?: Record<string, string>;
 }
 
-export type NetRole = 'teacher' | 'fake' | 'generator' | 'student';
+type NetRole = 'teacher' | 'fake' | 'generator' | 'student';
 
 export interface NetDecl {
   /** phi (frozen teacher), psi (fake network), G (generator) */
@@ -109,7 +109,7 @@ export interface ExecutionGraph {
 
 /**
  * The op catalogue. The lowerer emits only these; the runtime implements exactly these.
- * Inputs and attrs listed here are the contract between compiler/lower and runtime/exec.
+ * Inputs and attrs listed here are the contract between compiler/lower and runtime/tfjs/loop.
  */
 export const OPS = {
   // --- sampling -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { scan } from './scan.js';
 import { sectionMarkdown, settingMarkdown } from './setting-docs.js';
 import { KEYWORDS, UNIT_DOCS, anyValueWord, valueWords } from './vocab.js';
 
-export interface HoverResult {
+interface HoverResult {
   markdown: string;
   start: number; // offsets of the hovered word
   end: number;

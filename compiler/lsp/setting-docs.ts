@@ -4,7 +4,7 @@ import type { JsonValue, Setting, SettingType } from '../recipe/settings.js';
 import { SECTIONS_BY_NAME } from '../recipe/settings.js';
 import { rangeText } from '../check/typical.js';
 
-export function typeName(t: SettingType): string {
+export function typeSummary(t: SettingType): string {
   switch (t.kind) {
     case 'number': {
       const bounds: string[] = [];
@@ -15,7 +15,7 @@ export function typeName(t: SettingType): string {
     case 'enum':
       return t.values.map((v) => `\`${v}\``).join(' | ');
     case 'list':
-      return `list of ${typeName(t.of)}`;
+      return `list of ${typeSummary(t.of)}`;
     default:
       return t.kind;
   }
@@ -66,7 +66,7 @@ function compact(x: number): string {
 }
 
 export function settingMarkdown(s: Setting): string {
-  const lines = [`**${s.path}**: ${typeName(s.type)}`, '', s.doc, ''];
+  const lines = [`**${s.path}**: ${typeSummary(s.type)}`, '', s.doc, ''];
   const unit = unitOf(s.type);
   if (unit) lines.push(`- unit: \`${unit}\``);
   if (s.default !== undefined) lines.push(`- default: \`${sidValue(s.default, s.type)}\``);

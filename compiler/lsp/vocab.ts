@@ -5,7 +5,7 @@ import type { SettingType } from '../recipe/settings.js';
 import { WEIGHTINGS } from '../recipe/settings.js';
 import { DISTRIBUTIONS } from '../recipe/distributions.js';
 
-export interface Word {
+interface Word {
   doc: string;
   ref?: string;
   /** Snippet inserted by completion (LSP snippet syntax), when it differs from the word. */
@@ -40,7 +40,7 @@ export const UNIT_DOCS: Record<string, string> = {
   TFLOPS: 'Device throughput in tera floating-point operations per second (used by `sidc plan` for time estimates).',
 };
 
-export const WEIGHTING_DOCS: Record<(typeof WEIGHTINGS)[number], string> = {
+const WEIGHTING_DOCS: Record<(typeof WEIGHTINGS)[number], string> = {
   one_minus_t: 'w(t) = 1 - t: the paper\'s default.',
   inv_t: 'w(t) = 1/t.',
   one_minus_t_sq: 'w(t) = (1 - t)^2.',
@@ -85,7 +85,7 @@ export const CALLS: Record<string, Record<string, Word>> = {
   interval: {},
 };
 
-export function weightingDoc(name: string): string | undefined {
+function weightingDoc(name: string): string | undefined {
   return (WEIGHTING_DOCS as Record<string, string>)[name];
 }
 

@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { scan } from './scan.js';
 import { decodeRecipe } from '../util/text-file.js';
+import { isDataFile } from '../load/program.js';
 
 export function uriToPath(uri: string): string {
   return uri.startsWith('file:') ? resolve(fileURLToPath(uri)) : uri;
@@ -16,17 +17,13 @@ export function pathToUri(path: string): string {
   return path.includes(':') && !path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path) ? path : pathToFileURL(path).href;
 }
 
-export interface ImportRef {
+interface ImportRef {
   path: string; // resolved absolute path
   start: number; // offsets of the import string in the importing file
   end: number;
 }
 
 /** YAML and JSON recipes (`r.sid.yaml`, `r.sid.json`): the compiler reads them; the schema covers their shape. */
-export function isDataFile(path: string): boolean {
-  return /\.(ya?ml|json)$/i.test(path);
-}
-
 /** The imports of a text: `import "..."` in .sid, the `imports:` list of a YAML/JSON recipe. */
 export function importsOf(text: string, file: string): ImportRef[] {
   if (isDataFile(file)) return dataImports(text, file);

@@ -21,7 +21,7 @@ export interface Saved {
   f32: number;
 }
 
-export interface BlockSaves {
+interface BlockSaves {
   input: Saved;
   params: Saved;
 }
@@ -58,13 +58,13 @@ export function mmditBlock(qkNorm: boolean): BlockSaves {
 }
 
 /** SD3.5's second, image-only attention in the dual-attention layers (MMDiT-X). */
-export function dualAttention(qkNorm: boolean): BlockSaves {
+function dualAttention(qkNorm: boolean): BlockSaves {
   const qk = qkNorm ? 2 : 0;
   return { input: { stream: 0, act: 4 + qk, f32: 0 }, params: { stream: 0, act: 2 + qk, f32: 0 } };
 }
 
 /** FLUX single-stream block: parallel attention and MLP on the same modulated input, one output projection. */
-export function fluxSingleBlock(): BlockSaves {
+function fluxSingleBlock(): BlockSaves {
   return {
     input: { stream: 1, act: 4 + 4 + 2, f32: 0 }, // LN input; SDPA q, k, v, out; GELU input; RMSNorm inputs
     params: { stream: 1, act: 1 + 5 + 1 + 2, f32: 0 }, // LN output; modulated input; proj_out input [attn, mlp] (5D); gated output; normalised q, k
@@ -77,10 +77,10 @@ export interface Bytes {
   f32: number;
 }
 
-export const bytesOf = (s: Saved, b: Bytes): number => s.stream * b.stream + s.act * b.act + s.f32 * b.f32;
+const bytesOf = (s: Saved, b: Bytes): number => s.stream * b.stream + s.act * b.act + s.f32 * b.f32;
 
 /** Per-sample activation bytes of one differentiated pass of the teacher's architecture. */
-export interface PassActivations {
+interface PassActivations {
   /** Differentiated w.r.t. the input only (frozen weights). */
   input: number;
   /** Differentiated w.r.t. the weights (and input). */

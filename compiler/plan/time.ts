@@ -39,7 +39,7 @@ export function forwardFlops(teacher: TeacherConfig, resolution: number): number
 }
 
 /** Forward-pass equivalents per sample and iteration of a stage. */
-export function passCount(inp: PlanInputs, stage: StagePlanInput): number {
+function passCount(inp: PlanInputs, stage: StagePlanInput): number {
   if (stage.kind === 'teach') return 3;
   const k = meanSteps(stage.steps);
   const fm = stage.fakeMult;
@@ -49,7 +49,7 @@ export function passCount(inp: PlanInputs, stage: StagePlanInput): number {
   return fake + gen + (stage.kind === 'adversarial' ? 3 * fm : 0);
 }
 
-export function deviceTflops(d: Devices): { tflops: number; assumed?: string } {
+function deviceTflops(d: Devices): { tflops: number; assumed?: string } {
   if (d.tflops) return { tflops: d.tflops };
   if (d.kind === 'cpu') return { tflops: CPU_TFLOPS, assumed: `cpu: ${CPU_TFLOPS * 1000} GFLOP/s (tfjs)` };
   const known = KNOWN_GPUS[d.kind.toLowerCase()];

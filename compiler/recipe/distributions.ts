@@ -6,7 +6,7 @@
 // Schedules of Fig. 2 are mapped to t through SNR(t) = (1 - t)^2 / t^2, i.e. t = 1 / (1 + sqrt(SNR)).
 import type { JsonValue } from './settings.js';
 
-export interface DistParam {
+interface DistParam {
   name: string;
   default: number;
   doc: string;
@@ -14,7 +14,7 @@ export interface DistParam {
   exclusiveMin?: boolean;
 }
 
-export interface Distribution {
+interface Distribution {
   name: string;
   params: readonly DistParam[];
   doc: string;

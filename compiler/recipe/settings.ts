@@ -62,7 +62,7 @@ export interface Typical {
   field?: string;
 }
 
-export interface SectionInfo {
+interface SectionInfo {
   name: string;
   doc: string;
   /** The key the section's label is stored in: `teacher flux {}` sets teacher.family. */
@@ -70,7 +70,7 @@ export interface SectionInfo {
 }
 
 export const TEACHER_FAMILIES = ['sana', 'sd3', 'flux', 'gmm', 'mlp', 'dit'] as const;
-export const PRECISIONS = ['fp32', 'amp', 'bf16'] as const;
+const PRECISIONS = ['fp32', 'amp', 'bf16'] as const;
 export const STAGE_KINDS = ['teach', 'sid', 'adversarial', 'evaluate', 'export'] as const;
 export const WEIGHTINGS = [
   'one_minus_t', // 1 - t (paper default, eq. 18)
@@ -180,7 +180,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'teach.batch', type: int(1), default: 256, doc: 'Teacher batch size.' },
   { path: 'teach.caption_dropout', type: n(undefined, { min: 0, max: 1 }), default: 0.1, doc: 'Probability of replacing the condition with the null condition, for CFG.' },
   { path: 'teach.time', type: { kind: 'distribution' }, default: { kind: 'logit_normal', mean: 0, std: 1 }, doc: 'Time distribution used to train the teacher.' },
-  { path: 'teach.warmup', type: n('steps', { min: 0 }), optional: true, families: ['dit'], doc: 'Linear learning-rate warm-up of the DiT teacher, in optimizer steps (default 100, runtime/nets/dit-teach.ts).' },
+  { path: 'teach.warmup', type: n('steps', { min: 0 }), optional: true, families: ['dit'], doc: 'Linear learning-rate warm-up of the DiT teacher, in optimizer steps (default 100, runtime/tfjs/nets/dit-teach.ts).' },
   { path: 'teach.ema_decay', type: n(undefined, { min: 0, max: 1 }), optional: true, families: ['dit'], doc: 'Decay of the EMA of the DiT teacher\'s weights, kept beside the raw weights (default 0.995).' },
   { path: 'teach.weights', type: en(['ema', 'raw']), optional: true, families: ['dit'], doc: 'Which weights the DiT teach stage writes as the run\'s teacher.safetensors: the EMA (default) or the raw trained weights.' },
   // evaluate ----------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ export interface FluxArch {
   guidance_embeds: boolean;
 }
 
-/** The small DiT trained here (runtime/nets/dit.ts: adaLN-Zero, patchify in pixel space, conditioned on a
+/** The small DiT trained here (runtime/tfjs/nets/dit.ts: adaLN-Zero, patchify in pixel space, conditioned on a
  *  pooled caption embedding from a word-embedding text encoder). */
 export interface DiTArch {
   kind: 'dit';

@@ -15,7 +15,7 @@ import type { ErrorObject } from 'ajv';
 import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Loc } from '../../grammar/ast.js';
 import { MAX_NESTING } from '../../grammar/index.js';
-import { checkPath, settingHint, knownInSection } from '../collect.js';
+import { checkPath, settingHint, knownInSection } from '../collect/collect.js';
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Assignment, AxisDecl, AxisGroupDecl, FileDecls, RecipeDecl, StageDecl } from '../model.js';

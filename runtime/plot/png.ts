@@ -2,8 +2,8 @@
 // from PNG files. Files are written atomically.
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { UserError } from '../../compiler/cli/command.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { UserError } from '../../common/errors.js';
+import { writeFileAtomic } from '../formats/atomic.js';
 import { Raster } from './raster.js';
 
 /** RGBA bytes, row-major, as pngjs and Raster hold them. */

@@ -10,8 +10,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
-import { UserError } from '../../compiler/cli/command.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { UserError } from '../../common/errors.js';
+import { writeFileAtomic } from '../formats/atomic.js';
 import type { RenderOptions, Rendered } from './render-vega.js';
 
 export type { Rendered, RenderOptions, ScaleInfo } from './render-vega.js';

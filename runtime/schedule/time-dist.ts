@@ -15,7 +15,7 @@ export interface TimeDist {
 const logit = (t: number) => Math.log(t / (1 - t));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-export class TimeDistError extends Error {}
+class TimeDistError extends Error {}
 
 export function timeDist(json: JsonValue): TimeDist {
   const d = (json ?? {}) as Record<string, JsonValue>;

@@ -11,7 +11,7 @@ export const NAMED_WEIGHTINGS: Record<string, (t: number) => number> = {
   constant: () => 1,
 };
 
-export class WeightingError extends Error {}
+class WeightingError extends Error {}
 
 /**
  * Expression trees accepted (the compiler's ExprJson; several spellings so that either side can evolve):

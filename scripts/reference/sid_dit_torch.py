@@ -73,7 +73,7 @@ BLOCK_LINEARS = {'norm1.linear': 'ada', 'attn.to_out.0': 'out', 'ff.net.0.proj':
 
 
 def sincos_pos_embed(dim, gh, gw):
-    """runtime/nn/embed.ts sincosPosEmbed2d: first half encodes the column, second half the row."""
+    """runtime/tfjs/nn/embed.ts sincosPosEmbed2d: first half encodes the column, second half the row."""
     out = np.zeros((gh * gw, dim), np.float32)
     q = dim // 4
     omega = 1 / np.power(10000, np.arange(q) / q)
@@ -121,7 +121,7 @@ def export_dit(net, cfg, token_embedding):
 
 
 def caption_table(cfg, token_embedding, captions):
-    """runtime/nets/dit-text.ts: mean of the caption's word embeddings; the empty caption -> zeros."""
+    """runtime/tfjs/nets/dit-text.ts: mean of the caption's word embeddings; the empty caption -> zeros."""
     vocab = {w: i for i, w in enumerate(cfg['vocab'])}
     rows = []
     for c in captions + ['']:

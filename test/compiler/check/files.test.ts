@@ -8,13 +8,13 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { compileFile, compileSource } from '../../../compiler/api.js';
-import { main } from '../../../compiler/cli/main.js';
+import { main } from '../../../cli/main.js';
 import type { Diagnostic } from '../../../compiler/diagnostics/types.js';
 import { CheckCache } from '../../../compiler/incremental.js';
-import { writeTinyFamilyTeacher, tinyTextEncodings, type TinyTeacher } from '../../../runtime/families/make-tiny.js';
-import { writeTextEncodings } from '../../../runtime/families/text.js';
-import type { FluxConfig } from '../../../runtime/families/config.js';
-import { writeSafetensors } from '../../../runtime/io/safetensors.js';
+import { writeTinyFamilyTeacher, tinyTextEncodings, type TinyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
+import { writeTextEncodings } from '../../../runtime/tfjs/families/text.js';
+import type { FluxConfig } from '../../../runtime/tfjs/families/config.js';
+import { writeSafetensors } from '../../../runtime/formats/safetensors.js';
 import { repoPath } from '../../helpers/paths.js';
 import { scratchDir } from '../../runtime/io/tmp.js';
 
@@ -170,7 +170,7 @@ test('sidc check, compile and plan set the flag: the mismatch is an error, exit 
   const r = recipe({ ck: 'flux', text: 'narrow.safetensors' });
   for (const cmd of ['check', 'compile', 'plan']) {
     let err = '';
-    const code = await main([cmd, r.path], [], { stdout: () => {}, stderr: (t) => void (err += t), isTTY: false });
+    const code = await main([cmd, r.path], { stdout: () => {}, stderr: (t) => void (err += t), isTTY: false });
     assert.equal(code, 1, `${cmd}: ${err}`);
     assert.match(err, /error SID3028: the text encodings \S+narrow\.safetensors do not fit the teacher/, cmd);
   }

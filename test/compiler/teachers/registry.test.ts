@@ -78,7 +78,7 @@ test('tiny configs are tiny and every breakdown is consistent', () => {
   }
 });
 
-test('oracle: the small DiT of runtime/nets/dit.ts counted by hand', () => {
+test('oracle: the small DiT of runtime/tfjs/nets/dit.ts counted by hand', () => {
   // dit_mnist_s: D = 4 x 32 = 128, 4 blocks, MLP x4, patch 4 on 1 channel, 256 timestep features,
   // 64-wide pooled caption from a 14-word embedding table
   const D = 128;

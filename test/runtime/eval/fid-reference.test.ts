@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { useWasm } from '../nn/setup.js';
 import { repoPath } from '../../helpers/paths.js';
 import { pythonWith } from '../../helpers/python.js';
-import { loadClassifier } from '../../../runtime/eval/classifier.js';
+import { loadClassifier } from '../../../runtime/scoring/classifier.js';
 import { loadMnist } from '../../../runtime/data/mnist.js';
-import { writeNpy } from '../../../runtime/io/npy.js';
-import { imageScorer, scoreImages } from '../../../runtime/run/image-eval.js';
+import { writeNpy } from '../../../runtime/formats/npy.js';
+import { imageScorer, scoreImages } from '../../../runtime/tfjs/evaluation/image.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 
 before(() => useWasm());

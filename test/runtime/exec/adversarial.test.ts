@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm } from '../nn/setup.js';
 import { changed, DIT_TINY28, paramsOf, tinyDitGraph } from './dit-fixture.js';
-import { prepareStage, disposeStage } from '../../../runtime/exec/stage.js';
-import { runIteration } from '../../../runtime/exec/iteration.js';
-import { execNode, type Env } from '../../../runtime/exec/ops.js';
-import { discLoss } from '../../../runtime/exec/adversarial-ops.js';
-import { DitNet } from '../../../runtime/exec/dit-net.js';
-import { openRunDir } from '../../../runtime/run/rundir.js';
-import { runGraph } from '../../../runtime/run/runner.js';
-import { readSafetensors } from '../../../runtime/io/safetensors.js';
+import { prepareStage, disposeStage } from '../../../runtime/tfjs/loop/stage.js';
+import { runIteration } from '../../../runtime/tfjs/loop/iteration.js';
+import { execNode, type Env } from '../../../runtime/tfjs/loop/ops.js';
+import { discLoss } from '../../../runtime/tfjs/loop/adversarial-ops.js';
+import { DitNet } from '../../../runtime/tfjs/loop/dit-net.js';
+import { openRunDir } from '../../../runtime/rundir/rundir.js';
+import { runGraph } from '../../../runtime/tfjs/loop/runner.js';
+import { readSafetensors } from '../../../runtime/formats/safetensors.js';
 
 before(() => useWasm());
 

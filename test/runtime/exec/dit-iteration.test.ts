@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm } from '../nn/setup.js';
 import { changed, paramsOf, tinyDitGraph } from './dit-fixture.js';
-import { prepareStage, productOf, disposeStage } from '../../../runtime/exec/stage.js';
-import { runIteration } from '../../../runtime/exec/iteration.js';
-import { DitNet } from '../../../runtime/exec/dit-net.js';
-import { configValue } from '../../../runtime/exec/config.js';
+import { prepareStage, productOf, disposeStage } from '../../../runtime/tfjs/loop/stage.js';
+import { runIteration } from '../../../runtime/tfjs/loop/iteration.js';
+import { DitNet } from '../../../runtime/tfjs/loop/dit-net.js';
+import { configValue } from '../../../runtime/tfjs/loop/config.js';
 
 before(() => useWasm());
 

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../runtime/backend/select.js';
-import { OP_IMPLS, type Env } from '../../../runtime/exec/ops.js';
-import type { StageState } from '../../../runtime/exec/state.js';
+import { initBackend } from '../../../runtime/tfjs/backend/select.js';
+import { OP_IMPLS, type Env } from '../../../runtime/tfjs/loop/ops.js';
+import type { StageState } from '../../../runtime/tfjs/loop/state.js';
 import type { GraphNode } from '../../../compiler/graph/types.js';
 
 await initBackend({ prefer: 'cpu' });

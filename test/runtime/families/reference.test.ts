@@ -13,12 +13,12 @@ import { repoPath } from '../../helpers/paths.js';
 import { pythonWith } from '../../helpers/python.js';
 import { scratchDir } from '../io/tmp.js';
 import { writeTinyTeacher, writeTinyVae, latentOf } from './fixtures.js';
-import { VaeDecoder } from '../../../runtime/families/vae.js';
-import { loadTransformer } from '../../../runtime/families/load.js';
-import { readTextEncodings, TextTable } from '../../../runtime/families/text.js';
-import { FamilyNet } from '../../../runtime/families/net.js';
-import { readNpyFloat32, writeNpy } from '../../../runtime/io/npy.js';
-import type { FamilyName } from '../../../runtime/families/config.js';
+import { VaeDecoder } from '../../../runtime/tfjs/families/vae.js';
+import { loadTransformer } from '../../../runtime/tfjs/families/load.js';
+import { readTextEncodings, TextTable } from '../../../runtime/tfjs/families/text.js';
+import { FamilyNet } from '../../../runtime/tfjs/families/net.js';
+import { readNpyFloat32, writeNpy } from '../../../runtime/formats/npy.js';
+import type { FamilyName } from '../../../runtime/tfjs/families/config.js';
 
 const torchPy = pythonWith('torch', 'numpy');
 const HW = 8;

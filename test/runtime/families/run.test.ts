@@ -1,5 +1,5 @@
 // The paper recipes distilling tiny teachers of each family through the same path `sidc run` takes:
-// compileFile(recipe, --set overrides) -> runGraph -> prepareStage (runtime/exec/family-stage.ts) ->
+// compileFile(recipe, --set overrides) -> runGraph -> prepareStage (runtime/tfjs/loop/family-stage.ts) ->
 // runIteration. Each test writes its own tiny diffusers checkpoint and text table (sidc make-tiny).
 // Checked: the student file differs from the teacher and is finite, phi never moves, conditions are
 // prompt rows (never the empty prompt's row), the nets' own guidance value stays 1.0 (docs/algorithm.md §3),
@@ -7,21 +7,21 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readNpyFloat32 } from '../../../runtime/io/npy.js';
+import { readNpyFloat32 } from '../../../runtime/formats/npy.js';
 import { writeTinyVae } from './fixtures.js';
 import { join } from 'node:path';
 import { useWasm } from '../nn/setup.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { scratchDir } from '../io/tmp.js';
 import { compileFile } from '../../../compiler/api.js';
-import { openRunDir } from '../../../runtime/run/rundir.js';
-import { runGraph } from '../../../runtime/run/runner.js';
-import { readSafetensors } from '../../../runtime/io/safetensors.js';
-import { loadTransformer } from '../../../runtime/families/load.js';
-import { TINY_TEACHERS, writeTinyFamilyTeacher } from '../../../runtime/families/make-tiny.js';
-import type { FamilyNet } from '../../../runtime/families/net.js';
-import type { StageState } from '../../../runtime/exec/state.js';
-import { OP_IMPLS } from '../../../runtime/exec/ops.js';
+import { openRunDir } from '../../../runtime/rundir/rundir.js';
+import { runGraph } from '../../../runtime/tfjs/loop/runner.js';
+import { readSafetensors } from '../../../runtime/formats/safetensors.js';
+import { loadTransformer } from '../../../runtime/tfjs/families/load.js';
+import { TINY_TEACHERS, writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
+import type { FamilyNet } from '../../../runtime/tfjs/families/net.js';
+import type { StageState } from '../../../runtime/tfjs/loop/state.js';
+import { OP_IMPLS } from '../../../runtime/tfjs/loop/ops.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 import type { GraphNode } from '../../../compiler/graph/types.js';
 import { sidc } from '../../helpers/cli.js';

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { relErr, useWasm } from '../nn/setup.js';
 import { scratchDir } from '../io/tmp.js';
-import { SIGMA_DATA, rectifiedFlowVelocity, rfTimeOf, sanaSprintTrigflow, trigOfRf, trigTimeOf } from '../../../runtime/families/trigflow.js';
-import { writeTinyFamilyTeacher } from '../../../runtime/families/make-tiny.js';
-import { loadFamilyTeacher } from '../../../runtime/families/teacher.js';
-import { FamilyNet } from '../../../runtime/families/net.js';
-import { guidedVelocity } from '../../../runtime/exec/sampling.js';
-import { makePrecision } from '../../../runtime/precision/policy.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { SIGMA_DATA, rectifiedFlowVelocity, rfTimeOf, sanaSprintTrigflow, trigOfRf, trigTimeOf } from '../../../runtime/tfjs/families/trigflow.js';
+import { writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
+import { loadFamilyTeacher } from '../../../runtime/tfjs/families/teacher.js';
+import { FamilyNet } from '../../../runtime/tfjs/families/net.js';
+import { guidedVelocity } from '../../../runtime/tfjs/loop/sampling.js';
+import { makePrecision } from '../../../runtime/tfjs/precision/policy.js';
+import { SplitMix32 } from '../../../runtime/rng/splitmix32.js';
 
 before(() => useWasm());
 
@@ -28,7 +28,7 @@ const fStar = (y: tf.Tensor, s: tf.Tensor1D) => tf.mul(y, col(tf.div(tf.mul(tf.m
 const TS = [0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.98];
 
 test('t = sin s / (sin s + cos s) and x_rf = x_trig / sigma_d sqrt(t^2 + (1 - t)^2) hold for a sampled pair', () => {
-  const rng = new Rng(1);
+  const rng = new SplitMix32(1);
   for (const s of [0.05, 0.4, Math.PI / 4, 1.2, 1.5]) {
     const t = rfTimeOf(s);
     assert.ok(Math.abs(trigTimeOf(t) - s) < 1e-12, `s round trip at ${s}`);

@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from '../nn/setup.js';
 import { TINY_VAE_CONFIG, writeTinyVae } from './fixtures.js';
-import { VaeDecoder, groupNorm, parseVaeConfig, vaeDecoderShapes } from '../../../runtime/families/vae.js';
-import { CheckpointMismatchError } from '../../../runtime/families/load.js';
-import { readSafetensors, writeSafetensors } from '../../../runtime/io/safetensors.js';
+import { VaeDecoder, groupNorm, parseVaeConfig, vaeDecoderShapes } from '../../../runtime/tfjs/families/vae.js';
+import { CheckpointMismatchError } from '../../../runtime/tfjs/families/load.js';
+import { readSafetensors, writeSafetensors } from '../../../runtime/formats/safetensors.js';
 
 before(() => useWasm());
 

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { encodeBf16, encodeF16, f32FromBits } from '../../../runtime/io/float-bits.js';
-import { readNpy, writeNpy } from '../../../runtime/io/npy.js';
+import { encodeBf16, encodeF16, f32FromBits } from '../../../runtime/formats/float-bits.js';
+import { readNpy, writeNpy } from '../../../runtime/formats/npy.js';
 import { scratchDir } from './tmp.js';
 import { pythonWith, runPython } from '../../helpers/python.js';
 

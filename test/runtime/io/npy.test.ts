@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NpyError, readNpy, readNpyFloat32, writeNpy, type NpyArray } from '../../../runtime/io/npy.js';
+import { NpyError, readNpy, readNpyFloat32, writeNpy, type NpyArray } from '../../../runtime/formats/npy.js';
 import { scratchDir } from './tmp.js';
 import { pythonWith, runPython } from '../../helpers/python.js';
 

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { encodeF16 } from '../../../runtime/io/float-bits.js';
-import { openSafetensors, readSafetensors, writeSafetensors } from '../../../runtime/io/safetensors.js';
+import { encodeF16 } from '../../../runtime/formats/float-bits.js';
+import { openSafetensors, readSafetensors, writeSafetensors } from '../../../runtime/formats/safetensors.js';
 import { scratchDir } from './tmp.js';
 import { pythonWith, runPython } from '../../helpers/python.js';
 

@@ -6,10 +6,10 @@
 // back; a larger Adam eps does not (it only shrinks the update lr * m / (sqrt(v) + eps)).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../../runtime/backend/select.js';
-import { runIteration } from '../../../runtime/exec/iteration.js';
-import { disposeStage, prepareStage, productOf } from '../../../runtime/exec/stage.js';
-import type { VelocityNet } from '../../../runtime/nets/net.js';
+import { initBackend } from '../../../runtime/tfjs/backend/select.js';
+import { runIteration } from '../../../runtime/tfjs/loop/iteration.js';
+import { disposeStage, prepareStage, productOf } from '../../../runtime/tfjs/loop/stage.js';
+import type { VelocityNet } from '../../../runtime/tfjs/nets/net.js';
 import { gmmGraph } from '../fixtures/gmm-graph.js';
 
 await initBackend({ prefer: 'wasm' });
