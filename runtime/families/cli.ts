@@ -1,10 +1,11 @@
 // sidc inspect DIR: family, config, parameter count, dtypes, memory plan and key check of a diffusers
 //   checkpoint - headers only, nothing is loaded.
-// sidc decode DIR --latents z.npy -o grid.png: latents (in the teacher's normalised space) through the
-//   AutoencoderKL decoder of DIR (model root with vae/, or the vae folder) into a PNG grid.
+// sidc decode DIR --latents z.npy -o grid.png | out.npy: latents (in the teacher's normalised space) through
+//   the AutoencoderKL decoder of DIR (model root with vae/, or the vae folder) into a PNG grid, or as the
+//   decoder's float output (.npy, diffusers' decode() meaning: [B, 3, H, W], unclipped).
 // sidc forward DIR --x x.npy --t 0.5 --text text.safetensors [--prompt ROW] [--guidance W] -o v.npy:
-//   one velocity prediction of the teacher (ALGORITHM.md §1: timestep = t x time_scale; CFG on velocity
-//   for SANA/SD3, the guidance embedding for FLUX).
+//   one velocity prediction of the teacher (docs/algorithm.md §1: timestep = t x time_scale; the guidance
+//   embedding when the checkpoint has one - FLUX.1-dev, SANA-Sprint - else CFG on velocity; conventions.ts).
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,22 +14,18 @@ import { formatBytes, formatCount, formatSummary, summarizeSafetensors } from '.
 import { readSafetensorsHeader } from '../io/safetensors.js';
 import { readNpyFloat32, writeNpy } from '../io/npy.js';
 import { startBackend } from '../cli/common.js';
-import { hiddenOf, type FamilyConfig } from './config.js';
+import { hiddenOf } from './config.js';
 import { compareKeys, inspectCheckpoint, loadTransformer, planMemory } from './load.js';
 import { expectedShapes, familyModule, paramCount } from './index.js';
 import { readTextEncodings, TextTable } from './text.js';
 import { FamilyNet } from './net.js';
 import { VaeDecoder } from './vae.js';
 import { SID_WEIGHT_COPIES } from './teacher.js';
-import { imageGridPng } from '../plot/image-grid.js';
 import { makeTinyCommand } from './make-tiny.js';
-import { guidedVelocity, hasGuidanceEmbedding, type Guidance } from '../exec/sampling.js';
+import { guidedVelocity } from '../exec/sampling.js';
 import { FP32 } from '../precision/policy.js';
-
-/** Default t -> timestep factor per family (ALGORITHM.md §1 and §7). */
-export function defaultTimeScale(c: FamilyConfig): number {
-  return c.family === 'flux' ? 1 : 1000;
-}
+import { defaultTimeScale, describeGuidance, forwardGuidance } from './conventions.js';
+import { decodeFormatOf, writeDecoded } from './decode-output.js';
 
 function inspectReport(dir: string): { text: string; ok: boolean } {
   const info = inspectCheckpoint(dir);
@@ -107,8 +104,8 @@ const forwardCommand: CommandModule = {
       .requiredOption('--t <t>', 'time in [0, 1] (x_t = (1 - t) x0 + t eps); multiplied by the time scale')
       .requiredOption('--text <file>', 'text encodings (.safetensors, docs/text-encodings.md)')
       .option('--prompt <row>', 'row of the text encodings to condition on (default: the first non-empty prompt)')
-      .option('--guidance <w>', 'SANA/SD3: CFG scale on velocity against the empty prompt (default 1 = none); FLUX: guidance-embedding value (default 3.5)')
-      .option('--time-scale <s>', 'timestep = t x scale (default 1000 for SANA and SD3, 1 for FLUX)')
+      .option('--guidance <w>', 'with a guidance embedder (FLUX.1-dev, SANA-Sprint): the value it is fed (default 3.5 / 4.5); else CFG scale against the empty prompt (default 1 = none)')
+      .option('--time-scale <s>', 'timestep = t x scale (default 1000 for SANA and SD3, 1 for FLUX and SANA-Sprint)')
       .option('-o, --out <file>', 'output velocity (.npy)', 'v.npy')
       .option('--backend <name>', 'tensorflow | wasm | cpu')
       .action(async (dir: string, f: ForwardFlags) => {
@@ -128,18 +125,15 @@ const forwardCommand: CommandModule = {
         const m = mod.spatialMultiple(c);
         if (h % m || w % m) throw new UserError(`${f.x}: latent height and width must be multiples of ${m}, got ${h}x${w}`);
         const scale = f.timeScale !== undefined ? num('time-scale', f.timeScale) : defaultTimeScale(c);
-        const gw = f.guidance !== undefined ? num('guidance', f.guidance) : c.family === 'flux' ? 3.5 : 1;
+        const guidance = forwardGuidance(c, f.guidance !== undefined ? num('guidance', f.guidance) : undefined);
         const text = new TextTable(enc);
         const net = new FamilyNet({ config: c, weights: ld.tensors, text, latent: { height: h, width: w }, trainable: false });
-        // the runtime's own guided velocity: FLUX feeds gw through its guidance embedder, the others run CFG
-        // against the empty prompt on a doubled batch (eq. 15)
-        // (a FLUX without a guidance embedder, e.g. schnell, takes no guidance at all)
-        const guidance: Guidance = { mode: c.family !== 'flux' ? 'cfg' : hasGuidanceEmbedding(net) ? 'embedded' : 'none', scale: gw };
+        // the runtime's own guided velocity (the loop's and the sampler's)
         const v = tf.tidy(() =>
           guidedVelocity(net, tf.tensor2d(x.data, [bs, ch * h * w]), tf.fill([bs], t) as tf.Tensor1D, tf.fill([bs], row, 'int32') as tf.Tensor1D, guidance, scale, FP32),
         );
         writeNpy(f.out, { dtype: 'f4', shape: [bs, ch, h, w], data: v.dataSync() as Float32Array });
-        io.stderr(`sidc: ${c.family} v(x, t=${t} -> timestep ${t * scale}, prompt ${row} ${JSON.stringify(enc.prompts[row])}${c.family === 'flux' ? `, guidance embedding ${gw}` : gw !== 1 ? `, CFG ${gw}` : ''}) -> ${f.out}\n`);
+        io.stderr(`sidc: ${c.family} v(x, t=${t} -> timestep ${t * scale}, prompt ${row} ${JSON.stringify(enc.prompts[row])}${describeGuidance(guidance)}) -> ${f.out}\n`);
         v.dispose();
         net.dispose();
         text.dispose();
@@ -151,13 +145,14 @@ const decodeCommand: CommandModule = {
   register(program: Command, io: CliIO) {
     program
       .command('decode')
-      .description('decode latents with an AutoencoderKL (SD3 / FLUX VAE) into a PNG grid')
+      .description("decode latents with an AutoencoderKL (SD3 / FLUX VAE) into a PNG grid, or into the decoder's float output (.npy)")
       .argument('<dir>', 'model folder with vae/, or the vae folder')
       .requiredOption('--latents <file>', 'latents [B, C, h, w] (.npy) in the normalised space the teacher works in')
-      .option('-o, --out <file>', 'PNG grid', 'grid.png')
+      .option('-o, --out <file>', "grid.png: an image grid; out.npy: the decoder's output [B, 3, H, W] float32, unclipped (diffusers' decode())", 'grid.png')
       .option('--cols <n>', 'images per row (default: up to 8)')
       .option('--backend <name>', 'tensorflow | wasm | cpu')
       .action(async (dir: string, f: { latents: string; out: string; cols?: string; backend?: string }) => {
+        decodeFormatOf(f.out); // a wrong extension fails before the decoder loads
         const b = await startBackend(io, f.backend ? { backend: f.backend } : {});
         const z = readNpyFloat32(f.latents);
         const dec = VaeDecoder.load(dir, b.name);
@@ -165,14 +160,8 @@ const decodeCommand: CommandModule = {
         const n = z.shape[0]!;
         const cols = f.cols !== undefined ? num('cols', f.cols) : Math.min(8, n);
         if (!Number.isInteger(cols) || cols < 1) throw new UserError(`--cols must be a positive integer, got '${f.cols}'`);
-        const img = dec.decode(tf.tensor4d(z.data, z.shape as [number, number, number, number]));
-        const [, , h, w] = img.shape;
-        const data = img.dataSync() as Float32Array;
-        const per = 3 * h * w;
-        const images = Array.from({ length: n }, (_, i) => Float32Array.from(data.subarray(i * per, (i + 1) * per), (v) => v * 2 - 1));
-        imageGridPng(f.out, images, { rows: Math.ceil(n / cols), cols, channels: 3, height: h, width: w, layout: 'CHW' });
-        io.stderr(`sidc: decoded ${n} latents to ${w}x${h} images -> ${f.out}\n`);
-        img.dispose();
+        const { height, width } = writeDecoded(dec, z, f.out, cols);
+        io.stderr(`sidc: decoded ${n} latents to ${width}x${height} images -> ${f.out}\n`);
         dec.dispose();
       });
   },
