@@ -135,7 +135,7 @@ test('true draws of a well separated mixture: precision = P(chi2_2 <= 9) = 1 - e
   assert.ok(m.energy < 0.01, `energy of true draws vs true draws ${m.energy}`);
 });
 
-test('the gmm example mixtures are well separated: no sample is within 3 std of two components (the nearest rule changes no number there)', () => {
+test('the mixture of examples/gmm.sid and recipes/fig3-gmm.sid is well separated: no sample is within 3 std of two components (the nearest rule changes no number there)', () => {
   for (const spec of [
     { dim: 2, classes: 4, modesPerClass: 6, modeStd: 0.12, radius: 4, seed: 3 },
   ]) {
