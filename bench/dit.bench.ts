@@ -1,6 +1,6 @@
 // One DiT training step (forward + backward of the flow-matching loss) in sidc on wasm, and the same
 // model in PyTorch eager on the same machine (scripts/torch_dit_step.py via Debian's python3-torch +
-// OpenBLAS). Size: DESIGN.md's measured DiT - B = 64, D = 256, depth 6, 4 heads, 64 tokens
+// OpenBLAS). Size: dit_bench (docs/design.md) - B = 64, D = 256, depth 6, 4 heads, 64 tokens
 // (32x32x4 latents, patch 4), ~7.4M parameters. Reports seconds per step for both and the ratio.
 // Env: DIT_BENCH_STEPS (timed steps, default 3), DIT_BENCH_SIZE (registry name, default dit_bench),
 // DIT_BENCH_MICRO (micro-batches per step, default 2).

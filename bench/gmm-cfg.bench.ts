@@ -1,4 +1,4 @@
-// Does SiD-DiT with CFG reach the guided teacher's distribution? An oracle for ALGORITHM.md §4 with guidance:
+// Does SiD-DiT with CFG reach the guided teacher's distribution? An oracle for docs/algorithm.md §4 with guidance:
 // phi is the analytic Gaussian mixture (exact guided velocity, eq. 15), psi and G start from an MLP fit to
 // it (runtime/exec/implicit-teach.ts), and the 4-step student is compared with the guided teacher's own
 // distribution - Euler with 256 steps, which 32 steps already match - by energy distance per class (plus

@@ -1,7 +1,7 @@
 // SiD iterations/s (and images/s) per available backend on the 2-D mixture with an MLP teacher, and the
 // share of the backend's peak FLOP/s, peak measured in the same run with a large plain 2-D matMul
 // (share computed on CPU time, so that other processes on a shared machine do not distort it).
-// Iteration FLOPs are counted analytically from the MLP's matmuls (ALGORITHM.md §4's cost of one
+// Iteration FLOPs are counted analytically from the MLP's matmuls (docs/algorithm.md §4's cost of one
 // iteration: fake = k G calls + psi fwd/bwd on the doubled batch; generator = k G calls + backward of
 // the last + phi and psi forward and input-backward on the doubled batch).
 import * as tf from '@tensorflow/tfjs-core';

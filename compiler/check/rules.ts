@@ -1,4 +1,4 @@
-// The semantic rules of the paper and ALGORITHM.md, each a real mistake. Each rule reads resolved
+// The semantic rules of the paper and docs/algorithm.md, each a real mistake. Each rule reads resolved
 // values (with defaults) and reports at the value that decides it (check/context.ts: place()).
 import { diag, replaceFix } from '../diagnostics/make.js';
 import { DISTRIBUTIONS_BY_NAME, distCdf, distParams } from '../recipe/distributions.js';
@@ -94,7 +94,7 @@ function intervals(c: CheckContext): void {
   }
 }
 
-/** teacher.time_scale must match family and objective (ALGORITHM.md §1). */
+/** teacher.time_scale must match family and objective (docs/algorithm.md §1). */
 function timeScale(c: CheckContext): void {
   const ts = c.num('teacher.time_scale');
   const family = c.str('teacher.family');
@@ -105,7 +105,7 @@ function timeScale(c: CheckContext): void {
   let objective = c.str('teacher.objective') ?? 'rectified_flow';
   if (tc && c.isSet('teacher.objective') && tc.objective !== objective) {
     const p = c.place('teacher.objective');
-    c.out.push(diag('SID3013', p.loc, { detail: `teacher config \`${configName}\` was trained with ${tc.objective}, not ${objective} (ALGORITHM.md Section 1)`, example: `write \`teacher.objective = ${tc.objective}\` or remove it (the config implies it)` }, { related: p.related }));
+    c.out.push(diag('SID3013', p.loc, { detail: `teacher config \`${configName}\` was trained with ${tc.objective}, not ${objective} (docs/algorithm.md Section 1)`, example: `write \`teacher.objective = ${tc.objective}\` or remove it (the config implies it)` }, { related: p.related }));
     return;
   }
   if (tc && !c.isSet('teacher.objective')) objective = tc.objective;
@@ -181,7 +181,7 @@ function vectorTeacher(c: CheckContext): void {
   }
 }
 
-/** Adversarial stage (ALGORITHM.md §6): real images, and the switch after the warm-up. */
+/** Adversarial stage (docs/algorithm.md §6): real images, and the switch after the warm-up. */
 function adversarial(c: CheckContext): void {
   const st = c.recipe.stages.find((s) => s.name === 'adversarial');
   if (!st) return;

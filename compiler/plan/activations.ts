@@ -5,7 +5,7 @@
 // nodes guard each saved input with should_compute_output), so there are two lists:
 //   input : saved whenever the block is differentiated at all - the tensors the gradient with respect to
 //           the block's INPUT needs (nonlinearity inputs, attention q/k/v/out, norm inputs). A frozen net
-//           differentiated w.r.t. x_t (phi and psi in the generator phase, ALGORITHM.md §4) keeps only these.
+//           differentiated w.r.t. x_t (phi and psi in the generator phase, docs/algorithm.md §4) keeps only these.
 //   params: saved in addition when the weights are trained (G; psi in the fake phase): every linear's
 //           input, the normalised activations the modulation scales multiply, the outputs the gates scale.
 // Storage classes: `act` = bf16 compute dtype (2 bytes, AMP and BF16 alike: matmul outputs are bf16);

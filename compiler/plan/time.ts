@@ -3,7 +3,7 @@
 // FLOPs of one forward pass per sample: 2 x (block parameters) x tokens for the matmuls, plus attention
 // (4 S^2 D per softmax layer; SANA's linear attention 4 N D d and cross-attention 4 N T D). A backward
 // pass w.r.t. weights and input costs 2 forwards; w.r.t. the input only, 1 forward.
-// Passes per sample and iteration (ALGORITHM.md §4, k averaged over 1..steps):
+// Passes per sample and iteration (docs/algorithm.md §4, k averaged over 1..steps):
 //   fake phase:      k G forwards (no grad) + psi forward + backward(params) on the guided batch
 //   generator phase: k-1 G forwards + G forward + backward(params)
 //                    + phi and psi forward + backward(input) on their guided batches

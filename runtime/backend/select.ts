@@ -1,4 +1,4 @@
-// Backend choice at start (DESIGN.md "The runtime"): `tensorflow` when @tensorflow/tfjs-node(-gpu) is
+// Backend choice at start (docs/design.md "The backend"): `tensorflow` when @tensorflow/tfjs-node(-gpu) is
 // installed (optional, never a dependency: it downloads libtensorflow at install time), else `wasm`
 // (SIMD; threads off in Node), else `cpu`. The choice is printed and recorded in the run directory.
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,4 +1,4 @@
-// Faster Slice / Unpack / SplitV kernels for the tfjs wasm backend (DESIGN.md, "What was measured").
+// Faster Slice / Unpack / SplitV kernels for the tfjs wasm backend (docs/design.md, "wasm: fast only on plain 2-D matMul").
 // The stock wasm Slice calls backend.readSync(x), which copies the WHOLE input out of the heap for every
 // slice, so unstack/split of n pieces costs O(n * size). These kernels read through a typed-array view of
 // the heap instead and copy only the requested region: O(size of output), bit-identical results.

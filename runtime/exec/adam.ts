@@ -1,4 +1,4 @@
-// Adam (ALGORITHM.md §5): beta1 = 0 supported, bias-corrected as torch.optim.Adam, no weight decay by
+// Adam (docs/algorithm.md §5): beta1 = 0 supported, bias-corrected as torch.optim.Adam, no weight decay by
 // default, constant lr. The gradient first goes through nan_to_num (NaN -> 0, +-inf -> +-1e5) and the
 // optional value clip. Runs on Float32Arrays on the JS side (the vector nets are small).
 // bf16 storage (policy bf16): the gradient, m, v and the weights are bf16 and every elementwise op of

@@ -1,4 +1,4 @@
-// The adversarial stage's ops for transformer backbones (ALGORITHM.md §6): real images with captions,
+// The adversarial stage's ops for transformer backbones (docs/algorithm.md §6): real images with captions,
 // the fake network as discriminator (final-norm hidden states averaged over tokens: one logit per hidden
 // channel, [B, D], no new parameters), L_D added to psi's loss, the non-saturating L_gan weighted by 1 - t.
 import * as tf from '@tensorflow/tfjs-core';

@@ -3,7 +3,7 @@
 // index into the dataset's caption set (MNIST: digit d -> "a handwritten digit <d>"; index K = the empty
 // caption, CFG's null condition). The caption encoder is the teacher's and stays frozen: the K + 1 pooled
 // embeddings are computed once and picked by a one-hot matmul (no gather gradient on wasm).
-// `features` gives the discriminator's pooled hidden states (ALGORITHM.md §6).
+// `features` gives the discriminator's pooled hidden states (docs/algorithm.md §6).
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../../compiler/cli/command.js';
 import { readSafetensors } from '../io/safetensors.js';
@@ -79,7 +79,7 @@ export class DitNet implements VelocityNet {
     });
   }
 
-  /** Hidden states after the final norm, averaged over tokens: [B, D] (ALGORITHM.md §6). */
+  /** Hidden states after the final norm, averaged over tokens: [B, D] (docs/algorithm.md §6). */
   features(x: tf.Tensor2D, t: tf.Tensor1D, c: tf.Tensor1D): tf.Tensor2D {
     return tf.tidy(() => {
       const [xi, ti, ci] = this.inputs(x, t, c);

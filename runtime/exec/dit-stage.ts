@@ -1,5 +1,5 @@
 // Stage setup for the image DiT teacher (family `dit`): phi is read from teacher.checkpoint (the shipped
-// safetensors), psi and G start as copies of it (ALGORITHM.md §2) or of an earlier stage's product or a
+// safetensors), psi and G start as copies of it (docs/algorithm.md §2) or of an earlier stage's product or a
 // student file (generator.init); conditions are the dataset's captions (data.dataset, MNIST: ten digit
 // captions, the empty caption is the null condition K); real images (adversarial stage) come from the
 // dataset's training split.
@@ -38,7 +38,7 @@ export function realImages(): ImageSet {
   return trainSet;
 }
 
-/** The graph's t -> the DiT's timestep: the DiT always sees t x its own timeScale (ALGORITHM.md §1). */
+/** The graph's t -> the DiT's timestep: the DiT always sees t x its own timeScale (docs/algorithm.md §1). */
 function inputScale(graph: ExecutionGraph, ditTimeScale: number): number {
   return ditTimeScale / num(configValue(graph, 'teacher.time_scale'), 1);
 }

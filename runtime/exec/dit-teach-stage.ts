@@ -1,4 +1,4 @@
-// The teach stage of a dit recipe: rectified-flow training of the DiT teacher (ALGORITHM.md §1) by
+// The teach stage of a dit recipe: rectified-flow training of the DiT teacher (docs/algorithm.md §1) by
 // runtime/nets/dit-teach.ts - the same startTeach / teachStep / state files as its command line, so a
 // recipe reproduces the shipped teacher bit for bit. This file turns the lowered teach stage (graph
 // lower/stages.ts lowerTeach) into that code's TeachOptions and wraps its files for the run directory.

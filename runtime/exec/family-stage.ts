@@ -1,11 +1,11 @@
 // Stage setup for the paper's teachers (families sana, sd3, flux; runtime/families): phi is loaded from the
 // diffusers folder teacher.checkpoint (its config.json decides the architecture; teacher.config only
-// feeds check and plan), psi and G start as copies of it (ALGORITHM.md §2) or as an earlier stage's
+// feeds check and plan), psi and G start as copies of it (docs/algorithm.md §2) or as an earlier stage's
 // product or a student file (generator.init); the adversarial stage reads real latents (data.images).
 // Conditions are rows of the precomputed text-encodings table
 // data.text = precomputed("file or folder") (docs/text-encodings.md): sample_condition draws prompt rows,
 // the empty prompt's row is the null condition. Embedded guidance (FLUX.1-dev, SANA-Sprint) is fed by the
-// velocity op (sampling.ts); the nets' own guidance value stays 1.0 (what G always sees, ALGORITHM.md §3).
+// velocity op (sampling.ts); the nets' own guidance value stays 1.0 (what G always sees, docs/algorithm.md §3).
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -89,7 +89,7 @@ export function loadFamilyStudent(path: string, graph: ExecutionGraph, trainable
 }
 
 /**
- * Real latents of the adversarial stage (ALGORITHM.md §6; docs/text-encodings.md): data.images names a
+ * Real latents of the adversarial stage (docs/algorithm.md §6; docs/text-encodings.md): data.images names a
  * safetensors file (or a folder with latents.safetensors) holding `latents` [N, C, h, w] in the teacher's
  * normalised latent space and `prompt_rows` [N], each image's caption as a row of the data.text table.
  */

@@ -1,5 +1,5 @@
 // gmm recipes: phi is the analytic mixture, but psi and G must be networks that start as a copy of "the
-// teacher" (ALGORITHM.md §2). The compiler forbids a teach stage for gmm (SID3021: the teacher needs no
+// teacher" (docs/algorithm.md §2). The compiler forbids a teach stage for gmm (SID3021: the teacher needs no
 // training), so the runtime adds one itself: an MLP fit by flow matching to samples of the mixture, with
 // the recipe's teach.* settings, run and checkpointed like any stage under the name `_init`. psi and G
 // with init "teacher" copy it. (For the mlp family the recipe's own teach stage plays this role.)

@@ -1,4 +1,4 @@
-// One training iteration of a stage (ALGORITHM.md §4): shared nodes once (k is drawn once per
+// One training iteration of a stage (docs/algorithm.md §4): shared nodes once (k is drawn once per
 // iteration), then each phase in order (fake network first), each for `accumulate` rounds, summing
 // gradients of the phase's net; then nan_to_num + optional clip + Adam (adam.ts).
 import * as tf from '@tensorflow/tfjs-core';
@@ -66,7 +66,7 @@ export function runIteration(st: StageState): IterationResult {
     if (node.op === 'sample_k') k = shared.get(`${node.id}.${Object.keys(node.outputs)[0] ?? 'out'}`) as number;
   }
   const losses: Record<string, number> = {};
-  // The adversarial stage's discriminator warm-up (ALGORITHM.md §6): G is frozen, so its phase is not run at
+  // The adversarial stage's discriminator warm-up (docs/algorithm.md §6): G is frozen, so its phase is not run at
   // all - no wasted passes, and no zero-gradient Adam steps whose bias correction would make G's first real
   // updates after the warm-up many times lr. Such an iteration reports no generator loss.
   const frozenUntil = num(st.stage.attrs.generator_frozen_until_images, -Infinity);

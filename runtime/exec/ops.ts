@@ -39,7 +39,7 @@ function netOf(st: StageState, node: GraphNode) {
   return slot.net;
 }
 
-/** B_local of ALGORITHM.md §4: global batch / world size = micro-batch x accumulation rounds. */
+/** B_local of docs/algorithm.md §4: global batch / world size = micro-batch x accumulation rounds. */
 export function bLocal(st: StageState, node: GraphNode, accumulate: number): number {
   return num(node.attrs.b_local as JsonValue, num(st.graph.bindings.B_local, st.batch * accumulate));
 }
@@ -114,7 +114,7 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
     return tf.tensor1d(Float32Array.from(t, (ti) => w(ti)));
   },
   sid_loss: (node, env, st, accumulate) => {
-    // eq. 18 with alpha (ALGORITHM.md §4 step 5): per sample, summed over elements; NaN samples dropped.
+    // eq. 18 with alpha (docs/algorithm.md §4 step 5): per sample, summed over elements; NaN samples dropped.
     const yr = tensor(env, node, 'y_real');
     const yf = tensor(env, node, 'y_fake');
     const xg = tensor(env, node, 'x_g');

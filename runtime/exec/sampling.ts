@@ -18,14 +18,14 @@ export function guidanceOf(j: JsonValue | undefined): Guidance {
   return { mode, scale: typeof o.scale === 'number' ? o.scale : 1 };
 }
 
-/** A copy of x that carries no gradient (tfjs has no stopGradient; DESIGN.md). */
+/** A copy of x that carries no gradient (tfjs has no stopGradient; docs/design.md). */
 export function detach<T extends tf.Tensor>(x: T): T {
   return tf.tensor(x.dataSync(), x.shape, x.dtype) as T;
 }
 
 /**
  * v_w = v(x, t, null) + w (v(x, t, c) - v(x, t, null)) on one doubled batch: unconditional half first
- * (ALGORITHM.md §1). Scale 1 or mode none: the conditional branch alone (the same value).
+ * (docs/algorithm.md §1). Scale 1 or mode none: the conditional branch alone (the same value).
  */
 export function guidedVelocity(net: VelocityNet, x: tf.Tensor2D, t: tf.Tensor1D, c: tf.Tensor1D, g: Guidance, timeScale: number, p: Precision): tf.Tensor2D {
   return tf.tidy(() => {
@@ -51,9 +51,9 @@ export function hasGuidanceEmbedding(net: VelocityNet): net is VelocityNet & Gui
 }
 
 /**
- * Embedded guidance (paper §4.4, ALGORITHM.md §7): one conditional pass with the scale fed through the
+ * Embedded guidance (paper §4.4, docs/algorithm.md §7): one conditional pass with the scale fed through the
  * guidance embedder - no unconditional branch, no doubled batch. The net's own value (1.0: what G always
- * sees, ALGORITHM.md §3) is restored afterwards; the pass has read it by then.
+ * sees, docs/algorithm.md §3) is restored afterwards; the pass has read it by then.
  */
 function embeddedGuidance(net: VelocityNet, x: tf.Tensor2D, ts: tf.Tensor1D, c: tf.Tensor1D, scale: number, p: Precision): tf.Tensor2D {
   if (!hasGuidanceEmbedding(net)) throw new Error(`embedded guidance needs a guidance-embedding backbone; ${net.kind} has none`);
@@ -69,7 +69,7 @@ function embeddedGuidance(net: VelocityNet, x: tf.Tensor2D, ts: tf.Tensor1D, c: 
 export type NoiseMode = 'fresh' | 'fixed' | 'ddim';
 
 /**
- * generate_k (eq. 16, ALGORITHM.md §3): D = 0; for i < k: t_i = 1 - i/steps, n = z (i = 0) else fresh /
+ * generate_k (eq. 16, docs/algorithm.md §3): D = 0; for i < k: t_i = 1 - i/steps, n = z (i = 0) else fresh /
  * z again / re-derived from the previous step (ddim: E[eps | x] = x + (1 - t) v, eq. 11);
  * x = (1 - t_i) D + t_i n; D = x - t_i G(x, t_i, c). G never gets CFG. With gradLast only the last call
  * keeps its graph; otherwise the result is detached.

@@ -75,7 +75,7 @@ export function prepareStage(graph: ExecutionGraph, stage: StageGraph, products:
   };
 }
 
-/** BF16 policy: trainable weights are stored in bf16 from the start (ALGORITHM.md §5). */
+/** BF16 policy: trainable weights are stored in bf16 from the start (docs/algorithm.md §5). */
 function storeTrainableInBf16(nets: Map<string, NetSlot>): void {
   for (const { decl, net } of nets.values()) {
     if (!decl.trainable) continue;

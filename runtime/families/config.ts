@@ -33,7 +33,7 @@ export interface SanaConfig {
   interpolation_scale: number | null;
   guidance_embeds: boolean;
   qk_norm: string | null;
-  /** read by the SANA-Sprint pipeline, not by the transformer (ALGORITHM.md §7) */
+  /** read by the SANA-Sprint pipeline, not by the transformer (docs/algorithm.md §7) */
   guidance_embeds_scale: number;
   timestep_scale: number;
 }
@@ -72,7 +72,7 @@ export interface FluxConfig {
 
 export type FamilyConfig = SanaConfig | SD3Config | FluxConfig;
 
-/** Hidden width D = heads x head_dim (the discriminator's D, ALGORITHM.md §6). */
+/** Hidden width D = heads x head_dim (the discriminator's D, docs/algorithm.md §6). */
 export const hiddenOf = (c: FamilyConfig): number => c.num_attention_heads * c.attention_head_dim;
 
 type Json = Record<string, unknown>;

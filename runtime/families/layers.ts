@@ -23,7 +23,7 @@ export function shapeTable(): { s: Record<string, number[]>; lin: (name: string,
 
 /**
  * The part of runtime/precision's Precision these nets use (structural, so a Precision fits): `compute`
- * rounds every matmul operand (bf16 for amp/bf16 policies, ALGORITHM.md §5).
+ * rounds every matmul operand (bf16 for amp/bf16 policies, docs/algorithm.md §5).
  */
 export interface ComputePolicy {
   name: string;

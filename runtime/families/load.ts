@@ -9,7 +9,7 @@ import { formatBytes } from '../io/safetensors-summary.js';
 import { readFamilyConfig, transformerDir, type FamilyConfig } from './config.js';
 import { expectedShapes } from './index.js';
 
-/** The wasm heap cannot grow past 4 GiB, and overflowing it aborts the process (DESIGN.md). */
+/** The wasm heap cannot grow past 4 GiB, and overflowing it aborts the process (docs/design.md). */
 export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
 /** Part of the heap kept free for activations, gradients and kernels' scratch. */
 export const WASM_HEADROOM_BYTES = 512 * 1024 ** 2;

@@ -1,6 +1,6 @@
 // What a family module offers: the diffusers parameter table (names and shapes, the checkpoint
 // contract) and a forward pass that can stop after the final norm (the adversarial stage's
-// discriminator features, ALGORITHM.md §6).
+// discriminator features, docs/algorithm.md §6).
 import type * as tf from '@tensorflow/tfjs-core';
 import type { FamilyConfig } from './config.js';
 import type { Ctx } from './layers.js';
@@ -8,7 +8,7 @@ import type { Ctx } from './layers.js';
 export interface FamilyInputs {
   /** latents [B, C, H, W] (FLUX: the unpacked 16-channel latent; packing is done inside) */
   x: tf.Tensor;
-  /** the timestep as the transformer's forward takes it: t x time_scale (ALGORITHM.md §1) */
+  /** the timestep as the transformer's forward takes it: t x time_scale (docs/algorithm.md §1) */
   timestep: tf.Tensor;
   /** sequence embeddings [B, L, text_dim] */
   text: tf.Tensor;

@@ -1,7 +1,7 @@
 // A family transformer behind the runtime's velocity-net interface (runtime/nets/net.ts):
 // x is the flattened latent [B, C*H*W], t the timestep already multiplied by time_scale, c the row of
 // the text-encodings table (TextTable) to condition on; nullCondition is the row of the empty prompt.
-// `guidance` is the embedded guidance value (FLUX; SANA-Sprint) - the generator keeps 1.0 (ALGORITHM.md §3).
+// `guidance` is the embedded guidance value (FLUX; SANA-Sprint) - the generator keeps 1.0 (docs/algorithm.md §3).
 import * as tf from '@tensorflow/tfjs-core';
 import type { FamilyConfig } from './config.js';
 import { familyModule } from './index.js';
@@ -80,14 +80,14 @@ export class FamilyNet implements VelocityNet {
       ...(this.opts.config.family === 'sana' ? { mask: tf.gather(text.mask, idx) } : {}),
       ...(text.pooled ? { pooled: tf.gather(text.pooled, idx) } : {}),
       // SANA-Sprint: its pipeline multiplies the guidance scale by guidance_embeds_scale (0.1) before the
-      // transformer; FLUX's transformer itself multiplies by 1000 (ALGORITHM.md §7)
+      // transformer; FLUX's transformer itself multiplies by 1000 (docs/algorithm.md §7)
       guidance: tf.fill([b], this.opts.config.family === 'sana' ? this.guidance * this.opts.config.guidance_embeds_scale : this.guidance),
     };
   }
 
   /**
    * v(x, t, c): x [B, C*H*W], t [B] (x time_scale), c [B] prompt rows -> [B, C*H*W]. A TrigFlow teacher
-   * (objective trigflow, time_scale 1) is called as ALGORITHM.md §1 says: x_rf, t -> x_trig / sigma_d, s ->
+   * (objective trigflow, time_scale 1) is called as docs/algorithm.md §1 says: x_rf, t -> x_trig / sigma_d, s ->
    * SANA-Sprint's TrigFlow model F -> v = eps - x0 (trigflow.ts).
    */
   forward(x: tf.Tensor2D, t: tf.Tensor1D, c: tf.Tensor1D, precision: Precision | ComputePolicy = FP32_COMPUTE): tf.Tensor2D {
@@ -100,7 +100,7 @@ export class FamilyNet implements VelocityNet {
     });
   }
 
-  /** Discriminator logits of ALGORITHM.md §6: tokens after the final norm, averaged -> [B, D]. */
+  /** Discriminator logits of docs/algorithm.md §6: tokens after the final norm, averaged -> [B, D]. */
   features(x: tf.Tensor2D, t: tf.Tensor1D, c: tf.Tensor1D, precision: Precision | ComputePolicy = FP32_COMPUTE): tf.Tensor2D {
     return tf.tidy(() => {
       const out = this.module.forward(this.opts.config, new Ctx(this.weights(), precision), this.inputs(x, t, c), true);
@@ -108,7 +108,7 @@ export class FamilyNet implements VelocityNet {
     });
   }
 
-  /** A copy with its own weights (psi and G start as copies of the teacher, ALGORITHM.md §2). */
+  /** A copy with its own weights (psi and G start as copies of the teacher, docs/algorithm.md §2). */
   clone(trainable: boolean): FamilyNet {
     return new FamilyNet({ ...this.opts, weights: Object.fromEntries(this.params), trainable, guidance: this.guidance });
   }

@@ -16,7 +16,7 @@ import { readTextEncodings, TextTable } from './text.js';
  */
 export const SID_WEIGHT_COPIES = 7;
 
-/** VAE downsampling per family (ALGORITHM.md §7): DC-AE 32x for SANA, AutoencoderKL 8x for SD3/FLUX. */
+/** VAE downsampling per family (docs/algorithm.md §7): DC-AE 32x for SANA, AutoencoderKL 8x for SD3/FLUX. */
 export const VAE_DOWNSAMPLE: Readonly<Record<FamilyName, number>> = { sana: 32, sd3: 8, flux: 8 };
 
 export interface FamilyTeacherOptions {

@@ -3,7 +3,7 @@
 //   prompt_attention_mask  [N, L]             1 = token, 0 = padding (optional: all ones)
 //   pooled_prompt_embeds   [N, P]             SD3: CLIP-L ++ bigG (2048); FLUX: CLIP-L (768); absent for SANA
 // and metadata `prompts` = JSON list of the N prompts. The empty prompt "" must be one of them: it is the
-// null condition of classifier-free guidance (ALGORITHM.md §1).
+// null condition of classifier-free guidance (docs/algorithm.md §1).
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../../compiler/cli/command.js';
 import { readSafetensors, writeSafetensors, type TensorToWrite, type WritableDtype } from '../io/safetensors.js';

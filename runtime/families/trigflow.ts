@@ -1,4 +1,4 @@
-// TrigFlow (SANA-Sprint teachers) seen as rectified flow, ALGORITHM.md §1: SiD-DiT only ever works in the
+// TrigFlow (SANA-Sprint teachers) seen as rectified flow, docs/algorithm.md §1: SiD-DiT only ever works in the
 // rectified-flow view x_rf = (1 - t) x0 + t eps, t in [0, 1]. A TrigFlow model lives at
 // x_trig = cos(s) sigma_d x0 + sin(s) sigma_d eps, s in [0, pi/2], and predicts
 // F(x_trig / sigma_d, s) = cos(s) eps - sin(s) x0 (so that dx_trig/ds = sigma_d F). The two views are tied by
@@ -16,12 +16,12 @@ export function trigTimeOf(t: number): number {
   return Math.atan2(t, 1 - t);
 }
 
-/** t of a TrigFlow s (ALGORITHM.md §1). */
+/** t of a TrigFlow s (docs/algorithm.md §1). */
 export function rfTimeOf(s: number): number {
   return Math.sin(s) / (Math.sin(s) + Math.cos(s));
 }
 
-/** x_trig of a rectified-flow point (ALGORITHM.md §1, solved for x_trig). */
+/** x_trig of a rectified-flow point (docs/algorithm.md §1, solved for x_trig). */
 export function trigOfRf(xRf: number, t: number, sigmaData = SIGMA_DATA): number {
   return (xRf * sigmaData) / Math.hypot(t, 1 - t);
 }

@@ -2,7 +2,7 @@
 // SD3/FLUX): conv_in, mid block (ResnetBlock2D, single-head attention with GroupNorm, ResnetBlock2D),
 // up blocks of layers_per_block + 1 ResnetBlock2D with nearest-2x + conv upsamplers (all but the last),
 // GroupNorm + SiLU + conv_out. Latents in the teacher's normalised space are mapped back first:
-// z = z' / scaling_factor + shift_factor (ALGORITHM.md §7). Forward only (no gradient needed), so tfjs
+// z = z' / scaling_factor + shift_factor (docs/algorithm.md §7). Forward only (no gradient needed), so tfjs
 // conv2d runs natively on wasm; activations are NHWC.
 import { join } from 'node:path';
 import { readFileSync, existsSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Euler sampler for a flow-matching DiT with classifier-free guidance on velocity (ALGORITHM.md §1):
+// Euler sampler for a flow-matching DiT with classifier-free guidance on velocity (docs/algorithm.md §1):
 // v_w = v(x, t, null) + w (v(x, t, c) - v(x, t, null)), one forward pass on the doubled batch
 // [null half; conditional half]. Integrates dx/dt = v from t = 1 (noise) to t = 0 (data).
 import * as tf from '@tensorflow/tfjs-core';

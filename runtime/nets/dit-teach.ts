@@ -1,5 +1,5 @@
 // Flow-matching (rectified-flow) training of the DiT teacher - the future `teach` stage.
-// Loss (ALGORITHM.md §1): x_t = (1 - t) x0 + t eps, target v = eps - x0, L = mean (v_theta(x_t, t, c) - v)^2,
+// Loss (docs/algorithm.md §1): x_t = (1 - t) x0 + t eps, target v = eps - x0, L = mean (v_theta(x_t, t, c) - v)^2,
 // t ~ logit-normal(m, s) (SD3's choice), captions replaced by "" with probability `captionDrop` so the same
 // net learns the null condition used by CFG. Adam with linear warm-up, EMA of weights for sampling.
 // State (params, EMA, Adam moments, step, PRNG, loader cursor) is saved to one safetensors file and

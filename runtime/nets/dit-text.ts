@@ -1,7 +1,7 @@
 // The DiT teacher's text encoder: a bag-of-words mean pool of learned word embeddings.
 // Written as (word-count matrix / length) @ E - a plain 2-D matMul - instead of gather + mean, so its
 // gradient needs no UnsortedSegmentSum (missing on wasm). The EMPTY caption pools to the zero vector:
-// that is the null condition for classifier-free guidance (ALGORITHM.md §1).
+// that is the null condition for classifier-free guidance (docs/algorithm.md §1).
 import * as tf from '@tensorflow/tfjs-core';
 import { matMul2d } from '../nn/linear.js';
 import { param, type Params, type ParamValues } from '../nn/params.js';

@@ -1,5 +1,5 @@
 // A small class/caption-conditioned DiT (Peebles & Xie 2023) that predicts rectified-flow velocity
-// v ~ eps - x0 (ALGORITHM.md §1). Parameter names follow diffusers (SD3-style pooled conditioning):
+// v ~ eps - x0 (docs/algorithm.md §1). Parameter names follow diffusers (SD3-style pooled conditioning):
 //   pos_embed.proj                          patch embedding, weight [D, C*p*p] (= Conv2d weight flattened)
 //   time_text_embed.timestep_embedder.*     sinusoidal(t * time_scale) -> MLP
 //   time_text_embed.text_embedder.*         pooled caption embedding -> MLP
@@ -32,7 +32,7 @@ export interface DiTConfig {
   mlpRatio: number;
   textDim: number; // width of the pooled caption embedding
   freqDim: number; // sinusoidal timestep features
-  timeScale: number; // t handed to the net = t * timeScale (ALGORITHM.md §1)
+  timeScale: number; // t handed to the net = t * timeScale (docs/algorithm.md §1)
   vocab: string[]; // text encoder words; index 0 is <unk>
 }
 
@@ -118,7 +118,7 @@ export class DiT {
 
   /**
    * Hidden states after the final adaLN norm, before proj_out: [B, N, D]. The adversarial stage
-   * (ALGORITHM.md §6) averages these over tokens to get one logit per hidden channel.
+   * (docs/algorithm.md §6) averages these over tokens to get one logit per hidden channel.
    * x [B, C, H, W]; t [B] already scaled by time_scale; cond [B, textDim] pooled caption embeddings.
    */
   finalHidden(p: P, x: tf.Tensor, t: tf.Tensor, cond: tf.Tensor): tf.Tensor3D {
@@ -149,7 +149,7 @@ export class DiT {
     return tf.add(x, gate(gM!, f2));
   }
 
-  /** Velocity v(x, t, cond) [B, C, H, W] (ALGORITHM.md §1: v ~ eps - x0). */
+  /** Velocity v(x, t, cond) [B, C, H, W] (docs/algorithm.md §1: v ~ eps - x0). */
   velocity(p: P, x: tf.Tensor, t: tf.Tensor, cond: tf.Tensor): tf.Tensor4D {
     const c = this.config;
     const h = this.finalHidden(p, x, t, cond);
@@ -179,7 +179,7 @@ export const DIT_CONFIGS: Record<string, DiTConfig> = {
     name: 'dit_tiny', channels: 1, height: 8, width: 8, patch: 4, hidden: 16, depth: 2, heads: 2,
     mlpRatio: 2, textDim: 8, freqDim: 16, timeScale: 1000, vocab: MNIST_VOCAB,
   },
-  // DESIGN.md's measured size: D = 256, depth 6, 64 tokens (32x32x4, patch 4).
+  // The size the wasm layers were tuned on (docs/design.md): D = 256, depth 6, 64 tokens (32x32x4, patch 4).
   dit_bench: {
     name: 'dit_bench', channels: 4, height: 32, width: 32, patch: 4, hidden: 256, depth: 6, heads: 4,
     mlpRatio: 4, textDim: 64, freqDim: 256, timeScale: 1000, vocab: MNIST_VOCAB,

@@ -1,6 +1,6 @@
 // 2-D matmul whose gradient multiplies explicitly transposed operands: tfjs-wasm runs only plain,
 // non-transposed 2-D matMul on its fast path (XNNPACK); the transposed products of the default
-// gradient fall to a scalar loop (DESIGN.md, measured ~4x slower on the MLP step here).
+// gradient fall to a scalar loop (docs/design.md; measured ~4x slower on the MLP step here).
 import * as tf from '@tensorflow/tfjs-core';
 
 export const matMul2d = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {

@@ -1,4 +1,4 @@
-// What every velocity backbone offers the interpreter (ALGORITHM.md §1: nets predict v ~ eps - x0).
+// What every velocity backbone offers the interpreter (docs/algorithm.md §1: nets predict v ~ eps - x0).
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Precision } from '../precision/policy.js';
 
@@ -14,7 +14,7 @@ export interface VelocityNet {
    * Returns [B, D].
    */
   forward(x: tf.Tensor2D, t: tf.Tensor1D, c: tf.Tensor1D, precision: Precision): tf.Tensor2D;
-  /** A new net with copied weights (psi and G start as copies, ALGORITHM.md §2). */
+  /** A new net with copied weights (psi and G start as copies, docs/algorithm.md §2). */
   clone(trainable: boolean): VelocityNet;
   /** Hyper-parameters that rebuild the same architecture (saved with checkpoints). */
   config: Record<string, number | string>;

@@ -1,6 +1,6 @@
 // Dense layers on wasm's fast path: XNNPACK only accelerates plain, non-transposed 2-D matMul, and tf's
 // default matMul gradient uses transposed products (scalar fallback, ~0.5 GFLOP/s). So each product here
-// is a tf.customGrad whose backward transposes explicitly and then multiplies plainly (DESIGN.md).
+// is a tf.customGrad whose backward transposes explicitly and then multiplies plainly (docs/design.md).
 // Weights are torch layout [out, in]: y = x W^T + b, dx = dy W, dW = dy^T x, db = sum_rows dy.
 import * as tf from '@tensorflow/tfjs-core';
 

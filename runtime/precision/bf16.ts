@@ -1,4 +1,4 @@
-// bfloat16 emulation (DESIGN.md: tfjs has no bf16 dtype). A bf16 number is the top 16 bits of a
+// bfloat16 emulation (docs/design.md: tfjs has no bf16 dtype). A bf16 number is the top 16 bits of a
 // float32; rounding is exact round-to-nearest-even on the float32 bit pattern, which is also right for
 // subnormals (same exponent field), rounds the largest values to +-inf as IEEE does, keeps +-inf and
 // turns every NaN into a quiet NaN of the same sign.

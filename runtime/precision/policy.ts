@@ -1,4 +1,4 @@
-// Precision policies (ALGORITHM.md §5, graph PrecisionSpec):
+// Precision policies (docs/algorithm.md §5, graph PrecisionSpec):
 //   fp32 - everything float32.
 //   amp  - fp32 master weights; compute rounded to bf16: weights and activations entering matmuls.
 //   bf16 - weights and Adam state stored rounded to bf16 after every update, compute in bf16; losses,

@@ -1,4 +1,4 @@
-// The run directory runs/<recipe>-<hash8>/ (STYLE.md: named by what ran): recipe source copy, graph.json,
+// The run directory runs/<recipe>-<hash8>/ (docs/design.md: named by what ran): recipe source copy, graph.json,
 // backend.json, metrics.jsonl, checkpoint.safetensors, stages/<stage>.safetensors, samples/*.png,
 // eval.{json,md}, student.safetensors, teacher.safetensors (dit teach stage), progress.json (finished stages).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';

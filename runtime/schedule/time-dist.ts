@@ -1,6 +1,6 @@
 // p(t) of the recipe (canonical JSON, compiler/recipe/settings.ts): { kind: 'logit_normal', mean, std,
 // interval? } | { kind: 'uniform', interval? }, optionally restricted to an interval (Fig. 3), sampled by
-// inverse CDF (exact; the default) or by rejection (ALGORITHM.md §4: the choice is a recipe setting).
+// inverse CDF (exact; the default) or by rejection (docs/algorithm.md §4: the choice is a recipe setting).
 import type { JsonValue } from '../../compiler/recipe/settings.js';
 import { normCdf, normInv } from './normal.js';
 import type { Rng } from '../rng/prng.js';

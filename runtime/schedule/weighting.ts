@@ -1,4 +1,4 @@
-// Loss weightings w(t) (eq. 18, ALGORITHM.md §4 step 4): a registry of named weightings plus `w(t) = ...`
+// Loss weightings w(t) (eq. 18, docs/algorithm.md §4 step 4): a registry of named weightings plus `w(t) = ...`
 // expressions as JSON trees. Computed without gradient, in float64, stored float32.
 import type { JsonValue } from '../../compiler/recipe/settings.js';
 

@@ -1,11 +1,11 @@
 // Analytic conditional Gaussian-mixture teacher (the `gmm` family): K classes, M isotropic components
 // per class (std s, equal weights), means placed by a seed. Under x_t = (1 - t) x0 + t eps
-// (ALGORITHM.md §1) each component gives x_t | k ~ N((1 - t) mu_k, var_t I), var_t = (1-t)^2 s^2 + t^2, so
+// (docs/algorithm.md §1) each component gives x_t | k ~ N((1 - t) mu_k, var_t I), var_t = (1-t)^2 s^2 + t^2, so
 //   r_k = softmax_k( log w_k(c) - |x_t - (1-t) mu_k|^2 / (2 var_t) )            (posterior over components)
 //   E[eps - x0 | x_t, k] = (t - (1-t) s^2) / var_t * (x_t - (1-t) mu_k) - mu_k
 // and the exact velocity is v = sum_k r_k E[eps - x0 | x_t, k] - finite at every t in [0, 1]
 // (equivalently (x_t - E[x0 | x_t, c]) / t, eq. 11). The null condition (index K) is the class-marginal
-// mixture over all K*M components (classes equally likely). Zero-error oracle (ALGORITHM.md §9).
+// mixture over all K*M components (classes equally likely). Zero-error oracle (docs/algorithm.md §9).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Precision } from '../precision/policy.js';
 import type { VelocityNet } from '../nets/net.js';

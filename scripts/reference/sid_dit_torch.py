@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""An independent PyTorch implementation of SiD-DiT (ALGORITHM.md sections 3-5) for sidc's DiT teachers,
-written from ALGORITHM.md, not from the TypeScript runtime, to cross-check it and to run the same
+"""An independent PyTorch implementation of SiD-DiT (docs/algorithm.md sections 3-5) for sidc's DiT teachers,
+written from docs/algorithm.md, not from the TypeScript runtime, to cross-check it and to run the same
 distillation at batch sizes and lengths a 2-core machine cannot reach (on a GPU when there is one).
 
 It loads a DiT teacher in sidc's file layout (examples/teachers/dit-mnist.safetensors: diffusers names,
@@ -147,7 +147,7 @@ DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'
 MNIST_CAPTIONS = [f'a handwritten digit {d}' for d in DIGITS]
 
 
-# ---- SiD-DiT (ALGORITHM.md) ----
+# ---- SiD-DiT (docs/algorithm.md) ----
 class Sid:
     def __init__(self, teacher, cfg, table, a, device):
         self.cfg, self.a, self.dev = cfg, a, device

@@ -14,7 +14,8 @@ import { creditSamples, mixtureTruth, type MixtureTruth } from '../../../runtime
 import { gmmOf } from '../../../runtime/exec/teacher-spec.js';
 import type { EvalRow } from '../../../runtime/exec/evaluate.js';
 import { gmmGraph } from '../fixtures/gmm-graph.js';
-import { pythonWith, scratchDir } from '../io/tmp.js';
+import { scratchDir } from '../io/tmp.js';
+import { pythonWith } from '../../helpers/python.js';
 import { repoPath } from '../../helpers/paths.js';
 import { sidc } from '../../helpers/cli.js';
 
@@ -57,12 +58,12 @@ test('sidc sample writes the classes beside 2-D samples; export-mixture writes t
   assert.match(notRun.err, /no graph\.json - not a run directory/);
 });
 
-test('numpy from truth.json + x.npy + x.labels.npy alone reproduces sidc\'s precision and coverage', { skip: numpy ? false : 'python3 with numpy not found' }, async () => {
+test('numpy from truth.json + x.npy + x.labels.npy alone reproduces sidc\'s precision and coverage', { skip: numpy.skip }, async () => {
   const x = join(run, 'y.npy');
   assert.equal((await sidc('sample', run, '--n', '150', '--steps', '1', '-o', x)).code, 0);
   const truthFile = join(run, 'truth-y.json');
   assert.equal((await sidc('export-mixture', run, '-o', truthFile)).code, 0);
-  const r = spawnSync(numpy!, [repoPath('scripts', 'reference', 'mixture_metrics.py'), truthFile, x, join(run, 'y.labels.npy')], { encoding: 'utf8' });
+  const r = spawnSync(numpy.exe, [repoPath('scripts', 'reference', 'mixture_metrics.py'), truthFile, x, join(run, 'y.labels.npy')], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const ref = JSON.parse(r.stdout) as { precision: number; coverage: number; credited: number[] };
   const samples = readNpyFloat32(x).data;

@@ -1,4 +1,4 @@
-// sid_loss (eq. 18 with alpha, ALGORITHM.md §4) and fm_loss against hand-computed tiny cases.
+// sid_loss (eq. 18 with alpha, docs/algorithm.md §4) and fm_loss against hand-computed tiny cases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';

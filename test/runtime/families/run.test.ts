@@ -2,7 +2,7 @@
 // compileFile(recipe, --set overrides) -> runGraph -> prepareStage (runtime/exec/family-stage.ts) ->
 // runIteration. Each test writes its own tiny diffusers checkpoint and text table (sidc make-tiny).
 // Checked: the student file differs from the teacher and is finite, phi never moves, conditions are
-// prompt rows (never the empty prompt's row), the nets' own guidance value stays 1.0 (ALGORITHM.md §3),
+// prompt rows (never the empty prompt's row), the nets' own guidance value stays 1.0 (docs/algorithm.md §3),
 // and a missing checkpoint or a mismatched text table is a one-line error without a stack.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -102,7 +102,7 @@ for (const { family, recipe } of CASES) {
   });
 }
 
-test('sd3: recipes/sid2a-sd3-medium.sid runs its sid stage, then the adversarial stage on real latents (ALGORITHM.md §6)', () => {
+test('sd3: recipes/sid2a-sd3-medium.sid runs its sid stage, then the adversarial stage on real latents (docs/algorithm.md §6)', () => {
   const dir = scratchDir('run-sid2a');
   writeTinyFamilyTeacher('sd3', dir, { seed: 3, latents: 6 });
   const res = compileFile(join(REPO, 'recipes/sid2a-sd3-medium.sid'), { set: [...sets(dir, 'sd3'), `data.images="${dir}"`] });

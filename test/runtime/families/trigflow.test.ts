@@ -1,4 +1,4 @@
-// TrigFlow <-> rectified flow (ALGORITHM.md §1) against closed forms: for Gaussian data x0 ~ N(0, a^2 I)
+// TrigFlow <-> rectified flow (docs/algorithm.md §1) against closed forms: for Gaussian data x0 ~ N(0, a^2 I)
 // the exact rectified-flow velocity v*(x, t) = E[eps - x0 | x_t = x] and the exact TrigFlow prediction
 // F*(y, s) = E[cos s eps - sin s x0 | y] are known, so the mapping must turn F* into v* exactly, and
 // SANA-Sprint's wrapper must turn v* into F*. Embedded guidance (FLUX, SANA-Sprint) is one conditional
@@ -35,7 +35,7 @@ test('t = sin s / (sin s + cos s) and x_rf = x_trig / sigma_d sqrt(t^2 + (1 - t)
     const [x0, eps] = [rng.normal(), rng.normal()];
     const xTrig = Math.cos(s) * SIGMA_DATA * x0 + Math.sin(s) * SIGMA_DATA * eps;
     const xRf = (1 - t) * x0 + t * eps;
-    assert.ok(Math.abs(xTrig / SIGMA_DATA * Math.hypot(t, 1 - t) - xRf) < 1e-12, 'ALGORITHM.md §1 x mapping');
+    assert.ok(Math.abs(xTrig / SIGMA_DATA * Math.hypot(t, 1 - t) - xRf) < 1e-12, 'docs/algorithm.md §1 x mapping');
     assert.ok(Math.abs(trigOfRf(xRf, t) - xTrig) < 1e-12);
   }
   assert.ok(Math.abs(rfTimeOf(Math.PI / 4) - 0.5) < 1e-15);

@@ -1,5 +1,5 @@
 // The AutoencoderKL decoder: output shape (8x for 4 levels, 2x for the tiny 2-level one), range, the
-// normalisation z = z' / scale + shift (ALGORITHM.md §7), and precise key errors; encoder weights ignored.
+// normalisation z = z' / scale + shift (docs/algorithm.md §7), and precise key errors; encoder weights ignored.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

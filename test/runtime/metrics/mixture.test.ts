@@ -10,7 +10,8 @@ import { makeGmm, sampleGmm } from '../../../runtime/teachers/gmm.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 import { writeNpy } from '../../../runtime/io/npy.js';
 import { repoPath } from '../../helpers/paths.js';
-import { pythonWith, scratchDir } from '../io/tmp.js';
+import { scratchDir } from '../io/tmp.js';
+import { pythonWith } from '../../helpers/python.js';
 
 const numpy = pythonWith('numpy');
 
@@ -148,7 +149,7 @@ test('the mixture of examples/gmm.sid and recipes/fig3-gmm.sid is well separated
   }
 });
 
-test('numpy, independently: precision, coverage, credited components and energy distance agree with sidc', { skip: numpy ? false : 'python3 with numpy not found' }, () => {
+test('numpy, independently: precision, coverage, credited components and energy distance agree with sidc', { skip: numpy.skip }, () => {
   const dir = scratchDir('mixture-numpy');
   const rng = new Rng(4);
   // samples near OVERLAP's components, some far off, with classes
@@ -165,7 +166,7 @@ test('numpy, independently: precision, coverage, credited components and energy 
   writeNpy(join(dir, 'x.npy'), { dtype: 'f4', shape: [n, 2], data: x });
   writeNpy(join(dir, 'labels.npy'), { dtype: 'i4', shape: [n], data: c });
   const script = repoPath('scripts', 'reference', 'mixture_metrics.py');
-  const r = spawnSync(numpy!, [script, join(dir, 'truth.json'), join(dir, 'x.npy'), join(dir, 'labels.npy')], { encoding: 'utf8' });
+  const r = spawnSync(numpy.exe, [script, join(dir, 'truth.json'), join(dir, 'x.npy'), join(dir, 'labels.npy')], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const ref = JSON.parse(r.stdout) as { precision: number; coverage: number; credited: number[] };
   const ours = creditSamples(OVERLAP, x, c);
@@ -174,7 +175,7 @@ test('numpy, independently: precision, coverage, credited components and energy 
   assert.equal(ours.coverage, ref.coverage);
   const y = gaussians(300, 2, [1, 1], 2, rng);
   writeNpy(join(dir, 'y.npy'), { dtype: 'f4', shape: [300, 2], data: y });
-  const e = spawnSync(numpy!, [script, '--energy', join(dir, 'x.npy'), join(dir, 'y.npy')], { encoding: 'utf8' });
+  const e = spawnSync(numpy.exe, [script, '--energy', join(dir, 'x.npy'), join(dir, 'y.npy')], { encoding: 'utf8' });
   assert.equal(e.status, 0, e.stderr);
   const refE = (JSON.parse(e.stdout) as { energy: number }).energy;
   assert.ok(Math.abs(energyDistance(x, y, 2) - refE) < 1e-9 * Math.abs(refE) + 1e-12, `energy ${energyDistance(x, y, 2)} vs numpy ${refE}`);
