@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   'plot-time': async () => (await import('./plot-time.js')).plotTimeCommand,
   'sweep-run': async () => (await import('./sweep-run.js')).sweepRunCommand,
   eval: async () => (await import('./eval.js')).evalCommand,
+  'export-mixture': async () => (await import('./export-mixture.js')).exportMixtureCommand,
   inspect: async () => (await import('./inspect.js')).inspectCommand,
   forward: async () => (await import('./forward.js')).forwardCommand,
   decode: async () => (await import('./decode.js')).decodeCommand,

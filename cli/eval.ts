@@ -1,5 +1,6 @@
 // sidc eval RUN: teacher Euler (CFG) at several step counts vs the SiD student at 1 and 4 steps for an
 // image (dit) run; writes RUN/eval-images.{md,json}, optionally every sampler's images as .npy.
+// sidc eval RUN --seeds 0,1,2 (vector runs): the evaluate stage over several evaluation seeds, mean ± sd.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../common/errors.js';
@@ -9,6 +10,7 @@ import { loadMnist } from '../runtime/data/mnist.js';
 import { teacherFamily } from '../runtime/tfjs/loop/teacher-spec.js';
 import { evaluateImageRun, formatImageEvalTable, readGraph, writeImageEval } from '../runtime/tfjs/evaluation/image.js';
 import { intFlag, startBackend } from './runtime-common.js';
+import { evaluateOverSeeds, formatSeedTable } from '../runtime/tfjs/loop/eval-seeds.js';
 
 const ints = (name: string, v: string): number[] => {
   const xs = v.split(',').map((s) => Number(s.trim()));
@@ -28,15 +30,23 @@ export const evalCommand: CommandModule = {
       .option('--cfg <w>', 'teacher CFG scale', '4.5')
       .option('--per-class <n>', 'samples per caption', '50')
       .option('--seed <s>', 'noise seed (the same noise for every sampler)', '1')
+      .option('--seeds <list>', 'vector (gmm, mlp) runs: repeat the evaluate stage with these evaluation seeds (e.g. 0,1,2,3,4) and print mean ± sd [min, max]')
       .option('--npy <dir>', 'also write every sampler\'s images as <dir>/<sampler>.npy [n, C, H, W] and labels.npy')
       .option('--teacher <file>', 'teacher safetensors (default: the recipe\'s teacher.checkpoint)')
       .option('--student <file>', 'score this student instead of the run\'s own: a sidc net file (e.g. from scripts/reference/sid_dit_torch.py) or a checkpoint.safetensors copied from a run (its G); the table is printed and RUN\'s eval files are left alone')
       .option('--classifier <file>', 'eval classifier', 'examples/eval/mnist-classifier.safetensors')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
       .addHelpText('after', '\nExamples:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --student /tmp/ref/student-4096.safetensors')
-      .action(async (run: string, flags: { teacherSteps: string; studentSteps: string; studentOnly?: boolean; cfg: string; perClass: string; seed: string; npy?: string; teacher?: string; student?: string; classifier: string; backend?: string }) => {
+      .action(async (run: string, flags: { teacherSteps: string; studentSteps: string; studentOnly?: boolean; cfg: string; perClass: string; seed: string; seeds?: string; npy?: string; teacher?: string; student?: string; classifier: string; backend?: string }) => {
+        if (flags.seeds !== undefined) {
+          const seeds = flags.seeds.split(',').map((v) => Number(v.trim()));
+          if (seeds.length < 2 || seeds.some((v) => !Number.isInteger(v) || v < 0)) throw new UserError(`--seeds must list at least two non-negative integers, got '${flags.seeds}'`);
+          await startBackend(io, flags);
+          io.stdout(formatSeedTable(evaluateOverSeeds(run, seeds, io.stderr).rows, seeds) + '\n');
+          return setExitCode(0);
+        }
         const graph = readGraph(run);
-        if (teacherFamily(graph) !== 'dit') throw new UserError(`${run}: sidc eval compares image runs (teacher dit); vector runs are evaluated by their evaluate stage`);
+        if (teacherFamily(graph) !== 'dit') throw new UserError(`${run}: sidc eval compares image runs (teacher dit); vector runs are evaluated by their evaluate stage (sidc eval RUN --seeds 0,1,2 repeats it over seeds)`);
         const cfg = Number(flags.cfg);
         const perClass = intFlag('per-class', flags.perClass, 2);
         if (!(cfg > 0)) throw new UserError(`--cfg must be a positive number, got '${flags.cfg}'`);

@@ -1,6 +1,6 @@
 // sidc forward DIR --x x.npy --t 0.5 --text text.safetensors [--prompt ROW] [--guidance W] -o v.npy:
-//   one velocity prediction of the teacher (docs/algorithm.md §1: timestep = t x time_scale; CFG on velocity
-//   for SANA/SD3, the guidance embedding for FLUX).
+//   one velocity prediction of the teacher (docs/algorithm.md §1: timestep = t x time_scale; the guidance
+//   embedding when the checkpoint has one - FLUX.1-dev, SANA-Sprint - else CFG on velocity; conventions.ts).
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../common/errors.js';
@@ -8,18 +8,13 @@ import type { CliIO } from '../common/io.js';
 import type { CommandModule } from './command.js';
 import { readNpyFloat32, writeNpy } from '../runtime/formats/npy.js';
 import { numberFlag, startBackend } from './runtime-common.js';
-import type { FamilyConfig } from '../runtime/tfjs/families/config.js';
 import { loadTransformer } from '../runtime/tfjs/families/load.js';
 import { familyModule } from '../runtime/tfjs/families/index.js';
 import { readTextEncodings, TextTable } from '../runtime/tfjs/families/text.js';
 import { FamilyNet } from '../runtime/tfjs/families/net.js';
-import { guidedVelocity, hasGuidanceEmbedding, type Guidance } from '../runtime/tfjs/loop/sampling.js';
+import { guidedVelocity } from '../runtime/tfjs/loop/sampling.js';
+import { defaultTimeScale, describeGuidance, forwardGuidance } from '../runtime/tfjs/families/conventions.js';
 import { FP32 } from '../runtime/tfjs/precision/policy.js';
-
-/** Default t -> timestep factor per family (docs/algorithm.md §1 and §7). */
-function defaultTimeScale(c: FamilyConfig): number {
-  return c.family === 'flux' ? 1 : 1000;
-}
 
 interface ForwardFlags {
   x: string;
@@ -42,8 +37,8 @@ export const forwardCommand: CommandModule = {
       .requiredOption('--t <t>', 'time in [0, 1] (x_t = (1 - t) x0 + t eps); multiplied by the time scale')
       .requiredOption('--text <file>', 'text encodings (.safetensors, docs/text-encodings.md)')
       .option('--prompt <row>', 'row of the text encodings to condition on (default: the first non-empty prompt)')
-      .option('--guidance <w>', 'SANA/SD3: CFG scale on velocity against the empty prompt (default 1 = none); FLUX: guidance-embedding value (default 3.5)')
-      .option('--time-scale <s>', 'timestep = t x scale (default 1000 for SANA and SD3, 1 for FLUX)')
+      .option('--guidance <w>', 'with a guidance embedder (FLUX.1-dev, SANA-Sprint): the value it is fed (default 3.5 / 4.5); else CFG scale against the empty prompt (default 1 = none)')
+      .option('--time-scale <s>', 'timestep = t x scale (default 1000 for SANA and SD3, 1 for FLUX and SANA-Sprint)')
       .option('-o, --out <file>', 'output velocity (.npy)', 'v.npy')
       .option('--backend <name>', 'tensorflow | wasm | cpu')
       .action(async (dir: string, f: ForwardFlags) => {
@@ -63,18 +58,15 @@ export const forwardCommand: CommandModule = {
         const m = mod.spatialMultiple(c);
         if (h % m || w % m) throw new UserError(`${f.x}: latent height and width must be multiples of ${m}, got ${h}x${w}`);
         const scale = f.timeScale !== undefined ? numberFlag('time-scale', f.timeScale) : defaultTimeScale(c);
-        const gw = f.guidance !== undefined ? numberFlag('guidance', f.guidance) : c.family === 'flux' ? 3.5 : 1;
+        const guidance = forwardGuidance(c, f.guidance !== undefined ? numberFlag('guidance', f.guidance) : undefined);
         const text = new TextTable(enc);
         const net = new FamilyNet({ config: c, weights: ld.tensors, text, latent: { height: h, width: w }, trainable: false });
-        // the runtime's own guided velocity: FLUX feeds gw through its guidance embedder, the others run CFG
-        // against the empty prompt on a doubled batch (eq. 15)
-        // (a FLUX without a guidance embedder, e.g. schnell, takes no guidance at all)
-        const guidance: Guidance = { mode: c.family !== 'flux' ? 'cfg' : hasGuidanceEmbedding(net) ? 'embedded' : 'none', scale: gw };
+        // the runtime's own guided velocity (the loop's and the sampler's)
         const v = tf.tidy(() =>
           guidedVelocity(net, tf.tensor2d(x.data, [bs, ch * h * w]), tf.fill([bs], t) as tf.Tensor1D, tf.fill([bs], row, 'int32') as tf.Tensor1D, guidance, scale, FP32),
         );
         writeNpy(f.out, { dtype: 'f4', shape: [bs, ch, h, w], data: v.dataSync() as Float32Array });
-        io.stderr(`sidc: ${c.family} v(x, t=${t} -> timestep ${t * scale}, prompt ${row} ${JSON.stringify(enc.prompts[row])}${c.family === 'flux' ? `, guidance embedding ${gw}` : gw !== 1 ? `, CFG ${gw}` : ''}) -> ${f.out}\n`);
+        io.stderr(`sidc: ${c.family} v(x, t=${t} -> timestep ${t * scale}, prompt ${row} ${JSON.stringify(enc.prompts[row])}${describeGuidance(guidance)}) -> ${f.out}\n`);
         v.dispose();
         net.dispose();
         text.dispose();

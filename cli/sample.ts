@@ -1,6 +1,7 @@
 // sidc sample RUN --steps 4 --n N -o x.npy [--png out.png] [--class c]: draws from a run's student.
 // Image (dit) runs: x.npy [n, C, H, W] in [-1, 1] and x.labels.npy [n] (prompt index), --png a grid with a
-// row per prompt; vector runs [n, dim] (+ a scatter plot); text-family runs their latents.
+// row per prompt; vector runs [n, dim] and x.labels.npy [n] (class) (+ a scatter plot); text-family runs
+// their latents.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -32,7 +33,7 @@ export const sampleCommand: CommandModule = {
       .argument('<run>', 'run directory (runs/<recipe>-<hash8>)')
       .option('--steps <k>', 'generation steps', '4')
       .option('--n <count>', 'number of samples', '1000')
-      .option('-o, --out <file>', 'output .npy file: [n, dim], or images [n, C, H, W] (+ <out>.labels.npy)', 'samples.npy')
+      .option('-o, --out <file>', 'output .npy file: [n, dim], or images [n, C, H, W]; the labels go to <out>.labels.npy', 'samples.npy')
       .option('--png <file>', 'also write a picture: a scatter plot (2-D data) or an image grid (a row per prompt)')
       .option('--class <c>', 'condition every sample on this class (default: balanced classes)')
       .option('--seed <s>', 'seed of the noise', '0')
@@ -95,8 +96,10 @@ export const sampleCommand: CommandModule = {
           const z = tf.tensor2d(rng.normals(n * gmm.dim), [n, gmm.dim]);
           return Float32Array.from(generateK(G, z, tf.tensor1d(c, 'int32'), k, stepsTrained, String(configValue(graph, 'generator.noise') ?? 'fresh') as NoiseMode, rng, num(configValue(graph, 'teacher.time_scale'), 1), FP32, false).dataSync() as Float32Array);
         });
+        const labelsPath = flags.out.replace(/(\.npy)?$/, '.labels.npy');
         writeNpy(flags.out, { dtype: 'f4', shape: [n, gmm.dim], data: x });
-        io.stdout(`wrote ${n} samples (${k} steps) to ${flags.out}\n`);
+        writeNpy(labelsPath, { dtype: 'i4', shape: [n], data: c });
+        io.stdout(`wrote ${n} samples (${k} steps) to ${flags.out}, their classes to ${labelsPath} (the truth: sidc export-mixture ${run})\n`);
         if (flags.png) {
           if (gmm.dim < 2) throw new UserError('--png needs data of at least 2 dimensions');
           scatterClasses(flags.png, { x, c, dim: gmm.dim }, { title: `student, ${k} steps`, means: gmm.means, modesPerClass: gmm.modesPerClass, lim: gmm.radius * 1.4 });

@@ -5,8 +5,9 @@ same module tree, so `load_state_dict(strict=True)` checks every parameter name 
 Needs only torch (Debian python3-torch 1.13 works; no diffusers, no safetensors package).
 
 usage: families.py TRANSFORMER_DIR X.npy TIMESTEP TEXT.safetensors ROW GUIDANCE OUT.npy
-       families.py --jobs JOBS.json     (a list of such 7-argument lists, or ["vae", VAE_DIR, Z.npy, OUT.npy]
-                                         for the AutoencoderKL decoder: one torch start-up for all)
+       families.py --jobs JOBS.json     (a list of such 7-argument lists, or ["vae", VAE_DIR, Z.npy, OUT.npy(, "raw")]
+                                         for the AutoencoderKL decoder (images in [0, 1], or raw), or ["temb", T.npy, DIM, OUT.npy] for
+                                         the sinusoidal timestep table alone: one torch start-up for all)
   x [B, C, H, W]; TIMESTEP as the transformer takes it (t x time_scale); ROW: prompt row for every sample.
 Writes the velocity [B, C, H, W] (float32 .npy).
 """
@@ -51,6 +52,7 @@ def read_checkpoint(d):
 
 # ---------------------------------------------------------------- shared modules (embeddings.py, normalization.py)
 def timestep_embedding(t, dim=256):  # Timesteps(256, flip_sin_to_cos=True, downscale_freq_shift=0)
+    # get_timestep_embedding: exponent, exp, product and sin/cos all in float32
     half = dim // 2
     ex = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float32) / half)
     e = t[:, None].float() * ex[None]
@@ -379,16 +381,16 @@ class VaeDecoder(nn.Module):
         for ub in d.up_blocks:
             for r in ub.resnets: x = r(x)
             if hasattr(ub, 'upsamplers'): x = ub.upsamplers[0].conv(F.interpolate(x, scale_factor=2.0, mode='nearest'))
-        x = d.conv_out(F.silu(d.conv_norm_out(x)))
-        return (x / 2 + 0.5).clamp(0, 1)
+        return d.conv_out(F.silu(d.conv_norm_out(x)))  # AutoencoderKL.decode(z).sample: unclipped
 
-def run_vae(vdir, zpath, out):
+def run_vae(vdir, zpath, out, raw=''):
     c = json.load(open(os.path.join(vdir, 'config.json')))
     model = VaeDecoder(c)
     sd = {k: v for k, v in read_checkpoint(vdir).items() if k.startswith('decoder.') or k.startswith('post_quant_conv.')}
     model.load_state_dict(sd, strict=True)
     with torch.no_grad():
-        np.save(out, model(torch.from_numpy(np.load(zpath).astype(np.float32))).numpy().astype(np.float32))
+        x = model(torch.from_numpy(np.load(zpath).astype(np.float32)))
+        np.save(out, (x if raw == 'raw' else (x / 2 + 0.5).clamp(0, 1)).numpy().astype(np.float32))
 
 CLASSES = {'SanaTransformer2DModel': Sana, 'SD3Transformer2DModel': SD3, 'FluxTransformer2DModel': Flux}
 
@@ -408,9 +410,14 @@ def run(tdir, xpath, ts, textpath, row, guidance, out):
         v = model(x, torch.full((b,), float(ts)), text, mask, pooled, torch.full((b,), float(guidance)))
     np.save(out, v.numpy().astype(np.float32))
 
+def run_temb(tpath, dim, out):
+    np.save(out, timestep_embedding(torch.from_numpy(np.load(tpath).astype(np.float32)), int(dim)).numpy().astype(np.float32))
+
 if __name__ == '__main__':
     if sys.argv[1] == '--jobs':
         for job in json.load(open(sys.argv[2])):
-            run_vae(*job[1:]) if job[0] == 'vae' else run(*job)
+            if job[0] == 'vae': run_vae(*job[1:])
+            elif job[0] == 'temb': run_temb(*job[1:])
+            else: run(*job)
     else:
         run(*sys.argv[1:8])

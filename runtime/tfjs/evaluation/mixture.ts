@@ -22,7 +22,8 @@ interface EvalSamples {
   c: Int32Array;
 }
 
-export function evaluateStage(st: StageState, onRow?: (r: EvalRow) => void): { rows: EvalRow[]; samples: EvalSamples[] } {
+/** metricSeed: the seed of the true-mixture draws the metrics compare against (the run uses the default). */
+export function evaluateStage(st: StageState, onRow?: (r: EvalRow) => void, metricSeed?: number): { rows: EvalRow[]; samples: EvalSamples[] } {
   const { graph, stage } = st;
   const gmm = st.gmm!;
   const n = num(stageSetting(graph, stage, ['samples'], 'evaluate.samples', 2000), 2000);
@@ -36,7 +37,7 @@ export function evaluateStage(st: StageState, onRow?: (r: EvalRow) => void): { r
   const rows: EvalRow[] = [];
   const samples: EvalSamples[] = [];
   const record = (sampler: string, steps: number, x: Float32Array, t0: number) => {
-    const row = { sampler, steps, seconds: (performance.now() - t0) / 1000, ...mixtureMetrics(gmm, x, c) };
+    const row = { sampler, steps, seconds: (performance.now() - t0) / 1000, ...mixtureMetrics(gmm, x, c, metricSeed) };
     rows.push(row);
     samples.push({ label: `${sampler}-${steps}`, x, c });
     onRow?.(row);

@@ -67,17 +67,21 @@ function shapes(c: SanaConfig): Record<string, number[]> {
   return s;
 }
 
-/** PatchEmbed's sin-cos table (pos_embed_type="sincos"): positions scaled by base_size and interpolation_scale. */
+/** PatchEmbed's sin-cos table (pos_embed_type="sincos"): positions scaled by base_size and interpolation_scale.
+ *  As diffusers' get_2d_sincos_pos_embed: the positions arange(g) / (g / base) / interp are float32 (each
+ *  quotient rounded), the frequencies and angles float64, the table rounded to float32 once. */
 function sincosTable(d: number, gh: number, gw: number, base: number, interp: number): Float32Array {
   const out = new Float32Array(gh * gw * d);
   const q = d / 4;
+  const f32 = Math.fround;
+  const position = (i: number, g: number) => f32(f32(i / f32(g / base)) / f32(interp));
   for (let y = 0; y < gh; y++)
     for (let x = 0; x < gw; x++) {
       // first half encodes the column coordinate, second half the row (get_2d_sincos_pos_embed's meshgrid)
-      const pos = [x / (gw / base) / interp, y / (gh / base) / interp];
+      const pos = [position(x, gw), position(y, gh)];
       for (let half = 0; half < 2; half++)
         for (let i = 0; i < q; i++) {
-          const a = pos[half]! / Math.pow(10000, i / q);
+          const a = pos[half]! * (1 / Math.pow(10000, i / q));
           out[(y * gw + x) * d + half * 2 * q + i] = Math.sin(a);
           out[(y * gw + x) * d + half * 2 * q + q + i] = Math.cos(a);
         }
@@ -145,7 +149,7 @@ function forward(c: SanaConfig, ctx: Ctx, inp: FamilyInputs, featuresOnly = fals
   // 1. input: PatchEmbed (a stride-p conv = linear on patchified (c, py, px) features)
   let x = ctx.linW(patchify(inp.x, p), tf.reshape(ctx.get('patch_embed.proj.weight'), [d, c.in_channels * p * p]), ctx.get('patch_embed.proj.bias'));
   if (c.interpolation_scale !== null) {
-    x = tf.add(x, tf.tensor3d(sincosTable(d, gh, gw, c.sample_size / p, c.interpolation_scale), [1, gh * gw, d]));
+    x = tf.add(x, tf.tensor3d(sincosTable(d, gh, gw, Math.floor(c.sample_size / p), c.interpolation_scale), [1, gh * gw, d]));
   }
   // AdaLayerNormSingle (or SANA-Sprint's timestep + guidance embedder): 6D modulation + embedded timestep
   let emb: tf.Tensor;

@@ -172,9 +172,17 @@ export class VaeDecoder {
 
   /**
    * Latents [B, C, h, w] in the teacher's normalised space -> images [B, 3, H, W] in [0, 1]
-   * (H = h x 2^(levels - 1), 8 for SD3/FLUX).
+   * (H = h x 2^(levels - 1), 8 for SD3/FLUX): the decoder's output x mapped by clip(x / 2 + 1/2, 0, 1).
    */
   decode(latents: tf.Tensor): tf.Tensor4D {
+    return tf.tidy(() => tf.clipByValue(tf.add(tf.mul(this.decodeRaw(latents), 0.5), 0.5), 0, 1) as tf.Tensor4D);
+  }
+
+  /**
+   * The decoder's own output [B, 3, H, W], unclipped (about [-1, 1]): what diffusers'
+   * AutoencoderKL.decode(latents / scaling_factor + shift_factor).sample returns.
+   */
+  decodeRaw(latents: tf.Tensor): tf.Tensor4D {
     const c = this.config;
     return tf.tidy(() => {
       let x: tf.Tensor = tf.transpose(tf.add(tf.div(latents, c.scaling_factor), c.shift_factor), [0, 2, 3, 1]);
@@ -192,7 +200,7 @@ export class VaeDecoder {
         }
       }
       x = this.conv(silu(this.norm(x, 'decoder.conv_norm_out')), 'decoder.conv_out');
-      return tf.clipByValue(tf.add(tf.mul(tf.transpose(x, [0, 3, 1, 2]), 0.5), 0.5), 0, 1) as tf.Tensor4D;
+      return tf.transpose(x, [0, 3, 1, 2]) as tf.Tensor4D;
     });
   }
 

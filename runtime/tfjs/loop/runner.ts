@@ -49,7 +49,7 @@ interface RunResult {
   completed: boolean;
 }
 
-function stageOrder(graph: ExecutionGraph): StageGraph[] {
+export function stageOrder(graph: ExecutionGraph): StageGraph[] {
   const pre = needsImplicitTeach(graph) ? [implicitTeachStage(graph)] : [];
   return [...pre, ...dagOrder(graph)];
 }

@@ -17,7 +17,7 @@ export function ropeTables(ids: ArrayLike<number>[], axesDims: readonly number[]
     axesDims.forEach((d, a) => {
       const pos = ids[n]![a]!;
       for (let i = 0; i < d / 2; i++) {
-        const ang = pos * Math.pow(theta, -(2 * i) / d); // float64 like diffusers' freqs_dtype
+        const ang = pos * (1 / Math.pow(theta, (2 * i) / d)); // float64 as diffusers (freqs_dtype), then rounded
         const c = Math.cos(ang);
         const sn = Math.sin(ang);
         cos[n * dh + off + 2 * i] = c;

@@ -8,7 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { main } from '../../../cli/main.js';
 import { readNpyFloat32, writeNpy } from '../../../runtime/formats/npy.js';
 import { readPng } from '../../../runtime/plot/png.js';
-import { writeTinyTeacher, writeTinyVae } from './fixtures.js';
+import { latentOf, writeTinyTeacher, writeTinyVae } from './fixtures.js';
+import { loadTransformer } from '../../../runtime/tfjs/families/load.js';
+import { readTextEncodings, TextTable } from '../../../runtime/tfjs/families/text.js';
+import { FamilyNet } from '../../../runtime/tfjs/families/net.js';
+import { VaeDecoder } from '../../../runtime/tfjs/families/vae.js';
 import { useWasm } from '../nn/setup.js';
 import { sidc } from '../../helpers/cli.js';
 
@@ -62,6 +66,40 @@ test('sidc forward: one velocity [B, C, H, W] to .npy; CFG against the empty pro
   assert.match(t.err, /--t must be in \[0, 1\], got 2/);
 });
 
+test('sidc forward on a SANA-Sprint teacher: --guidance goes through the guidance embedder (x 0.1), timestep = t', async () => {
+  const sprint = { guidance_embeds: true, guidance_embeds_scale: 0.1, timestep_scale: 1, qk_norm: 'rms_norm_across_heads' };
+  const w = writeTinyTeacher('sana', 4, { overrides: sprint });
+  const ld = loadTransformer(w.root);
+  const x = join(w.root, 'x.npy');
+  const xt = latentOf(ld.info.config, 2, 4, 6);
+  writeNpy(x, { dtype: 'f4', shape: xt.shape, data: xt.dataSync() as Float32Array });
+  // the transformer called directly, as SanaSprintPipeline calls it: timestep t in [0, 1], guidance w
+  const text = new TextTable(readTextEncodings(w.text));
+  const direct = (guidance: number) => {
+    const net = new FamilyNet({ config: ld.info.config, weights: ld.tensors, text, latent: { height: 4, width: 4 }, trainable: false, guidance });
+    const v = net.forward(tf.reshape(xt, [2, -1]) as tf.Tensor2D, tf.fill([2], 0.3) as tf.Tensor1D, tf.fill([2], 1, 'int32') as tf.Tensor1D);
+    const d = v.dataSync() as Float32Array;
+    v.dispose();
+    net.dispose();
+    return d;
+  };
+  const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+  const out = join(w.root, 'v.npy');
+  const r = await sidc('forward', w.root, '--x', x, '--t', '0.3', '--text', w.text, '--guidance', '3', '-o', out, '--backend', 'wasm');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /timestep 0\.3, prompt 1 "a red circle", guidance embedding 3\)/);
+  const v3 = readNpyFloat32(out).data;
+  assert.ok(maxDiff(v3, direct(3)) < 1e-5, `embedded guidance 3: ${maxDiff(v3, direct(3))}`);
+  assert.ok(maxDiff(v3, direct(1)) > 1e-4, 'the guidance value must reach the embedder');
+  // default: SanaSprintPipeline's guidance_scale 4.5
+  const d = await sidc('forward', w.root, '--x', x, '--t', '0.3', '--text', w.text, '-o', out, '--backend', 'wasm');
+  assert.equal(d.code, 0, d.err);
+  assert.match(d.err, /guidance embedding 4\.5\)/);
+  assert.ok(maxDiff(readNpyFloat32(out).data, direct(4.5)) < 1e-5);
+  text.dispose();
+  xt.dispose();
+});
+
 test('sidc decode: latents through the VAE decoder into a PNG grid', async () => {
   const { root } = writeTinyVae();
   const z = join(root, 'z.npy');
@@ -72,4 +110,28 @@ test('sidc decode: latents through the VAE decoder into a PNG grid', async () =>
   assert.ok(existsSync(png));
   const img = readPng(png);
   assert.ok(img.width >= 3 * 8 && img.height >= 8);
+  const bad = await sidc('decode', root, '--latents', z, '-o', join(root, 'grid.jpg'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /grid\.jpg: write \.png .* or \.npy/);
+});
+
+test("sidc decode -o out.npy: the decoder's float output [B, 3, H, W], unclipped (diffusers' decode())", async () => {
+  const { root } = writeTinyVae();
+  const zt = tf.mul(tf.randomNormal([3, 4, 4, 4], 0, 1, 'float32', 2), 3); // large latents push pixels outside [-1, 1]
+  const z = join(root, 'z.npy');
+  writeNpy(z, { dtype: 'f4', shape: zt.shape, data: zt.dataSync() as Float32Array });
+  const out = join(root, 'img.npy');
+  const r = await sidc('decode', root, '--latents', z, '-o', out, '--backend', 'wasm');
+  assert.equal(r.code, 0, r.err);
+  const got = readNpyFloat32(out);
+  assert.deepEqual(got.shape, [3, 3, 8, 8]);
+  const dec = VaeDecoder.load(root);
+  const raw = dec.decodeRaw(zt).dataSync() as Float32Array;
+  const img = dec.decode(zt).dataSync() as Float32Array;
+  assert.ok(got.data.every((v, i) => Math.abs(v - raw[i]!) < 1e-6), 'the .npy holds decodeRaw');
+  assert.ok(got.data.some((v) => v < -1 || v > 1), 'unclipped: the test latents must leave [-1, 1]');
+  // and the PNG path's decode() is exactly clip(raw / 2 + 1/2, 0, 1)
+  assert.ok(img.every((v, i) => Math.abs(v - Math.min(1, Math.max(0, raw[i]! / 2 + 0.5))) < 1e-6));
+  dec.dispose();
+  zt.dispose();
 });
