@@ -16,6 +16,8 @@ import { runGraph } from '../../../runtime/run/runner.js';
 import { readSnapshotRecords, resolveRunRef, snapshotFile } from '../../../runtime/run/snapshots.js';
 import { repoPath } from '../../helpers/paths.js';
 import { useWasm } from '../nn/setup.js';
+import { sidc } from '../../helpers/cli.js';
+import { readNpy } from '../../../runtime/io/npy.js';
 
 const TINY = ['teacher.width=16', 'teacher.depth=1', 'teach.length=1280 images', 'train.length=768 images', 'train.checkpoint_every=512 images', 'train.sample_every=768 images', 'train.log_every=256 images', 'evaluate.samples=100', 'evaluate.teacher_steps=[1]'];
 const MONITOR = ['monitor.every=256 images', 'monitor.samples=200', 'monitor.keep=[best(energy), best(coverage), last]'];
@@ -91,4 +93,15 @@ test('RUN@<snapshot> names a kept snapshot; a wrong name lists the available one
   assert.throws(() => resolveRunRef(`${full.dir}@best-fid`), (e: Error) => e instanceof UserError && e.message.includes("no snapshot 'best-fid'") && e.message.includes(`available: ${full.dir}@best-coverage, ${full.dir}@best-energy, ${full.dir}@last`));
   assert.throws(() => resolveRunRef(join(root, 'nope@last')), /no such run directory/);
   assert.ok(readFileSync(full.metrics, 'utf8').includes('"event":"monitor"'));
+});
+
+test('sidc sample RUN@best-energy draws from the snapshot; RUN@best-fid is a one-line usage error (exit 2)', async () => {
+  const out = join(root, 'x.npy');
+  const ok = await sidc('sample', `${full.dir}@best-energy`, '--n', '50', '-o', out);
+  assert.equal(ok.code, 0, ok.err);
+  assert.deepEqual(readNpy(out).shape, [50, 2]);
+  const bad = await sidc('sample', `${full.dir}@best-fid`, '-o', out);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /has no snapshot 'best-fid'; available: .*@best-coverage, .*@best-energy, .*@last\n$/);
+  assert.ok(!bad.err.includes('    at '), 'no stack trace');
 });
