@@ -124,7 +124,7 @@ function timeScale(c: CheckContext): void {
 function everyVsLength(c: CheckContext): void {
   const length = c.num('train.length');
   if (length === undefined) return;
-  for (const k of ['train.checkpoint_every', 'train.sample_every', 'train.log_every', 'monitor.every']) {
+  for (const k of ['train.checkpoint_every', 'train.sample_every', 'train.log_every']) {
     const v = c.num(k);
     if (v === undefined || v <= length || !c.isSet(k)) continue;
     const p = c.place(k);
@@ -245,6 +245,11 @@ function monitor(c: CheckContext): void {
     for (const k of ['monitor.metrics', 'monitor.samples', 'monitor.steps', 'monitor.keep']) {
       if (c.isSet(k)) err(k, `\`${k}\` has no effect: the monitor is off until monitor.every is set`, 'add `monitor.every = 2k images` (how often to score the generator) or remove the setting');
     }
+    return;
+  }
+  if (!c.recipe.stages.some((s) => s.name === 'sid' || s.name === 'adversarial')) {
+    const p = c.place('monitor.every');
+    c.out.push(diag('SID3020', p.loc, { path: 'monitor.every', stage: 'sid', after: '' }, { related: p.related }));
     return;
   }
   const family = c.str('teacher.family');
