@@ -11,6 +11,7 @@ import { teacherFamily } from '../runtime/tfjs/loop/teacher-spec.js';
 import { evaluateImageRun, formatImageEvalTable, readGraph, writeImageEval } from '../runtime/tfjs/evaluation/image.js';
 import { intFlag, startBackend } from './runtime-common.js';
 import { evaluateOverSeeds, formatSeedTable } from '../runtime/tfjs/loop/eval-seeds.js';
+import { resolveRunRef } from '../runtime/tfjs/loop/snapshots.js';
 
 const ints = (name: string, v: string): number[] => {
   const xs = v.split(',').map((s) => Number(s.trim()));
@@ -23,7 +24,7 @@ export const evalCommand: CommandModule = {
     program
       .command('eval')
       .description("compare an image run's student with its teacher: FID (classifier features) and prompt alignment")
-      .argument('<run>', 'run directory (runs/<recipe>-<hash8>)')
+      .argument('<run>', 'run directory (runs/<recipe>-<hash8>), or RUN@<snapshot> to score a snapshot the monitor kept (printed only, like --student)')
       .option('--teacher-steps <list>', 'Euler step counts of the teacher', '4,8,16,32')
       .option('--student-steps <list>', 'step counts of the student', '1,4')
       .option('--student-only', 'evaluate only the student (no teacher rows), e.g. --per-class 500 for 5,000 samples')
@@ -36,8 +37,12 @@ export const evalCommand: CommandModule = {
       .option('--student <file>', 'score this student instead of the run\'s own: a sidc net file (e.g. from scripts/reference/sid_dit_torch.py) or a checkpoint.safetensors copied from a run (its G); the table is printed and RUN\'s eval files are left alone')
       .option('--classifier <file>', 'eval classifier', 'examples/eval/mnist-classifier.safetensors')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
-      .addHelpText('after', '\nExamples:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --student /tmp/ref/student-4096.safetensors')
-      .action(async (run: string, flags: { teacherSteps: string; studentSteps: string; studentOnly?: boolean; cfg: string; perClass: string; seed: string; seeds?: string; npy?: string; teacher?: string; student?: string; classifier: string; backend?: string }) => {
+      .addHelpText('after', '\nExamples:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --student /tmp/ref/student-4096.safetensors\n  sidc eval runs/mnist_sid-1a2b3c4d@best-fid --student-only --per-class 500')
+      .action(async (runArg: string, flags: { teacherSteps: string; studentSteps: string; studentOnly?: boolean; cfg: string; perClass: string; seed: string; seeds?: string; npy?: string; teacher?: string; student?: string; classifier: string; backend?: string }) => {
+        const ref = resolveRunRef(runArg);
+        const run = ref.dir;
+        if (ref.snapshot && flags.student) throw new UserError(`${runArg} names a snapshot and --student another student: give one of them`);
+        if (ref.snapshot) flags.student = ref.student;
         if (flags.seeds !== undefined) {
           const seeds = flags.seeds.split(',').map((v) => Number(v.trim()));
           if (seeds.length < 2 || seeds.some((v) => !Number.isInteger(v) || v < 0)) throw new UserError(`--seeds must list at least two non-negative integers, got '${flags.seeds}'`);

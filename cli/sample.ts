@@ -24,21 +24,22 @@ import { loadDitFile } from '../runtime/tfjs/loop/dit-net.js';
 import { drawImages, labelledGridPng } from '../runtime/tfjs/loop/image-samples.js';
 import { loadRunStudent } from '../runtime/tfjs/evaluation/image.js';
 import { ditTeacher } from '../runtime/tfjs/loop/dit-stage.js';
+import { resolveRunRef } from '../runtime/tfjs/loop/snapshots.js';
 
 export const sampleCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
     program
       .command('sample')
       .description("draw samples from a run's student generator (eq. 16)")
-      .argument('<run>', 'run directory (runs/<recipe>-<hash8>)')
+      .argument('<run>', 'run directory (runs/<recipe>-<hash8>), or RUN@<snapshot> for a snapshot the monitor kept (RUN@best-fid, RUN@last)')
       .option('--steps <k>', 'generation steps', '4')
       .option('--n <count>', 'number of samples', '1000')
       .option('-o, --out <file>', 'output .npy file: [n, dim], or images [n, C, H, W]; the labels go to <out>.labels.npy', 'samples.npy')
       .option('--png <file>', 'also write a picture: a scatter plot (2-D data) or an image grid (a row per prompt)')
       .option('--class <c>', 'condition every sample on this class (default: balanced classes)')
       .option('--seed <s>', 'seed of the noise', '0')
-      .action(async (run: string, flags: { steps: string; n: string; out: string; png?: string; class?: string; seed: string }) => {
-        const student = join(run, 'student.safetensors');
+      .action(async (runArg: string, flags: { steps: string; n: string; out: string; png?: string; class?: string; seed: string }) => {
+        const { dir: run, student } = resolveRunRef(runArg);
         const graphFile = join(run, 'graph.json');
         if (!existsSync(run)) throw new UserError(`${run}: no such run directory (sidc run prints the one it makes: runs/<recipe>-<hash8>)`);
         if (!existsSync(graphFile)) throw new UserError(`${run}: no graph.json - not a run directory (runs/<recipe>-<hash8>, made by sidc run)`);

@@ -3,7 +3,7 @@
 import { diag, replaceFix } from '../diagnostics/make.js';
 import { DISTRIBUTIONS_BY_NAME, distCdf, distParams } from '../recipe/distributions.js';
 import { FAMILIES, resolutionMultiple } from '../recipe/families.js';
-import type { JsonValue } from '../recipe/settings.js';
+import { MONITOR_METRICS_OF, type JsonValue } from '../recipe/settings.js';
 import type { CheckContext } from './context.js';
 import { teacherConfig, teacherNames } from '../teachers/registry.js';
 import type { TeacherFamily } from '../teachers/types.js';
@@ -235,4 +235,48 @@ function teacherConfigName(c: CheckContext): void {
   }
 }
 
-export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, typicalRanges];
+/** Evaluation during training (docs/algorithm.md §10): on only with monitor.every; only the metrics the runtime
+ * measures for this teacher; a `best(m)` snapshot needs m monitored; the scored steps within the trained ones. */
+function monitor(c: CheckContext): void {
+  const err = (path: string, detail: string, example: string): void => {
+    const p = c.place(path);
+    c.out.push(diag('SID3013', p.loc, { detail, example }, { related: p.related }));
+  };
+  if (!c.isSet('monitor.every')) {
+    for (const k of ['monitor.metrics', 'monitor.samples', 'monitor.steps', 'monitor.keep']) {
+      if (c.isSet(k)) err(k, `\`${k}\` has no effect: the monitor is off until monitor.every is set`, 'add `monitor.every = 2k images` (how often to score the generator) or remove the setting');
+    }
+    return;
+  }
+  if (!c.recipe.stages.some((s) => s.name === 'sid' || s.name === 'adversarial')) {
+    const p = c.place('monitor.every');
+    c.out.push(diag('SID3020', p.loc, { path: 'monitor.every', stage: 'sid', after: '' }, { related: p.related }));
+    return;
+  }
+  const family = c.str('teacher.family');
+  const info = family ? FAMILIES[family] : undefined;
+  if (!family || !info) return;
+  const kind = family === 'dit' ? 'image' : info.layout === 'vector' ? 'vector' : undefined;
+  if (!kind) {
+    err('monitor.every', `the runtime measures nothing during training for a ${family} teacher: the monitor scores dit teachers (fid, alignment) and vector teachers (energy, sliced_w1, coverage, precision)`, 'remove the monitor section');
+    return;
+  }
+  const allowed = MONITOR_METRICS_OF[kind];
+  const listed = c.get('monitor.metrics');
+  const metrics = Array.isArray(listed) ? listed.map(String) : [...allowed];
+  for (const m of metrics) {
+    if (!allowed.includes(m)) err('monitor.metrics', `monitor.metrics names ${m}, which is not measured for a ${family} teacher`, `use ${allowed.join(', ')}`);
+  }
+  const keep = c.get('monitor.keep');
+  for (const rule of Array.isArray(keep) ? keep.map(String) : []) {
+    const m = /^best\((\w+)\)$/.exec(rule)?.[1];
+    if (m && !metrics.includes(m)) {
+      err('monitor.keep', `monitor.keep has ${rule}, but ${m} is not monitored (monitor.metrics: ${metrics.join(', ')})`, allowed.includes(m) ? `add ${m} to monitor.metrics or remove ${rule}` : `keep last or best(m) of ${allowed.join(', ')}`);
+    }
+  }
+  const steps = c.num('monitor.steps');
+  const trained = c.num('generator.steps');
+  if (steps !== undefined && trained !== undefined && steps > trained) err('monitor.steps', `monitor.steps = ${steps} is more than the ${trained} steps the generator is trained for (generator.steps)`, `write at most ${trained}`);
+}
+
+export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, typicalRanges, monitor];

@@ -26,6 +26,8 @@ export function flatConfig(c: CheckContext): Flat {
     if (ts !== undefined) flat.set('teacher.time_scale', ts);
   }
   if (info && !info.text && !c.isSet('data.text')) flat.set('data.text', { mode: 'labels' });
+  // psi's prompt dropout 0 is the same run as none: the same graph and hash as a recipe without it
+  if (flat.get('guidance.fake_dropout') === 0) flat.delete('guidance.fake_dropout');
   return flat;
 }
 

@@ -6,7 +6,7 @@
 import type { GraphNode, NetDecl, OptimizerSpec, Phase, PrecisionSpec, StageGraph, TensorType, DType } from '../graph/types.js';
 import type { Shapes } from '../graph/shapes.js';
 import type { ResolvedStage } from '../model.js';
-import type { JsonValue } from '../recipe/settings.js';
+import { MONITOR_METRICS_OF, type JsonValue } from '../recipe/settings.js';
 import type { Flat } from './config.js';
 import { NodeList } from './builder.js';
 
@@ -44,8 +44,22 @@ function condSource(cfg: Flat): string {
   return text.mode === 'labels' ? 'labels' : 'prompts';
 }
 
+/** Evaluation during training (docs/algorithm.md §10, docs/runtime.md "Monitor"): only present, and only
+ * hashed, when the recipe sets monitor.every. Unset metrics / samples / keep are the teacher's defaults. */
+function monitorAttrs(cfg: Flat): Record<string, JsonValue> {
+  const every = cfg.get('monitor.every');
+  if (every === undefined) return {};
+  const family = String(cfg.get('teacher.family'));
+  const metrics = (cfg.get('monitor.metrics') as string[] | undefined) ?? [...MONITOR_METRICS_OF[family === 'dit' ? 'image' : 'vector']];
+  const keep = (cfg.get('monitor.keep') as string[] | undefined) ?? [...metrics.map((m) => `best(${m})`), 'last'];
+  const samples = (cfg.get('monitor.samples') as number | undefined) ?? (family === 'dit' ? 500 : 1000);
+  const steps = (cfg.get('monitor.steps') as number | undefined) ?? (cfg.get('generator.steps') as number);
+  return { monitor: { every_images: every, metrics, samples, steps, keep } };
+}
+
 function trainAttrs(cfg: Flat): Record<string, JsonValue> {
   return {
+    ...monitorAttrs(cfg),
     length_images: cfg.get('train.length')!,
     checkpoint_every_images: cfg.get('train.checkpoint_every')!,
     sample_every_images: cfg.get('train.sample_every')!,
@@ -88,7 +102,12 @@ function velocity(sc: StageContext, p: PhaseParts, name: string, net: string, gu
  * keeps tracking the generator's distribution everywhere; a distribution's own `on (lo, hi)` applies to both. */
 function fakePhase(sc: StageContext, k: string, extra?: (p: PhaseParts) => string): Phase {
   const nl = new NodeList('fake', sc.provenanceOf);
-  const p = phaseStart(sc, nl, k, false, [0, 1]);
+  const start = phaseStart(sc, nl, k, false, [0, 1]);
+  // SiD-LSG's prompt dropout (docs/algorithm.md §10): psi sees the null condition with probability p; G
+  // generated x_g for the drawn prompt. Absent (or 0) adds no node, so no random draw: today's graph.
+  const drop = sc.cfg.get('guidance.fake_dropout') as number | undefined;
+  const c = drop ? nl.add('drop', 'drop_condition', { c: start.c }, { c: sc.shapes.cond }, { p: drop }, ['guidance.fake_dropout']).c! : start.c;
+  const p = { ...start, c };
   const v = velocity(sc, p, 'v_psi', 'psi', 'guidance.fake', 'params');
   let loss = nl.add('fm_loss', 'fm_loss', { v, eps: p.eps, x0: p.xg }, { loss: f32([]) }).loss!;
   if (extra) loss = extra({ ...p, nl }) || loss;

@@ -82,6 +82,19 @@ export const WEIGHTINGS = [
   'sid_norm', // 1 / mean|x_g - y_real| per sample (original SiD)
 ] as const;
 
+/** What `monitor` can measure during training: FID and prompt alignment for image (dit) runs
+ * (runtime/eval), the mixture metrics for vector runs (runtime/metrics/mixture.ts). */
+export const MONITOR_METRICS = ['fid', 'alignment', 'energy', 'sliced_w1', 'coverage', 'precision'] as const;
+/** Which metrics are better when lower (the others are better when higher). */
+export const LOWER_IS_BETTER: readonly string[] = ['fid', 'energy', 'sliced_w1'];
+/** Metrics per teacher layout; the runtime measures no others. */
+export const MONITOR_METRICS_OF: Readonly<Record<'image' | 'vector', readonly string[]>> = {
+  image: ['fid', 'alignment'],
+  vector: ['energy', 'sliced_w1', 'coverage', 'precision'],
+};
+/** Snapshot rules of `monitor.keep`: the latest evaluated generator, or the best by one metric. */
+export const MONITOR_KEEP = ['last', ...MONITOR_METRICS.map((m) => `best(${m})`)] as const;
+
 export const SECTIONS: readonly SectionInfo[] = [
   { name: 'teacher', labelKey: 'teacher.family', doc: 'The frozen flow-matching teacher phi; the fake network psi and the generator G start as copies of it.' },
   { name: 'data', doc: 'Prompts, resolution, text conditioning, and real images for the adversarial stage.' },
@@ -97,6 +110,7 @@ export const SECTIONS: readonly SectionInfo[] = [
   { name: 'adversarial', doc: 'The SiD2a adversarial stage (docs/algorithm.md §6); written as `stage adversarial after sid { ... }`.' },
   { name: 'teach', doc: 'Training the small teacher by flow matching (`stage teach { ... }`), for vector and small-image teachers.' },
   { name: 'evaluate', doc: 'Evaluation after training: metrics, step counts, sample count.' },
+  { name: 'monitor', doc: 'Evaluation during training (docs/algorithm.md §10): every N images the generator is scored, the curve goes to metrics.jsonl, and snapshots are kept by rule (best FID, best alignment, last).' },
 ];
 
 const n = (unit?: Unit, extra: Partial<Extract<SettingType, { kind: 'number' }>> = {}): SettingType => ({ kind: 'number', ...(unit ? { unit } : {}), ...extra });
@@ -159,6 +173,7 @@ export const SETTINGS: readonly Setting[] = [
   // guidance ----------------------------------------------------------------------------------------
   { path: 'guidance.teacher', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of the teacher phi in the generator phase: cfg(4.5) (eq. 15) or embedded(4.5) for FLUX.', ref: 'eq. 15', typical: { field: 'scale', min: 1, max: 20, paper: 'scale 4.5 (1 = no guidance; below 1 pushes away from the prompt)', ref: 'eq. 15, Section 4' } },
   { path: 'guidance.fake', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of psi when training it and when updating G (long-and-short guidance).', ref: 'Section 3 (LSG)', typical: { field: 'scale', min: 1, max: 20, paper: 'scale 4.5, the teacher\'s (1 = no guidance)', ref: 'Section 3 (LSG)' } },
+  { path: 'guidance.fake_dropout', type: n(undefined, { min: 0, max: 1 }), optional: true, doc: 'Probability of replacing the condition psi is trained on with the null condition (the empty prompt) in the fake phase; G still generates for the drawn prompt. SiD-DiT keeps it off (0, the same as absent); SiD-LSG used 0.1 whenever the guidance scale differs from 1.', ref: 'docs/algorithm.md §10' },
   // generator ---------------------------------------------------------------------------------------
   { path: 'generator.steps', type: int(1), default: 4, doc: 'Number of generation steps K; step times t_i = 1 - i/K.', ref: 'eq. 16', typical: { max: 16, paper: '4 (1 to 4 at evaluation)', ref: 'eq. 16' } },
   { path: 'generator.noise', type: en(['fresh', 'fixed', 'ddim']), default: 'fresh', doc: 'Noise for steps after the first: fresh N(0, I), the input z again, or re-derived from the previous step.', ref: 'docs/algorithm.md §3' },
@@ -187,6 +202,12 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'evaluate.samples', type: int(1), default: 5000, doc: 'Samples per evaluated sampler.' },
   { path: 'evaluate.teacher_steps', type: { kind: 'list', of: int(1) }, default: [1, 2, 4, 8, 32], doc: 'Euler step counts at which the teacher is evaluated.' },
   { path: 'evaluate.student_steps', type: { kind: 'list', of: int(1) }, default: [1, 4], doc: 'Step counts at which the student is evaluated.' },
+  // monitor (all optional: a recipe without `monitor.every` has no evaluation during training) -------
+  { path: 'monitor.every', type: n('images', { min: 0, exclusiveMin: true }), optional: true, doc: 'Score the generator every this many images (and at the end of each training stage); setting it turns the monitor on.', ref: 'docs/algorithm.md §10' },
+  { path: 'monitor.metrics', type: { kind: 'list', of: en(MONITOR_METRICS) }, optional: true, doc: 'What to measure: fid and alignment for image (dit) teachers, energy, sliced_w1, coverage and precision for vector teachers (default: all of the teacher\'s).' },
+  { path: 'monitor.samples', type: int(2), optional: true, doc: 'Samples per evaluation, balanced over the prompts, on the same noise every time (default 500 for images, 1000 for vectors).' },
+  { path: 'monitor.steps', type: int(1), optional: true, doc: 'Generation steps of the scored student (default generator.steps).' },
+  { path: 'monitor.keep', type: { kind: 'list', of: en(MONITOR_KEEP) }, optional: true, doc: 'Snapshots kept in the run directory as snapshots/<name>.safetensors (+ .json): `last`, or `best(metric)` for a monitored metric; address them as RUN@best-fid, RUN@last (default: best of every monitored metric, and last).' },
 ];
 
 export const SETTINGS_BY_PATH: ReadonlyMap<string, Setting> = new Map(SETTINGS.map((s) => [s.path, s]));

@@ -143,6 +143,8 @@ export class Evaluator {
       case 'enum':
         if (u.kind === 'IdentExpr') return u.name;
         if (u.kind === 'String') return u.value;
+        // a value of the form `name(name)` (monitor.keep's `best(fid)`) is the enum member written so
+        if (u.kind === 'Call' && u.args.length === 1 && u.args[0]!.kind === 'IdentExpr') return `${u.callee.name}(${u.args[0]!.name})`;
         return this.mismatch(path, t, e);
       case 'interval':
         return this.interval(u, path, t);

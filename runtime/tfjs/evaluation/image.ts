@@ -96,7 +96,7 @@ export function formatImageEvalTable(rows: ImageEvalRow[], title: string): strin
 }
 
 /** What scoring needs once per evaluation: the classifier and the held-out digits' features. */
-interface ImageScorer {
+export interface ImageScorer {
   classifier: Params;
   realFeatures: Float64Array[];
   classes: number;

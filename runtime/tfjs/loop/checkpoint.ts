@@ -11,6 +11,7 @@ import { MlpNet, type MlpConfig } from '../nets/mlp.js';
 import { loadDitFile } from './dit-net.js';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
 import { isTextFamily, loadFamilyStudent } from './family-stage.js';
+import type { MonitorState } from './monitor.js';
 
 interface CheckpointState {
   stage: string;
@@ -21,6 +22,8 @@ interface CheckpointState {
   stats: { dropped: number; nonfinite: number };
   /** byte length of metrics.jsonl when the checkpoint was taken (lines after it are replayed) */
   metricsBytes: number;
+  /** best-so-far values of the stage's monitor (monitor.ts), absent without one */
+  monitor?: MonitorState;
 }
 
 function netTensors(prefix: string, net: VelocityNet, out: Record<string, TensorToWrite>): void {
@@ -29,7 +32,7 @@ function netTensors(prefix: string, net: VelocityNet, out: Record<string, Tensor
   for (const [name, v] of Object.entries(all)) out[`${prefix}${name}`] = { dtype: 'F32', shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
 }
 
-export function saveCheckpoint(path: string, st: StageState, metricsBytes: number): void {
+export function saveCheckpoint(path: string, st: StageState, metricsBytes: number, monitor?: MonitorState): void {
   const tensors: Record<string, TensorToWrite> = {};
   const adamSteps: Record<string, number> = {};
   for (const [name, slot] of st.nets) if (slot.decl.trainable) netTensors(`net/${name}/`, slot.net, tensors);
@@ -41,7 +44,7 @@ export function saveCheckpoint(path: string, st: StageState, metricsBytes: numbe
       tensors[`adam/${net}/${p}/v`] = { dtype: 'F32', shape, data: s.v };
     }
   }
-  const state: CheckpointState = { stage: st.stage.name, iteration: st.iteration, images: st.images, rng: st.rng.getState(), adamSteps, stats: st.stats, metricsBytes };
+  const state: CheckpointState = { stage: st.stage.name, iteration: st.iteration, images: st.images, rng: st.rng.getState(), adamSteps, stats: st.stats, metricsBytes, ...(monitor ? { monitor } : {}) };
   writeSafetensors(path, tensors, { format: 'sidc.checkpoint', state: JSON.stringify(state) });
 }
 

@@ -26,6 +26,7 @@ import { IMPLICIT_TEACH, implicitTeachStage, needsImplicitTeach } from './implic
 import { createHash } from 'node:crypto';
 import { teacherFamily } from './teacher-spec.js';
 import { runDitTeach } from './dit-teach-run.js';
+import { Monitor } from './monitor.js';
 
 /** Cache of implicit init nets shared by the runs of one runs directory, keyed by what determines them. */
 function implicitCachePath(paths: RunPaths, stage: StageGraph, graph: ExecutionGraph): string {
@@ -133,6 +134,7 @@ function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: {
     if (fileSize(paths.metrics) > resumed.metricsBytes) truncateSync(paths.metrics, resumed.metricsBytes);
     opts.io.stdout(`resuming stage ${st.stage.name} at ${st.images} images (iteration ${st.iteration}) from ${paths.checkpoint}\n`);
   } else dropStageLines(paths.metrics, st.stage.name);
+  const monitor = Monitor.open(paths, st, resumed); // evaluation during training (docs/runtime.md "Monitor")
   const bar = new Progress(opts.io, `${st.stage.name}`, sch.iterations * sch.imagesPerIteration);
   // sums over the log interval, each with its own count: a warm-up iteration has no generator loss
   const losses = new MeanOver();
@@ -161,7 +163,11 @@ function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: {
       t0 = performance.now();
     }
     if (opts.plots !== false && st.stage.kind !== 'teach' && crossed(sch.sampleEvery)) samplePlot(paths, st, `${st.stage.name}-${String(st.images).padStart(8, '0')}`);
-    if (crossed(sch.checkpointEvery) && st.iteration < sch.iterations) saveCheckpoint(paths.checkpoint, st, fileSize(paths.metrics));
+    if (monitor && crossed(monitor.spec.everyImages)) {
+      const ev = monitor.evaluate(st);
+      opts.io.stdout(`monitor ${st.stage.name} at ${st.images} images: ${Object.entries(ev.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}${ev.kept.length ? ` (kept ${ev.kept.join(', ')})` : ''}\n`);
+    }
+    if (crossed(sch.checkpointEvery) && st.iteration < sch.iterations) saveCheckpoint(paths.checkpoint, st, fileSize(paths.metrics), monitor?.state);
   }
   bar.done();
   return true;
