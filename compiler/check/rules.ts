@@ -8,6 +8,7 @@ import type { CheckContext } from './context.js';
 import { teacherConfig, teacherNames } from '../teachers/registry.js';
 import type { TeacherFamily } from '../teachers/types.js';
 import { suggestion } from '../util/names.js';
+import { LAUNCHER_RULES } from './launcher.js';
 
 const fmt = (n: number): string => String(+n.toPrecision(6));
 
@@ -234,4 +235,4 @@ function teacherConfigName(c: CheckContext): void {
   }
 }
 
-export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName];
+export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, ...LAUNCHER_RULES];

@@ -81,6 +81,7 @@ export const SECTIONS: readonly SectionInfo[] = [
   { name: 'adversarial', doc: 'The SiD2a adversarial stage (ALGORITHM.md §6); written as `stage adversarial after sid { ... }`.' },
   { name: 'teach', doc: 'Training the small teacher by flow matching (`stage teach { ... }`), for vector and small-image teachers.' },
   { name: 'evaluate', doc: 'Evaluation after training: metrics, step counts, sample count.' },
+  { name: 'launcher', doc: 'How `--launcher slurm` submits the run (sbatch settings; docs/cluster.md). Not part of the graph\'s hash: the same run on another partition is the same run.' },
 ];
 
 const n = (unit?: Unit, extra: Partial<Extract<SettingType, { kind: 'number' }>> = {}): SettingType => ({ kind: 'number', ...(unit ? { unit } : {}), ...extra });
@@ -171,6 +172,16 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'evaluate.samples', type: int(1), default: 5000, doc: 'Samples per evaluated sampler.' },
   { path: 'evaluate.teacher_steps', type: { kind: 'list', of: int(1) }, default: [1, 2, 4, 8, 32], doc: 'Euler step counts at which the teacher is evaluated.' },
   { path: 'evaluate.student_steps', type: { kind: 'list', of: int(1) }, default: [1, 4], doc: 'Step counts at which the student is evaluated.' },
+  // launcher (docs/cluster.md; kept out of the graph's config and hash: compiler/lower.ts) ------------
+  { path: 'launcher.partition', type: { kind: 'string' }, optional: true, doc: 'Slurm partition (sbatch --partition); the cluster\'s default when absent.' },
+  { path: 'launcher.account', type: { kind: 'string' }, optional: true, doc: 'Slurm account to charge (sbatch --account).' },
+  { path: 'launcher.qos', type: { kind: 'string' }, optional: true, doc: 'Slurm quality of service (sbatch --qos).' },
+  { path: 'launcher.time', type: { kind: 'string' }, optional: true, doc: 'Time limit per job or array task in Slurm\'s format: "MM", "MM:SS", "HH:MM:SS", "D-HH", "D-HH:MM" or "D-HH:MM:SS" (sbatch --time).' },
+  { path: 'launcher.nodes', type: int(1), optional: true, doc: 'Nodes per run (per array task for a sweep); hardware.devices is spread evenly over them (default 1).' },
+  { path: 'launcher.gpus_per_node', type: int(0), optional: true, doc: 'GPUs per node; nodes x gpus_per_node must equal hardware.devices\' GPU count (default: that count / nodes; 0 for cpu devices).' },
+  { path: 'launcher.cpus_per_task', type: int(1), optional: true, doc: 'CPU cores per process (sbatch --cpus-per-task).' },
+  { path: 'launcher.memory', type: n('GiB', { min: 0, exclusiveMin: true }), optional: true, doc: 'Host memory per node (sbatch --mem, in GiB as Slurm counts it).' },
+  { path: 'launcher.sbatch', type: { kind: 'list', of: { kind: 'string' } }, optional: true, doc: 'Extra sbatch options, one per element, each written as an `#SBATCH` line: ["--constraint=a100", "--exclusive"].' },
 ];
 
 export const SETTINGS_BY_PATH: ReadonlyMap<string, Setting> = new Map(SETTINGS.map((s) => [s.path, s]));

@@ -7,5 +7,6 @@ import { plotTimeCommand } from './plot-time.js';
 import { sweepRunCommand } from './sweep-run.js';
 import { familyCommands } from '../families/cli.js';
 import { evalCommand } from './eval.js';
+import { runGraphCommand } from './run-graph.js';
 
-export const commands: CommandModule[] = [runCommand, sampleCommand, doctorCommand, plotTimeCommand, sweepRunCommand, evalCommand, ...familyCommands];
+export const commands: CommandModule[] = [runCommand, sampleCommand, doctorCommand, plotTimeCommand, sweepRunCommand, runGraphCommand, evalCommand, ...familyCommands];

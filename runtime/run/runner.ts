@@ -225,8 +225,10 @@ export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOption
         if (stage.kind === 'sid' || stage.kind === 'adversarial') copyFileSync(paths.stage(stage.name), paths.student);
         if (cached) {
           mkdirSync(dirname(cached), { recursive: true });
-          copyFileSync(paths.stage(stage.name), cached + '.tmp');
-          renameSync(cached + '.tmp', cached);
+          // sweep points running at once (--parallel, a job array) may fit the same init: each its own temp file
+          const tmp = `${cached}.${process.pid}.tmp`;
+          copyFileSync(paths.stage(stage.name), tmp);
+          renameSync(tmp, cached);
         }
       }
     }
