@@ -75,7 +75,8 @@ export function progressOf(p: Point): string | undefined {
 
 export type SweepRow =
   | { point: string; run: string; coverage: number; precision: number; energy: number; sliced_w1: number }
-  | { point: string; run: string; failed: true; log: string };
+  /** a point that did not finish: failed (a non-zero exit), stopped (cancelled, preempted, killed) or never run */
+  | { point: string; run: string; failed: true; status?: 'failed' | 'stopped' | 'not run'; log: string };
 
 /** The 4-step student's row of a finished point's eval.json (the largest student step count). */
 export function resultRow(p: Point): SweepRow | undefined {
@@ -87,7 +88,7 @@ export function resultRow(p: Point): SweepRow | undefined {
 }
 
 export function sweepTable(rows: SweepRow[]): string {
-  const line = (r: SweepRow) => ('failed' in r ? `| ${r.point} | failed | - | - | - | log: ${r.log} |` : `| ${r.point} | ${r.coverage.toFixed(3)} | ${r.precision.toFixed(3)} | ${r.energy.toFixed(4)} | ${r.sliced_w1.toFixed(4)} | ${r.run} |`);
+  const line = (r: SweepRow) => ('failed' in r ? `| ${r.point} | ${r.status ?? 'failed'} | - | - | - | log: ${r.log} |` : `| ${r.point} | ${r.coverage.toFixed(3)} | ${r.precision.toFixed(3)} | ${r.energy.toFixed(4)} | ${r.sliced_w1.toFixed(4)} | ${r.run} |`);
   return ['| point | coverage | precision | energy dist | sliced W1 | run |', '|:--|--:|--:|--:|--:|:--|', ...rows.map(line)].join('\n');
 }
 

@@ -1,13 +1,22 @@
 // Slurm's client tools, called as a user would: sbatch to submit, squeue to see the queue, scancel.
 // No scheduler of our own: which task runs where and when is Slurm's business.
 import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { UserError } from '../../compiler/cli/command.js';
 import type { LaunchSettings } from './settings.js';
 
-/** Directories of PATH holding `tool`, or undefined. */
+/** The executable `tool` found on PATH, or undefined. */
 export function onPath(tool: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    try {
+      accessSync(join(dir, tool), constants.X_OK);
+      return join(dir, tool);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 /** Fails with one line when Slurm's tools are missing. */
@@ -17,8 +26,8 @@ export function requireSlurm(): void {
 
 /** Which launcher setting an sbatch error is about, by the words Slurm uses. */
 const CULPRITS: readonly [RegExp, string][] = [
-  [/partition/i, 'partition'],
   [/account|association/i, 'account'],
+  [/partition/i, 'partition'],
   [/qos/i, 'qos'],
   [/time limit|time specification|--time/i, 'time'],
   [/gres|gpu/i, 'gpus_per_node'],

@@ -56,11 +56,12 @@ function states(points: Point[], record: JobRecord): Map<number, PointState> {
     const p = dir ? byDir.get(resolve(dir)) : undefined;
     if (p) inQueue.set(p.index, { state: t.state, reason: t.reason });
   }
+  const submitted = new Set(record.submissions.flatMap((s) => Object.values(s.tasks).map((d) => resolve(d))));
   const out = new Map<number, PointState>();
   for (const p of points) {
     const q = inQueue.get(p.index);
     const code = exitCode(p);
-    out.set(p.index, isComplete(p) ? { kind: 'done' } : q ? { kind: 'queued', ...q } : code !== undefined && code !== 0 ? { kind: 'failed', code } : existsSync(logPath(p)) ? { kind: 'cancelled' } : { kind: 'not run' });
+    out.set(p.index, isComplete(p) ? { kind: 'done' } : q ? { kind: 'queued', ...q } : code !== undefined && code !== 0 ? { kind: 'failed', code } : submitted.has(resolve(p.dir)) ? { kind: 'cancelled' } : { kind: 'not run' });
   }
   return out;
 }
@@ -85,7 +86,8 @@ function printProgress(io: CliIO, points: Point[], st: Map<number, PointState>):
 }
 
 function rows(points: Point[], st: Map<number, PointState>): SweepRow[] {
-  return points.map((p) => (st.get(p.index)!.kind === 'done' ? resultRow(p) : undefined) ?? { point: p.label, run: p.dir, failed: true as const, log: logPath(p) });
+  const status = { failed: 'failed', cancelled: 'stopped', 'not run': 'not run', queued: 'failed', done: 'failed' } as const;
+  return points.map((p) => (st.get(p.index)!.kind === 'done' ? resultRow(p) : undefined) ?? { point: p.label, run: p.dir, failed: true as const, status: status[st.get(p.index)!.kind], log: logPath(p) });
 }
 
 function script(points: Point[], indices: number[], s: LaunchSettings, o: SlurmSweepOptions): string {
