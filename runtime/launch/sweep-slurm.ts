@@ -133,6 +133,8 @@ export async function slurmSweep(io: CliIO, points: Point[], o: SlurmSweepOption
     const st = states(points, readRecord(o.outDir));
     const active = points.filter((p) => st.get(p.index)!.kind === 'queued');
     const open = points.filter((p) => st.get(p.index)!.kind !== 'done');
+    // points this call saw queued are not submitted again by it when they fail: the next call does that
+    if (active.length) submitted = true;
     if (!open.length && !(o.fresh && !submitted)) {
       io.stdout(`all ${points.length} points finished\n`);
       writeSweep(io, o.outDir, rows(points, st));
