@@ -24,6 +24,7 @@ import { FamilyNet } from '../families/net.js';
 import { Rng } from '../rng/prng.js';
 import { IMPLICIT_TEACH, implicitTeachStage, needsImplicitTeach } from '../exec/implicit-teach.js';
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { teacherFamily } from '../exec/teacher-spec.js';
 import { runDitTeach } from './dit-teach-run.js';
 
@@ -226,7 +227,7 @@ export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOption
         if (cached) {
           mkdirSync(dirname(cached), { recursive: true });
           // sweep points running at once (--parallel, a job array) may fit the same init: each its own temp file
-          const tmp = `${cached}.${process.pid}.tmp`;
+          const tmp = `${cached}.${hostname()}-${process.pid}.tmp`;
           copyFileSync(paths.stage(stage.name), tmp);
           renameSync(tmp, cached);
         }
