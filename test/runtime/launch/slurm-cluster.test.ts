@@ -84,6 +84,43 @@ test('fig3-gmm as a 6-task job array: the local table; a failed and a cancelled 
   assert.deepEqual(dirs.map(attempts), [1, 1, 2, 1, 1, 1]);
 });
 
+test('sidc run --launcher slurm: a requeued job (as after preemption) resumes from its checkpoint and finishes', { skip: why, timeout: 300_000 }, async () => {
+  cluster();
+  const work = join(dir, 'requeue');
+  mkdirSync(work, { recursive: true });
+  const recipe = join(work, 'toy.sid');
+  writeFileSync(recipe, `recipe toy {
+  teacher gmm { dim = 2; classes = 2; modes_per_class = 2; mode_std = 0.1; radius = 2; seed = 1 }
+  data { text = labels }
+  precision fp32 {}
+  hardware { devices = 1 x cpu(8 GB) }
+  batch { global = 32; per_device = 32 }
+  teach { length = 1k images; batch = 64 }
+  train { length = 3k images; checkpoint_every = 64 images; sample_every = 3k images; log_every = 64 images }
+  stage sid {}
+}
+`);
+  const runs = join(work, 'runs');
+  const sub = await sidc('run', recipe, '--launcher', 'slurm', '--runs-dir', runs, '--no-plots');
+  assert.equal(sub.code, 0, sub.err);
+  const job = /submitted job (\d+)/.exec(sub.out)![1]!;
+  const run = join(runs, runDirName(compileFile(recipe).graphs[0]!));
+  const inQueue = () => (spawnSync('squeue', ['-h', '-j', job], { encoding: 'utf8' }).stdout ?? '').trim() !== '';
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // requeue while the sid stage has a checkpoint (written every 2 iterations, removed when the stage ends)
+  const sidLogged = () => existsSync(join(run, 'metrics.jsonl')) && readFileSync(join(run, 'metrics.jsonl'), 'utf8').includes('"stage":"sid"');
+  for (let i = 0; i < 600 && !(sidLogged() && existsSync(join(run, 'checkpoint.safetensors'))); i++) await sleep(250);
+  assert.ok(existsSync(join(run, 'checkpoint.safetensors')), 'no sid checkpoint appeared');
+  assert.equal(spawnSync('scontrol', ['requeue', job]).status, 0);
+  for (let i = 0; i < 600 && inQueue(); i++) await sleep(500);
+  const log = readFileSync(join(run, `slurm-${job}.log`), 'utf8');
+  assert.match(log, /restart 0:/);
+  assert.match(log, /restart 1:/);
+  assert.match(log, /resuming stage sid at \d+ images/);
+  assert.deepEqual((JSON.parse(readFileSync(join(run, 'progress.json'), 'utf8')) as { done: string[] }).done, ['_init', 'sid']);
+  assert.ok(existsSync(join(run, 'student.safetensors')));
+});
+
 test('srun -n 2: the generated run script\'s Slurm -> torch rendezvous carries a gloo all_reduce', { skip: why, timeout: 300_000 }, (t) => {
   if (spawnSync('/usr/bin/python3', ['-c', 'import torch.distributed'], { encoding: 'utf8' }).status !== 0) return t.skip('/usr/bin/python3 has no torch');
   cluster();
