@@ -84,6 +84,17 @@ test('fig3-gmm as a 6-task job array: the local table; a failed and a cancelled 
   assert.deepEqual(dirs.map(attempts), [1, 1, 2, 1, 1, 1]);
 });
 
+test('sbatch rejecting the job: its message verbatim and where the recipe sets the offending value', { skip: why, timeout: 120_000 }, async () => {
+  cluster();
+  const recipe = join(dir, 'partition.sid');
+  writeFileSync(recipe, readFileSync(fig3, 'utf8').replace('  precision fp32 {}', '  precision fp32 {}\n  launcher { partition = "no_such_partition" }'));
+  const r = await sidc('sweep-run', recipe, ...SHORT, '--launcher', 'slurm', '--runs-dir', join(dir, 'rejected'));
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.err, /sbatch: error: .*partition.*\n/i);
+  assert.match(r.err, /the setting: launcher\.partition at .*partition\.sid:\d+:\d+/);
+  assert.doesNotMatch(r.err, /\n\s+at /);
+});
+
 test('sidc run --launcher slurm: a requeued job (as after preemption) resumes from its checkpoint and finishes', { skip: why, timeout: 300_000 }, async () => {
   cluster();
   const work = join(dir, 'requeue');
