@@ -10,7 +10,7 @@ function time(c: CheckContext): void {
   const t = c.str('launcher.time');
   if (t === undefined || SLURM_TIME.test(t) || ['infinite', 'unlimited'].includes(t.toLowerCase())) return;
   const p = c.place('launcher.time');
-  c.out.push(diag('SID3031', p.loc, { value: t }, { related: p.related }));
+  c.out.push(diag('SID3033', p.loc, { value: t }, { related: p.related }));
 }
 
 /** launcher.nodes x gpus_per_node = the GPUs hardware.devices declares (what plan and batch.global assume). */
@@ -23,7 +23,7 @@ function gpus(c: CheckContext): void {
   const decl = `hardware.devices = ${dev.count} x ${kind}`;
   const report = (path: string, detail: string, example: string) => {
     const p = c.place(path, c.place('hardware.devices').loc);
-    c.out.push(diag('SID3032', p.loc, { detail, example }, { related: p.related }));
+    c.out.push(diag('SID3034', p.loc, { detail, example }, { related: p.related }));
   };
   if (kind !== 'gpu') {
     if (perNode !== undefined && perNode > 0) report('launcher.gpus_per_node', `launcher.gpus_per_node = ${perNode} but ${decl}`, 'declare the GPUs (`hardware.devices = N x gpu(80 GB)`) or remove launcher.gpus_per_node');
@@ -50,7 +50,7 @@ function sbatchLines(c: CheckContext): void {
     const problem = !s.startsWith('-') ? 'is not an sbatch option (it must start with - or --)' : /[\n\r]/.test(s) ? 'spans several lines' : owned.includes(opt) ? `sets ${opt}, which the launcher writes itself` : undefined;
     if (!problem) continue;
     const p = c.place('launcher.sbatch');
-    c.out.push(diag('SID3033', p.loc, { line: JSON.stringify(s), problem }, { related: p.related }));
+    c.out.push(diag('SID3035', p.loc, { line: JSON.stringify(s), problem }, { related: p.related }));
   }
 }
 

@@ -80,9 +80,9 @@ export const CATALOGUE = {
   SID3028: { severity: 'error', message: 'the text encodings {file} do not fit the teacher: {detail}', help: '{help}' },
   SID3029: { severity: 'error', message: 'the text encodings {file} cannot be used: {detail}', help: '{help}' },
   SID3030: { severity: 'error', message: 'teacher.vae {resolved} does not fit the teacher: {detail}', help: '{help}' },
-  SID3031: { severity: 'error', message: 'launcher.time = "{value}" is not a Slurm time limit', help: 'write minutes or [D-]HH:MM:SS as sbatch --time takes them: "90", "4:00:00", "2-00:00:00"' },
-  SID3032: { severity: 'error', message: '{detail}', help: '{example}' },
-  SID3033: { severity: 'error', message: 'launcher.sbatch line {line} {problem}', help: 'write one option per element, e.g. ["--constraint=a100", "--exclusive"]' },
+  SID3033: { severity: 'error', message: 'launcher.time = "{value}" is not a Slurm time limit', help: 'write minutes or [D-]HH:MM:SS as sbatch --time takes them: "90", "4:00:00", "2-00:00:00"' },
+  SID3034: { severity: 'error', message: '{detail}', help: '{example}' },
+  SID3035: { severity: 'error', message: 'launcher.sbatch line {line} {problem}', help: 'write one option per element, e.g. ["--constraint=a100", "--exclusive"]' },
   // --- 4xxx plan and resources --------------------------------------------------------------------
   SID4001: { severity: 'error', message: 'the run needs {need} GB per device but {kind} has {have} GB', help: '{advice}' },
   SID4002: { severity: 'warning', message: '{detail}' },

@@ -31,24 +31,24 @@ test('launcher settings do not change the graph hash; they travel in recipe.laun
   assert.deepEqual(c.recipe.launcher!.settings, { account: 'proj' });
 });
 
-test('launcher.time must be in a Slurm format (SID3031)', () => {
+test('launcher.time must be in a Slurm format (SID3033)', () => {
   for (const ok of ['90', '30:00', '4:00:00', '2-00', '2-12:00', '1-00:00:00', 'infinite']) assert.deepEqual(codes(base(`  launcher { time = "${ok}" }`)), [], ok);
-  for (const bad of ['10 min', '4h', '1:2:3:4', '']) assert.deepEqual(codes(base(`  launcher { time = "${bad}" }`)), ['SID3031'], bad);
+  for (const bad of ['10 min', '4h', '1:2:3:4', '']) assert.deepEqual(codes(base(`  launcher { time = "${bad}" }`)), ['SID3033'], bad);
 });
 
-test('nodes x gpus_per_node must equal the GPUs hardware.devices declares (SID3032)', () => {
+test('nodes x gpus_per_node must equal the GPUs hardware.devices declares (SID3034)', () => {
   const gpus = '8 x gpu(80 GB)';
   const b8 = (extra: string, devices = gpus) => base(extra, devices).replace('global = 8; per_device = 8', 'global = 8; per_device = 1');
   assert.deepEqual(codes(b8('  launcher { nodes = 2; gpus_per_node = 4 }')), []);
   assert.deepEqual(codes(b8('  launcher { nodes = 2 }')), []);
-  assert.deepEqual(codes(b8('  launcher { nodes = 2; gpus_per_node = 8 }')), ['SID3032']);
-  assert.deepEqual(codes(b8('  launcher { nodes = 3 }')), ['SID3032']);
-  assert.deepEqual(codes(base('  launcher { gpus_per_node = 1 }')), ['SID3032']); // cpu devices, GPUs asked for
-  assert.deepEqual(codes(base(''), ['launcher.gpus_per_node=2']), ['SID3032']);
+  assert.deepEqual(codes(b8('  launcher { nodes = 2; gpus_per_node = 8 }')), ['SID3034']);
+  assert.deepEqual(codes(b8('  launcher { nodes = 3 }')), ['SID3034']);
+  assert.deepEqual(codes(base('  launcher { gpus_per_node = 1 }')), ['SID3034']); // cpu devices, GPUs asked for
+  assert.deepEqual(codes(base(''), ['launcher.gpus_per_node=2']), ['SID3034']);
 });
 
-test('extra sbatch lines must be options the launcher does not own (SID3033)', () => {
+test('extra sbatch lines must be options the launcher does not own (SID3035)', () => {
   assert.deepEqual(codes(base('  launcher { sbatch = ["--constraint=a100", "--exclusive"] }')), []);
-  assert.deepEqual(codes(base('  launcher { sbatch = ["constraint=a100"] }')), ['SID3033']);
-  assert.deepEqual(codes(base('  launcher { sbatch = ["--array=0-3"] }')), ['SID3033']);
+  assert.deepEqual(codes(base('  launcher { sbatch = ["constraint=a100"] }')), ['SID3035']);
+  assert.deepEqual(codes(base('  launcher { sbatch = ["--array=0-3"] }')), ['SID3035']);
 });
