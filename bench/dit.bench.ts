@@ -1,6 +1,6 @@
 // One DiT training step (forward + backward of the flow-matching loss) in sidc on wasm, and the same
 // model in PyTorch eager on the same machine (scripts/torch_dit_step.py via Debian's python3-torch +
-// OpenBLAS). Size: DESIGN.md's measured DiT - B = 64, D = 256, depth 6, 4 heads, 64 tokens
+// OpenBLAS). Size: dit_bench (docs/design.md) - B = 64, D = 256, depth 6, 4 heads, 64 tokens
 // (32x32x4 latents, patch 4), ~7.4M parameters. Reports seconds per step for both and the ratio.
 // Env: DIT_BENCH_STEPS (timed steps, default 3), DIT_BENCH_SIZE (registry name, default dit_bench),
 // DIT_BENCH_MICRO (micro-batches per step, default 2).
@@ -11,9 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerAllGradients } from '../runtime/backend/gradients.js';
-import { registerWasmFastKernels } from '../runtime/backend/wasm-kernels.js';
-import { DiT, ditConfig } from '../runtime/nets/dit.js';
+import { registerAllGradients } from '../runtime/tfjs/backend/gradients.js';
+import { registerWasmFastKernels } from '../runtime/tfjs/backend/wasm-kernels.js';
+import { DiT, ditConfig } from '../runtime/tfjs/nets/dit.js';
 
 export const name = 'dit';
 

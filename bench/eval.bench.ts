@@ -1,6 +1,6 @@
 // Evaluation budget (issue 5: "evaluation of 5k samples within 5 minutes"): generates 5,000 samples (500
 // per digit) with an image run's student at 1 and 4 steps and scores them exactly as `sidc eval` does
-// (runtime/run/image-eval.ts: drawInChunks, then scoreImages = the eval classifier's penultimate features
+// (runtime/tfjs/evaluation/image.ts: drawInChunks, then scoreImages = the eval classifier's penultimate features
 // -> FID against the 1,000 held-out digits, and its predictions -> prompt alignment). Generation and
 // scoring are timed separately, wall and CPU seconds.
 // The run: SIDC_EVAL_RUN=<run dir>, else the newest runs/mnist_sid-*/ holding a student (or a checkpoint
@@ -12,16 +12,16 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../runtime/backend/select.js';
+import { initBackend } from '../runtime/tfjs/backend/select.js';
 import { loadMnist, mnistCaption } from '../runtime/data/mnist.js';
-import { loadClassifier } from '../runtime/eval/classifier.js';
-import { configValue, num } from '../runtime/exec/config.js';
-import { loadDitFile, type DitNet } from '../runtime/exec/dit-net.js';
-import { ditTeacher } from '../runtime/exec/dit-stage.js';
-import { generateK } from '../runtime/exec/sampling.js';
-import { FP32 } from '../runtime/precision/policy.js';
+import { loadClassifier } from '../runtime/scoring/classifier.js';
+import { configValue, num } from '../runtime/tfjs/loop/config.js';
+import { loadDitFile, type DitNet } from '../runtime/tfjs/loop/dit-net.js';
+import { ditTeacher } from '../runtime/tfjs/loop/dit-stage.js';
+import { generateK } from '../runtime/tfjs/loop/sampling.js';
+import { FP32 } from '../runtime/tfjs/precision/policy.js';
 import { Rng } from '../runtime/rng/prng.js';
-import { drawInChunks, imageScorer, loadRunStudent, readGraph, scoreImages } from '../runtime/run/image-eval.js';
+import { drawInChunks, imageScorer, loadRunStudent, readGraph, scoreImages } from '../runtime/tfjs/evaluation/image.js';
 
 export const name = 'eval';
 

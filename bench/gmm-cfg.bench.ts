@@ -1,8 +1,8 @@
-// Does SiD-DiT with CFG reach the guided teacher's distribution? An oracle for ALGORITHM.md §4 with guidance:
+// Does SiD-DiT with CFG reach the guided teacher's distribution? An oracle for docs/algorithm.md §4 with guidance:
 // phi is the analytic Gaussian mixture (exact guided velocity, eq. 15), psi and G start from an MLP fit to
-// it (runtime/exec/implicit-teach.ts), and the 4-step student is compared with the guided teacher's own
+// it (runtime/tfjs/loop/implicit-teach.ts), and the 4-step student is compared with the guided teacher's own
 // distribution - Euler with 256 steps, which 32 steps already match - by energy distance per class (plus
-// coverage and precision against the true components, runtime/metrics/mixture.ts). Heavy: runs only when
+// coverage and precision against the true components, runtime/scoring/mixture.ts). Heavy: runs only when
 // named, `npm run bench -- gmm-cfg` (~2 min per scale on one core).
 //   SIDC_GMM_CFG_SCALES=1,4.5     guidance scales (teacher = fake = cfg(w), long-and-short guidance)
 //   SIDC_GMM_CFG_IMAGES=128k      SiD length per scale (batch 128)
@@ -13,15 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { compileSource } from '../compiler/api.js';
-import { initBackend } from '../runtime/backend/select.js';
-import { openRunDir } from '../runtime/run/rundir.js';
-import { runGraph } from '../runtime/run/runner.js';
-import { loadNet } from '../runtime/run/checkpoint.js';
-import { gmmOf } from '../runtime/exec/teacher-spec.js';
-import { GmmTeacher, sampleGmm } from '../runtime/teachers/gmm.js';
-import { eulerSample, generateK, type Guidance } from '../runtime/exec/sampling.js';
-import { energyDistance, mixtureMetrics } from '../runtime/metrics/mixture.js';
-import { FP32 } from '../runtime/precision/policy.js';
+import { initBackend } from '../runtime/tfjs/backend/select.js';
+import { openRunDir } from '../runtime/rundir/rundir.js';
+import { runGraph } from '../runtime/tfjs/loop/runner.js';
+import { loadNet } from '../runtime/tfjs/loop/checkpoint.js';
+import { gmmOf } from '../runtime/tfjs/loop/teacher-spec.js';
+import { GmmTeacher } from '../runtime/tfjs/nets/analytic-mixture.js';
+import { sampleGmm } from '../runtime/data/gaussian-mixture.js';
+import { eulerSample, generateK, type Guidance } from '../runtime/tfjs/loop/sampling.js';
+import { energyDistance, mixtureMetrics } from '../runtime/scoring/mixture.js';
+import { FP32 } from '../runtime/tfjs/precision/policy.js';
 import { Rng } from '../runtime/rng/prng.js';
 
 export const name = 'gmm-cfg';

@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensors, readSafetensorsHeader, writeSafetensors, type WritableDtype } from '../runtime/io/safetensors.js';
-import { readNpy, writeNpy } from '../runtime/io/npy.js';
+import { readSafetensors, readSafetensorsHeader, writeSafetensors, type WritableDtype } from '../runtime/formats/safetensors.js';
+import { readNpy, writeNpy } from '../runtime/formats/npy.js';
 import { imageGridPng, linePlotPng, scatterPng } from '../runtime/plot/index.js';
 
 export const name = 'io';

@@ -13,21 +13,21 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { compileFile } from '../compiler/api.js';
-import { initBackend } from '../runtime/backend/select.js';
+import { initBackend } from '../runtime/tfjs/backend/select.js';
 import { loadMnist } from '../runtime/data/mnist.js';
-import { loadClassifier } from '../runtime/eval/classifier.js';
-import { drawInChunks, imageScorer, scoreImages } from '../runtime/run/image-eval.js';
-import { configValue, num } from '../runtime/exec/config.js';
-import type { DitNet } from '../runtime/exec/dit-net.js';
-import { ditTeacher } from '../runtime/exec/dit-stage.js';
-import { eulerSample, generateK } from '../runtime/exec/sampling.js';
-import type { StageState } from '../runtime/exec/state.js';
-import { FP32 } from '../runtime/precision/policy.js';
+import { loadClassifier } from '../runtime/scoring/classifier.js';
+import { drawInChunks, imageScorer, scoreImages } from '../runtime/tfjs/evaluation/image.js';
+import { configValue, num } from '../runtime/tfjs/loop/config.js';
+import type { DitNet } from '../runtime/tfjs/loop/dit-net.js';
+import { ditTeacher } from '../runtime/tfjs/loop/dit-stage.js';
+import { eulerSample, generateK } from '../runtime/tfjs/loop/sampling.js';
+import type { StageState } from '../runtime/tfjs/loop/state.js';
+import { FP32 } from '../runtime/tfjs/precision/policy.js';
 import { Rng } from '../runtime/rng/prng.js';
-import { openRunDir } from '../runtime/run/rundir.js';
-import { saveCheckpoint } from '../runtime/run/checkpoint.js';
+import { openRunDir } from '../runtime/rundir/rundir.js';
+import { saveCheckpoint } from '../runtime/tfjs/loop/checkpoint.js';
 import { statSync } from 'node:fs';
-import { runGraph } from '../runtime/run/runner.js';
+import { runGraph } from '../runtime/tfjs/loop/runner.js';
 
 export const name = 'mnist-budget';
 /** Not part of a plain `npm run bench`: it trains for up to half an hour. */

@@ -1,14 +1,14 @@
 // SiD iterations/s (and images/s) per available backend on the 2-D mixture with an MLP teacher, and the
 // share of the backend's peak FLOP/s, peak measured in the same run with a large plain 2-D matMul
 // (share computed on CPU time, so that other processes on a shared machine do not distort it).
-// Iteration FLOPs are counted analytically from the MLP's matmuls (ALGORITHM.md §4's cost of one
+// Iteration FLOPs are counted analytically from the MLP's matmuls (docs/algorithm.md §4's cost of one
 // iteration: fake = k G calls + psi fwd/bwd on the doubled batch; generator = k G calls + backward of
 // the last + phi and psi forward and input-backward on the doubled batch).
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendName } from '../runtime/backend/select.js';
-import { runIteration } from '../runtime/exec/iteration.js';
-import { disposeStage, prepareStage, productOf } from '../runtime/exec/stage.js';
-import type { VelocityNet } from '../runtime/nets/net.js';
+import { initBackend, type BackendName } from '../runtime/tfjs/backend/select.js';
+import { runIteration } from '../runtime/tfjs/loop/iteration.js';
+import { disposeStage, prepareStage, productOf } from '../runtime/tfjs/loop/stage.js';
+import type { VelocityNet } from '../runtime/tfjs/nets/net.js';
 import { gmmGraph } from '../test/runtime/fixtures/gmm-graph.js';
 
 export const name = 'sid';

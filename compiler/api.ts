@@ -7,7 +7,8 @@
 // A file with errors yields diagnostics and no graphs. A sweep yields one graph per point, each checked
 // on its own. `recipe` picks one recipe when a file has several non-abstract ones.
 import { readFileSync } from 'node:fs';
-import { compileText } from './compile.js';
+import { compileText, refusedRoot } from './compile.js';
+import { decodeRecipe } from './util/text-file.js';
 import type { Diagnostic } from './diagnostics/types.js';
 import type { ExecutionGraph } from './graph/types.js';
 import type { CheckCache } from './incremental.js';
@@ -33,6 +34,11 @@ export interface CompileOptions {
    * nothing but recipes.
    */
   files?: boolean;
+  /**
+   * The project root: imports that resolve outside it are errors and are not read. Default: the nearest
+   * folder at or above the root file with package.json or .git, else the root file's folder (`--root`).
+   */
+  root?: string;
 }
 
 export interface CompileResult {
@@ -47,8 +53,16 @@ export function compileSource(text: string, path: string, options: CompileOption
   return { ok, diagnostics, graphs };
 }
 
-/** Compile a file from the overlay or disk; throws (an I/O error) only when the root file cannot be read. */
+/**
+ * Compile a file from the overlay or disk; throws (an I/O error) only when the root file cannot be read.
+ * A file that is not UTF-8 text is one diagnostic (SID1009), its bytes never shown.
+ */
 export function compileFile(path: string, options: CompileOptions = {}): CompileResult {
-  const text = options.overlay?.get(path) ?? readFileSync(path, 'utf8');
-  return compileSource(text, path, options);
+  const overlaid = options.overlay?.get(path);
+  const decoded = overlaid !== undefined ? { text: overlaid } : decodeRecipe(readFileSync(path));
+  if ('error' in decoded) {
+    const { ok, diagnostics, graphs } = refusedRoot(path, decoded.error);
+    return { ok, diagnostics, graphs };
+  }
+  return compileSource(decoded.text, path, options);
 }

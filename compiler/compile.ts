@@ -10,21 +10,22 @@ import { FileChecks } from './check/files.js';
 import { diag } from './diagnostics/make.js';
 import { attachNameFixes } from './diagnostics/fixes.js';
 import type { Diagnostic } from './diagnostics/types.js';
-import { expandSweep } from './expand.js';
+import { expandSweep } from './expand/expand.js';
 import type { ExecutionGraph } from './graph/types.js';
-import { lowerRecipe } from './lower.js';
+import { lowerRecipe } from './lower/lower.js';
 import { flatConfig } from './lower/config.js';
 import type { Assignment, RecipeDecl, ResolvedRecipe, SweepDecl } from './model.js';
-import { Program } from './program.js';
-import { resolveRecipe, ValueCache } from './resolve.js';
-import { parseSets } from './sets.js';
+import { Program } from './load/program.js';
+import { resolveRecipe, ValueCache } from './resolve/resolve.js';
+import { parseSets } from './resolve/sets.js';
+import { notTextReason } from './util/text-file.js';
 import { canonicalJson } from './util/canonical.js';
 import { locString, pointLoc } from './util/loc.js';
 import { suggestion } from './util/names.js';
 import type { CompileOptions } from './api.js';
 import type { JsonValue } from './recipe/settings.js';
 
-export interface SweepPointInfo {
+interface SweepPointInfo {
   sweep: string;
   index: number;
   values: Record<string, JsonValue>;
@@ -49,13 +50,24 @@ const key = (d: Diagnostic): string => `${d.code}|${d.loc.file}|${d.loc.range.st
 
 type Checked = { ctx: CheckContext; diags: Diagnostic[] };
 
+/** resolve.ts's codes for an `extends` chain that broke: unknown base, a sweep as base, a cycle. */
+const EXTENDS_FAILURES: ReadonlySet<string> = new Set(['SID2013', 'SID2026', 'SID3014']);
+
 function checkOne(decl: RecipeDecl, program: Program, values: ValueCache, extra: Assignment[], sweepPoint?: ResolvedRecipe['sweepPoint'], files?: FileChecks): Checked {
   const diags: Diagnostic[] = [];
   const visible = program.visibleRecipes(decl.file);
   const r = resolveRecipe({ decl, visible, sweeps: program.visibleSweeps(decl.file), values, extra }, diags);
   if (sweepPoint) r.sweepPoint = sweepPoint;
   const ctx = new CheckContext(r, diags);
-  if (!decl.abstract) {
+  // An `extends` that did not resolve leaves the recipe without its base's settings: every check below
+  // would report a consequence ("does not set required teacher.family") of that one cause.
+  const extendsFailed = diags.some((d) => EXTENDS_FAILURES.has(d.code));
+  // ... and a base that is unknown because an import failed is that import's consequence, reported there.
+  if (extendsFailed && program.visibleFiles(decl.file).some((f) => program.importFailed.has(f))) {
+    const i = diags.findIndex((d) => d.code === 'SID2013');
+    if (i >= 0) diags.splice(i, 1);
+  }
+  if (!decl.abstract && !extendsFailed) {
     checkRequired(ctx);
     checkFamilies(ctx);
     checkStages(ctx);
@@ -80,10 +92,19 @@ function lowerPlanned(ctx: CheckContext, file: string): ExecutionGraph {
   return g;
 }
 
+/** A root document that is not text: one diagnostic, and its contents kept out of every message. */
+export function refusedRoot(file: string, reason: string): CompileOutput {
+  return { ok: false, diagnostics: [diag('SID1009', pointLoc(file), { reason })], graphs: [], allGraphs: [], sources: new Map([[file, '']]), points: [] };
+}
+
 export function compileText(text: string, file: string, options: CompileOptions = {}): CompileOutput {
+  const notText = notTextReason(text);
+  if (notText !== undefined) return refusedRoot(file, notText);
   const all: Diagnostic[] = [];
-  const program = new Program(all, options.overlay);
+  const program = new Program(all, options.overlay, options.root);
   const decls = program.addRoot(file, text);
+  // An empty (or comments-only) file would otherwise "check clean" having checked nothing.
+  if (!decls.recipes.length && !decls.sweeps.length && !all.some((d) => d.severity === 'error')) all.push(diag('SID3032', pointLoc(file)));
   const sets = parseSets(options.set ?? [], program.sources, all);
   const values = new ValueCache(all);
   const visible = program.visibleRecipes(file);

@@ -31,7 +31,7 @@ interface Entry {
 }
 
 /** What one lookup found: the diagnostics relocated to the current text, or a key to store under. */
-export type Lookup = { key: string; anchors: Anchor[] } & ({ hit: true; check: Diagnostic[]; lowered?: Diagnostic[] } | { hit: false });
+type Lookup = { key: string; anchors: Anchor[] } & ({ hit: true; check: Diagnostic[]; lowered?: Diagnostic[] } | { hit: false });
 
 export class CheckCache {
   private readonly entries = new Map<string, Entry>();

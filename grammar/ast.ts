@@ -184,7 +184,7 @@ export interface StringLit extends NodeBase {
   value: string; // unescaped
 }
 
-export interface BoolLit extends NodeBase {
+interface BoolLit extends NodeBase {
   kind: 'Bool';
   value: boolean;
 }
@@ -219,7 +219,7 @@ export interface BinaryExpr extends NodeBase {
   right: Expr;
 }
 
-export interface UnaryExpr extends NodeBase {
+interface UnaryExpr extends NodeBase {
   kind: 'Unary';
   op: '-';
   operand: Expr;
@@ -234,14 +234,14 @@ export interface UnitExpr extends NodeBase {
 }
 
 /** `logit_normal(ln(2), 1.6) on (1/3, 2/3)` */
-export interface RestrictExpr extends NodeBase {
+interface RestrictExpr extends NodeBase {
   kind: 'Restrict';
   value: Expr;
   interval: TupleExpr;
 }
 
 /** `(1 - t)`: kept so the printer reproduces the user's parentheses. */
-export interface ParenExpr extends NodeBase {
+interface ParenExpr extends NodeBase {
   kind: 'Paren';
   inner: Expr;
 }
@@ -253,7 +253,8 @@ export type SyntaxReason =
   | 'invalid_number'
   | 'unexpected_token'
   | 'missing_token'
-  | 'unexpected_eof';
+  | 'unexpected_eof'
+  | 'too_deep';
 
 /** A syntax error found by the lexer or parser, in source order. The parser recovers and goes on. */
 export interface SyntaxProblem {

@@ -9,7 +9,7 @@ import * as T from './tokens.js';
 
 const lexer = new Lexer(T.ALL_TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: true });
 
-export interface LexResult {
+interface LexResult {
   tokens: IToken[]; // payload: the value of strings (string) and numbers (number, NaN when invalid)
   comments: Comment[];
   problems: SyntaxProblem[];

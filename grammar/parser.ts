@@ -5,7 +5,7 @@
 // records one problem and skips to the next plausible item start: a `;`, the closing `}`, or a token that
 // begins a line and looks like the start of an item (`key =`, `key.`, `key {`, `stage name`). Blocks never
 // throw (a missing `}` is a problem, not an exception), so a broken entry loses only itself.
-import { EmbeddedActionsParser, EOF, isRecognitionException, MismatchedTokenException, tokenMatcher } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, isRecognitionException, MismatchedTokenException, NoViableAltException, tokenMatcher } from 'chevrotain';
 import type { IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, OrMethodOpts, TokenType } from 'chevrotain';
 import type * as A from './ast.js';
 import type { LineIndex } from './positions.js';
@@ -37,6 +37,17 @@ const messages: IParserErrorMessageProvider = {
   },
 };
 
+/**
+ * The deepest nesting the parser accepts: blocks, brackets, calls, unary minus, `^` and each operator of a
+ * chain (`1+1+1`) count one level. The parser recurses per level, and every later stage (evaluator,
+ * printer, language server) walks the tree recursively, so a bound here keeps all of them inside the
+ * stack: chevrotain overflows a 1 MB stack at a few hundred levels; real recipes nest fewer than ten.
+ */
+export const MAX_NESTING = 100;
+
+/** Thrown one level past MAX_NESTING; `items()` reports it (reason too_deep) and skips the item. */
+class NestingTooDeep extends NoViableAltException {}
+
 type Where = 'file' | 'block' | 'sweep';
 const TOP_KEYWORDS = new Set<TokenType>([T.Import, T.Abstract, T.Recipe, T.Sweep]);
 const is = (tok: IToken, t: TokenType): boolean => tokenMatcher(tok, t);
@@ -45,6 +56,8 @@ const endOf = (tok: IToken): number => tok.startOffset + tok.image.length;
 class SidParser extends EmbeddedActionsParser {
   ix!: LineIndex;
   problems: A.SyntaxProblem[] = [];
+  /** Current nesting level (see MAX_NESTING); restored where an item's exception is caught. */
+  private depth = 0;
 
   constructor() {
     super(T.ALL_TOKENS, { maxLookahead: 3, recoveryEnabled: false, errorMessageProvider: messages });
@@ -54,7 +67,15 @@ class SidParser extends EmbeddedActionsParser {
   begin(tokens: IToken[], ix: LineIndex): void {
     this.ix = ix;
     this.problems = [];
+    this.depth = 0;
     this.input = tokens;
+  }
+
+  /** One level deeper at `at` (the token that opens it); throws past MAX_NESTING. Pair with `this.depth--`. */
+  private deeper(at: IToken): void {
+    if (this.RECORDING_PHASE || ++this.depth <= MAX_NESTING) return;
+    side.expected = [];
+    throw new NestingTooDeep(`nested more than ${MAX_NESTING} levels deep (blocks, brackets, calls, unary minus, ^ and each operator of a chain count one level)`, at, this.LA(0));
   }
 
   // ---- locations ----
@@ -94,7 +115,8 @@ class SidParser extends EmbeddedActionsParser {
 
   private fromException(e: IRecognitionException): void {
     const missing = e.name === 'MismatchedTokenException';
-    this.problem(missing ? 'missing_token' : 'unexpected_token', e.message, e.token, side.expected);
+    if (e instanceof NestingTooDeep) this.problem('too_deep', e.message, e.token, undefined, true);
+    else this.problem(missing ? 'missing_token' : 'unexpected_token', e.message, e.token, side.expected);
   }
 
   /** Is `tok` a plausible start of the next item, so that skipping can stop there? */
@@ -132,11 +154,13 @@ class SidParser extends EmbeddedActionsParser {
   private items(where: Where, body: () => void): void {
     for (;;) {
       const before = this.RECORDING_PHASE ? undefined : this.LA(1);
+      const depth = this.depth;
       let failed = false;
       try {
         body();
       } catch (e) {
         if (!isRecognitionException(e as Error)) throw e;
+        this.depth = depth;
         this.fromException(e as IRecognitionException);
         failed = true;
       }
@@ -231,6 +255,7 @@ class SidParser extends EmbeddedActionsParser {
 
   // ---- blocks and entries ----
   public block = this.RULE('block', (): A.Block => {
+    this.deeper(this.LA(1));
     const open = this.CONSUME(T.LCurly);
     const entries: A.Entry[] = [];
     this.items('block', () => {
@@ -247,6 +272,7 @@ class SidParser extends EmbeddedActionsParser {
       });
     });
     const close = this.close(open);
+    if (!this.RECORDING_PHASE) this.depth--;
     return this.ACTION(() => ({ kind: 'Block', entries, loc: this.span(open, close ?? this.LA(0)) })) as A.Block;
   });
 
@@ -478,18 +504,19 @@ class SidParser extends EmbeddedActionsParser {
     this.MANY({
       GATE: () => this.LA(1).tokenType !== T.X || this.notKey(),
       DEF: () => {
-        ops.push(
-          this.OR((this.binOps ??= [
-            { ALT: () => this.CONSUME(T.Plus) },
-            { ALT: () => this.CONSUME(T.Minus) },
-            { ALT: () => this.CONSUME(T.Star) },
-            { ALT: () => this.CONSUME(T.Slash) },
-            { ALT: () => this.CONSUME(T.X) },
-          ])),
-        );
+        const op = this.OR((this.binOps ??= [
+          { ALT: () => this.CONSUME(T.Plus) },
+          { ALT: () => this.CONSUME(T.Minus) },
+          { ALT: () => this.CONSUME(T.Star) },
+          { ALT: () => this.CONSUME(T.Slash) },
+          { ALT: () => this.CONSUME(T.X) },
+        ]));
+        ops.push(op);
+        this.deeper(op); // the grouped chain is as deep as it is long
         operands.push(this.SUBRULE2(this.unary));
       },
     });
+    if (!this.RECORDING_PHASE) this.depth -= ops.length;
     const interval = this.OPTION((this.onOpt ??= {
       GATE: () => this.LA(2).tokenType === T.LParen && this.notKey(), // `on(t) = ...` is a function
       DEF: () => {
@@ -538,7 +565,9 @@ class SidParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const minus = this.CONSUME(T.Minus);
+            this.deeper(minus);
             const operand = this.SUBRULE(this.unary);
+            if (!this.RECORDING_PHASE) this.depth--;
             return this.RECORDING_PHASE ? operand : { kind: 'Unary', op: '-', operand, loc: this.span(minus, operand) };
           },
         },
@@ -546,7 +575,13 @@ class SidParser extends EmbeddedActionsParser {
           ALT: () => {
             let value = this.SUBRULE(this.primary);
             const unit = this.OPTION((this.unitOpt ??= { GATE: () => this.notKey(), DEF: () => this.CONSUME(T.UnitTok) }));
-            const power = this.OPTION2((this.powerOpt ??= () => [this.CONSUME(T.Caret), this.SUBRULE2(this.unary)]));
+            const power = this.OPTION2((this.powerOpt ??= () => {
+              const caret = this.CONSUME(T.Caret);
+              this.deeper(caret);
+              const exponent = this.SUBRULE2(this.unary);
+              if (!this.RECORDING_PHASE) this.depth--;
+              return [caret, exponent];
+            }));
             if (this.RECORDING_PHASE) return value;
             if (unit !== undefined) value = { kind: 'UnitExpr', value, unit: unit.image as A.Unit, unitLoc: this.tokLoc(unit), loc: this.span(value, unit) };
             return power === undefined ? value : this.binary(power[0], value, power[1]);
@@ -601,6 +636,7 @@ class SidParser extends EmbeddedActionsParser {
   );
 
   public call = this.RULE('call', (): A.CallExpr => {
+    this.deeper(this.LA(1));
     const callee = this.CONSUME(T.ValueName);
     this.CONSUME(T.LParen);
     const args: A.Expr[] = [];
@@ -611,11 +647,14 @@ class SidParser extends EmbeddedActionsParser {
       },
     });
     const rp = this.CONSUME(T.RParen);
-    return this.RECORDING_PHASE ? (rp as never) : { kind: 'Call', callee: this.ident(callee), args, loc: this.span(callee, rp) };
+    if (this.RECORDING_PHASE) return rp as never;
+    this.depth--;
+    return { kind: 'Call', callee: this.ident(callee), args, loc: this.span(callee, rp) };
   });
 
   /** `(e)` is a Paren, `(a, b, ...)` a Tuple. */
   public parens = this.RULE('parens', (): A.Expr => {
+    this.deeper(this.LA(1));
     const lp = this.CONSUME(T.LParen);
     const elements: A.Expr[] = [this.SUBRULE(this.expr)];
     this.MANY(() => {
@@ -624,10 +663,12 @@ class SidParser extends EmbeddedActionsParser {
     });
     const rp = this.CONSUME(T.RParen);
     if (this.RECORDING_PHASE) return rp as never;
+    this.depth--;
     return elements.length === 1 ? { kind: 'Paren', inner: elements[0]!, loc: this.span(lp, rp) } : { kind: 'Tuple', elements, loc: this.span(lp, rp) };
   });
 
   public list = this.RULE('list', (): A.ListExpr => {
+    this.deeper(this.LA(1));
     const lb = this.CONSUME(T.LBracket);
     const elements: A.Expr[] = [];
     this.OPTION(() => {
@@ -639,7 +680,9 @@ class SidParser extends EmbeddedActionsParser {
       this.OPTION2(() => this.CONSUME2(T.Comma)); // trailing comma
     });
     const rb = this.CONSUME(T.RBracket);
-    return this.RECORDING_PHASE ? (rb as never) : { kind: 'List', elements, loc: this.span(lb, rb) };
+    if (this.RECORDING_PHASE) return rb as never;
+    this.depth--;
+    return { kind: 'List', elements, loc: this.span(lb, rb) };
   });
 
   /** The entry point of parseExpression (`--set` values, YAML strings): one expression, then the end. */
@@ -649,6 +692,7 @@ class SidParser extends EmbeddedActionsParser {
       e = this.SUBRULE(this.expr);
     } catch (err) {
       if (!isRecognitionException(err as Error)) throw err;
+      this.depth = 0;
       this.fromException(err as IRecognitionException);
     }
     this.ACTION(() => {

@@ -3,6 +3,7 @@
 // no `;`, spaces around `=` and binary operators (except `^` and number/number fractions like 1/3),
 // `, ` separators, numbers as written, strings re-escaped, parentheses kept, one blank line between
 // top-level items, blank lines inside blocks kept (at most one), and every comment kept in its place.
+// The printer recurses per tree level; parser.ts bounds the depth (MAX_NESTING), also for partial trees.
 //
 // Comments are not in the tree: the printer walks the tree in source order with a cursor into the
 // file's comment list and emits each comment when it reaches the comment's offset - on its own line

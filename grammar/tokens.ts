@@ -18,7 +18,7 @@ export const NumberLit = createToken({ name: 'NumberLit', pattern: Lexer.NA, lab
 export const StringLit = createToken({ name: 'StringLit', pattern: Lexer.NA, label: 'a string' });
 export const UnitTok = createToken({ name: 'Unit', pattern: Lexer.NA, label: 'a unit' });
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED, line_breaks: true });
+const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED, line_breaks: true });
 export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n\r]*/, group: 'comments' });
 export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: 'comments', line_breaks: true });
 /** `/*` without its `*\/`: runs to the end of the file; the lexer reports it. */

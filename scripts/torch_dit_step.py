@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for bench/dit.bench.ts: the same DiT (runtime/nets/dit.ts) - patch embedding,
+"""PyTorch reference for bench/dit.bench.ts: the same DiT (runtime/tfjs/nets/dit.ts) - patch embedding,
 sinusoidal timestep + pooled-caption MLPs, adaLN-Zero blocks (LayerNorm without affine, fused qkv,
 softmax attention, GELU-tanh MLP), final adaLN norm and projection - timed for one training step
 (forward + backward of a flow-matching MSE loss), eager mode, on a given number of CPU threads.

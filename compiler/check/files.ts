@@ -12,7 +12,7 @@
 // What the teacher takes comes from the checkpoint's config.json; when the recipe names no checkpoint, from
 // the teacher registry (compiler/teachers, teacher.config or the family's default); when it names one that
 // is missing or unusable, it is unknown and the widths are not compared (that finding comes first). The rules mirror the runtime's
-// loaders (runtime/families/config.ts, text.ts, load.ts; runtime/exec/family-stage.ts, dit-stage.ts), which
+// loaders (runtime/tfjs/families/config.ts, text.ts, load.ts; runtime/tfjs/loop/family-stage.ts, dit-stage.ts), which
 // the compiler may not import; test/compiler/check/files.test.ts writes files with the runtime's writers.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -25,14 +25,14 @@ import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-hea
 
 type TextFamily = 'sana' | 'sd3' | 'flux';
 
-/** diffusers transformer classes the runtime loads (runtime/families/config.ts CLASS_NAMES). */
+/** diffusers transformer classes the runtime loads (runtime/tfjs/families/config.ts CLASS_NAMES). */
 const TRANSFORMER_CLASSES: Readonly<Record<string, TextFamily>> = {
   SanaTransformer2DModel: 'sana',
   SD3Transformer2DModel: 'sd3',
   FluxTransformer2DModel: 'flux',
 };
 
-/** The VAE class of each family (ALGORITHM.md §7: DC-AE for SANA, 16-channel AutoencoderKL for SD3/FLUX). */
+/** The VAE class of each family (docs/algorithm.md §7: DC-AE for SANA, 16-channel AutoencoderKL for SD3/FLUX). */
 const VAE_CLASSES: Readonly<Record<TextFamily, string>> = { sana: 'AutoencoderDC', sd3: 'AutoencoderKL', flux: 'AutoencoderKL' };
 
 const isTextFamily = (f: string): f is TextFamily => f === 'sana' || f === 'sd3' || f === 'flux';
@@ -87,7 +87,7 @@ export class FileChecks {
   /** `root`: the compiled recipe file (relative paths resolve beside it, as the runtime's recipePath). */
   constructor(readonly root: string) {}
 
-  /** runtime/exec/dit-stage.ts recipePath: beside the recipe when the file exists there, else from the cwd. */
+  /** runtime/tfjs/loop/dit-stage.ts recipePath: beside the recipe when the file exists there, else from the cwd. */
   resolvePath(p: string): string {
     if (isAbsolute(p)) return p;
     const beside = resolve(dirname(this.root), p);
@@ -123,7 +123,7 @@ export class FileChecks {
   check(c: CheckContext): void {
     const family = c.str('teacher.family');
     if (!family) return;
-    // a recipe with a teach stage trains its teacher (ALGORITHM.md §2 needs it frozen only afterwards): no file to read
+    // a recipe with a teach stage trains its teacher (docs/algorithm.md §2 needs it frozen only afterwards): no file to read
     const trained = c.recipe.stages.some((s) => s.name === 'teach');
     const fromCheckpoint = !trained && (family === 'dit' || isTextFamily(family)) ? this.checkpoint(c, family as TeacherFamily) : undefined;
     if (!isTextFamily(family)) return;
@@ -260,7 +260,7 @@ export class FileChecks {
     }
     if (!prompts) return unusable('its metadata "prompts" is not a JSON list of the prompt strings, one per row');
     if (prompts.length !== n) unusable(`metadata "prompts" lists ${prompts.length} prompts but prompt_embeds has ${n} rows`);
-    if (!prompts.includes('')) unusable('the empty prompt "" is not one of its rows', 'encode the empty prompt "" as one more row: it is the null condition of classifier-free guidance (ALGORITHM.md §1; docs/text-encodings.md)');
+    if (!prompts.includes('')) unusable('the empty prompt "" is not one of its rows', 'encode the empty prompt "" as one more row: it is the null condition of classifier-free guidance (docs/algorithm.md §1; docs/text-encodings.md)');
     else if (prompts.every((s) => s === '')) unusable('it lists only the empty prompt, so there is nothing to distil on', 'add the prompts to distil on as more rows (docs/text-encodings.md)');
     const mask = tensors.prompt_attention_mask;
     if (mask && (mask.shape.length !== 2 || mask.shape[0] !== n || mask.shape[1] !== l)) unusable(`"prompt_attention_mask" is [${mask.shape.join(', ')}], not [${n}, ${l}] like prompt_embeds`);

@@ -1,4 +1,4 @@
-// The semantic rules of the paper and ALGORITHM.md, each a real mistake. Each rule reads resolved
+// The semantic rules of the paper and docs/algorithm.md, each a real mistake. Each rule reads resolved
 // values (with defaults) and reports at the value that decides it (check/context.ts: place()).
 import { diag, replaceFix } from '../diagnostics/make.js';
 import { DISTRIBUTIONS_BY_NAME, distCdf, distParams } from '../recipe/distributions.js';
@@ -9,6 +9,7 @@ import { teacherConfig, teacherNames } from '../teachers/registry.js';
 import type { TeacherFamily } from '../teachers/types.js';
 import { suggestion } from '../util/names.js';
 import { LAUNCHER_RULES } from './launcher.js';
+import { typicalRanges } from './typical.js';
 
 const fmt = (n: number): string => String(+n.toPrecision(6));
 
@@ -95,7 +96,7 @@ function intervals(c: CheckContext): void {
   }
 }
 
-/** teacher.time_scale must match family and objective (ALGORITHM.md §1). */
+/** teacher.time_scale must match family and objective (docs/algorithm.md §1). */
 function timeScale(c: CheckContext): void {
   const ts = c.num('teacher.time_scale');
   const family = c.str('teacher.family');
@@ -106,7 +107,7 @@ function timeScale(c: CheckContext): void {
   let objective = c.str('teacher.objective') ?? 'rectified_flow';
   if (tc && c.isSet('teacher.objective') && tc.objective !== objective) {
     const p = c.place('teacher.objective');
-    c.out.push(diag('SID3013', p.loc, { detail: `teacher config \`${configName}\` was trained with ${tc.objective}, not ${objective} (ALGORITHM.md Section 1)`, example: `write \`teacher.objective = ${tc.objective}\` or remove it (the config implies it)` }, { related: p.related }));
+    c.out.push(diag('SID3013', p.loc, { detail: `teacher config \`${configName}\` was trained with ${tc.objective}, not ${objective} (docs/algorithm.md Section 1)`, example: `write \`teacher.objective = ${tc.objective}\` or remove it (the config implies it)` }, { related: p.related }));
     return;
   }
   if (tc && !c.isSet('teacher.objective')) objective = tc.objective;
@@ -182,7 +183,7 @@ function vectorTeacher(c: CheckContext): void {
   }
 }
 
-/** Adversarial stage (ALGORITHM.md §6): real images, and the switch after the warm-up. */
+/** Adversarial stage (docs/algorithm.md §6): real images, and the switch after the warm-up. */
 function adversarial(c: CheckContext): void {
   const st = c.recipe.stages.find((s) => s.name === 'adversarial');
   if (!st) return;
@@ -235,4 +236,4 @@ function teacherConfigName(c: CheckContext): void {
   }
 }
 
-export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, ...LAUNCHER_RULES];
+export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, typicalRanges, ...LAUNCHER_RULES];

@@ -1,10 +1,10 @@
 // The JSON header of a safetensors file, and nothing else: an 8-byte little-endian length N, then N bytes
 // of JSON mapping tensor names to {dtype, shape, data_offsets} plus an optional "__metadata__" map of
 // strings (the safetensors format). check/files.ts reads it to compare shapes without touching tensor data;
-// the compiler never imports runtime/, whose reader (runtime/io/safetensors.ts) also loads the data.
+// the compiler never imports runtime/, whose reader (runtime/formats/safetensors.ts) also loads the data.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
-export interface HeaderTensor {
+interface HeaderTensor {
   dtype: string;
   shape: number[];
 }

@@ -4,12 +4,12 @@
 // (test/compiler/schema-agreement checks the two agree).
 import type { Code } from '../diagnostics/catalogue.js';
 import { DISTRIBUTIONS, DISTRIBUTIONS_BY_NAME } from '../recipe/distributions.js';
-import type { JsonValue, Setting, SettingType } from '../recipe/settings.js';
+import type { JsonValue, SettingType } from '../recipe/settings.js';
 import { WEIGHTINGS } from '../recipe/settings.js';
 import { isWeightExpr } from '../recipe/weightings.js';
 import { suggestion } from '../util/names.js';
 
-export interface ValueProblem {
+interface ValueProblem {
   code: Code;
   args: Record<string, unknown>;
   /** Path inside the value (object keys / array indices), for YAML locations. */
@@ -137,8 +137,4 @@ export function validateValue(path: string, t: SettingType, v: JsonValue, at: (s
       break;
   }
   return out;
-}
-
-export function validateSetting(s: Setting, v: JsonValue): ValueProblem[] {
-  return validateValue(s.path, s.type, v);
 }

@@ -6,7 +6,7 @@
 // SID3xxx semantics (cross-field rules of the paper), SID4xxx plan and resources, SID5xxx sweeps.
 import type { Severity } from './types.js';
 
-export interface CatalogueEntry {
+interface CatalogueEntry {
   severity: Severity;
   message: string;
   help?: string;
@@ -21,6 +21,8 @@ export const CATALOGUE = {
   SID1005: { severity: 'error', message: '{detail}' },
   SID1006: { severity: 'error', message: '{detail}' },
   SID1007: { severity: 'error', message: 'unexpected end of file{detail}', help: 'a block or list is not closed' },
+  SID1008: { severity: 'error', message: '{detail}', help: 'flatten it: name intermediate values as settings, or split the expression; recipes never need this depth' },
+  SID1009: { severity: 'error', message: 'not a recipe: {reason}', help: 'give a .sid, .yaml or .json recipe (UTF-8 text)' },
   SID1010: { severity: 'error', message: 'invalid {format}: {detail}' },
   SID1011: { severity: 'error', message: 'invalid --set argument `{arg}`: expected key=value', help: 'write e.g. `--set optimizer.lr=1e-5`' },
   // --- 2xxx names, types, units -------------------------------------------------------------------
@@ -50,14 +52,15 @@ export const CATALOGUE = {
   SID2024: { severity: 'error', message: 'function definition `{name}({param})` is not a setting', help: 'only the weighting can be defined as a function: `w(t) = 1 - t`' },
   SID2025: { severity: 'error', message: 'unknown value `{name}`{hint}', help: '{known}' },
   SID2026: { severity: 'error', message: 'a recipe cannot extend the sweep `{name}`', help: 'extend a recipe; sweeps are expanded from recipes' },
+  SID2027: { severity: 'error', message: 'import `{spec}` resolves outside the project root `{root}`', help: 'imports stay inside the project (the nearest folder above the root recipe with package.json or .git); pass `--root DIR` to widen it' },
   // --- 3xxx semantics -----------------------------------------------------------------------------
   SID3001: { severity: 'error', message: 'recipe `{recipe}` does not set required `{path}`', help: '{example}' },
   SID3002: { severity: 'error', message: 'batch.global = {global} but {count} devices x {per_device} per device x {accumulate} accumulation rounds = {product}', help: 'make batch.global = {product}, or change per_device/accumulate so their product with the device count is {global}' },
-  SID3003: { severity: 'error', message: 'pure bf16 with optimizer.eps = {eps}: Adam updates underflow below 1e-6 (paper Section 4)', help: 'write `optimizer.eps = 1e-4` as in Table 4, or set `precision.allow_small_eps = true` to keep it on purpose (as Table 4\'s SiD2a rows do)' },
+  SID3003: { severity: 'error', message: 'pure bf16 with optimizer.eps = {eps}: the paper (Section 4, Table 4) raises eps to 1e-4 in pure bf16 so that small Adam updates do not underflow; measured here (docs/runtime.md: emulated bf16, lr 1e-5) about 2% of weights change per step with eps 1e-8 and 1e-4 alike - eps only shrinks lr*m/(sqrt(v)+eps), a larger lr is what brings updates back', help: 'write `optimizer.eps = 1e-4` as in Table 4, or set `precision.allow_small_eps = true` to keep it on purpose (as Table 4\'s SiD2a rows do)' },
   SID3004: { severity: 'error', message: 'FLUX.1-dev has no unconditional branch; `{path}` = cfg({scale}) needs one (paper Section 4.4)', help: 'use the learned guidance embedding: `{path} = embedded({scale})`' },
   SID3005: { severity: 'error', message: 'interval ({lo}, {hi}) {problem}', help: 'write an interval (lo, hi) with 0 <= lo < hi <= 1' },
-  SID3006: { severity: 'error', message: 'teacher.time_scale = {value} does not match a {family} teacher trained with {objective}, which expects {expected} (ALGORITHM.md Section 1)', help: 'remove teacher.time_scale (it is derived) or write `teacher.time_scale = {expected}`' },
-  SID3007: { severity: 'error', message: 'the adversarial stage needs real images but data.images is not set (ALGORITHM.md Section 6)', help: 'write `data.images = "<latents or dataset>"`' },
+  SID3006: { severity: 'error', message: 'teacher.time_scale = {value} does not match a {family} teacher trained with {objective}, which expects {expected} (docs/algorithm.md Section 1)', help: 'remove teacher.time_scale (it is derived) or write `teacher.time_scale = {expected}`' },
+  SID3007: { severity: 'error', message: 'the adversarial stage needs real images but data.images is not set (docs/algorithm.md Section 6)', help: 'write `data.images = "<latents or dataset>"`' },
   SID3008: { severity: 'error', message: 'stage `{stage}` runs after unknown stage `{name}`{hint}', help: 'stages declared: {known}' },
   SID3009: { severity: 'error', message: 'stages form a cycle: {cycle}', help: 'remove one `after` so the stages can run in order' },
   SID3010: { severity: 'error', message: '`{path}` is set twice in the same block', help: 'remove one of the two assignments' },
@@ -80,6 +83,8 @@ export const CATALOGUE = {
   SID3028: { severity: 'error', message: 'the text encodings {file} do not fit the teacher: {detail}', help: '{help}' },
   SID3029: { severity: 'error', message: 'the text encodings {file} cannot be used: {detail}', help: '{help}' },
   SID3030: { severity: 'error', message: 'teacher.vae {resolved} does not fit the teacher: {detail}', help: '{help}' },
+  SID3031: { severity: 'warning', message: '{what} is outside the typical range {range}', help: 'the paper uses {paper} ({ref}); check for a typo, or keep it if you mean it' },
+  SID3032: { severity: 'warning', message: 'the file declares no recipe or sweep: there is nothing to check', help: 'write `recipe NAME { ... }` (docs/language.md), or check the file that imports this one' },
   SID3033: { severity: 'error', message: 'launcher.time = "{value}" is not a Slurm time limit', help: 'write minutes or [D-]HH:MM:SS as sbatch --time takes them: "90", "4:00:00", "2-00:00:00"' },
   SID3034: { severity: 'error', message: '{detail}', help: '{example}' },
   SID3035: { severity: 'error', message: 'launcher.sbatch line {line} {problem}', help: 'write one option per element, e.g. ["--constraint=a100", "--exclusive"]' },
@@ -99,10 +104,6 @@ export const CATALOGUE = {
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type Code = keyof typeof CATALOGUE;
-
-export function catalogueEntry(code: Code): CatalogueEntry {
-  return CATALOGUE[code];
-}
 
 /** Fill `{name}` placeholders; unknown placeholders are left visible so a test can catch them. */
 export function fill(template: string, args: Record<string, unknown>): string {

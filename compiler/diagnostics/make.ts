@@ -3,7 +3,7 @@ import type { Loc } from '../../grammar/ast.js';
 import { CATALOGUE, fill, type Code } from './catalogue.js';
 import type { Diagnostic, Fix, Related, Severity } from './types.js';
 
-export interface DiagExtras {
+interface DiagExtras {
   related?: Related[];
   fix?: Fix;
   severity?: Severity;
@@ -30,8 +30,4 @@ export function replaceFix(title: string, loc: Loc, newText: string): Fix {
 export function insertAfterFix(title: string, loc: Loc, text: string): Fix {
   const end = loc.range.end;
   return { title, edits: [{ loc: { file: loc.file, range: { start: end, end } }, newText: text }] };
-}
-
-export function isError(d: Diagnostic): boolean {
-  return d.severity === 'error';
 }

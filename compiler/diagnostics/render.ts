@@ -15,7 +15,7 @@
 import { LineMap, locString } from '../util/loc.js';
 import type { Diagnostic } from './types.js';
 
-export type SourceLookup = (file: string) => string | undefined;
+type SourceLookup = (file: string) => string | undefined;
 
 /** The source line of `loc` with a caret under its range, numbered, as lines (none when the text is unknown). */
 function snippet(loc: Diagnostic['loc'], text: string, width: number): string[] {
@@ -26,8 +26,18 @@ function snippet(loc: Diagnostic['loc'], text: string, width: number): string[] 
   const num = String(line + 1).padStart(width);
   const pad = ' '.repeat(width);
   const span = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, src.length - start.column);
-  return [`${num} | ${src}`, `${pad} | ${' '.repeat(start.column)}^${'~'.repeat(span - 1)}`];
+  if (src.length <= MAX_LINE) return [`${num} | ${src}`, `${pad} | ${' '.repeat(start.column)}^${'~'.repeat(span - 1)}`];
+  // a very long line (generated or minified input, 20,000 brackets): a window around the place
+  const from = Math.max(0, start.column - CONTEXT);
+  const to = Math.min(src.length, start.column + Math.min(span, CONTEXT) + CONTEXT);
+  const shown = `${from > 0 ? '...' : ''}${src.slice(from, to)}${to < src.length ? '...' : ''}`;
+  const col = start.column - from + (from > 0 ? 3 : 0);
+  return [`${num} | ${shown}`, `${pad} | ${' '.repeat(col)}^${'~'.repeat(Math.max(1, Math.min(span, to - start.column)) - 1)}`];
 }
+
+/** Source lines longer than this are shown as a window of CONTEXT characters either side of the place. */
+const MAX_LINE = 200;
+const CONTEXT = 80;
 
 const samePlace = (a: Diagnostic['loc'], b: Diagnostic['loc']): boolean =>
   a.file === b.file && a.range.start.offset === b.range.start.offset && a.range.end.offset === b.range.end.offset;

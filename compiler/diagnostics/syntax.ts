@@ -12,6 +12,7 @@ export const SYNTAX_CODES: Record<SyntaxReason, Code> = {
   unexpected_token: 'SID1005',
   missing_token: 'SID1006',
   unexpected_eof: 'SID1007',
+  too_deep: 'SID1008',
 };
 
 export function syntaxDiagnostic(p: SyntaxProblem): Diagnostic {

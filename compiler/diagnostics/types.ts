@@ -11,7 +11,7 @@ export interface Related {
 }
 
 /** A machine-applicable fix: replace the text at `loc` with `newText` (insert when the range is empty). */
-export interface FixEdit {
+interface FixEdit {
   loc: Loc;
   newText: string;
 }

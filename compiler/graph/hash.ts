@@ -6,7 +6,7 @@ import type { ExecutionGraph } from './types.js';
 
 const OMIT = new Set(['provenance']);
 
-export function identityJson(g: Omit<ExecutionGraph, 'hash'> | ExecutionGraph): string {
+function identityJson(g: Omit<ExecutionGraph, 'hash'> | ExecutionGraph): string {
   const { hash: _h, recipe, ...rest } = g as ExecutionGraph;
   const { file: _f, launcher: _l, ...rec } = recipe;
   return canonicalJson({ ...rest, recipe: rec }, OMIT);

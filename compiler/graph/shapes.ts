@@ -1,4 +1,4 @@
-// Symbolic shapes and their bindings per teacher family (ALGORITHM.md §7):
+// Symbolic shapes and their bindings per teacher family (docs/algorithm.md §7):
 //   SANA  latent [B, C=32, H/32, W/32], patch 1          SD3  latent [B, C=16, H/8, W/8], patch 2
 //   FLUX  latent packed 2x2 -> tokens [B, N=(H/16)(W/16), C=64]
 //   gmm / mlp  [B, X=dim]                              dit  pixels [B, C, H, W] of the dataset images
@@ -18,7 +18,7 @@ export interface Shapes {
 }
 
 /** Hidden width D (discriminator features) from the teacher registry, else the family's default. */
-export function hiddenWidth(config: string | undefined, info: FamilyInfo, flat: Flat): number {
+function hiddenWidth(config: string | undefined, info: FamilyInfo, flat: Flat): number {
   if (typeof flat.get('teacher.width') === 'number') return flat.get('teacher.width') as number;
   const tc = teacherFor(String(flat.get('teacher.family')) as TeacherFamily, config);
   if (tc && tc.arch.kind !== 'vector') return hiddenSize(tc.arch);

@@ -3,7 +3,7 @@
 //
 // Shape: a graph has stages (a DAG by `after`); each stage names its networks and holds the
 // per-iteration program as typed nodes. A SiD stage has one shared part (k is drawn once per iteration,
-// ALGORITHM.md §3) and two phases run in order, fake network first (ALGORITHM.md §4). Every node output
+// docs/algorithm.md §3) and two phases run in order, fake network first (docs/algorithm.md §4). Every node output
 // is a typed tensor edge with a dtype from the precision policy and a symbolic shape whose dimensions
 // are bound in `bindings` by the teacher family (e.g. SD3 at 1024 px: C = 16, H = W = 128).
 
@@ -35,7 +35,7 @@ export interface GraphNode {
   provenance?: Record<string, string>;
 }
 
-export type NetRole = 'teacher' | 'fake' | 'generator' | 'student';
+type NetRole = 'teacher' | 'fake' | 'generator' | 'student';
 
 export interface NetDecl {
   /** phi (frozen teacher), psi (fake network), G (generator) */
@@ -60,7 +60,7 @@ export interface Phase {
   optimizer: OptimizerSpec;
 }
 
-/** Adam (ALGORITHM.md §5). The gradient goes through nan_to_num, then the optional value clip. */
+/** Adam (docs/algorithm.md §5). The gradient goes through nan_to_num, then the optional value clip. */
 export interface OptimizerSpec {
   kind: 'adam';
   lr: number;
@@ -77,7 +77,7 @@ export interface PrecisionSpec {
   weights: DType;
   compute: DType;
   optimizer_state: DType;
-  /** Losses, targets, x_g, weights and logits stay fp32 (ALGORITHM.md §5). */
+  /** Losses, targets, x_g, weights and logits stay fp32 (docs/algorithm.md §5). */
   loss: 'float32';
 }
 
@@ -118,11 +118,11 @@ export interface ExecutionGraph {
 
 /**
  * The op catalogue. The lowerer emits only these; the runtime implements exactly these.
- * Inputs and attrs listed here are the contract between compiler/lower and runtime/exec.
+ * Inputs and attrs listed here are the contract between compiler/lower and runtime/tfjs/loop.
  */
 export const OPS = {
   // --- sampling -----------------------------------------------------------------------------------
-  /** k ~ U{1..steps}, drawn once per iteration (ALGORITHM.md §3). attrs: steps. out: k int32 [] */
+  /** k ~ U{1..steps}, drawn once per iteration (docs/algorithm.md §3). attrs: steps. out: k int32 [] */
   sample_k: { inputs: [], attrs: ['steps'] },
   /** conditions for a micro-batch: prompt/class indices. attrs: source ('prompts'|'labels'|'dataset'). out: c */
   sample_condition: { inputs: [], attrs: ['source'] },
@@ -138,24 +138,24 @@ export const OPS = {
   /** x_g = generate_k(G) (eq. 16): k steps at t_i = 1 - i/steps, only the last differentiated when grad. attrs: net, steps, noise, grad. in: k, c. out: x_g */
   generate: { inputs: ['k', 'c'], attrs: ['net', 'steps', 'noise', 'grad'] },
   // --- diffusion and nets -------------------------------------------------------------------------
-  /** x_t = (1 - t) x0 + t eps (ALGORITHM.md §1). */
+  /** x_t = (1 - t) x0 + t eps (docs/algorithm.md §1). */
   diffuse: { inputs: ['x0', 't', 'eps'], attrs: [] },
   /** v = v_net(x_t, t * time_scale, c) with guidance {mode, scale} on a doubled batch (eq. 15). attrs: net, guidance, time_scale, grad ('params'|'input'|'none'). */
   velocity: { inputs: ['x', 't', 'c'], attrs: ['net', 'guidance', 'time_scale', 'grad'] },
   /** f = x_t - t v (eq. 11). */
   x0_from_v: { inputs: ['x', 't', 'v'], attrs: [] },
-  /** Discriminator logits: the net's blocks + final norm, mean over tokens, conditional half; clamped. out [B, D] (ALGORITHM.md §6). attrs: net, guidance, time_scale, clamp. */
+  /** Discriminator logits: the net's blocks + final norm, mean over tokens, conditional half; clamped. out [B, D] (docs/algorithm.md §6). attrs: net, guidance, time_scale, clamp. */
   disc_logits: { inputs: ['x', 't', 'c'], attrs: ['net', 'guidance', 'time_scale', 'clamp'] },
   // --- losses -------------------------------------------------------------------------------------
   /** w(t) without gradient. attrs: weighting. in: t (and x_g, y_real for sid_norm). out: w [B] */
   weighting: { inputs: ['t', 'x_g', 'y_real'], attrs: ['weighting'] },
   /** L_G = lambda * sum_b,el w (y_real - y_fake)((y_real - x_g) - alpha (y_real - y_fake)) / B_local (eq. 18). NaN samples dropped. */
   sid_loss: { inputs: ['y_real', 'y_fake', 'x_g', 'w'], attrs: ['lambda_sid', 'alpha'] },
-  /** L = sum (v - (eps - x0))^2 / B_local (flow matching, sum-reduced; ALGORITHM.md §4). */
+  /** L = sum (v - (eps - x0))^2 / B_local (flow matching, sum-reduced; docs/algorithm.md §4). */
   fm_loss: { inputs: ['v', 'eps', 'x0'], attrs: [] },
-  /** L_D = sum_b 0.5 (mean BCE(real,1) + mean BCE(fake,0)) numel / B_local (ALGORITHM.md §6). */
+  /** L_D = sum_b 0.5 (mean BCE(real,1) + mean BCE(fake,0)) numel / B_local (docs/algorithm.md §6). */
   disc_loss: { inputs: ['real', 'fake'], attrs: ['numel'] },
-  /** L_gan = sum_b mean BCE(fake,1) (1 - t) numel / B_local (ALGORITHM.md §6). */
+  /** L_gan = sum_b mean BCE(fake,1) (1 - t) numel / B_local (docs/algorithm.md §6). */
   gan_loss: { inputs: ['fake', 't'], attrs: ['numel'] },
   /** a * x + b * y, with a schedule in images seen (adversarial stage). attrs: terms [{input, weight, from?, until?}] */
   combine: { inputs: [], attrs: ['terms'] },

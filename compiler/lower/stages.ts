@@ -1,6 +1,6 @@
 // Lowers each stage kind to nets and per-iteration phases of typed nodes.
-//   sid          ALGORITHM.md §3-4: shared sample_k; fake phase then generator phase (1:1, fake first)
-//   adversarial  ALGORITHM.md §6: G from stage:sid, psi copied afresh; discriminator = psi's features
+//   sid          docs/algorithm.md §3-4: shared sample_k; fake phase then generator phase (1:1, fake first)
+//   adversarial  docs/algorithm.md §6: G from stage:sid, psi copied afresh; discriminator = psi's features
 //   teach        flow matching of the teacher on data (vector / small-image teachers)
 //   evaluate, export: no phases, only attrs
 import type { GraphNode, NetDecl, OptimizerSpec, Phase, PrecisionSpec, StageGraph, TensorType, DType } from '../graph/types.js';
@@ -69,7 +69,7 @@ interface PhaseParts {
 /** The common start of a phase: condition, x_g = generate_k(G), t, eps, x_t = (1 - t) x_g + t eps. */
 function phaseStart(sc: StageContext, nl: NodeList, k: string, grad: boolean, interval: JsonValue, cond?: string): PhaseParts {
   const { cfg, shapes, precision } = sc;
-  const latent = f32(shapes.latent); // x_g, targets and losses stay fp32 (ALGORITHM.md §5)
+  const latent = f32(shapes.latent); // x_g, targets and losses stay fp32 (docs/algorithm.md §5)
   const c = cond ?? nl.add('condition', 'sample_condition', {}, { c: shapes.cond }, { source: condSource(cfg) }, ['data.text']).c!;
   const gen = nl.add('generate', 'generate', { k, c }, { x_g: latent }, { net: 'G', steps: cfg.get('generator.steps')!, noise: cfg.get('generator.noise')!, grad }, ['generator.steps', 'generator.noise']);
   const t = nl.add('sample_t', 'sample_t', {}, { t: f32(['B']) }, { distribution: cfg.get('time.distribution')!, interval, sampling: cfg.get('time.sampling')! }, ['time.distribution', 'time.interval', 'time.sampling']);
@@ -83,7 +83,7 @@ function velocity(sc: StageContext, p: PhaseParts, name: string, net: string, gu
   return p.nl.add(name, 'velocity', { x, t: p.t, c: p.c }, { v: { dtype: sc.precision.compute, shape: sc.shapes.latent } }, attrs, [guidancePath, 'teacher.time_scale']).v!;
 }
 
-/** Fake-network phase (ALGORITHM.md §4): x_g without grad, psi regressed onto eps - x_g with guided output.
+/** Fake-network phase (docs/algorithm.md §4): x_g without grad, psi regressed onto eps - x_g with guided output.
  * t is drawn on all of (0, 1): time.interval restricts the generator loss only (settings.ts, Fig. 3), so psi
  * keeps tracking the generator's distribution everywhere; a distribution's own `on (lo, hi)` applies to both. */
 function fakePhase(sc: StageContext, k: string, extra?: (p: PhaseParts) => string): Phase {
@@ -96,7 +96,7 @@ function fakePhase(sc: StageContext, k: string, extra?: (p: PhaseParts) => strin
   return { name: 'fake', updates: 'psi', accumulate: sc.cfg.get('batch.accumulate') as number, nodes: nl.nodes, loss, optimizer: optimizer(sc.cfg, lr) };
 }
 
-/** Generator phase (ALGORITHM.md §4, eq. 18): y_real, y_fake through phi and psi (grad to input), w(t), sid_loss. */
+/** Generator phase (docs/algorithm.md §4, eq. 18): y_real, y_fake through phi and psi (grad to input), w(t), sid_loss. */
 function generatorPhase(sc: StageContext, k: string, extra?: (p: PhaseParts, sidLoss: string) => string): Phase {
   const nl = new NodeList('generator', sc.provenanceOf);
   const p = phaseStart(sc, nl, k, true, sc.cfg.get('time.interval')!);
@@ -142,7 +142,7 @@ export function lowerSid(sc: StageContext): StageGraph {
   return { ...base(sc, 'sid'), nets: nets(sc, generatorInit(sc)), shared: sampleK(sc), phases: [fakePhase(sc, k), generatorPhase(sc, k)], attrs: trainAttrs(sc.cfg) };
 }
 
-/** SiD2a (ALGORITHM.md §6): discriminator loss joins psi's loss; after `switch` the generator loss mixes in L_gan. */
+/** SiD2a (docs/algorithm.md §6): discriminator loss joins psi's loss; after `switch` the generator loss mixes in L_gan. */
 export function lowerAdversarial(sc: StageContext): StageGraph {
   const k = 'shared.sample_k.k';
   const { cfg, shapes, precision } = sc;

@@ -6,12 +6,12 @@ import type { Setting } from '../recipe/settings.js';
 import { scan } from './scan.js';
 import type { Expect } from './walk.js';
 import { walk } from './walk.js';
-import { sectionMarkdown, settingMarkdown, sidValue, typeName } from './setting-docs.js';
+import { sectionMarkdown, settingMarkdown, sidValue, typeSummary } from './setting-docs.js';
 import { CALLS, KEYWORDS, UNIT_DOCS, valueWords } from './vocab.js';
 
 export type ItemKind = 'keyword' | 'property' | 'module' | 'value' | 'function' | 'unit' | 'reference';
 
-export interface Item {
+interface Item {
   label: string;
   kind: ItemKind;
   detail?: string;
@@ -19,13 +19,13 @@ export interface Item {
   insert?: string; // snippet text when different from label
 }
 
-export interface CompletionResult {
+interface CompletionResult {
   items: Item[];
   start: number; // the word being typed: [start, end) is replaced
   end: number;
 }
 
-export interface CompletionContext {
+interface CompletionContext {
   /** Recipes visible from this file (its own and imported ones), for `extends` and `over`. */
   recipeNames: () => string[];
   /** Typed a space (the editor asks on its own): offer only what that space asks for - a label, a value,
@@ -93,7 +93,7 @@ function keys(prefix: string, typed: string[], inSweep: boolean, family?: string
   const base = [prefix, ...typed].filter(Boolean).join('.');
   const items = new Map<string, Item>();
   if (inSweep && typed.length === 0) {
-    for (const s of SETTINGS) items.set(s.path, { label: s.path, kind: 'property', detail: typeName(s.type), doc: settingMarkdown(s), insert: `${s.path} in [$0]` });
+    for (const s of SETTINGS) items.set(s.path, { label: s.path, kind: 'property', detail: typeSummary(s.type), doc: settingMarkdown(s), insert: `${s.path} in [$0]` });
     for (const g of ['grid', 'zip']) items.set(g, keyword(g));
     return [...items.values()];
   }
@@ -119,7 +119,7 @@ function keys(prefix: string, typed: string[], inSweep: boolean, family?: string
 
 function settingItem(label: string, s: Setting): Item {
   const def = s.default !== undefined ? `\${1:${sidValue(s.default, s.type).replace(/[$}\\]/g, '\\$&')}}` : '$1';
-  return { label, kind: 'property', detail: typeName(s.type), doc: settingMarkdown(s), insert: `${label} = ${def}` };
+  return { label, kind: 'property', detail: typeSummary(s.type), doc: settingMarkdown(s), insert: `${label} = ${def}` };
 }
 
 function values(s: Setting): Item[] {

@@ -21,7 +21,7 @@ export function rangeOf(loc: Loc): LspRange {
 }
 
 /** Where in `path` to show a diagnostic of `other`: the import string leading to it (directly or not). */
-export type ImportSite = (other: string) => { start: number; end: number } | undefined;
+type ImportSite = (other: string) => { start: number; end: number } | undefined;
 
 export function toLsp(d: Diagnostic, path: string, text: string, importSite: ImportSite): LspDiagnostic {
   const local = d.loc.file === path;

@@ -7,7 +7,7 @@ import { scan } from './scan.js';
 import { sectionMarkdown, settingMarkdown } from './setting-docs.js';
 import { KEYWORDS, UNIT_DOCS, anyValueWord, valueWords } from './vocab.js';
 
-export interface HoverResult {
+interface HoverResult {
   markdown: string;
   start: number; // offsets of the hovered word
   end: number;
@@ -45,7 +45,7 @@ export function describe(role: Role): string | undefined {
       return sectionMarkdown(role.name);
     case 'stage': {
       const kind = (STAGE_KINDS as readonly string[]).includes(role.name) ? role.name : undefined;
-      return withRef(`**stage ${role.name}**\n\n${sectionMarkdown(role.name)?.split('\n\n')[1] ?? (kind ? `The ${kind} stage.` : 'A stage of the pipeline.')}`, 'ALGORITHM.md §6');
+      return withRef(`**stage ${role.name}**\n\n${sectionMarkdown(role.name)?.split('\n\n')[1] ?? (kind ? `The ${kind} stage.` : 'A stage of the pipeline.')}`, 'docs/algorithm.md §6');
     }
     case 'stage-ref':
       return `**${role.name}**: the stage this one starts after.`;

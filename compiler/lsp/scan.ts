@@ -4,7 +4,7 @@
 import { tokenize } from '../../grammar/index.js';
 import { LineMap } from '../util/loc.js';
 
-export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'comment';
+type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'comment';
 
 export interface Token {
   kind: TokenKind;

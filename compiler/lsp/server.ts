@@ -17,7 +17,8 @@ import { CompilerThread } from './compiler-thread.js';
 import { Scheduler } from './scheduler.js';
 import { loadStages } from './stages.js';
 import { documentSymbols } from './symbols.js';
-import { Workspace, isDataFile, pathToUri, uriToPath } from './workspace.js';
+import { Workspace, pathToUri, uriToPath } from './workspace.js';
+import { isDataFile } from '../load/program.js';
 
 const ITEM_KINDS: Record<ItemKind, CompletionItemKind> = {
   keyword: CompletionItemKind.Keyword,

@@ -2,8 +2,9 @@
 // reference. Defaults are shown the way a recipe writes them (`5e-6`, `(0, 1)`, `logit_normal(0.6931, 1.6)`).
 import type { JsonValue, Setting, SettingType } from '../recipe/settings.js';
 import { SECTIONS_BY_NAME } from '../recipe/settings.js';
+import { rangeText } from '../check/typical.js';
 
-export function typeName(t: SettingType): string {
+export function typeSummary(t: SettingType): string {
   switch (t.kind) {
     case 'number': {
       const bounds: string[] = [];
@@ -14,7 +15,7 @@ export function typeName(t: SettingType): string {
     case 'enum':
       return t.values.map((v) => `\`${v}\``).join(' | ');
     case 'list':
-      return `list of ${typeName(t.of)}`;
+      return `list of ${typeSummary(t.of)}`;
     default:
       return t.kind;
   }
@@ -65,13 +66,14 @@ function compact(x: number): string {
 }
 
 export function settingMarkdown(s: Setting): string {
-  const lines = [`**${s.path}**: ${typeName(s.type)}`, '', s.doc, ''];
+  const lines = [`**${s.path}**: ${typeSummary(s.type)}`, '', s.doc, ''];
   const unit = unitOf(s.type);
   if (unit) lines.push(`- unit: \`${unit}\``);
   if (s.default !== undefined) lines.push(`- default: \`${sidValue(s.default, s.type)}\``);
   else lines.push(s.optional ? '- optional' : '- required (unless the recipe is abstract)');
   if (s.families) lines.push(`- teacher families: ${s.families.join(', ')}`);
   if (s.ref) lines.push(`- paper: ${s.ref}`);
+  if (s.typical) lines.push(`- typical: ${rangeText(s.typical)}${s.typical.field ? ` (${s.typical.field})` : ''}; the paper uses ${s.typical.paper} (${s.typical.ref})`);
   return lines.join('\n').trimEnd();
 }
 

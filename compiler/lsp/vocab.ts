@@ -5,7 +5,7 @@ import type { SettingType } from '../recipe/settings.js';
 import { WEIGHTINGS } from '../recipe/settings.js';
 import { DISTRIBUTIONS } from '../recipe/distributions.js';
 
-export interface Word {
+interface Word {
   doc: string;
   ref?: string;
   /** Snippet inserted by completion (LSP snippet syntax), when it differs from the word. */
@@ -22,8 +22,8 @@ export const KEYWORDS: Record<string, Word> = {
   in: { doc: 'A sweep axis: `path in [values]` gives one point per value.' },
   grid: { doc: 'Cartesian product of the axes inside: every combination is a point.', snippet: 'grid {\n\t$0\n}' },
   zip: { doc: 'Tied axes: the i-th values of every axis form the i-th point; the lists must have equal lengths.', snippet: 'zip {\n\t$0\n}' },
-  stage: { doc: 'A stage of the pipeline (teach, sid, adversarial, evaluate, export); `after` orders stages.', ref: 'ALGORITHM.md §6', snippet: 'stage ${1:adversarial} after ${2:sid} {\n\t$0\n}' },
-  after: { doc: 'This stage starts from the result of the named stages (e.g. the adversarial stage continues a finished SiD-DiT run).', ref: 'ALGORITHM.md §6' },
+  stage: { doc: 'A stage of the pipeline (teach, sid, adversarial, evaluate, export); `after` orders stages.', ref: 'docs/algorithm.md §6', snippet: 'stage ${1:adversarial} after ${2:sid} {\n\t$0\n}' },
+  after: { doc: 'This stage starts from the result of the named stages (e.g. the adversarial stage continues a finished SiD-DiT run).', ref: 'docs/algorithm.md §6' },
   on: { doc: 'Restricts a distribution to an interval of t: `logit_normal(ln(2), 1.6) on (1/3, 2/3)`.', ref: 'Fig. 3' },
   x: { doc: 'Count times device: `8 x gpu(80 GB)`.' },
   true: { doc: 'Boolean true.' },
@@ -40,7 +40,7 @@ export const UNIT_DOCS: Record<string, string> = {
   TFLOPS: 'Device throughput in tera floating-point operations per second (used by `sidc plan` for time estimates).',
 };
 
-export const WEIGHTING_DOCS: Record<(typeof WEIGHTINGS)[number], string> = {
+const WEIGHTING_DOCS: Record<(typeof WEIGHTINGS)[number], string> = {
   one_minus_t: 'w(t) = 1 - t: the paper\'s default.',
   inv_t: 'w(t) = 1/t.',
   one_minus_t_sq: 'w(t) = (1 - t)^2.',
@@ -85,7 +85,7 @@ export const CALLS: Record<string, Record<string, Word>> = {
   interval: {},
 };
 
-export function weightingDoc(name: string): string | undefined {
+function weightingDoc(name: string): string | undefined {
   return (WEIGHTING_DOCS as Record<string, string>)[name];
 }
 

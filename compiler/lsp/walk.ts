@@ -62,14 +62,14 @@ type State =
 const BODY_KEYWORDS = new Set(['stage']);
 
 /** The setting a key written as `segs` inside a section with `prefix` stands for. */
-export function settingFor(prefix: string, segs: string[]): string {
+function settingFor(prefix: string, segs: string[]): string {
   const local = segs.join('.');
   const full = prefix ? `${prefix}.${local}` : local;
   if (SETTINGS_BY_PATH.has(full) || !prefix) return full;
   return SETTINGS_BY_PATH.has(local) ? local : full;
 }
 
-export interface WalkResult {
+interface WalkResult {
   roles: Map<number, Role>; // token index -> role (identifiers and some keywords)
   expect: Expect;
 }

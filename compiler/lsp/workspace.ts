@@ -6,6 +6,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { scan } from './scan.js';
+import { decodeRecipe } from '../util/text-file.js';
+import { isDataFile } from '../load/program.js';
 
 export function uriToPath(uri: string): string {
   return uri.startsWith('file:') ? resolve(fileURLToPath(uri)) : uri;
@@ -15,17 +17,13 @@ export function pathToUri(path: string): string {
   return path.includes(':') && !path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path) ? path : pathToFileURL(path).href;
 }
 
-export interface ImportRef {
+interface ImportRef {
   path: string; // resolved absolute path
   start: number; // offsets of the import string in the importing file
   end: number;
 }
 
 /** YAML and JSON recipes (`r.sid.yaml`, `r.sid.json`): the compiler reads them; the schema covers their shape. */
-export function isDataFile(path: string): boolean {
-  return /\.(ya?ml|json)$/i.test(path);
-}
-
 /** The imports of a text: `import "..."` in .sid, the `imports:` list of a YAML/JSON recipe. */
 export function importsOf(text: string, file: string): ImportRef[] {
   if (isDataFile(file)) return dataImports(text, file);
@@ -96,7 +94,8 @@ export class Workspace {
     if (c && c.stamp === stamp) return c.text;
     let text: string | undefined;
     try {
-      text = readFileSync(path, 'utf8');
+      const r = decodeRecipe(readFileSync(path)); // a binary file is no recipe: nothing to scan
+      text = 'text' in r ? r.text : undefined;
     } catch {
       text = undefined;
     }

@@ -5,7 +5,7 @@
 // nodes guard each saved input with should_compute_output), so there are two lists:
 //   input : saved whenever the block is differentiated at all - the tensors the gradient with respect to
 //           the block's INPUT needs (nonlinearity inputs, attention q/k/v/out, norm inputs). A frozen net
-//           differentiated w.r.t. x_t (phi and psi in the generator phase, ALGORITHM.md §4) keeps only these.
+//           differentiated w.r.t. x_t (phi and psi in the generator phase, docs/algorithm.md §4) keeps only these.
 //   params: saved in addition when the weights are trained (G; psi in the fake phase): every linear's
 //           input, the normalised activations the modulation scales multiply, the outputs the gates scale.
 // Storage classes: `act` = bf16 compute dtype (2 bytes, AMP and BF16 alike: matmul outputs are bf16);
@@ -21,7 +21,7 @@ export interface Saved {
   f32: number;
 }
 
-export interface BlockSaves {
+interface BlockSaves {
   input: Saved;
   params: Saved;
 }
@@ -58,13 +58,13 @@ export function mmditBlock(qkNorm: boolean): BlockSaves {
 }
 
 /** SD3.5's second, image-only attention in the dual-attention layers (MMDiT-X). */
-export function dualAttention(qkNorm: boolean): BlockSaves {
+function dualAttention(qkNorm: boolean): BlockSaves {
   const qk = qkNorm ? 2 : 0;
   return { input: { stream: 0, act: 4 + qk, f32: 0 }, params: { stream: 0, act: 2 + qk, f32: 0 } };
 }
 
 /** FLUX single-stream block: parallel attention and MLP on the same modulated input, one output projection. */
-export function fluxSingleBlock(): BlockSaves {
+function fluxSingleBlock(): BlockSaves {
   return {
     input: { stream: 1, act: 4 + 4 + 2, f32: 0 }, // LN input; SDPA q, k, v, out; GELU input; RMSNorm inputs
     params: { stream: 1, act: 1 + 5 + 1 + 2, f32: 0 }, // LN output; modulated input; proj_out input [attn, mlp] (5D); gated output; normalised q, k
@@ -77,10 +77,10 @@ export interface Bytes {
   f32: number;
 }
 
-export const bytesOf = (s: Saved, b: Bytes): number => s.stream * b.stream + s.act * b.act + s.f32 * b.f32;
+const bytesOf = (s: Saved, b: Bytes): number => s.stream * b.stream + s.act * b.act + s.f32 * b.f32;
 
 /** Per-sample activation bytes of one differentiated pass of the teacher's architecture. */
-export interface PassActivations {
+interface PassActivations {
   /** Differentiated w.r.t. the input only (frozen weights). */
   input: number;
   /** Differentiated w.r.t. the weights (and input). */

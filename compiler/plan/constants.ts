@@ -22,7 +22,7 @@ export const CUDA_CONTEXT_GIB = 0.75;
  *  backward one block's unsharded gradient before its reduce-scatter. */
 export const FSDP_UNSHARDED_BLOCKS = 3;
 
-/** k is drawn uniformly from {1, ..., steps} (ALGORITHM.md §3): on average (steps + 1) / 2 calls of G. */
+/** k is drawn uniformly from {1, ..., steps} (docs/algorithm.md §3): on average (steps + 1) / 2 calls of G. */
 export const meanSteps = (steps: number): number => (steps + 1) / 2;
 
 /** Model FLOPs utilisation: the fraction of the device's dense bf16 peak that the matmul FLOPs reach.
@@ -61,8 +61,8 @@ export const GPU_BY_MEMORY: ReadonlyArray<{ maxGb: number; name: string }> = [
   { maxGb: Infinity, name: 'b200' },
 ];
 
-/** The CPU runtime (tfjs wasm) reaches ~40-60 GFLOP/s on plain matmuls (DESIGN.md); training steps
+/** The CPU runtime (tfjs wasm) is fast only on plain 2-D matmuls (docs/design.md); training steps
  *  with transposed products average far less. */
 export const CPU_TFLOPS = 0.01;
-/** tfjs-wasm's heap cannot grow past 4 GiB; overflowing it aborts the backend (DESIGN.md). */
+/** tfjs-wasm's heap cannot grow past 4 GiB; overflowing it aborts the backend (docs/design.md). */
 export const WASM_HEAP_GIB = 4;

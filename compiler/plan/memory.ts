@@ -35,7 +35,7 @@ export interface StageMemory {
   peak_phase: string;
 }
 
-export interface DtypeBytes {
+interface DtypeBytes {
   weights: number;
   adam: number;
   grads: number;

@@ -3,7 +3,7 @@
 // FLOPs of one forward pass per sample: 2 x (block parameters) x tokens for the matmuls, plus attention
 // (4 S^2 D per softmax layer; SANA's linear attention 4 N D d and cross-attention 4 N T D). A backward
 // pass w.r.t. weights and input costs 2 forwards; w.r.t. the input only, 1 forward.
-// Passes per sample and iteration (ALGORITHM.md §4, k averaged over 1..steps):
+// Passes per sample and iteration (docs/algorithm.md §4, k averaged over 1..steps):
 //   fake phase:      k G forwards (no grad) + psi forward + backward(params) on the guided batch
 //   generator phase: k-1 G forwards + G forward + backward(params)
 //                    + phi and psi forward + backward(input) on their guided batches
@@ -39,7 +39,7 @@ export function forwardFlops(teacher: TeacherConfig, resolution: number): number
 }
 
 /** Forward-pass equivalents per sample and iteration of a stage. */
-export function passCount(inp: PlanInputs, stage: StagePlanInput): number {
+function passCount(inp: PlanInputs, stage: StagePlanInput): number {
   if (stage.kind === 'teach') return 3;
   const k = meanSteps(stage.steps);
   const fm = stage.fakeMult;
@@ -49,7 +49,7 @@ export function passCount(inp: PlanInputs, stage: StagePlanInput): number {
   return fake + gen + (stage.kind === 'adversarial' ? 3 * fm : 0);
 }
 
-export function deviceTflops(d: Devices): { tflops: number; assumed?: string } {
+function deviceTflops(d: Devices): { tflops: number; assumed?: string } {
   if (d.tflops) return { tflops: d.tflops };
   if (d.kind === 'cpu') return { tflops: CPU_TFLOPS, assumed: `cpu: ${CPU_TFLOPS * 1000} GFLOP/s (tfjs)` };
   const known = KNOWN_GPUS[d.kind.toLowerCase()];

@@ -6,7 +6,7 @@
 // Schedules of Fig. 2 are mapped to t through SNR(t) = (1 - t)^2 / t^2, i.e. t = 1 / (1 + sqrt(SNR)).
 import type { JsonValue } from './settings.js';
 
-export interface DistParam {
+interface DistParam {
   name: string;
   default: number;
   doc: string;
@@ -14,7 +14,7 @@ export interface DistParam {
   exclusiveMin?: boolean;
 }
 
-export interface Distribution {
+interface Distribution {
   name: string;
   params: readonly DistParam[];
   doc: string;
@@ -66,7 +66,7 @@ export const DISTRIBUTIONS: readonly Distribution[] = [
     name: 'trigflow',
     params: [P('p_mean', -1, 'Mean of the log-normal in TrigFlow time.'), P('p_std', 1.4, 'Its standard deviation.', { min: 0, exclusiveMin: true }), P('sigma_d', 0.5, 'Data standard deviation of TrigFlow.', { min: 0, exclusiveMin: true })],
     doc: 'TrigFlow training schedule s = atan(exp(n) / sigma_d), n ~ N(p_mean, p_std^2), mapped to t = sin s / (sin s + cos s) = sigmoid(n - ln sigma_d).',
-    ref: 'Fig. 2 column 2, ALGORITHM.md §1',
+    ref: 'Fig. 2 column 2, docs/algorithm.md §1',
     quantile: (p, q) => sigmoid(q.p_mean! + q.p_std! * normalQuantile(p) - Math.log(q.sigma_d!)),
   },
   {

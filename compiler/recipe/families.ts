@@ -1,4 +1,4 @@
-// What the compiler needs to know about each teacher family (ALGORITHM.md §7): latent layout for shape
+// What the compiler needs to know about each teacher family (docs/algorithm.md §7): latent layout for shape
 // bindings, the resolution multiple, the timestep scale by objective, whether the backbone has a
 // guidance embedding, and the conditioning it takes. Per-size numbers (hidden width D, parameter counts)
 // live in the teacher registry (compiler/teachers/); this table keeps the family-level facts.
@@ -13,12 +13,12 @@ export interface FamilyInfo {
   patch: number;
   /** FLUX packs 2x2 latent patches into tokens of channels*4 */
   pack?: number;
-  /** backbone timestep = t x time_scale (ALGORITHM.md §1), by teacher objective */
+  /** backbone timestep = t x time_scale (docs/algorithm.md §1), by teacher objective */
   timeScale: Partial<Record<'rectified_flow' | 'trigflow', number>>;
   guidanceEmbedding: boolean;
   /** needs text prompts (true) or class labels (false) */
   text: boolean;
-  /** default hidden width D of the discriminator features (ALGORITHM.md §6-7) */
+  /** default hidden width D of the discriminator features (docs/algorithm.md §6-7) */
   hidden: number;
   /** text tokens L and text width E of the conditioning */
   textTokens?: number;

@@ -40,13 +40,29 @@ export interface Setting {
   default?: JsonValue;
   optional?: boolean;
   doc: string;
-  /** Where the paper or ALGORITHM.md says so, e.g. "eq. 18", "ALGORITHM.md §4", "Table 4". */
+  /** Where the paper or docs/algorithm.md says so, e.g. "eq. 18", "docs/algorithm.md §4", "Table 4". */
   ref?: string;
   /** Restrict to teacher families (absent = all). */
   families?: readonly string[];
+  /**
+   * The range sensible recipes stay in: a value outside it is legal (the type allows it) but almost
+   * certainly a typo (`lr = 1e5`), so it is warning SID3031, which quotes what the paper uses.
+   */
+  typical?: Typical;
 }
 
-export interface SectionInfo {
+export interface Typical {
+  min?: number;
+  max?: number;
+  /** What the paper uses, e.g. "1e-6 to 1e-5". */
+  paper: string;
+  /** Where, e.g. "Tables 3-4". */
+  ref: string;
+  /** For compound values: the numeric field the range applies to (guidance: `scale`). */
+  field?: string;
+}
+
+interface SectionInfo {
   name: string;
   doc: string;
   /** The key the section's label is stored in: `teacher flux {}` sets teacher.family. */
@@ -54,7 +70,7 @@ export interface SectionInfo {
 }
 
 export const TEACHER_FAMILIES = ['sana', 'sd3', 'flux', 'gmm', 'mlp', 'dit'] as const;
-export const PRECISIONS = ['fp32', 'amp', 'bf16'] as const;
+const PRECISIONS = ['fp32', 'amp', 'bf16'] as const;
 export const STAGE_KINDS = ['teach', 'sid', 'adversarial', 'evaluate', 'export'] as const;
 export const WEIGHTINGS = [
   'one_minus_t', // 1 - t (paper default, eq. 18)
@@ -70,7 +86,7 @@ export const SECTIONS: readonly SectionInfo[] = [
   { name: 'teacher', labelKey: 'teacher.family', doc: 'The frozen flow-matching teacher phi; the fake network psi and the generator G start as copies of it.' },
   { name: 'data', doc: 'Prompts, resolution, text conditioning, and real images for the adversarial stage.' },
   { name: 'precision', labelKey: 'precision.policy', doc: 'Numeric precision policy: fp32, amp (fp32 master weights, bf16 compute) or bf16 (weights and Adam state in bf16).' },
-  { name: 'optimizer', doc: 'Adam for both G and psi (ALGORITHM.md §5).' },
+  { name: 'optimizer', doc: 'Adam for both G and psi (docs/algorithm.md §5).' },
   { name: 'hardware', doc: 'The devices the run is planned for; `sidc plan` checks memory against them.' },
   { name: 'batch', doc: 'Global batch = devices x per_device x accumulate.' },
   { name: 'time', doc: 'The distribution p(t) of diffusion times and its optional restriction to an interval (Fig. 3).' },
@@ -78,7 +94,7 @@ export const SECTIONS: readonly SectionInfo[] = [
   { name: 'guidance', doc: 'Classifier-free guidance scales (eq. 15) and long-and-short guidance (LSG).' },
   { name: 'generator', doc: 'The few-step generator G (eq. 16).' },
   { name: 'train', doc: 'Length, checkpoints, samples, logging and seed.' },
-  { name: 'adversarial', doc: 'The SiD2a adversarial stage (ALGORITHM.md §6); written as `stage adversarial after sid { ... }`.' },
+  { name: 'adversarial', doc: 'The SiD2a adversarial stage (docs/algorithm.md §6); written as `stage adversarial after sid { ... }`.' },
   { name: 'teach', doc: 'Training the small teacher by flow matching (`stage teach { ... }`), for vector and small-image teachers.' },
   { name: 'evaluate', doc: 'Evaluation after training: metrics, step counts, sample count.' },
   { name: 'launcher', doc: 'How `--launcher slurm` submits the run (sbatch settings; docs/cluster.md). Not part of the graph\'s hash: the same run on another partition is the same run.' },
@@ -90,11 +106,11 @@ const en = (values: readonly string[]): SettingType => ({ kind: 'enum', values }
 
 export const SETTINGS: readonly Setting[] = [
   // teacher ---------------------------------------------------------------------------------------
-  { path: 'teacher.family', type: en(TEACHER_FAMILIES), doc: 'Architecture family of the teacher.', ref: 'ALGORITHM.md §7' },
+  { path: 'teacher.family', type: en(TEACHER_FAMILIES), doc: 'Architecture family of the teacher.', ref: 'docs/algorithm.md §7' },
   { path: 'teacher.config', type: { kind: 'string' }, optional: true, doc: 'Named configuration in the teacher registry (e.g. sana_600m, sd35_large, flux_dev, tiny); read from checkpoint/config.json when absent.' },
   { path: 'teacher.checkpoint', type: { kind: 'path' }, optional: true, doc: 'Diffusers-layout checkpoint directory (transformer/config.json + safetensors) or a .safetensors file.' },
-  { path: 'teacher.objective', type: en(['rectified_flow', 'trigflow']), default: 'rectified_flow', doc: 'What the teacher was trained with; TrigFlow teachers are mapped to the rectified-flow view.', ref: 'ALGORITHM.md §1' },
-  { path: 'teacher.time_scale', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Timestep handed to the backbone = t x time_scale: 1000 for SANA rectified flow and SD3, 1 for TrigFlow SANA and FLUX. Derived from family and objective when absent.', ref: 'ALGORITHM.md §1' },
+  { path: 'teacher.objective', type: en(['rectified_flow', 'trigflow']), default: 'rectified_flow', doc: 'What the teacher was trained with; TrigFlow teachers are mapped to the rectified-flow view.', ref: 'docs/algorithm.md §1' },
+  { path: 'teacher.time_scale', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Timestep handed to the backbone = t x time_scale: 1000 for SANA rectified flow and SD3, 1 for TrigFlow SANA and FLUX. Derived from family and objective when absent.', ref: 'docs/algorithm.md §1' },
   { path: 'teacher.vae', type: { kind: 'path' }, optional: true, doc: 'AutoencoderKL checkpoint for decoding sample grids (latents are saved either way).' },
   { path: 'teacher.dim', type: int(1), optional: true, families: ['gmm', 'mlp'], doc: 'Data dimension of a vector teacher.' },
   { path: 'teacher.classes', type: int(1), optional: true, families: ['gmm', 'mlp', 'dit'], doc: 'Number of classes (conditions); the null condition is added on top.' },
@@ -107,21 +123,21 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'teacher.depth', type: int(1), optional: true, families: ['mlp'], doc: 'Number of hidden layers of the neural vector teacher.' },
   // data --------------------------------------------------------------------------------------------
   { path: 'data.prompts', type: { kind: 'path' }, optional: true, doc: 'Prompt file, one prompt a line (data-free distillation needs only prompts).' },
-  { path: 'data.resolution', type: int(8, 'px'), optional: true, doc: 'Image side in pixels; fixes latent shapes through the teacher family (SANA H/32, SD3 and FLUX H/8).' },
+  { path: 'data.resolution', type: int(8, 'px'), optional: true, doc: 'Image side in pixels; fixes latent shapes through the teacher family (SANA H/32, SD3 and FLUX H/8).', typical: { max: 4096, paper: '512 px and 1024 px', ref: 'Tables 3-4' } },
   { path: 'data.text', type: { kind: 'text' }, default: { mode: 'precomputed', path: 'cache/text' }, doc: 'Text conditioning: precomputed("dir") encodings streamed from disk, the teacher\'s own encoder, or class labels for toy teachers.', ref: 'Section 4 (streamed encoders)' },
   { path: 'data.dataset', type: { kind: 'string' }, optional: true, doc: 'Named offline dataset for small examples: mnist, fashion_mnist, emoji.' },
-  { path: 'data.images', type: { kind: 'path' }, optional: true, doc: 'Real image-caption data for the adversarial stage (precomputed latents or a named dataset).', ref: 'ALGORITHM.md §6' },
+  { path: 'data.images', type: { kind: 'path' }, optional: true, doc: 'Real image-caption data for the adversarial stage (precomputed latents or a named dataset).', ref: 'docs/algorithm.md §6' },
   // precision -----------------------------------------------------------------------------------------
-  { path: 'precision.policy', type: en(PRECISIONS), default: 'amp', doc: 'fp32; amp = fp32 master weights with bf16 compute; bf16 = weights and Adam state in bf16, losses in fp32.', ref: 'ALGORITHM.md §5' },
+  { path: 'precision.policy', type: en(PRECISIONS), default: 'amp', doc: 'fp32; amp = fp32 master weights with bf16 compute; bf16 = weights and Adam state in bf16, losses in fp32.', ref: 'docs/algorithm.md §5' },
   { path: 'precision.allow_small_eps', type: { kind: 'bool' }, default: false, doc: 'Keep an Adam eps below 1e-6 under pure bf16 on purpose (Table 4\'s SiD2a rows run bf16 with eps 1e-8 at lr 1e-6); otherwise that is error SID3003.', ref: 'Section 4, Table 4' },
   // optimizer ---------------------------------------------------------------------------------------
-  { path: 'optimizer.lr', type: n(undefined, { min: 0, exclusiveMin: true }), default: 5e-6, doc: 'Constant learning rate of G and psi, no warm-up.', ref: 'Tables 3-4' },
-  { path: 'optimizer.beta1', type: n(undefined, { min: 0, max: 1 }), default: 0, doc: 'Adam beta1 (0 in the paper).', ref: 'ALGORITHM.md §5' },
-  { path: 'optimizer.beta2', type: n(undefined, { min: 0, max: 1 }), default: 0.999, doc: 'Adam beta2.', ref: 'ALGORITHM.md §5' },
-  { path: 'optimizer.eps', type: n(undefined, { min: 0, exclusiveMin: true }), default: 1e-8, doc: 'Adam epsilon; in pure bf16 it must be large (1e-4) or small updates underflow.', ref: 'Section 4, Table 4' },
+  { path: 'optimizer.lr', type: n(undefined, { min: 0, exclusiveMin: true }), default: 5e-6, doc: 'Constant learning rate of G and psi, no warm-up.', ref: 'Tables 3-4', typical: { min: 1e-7, max: 1e-3, paper: '1e-6 to 1e-5', ref: 'Tables 3-4' } },
+  { path: 'optimizer.beta1', type: n(undefined, { min: 0, max: 1 }), default: 0, doc: 'Adam beta1 (0 in the paper).', ref: 'docs/algorithm.md §5' },
+  { path: 'optimizer.beta2', type: n(undefined, { min: 0, max: 1 }), default: 0.999, doc: 'Adam beta2.', ref: 'docs/algorithm.md §5' },
+  { path: 'optimizer.eps', type: n(undefined, { min: 0, exclusiveMin: true }), default: 1e-8, doc: 'Adam epsilon. The paper raises it to 1e-4 in pure bf16 against underflow (Table 4); the bf16 emulation here finds lr, not eps, decides whether updates land (docs/runtime.md).', ref: 'Section 4, Table 4', typical: { min: 1e-12, max: 1e-2, paper: '1e-8 (AMP) and 1e-4 (pure bf16)', ref: 'Table 4' } },
   { path: 'optimizer.weight_decay', type: n(undefined, { min: 0 }), default: 0, doc: 'Weight decay (0 in the paper).' },
-  { path: 'optimizer.clip', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Clip gradient values to [-clip, clip] (the release uses 1 for SD3/FLUX in bf16; none in the tables).', ref: 'ALGORITHM.md §5' },
-  { path: 'optimizer.fake_lr', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Learning rate of the fake network psi; defaults to optimizer.lr.' },
+  { path: 'optimizer.clip', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Clip gradient values to [-clip, clip] (the release uses 1 for SD3/FLUX in bf16; none in the tables).', ref: 'docs/algorithm.md §5' },
+  { path: 'optimizer.fake_lr', type: n(undefined, { min: 0, exclusiveMin: true }), optional: true, doc: 'Learning rate of the fake network psi; defaults to optimizer.lr.', typical: { min: 1e-7, max: 1e-3, paper: 'the generator\'s lr, 1e-6 to 1e-5', ref: 'Tables 3-4' } },
   // hardware ----------------------------------------------------------------------------------------
   { path: 'hardware.devices', type: { kind: 'devices' }, default: { count: 1, kind: 'cpu', memory_gb: 16 }, doc: 'Declared devices: `8 x gpu(80 GB)`, optionally with throughput `gpu(80 GB, 989 TFLOPS)`; `1 x cpu(16 GB)` for laptops.' },
   { path: 'hardware.shard', type: en(['none', 'ddp', 'fsdp']), default: 'none', doc: 'fsdp shards parameters, gradients and optimizer state over the devices; ddp replicates them.' },
@@ -130,23 +146,23 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'hardware.text_encoders', type: en(['streamed', 'resident', 'cpu']), default: 'streamed', doc: 'streamed: text encoded outside the training loop (precomputed); resident: encoders stay on the device; cpu: encoders run on the host inside the loop (no device memory, slow).', ref: 'Section 4' },
   { path: 'hardware.vae', type: en(['offloaded', 'resident']), default: 'offloaded', doc: 'Where the VAE lives during training.', ref: 'Table 3' },
   // batch -------------------------------------------------------------------------------------------
-  { path: 'batch.global', type: int(1), default: 256, doc: 'Global batch; must equal devices x per_device x accumulate.', ref: 'Tables 3-4' },
+  { path: 'batch.global', type: int(1), default: 256, doc: 'Global batch; must equal devices x per_device x accumulate.', ref: 'Tables 3-4', typical: { max: 8192, paper: '256 on 8 GPUs', ref: 'Tables 3-4' } },
   { path: 'batch.per_device', type: int(1), default: 1, doc: 'Micro-batch per device per accumulation round.' },
   { path: 'batch.accumulate', type: int(1), default: 1, doc: 'Gradient accumulation rounds per optimizer step.' },
   // time --------------------------------------------------------------------------------------------
   { path: 'time.distribution', type: { kind: 'distribution' }, default: { kind: 'logit_normal', mean: 0.6931471805599453, std: 1.6 }, doc: 'p(t): logit_normal(ln(2), 1.6) is the paper\'s; uniform and the other schedules of Fig. 2 are available.', ref: 'Section 4.1, Fig. 2' },
   { path: 'time.interval', type: { kind: 'interval' }, default: [0, 1], doc: 'Restrict t to (lo, hi) for the generator loss (Fig. 3).', ref: 'Fig. 3' },
-  { path: 'time.sampling', type: en(['rejection', 'inverse_cdf']), default: 'inverse_cdf', doc: 'How a restricted distribution is sampled.', ref: 'ALGORITHM.md §4 (choice)' },
+  { path: 'time.sampling', type: en(['rejection', 'inverse_cdf']), default: 'inverse_cdf', doc: 'How a restricted distribution is sampled.', ref: 'docs/algorithm.md §4 (choice)' },
   // loss --------------------------------------------------------------------------------------------
   { path: 'loss.weighting', type: { kind: 'weighting' }, default: { name: 'one_minus_t' }, doc: 'w(t) of eq. 18: a named weighting or `w(t) = <expression of t>`.', ref: 'eq. 18, eq. 14' },
-  { path: 'loss.lambda_sid', type: n(undefined, { min: 0, exclusiveMin: true }), default: 100, doc: 'Scale of the generator loss.', ref: 'Tables 3-4' },
-  { path: 'loss.alpha', type: n(undefined, { min: 0 }), default: 1, doc: 'SiD alpha; 1 gives eq. 18 (EDM SiD used 1.2).', ref: 'ALGORITHM.md §4' },
+  { path: 'loss.lambda_sid', type: n(undefined, { min: 0, exclusiveMin: true }), default: 100, doc: 'Scale of the generator loss.', ref: 'Tables 3-4', typical: { min: 1, max: 1000, paper: '100', ref: 'Tables 3-4' } },
+  { path: 'loss.alpha', type: n(undefined, { min: 0 }), default: 1, doc: 'SiD alpha; 1 gives eq. 18 (EDM SiD used 1.2).', ref: 'docs/algorithm.md §4', typical: { min: 0.5, max: 1.5, paper: '1 (eq. 18; EDM SiD used 1.2)', ref: 'eq. 18' } },
   // guidance ----------------------------------------------------------------------------------------
-  { path: 'guidance.teacher', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of the teacher phi in the generator phase: cfg(4.5) (eq. 15) or embedded(4.5) for FLUX.', ref: 'eq. 15' },
-  { path: 'guidance.fake', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of psi when training it and when updating G (long-and-short guidance).', ref: 'Section 3 (LSG)' },
+  { path: 'guidance.teacher', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of the teacher phi in the generator phase: cfg(4.5) (eq. 15) or embedded(4.5) for FLUX.', ref: 'eq. 15', typical: { field: 'scale', min: 1, max: 20, paper: 'scale 4.5 (1 = no guidance; below 1 pushes away from the prompt)', ref: 'eq. 15, Section 4' } },
+  { path: 'guidance.fake', type: { kind: 'guidance' }, default: { mode: 'cfg', scale: 4.5 }, doc: 'Guidance of psi when training it and when updating G (long-and-short guidance).', ref: 'Section 3 (LSG)', typical: { field: 'scale', min: 1, max: 20, paper: 'scale 4.5, the teacher\'s (1 = no guidance)', ref: 'Section 3 (LSG)' } },
   // generator ---------------------------------------------------------------------------------------
-  { path: 'generator.steps', type: int(1), default: 4, doc: 'Number of generation steps K; step times t_i = 1 - i/K.', ref: 'eq. 16' },
-  { path: 'generator.noise', type: en(['fresh', 'fixed', 'ddim']), default: 'fresh', doc: 'Noise for steps after the first: fresh N(0, I), the input z again, or re-derived from the previous step.', ref: 'ALGORITHM.md §3' },
+  { path: 'generator.steps', type: int(1), default: 4, doc: 'Number of generation steps K; step times t_i = 1 - i/K.', ref: 'eq. 16', typical: { max: 16, paper: '4 (1 to 4 at evaluation)', ref: 'eq. 16' } },
+  { path: 'generator.noise', type: en(['fresh', 'fixed', 'ddim']), default: 'fresh', doc: 'Noise for steps after the first: fresh N(0, I), the input z again, or re-derived from the previous step.', ref: 'docs/algorithm.md §3' },
   { path: 'generator.init', type: { kind: 'string' }, default: 'teacher', doc: '"teacher" (a copy of phi) or a stage name / checkpoint path to continue from.' },
   // train -------------------------------------------------------------------------------------------
   { path: 'train.length', type: n('images', { min: 0, exclusiveMin: true }), default: 1000000, doc: 'Training length in images seen by the generator.' },
@@ -154,18 +170,18 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'train.sample_every', type: n('images', { min: 0, exclusiveMin: true }), default: 2000, doc: 'Write a sample grid every this many images.' },
   { path: 'train.log_every', type: n('images', { min: 0, exclusiveMin: true }), default: 1000, doc: 'Append a metrics line every this many images.' },
   { path: 'train.seed', type: int(0), default: 0, doc: 'Seed of every random draw; the same seed gives the same run.' },
-  // adversarial stage (ALGORITHM.md §6) ------------------------------------------------------------
-  { path: 'adversarial.warmup', type: n('images', { min: 0 }), default: 20000, doc: 'Images during which only the discriminator trains (generator frozen).', ref: 'ALGORITHM.md §6' },
-  { path: 'adversarial.switch', type: n('images', { min: 0 }), default: 40000, doc: 'After this many images the generator loss becomes gan_weight x L_gan + (1 - gan_weight) x L_G.', ref: 'ALGORITHM.md §6' },
-  { path: 'adversarial.gan_weight', type: n(undefined, { min: 0, max: 1 }), default: 0.5, doc: 'Weight of the adversarial generator loss after the switch.', ref: 'ALGORITHM.md §6' },
-  { path: 'adversarial.clamp', type: n(undefined, { min: 0, exclusiveMin: true }), default: 10, doc: 'Discriminator logits are clamped to [-clamp, clamp].', ref: 'ALGORITHM.md §6' },
+  // adversarial stage (docs/algorithm.md §6) ------------------------------------------------------------
+  { path: 'adversarial.warmup', type: n('images', { min: 0 }), default: 20000, doc: 'Images during which only the discriminator trains (generator frozen).', ref: 'docs/algorithm.md §6' },
+  { path: 'adversarial.switch', type: n('images', { min: 0 }), default: 40000, doc: 'After this many images the generator loss becomes gan_weight x L_gan + (1 - gan_weight) x L_G.', ref: 'docs/algorithm.md §6' },
+  { path: 'adversarial.gan_weight', type: n(undefined, { min: 0, max: 1 }), default: 0.5, doc: 'Weight of the adversarial generator loss after the switch.', ref: 'docs/algorithm.md §6' },
+  { path: 'adversarial.clamp', type: n(undefined, { min: 0, exclusiveMin: true }), default: 10, doc: 'Discriminator logits are clamped to [-clamp, clamp].', ref: 'docs/algorithm.md §6' },
   // teach stage -------------------------------------------------------------------------------------
   { path: 'teach.length', type: n('images', { min: 0, exclusiveMin: true }), default: 100000, doc: 'Training length of the teacher in samples seen.' },
   { path: 'teach.lr', type: n(undefined, { min: 0, exclusiveMin: true }), default: 1e-3, doc: 'Teacher learning rate (Adam).' },
   { path: 'teach.batch', type: int(1), default: 256, doc: 'Teacher batch size.' },
   { path: 'teach.caption_dropout', type: n(undefined, { min: 0, max: 1 }), default: 0.1, doc: 'Probability of replacing the condition with the null condition, for CFG.' },
   { path: 'teach.time', type: { kind: 'distribution' }, default: { kind: 'logit_normal', mean: 0, std: 1 }, doc: 'Time distribution used to train the teacher.' },
-  { path: 'teach.warmup', type: n('steps', { min: 0 }), optional: true, families: ['dit'], doc: 'Linear learning-rate warm-up of the DiT teacher, in optimizer steps (default 100, runtime/nets/dit-teach.ts).' },
+  { path: 'teach.warmup', type: n('steps', { min: 0 }), optional: true, families: ['dit'], doc: 'Linear learning-rate warm-up of the DiT teacher, in optimizer steps (default 100, runtime/tfjs/nets/dit-teach.ts).' },
   { path: 'teach.ema_decay', type: n(undefined, { min: 0, max: 1 }), optional: true, families: ['dit'], doc: 'Decay of the EMA of the DiT teacher\'s weights, kept beside the raw weights (default 0.995).' },
   { path: 'teach.weights', type: en(['ema', 'raw']), optional: true, families: ['dit'], doc: 'Which weights the DiT teach stage writes as the run\'s teacher.safetensors: the EMA (default) or the raw trained weights.' },
   // evaluate ----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-// Loss weightings w(t) of eq. 18 (ALGORITHM.md §4 step 4): the named ones of settings.ts WEIGHTINGS and
+// Loss weightings w(t) of eq. 18 (docs/algorithm.md §4 step 4): the named ones of settings.ts WEIGHTINGS and
 // user-defined `w(t) = <expression>` compiled to a small JSON expression tree that only uses t.
 // Canonical JSON: { "name": "one_minus_t" } | { "expr": WeightExpr }.
 import type { JsonValue } from './settings.js';

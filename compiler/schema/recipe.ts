@@ -15,7 +15,7 @@ const numberSchema = (t: { integer?: boolean; min?: number; max?: number; exclus
   return s;
 };
 
-export function typeSchema(t: SettingType): Schema {
+function typeSchema(t: SettingType): Schema {
   switch (t.kind) {
     case 'number': return numberSchema(t);
     case 'string': return { type: 'string' };

@@ -8,7 +8,7 @@ export function newAjv(): Ajv {
   return new Ajv({ allErrors: true, strict: false });
 }
 
-export function recipeValidator(): ValidateFunction {
+function recipeValidator(): ValidateFunction {
   if (!compiled) compiled = newAjv().compile(recipeSchema());
   return compiled;
 }

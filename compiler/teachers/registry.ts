@@ -1,6 +1,6 @@
 // The named teachers a recipe can pick with `teacher.config = "..."`: the paper's teachers with the
 // architecture of their diffusers config.json (transformer/config.json of each repository), tiny versions of
-// each family for tests, and the toy teachers that run here (gmm, mlp, dit). ALGORITHM.md §7.
+// each family for tests, and the toy teachers that run here (gmm, mlp, dit). docs/algorithm.md §7.
 import type { Companion, TeacherConfig, TeacherFamily, TextEncoderSpec } from './types.js';
 
 // Frozen companions: published parameter counts.
@@ -109,10 +109,10 @@ const CONFIGS: readonly TeacherConfig[] = [
   // Toy teachers that run on a laptop CPU: pixel or vector space, class labels instead of text.
   toy('gmm', 'gmm', 'analytic Gaussian-mixture teacher (exact E[x0|x_t])', { kind: 'vector', dim: 2, width: 0, depth: 0, num_classes: 8 }, 2),
   toy('mlp', 'mlp', 'MLP velocity teacher trained on a Gaussian mixture', { kind: 'vector', dim: 2, width: 128, depth: 3, num_classes: 8 }, 2),
-  // the DiT sizes of runtime/nets/dit.ts (DIT_CONFIGS), captioned with the 14-word MNIST vocabulary
+  // the DiT sizes of runtime/tfjs/nets/dit.ts (DIT_CONFIGS), captioned with the 14-word MNIST vocabulary
   toy('dit_mnist_s', 'dit', 'small DiT for 28 px MNIST digits (49 tokens), shipped as examples/teachers/dit-mnist.safetensors', dit(4, 4, 32, 1, 28, 64, 256), 1, 1000),
   toy('dit_tiny', 'dit', 'tiny DiT for tests (8 px, 4 tokens)', dit(2, 2, 8, 1, 8, 8, 16, 2), 1, 1000),
-  toy('dit_bench', 'dit', 'the DiT size DESIGN.md measured: D 256, depth 6, 64 tokens (32 px, 4 channels)', dit(6, 4, 64, 4, 32, 64, 256), 4, 1000),
+  toy('dit_bench', 'dit', 'the DiT size the wasm layers were tuned on (docs/design.md): D 256, depth 6, 64 tokens (32 px, 4 channels)', dit(6, 4, 64, 4, 32, 64, 256), 4, 1000),
 ];
 
 function dit(layers: number, heads: number, headDim: number, channels: number, side: number, textDim: number, freqDim: number, mlpRatio = 4): TeacherConfig['arch'] {

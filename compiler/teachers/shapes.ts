@@ -62,7 +62,7 @@ export function imageTokens(config: TeacherConfig, resolution: number | Resoluti
 /** Context (text) tokens per prompt. */
 export const textTokens = (config: TeacherConfig): number => config.text_tokens;
 
-/** Elements of one latent sample: numel(latent) of the adversarial losses (ALGORITHM.md §6). */
+/** Elements of one latent sample: numel(latent) of the adversarial losses (docs/algorithm.md §6). */
 export const latentNumel = (config: TeacherConfig, resolution: number | Resolution): number =>
   latentShape(config, resolution).reduce((a, b) => a * b, 1);
 

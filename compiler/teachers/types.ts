@@ -50,7 +50,7 @@ export interface FluxArch {
   guidance_embeds: boolean;
 }
 
-/** The small DiT trained here (runtime/nets/dit.ts: adaLN-Zero, patchify in pixel space, conditioned on a
+/** The small DiT trained here (runtime/tfjs/nets/dit.ts: adaLN-Zero, patchify in pixel space, conditioned on a
  *  pooled caption embedding from a word-embedding text encoder). */
 export interface DiTArch {
   kind: 'dit';
@@ -96,13 +96,13 @@ export interface TeacherConfig {
   /** The size the authors publish (e.g. 0.6e9), checked against parameterCount by a test. */
   published_params?: number;
   objective: 'rectified_flow' | 'trigflow';
-  /** Timestep handed to the backbone = t x time_scale (ALGORITHM.md §1). */
+  /** Timestep handed to the backbone = t x time_scale (docs/algorithm.md §1). */
   time_scale: number;
   arch: Arch;
   /** Latent space: channels and spatial downsampling of the VAE (1 = pixel space). */
   latent_channels: number;
   vae_downsample: number;
-  /** VAE encode: z' = (z - shift) x scale (ALGORITHM.md §7). */
+  /** VAE encode: z' = (z - shift) x scale (docs/algorithm.md §7). */
   vae_scale: number;
   vae_shift: number;
   vae?: Companion;
@@ -111,6 +111,6 @@ export interface TeacherConfig {
   text_tokens: number;
   /** Width of the pooled text vector fed to the timestep embedding (0: none). */
   pooled_dim: number;
-  /** FLUX's learned guidance embedding (no unconditional branch): ALGORITHM.md §7, paper §4.4. */
+  /** FLUX's learned guidance embedding (no unconditional branch): docs/algorithm.md §7, paper §4.4. */
   guidance_embedding: boolean;
 }

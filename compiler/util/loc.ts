@@ -54,10 +54,6 @@ export function spanLoc(a: Loc, b: Loc): Loc {
   return { file: a.file, range: { start: a.range.start, end: b.range.end } };
 }
 
-export function compareLoc(a: Loc, b: Loc): number {
-  return a.range.start.offset - b.range.start.offset || a.range.end.offset - b.range.end.offset;
-}
-
 /** Shift every `loc` in an AST subtree by `delta` characters on the first line (values of `--set k=v`). */
 export function shiftLocs<T>(node: T, delta: number, file: string): T {
   const seen = new Set<unknown>();

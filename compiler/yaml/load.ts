@@ -12,9 +12,10 @@
 //   sweeps: { fig3: { over: sana_600m_512, axes: { time.interval: [[0, 0.333], [0.333, 0.667]] } } }
 import { basename, extname } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Loc } from '../../grammar/ast.js';
-import { checkPath, settingHint, knownInSection } from '../collect.js';
+import { MAX_NESTING } from '../../grammar/index.js';
+import { checkPath, settingHint, knownInSection } from '../collect/collect.js';
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Assignment, AxisDecl, AxisGroupDecl, FileDecls, RecipeDecl, StageDecl } from '../model.js';
@@ -213,6 +214,22 @@ function checkerOnly(y: YamlFile, value: Record<string, unknown>, out: Diagnosti
   return bad;
 }
 
+/** The range of the first node nested deeper than the .sid parser allows (iterative: no recursion). */
+function tooDeep(doc: Document): readonly number[] | undefined {
+  const stack: [unknown, number][] = [[doc.contents, 0]];
+  while (stack.length) {
+    const [n, depth] = stack.pop()!;
+    if (isPair(n)) stack.push([n.key, depth], [n.value, depth]);
+    else if (isCollection(n)) {
+      if (depth >= MAX_NESTING) return n.range ?? undefined;
+      for (const item of n.items) stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+const DEEP = `nested more than ${MAX_NESTING} levels deep`;
+
 export function loadYamlRecipe(text: string, file: string, out: Diagnostic[], options: { useSchema?: boolean } = {}): FileDecls {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -220,7 +237,13 @@ export function loadYamlRecipe(text: string, file: string, out: Diagnostic[], op
   const format = /\.json$/i.test(file) ? 'JSON' : 'YAML';
   const decls: FileDecls = { file, imports: [], recipes: [], sweeps: [] };
   if (doc.errors.length) {
-    for (const e of doc.errors) out.push(diag('SID1010', y.loc(e.pos), { format, detail: e.message.split('\n')[0] }));
+    // The yaml package reports its own stack overflow as an error: say what it means instead.
+    for (const e of doc.errors) out.push(/call stack/i.test(e.message) ? diag('SID1008', y.loc(e.pos), { detail: DEEP }) : diag('SID1010', y.loc(e.pos), { format, detail: e.message.split('\n')[0] }));
+    return decls;
+  }
+  const deep = tooDeep(doc); // toJS and ajv recurse: stop before them
+  if (deep) {
+    out.push(diag('SID1008', y.loc(deep.slice(0, 1)), { detail: DEEP }));
     return decls;
   }
   const value = doc.toJS() as unknown;

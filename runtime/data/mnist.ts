@@ -43,7 +43,7 @@ function loadAll(): { images: Float32Array; labels: Int32Array; perClass: number
   return cache;
 }
 
-export interface MnistOptions {
+interface MnistOptions {
   split: 'train' | 'heldout';
   /** Digits per class kept out of training (default 100, i.e. 1,000 held-out images). */
   heldOutPerClass?: number;

@@ -3,10 +3,10 @@
 // name of the point it was submitted as.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { UserError } from '../../compiler/cli/command.js';
+import { UserError } from '../../common/errors.js';
 import { graphHash } from '../../compiler/graph/hash.js';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import { runDirName } from '../run/rundir.js';
+import { runDirName } from '../rundir/rundir.js';
 
 export function readGraphFile(file: string): ExecutionGraph {
   if (!existsSync(file)) throw new UserError(`cannot read '${file}': no such file (a run directory's graph.json, written by sidc run / sweep-run)`);

@@ -1,11 +1,11 @@
 // --launcher local --parallel N: the sweep's points as N concurrent processes on this machine, each
 // `sidc run-graph` of its point's graph.json with its output in <run dir>/run.log. (N = 1 without
-// --parallel runs the points in this process instead: runtime/cli/sweep-run.ts.)
+// --parallel runs the points in this process instead: cli/sweep-run.ts.)
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliIO } from '../../compiler/cli/command.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import type { CliIO } from '../../common/io.js';
+import { writeFileAtomic } from '../formats/atomic.js';
 import { logPath, type Point } from './points.js';
 import { sidcCommand } from './sidc-bin.js';
 

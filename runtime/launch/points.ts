@@ -2,13 +2,11 @@
 // directory says so, whoever ran it), how far it got, and the sweep's table and plot once they are done.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliIO } from '../../compiler/cli/command.js';
+import type { CliIO } from '../../common/io.js';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import type { EvalRow } from '../exec/evaluate.js';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { linePlot } from '../run/plots.js';
-import { readProgress, runDirName, runPaths } from '../run/rundir.js';
-import { stageOrder } from '../run/runner.js';
+import { writeFileAtomic, writeJsonAtomic } from '../formats/atomic.js';
+import { linePlot } from '../rundir/plots.js';
+import { readProgress, runDirName, runPaths } from '../rundir/rundir.js';
 
 export interface Point {
   /** 0-based: the array task id under --launcher slurm */
@@ -34,11 +32,22 @@ export function sweepOutDir(graphs: ExecutionGraph[], runsDir: string, out?: str
   return out ?? join(runsDir, graphs[0]!.recipe.name.replace(/\W+/g, '_') + '-sweep');
 }
 
-/** Every stage of the graph finished in its run directory. */
+/** The row of an evaluation table this module reads (eval.json of a mixture run). */
+interface EvalRow {
+  sampler: string;
+  steps: number;
+  coverage: number;
+  precision: number;
+  energy: number;
+  sliced_w1: number;
+}
+
+/** Every stage of the graph finished in its run directory (an engine's own stages, such as the implicit
+ * teacher fit, run before the graph's first stage). */
 export function isComplete(p: Point): boolean {
   if (!existsSync(p.dir)) return false;
   const done = new Set(readProgress(runPaths(p.dir)).done);
-  return stageOrder(p.graph).every((s) => done.has(s.name));
+  return p.graph.stages.every((s) => done.has(s.name));
 }
 
 /** The exit code a launcher recorded for the point's last attempt (absent: never ran, or was killed). */
@@ -54,8 +63,9 @@ export const logPath = (p: Point): string => join(p.dir, 'run.log');
 /** "stage sid 16000/48000 images" from the run directory's metrics and progress, or undefined before any. */
 export function progressOf(p: Point): string | undefined {
   if (!existsSync(p.dir)) return undefined;
-  const done = readProgress(runPaths(p.dir)).done;
-  const stages = stageOrder(p.graph);
+  const stages = p.graph.stages;
+  const allDone = readProgress(runPaths(p.dir)).done;
+  const done = allDone.filter((d) => stages.some((s) => s.name === d));
   const metrics = join(p.dir, 'metrics.jsonl');
   let last: { stage?: string; images?: number; loss?: Record<string, number> } | undefined;
   if (existsSync(metrics)) {
@@ -67,7 +77,7 @@ export function progressOf(p: Point): string | undefined {
     }
   }
   const finished = `${done.length}/${stages.length} stages done`;
-  if (!last?.stage || done.includes(last.stage)) return done.length ? finished : undefined;
+  if (!last?.stage || allDone.includes(last.stage)) return done.length ? finished : undefined;
   const length = stages.find((s) => s.name === last!.stage)?.attrs.length_images;
   const loss = last.loss ? ' ' + Object.entries(last.loss).map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(' ') : '';
   return `${finished}; ${last.stage} at ${last.images}${typeof length === 'number' ? `/${length}` : ''} images${loss}`;

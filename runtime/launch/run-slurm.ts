@@ -4,10 +4,11 @@
 // engine runs one process. A requeued or preempted job reruns the script in the same run directory,
 // and the engine resumes from the last checkpoint there.
 import { join, resolve } from 'node:path';
-import { UserError, type CliIO } from '../../compiler/cli/command.js';
+import { UserError } from '../../common/errors.js';
+import type { CliIO } from '../../common/io.js';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { openRunDir, runDirName } from '../run/rundir.js';
+import { writeFileAtomic, writeJsonAtomic } from '../formats/atomic.js';
+import { openRunDir, runDirName } from '../rundir/rundir.js';
 import { runScript } from './script.js';
 import { launchSettings } from './settings.js';
 import { requireSlurm, sbatch } from './slurm.js';

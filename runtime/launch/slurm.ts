@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { UserError } from '../../compiler/cli/command.js';
+import { UserError } from '../../common/errors.js';
 import type { LaunchSettings } from './settings.js';
 
 /** The executable `tool` found on PATH, or undefined. */

@@ -4,9 +4,10 @@
 // or - when every point has finished - writes the same table and plot as a local sweep-run.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError, type CliIO } from '../../compiler/cli/command.js';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import { openRunDir } from '../run/rundir.js';
+import { UserError } from '../../common/errors.js';
+import type { CliIO } from '../../common/io.js';
+import { writeFileAtomic, writeJsonAtomic } from '../formats/atomic.js';
+import { openRunDir } from '../rundir/rundir.js';
 import { exitCode, isComplete, logPath, progressOf, resultRow, writeSweep, type Point, type SweepRow } from './points.js';
 import { arrayScript } from './script.js';
 import { launchSettings, settingsKey, type LaunchSettings } from './settings.js';

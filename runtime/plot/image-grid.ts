@@ -1,10 +1,11 @@
 // Sample grids: images with values in [-1, 1] (the diffusion convention) tiled rows x cols, typically one
 // row per prompt with the prompt written to the left of its row. NaN pixels show as magenta so a
-// diverged sample is visible rather than silently grey.
-import { Canvas } from './canvas.js';
-import { AXIS, WHITE, type RGB } from './color.js';
-import { ADVANCE, LINE_H, drawText, textWidth } from './font.js';
-import { writePng } from './png.js';
+// diverged sample is visible rather than silently grey. The images are composed with pngjs pixel by
+// pixel; title and labels are rendered like the charts' text (vega -> resvg, same font) and laid on top.
+import { writePng, decodePng } from './png.js';
+import { Raster } from './raster.js';
+import { renderSpec } from './render.js';
+import { captionSpec, type Caption } from './specs/caption.js';
 
 export interface ImageGridOptions {
   rows: number;
@@ -36,7 +37,12 @@ export interface GridInfo {
   cell(r: number, c: number): [number, number];
 }
 
-const NAN_COLOR: RGB = [255, 0, 255];
+const NAN_COLOR = [255, 0, 255] as const;
+const LABEL_PX = 11;
+const LINE_H = 14;
+const TITLE_PX = 15;
+/** DejaVu Sans averages ~0.55 em per character in prose; 0.6 leaves room, so wrapped lines fit. */
+const CHAR_W = 0.6 * LABEL_PX;
 
 /** [-1, 1] -> 0..255 per channel, HWC bytes; NaN -> magenta. */
 export function toRGBBytes(img: Float32Array, o: ImageGridOptions): Uint8Array {
@@ -82,7 +88,7 @@ export function wrapText(text: string, maxChars: number, maxLines: number): stri
   return lines;
 }
 
-export function renderImageGrid(images: Float32Array[], o: ImageGridOptions): { canvas: Canvas; info: GridInfo } {
+export function renderImageGrid(images: Float32Array[], o: ImageGridOptions): { raster: Raster; info: GridInfo } {
   const per = o.height * o.width * o.channels;
   if (images.length > o.rows * o.cols) throw new Error(`image grid: ${images.length} images do not fit ${o.rows} x ${o.cols} cells`);
   images.forEach((img, i) => {
@@ -92,38 +98,40 @@ export function renderImageGrid(images: Float32Array[], o: ImageGridOptions): { 
   const pad = o.pad ?? 2;
   const cw = o.width * scale;
   const chh = o.height * scale;
-  const labelW = o.labels?.length ? Math.min(o.labelWidth ?? 180, Math.max(...o.labels.map((l) => textWidth(l)))) + 8 : 0;
-  const titleH = o.title ? 2 * LINE_H + 6 : 0;
+  const labelW = o.labels?.length ? Math.ceil(Math.min(o.labelWidth ?? 180, Math.max(...o.labels.map((l) => l.length * CHAR_W)))) + 8 : 0;
+  const titleH = o.title ? TITLE_PX + 12 : 0;
   const colLabelH = o.colLabels?.length ? LINE_H + 4 : 0;
   const W = labelW + o.cols * (cw + pad) + pad;
   const H = titleH + colLabelH + o.rows * (chh + pad) + pad;
-  const canvas = new Canvas(W, H, WHITE);
+  const raster = new Raster(W, H);
   const cell = (r: number, c: number): [number, number] => [labelW + pad + c * (cw + pad), titleH + colLabelH + pad + r * (chh + pad)];
   images.forEach((img, i) => {
     const [x, y] = cell(Math.floor(i / o.cols), i % o.cols);
-    canvas.putRGB(x, y, o.width, o.height, toRGBBytes(img, o), scale);
+    raster.putRGB(x, y, o.width, o.height, toRGBBytes(img, o), scale);
   });
-  if (o.title) drawText(canvas, o.title, W / 2, 4, [0, 0, 0], { align: 'center', scale: 2 });
+  const captions: Caption[] = [];
+  if (o.title) captions.push({ x: W / 2, y: 5, text: o.title, align: 'center', baseline: 'top', size: TITLE_PX, bold: true, color: '#000000' });
+  const colChars = Math.max(1, Math.floor(cw / CHAR_W));
   o.colLabels?.forEach((l, c) => {
     const [x] = cell(0, c);
-    const s = l.length * ADVANCE > cw ? l.slice(0, Math.max(1, Math.floor(cw / ADVANCE) - 1)) : l;
-    drawText(canvas, s, x + cw / 2, titleH + 2, AXIS, { align: 'center' });
+    captions.push({ x: x + cw / 2, y: titleH + 2, text: l.length > colChars ? l.slice(0, Math.max(1, colChars - 1)) : l, align: 'center', baseline: 'top', size: LABEL_PX });
   });
-  const maxChars = Math.max(1, Math.floor((labelW - 8 + 1) / ADVANCE));
+  const maxChars = Math.max(1, Math.floor((labelW - 8) / CHAR_W));
   const maxLines = Math.max(1, Math.floor(chh / LINE_H));
   o.labels?.forEach((l, r) => {
     if (r >= o.rows) return;
     const [, y] = cell(r, 0);
     const lines = wrapText(l, maxChars, maxLines);
-    const top = y + chh / 2 - (lines.length * LINE_H - 2) / 2;
-    lines.forEach((line, k) => drawText(canvas, line, labelW - 4, top + k * LINE_H, AXIS, { align: 'right' }));
+    const top = y + chh / 2 - (lines.length * LINE_H) / 2;
+    lines.forEach((line, k) => captions.push({ x: labelW - 4, y: top + (k + 0.5) * LINE_H, text: line, align: 'right', baseline: 'middle', size: LABEL_PX }));
   });
-  return { canvas, info: { width: W, height: H, scale, cell } };
+  if (captions.length) raster.over(decodePng(renderSpec(captionSpec(W, H, captions)).png));
+  return { raster, info: { width: W, height: H, scale, cell } };
 }
 
 /** Writes a sample grid PNG atomically. */
 export function imageGridPng(path: string, images: Float32Array[], opts: ImageGridOptions): GridInfo {
-  const { canvas, info } = renderImageGrid(images, opts);
-  writePng(path, canvas);
+  const { raster, info } = renderImageGrid(images, opts);
+  writePng(path, raster);
   return info;
 }

@@ -1,23 +1,36 @@
-// Canvas <-> PNG through pngjs; single images in the diffusion convention ([-1, 1] floats) to and from
-// PNG files. Files are written atomically.
+// RGBA pictures <-> PNG through pngjs; single images in the diffusion convention ([-1, 1] floats) to and
+// from PNG files. Files are written atomically.
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { UserError } from '../../compiler/cli/command.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import { Canvas } from './canvas.js';
+import { UserError } from '../../common/errors.js';
+import { writeFileAtomic } from '../formats/atomic.js';
+import { Raster } from './raster.js';
 
-export function encodePng(c: Canvas): Uint8Array {
+/** RGBA bytes, row-major, as pngjs and Raster hold them. */
+export interface RGBAImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export function encodePng(c: RGBAImage): Uint8Array {
   const png = new PNG({ width: c.width, height: c.height });
   png.data = Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength);
   return PNG.sync.write(png, { colorType: 6 });
 }
 
-export function writePng(path: string, c: Canvas): void {
+export function writePng(path: string, c: RGBAImage): void {
   writeFileAtomic(path, encodePng(c));
 }
 
+/** Decodes PNG bytes into RGBA bytes (any PNG colour type / bit depth pngjs reads). */
+export function decodePng(bytes: Uint8Array): RGBAImage {
+  const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+}
+
 /** Decodes a PNG file into RGBA bytes (any PNG colour type / bit depth pngjs reads). */
-export function readPng(path: string): { width: number; height: number; data: Uint8Array } {
+export function readPng(path: string): RGBAImage {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -26,8 +39,7 @@ export function readPng(path: string): { width: number; height: number; data: Ui
     throw new UserError(`${path}: cannot read image: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   try {
-    const png = PNG.sync.read(bytes);
-    return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+    return decodePng(bytes);
   } catch (err) {
     throw new UserError(`${path}: not a readable PNG (${(err as Error).message})`);
   }
@@ -63,7 +75,7 @@ export function writeImagePng(path: string, img: FloatImage): void {
   if (data.length !== width * height * channels) {
     throw new Error(`image has ${data.length} values, expected ${height} x ${width} x ${channels} = ${width * height * channels}`);
   }
-  const c = new Canvas(width, height);
+  const c = new Raster(width, height, [0, 0, 0]);
   const to8 = (v: number): number => (Number.isNaN(v) ? 0 : Math.round(Math.max(0, Math.min(1, (v + 1) / 2)) * 255));
   for (let p = 0; p < width * height; p++) {
     for (let k = 0; k < 3; k++) c.data[p * 4 + k] = to8(data[p * channels + (channels === 1 ? 0 : k)]!);

@@ -6,7 +6,7 @@ export function normCdf(x: number): number {
 }
 
 /** erfc with relative error < 1e-14 (Chebyshev fit from W. J. Cody via Numerical Recipes 3rd ed. `Erf`). */
-export function erfc(x: number): number {
+function erfc(x: number): number {
   if (x < 0) return 2 - erfc(-x);
   const z = x;
   const t = 2 / (2 + z);

@@ -2,7 +2,7 @@
 // on a midpoint grid of (0, 1).
 import type { TimeDist } from './time-dist.js';
 
-export interface PiCurve {
+interface PiCurve {
   t: Float64Array;
   p: Float64Array;
   pi: Float64Array;

@@ -1,6 +1,6 @@
 // p(t) of the recipe (canonical JSON, compiler/recipe/settings.ts): { kind: 'logit_normal', mean, std,
 // interval? } | { kind: 'uniform', interval? }, optionally restricted to an interval (Fig. 3), sampled by
-// inverse CDF (exact; the default) or by rejection (ALGORITHM.md §4: the choice is a recipe setting).
+// inverse CDF (exact; the default) or by rejection (docs/algorithm.md §4: the choice is a recipe setting).
 import type { JsonValue } from '../../compiler/recipe/settings.js';
 import { normCdf, normInv } from './normal.js';
 import type { Rng } from '../rng/prng.js';
@@ -15,7 +15,7 @@ export interface TimeDist {
 const logit = (t: number) => Math.log(t / (1 - t));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-export class TimeDistError extends Error {}
+class TimeDistError extends Error {}
 
 export function timeDist(json: JsonValue): TimeDist {
   const d = (json ?? {}) as Record<string, JsonValue>;

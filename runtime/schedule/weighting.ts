@@ -1,4 +1,4 @@
-// Loss weightings w(t) (eq. 18, ALGORITHM.md §4 step 4): a registry of named weightings plus `w(t) = ...`
+// Loss weightings w(t) (eq. 18, docs/algorithm.md §4 step 4): a registry of named weightings plus `w(t) = ...`
 // expressions as JSON trees. Computed without gradient, in float64, stored float32.
 import type { JsonValue } from '../../compiler/recipe/settings.js';
 
@@ -11,7 +11,7 @@ export const NAMED_WEIGHTINGS: Record<string, (t: number) => number> = {
   constant: () => 1,
 };
 
-export class WeightingError extends Error {}
+class WeightingError extends Error {}
 
 /**
  * Expression trees accepted (the compiler's ExprJson; several spellings so that either side can evolve):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Does the SiD2a discriminator (ALGORITHM.md section 6) learn anything on MNIST, given time? The
+"""Does the SiD2a discriminator (docs/algorithm.md section 6) learn anything on MNIST, given time? The
 discriminator warm-up of the adversarial stage, alone, in PyTorch: G is a finished student (frozen, as in
 the warm-up), psi starts from the teacher and is trained on its fake-score loss (section 4, LSG) plus L_D on
 real training digits vs G's digits, diffused with the same eps and t. Logits: psi's final-norm hidden state

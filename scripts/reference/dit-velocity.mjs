@@ -6,11 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../dist/runtime/backend/select.js';
-import { loadDitFile } from '../../dist/runtime/exec/dit-net.js';
-import { writeNpy } from '../../dist/runtime/io/npy.js';
+import { initBackend } from '../../dist/runtime/tfjs/backend/select.js';
+import { loadDitFile } from '../../dist/runtime/tfjs/loop/dit-net.js';
+import { writeNpy } from '../../dist/runtime/formats/npy.js';
 import { DIGIT_WORDS, mnistCaption } from '../../dist/runtime/data/mnist.js';
-import { Rng } from '../../dist/runtime/nn/rng.js';
+import { SplitMix32 } from '../../dist/runtime/rng/splitmix32.js';
 
 const args = process.argv.slice(2);
 const dir = args.pop();
@@ -23,7 +23,7 @@ await initBackend({ prefer: 'cpu' });
 const captions = DIGIT_WORDS.map((_, d) => mnistCaption(d));
 const net = loadDitFile(teacher, { captions, trainable: false });
 const n = 12;
-const rng = new Rng(7);
+const rng = new SplitMix32(7);
 const x = new Float32Array(n * net.dim).map(() => rng.normal());
 const t = new Float32Array(n).map((_, i) => (i + 0.5) / n);
 const c = new Float32Array(n).map((_, i) => i % (captions.length + 1)); // index 10 = the empty caption

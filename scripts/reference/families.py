@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for sidc's three teacher families (runtime/families), written from diffusers'
+"""PyTorch reference for sidc's three teacher families (runtime/tfjs/families), written from diffusers'
 SanaTransformer2DModel, SD3Transformer2DModel (JointTransformerBlock) and FluxTransformer2DModel with the
 same module tree, so `load_state_dict(strict=True)` checks every parameter name and shape independently.
 Needs only torch (Debian python3-torch 1.13 works; no diffusers, no safetensors package).

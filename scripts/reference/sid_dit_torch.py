@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""An independent PyTorch implementation of SiD-DiT (ALGORITHM.md sections 3-5) for sidc's DiT teachers,
-written from ALGORITHM.md, not from the TypeScript runtime, to cross-check it and to run the same
+"""An independent PyTorch implementation of SiD-DiT (docs/algorithm.md sections 3-5) for sidc's DiT teachers,
+written from docs/algorithm.md, not from the TypeScript runtime, to cross-check it and to run the same
 distillation at batch sizes and lengths a 2-core machine cannot reach (on a GPU when there is one).
 
 It loads a DiT teacher in sidc's file layout (examples/teachers/dit-mnist.safetensors: diffusers names,
@@ -73,7 +73,7 @@ BLOCK_LINEARS = {'norm1.linear': 'ada', 'attn.to_out.0': 'out', 'ff.net.0.proj':
 
 
 def sincos_pos_embed(dim, gh, gw):
-    """runtime/nn/embed.ts sincosPosEmbed2d: first half encodes the column, second half the row."""
+    """runtime/tfjs/nn/embed.ts sincosPosEmbed2d: first half encodes the column, second half the row."""
     out = np.zeros((gh * gw, dim), np.float32)
     q = dim // 4
     omega = 1 / np.power(10000, np.arange(q) / q)
@@ -121,7 +121,7 @@ def export_dit(net, cfg, token_embedding):
 
 
 def caption_table(cfg, token_embedding, captions):
-    """runtime/nets/dit-text.ts: mean of the caption's word embeddings; the empty caption -> zeros."""
+    """runtime/tfjs/nets/dit-text.ts: mean of the caption's word embeddings; the empty caption -> zeros."""
     vocab = {w: i for i, w in enumerate(cfg['vocab'])}
     rows = []
     for c in captions + ['']:
@@ -147,7 +147,7 @@ DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'
 MNIST_CAPTIONS = [f'a handwritten digit {d}' for d in DIGITS]
 
 
-# ---- SiD-DiT (ALGORITHM.md) ----
+# ---- SiD-DiT (docs/algorithm.md) ----
 class Sid:
     def __init__(self, teacher, cfg, table, a, device):
         self.cfg, self.a, self.dev = cfg, a, device

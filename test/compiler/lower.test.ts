@@ -1,4 +1,4 @@
-// Lowering: the SiD iteration of ALGORITHM.md §3-4 node by node, adversarial stage (§6), precision
+// Lowering: the SiD iteration of docs/algorithm.md §3-4 node by node, adversarial stage (§6), precision
 // dtypes, family shape bindings (§7), edge integrity, the graph schema, and the content hash.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ function ops(stage: StageGraph, phase: string): string[] {
   return stage.phases.find((p) => p.name === phase)!.nodes.map((n) => n.op + (typeof n.attrs.net === 'string' ? `:${n.attrs.net}:${n.attrs.grad}` : ''));
 }
 
-test('the SiD stage follows ALGORITHM.md §3-4 exactly', () => {
+test('the SiD stage follows docs/algorithm.md §3-4 exactly', () => {
   const g = one(fx('sana.sid'));
   assert.ok(validate(g), JSON.stringify(validate.errors));
   const sid = g.stages.find((s) => s.name === 'sid')!;
@@ -37,7 +37,7 @@ test('the SiD stage follows ALGORITHM.md §3-4 exactly', () => {
   const gen = sid.phases[1]!;
   const vPhi = gen.nodes.find((n) => n.attrs.net === 'phi')!;
   assert.deepEqual(vPhi.attrs.guidance, { mode: 'cfg', scale: 4.5 });
-  assert.equal(vPhi.attrs.time_scale, 1000); // SANA rectified flow (ALGORITHM.md §1)
+  assert.equal(vPhi.attrs.time_scale, 1000); // SANA rectified flow (docs/algorithm.md §1)
   const sidLoss = gen.nodes.find((n) => n.op === 'sid_loss')!;
   assert.deepEqual(sidLoss.attrs, { lambda_sid: 100, alpha: 1 });
   assert.equal(gen.loss, `${sidLoss.id}.loss`);
@@ -77,7 +77,7 @@ test('every edge refers to an output of an earlier node in scope, and every op i
   }
 });
 
-test('precision policies set dtypes (ALGORITHM.md §5)', () => {
+test('precision policies set dtypes (docs/algorithm.md §5)', () => {
   const amp = one(fx('sana.sid')).stages[0]!.precision;
   assert.deepEqual([amp.weights, amp.compute, amp.optimizer_state], ['float32', 'bfloat16', 'float32']);
   const bf = one(fx('sana.sid'), ['precision.policy=bf16', 'optimizer.eps=1e-4']).stages[0]!;
@@ -86,7 +86,7 @@ test('precision policies set dtypes (ALGORITHM.md §5)', () => {
   assert.equal(x.dtype, 'float32'); // x_g stays fp32
 });
 
-test('shape bindings per family (ALGORITHM.md §7)', () => {
+test('shape bindings per family (docs/algorithm.md §7)', () => {
   const sana = one(fx('sana.sid'));
   assert.deepEqual([sana.bindings.B, sana.bindings.C, sana.bindings.H, sana.bindings.W, sana.bindings.D], [16, 32, 16, 16, 1152]);
   const sd3 = one(fx('sana.sid'), ['teacher.family=sd3', 'teacher.config="sd3_medium"', 'data.resolution=1024 px', 'batch.per_device=2', 'batch.accumulate=16']);

@@ -1,5 +1,5 @@
 // Registries: distributions (quantiles are monotone; the TrigFlow schedule equals logit_normal(ln 2, 1.6)
-// as ALGORITHM.md §9 says), weightings, and "did you mean".
+// as docs/algorithm.md §9 says), weightings, and "did you mean".
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DISTRIBUTIONS, DISTRIBUTIONS_BY_NAME, distCdf, normalQuantile } from '../../compiler/recipe/distributions.js';
@@ -27,7 +27,7 @@ test('normal quantile: symmetric and accurate at known points', () => {
   assert.ok(Math.abs(normalQuantile(0.01) + normalQuantile(0.99)) < 1e-9);
 });
 
-test('TrigFlow with p_mean 0, p_std 1.6 is logit_normal(ln 2, 1.6) (ALGORITHM.md §9)', () => {
+test('TrigFlow with p_mean 0, p_std 1.6 is logit_normal(ln 2, 1.6) (docs/algorithm.md §9)', () => {
   const tf = DISTRIBUTIONS_BY_NAME.get('trigflow')!;
   const ln = DISTRIBUTIONS_BY_NAME.get('logit_normal')!;
   for (const p of [0.01, 0.2, 0.5, 0.8, 0.99]) {

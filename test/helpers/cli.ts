@@ -1,7 +1,6 @@
-// The sidc command line run in-process through its real entry (compiler/cli/main.ts) with every runtime
+// The sidc command line run in-process through its real entry (cli/main.ts) with every runtime
 // command registered: exit code, stdout and stderr as a user would see them.
-import { main } from '../../compiler/cli/main.js';
-import { commands } from '../../runtime/cli/index.js';
+import { main } from '../../cli/main.js';
 
 export interface CliResult {
   code: number;
@@ -12,6 +11,6 @@ export interface CliResult {
 export async function sidc(...argv: string[]): Promise<CliResult> {
   let out = '';
   let err = '';
-  const code = await main(argv, commands, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
+  const code = await main(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
   return { code, out, err };
 }

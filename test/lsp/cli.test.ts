@@ -9,7 +9,7 @@ import { LspClient } from './client.js';
 
 test('sidc lsp --stdio answers hover and publishes diagnostics', async () => {
   const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
-  const main = pathToFileURL(repoPath('compiler', 'cli', 'main.ts')).href;
+  const main = pathToFileURL(repoPath('cli', 'main.ts')).href;
   const command = fromSource
     ? [process.execPath, '--import', 'tsx', '--input-type=module', '-e', `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(['lsp', '--stdio']);`]
     : [process.execPath, repoPath('bin', 'sidc.js'), 'lsp', '--stdio'];

@@ -49,7 +49,7 @@ test('hover on a dotted key and its unit', async () => {
 test('hover on a section label shows the value and the setting it sets', async () => {
   const { hover: h } = await hover('recipe r {\n  precision bf<|>16 { }\n}\n');
   assert.match(md(h), /\*\*bf16\*\* \(value of `precision.policy`\)/);
-  assert.match(md(h), /ALGORITHM\.md §5/);
+  assert.match(md(h), /docs\/algorithm\.md §5/);
 });
 
 test('hover on keywords, weightings and distributions', async () => {

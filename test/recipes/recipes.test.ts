@@ -1,5 +1,5 @@
 // Every recipe parses, compiles without diagnostics, names its paper row, and carries the exact
-// hyperparameters of that row (appendix D, Tables 3-4; ALGORITHM.md §8).
+// hyperparameters of that row (appendix D, Tables 3-4; docs/algorithm.md §8).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';

@@ -4,17 +4,17 @@
 // prompt and a VAE of the wrong latent width each give one precise diagnostic at the value in the recipe;
 // the language server's path (no `files` flag) reads no file and reports none of them.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { compileFile, compileSource } from '../../../compiler/api.js';
-import { main } from '../../../compiler/cli/main.js';
+import { main } from '../../../cli/main.js';
 import type { Diagnostic } from '../../../compiler/diagnostics/types.js';
 import { CheckCache } from '../../../compiler/incremental.js';
-import { writeTinyFamilyTeacher, tinyTextEncodings, type TinyTeacher } from '../../../runtime/families/make-tiny.js';
-import { writeTextEncodings } from '../../../runtime/families/text.js';
-import type { FluxConfig } from '../../../runtime/families/config.js';
-import { writeSafetensors } from '../../../runtime/io/safetensors.js';
+import { writeTinyFamilyTeacher, tinyTextEncodings, type TinyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
+import { writeTextEncodings } from '../../../runtime/tfjs/families/text.js';
+import type { FluxConfig } from '../../../runtime/tfjs/families/config.js';
+import { writeSafetensors } from '../../../runtime/formats/safetensors.js';
 import { repoPath } from '../../helpers/paths.js';
 import { scratchDir } from '../../runtime/io/tmp.js';
 
@@ -25,6 +25,8 @@ let dir = '';
 let flux: TinyTeacher;
 before(() => {
   dir = scratchDir('files-check');
+  // imports stay inside the project root (the scratch folder, beside the recipes): a copy of the base
+  copyFileSync(base, join(dir, 'base.sid'));
   flux = writeTinyFamilyTeacher('flux', join(dir, 'flux'), { seed: 1 });
   writeTinyFamilyTeacher('sd3', join(dir, 'sd3'), { seed: 2 });
   // a FLUX-shaped table 48 wide (flux_tiny takes joint_attention_dim 64, pooled_projection_dim 32)
@@ -42,7 +44,7 @@ before(() => {
 function recipe(o: { ck?: string; text?: string; vae?: string; family?: string } = {}): { path: string; text: string } {
   const family = o.family ?? 'flux';
   const lines = [
-    `import "${base}"`,
+    'import "./base.sid"',
     '',
     `recipe tiny extends sid_dit {`,
     `  teacher ${family} {`,
@@ -168,7 +170,7 @@ test('sidc check, compile and plan set the flag: the mismatch is an error, exit 
   const r = recipe({ ck: 'flux', text: 'narrow.safetensors' });
   for (const cmd of ['check', 'compile', 'plan']) {
     let err = '';
-    const code = await main([cmd, r.path], [], { stdout: () => {}, stderr: (t) => void (err += t), isTTY: false });
+    const code = await main([cmd, r.path], { stdout: () => {}, stderr: (t) => void (err += t), isTTY: false });
     assert.equal(code, 1, `${cmd}: ${err}`);
     assert.match(err, /error SID3028: the text encodings \S+narrow\.safetensors do not fit the teacher/, cmd);
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../../compiler/cli/main.js';
+import { main } from '../../../cli/main.js';
 import { graphSchema } from '../../../compiler/graph/schema.js';
 import { newAjv } from '../../../compiler/schema/validate.js';
 import { repoPath } from '../../helpers/paths.js';
@@ -12,7 +12,7 @@ import { repoPath } from '../../helpers/paths.js';
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, [], { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
+  const code = await main(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false });
   return { code, out, err };
 }
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { MEMORY_TOLERANCE, PAPER_ROWS } from '../../../compiler/plan/paper.js';
 import { planGraph } from '../../../compiler/plan/plan.js';
-import { compareAll, compileRecipe, COUNTERFACTUALS, renderTables, tableMarkers, withTable } from '../../../compiler/plan/report.js';
+import { compareAll, compileRecipe, COUNTERFACTUALS, renderTables, tableMarkers, withTable } from '../../../scripts/plan-report.js';
 import { repoPath, repoRoot } from '../../helpers/paths.js';
 
 const rows = compareAll(repoRoot);
@@ -41,8 +41,8 @@ test('time per 1k images stays within a factor of 3 of the paper (reported, not 
   }
 });
 
-test('docs/plan.md carries the current predicted-vs-paper table (node dist/compiler/plan/report.js --write)', () => {
+test('docs/plan.md carries the current predicted-vs-paper table (node dist/scripts/plan-report.js --write)', () => {
   const doc = readFileSync(repoPath('docs', 'plan.md'), 'utf8');
   assert.ok(doc.includes(tableMarkers.BEGIN) && doc.includes(tableMarkers.END));
-  assert.equal(withTable(doc, renderTables(repoRoot)), doc, 'docs/plan.md is stale: run `npm run build && node dist/compiler/plan/report.js --write`');
+  assert.equal(withTable(doc, renderTables(repoRoot)), doc, 'docs/plan.md is stale: run `npm run build && node dist/scripts/plan-report.js --write`');
 });

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { parse as parseYaml, stringify } from 'yaml';
 import type { Diagnostic } from '../../../compiler/diagnostics/types.js';
 import { SETTINGS, type JsonValue, type SettingType } from '../../../compiler/recipe/settings.js';
-import { ValueCache } from '../../../compiler/resolve.js';
+import { ValueCache } from '../../../compiler/resolve/resolve.js';
 import { validateRecipeJson } from '../../../compiler/schema/validate.js';
 import { loadYamlRecipe } from '../../../compiler/yaml/load.js';
 import { repoPath } from '../../helpers/paths.js';

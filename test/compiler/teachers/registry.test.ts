@@ -20,7 +20,7 @@ test('parameter counts computed from the configs match the published sizes withi
   }
 });
 
-test('hidden widths D are the discriminator widths of ALGORITHM.md §7', () => {
+test('hidden widths D are the discriminator widths of docs/algorithm.md §7', () => {
   const d: Record<string, number> = { sana_600m_512: 1152, sana_1600m_512: 2240, sd3_medium: 1536, sd35_medium: 1536, sd35_large: 2432, flux_dev: 3072 };
   for (const [name, width] of Object.entries(d)) assert.equal(hiddenSize(cfg(name).arch), width, name);
 });
@@ -42,7 +42,7 @@ test('latent shapes and token counts by family', () => {
   assert.deepEqual(latentShape(cfg('gmm'), 0), [2]);
 });
 
-test('time scale and objective follow ALGORITHM.md §1', () => {
+test('time scale and objective follow docs/algorithm.md §1', () => {
   assert.equal(cfg('sana_600m_512').time_scale, 1000);
   assert.equal(cfg('sana_sprint_600m_1024').time_scale, 1);
   assert.equal(cfg('sana_sprint_600m_1024').objective, 'trigflow');
@@ -78,7 +78,7 @@ test('tiny configs are tiny and every breakdown is consistent', () => {
   }
 });
 
-test('oracle: the small DiT of runtime/nets/dit.ts counted by hand', () => {
+test('oracle: the small DiT of runtime/tfjs/nets/dit.ts counted by hand', () => {
   // dit_mnist_s: D = 4 x 32 = 128, 4 blocks, MLP x4, patch 4 on 1 channel, 256 timestep features,
   // 64-wide pooled caption from a 14-word embedding table
   const D = 128;

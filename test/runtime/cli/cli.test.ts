@@ -1,11 +1,10 @@
-// The runtime's commands through the real CLI entry (compiler/cli/main.ts + runtime/cli/index.ts).
+// The runtime's commands through the real CLI entry (cli/main.ts, which registers every command of cli/commands.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../compiler/cli/main.js';
-import { commands } from '../../../runtime/cli/index.js';
+import { main } from '../../../cli/main.js';
 import { sidc } from '../../helpers/cli.js';
 
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadMnist, mnistCaption } from '../../../runtime/data/mnist.js';
-import { Loader } from '../../../runtime/data/loader.js';
+import { Loader } from '../../../runtime/tfjs/nets/loader.js';
 
 test('MNIST split: 9,000 train / 1,000 held-out, disjoint, balanced, values in [-1, 1], captions name the digit', () => {
   const tr = loadMnist({ split: 'train' });

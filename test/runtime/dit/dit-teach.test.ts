@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from '../nn/setup.js';
-import { ditConfig } from '../../../runtime/nets/dit.js';
-import { TEACH_DEFAULTS, loadTeachState, loadTeacher, saveTeachState, saveTeacher, startTeach, teachStep } from '../../../runtime/nets/dit-teach.js';
+import { ditConfig } from '../../../runtime/tfjs/nets/dit.js';
+import { TEACH_DEFAULTS, loadTeachState, loadTeacher, saveTeachState, saveTeacher, startTeach, teachStep } from '../../../runtime/tfjs/nets/dit-teach.js';
 import type { ImageSet } from '../../../runtime/data/image-set.js';
 
 before(() => useWasm());

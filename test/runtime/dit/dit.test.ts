@@ -2,9 +2,9 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from '../nn/setup.js';
-import { DiT, ditConfig } from '../../../runtime/nets/dit.js';
-import { bagOfWords } from '../../../runtime/nets/dit-text.js';
-import { guidedVelocity, sampleEuler } from '../../../runtime/nets/dit-sample.js';
+import { DiT, ditConfig } from '../../../runtime/tfjs/nets/dit.js';
+import { bagOfWords } from '../../../runtime/tfjs/nets/dit-text.js';
+import { guidedVelocity, sampleEuler } from '../../../runtime/tfjs/nets/dit-sample.js';
 
 before(() => useWasm());
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm } from '../nn/setup.js';
 import { repoPath } from '../../helpers/paths.js';
-import { loadTeacher } from '../../../runtime/nets/dit-teach.js';
+import { loadTeacher } from '../../../runtime/tfjs/nets/dit-teach.js';
 import { loadMnist } from '../../../runtime/data/mnist.js';
-import { gatherBatch } from '../../../runtime/data/loader.js';
+import { gatherBatch } from '../../../runtime/tfjs/nets/loader.js';
 
 before(() => useWasm());
 

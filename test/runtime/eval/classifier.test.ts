@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm } from '../nn/setup.js';
 import { repoPath } from '../../helpers/paths.js';
-import { classify, classifierFeatures, featuresOf, loadClassifier } from '../../../runtime/eval/classifier.js';
+import { classify, classifierFeatures, featuresOf, loadClassifier } from '../../../runtime/scoring/classifier.js';
 import { loadMnist } from '../../../runtime/data/mnist.js';
-import { fid } from '../../../runtime/eval/fid.js';
+import { fid } from '../../../runtime/scoring/fid.js';
 
 before(() => useWasm());
 
@@ -32,7 +32,7 @@ test('FID in classifier features: real vs real is far below real vs noise', () =
 });
 
 test('scoreFeatures (one pass, features + classes) equals featuresOf and classify run separately', async () => {
-  const { scoreFeatures } = await import('../../../runtime/eval/classifier.js');
+  const { scoreFeatures } = await import('../../../runtime/scoring/classifier.js');
   const p = loadClassifier(repoPath('examples/eval/mnist-classifier.safetensors'));
   const held = loadMnist({ split: 'heldout' });
   const n = 997; // not a multiple of the batch: the last batch is partial

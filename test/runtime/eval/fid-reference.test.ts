@@ -2,7 +2,7 @@
 // scripts/reference/fid_from_npy.py reads the classifier safetensors and the .npy files with numpy and uses
 // scipy.linalg.sqrtm (sidc: Jacobi eigendecomposition, symmetric form). Samples here are training digits
 // (a real-ish set) and the same digits with noise (a poor one), written in the layout `sidc eval --npy`
-// writes. Skips when no python3 with numpy and scipy is found.
+// writes. Skips when no python3 with numpy and scipy is found (fails instead under CI=true).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,17 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useWasm } from '../nn/setup.js';
 import { repoPath } from '../../helpers/paths.js';
-import { loadClassifier } from '../../../runtime/eval/classifier.js';
+import { pythonWith } from '../../helpers/python.js';
+import { loadClassifier } from '../../../runtime/scoring/classifier.js';
 import { loadMnist } from '../../../runtime/data/mnist.js';
-import { writeNpy } from '../../../runtime/io/npy.js';
-import { imageScorer, scoreImages } from '../../../runtime/run/image-eval.js';
+import { writeNpy } from '../../../runtime/formats/npy.js';
+import { imageScorer, scoreImages } from '../../../runtime/tfjs/evaluation/image.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 
 before(() => useWasm());
 
-const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import numpy, scipy'], { stdio: 'ignore' }).status === 0);
+const py = pythonWith('numpy', 'scipy');
 
-test('FID and alignment from the .npy files agree with scipy', { skip: python ? false : 'no python3 with numpy and scipy' }, () => {
+test('FID and alignment from the .npy files agree with scipy', { skip: py.skip }, () => {
   const classifierPath = repoPath('examples', 'eval', 'mnist-classifier.safetensors');
   const held = loadMnist({ split: 'heldout' });
   const train = loadMnist({ split: 'train' });
@@ -40,7 +41,7 @@ test('FID and alignment from the .npy files agree with scipy', { skip: python ? 
     writeNpy(join(dir, 'real-heldout.npy'), { dtype: 'f4', shape: [held.labels.length, 1, 28, 28], data: held.images });
     writeNpy(join(dir, 'clean.npy'), { dtype: 'f4', shape: [n, 1, 28, 28], data: clean });
     writeNpy(join(dir, 'noisy.npy'), { dtype: 'f4', shape: [n, 1, 28, 28], data: Float32Array.from(noisy) });
-    const r = spawnSync(python!, [repoPath('scripts', 'reference', 'fid_from_npy.py'), dir, '--classifier', classifierPath], { encoding: 'utf8' });
+    const r = spawnSync(py.exe, [repoPath('scripts', 'reference', 'fid_from_npy.py'), dir, '--classifier', classifierPath], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const theirs = new Map(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { sampler: string; fid: number; alignment: number }).map((o) => [o.sampler, o]));
     const scorer = imageScorer(loadClassifier(classifierPath), held, 10);

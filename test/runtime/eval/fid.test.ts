@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fid, fitGaussian, frechetDistance, type Gaussian } from '../../../runtime/eval/fid.js';
-import { matMul, sqrtPsd, symEig } from '../../../runtime/eval/linalg.js';
-import { promptAlignment } from '../../../runtime/eval/align.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { fid, fitGaussian, frechetDistance, type Gaussian } from '../../../runtime/scoring/fid.js';
+import { matMul, sqrtPsd, symEig } from '../../../runtime/scoring/linalg.js';
+import { promptAlignment } from '../../../runtime/scoring/align.js';
+import { SplitMix32 } from '../../../runtime/rng/splitmix32.js';
 
 /** A random SPD matrix B B^T + eps I. */
-function spd(n: number, rng: Rng, eps = 0.1): Float64Array {
+function spd(n: number, rng: SplitMix32, eps = 0.1): Float64Array {
   const b = Float64Array.from({ length: n * n }, () => rng.normal());
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
@@ -22,7 +22,7 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a)
 
 test('symEig reconstructs A = V diag(w) V^T with orthonormal V', () => {
   const n = 24;
-  const a = spd(n, new Rng(1));
+  const a = spd(n, new SplitMix32(1));
   const { values, vectors: v } = symEig(a, n);
   const vd = Float64Array.from(v, (x, idx) => x * values[idx % n]!);
   const vt = Float64Array.from({ length: n * n }, (_, idx) => v[(idx % n) * n + Math.floor(idx / n)]!);
@@ -33,13 +33,13 @@ test('symEig reconstructs A = V diag(w) V^T with orthonormal V', () => {
 
 test('sqrtPsd squared reproduces the matrix (64-d)', () => {
   const n = 64;
-  const a = spd(n, new Rng(2));
+  const a = spd(n, new SplitMix32(2));
   const s = sqrtPsd(a, n);
   assert.ok(maxAbsDiff(matMul(s, s, n), a) < 1e-9);
 });
 
 test('FID of a set against itself is ~0; shifting the mean by delta adds |delta|^2', () => {
-  const rng = new Rng(3);
+  const rng = new SplitMix32(3);
   const rows = Array.from({ length: 400 }, () => Float64Array.from({ length: 16 }, () => rng.normal() * 2 + 1));
   assert.ok(fid(rows, rows) < 1e-8);
   const shifted = rows.map((r) => r.map((x, i) => x + (i === 3 ? 0.5 : 0)));
@@ -56,7 +56,7 @@ test('FID of two Gaussians equals the closed form', () => {
   assert.ok(Math.abs(frechetDistance(ga, gb) - expect) < 1e-9);
   // Non-commuting case: S2 = c^2 S1 gives tr(S1 + S2 - 2 c S1) = (1 - c)^2 tr S1.
   const n = 12;
-  const s1 = spd(n, new Rng(4));
+  const s1 = spd(n, new SplitMix32(4));
   const c = 1.7;
   const g1: Gaussian = { mean: new Float64Array(n), cov: s1, dim: n, count: 0 };
   const g2: Gaussian = { mean: new Float64Array(n), cov: s1.map((x) => x * c * c), dim: n, count: 0 };

@@ -1,4 +1,4 @@
-// The adversarial stage on the DiT (ALGORITHM.md §6): pooled discriminator logits (B, D) with no new
+// The adversarial stage on the DiT (docs/algorithm.md §6): pooled discriminator logits (B, D) with no new
 // parameters, L_D falls when the discriminator trains on a separable case, the warm-up / switch schedule
 // in images seen, and a run interrupted inside the adversarial stage resumes to the same student.
 import { before, test } from 'node:test';
@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm } from '../nn/setup.js';
 import { changed, DIT_TINY28, paramsOf, tinyDitGraph } from './dit-fixture.js';
-import { prepareStage, disposeStage } from '../../../runtime/exec/stage.js';
-import { runIteration } from '../../../runtime/exec/iteration.js';
-import { execNode, type Env } from '../../../runtime/exec/ops.js';
-import { discLoss } from '../../../runtime/exec/adversarial-ops.js';
-import { DitNet } from '../../../runtime/exec/dit-net.js';
-import { openRunDir } from '../../../runtime/run/rundir.js';
-import { runGraph } from '../../../runtime/run/runner.js';
-import { readSafetensors } from '../../../runtime/io/safetensors.js';
+import { prepareStage, disposeStage } from '../../../runtime/tfjs/loop/stage.js';
+import { runIteration } from '../../../runtime/tfjs/loop/iteration.js';
+import { execNode, type Env } from '../../../runtime/tfjs/loop/ops.js';
+import { discLoss } from '../../../runtime/tfjs/loop/adversarial-ops.js';
+import { DitNet } from '../../../runtime/tfjs/loop/dit-net.js';
+import { openRunDir } from '../../../runtime/rundir/rundir.js';
+import { runGraph } from '../../../runtime/tfjs/loop/runner.js';
+import { readSafetensors } from '../../../runtime/formats/safetensors.js';
 
 before(() => useWasm());
 
@@ -165,7 +165,7 @@ test('metrics.jsonl: the adversarial stage logs its unweighted loss terms, and p
   for (const l of adv) {
     assert.ok('fake.disc_loss' in l.terms! && 'fake.fm_loss' in l.terms!);
     assert.equal('generator.sid_loss' in l.terms!, 'generator' in l.loss);
-    // fake phase = fm + disc with weight 1 each (ALGORITHM.md §6): the logged loss is the sum of the terms
+    // fake phase = fm + disc with weight 1 each (docs/algorithm.md §6): the logged loss is the sum of the terms
     const sum = l.terms!['fake.fm_loss']! + l.terms!['fake.disc_loss']!;
     assert.ok(Math.abs(l.loss.fake! - sum) <= 1e-4 * Math.abs(sum), `${l.loss.fake} vs ${sum}`);
     assert.ok(l.terms!['fake.disc_loss']! > 0 && (l.terms!['generator.gan_loss'] ?? 0) >= 0);

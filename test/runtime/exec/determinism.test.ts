@@ -1,10 +1,10 @@
 // Fixed seeds give bit-identical runs; the graph decides what runs (editing a node's attrs changes the run).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../../runtime/backend/select.js';
-import { runIteration } from '../../../runtime/exec/iteration.js';
-import { disposeStage, prepareStage, productOf } from '../../../runtime/exec/stage.js';
-import type { VelocityNet } from '../../../runtime/nets/net.js';
+import { initBackend } from '../../../runtime/tfjs/backend/select.js';
+import { runIteration } from '../../../runtime/tfjs/loop/iteration.js';
+import { disposeStage, prepareStage, productOf } from '../../../runtime/tfjs/loop/stage.js';
+import type { VelocityNet } from '../../../runtime/tfjs/nets/net.js';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
 import { gmmGraph, type GmmGraphOptions } from '../fixtures/gmm-graph.js';
 

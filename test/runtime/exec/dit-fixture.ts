@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { compileSource } from '../../../compiler/api.js';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
-import { DiT, DIT_CONFIGS, type DiTConfig } from '../../../runtime/nets/dit.js';
-import { writeSafetensors, type TensorToWrite } from '../../../runtime/io/safetensors.js';
+import { DiT, DIT_CONFIGS, type DiTConfig } from '../../../runtime/tfjs/nets/dit.js';
+import { writeSafetensors, type TensorToWrite } from '../../../runtime/formats/safetensors.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 
 /** 28x28 but tiny (16 tokens, D 16, one block): the eval classifier's input size, cheap to run. */

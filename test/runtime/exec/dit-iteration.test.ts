@@ -1,14 +1,14 @@
-// The DiT teacher (family dit) inside the interpreter's SiD loop (ALGORITHM.md §4): phi from the
+// The DiT teacher (family dit) inside the interpreter's SiD loop (docs/algorithm.md §4): phi from the
 // teacher file, psi and G copies; one iteration keeps phi fixed, moves psi and G, gives finite losses.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm } from '../nn/setup.js';
 import { changed, paramsOf, tinyDitGraph } from './dit-fixture.js';
-import { prepareStage, productOf, disposeStage } from '../../../runtime/exec/stage.js';
-import { runIteration } from '../../../runtime/exec/iteration.js';
-import { DitNet } from '../../../runtime/exec/dit-net.js';
-import { configValue } from '../../../runtime/exec/config.js';
+import { prepareStage, productOf, disposeStage } from '../../../runtime/tfjs/loop/stage.js';
+import { runIteration } from '../../../runtime/tfjs/loop/iteration.js';
+import { DitNet } from '../../../runtime/tfjs/loop/dit-net.js';
+import { configValue } from '../../../runtime/tfjs/loop/config.js';
 
 before(() => useWasm());
 
@@ -47,7 +47,7 @@ test('dit: conditions pick caption embeddings; the null condition is the empty c
   const a = v.dataSync();
   const b = direct.dataSync();
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 1e-5, `element ${i}: ${a[i]} vs ${b[i]}`);
-  // the DiT sees t x its own timeScale whatever the graph's teacher.time_scale is (ALGORITHM.md §1)
+  // the DiT sees t x its own timeScale whatever the graph's teacher.time_scale is (docs/algorithm.md §1)
   assert.equal(phi.opts.inputScale * Number(configValue(graph, 'teacher.time_scale') ?? 1), phi.opts.config.timeScale);
   disposeStage(st);
 });

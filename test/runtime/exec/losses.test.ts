@@ -1,10 +1,10 @@
-// sid_loss (eq. 18 with alpha, ALGORITHM.md §4) and fm_loss against hand-computed tiny cases.
+// sid_loss (eq. 18 with alpha, docs/algorithm.md §4) and fm_loss against hand-computed tiny cases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../runtime/backend/select.js';
-import { OP_IMPLS, type Env } from '../../../runtime/exec/ops.js';
-import type { StageState } from '../../../runtime/exec/state.js';
+import { initBackend } from '../../../runtime/tfjs/backend/select.js';
+import { OP_IMPLS, type Env } from '../../../runtime/tfjs/loop/ops.js';
+import type { StageState } from '../../../runtime/tfjs/loop/state.js';
 import type { GraphNode } from '../../../compiler/graph/types.js';
 
 await initBackend({ prefer: 'cpu' });

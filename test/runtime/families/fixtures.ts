@@ -3,14 +3,14 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { teacherConfig } from '../../../compiler/teachers/registry.js';
-import { diffusersConfigOf, familyConfigOf, randomWeights } from '../../../runtime/families/registry-config.js';
-import { writeDiffusersTransformer } from '../../../runtime/families/write.js';
-import { writeTextEncodings, type TextEncodingsData } from '../../../runtime/families/text.js';
-import { familyModule } from '../../../runtime/families/index.js';
-import { parseFamilyConfig, type FamilyConfig, type FamilyName } from '../../../runtime/families/config.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { diffusersConfigOf, familyConfigOf, randomWeights } from '../../../runtime/tfjs/families/registry-config.js';
+import { writeDiffusersTransformer } from '../../../runtime/tfjs/families/write.js';
+import { writeTextEncodings, type TextEncodingsData } from '../../../runtime/tfjs/families/text.js';
+import { familyModule } from '../../../runtime/tfjs/families/index.js';
+import { parseFamilyConfig, type FamilyConfig, type FamilyName } from '../../../runtime/tfjs/families/config.js';
+import { SplitMix32 } from '../../../runtime/rng/splitmix32.js';
 import { scratchDir } from '../io/tmp.js';
-import { parseVaeConfig, vaeDecoderShapes } from '../../../runtime/families/vae.js';
+import { parseVaeConfig, vaeDecoderShapes } from '../../../runtime/tfjs/families/vae.js';
 
 export const FAMILIES: FamilyName[] = ['sana', 'sd3', 'flux'];
 
@@ -34,7 +34,7 @@ export function writeTinyTeacher(f: FamilyName, seed = 1, o: { zeroOut?: boolean
 
 export function tinyText(c: FamilyConfig, prompts: string[], seed: number, tokens = 6): TextEncodingsData {
   const td = familyModule(c).textDims(c);
-  const rng = new Rng(seed + 99);
+  const rng = new SplitMix32(seed + 99);
   const n = prompts.length;
   const mask = new Float32Array(n * tokens);
   // prompt i has 2 + i real tokens (the rest padding), capped at `tokens`
@@ -62,7 +62,7 @@ export const TINY_VAE_CONFIG = {
 export function writeTinyVae(seed = 5, config: Record<string, unknown> = TINY_VAE_CONFIG): { root: string; vdir: string } {
   const root = scratchDir('fam-vae');
   const vdir = join(root, 'vae');
-  const rng = new Rng(seed);
+  const rng = new SplitMix32(seed);
   const w: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const [n, shape] of Object.entries(vaeDecoderShapes(parseVaeConfig(config, 'tiny')))) {
     const size = shape.reduce((a, b) => a * b, 1);

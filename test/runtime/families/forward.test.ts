@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm } from '../nn/setup.js';
 import { FAMILIES, writeTinyTeacher, tinyText } from './fixtures.js';
-import { loadTransformer } from '../../../runtime/families/load.js';
-import { readTextEncodings, writeTextEncodings, TextTable } from '../../../runtime/families/text.js';
-import { FamilyNet } from '../../../runtime/families/net.js';
-import { hiddenOf, type FamilyName } from '../../../runtime/families/config.js';
-import { UserError } from '../../../compiler/cli/command.js';
-import { makePrecision } from '../../../runtime/precision/policy.js';
+import { loadTransformer } from '../../../runtime/tfjs/families/load.js';
+import { readTextEncodings, writeTextEncodings, TextTable } from '../../../runtime/tfjs/families/text.js';
+import { FamilyNet } from '../../../runtime/tfjs/families/net.js';
+import { hiddenOf, type FamilyName } from '../../../runtime/tfjs/families/config.js';
+import { UserError } from '../../../common/errors.js';
+import { makePrecision } from '../../../runtime/tfjs/precision/policy.js';
 
 before(() => useWasm());
 

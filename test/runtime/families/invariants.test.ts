@@ -7,15 +7,15 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from '../nn/setup.js';
-import { linearAttentionHeads } from '../../../runtime/families/sana.js';
-import { croppedPosEmbed, jointAttention } from '../../../runtime/families/sd3.js';
-import { fluxIds } from '../../../runtime/families/flux.js';
-import { Ctx } from '../../../runtime/families/layers.js';
-import { applyRope, ropeTables } from '../../../runtime/nn/rope.js';
-import { depthwiseConv3x3 } from '../../../runtime/nn/dwconv.js';
-import { attentionWithBias, maskBias } from '../../../runtime/nn/attention-bias.js';
-import { attentionReference } from '../../../runtime/nn/attention.js';
-import { rmsNorm } from '../../../runtime/nn/norm.js';
+import { linearAttentionHeads } from '../../../runtime/tfjs/families/sana.js';
+import { croppedPosEmbed, jointAttention } from '../../../runtime/tfjs/families/sd3.js';
+import { fluxIds } from '../../../runtime/tfjs/families/flux.js';
+import { Ctx } from '../../../runtime/tfjs/families/layers.js';
+import { applyRope, ropeTables } from '../../../runtime/tfjs/nn/rope.js';
+import { depthwiseConv3x3 } from '../../../runtime/tfjs/nn/dwconv.js';
+import { attentionWithBias, maskBias } from '../../../runtime/tfjs/nn/attention-bias.js';
+import { attentionReference } from '../../../runtime/tfjs/nn/attention.js';
+import { rmsNorm } from '../../../runtime/tfjs/nn/norm.js';
 
 before(() => useWasm());
 

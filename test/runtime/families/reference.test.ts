@@ -1,7 +1,7 @@
 // Velocities against scripts/reference/families.py: a PyTorch model per family written from diffusers'
 // classes with the same module tree, loaded with load_state_dict(strict=True) from the same bf16 shards.
-// One python start-up for the three families. Skips when no python3 with torch is found
-// (Debian: apt-get install python3-torch).
+// One python start-up for the three families. Skips when no python3 with torch is found, fails instead
+// under CI=true (test/helpers/python.ts; Debian: apt-get install python3-torch).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,16 +10,17 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from '../nn/setup.js';
 import { repoPath } from '../../helpers/paths.js';
+import { pythonWith } from '../../helpers/python.js';
 import { scratchDir } from '../io/tmp.js';
 import { writeTinyTeacher, writeTinyVae, latentOf } from './fixtures.js';
-import { VaeDecoder } from '../../../runtime/families/vae.js';
-import { loadTransformer } from '../../../runtime/families/load.js';
-import { readTextEncodings, TextTable } from '../../../runtime/families/text.js';
-import { FamilyNet } from '../../../runtime/families/net.js';
-import { readNpyFloat32, writeNpy } from '../../../runtime/io/npy.js';
-import type { FamilyName } from '../../../runtime/families/config.js';
+import { VaeDecoder } from '../../../runtime/tfjs/families/vae.js';
+import { loadTransformer } from '../../../runtime/tfjs/families/load.js';
+import { readTextEncodings, TextTable } from '../../../runtime/tfjs/families/text.js';
+import { FamilyNet } from '../../../runtime/tfjs/families/net.js';
+import { readNpyFloat32, writeNpy } from '../../../runtime/formats/npy.js';
+import type { FamilyName } from '../../../runtime/tfjs/families/config.js';
 
-const torchPython = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0);
+const torchPy = pythonWith('torch', 'numpy');
 const HW = 8;
 const ROW = 2; // a prompt with padding, so SANA's mask matters
 const timestepOf = (f: FamilyName) => (f === 'flux' ? 0.7 : 700);
@@ -43,7 +44,7 @@ let vaeCase: { ours: Float32Array; refPath: string; shape: number[] } | null = n
 
 before(async () => {
   await useWasm();
-  if (!torchPython) return;
+  if (!torchPy.found) return;
   const jobs: string[][] = [];
   for (const { f, label, overrides, guidance } of VARIANTS) {
     const w = writeTinyTeacher(f, 7, overrides ? { overrides } : {});
@@ -75,12 +76,13 @@ before(async () => {
   dec.dispose();
   const jobFile = join(scratchDir('famref'), 'jobs.json');
   writeFileSync(jobFile, JSON.stringify(jobs));
-  const r = spawnSync(torchPython, [repoPath('scripts', 'reference', 'families.py'), '--jobs', jobFile], { encoding: 'utf8' });
+  const r = spawnSync(torchPy.exe, [repoPath('scripts', 'reference', 'families.py'), '--jobs', jobFile], { encoding: 'utf8' });
   if (r.status !== 0) pythonError = r.stderr || `exit ${r.status}`;
 });
 
 for (const { label } of VARIANTS) {
-  test(`${label}: velocity equals the PyTorch reference (diffusers module tree, strict load)`, { skip: torchPython ? false : 'python3 with torch not found' }, () => {
+  test(`${label}: velocity equals the PyTorch reference (diffusers module tree, strict load)`, { skip: torchPy.skip }, () => {
+    void torchPy.exe; // no python: fails here under CI=true, saying why
     assert.equal(pythonError, '', pythonError);
     const c = cases.find((k) => k.label === label)!;
     const ref = readNpyFloat32(c.refPath);
@@ -90,7 +92,8 @@ for (const { label } of VARIANTS) {
   });
 }
 
-test('AutoencoderKL decoder: images equal the PyTorch reference (strict load of decoder.*)', { skip: torchPython ? false : 'python3 with torch not found' }, () => {
+test('AutoencoderKL decoder: images equal the PyTorch reference (strict load of decoder.*)', { skip: torchPy.skip }, () => {
+  void torchPy.exe;
   assert.equal(pythonError, '', pythonError);
   const ref = readNpyFloat32(vaeCase!.refPath);
   assert.deepEqual(ref.shape, [2, 3, 8, 8]);

@@ -1,27 +1,27 @@
 // The paper recipes distilling tiny teachers of each family through the same path `sidc run` takes:
-// compileFile(recipe, --set overrides) -> runGraph -> prepareStage (runtime/exec/family-stage.ts) ->
+// compileFile(recipe, --set overrides) -> runGraph -> prepareStage (runtime/tfjs/loop/family-stage.ts) ->
 // runIteration. Each test writes its own tiny diffusers checkpoint and text table (sidc make-tiny).
 // Checked: the student file differs from the teacher and is finite, phi never moves, conditions are
-// prompt rows (never the empty prompt's row), the nets' own guidance value stays 1.0 (ALGORITHM.md §3),
+// prompt rows (never the empty prompt's row), the nets' own guidance value stays 1.0 (docs/algorithm.md §3),
 // and a missing checkpoint or a mismatched text table is a one-line error without a stack.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readNpyFloat32 } from '../../../runtime/io/npy.js';
+import { readNpyFloat32 } from '../../../runtime/formats/npy.js';
 import { writeTinyVae } from './fixtures.js';
 import { join } from 'node:path';
 import { useWasm } from '../nn/setup.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { scratchDir } from '../io/tmp.js';
 import { compileFile } from '../../../compiler/api.js';
-import { openRunDir } from '../../../runtime/run/rundir.js';
-import { runGraph } from '../../../runtime/run/runner.js';
-import { readSafetensors } from '../../../runtime/io/safetensors.js';
-import { loadTransformer } from '../../../runtime/families/load.js';
-import { TINY_TEACHERS, writeTinyFamilyTeacher } from '../../../runtime/families/make-tiny.js';
-import type { FamilyNet } from '../../../runtime/families/net.js';
-import type { StageState } from '../../../runtime/exec/state.js';
-import { OP_IMPLS } from '../../../runtime/exec/ops.js';
+import { openRunDir } from '../../../runtime/rundir/rundir.js';
+import { runGraph } from '../../../runtime/tfjs/loop/runner.js';
+import { readSafetensors } from '../../../runtime/formats/safetensors.js';
+import { loadTransformer } from '../../../runtime/tfjs/families/load.js';
+import { TINY_TEACHERS, writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
+import type { FamilyNet } from '../../../runtime/tfjs/families/net.js';
+import type { StageState } from '../../../runtime/tfjs/loop/state.js';
+import { OP_IMPLS } from '../../../runtime/tfjs/loop/ops.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 import type { GraphNode } from '../../../compiler/graph/types.js';
 import { sidc } from '../../helpers/cli.js';
@@ -102,7 +102,7 @@ for (const { family, recipe } of CASES) {
   });
 }
 
-test('sd3: recipes/sid2a-sd3-medium.sid runs its sid stage, then the adversarial stage on real latents (ALGORITHM.md §6)', () => {
+test('sd3: recipes/sid2a-sd3-medium.sid runs its sid stage, then the adversarial stage on real latents (docs/algorithm.md §6)', () => {
   const dir = scratchDir('run-sid2a');
   writeTinyFamilyTeacher('sd3', dir, { seed: 3, latents: 6 });
   const res = compileFile(join(REPO, 'recipes/sid2a-sd3-medium.sid'), { set: [...sets(dir, 'sd3'), `data.images="${dir}"`] });
@@ -177,7 +177,9 @@ test('sidc make-tiny flux + sidc run recipes/flux-dev-512.sid; a missing checkpo
 
   const missing = await sidc('run', join(REPO, 'recipes/flux-dev-512.sid'), ...flags(join(dir, 'nope'), dir), '--runs-dir', runs, '--backend', 'wasm');
   assert.equal(missing.code, 1);
-  assert.match(missing.err, /teacher\.checkpoint: \S+nope does not exist/);
+  // found by the compiler's file check before anything is written (no run directory)
+  assert.match(missing.err, /SID3025: `teacher\.checkpoint` names \S+nope, which does not exist/);
+  assert.match(missing.err, /not started, nothing written/);
   assert.doesNotMatch(missing.err, /\n\s+at /, 'no stack trace');
 
   const sana = scratchDir('cli-sana');

@@ -1,4 +1,4 @@
-// TrigFlow <-> rectified flow (ALGORITHM.md §1) against closed forms: for Gaussian data x0 ~ N(0, a^2 I)
+// TrigFlow <-> rectified flow (docs/algorithm.md §1) against closed forms: for Gaussian data x0 ~ N(0, a^2 I)
 // the exact rectified-flow velocity v*(x, t) = E[eps - x0 | x_t = x] and the exact TrigFlow prediction
 // F*(y, s) = E[cos s eps - sin s x0 | y] are known, so the mapping must turn F* into v* exactly, and
 // SANA-Sprint's wrapper must turn v* into F*. Embedded guidance (FLUX, SANA-Sprint) is one conditional
@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { relErr, useWasm } from '../nn/setup.js';
 import { scratchDir } from '../io/tmp.js';
-import { SIGMA_DATA, rectifiedFlowVelocity, rfTimeOf, sanaSprintTrigflow, trigOfRf, trigTimeOf } from '../../../runtime/families/trigflow.js';
-import { writeTinyFamilyTeacher } from '../../../runtime/families/make-tiny.js';
-import { loadFamilyTeacher } from '../../../runtime/families/teacher.js';
-import { FamilyNet } from '../../../runtime/families/net.js';
-import { guidedVelocity } from '../../../runtime/exec/sampling.js';
-import { makePrecision } from '../../../runtime/precision/policy.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { SIGMA_DATA, rectifiedFlowVelocity, rfTimeOf, sanaSprintTrigflow, trigOfRf, trigTimeOf } from '../../../runtime/tfjs/families/trigflow.js';
+import { writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
+import { loadFamilyTeacher } from '../../../runtime/tfjs/families/teacher.js';
+import { FamilyNet } from '../../../runtime/tfjs/families/net.js';
+import { guidedVelocity } from '../../../runtime/tfjs/loop/sampling.js';
+import { makePrecision } from '../../../runtime/tfjs/precision/policy.js';
+import { SplitMix32 } from '../../../runtime/rng/splitmix32.js';
 
 before(() => useWasm());
 
@@ -28,14 +28,14 @@ const fStar = (y: tf.Tensor, s: tf.Tensor1D) => tf.mul(y, col(tf.div(tf.mul(tf.m
 const TS = [0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.98];
 
 test('t = sin s / (sin s + cos s) and x_rf = x_trig / sigma_d sqrt(t^2 + (1 - t)^2) hold for a sampled pair', () => {
-  const rng = new Rng(1);
+  const rng = new SplitMix32(1);
   for (const s of [0.05, 0.4, Math.PI / 4, 1.2, 1.5]) {
     const t = rfTimeOf(s);
     assert.ok(Math.abs(trigTimeOf(t) - s) < 1e-12, `s round trip at ${s}`);
     const [x0, eps] = [rng.normal(), rng.normal()];
     const xTrig = Math.cos(s) * SIGMA_DATA * x0 + Math.sin(s) * SIGMA_DATA * eps;
     const xRf = (1 - t) * x0 + t * eps;
-    assert.ok(Math.abs(xTrig / SIGMA_DATA * Math.hypot(t, 1 - t) - xRf) < 1e-12, 'ALGORITHM.md §1 x mapping');
+    assert.ok(Math.abs(xTrig / SIGMA_DATA * Math.hypot(t, 1 - t) - xRf) < 1e-12, 'docs/algorithm.md §1 x mapping');
     assert.ok(Math.abs(trigOfRf(xRf, t) - xTrig) < 1e-12);
   }
   assert.ok(Math.abs(rfTimeOf(Math.PI / 4) - 0.5) < 1e-15);

@@ -1,5 +1,5 @@
 // The AutoencoderKL decoder: output shape (8x for 4 levels, 2x for the tiny 2-level one), range, the
-// normalisation z = z' / scale + shift (ALGORITHM.md §7), and precise key errors; encoder weights ignored.
+// normalisation z = z' / scale + shift (docs/algorithm.md §7), and precise key errors; encoder weights ignored.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from '../nn/setup.js';
 import { TINY_VAE_CONFIG, writeTinyVae } from './fixtures.js';
-import { VaeDecoder, groupNorm, parseVaeConfig, vaeDecoderShapes } from '../../../runtime/families/vae.js';
-import { CheckpointMismatchError } from '../../../runtime/families/load.js';
-import { readSafetensors, writeSafetensors } from '../../../runtime/io/safetensors.js';
+import { VaeDecoder, groupNorm, parseVaeConfig, vaeDecoderShapes } from '../../../runtime/tfjs/families/vae.js';
+import { CheckpointMismatchError } from '../../../runtime/tfjs/families/load.js';
+import { readSafetensors, writeSafetensors } from '../../../runtime/formats/safetensors.js';
 
 before(() => useWasm());
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileWriteError, appendLine, writeFileAtomic, writeFileAtomicWith, writeJsonAtomic } from '../../../runtime/io/atomic.js';
+import { FileWriteError, appendLine, writeFileAtomic, writeFileAtomicWith, writeJsonAtomic } from '../../../runtime/formats/atomic.js';
 import { scratchDir } from './tmp.js';
 
 test('writeFileAtomic creates parent directories and writes strings and bytes', () => {

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openCheckpoint, readSafetensorsIndex, resolveCheckpointPath } from '../../../runtime/io/diffusers-index.js';
-import { writeSafetensors } from '../../../runtime/io/safetensors.js';
+import { openCheckpoint, readSafetensorsIndex, resolveCheckpointPath } from '../../../runtime/formats/diffusers-index.js';
+import { writeSafetensors } from '../../../runtime/formats/safetensors.js';
 import { scratchDir } from './tmp.js';
 
 const t = (vals: number[]) => ({ dtype: 'F32' as const, shape: [vals.length], data: Float32Array.from(vals) });

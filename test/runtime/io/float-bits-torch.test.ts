@@ -1,13 +1,14 @@
 // Independent oracles for the narrow-float rounding on random float32 bit patterns (all exponents,
 // subnormals, NaN, inf): PyTorch's float32 -> bfloat16 cast and numpy's float32 -> float16 cast.
-// Skips when no python has torch (Debian's python3-torch) / numpy. The data travels as .npy files,
-// so this also exercises our .npy writer and reader against numpy's.
+// Skips when no python has torch (Debian's python3-torch) / numpy; fails instead under CI=true. The data
+// travels as .npy files, so this also exercises our .npy writer and reader against numpy's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { encodeBf16, encodeF16, f32FromBits } from '../../../runtime/io/float-bits.js';
-import { readNpy, writeNpy } from '../../../runtime/io/npy.js';
-import { pythonExe, pythonWith, scratchDir } from './tmp.js';
+import { encodeBf16, encodeF16, f32FromBits } from '../../../runtime/formats/float-bits.js';
+import { readNpy, writeNpy } from '../../../runtime/formats/npy.js';
+import { scratchDir } from './tmp.js';
+import { pythonWith, runPython } from '../../helpers/python.js';
 
 const torchPy = pythonWith('torch', 'numpy');
 const numpyPy = pythonWith('numpy');
@@ -38,11 +39,11 @@ function compare(ours: Uint16Array, theirs: Int32Array, x: Float32Array, isNaN16
   assert.ok(checked > x.length * 0.9);
 }
 
-test('bf16 rounding equals torch.bfloat16 on 200k random float32 bit patterns', { skip: torchPy ? false : 'no python with torch' }, () => {
+test('bf16 rounding equals torch.bfloat16 on 200k random float32 bit patterns', { skip: torchPy.skip }, () => {
   const d = scratchDir('torch');
   const x = randomBitPatterns(200_000);
   writeNpy(join(d, 'x.npy'), { dtype: 'f4', shape: [x.length], data: x });
-  pythonExe(torchPy!, `
+  runPython(torchPy.exe, `
 import sys, numpy as np, torch
 d = sys.argv[1]
 x = torch.from_numpy(np.load(d + '/x.npy'))
@@ -53,11 +54,11 @@ np.save(d + '/b.npy', x.to(torch.bfloat16).view(torch.int16).numpy().astype(np.i
   compare(encodeBf16(x), b.data as Int32Array, x, (h) => (h & 0x7f80) === 0x7f80 && (h & 0x7f) !== 0, 'bf16');
 });
 
-test('f16 rounding equals numpy float16 on 200k random float32 bit patterns', { skip: numpyPy ? false : 'no python with numpy' }, () => {
+test('f16 rounding equals numpy float16 on 200k random float32 bit patterns', { skip: numpyPy.skip }, () => {
   const d = scratchDir('np16');
   const x = randomBitPatterns(200_000);
   writeNpy(join(d, 'x.npy'), { dtype: 'f4', shape: [x.length], data: x });
-  pythonExe(numpyPy!, `
+  runPython(numpyPy.exe, `
 import sys, warnings, numpy as np
 warnings.simplefilter('ignore')
 d = sys.argv[1]

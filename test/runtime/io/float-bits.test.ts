@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   F8_E4M3_TABLE, F8_E5M2_TABLE, bf16FromF32Bits, decodeBf16, decodeF16, encodeBf16, encodeF16, f16FromF32Bits, f32Bits, f32BitsFromF16, f32FromBits, roundToBf16InPlace,
-} from '../../../runtime/io/float-bits.js';
+} from '../../../runtime/formats/float-bits.js';
 
 /** Value of f16 bits by the textbook formula (independent of the converter under test). */
 function f16Value(h: number): number {

@@ -2,10 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NpyError, readNpy, readNpyFloat32, writeNpy, type NpyArray } from '../../../runtime/io/npy.js';
-import { hasNumpy, python, scratchDir } from './tmp.js';
+import { NpyError, readNpy, readNpyFloat32, writeNpy, type NpyArray } from '../../../runtime/formats/npy.js';
+import { scratchDir } from './tmp.js';
+import { pythonWith, runPython } from '../../helpers/python.js';
 
-const skip = hasNumpy ? false : 'python3 with numpy is not installed';
+const py = pythonWith('numpy');
+const skip = py.skip;
 
 test('header layout: magic, version 1.0, dict, data on a 64-byte boundary, newline before it', () => {
   const p = join(scratchDir('npy'), 'a.npy');
@@ -57,7 +59,7 @@ test('numpy.save bytes equal ours exactly, and numpy loads our files', { skip },
   const ours = join(d, 'ours.npy');
   writeNpy(ours, { dtype: 'f4', shape: [3, 2], data: Float32Array.from([1.5, -2, 0, 1e-3, 7, 8]) });
   writeNpy(join(d, 'ours_i.npy'), { dtype: 'i4', shape: [4], data: Int32Array.from([3, -1, 0, 9]) });
-  const out = python(`
+  const out = runPython(py.exe, `
 import sys, numpy as np
 d = sys.argv[1]
 a = np.load(d + '/ours.npy'); i = np.load(d + '/ours_i.npy')
@@ -72,7 +74,7 @@ np.save(d + '/np_i.npy', np.array([3, -1, 0, 9], dtype=np.int32))
 
 test('we load numpy float64, int64, uint8, bool, big-endian and Fortran-order files', { skip }, () => {
   const d = scratchDir('npy');
-  python(`
+  runPython(py.exe, `
 import sys, numpy as np
 d = sys.argv[1]
 np.save(d + '/f8.npy', np.array([[0.1, 2.0], [3.0, -4.5]]))

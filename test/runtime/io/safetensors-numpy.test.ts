@@ -1,14 +1,16 @@
-// Cross-checks against numpy (skipped when python3 + numpy is absent): numpy writes a safetensors file
+// Cross-checks against numpy (skipped when python3 + numpy is absent; failed under CI=true): numpy writes a safetensors file
 // by hand from the spec and we read it; we write one and numpy parses it. numpy's float32 -> float16
 // cast is an independent oracle for our f16 rounding.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { encodeF16 } from '../../../runtime/io/float-bits.js';
-import { openSafetensors, readSafetensors, writeSafetensors } from '../../../runtime/io/safetensors.js';
-import { hasNumpy, python, scratchDir } from './tmp.js';
+import { encodeF16 } from '../../../runtime/formats/float-bits.js';
+import { openSafetensors, readSafetensors, writeSafetensors } from '../../../runtime/formats/safetensors.js';
+import { scratchDir } from './tmp.js';
+import { pythonWith, runPython } from '../../helpers/python.js';
 
-const skip = hasNumpy ? false : 'python3 with numpy is not installed';
+const py = pythonWith('numpy');
+const skip = py.skip;
 
 const WRITE_PY = `
 import sys, json, struct, numpy as np
@@ -47,7 +49,7 @@ print(json.dumps(out))
 
 test('we read a safetensors file numpy wrote, and our f16 rounding matches numpy bit for bit', { skip }, () => {
   const p = join(scratchDir('stnp'), 'np.safetensors');
-  python(WRITE_PY, p);
+  runPython(py.exe, WRITE_PY, p);
   const { tensors, metadata } = readSafetensors(p);
   assert.deepEqual(metadata, { by: 'numpy' });
   assert.deepEqual(tensors.mat!.shape, [3, 4]);
@@ -69,7 +71,7 @@ test('numpy reads what we wrote (F32, F16, BF16, metadata, alignment)', { skip }
     x16: { dtype: 'F16', shape: [50], data: x },
     xb16: { dtype: 'BF16', shape: [2, 25], data: x },
   }, { run: 'abc' });
-  const out = JSON.parse(python(READ_PY, p)) as Record<string, { shape: number[]; values: number[] }> & { __metadata__: unknown };
+  const out = JSON.parse(runPython(py.exe, READ_PY, p)) as Record<string, { shape: number[]; values: number[] }> & { __metadata__: unknown };
   assert.deepEqual(out.__metadata__, { run: 'abc' });
   const ours = readSafetensors(p).tensors;
   for (const k of ['x32', 'x16', 'xb16']) {

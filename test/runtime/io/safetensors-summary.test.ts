@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readSafetensorsHeader, writeSafetensors } from '../../../runtime/io/safetensors.js';
-import { formatBytes, formatCount, formatSummary, summarizeSafetensors } from '../../../runtime/io/safetensors-summary.js';
+import { readSafetensorsHeader, writeSafetensors } from '../../../runtime/formats/safetensors.js';
+import { formatBytes, formatCount, formatSummary, summarizeSafetensors } from '../../../runtime/formats/safetensors-summary.js';
 import { scratchDir } from './tmp.js';
 
 test('summary counts parameters and bytes by dtype and by top-level module', () => {

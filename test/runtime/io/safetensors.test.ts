@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, writeFileSync, ftruncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../../compiler/cli/command.js';
-import { decodeBf16, decodeF16, encodeBf16, encodeF16 } from '../../../runtime/io/float-bits.js';
+import { UserError } from '../../../common/errors.js';
+import { decodeBf16, decodeF16, encodeBf16, encodeF16 } from '../../../runtime/formats/float-bits.js';
 import {
   SafetensorsError, openSafetensors, readSafetensors, readSafetensorsHeader, writeSafetensors, type SafetensorsErrorCode,
-} from '../../../runtime/io/safetensors.js';
+} from '../../../runtime/formats/safetensors.js';
 import { scratchDir } from './tmp.js';
 
 const values = (n: number): Float32Array =>

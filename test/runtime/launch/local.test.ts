@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFile } from '../../../compiler/api.js';
-import { runDirName } from '../../../runtime/run/rundir.js';
+import { runDirName } from '../../../runtime/rundir/rundir.js';
 import { sidc } from '../../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sidc-parallel-'));

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFile } from '../../../compiler/api.js';
-import { runDirName } from '../../../runtime/run/rundir.js';
+import { runDirName } from '../../../runtime/rundir/rundir.js';
 import { arraySpec } from '../../../runtime/launch/script.js';
 import { sbatchFailure } from '../../../runtime/launch/slurm.js';
 import { launchSettings } from '../../../runtime/launch/settings.js';
@@ -26,7 +26,7 @@ const write = (name: string, devices: string, launcher: string, sweep = true) =>
   launcher { ${launcher} }
   stage sid {}
 }
-${sweep ? 'sweep lr over toy {\n  optimizer.lr in [1e-3, 2e-3, 3e-3]\n}\n' : ''}`);
+${sweep ? 'sweep lr over toy {\n  optimizer.lr in [1e-4, 2e-4, 3e-4]\n}\n' : ''}`);
   return p;
 };
 const bashSyntaxOk = (script: string) => spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });

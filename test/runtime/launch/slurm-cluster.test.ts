@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFile } from '../../../compiler/api.js';
-import { runDirName } from '../../../runtime/run/rundir.js';
+import { runDirName } from '../../../runtime/rundir/rundir.js';
 import { runScript } from '../../../runtime/launch/script.js';
 import type { LaunchSettings } from '../../../runtime/launch/settings.js';
 import { repoPath } from '../../helpers/paths.js';

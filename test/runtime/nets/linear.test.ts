@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../runtime/backend/select.js';
-import { dense, matMul2d } from '../../../runtime/nets/linear.js';
+import { initBackend } from '../../../runtime/tfjs/backend/select.js';
+import { dense, matMul2d } from '../../../runtime/tfjs/nn/linear.js';
 
 await initBackend({ prefer: 'wasm' });
 

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from './setup.js';
-import { attentionCore, attentionReference, mergeHeads, splitHeads, selfAttention } from '../../../runtime/nn/attention.js';
+import { attentionCore, attentionReference, mergeHeads, splitHeads, selfAttention } from '../../../runtime/tfjs/nn/attention.js';
 
 before(() => useWasm());
 

@@ -2,11 +2,11 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from './setup.js';
-import { linear, matMul2d } from '../../../runtime/nn/linear.js';
-import { geluTanh } from '../../../runtime/nn/activations.js';
-import { layerNorm, rmsNorm } from '../../../runtime/nn/norm.js';
-import { patchify, unpatchify, unpatchifyCpq } from '../../../runtime/nn/patch.js';
-import { timestepSinusoidal, sincosPosEmbed2d } from '../../../runtime/nn/embed.js';
+import { linear, matMul2d } from '../../../runtime/tfjs/nn/linear.js';
+import { geluTanh } from '../../../runtime/tfjs/nn/activations.js';
+import { layerNorm, rmsNorm } from '../../../runtime/tfjs/nn/norm.js';
+import { patchify, unpatchify, unpatchifyCpq } from '../../../runtime/tfjs/nn/patch.js';
+import { timestepSinusoidal, sincosPosEmbed2d } from '../../../runtime/tfjs/nn/embed.js';
 
 before(() => useWasm());
 

@@ -1,8 +1,8 @@
 // Shared test setup: wasm backend with the fast kernels and tfjs gradients registered.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerAllGradients } from '../../../runtime/backend/gradients.js';
-import { registerWasmFastKernels } from '../../../runtime/backend/wasm-kernels.js';
+import { registerAllGradients } from '../../../runtime/tfjs/backend/gradients.js';
+import { registerWasmFastKernels } from '../../../runtime/tfjs/backend/wasm-kernels.js';
 
 export async function useWasm(fast = true): Promise<void> {
   await registerAllGradients();

@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm } from './setup.js';
-import { registerWasmFastKernels, unregisterWasmFastKernels } from '../../../runtime/backend/wasm-kernels.js';
+import { registerWasmFastKernels, unregisterWasmFastKernels } from '../../../runtime/tfjs/backend/wasm-kernels.js';
 
 before(() => useWasm(false));
 

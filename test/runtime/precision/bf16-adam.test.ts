@@ -1,4 +1,4 @@
-// The paper's bf16 claim (Section 4, ALGORITHM.md §5: "with eps 1e-8 the updates underflow"), measured on
+// The paper's bf16 claim (Section 4, docs/algorithm.md §5: "with eps 1e-8 the updates underflow"), measured on
 // a real small problem: SiD iterations of a 2-D mixture distillation, counting the fraction of G's stored
 // parameters whose value changed after 6 optimizer steps.
 // What the emulation shows (docs/runtime.md): in pure bf16 small updates vanish - with lr 1e-5 only a few
@@ -6,10 +6,10 @@
 // back; a larger Adam eps does not (it only shrinks the update lr * m / (sqrt(v) + eps)).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../../runtime/backend/select.js';
-import { runIteration } from '../../../runtime/exec/iteration.js';
-import { disposeStage, prepareStage, productOf } from '../../../runtime/exec/stage.js';
-import type { VelocityNet } from '../../../runtime/nets/net.js';
+import { initBackend } from '../../../runtime/tfjs/backend/select.js';
+import { runIteration } from '../../../runtime/tfjs/loop/iteration.js';
+import { disposeStage, prepareStage, productOf } from '../../../runtime/tfjs/loop/stage.js';
+import type { VelocityNet } from '../../../runtime/tfjs/nets/net.js';
 import { gmmGraph } from '../fixtures/gmm-graph.js';
 
 await initBackend({ prefer: 'wasm' });

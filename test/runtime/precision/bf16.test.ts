@@ -2,7 +2,7 @@
 // arithmetic (exact for float32 inputs), ties to the even mantissa, overflow past the midpoint to inf.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { roundBf16Bits, roundBf16InPlace } from '../../../runtime/precision/bf16.js';
+import { roundBf16Bits, roundBf16InPlace } from '../../../runtime/tfjs/precision/bf16.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 
 const f32 = new Float32Array(1);

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../runtime/backend/select.js';
-import { makePrecision } from '../../../runtime/precision/policy.js';
-import { roundBf16 } from '../../../runtime/precision/bf16.js';
+import { initBackend } from '../../../runtime/tfjs/backend/select.js';
+import { makePrecision } from '../../../runtime/tfjs/precision/policy.js';
+import { roundBf16 } from '../../../runtime/tfjs/precision/bf16.js';
 
 await initBackend({ prefer: 'cpu' });
 

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { useWasm } from '../nn/setup.js';
 import { compileSource } from '../../../compiler/api.js';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
-import { openRunDir } from '../../../runtime/run/rundir.js';
-import { runGraph } from '../../../runtime/run/runner.js';
-import { readSafetensors } from '../../../runtime/io/safetensors.js';
+import { openRunDir } from '../../../runtime/rundir/rundir.js';
+import { runGraph } from '../../../runtime/tfjs/loop/runner.js';
+import { readSafetensors } from '../../../runtime/formats/safetensors.js';
 import { loadMnist } from '../../../runtime/data/mnist.js';
-import { ditConfig } from '../../../runtime/nets/dit.js';
-import { saveTeacher, startTeach, teachStep } from '../../../runtime/nets/dit-teach.js';
-import { InitError } from '../../../runtime/exec/build-nets.js';
+import { ditConfig } from '../../../runtime/tfjs/nets/dit.js';
+import { saveTeacher, startTeach, teachStep } from '../../../runtime/tfjs/nets/dit-teach.js';
+import { InitError } from '../../../runtime/tfjs/loop/build-nets.js';
 
 before(() => useWasm());
 

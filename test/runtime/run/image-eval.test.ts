@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { useWasm } from '../nn/setup.js';
 import { DIT_TINY28, tinyDitGraph } from '../exec/dit-fixture.js';
 import { repoPath } from '../../helpers/paths.js';
-import { openRunDir } from '../../../runtime/run/rundir.js';
-import { runGraph } from '../../../runtime/run/runner.js';
-import { evaluateImageRun, writeImageEval } from '../../../runtime/run/image-eval.js';
-import { loadClassifier } from '../../../runtime/eval/classifier.js';
+import { openRunDir } from '../../../runtime/rundir/rundir.js';
+import { runGraph } from '../../../runtime/tfjs/loop/runner.js';
+import { evaluateImageRun, writeImageEval } from '../../../runtime/tfjs/evaluation/image.js';
+import { loadClassifier } from '../../../runtime/scoring/classifier.js';
 import { loadMnist } from '../../../runtime/data/mnist.js';
-import { readNpy } from '../../../runtime/io/npy.js';
-import { loadDitFile } from '../../../runtime/exec/dit-net.js';
+import { readNpy } from '../../../runtime/formats/npy.js';
+import { loadDitFile } from '../../../runtime/tfjs/loop/dit-net.js';
 
 before(() => useWasm());
 

@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSafetensors } from '../../../runtime/io/safetensors.js';
+import { readSafetensors } from '../../../runtime/formats/safetensors.js';
 import { mkdirSync } from 'node:fs';
-import { initBackend } from '../../../runtime/backend/select.js';
-import { runGraph } from '../../../runtime/run/runner.js';
-import { runPaths } from '../../../runtime/run/rundir.js';
+import { initBackend } from '../../../runtime/tfjs/backend/select.js';
+import { runGraph } from '../../../runtime/tfjs/loop/runner.js';
+import { runPaths } from '../../../runtime/rundir/rundir.js';
 import { gmmGraph } from '../fixtures/gmm-graph.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,4 +1,4 @@
-// p(t), its restriction, the TrigFlow identity of ALGORITHM.md §9 and pi(t) of eq. 14.
+// p(t), its restriction, the TrigFlow identity of docs/algorithm.md §9 and pi(t) of eq. 14.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { restriction, sampleTimes, timeDist } from '../../../runtime/schedule/time-dist.js';

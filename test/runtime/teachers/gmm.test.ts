@@ -3,10 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../runtime/backend/select.js';
-import { GmmTeacher, makeGmm, sampleGmm } from '../../../runtime/teachers/gmm.js';
+import { initBackend } from '../../../runtime/tfjs/backend/select.js';
+import { GmmTeacher } from '../../../runtime/tfjs/nets/analytic-mixture.js';
+import { makeGmm, sampleGmm } from '../../../runtime/data/gaussian-mixture.js';
 import { Rng } from '../../../runtime/rng/prng.js';
-import { FP32 } from '../../../runtime/precision/policy.js';
+import { FP32 } from '../../../runtime/tfjs/precision/policy.js';
 
 await initBackend({ prefer: 'cpu' });
 const gmm = makeGmm({ dim: 2, classes: 2, modesPerClass: 2, modeStd: 0.5, radius: 2, seed: 4 });

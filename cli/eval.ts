@@ -1,0 +1,64 @@
+// sidc eval RUN: teacher Euler (CFG) at several step counts vs the SiD student at 1 and 4 steps for an
+// image (dit) run; writes RUN/eval-images.{md,json}, optionally every sampler's images as .npy.
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UserError } from '../common/errors.js';
+import type { CommandModule } from './command.js';
+import { loadClassifier } from '../runtime/scoring/classifier.js';
+import { loadMnist } from '../runtime/data/mnist.js';
+import { teacherFamily } from '../runtime/tfjs/loop/teacher-spec.js';
+import { evaluateImageRun, formatImageEvalTable, readGraph, writeImageEval } from '../runtime/tfjs/evaluation/image.js';
+import { intFlag, startBackend } from './runtime-common.js';
+
+const ints = (name: string, v: string): number[] => {
+  const xs = v.split(',').map((s) => Number(s.trim()));
+  if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new UserError(`--${name} must be a comma-separated list of positive integers, got '${v}'`);
+  return xs;
+};
+
+export const evalCommand: CommandModule = {
+  register(program: Command, io, setExitCode) {
+    program
+      .command('eval')
+      .description("compare an image run's student with its teacher: FID (classifier features) and prompt alignment")
+      .argument('<run>', 'run directory (runs/<recipe>-<hash8>)')
+      .option('--teacher-steps <list>', 'Euler step counts of the teacher', '4,8,16,32')
+      .option('--student-steps <list>', 'step counts of the student', '1,4')
+      .option('--student-only', 'evaluate only the student (no teacher rows), e.g. --per-class 500 for 5,000 samples')
+      .option('--cfg <w>', 'teacher CFG scale', '4.5')
+      .option('--per-class <n>', 'samples per caption', '50')
+      .option('--seed <s>', 'noise seed (the same noise for every sampler)', '1')
+      .option('--npy <dir>', 'also write every sampler\'s images as <dir>/<sampler>.npy [n, C, H, W] and labels.npy')
+      .option('--teacher <file>', 'teacher safetensors (default: the recipe\'s teacher.checkpoint)')
+      .option('--student <file>', 'score this student instead of the run\'s own: a sidc net file (e.g. from scripts/reference/sid_dit_torch.py) or a checkpoint.safetensors copied from a run (its G); the table is printed and RUN\'s eval files are left alone')
+      .option('--classifier <file>', 'eval classifier', 'examples/eval/mnist-classifier.safetensors')
+      .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
+      .addHelpText('after', '\nExamples:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --student /tmp/ref/student-4096.safetensors')
+      .action(async (run: string, flags: { teacherSteps: string; studentSteps: string; studentOnly?: boolean; cfg: string; perClass: string; seed: string; npy?: string; teacher?: string; student?: string; classifier: string; backend?: string }) => {
+        const graph = readGraph(run);
+        if (teacherFamily(graph) !== 'dit') throw new UserError(`${run}: sidc eval compares image runs (teacher dit); vector runs are evaluated by their evaluate stage`);
+        const cfg = Number(flags.cfg);
+        const perClass = intFlag('per-class', flags.perClass, 2);
+        if (!(cfg > 0)) throw new UserError(`--cfg must be a positive number, got '${flags.cfg}'`);
+        if (!existsSync(flags.classifier)) throw new UserError(`--classifier ${flags.classifier}: no such file`);
+        if (flags.student && !existsSync(flags.student)) throw new UserError(`--student ${flags.student}: no such file`);
+        await startBackend(io, flags);
+        const opts = {
+          teacherSteps: flags.studentOnly ? [] : ints('teacher-steps', flags.teacherSteps), studentSteps: ints('student-steps', flags.studentSteps), cfg, perClass,
+          seed: Number(flags.seed) || 0, classifier: loadClassifier(flags.classifier), real: loadMnist({ split: 'heldout' }),
+          ...(flags.npy ? { npyDir: flags.npy } : {}), ...(flags.teacher ? { teacher: flags.teacher } : {}),
+          ...(flags.student ? { student: flags.student } : {}), log: io.stderr,
+        };
+        const rows = evaluateImageRun(run, graph, opts);
+        if (flags.student) {
+          // another student than the run's: print only, so RUN/eval-images.* keep describing the run
+          io.stdout(formatImageEvalTable(rows, `${flags.student} (with ${run}'s teacher)`) + '\n');
+          setExitCode(0);
+          return;
+        }
+        const md = writeImageEval(run, rows, { run, teacher_steps: opts.teacherSteps, student_steps: opts.studentSteps, cfg, per_class: perClass, seed: opts.seed, classifier: flags.classifier, real: 'MNIST held-out split (1,000 images)', ...(flags.npy ? { npy: flags.npy } : {}) });
+        io.stdout(md + '\n');
+        setExitCode(0);
+      });
+  },
+};
