@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   doctor: async () => (await import('./doctor.js')).doctorCommand,
   'plot-time': async () => (await import('./plot-time.js')).plotTimeCommand,
   'sweep-run': async () => (await import('./sweep-run.js')).sweepRunCommand,
+  'run-graph': async () => (await import('./run-graph.js')).runGraphCommand,
   eval: async () => (await import('./eval.js')).evalCommand,
   'export-mixture': async () => (await import('./export-mixture.js')).exportMixtureCommand,
   inspect: async () => (await import('./inspect.js')).inspectCommand,

@@ -8,6 +8,7 @@ import type { CheckContext } from './context.js';
 import { teacherConfig, teacherNames } from '../teachers/registry.js';
 import type { TeacherFamily } from '../teachers/types.js';
 import { suggestion } from '../util/names.js';
+import { LAUNCHER_RULES } from './launcher.js';
 import { typicalRanges } from './typical.js';
 
 const fmt = (n: number): string => String(+n.toPrecision(6));
@@ -279,4 +280,4 @@ function monitor(c: CheckContext): void {
   if (steps !== undefined && trained !== undefined && steps > trained) err('monitor.steps', `monitor.steps = ${steps} is more than the ${trained} steps the generator is trained for (generator.steps)`, `write at most ${trained}`);
 }
 
-export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, typicalRanges, monitor];
+export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, typicalRanges, monitor, ...LAUNCHER_RULES];

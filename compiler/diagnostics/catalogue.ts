@@ -85,6 +85,9 @@ export const CATALOGUE = {
   SID3030: { severity: 'error', message: 'teacher.vae {resolved} does not fit the teacher: {detail}', help: '{help}' },
   SID3031: { severity: 'warning', message: '{what} is outside the typical range {range}', help: 'the paper uses {paper} ({ref}); check for a typo, or keep it if you mean it' },
   SID3032: { severity: 'warning', message: 'the file declares no recipe or sweep: there is nothing to check', help: 'write `recipe NAME { ... }` (docs/language.md), or check the file that imports this one' },
+  SID3033: { severity: 'error', message: 'launcher.time = "{value}" is not a Slurm time limit', help: 'write minutes or [D-]HH:MM:SS as sbatch --time takes them: "90", "4:00:00", "2-00:00:00"' },
+  SID3034: { severity: 'error', message: '{detail}', help: '{example}' },
+  SID3035: { severity: 'error', message: 'launcher.sbatch line {line} {problem}', help: 'write one option per element, e.g. ["--constraint=a100", "--exclusive"]' },
   // --- 4xxx plan and resources --------------------------------------------------------------------
   SID4001: { severity: 'error', message: 'the run needs {need} GB per device but {kind} has {have} GB', help: '{advice}' },
   SID4002: { severity: 'warning', message: '{detail}' },

@@ -1,5 +1,6 @@
-// The run identity: sha256 of the graph's canonical JSON without `hash`, `recipe.file` and node
-// `provenance` (where a setting was written does not change what runs; moving a line must not change it).
+// The run identity: sha256 of the graph's canonical JSON without `hash`, `recipe.file`, `recipe.launcher`
+// and node `provenance` (where a setting was written, or which partition runs it, does not change what
+// runs; moving a line or changing the queue must not change it).
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import type { ExecutionGraph } from './types.js';
 
@@ -7,7 +8,7 @@ const OMIT = new Set(['provenance']);
 
 function identityJson(g: Omit<ExecutionGraph, 'hash'> | ExecutionGraph): string {
   const { hash: _h, recipe, ...rest } = g as ExecutionGraph;
-  const { file: _f, ...rec } = recipe;
+  const { file: _f, launcher: _l, ...rec } = recipe;
   return canonicalJson({ ...rest, recipe: rec }, OMIT);
 }
 

@@ -90,7 +90,12 @@ export function graphSchema(): Record<string, unknown> {
       version: { const: GRAPH_VERSION },
       recipe: {
         type: 'object',
-        properties: { name: { type: 'string' }, file: { type: 'string' }, sweepPoint: { type: 'object' } },
+        properties: {
+          name: { type: 'string' },
+          file: { type: 'string' },
+          sweepPoint: { type: 'object' },
+          launcher: { type: 'object', properties: { settings: { type: 'object' }, from: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['settings', 'from'], additionalProperties: false },
+        },
         required: ['name', 'file'],
         additionalProperties: false,
       },

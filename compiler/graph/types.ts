@@ -94,16 +94,25 @@ export interface StageGraph {
   attrs: Record<string, JsonValue>;
 }
 
+/** The recipe's launcher.* settings (compiler/recipe/settings.ts), keyed without the `launcher.` prefix. */
+export interface LauncherConfig {
+  settings: Record<string, JsonValue>;
+  /** file:line:col of each setting's value, or "--set". */
+  from: Record<string, string>;
+}
+
 export interface ExecutionGraph {
   format: typeof GRAPH_FORMAT;
   version: typeof GRAPH_VERSION;
-  recipe: { name: string; file: string; sweepPoint?: Record<string, JsonValue> };
+  /** Where the graph came from; `file` and `launcher` (how `--launcher slurm` submits it: settings as
+   * written, and where each was written) are not part of the identity. */
+  recipe: { name: string; file: string; sweepPoint?: Record<string, JsonValue>; launcher?: LauncherConfig };
   /** Everything the recipe resolved to, in canonical JSON (settings.ts), after defaults. */
   config: Record<string, JsonValue>;
   /** Symbolic dimensions bound by the teacher family and the batch settings. */
   bindings: Record<string, number>;
   stages: StageGraph[];
-  /** sha256 of the canonical JSON of everything above (keys sorted, no `hash`, no `recipe.file`, no node `provenance`): the run's identity (compiler/graph/hash.ts). */
+  /** sha256 of the canonical JSON of everything above (keys sorted, no `hash`, no `recipe.file`, no `recipe.launcher`, no node `provenance`): the run's identity (compiler/graph/hash.ts). */
   hash: string;
 }
 

@@ -13,6 +13,7 @@ export type Flat = Map<string, JsonValue>;
 export function flatConfig(c: CheckContext): Flat {
   const flat: Flat = new Map();
   for (const s of SETTINGS) {
+    if (isLauncherSetting(s.path)) continue; // how to launch is not what runs: recipe.launcher, outside the hash
     const v = c.get(s.path);
     if (v !== undefined) flat.set(s.path, v);
   }
@@ -29,6 +30,23 @@ export function flatConfig(c: CheckContext): Flat {
   // psi's prompt dropout 0 is the same run as none: the same graph and hash as a recipe without it
   if (flat.get('guidance.fake_dropout') === 0) flat.delete('guidance.fake_dropout');
   return flat;
+}
+
+export const isLauncherSetting = (path: string): boolean => path.startsWith('launcher.');
+
+/** The launcher settings the recipe sets (no defaults: the launcher derives them), with where each was written. */
+export function launcherConfig(c: CheckContext, where: (path: string) => string): { settings: Record<string, JsonValue>; from: Record<string, string> } | undefined {
+  const settings: Record<string, JsonValue> = {};
+  const from: Record<string, string> = {};
+  for (const s of SETTINGS) {
+    if (!isLauncherSetting(s.path) || !c.isSet(s.path)) continue;
+    const v = c.get(s.path);
+    if (v === undefined) continue;
+    const key = s.path.slice('launcher.'.length);
+    settings[key] = v;
+    from[key] = where(s.path);
+  }
+  return Object.keys(settings).length ? { settings, from } : undefined;
 }
 
 /** The recipe's values with one stage's overrides on top. */

@@ -4,7 +4,7 @@ import type { CheckContext } from '../check/context.js';
 import { graphHash } from '../graph/hash.js';
 import { familyShapes } from '../graph/shapes.js';
 import { GRAPH_FORMAT, GRAPH_VERSION, type ExecutionGraph, type StageGraph } from '../graph/types.js';
-import { effective, flatConfig, nested } from './config.js';
+import { effective, flatConfig, launcherConfig, nested } from './config.js';
 import { lowerAdversarial, lowerPassive, lowerSid, lowerTeach, precisionSpec, type StageContext } from './stages.js';
 import type { JsonValue } from '../recipe/settings.js';
 import { locString } from '../util/loc.js';
@@ -50,6 +50,8 @@ export function lowerRecipe(c: CheckContext, file: string): ExecutionGraph {
   const bindings = familyShapes(flat, precision.compute).bindings;
   const recipe: ExecutionGraph['recipe'] = { name: r.name, file };
   if (r.sweepPoint) recipe.sweepPoint = r.sweepPoint.values as Record<string, JsonValue>;
+  const launcher = launcherConfig(c, (p) => provenanceOf([p])[p]!);
+  if (launcher) recipe.launcher = launcher;
   const g: Omit<ExecutionGraph, 'hash'> = { format: GRAPH_FORMAT, version: GRAPH_VERSION, recipe, config: nested(flat), bindings, stages };
   return { ...g, hash: graphHash(g) };
 }

@@ -111,6 +111,7 @@ export const SECTIONS: readonly SectionInfo[] = [
   { name: 'teach', doc: 'Training the small teacher by flow matching (`stage teach { ... }`), for vector and small-image teachers.' },
   { name: 'evaluate', doc: 'Evaluation after training: metrics, step counts, sample count.' },
   { name: 'monitor', doc: 'Evaluation during training (docs/algorithm.md §10): every N images the generator is scored, the curve goes to metrics.jsonl, and snapshots are kept by rule (best FID, best alignment, last).' },
+  { name: 'launcher', doc: 'How `--launcher slurm` submits the run (sbatch settings; docs/cluster.md). Not part of the graph\'s hash: the same run on another partition is the same run.' },
 ];
 
 const n = (unit?: Unit, extra: Partial<Extract<SettingType, { kind: 'number' }>> = {}): SettingType => ({ kind: 'number', ...(unit ? { unit } : {}), ...extra });
@@ -208,6 +209,16 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'monitor.samples', type: int(2), optional: true, doc: 'Samples per evaluation, balanced over the prompts, on the same noise every time (default 500 for images, 1000 for vectors).' },
   { path: 'monitor.steps', type: int(1), optional: true, doc: 'Generation steps of the scored student (default generator.steps).' },
   { path: 'monitor.keep', type: { kind: 'list', of: en(MONITOR_KEEP) }, optional: true, doc: 'Snapshots kept in the run directory as snapshots/<name>.safetensors (+ .json): `last`, or `best(metric)` for a monitored metric; address them as RUN@best-fid, RUN@last (default: best of every monitored metric, and last).' },
+  // launcher (docs/cluster.md; kept out of the graph's config and hash: compiler/lower.ts) ------------
+  { path: 'launcher.partition', type: { kind: 'string' }, optional: true, doc: 'Slurm partition (sbatch --partition); the cluster\'s default when absent.' },
+  { path: 'launcher.account', type: { kind: 'string' }, optional: true, doc: 'Slurm account to charge (sbatch --account).' },
+  { path: 'launcher.qos', type: { kind: 'string' }, optional: true, doc: 'Slurm quality of service (sbatch --qos).' },
+  { path: 'launcher.time', type: { kind: 'string' }, optional: true, doc: 'Time limit per job or array task in Slurm\'s format: "MM", "MM:SS", "HH:MM:SS", "D-HH", "D-HH:MM" or "D-HH:MM:SS" (sbatch --time).' },
+  { path: 'launcher.nodes', type: int(1), optional: true, doc: 'Nodes per run (per array task for a sweep); hardware.devices is spread evenly over them (default 1).' },
+  { path: 'launcher.gpus_per_node', type: int(0), optional: true, doc: 'GPUs per node; nodes x gpus_per_node must equal hardware.devices\' GPU count (default: that count / nodes; 0 for cpu devices).' },
+  { path: 'launcher.cpus_per_task', type: int(1), optional: true, doc: 'CPU cores per process (sbatch --cpus-per-task).' },
+  { path: 'launcher.memory', type: n('GiB', { min: 0, exclusiveMin: true }), optional: true, doc: 'Host memory per node (sbatch --mem, in GiB as Slurm counts it).' },
+  { path: 'launcher.sbatch', type: { kind: 'list', of: { kind: 'string' } }, optional: true, doc: 'Extra sbatch options, one per element, each written as an `#SBATCH` line: ["--constraint=a100", "--exclusive"].' },
 ];
 
 export const SETTINGS_BY_PATH: ReadonlyMap<string, Setting> = new Map(SETTINGS.map((s) => [s.path, s]));

@@ -19,7 +19,7 @@ export interface RunPaths {
   teacher: string;
 }
 
-function runDirName(graph: ExecutionGraph): string {
+export function runDirName(graph: ExecutionGraph): string {
   const point = graph.recipe.sweepPoint ? '' : '';
   return `${graph.recipe.name}${point}-${graph.hash.replace(/^sha256:/, '').slice(0, 8)}`;
 }

@@ -24,6 +24,7 @@ import { FamilyNet } from '../families/net.js';
 import { Rng } from '../../rng/prng.js';
 import { IMPLICIT_TEACH, implicitTeachStage, needsImplicitTeach } from './implicit-teach.js';
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { teacherFamily } from './teacher-spec.js';
 import { runDitTeach } from './dit-teach-run.js';
 import { Monitor } from './monitor.js';
@@ -231,8 +232,10 @@ export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOption
         if (stage.kind === 'sid' || stage.kind === 'adversarial') copyFileSync(paths.stage(stage.name), paths.student);
         if (cached) {
           mkdirSync(dirname(cached), { recursive: true });
-          copyFileSync(paths.stage(stage.name), cached + '.tmp');
-          renameSync(cached + '.tmp', cached);
+          // sweep points running at once (--parallel, a job array) may fit the same init: each its own temp file
+          const tmp = `${cached}.${hostname()}-${process.pid}.tmp`;
+          copyFileSync(paths.stage(stage.name), tmp);
+          renameSync(tmp, cached);
         }
       }
     }

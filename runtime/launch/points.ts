@@ -1,0 +1,114 @@
+// The points of a sweep as the launchers see them: where each runs, whether it finished (its run
+// directory says so, whoever ran it), how far it got, and the sweep's table and plot once they are done.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliIO } from '../../common/io.js';
+import type { ExecutionGraph } from '../../compiler/graph/types.js';
+import { writeFileAtomic, writeJsonAtomic } from '../formats/atomic.js';
+import { linePlot } from '../rundir/plots.js';
+import { readProgress, runDirName, runPaths } from '../rundir/rundir.js';
+
+export interface Point {
+  /** 0-based: the array task id under --launcher slurm */
+  index: number;
+  label: string;
+  graph: ExecutionGraph;
+  /** run directory, relative to the working directory as the user wrote --runs-dir */
+  dir: string;
+}
+
+export function pointLabel(g: ExecutionGraph, i: number): string {
+  const sp = g.recipe.sweepPoint;
+  if (!sp) return `point ${i + 1}`;
+  return Object.values(sp).map((v) => (Array.isArray(v) ? `(${v.map((x) => (typeof x === 'number' ? +x.toFixed(3) : x)).join(', ')})` : JSON.stringify(v))).join(' ');
+}
+
+export function sweepPoints(graphs: ExecutionGraph[], runsDir: string): Point[] {
+  return graphs.map((graph, index) => ({ index, label: pointLabel(graph, index), graph, dir: join(runsDir, runDirName(graph)) }));
+}
+
+/** Where the table and PNG go (default: <runs-dir>/<sweep>-sweep). */
+export function sweepOutDir(graphs: ExecutionGraph[], runsDir: string, out?: string): string {
+  return out ?? join(runsDir, graphs[0]!.recipe.name.replace(/\W+/g, '_') + '-sweep');
+}
+
+/** The row of an evaluation table this module reads (eval.json of a mixture run). */
+interface EvalRow {
+  sampler: string;
+  steps: number;
+  coverage: number;
+  precision: number;
+  energy: number;
+  sliced_w1: number;
+}
+
+/** Every stage of the graph finished in its run directory (an engine's own stages, such as the implicit
+ * teacher fit, run before the graph's first stage). */
+export function isComplete(p: Point): boolean {
+  if (!existsSync(p.dir)) return false;
+  const done = new Set(readProgress(runPaths(p.dir)).done);
+  return p.graph.stages.every((s) => done.has(s.name));
+}
+
+/** The exit code a launcher recorded for the point's last attempt (absent: never ran, or was killed). */
+export function exitCode(p: Point): number | undefined {
+  const f = join(p.dir, 'exit-code');
+  if (!existsSync(f)) return undefined;
+  const n = Number(readFileSync(f, 'utf8').trim());
+  return Number.isInteger(n) ? n : undefined;
+}
+
+export const logPath = (p: Point): string => join(p.dir, 'run.log');
+
+/** "stage sid 16000/48000 images" from the run directory's metrics and progress, or undefined before any. */
+export function progressOf(p: Point): string | undefined {
+  if (!existsSync(p.dir)) return undefined;
+  const stages = p.graph.stages;
+  const allDone = readProgress(runPaths(p.dir)).done;
+  const done = allDone.filter((d) => stages.some((s) => s.name === d));
+  const metrics = join(p.dir, 'metrics.jsonl');
+  let last: { stage?: string; images?: number; loss?: Record<string, number> } | undefined;
+  if (existsSync(metrics)) {
+    const lines = readFileSync(metrics, 'utf8').trim().split('\n').filter(Boolean);
+    try {
+      last = lines.length ? (JSON.parse(lines[lines.length - 1]!) as typeof last) : undefined;
+    } catch {
+      last = undefined; // a line being written
+    }
+  }
+  const finished = `${done.length}/${stages.length} stages done`;
+  if (!last?.stage || allDone.includes(last.stage)) return done.length ? finished : undefined;
+  const length = stages.find((s) => s.name === last!.stage)?.attrs.length_images;
+  const loss = last.loss ? ' ' + Object.entries(last.loss).map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(' ') : '';
+  return `${finished}; ${last.stage} at ${last.images}${typeof length === 'number' ? `/${length}` : ''} images${loss}`;
+}
+
+export type SweepRow =
+  | { point: string; run: string; coverage: number; precision: number; energy: number; sliced_w1: number }
+  /** a point that did not finish: failed (a non-zero exit), stopped (cancelled, preempted, killed) or never run */
+  | { point: string; run: string; failed: true; status?: 'failed' | 'stopped' | 'not run'; log: string };
+
+/** The 4-step student's row of a finished point's eval.json (the largest student step count). */
+export function resultRow(p: Point): SweepRow | undefined {
+  const f = join(p.dir, 'eval.json');
+  if (!existsSync(f)) return undefined;
+  const rows = JSON.parse(readFileSync(f, 'utf8')) as EvalRow[];
+  const student = rows.filter((r) => r.sampler === 'SiD student').sort((a, b) => b.steps - a.steps)[0];
+  return student ? { point: p.label, run: p.dir, coverage: student.coverage, precision: student.precision, energy: student.energy, sliced_w1: student.sliced_w1 } : undefined;
+}
+
+export function sweepTable(rows: SweepRow[]): string {
+  const line = (r: SweepRow) => ('failed' in r ? `| ${r.point} | ${r.status ?? 'failed'} | - | - | - | log: ${r.log} |` : `| ${r.point} | ${r.coverage.toFixed(3)} | ${r.precision.toFixed(3)} | ${r.energy.toFixed(4)} | ${r.sliced_w1.toFixed(4)} | ${r.run} |`);
+  return ['| point | coverage | precision | energy dist | sliced W1 | run |', '|:--|--:|--:|--:|--:|:--|', ...rows.map(line)].join('\n');
+}
+
+/** sweep.md, sweep.json and coverage-precision.png (the finished points) in outDir; prints the table. */
+export function writeSweep(io: CliIO, outDir: string, rows: SweepRow[]): void {
+  mkdirSync(outDir, { recursive: true });
+  const table = sweepTable(rows);
+  writeFileAtomic(join(outDir, 'sweep.md'), table + '\n');
+  writeJsonAtomic(join(outDir, 'sweep.json'), rows);
+  const ok = rows.filter((r): r is Extract<SweepRow, { coverage: number }> => !('failed' in r));
+  if (ok.length) linePlot(join(outDir, 'coverage-precision.png'), ok.map((r) => ({ label: r.point, x: [r.coverage], y: [r.precision] })), { title: 'students: coverage vs precision', xlabel: 'mode coverage', ylabel: 'precision', points: true });
+  io.stdout(`\n${table}\nwrote ${join(outDir, 'sweep.md')} and coverage-precision.png\n`);
+}
