@@ -13,8 +13,11 @@ A net is a ``torch.nn.Module`` with:
 * optional attribute ``guidance: float`` for nets with a guidance embedder: embedded guidance sets it
   for one pass and restores it afterwards (sampling.py).
 
-Parameter names (``named_parameters()`` / ``state_dict()`` keys) ARE the checkpoint keys and must equal
-the tfjs engine's parameter names, so a student exported by either engine loads in the other. Nets
+Parameter names ARE the checkpoint keys and must equal the tfjs engine's parameter names, so a student
+exported by either engine loads in the other: a net whose ``named_parameters()`` names differ (torch
+forbids '.' in ParameterDict keys) offers ``named_weights() -> [(tfjs name, Parameter)]``;
+``checkpoint_params(net)`` below is what the engine uses (trained parameters, checkpoints, students).
+A net that must also export frozen parts (e.g. a text encoder) offers ``export_tensors() -> {name: tensor}``. Nets
 register themselves in ``nets/__init__.py`` as ``family -> builder``; a builder is
 ``builder(spec: NetSpec) -> Net``.
 """
@@ -60,3 +63,9 @@ def has_features(net: torch.nn.Module) -> bool:
 def has_guidance_embedding(net: torch.nn.Module) -> bool:
     cfg = getattr(net, 'config', {}) or {}
     return isinstance(getattr(net, 'guidance', None), (int, float)) and cfg.get('guidance_embeds') in (True, 'true')
+
+
+def checkpoint_params(net: torch.nn.Module):
+    """[(checkpoint name, Parameter)] of a net: ``named_weights()`` when it has one, else named_parameters()."""
+    nw = getattr(net, 'named_weights', None)
+    return list(nw()) if callable(nw) else list(net.named_parameters())
