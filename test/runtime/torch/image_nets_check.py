@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Runs the torch engine's image nets on the inputs image-nets.test.ts wrote and compares with the tfjs
+engine's outputs. usage: image_nets_check.py JOBS.json RESULTS.json
+
+Each job: {name, load: {kind: 'dit', file, input_scale} | {kind: 'family', root, text, latent, objective},
+time_scale, cfg, embedded (scale or null), files: {x, t, c, v, v_cfg, [v_embedded], features}}.
+Writes {name: {quantity: {abs, rel, scale}}} with abs = max |torch - tfjs|, scale = max |tfjs|,
+rel = abs / (1 + scale) (the repo's relErr).
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'runtime', 'torch'))
+from sidc_torch.nets.dit import load_dit_file, mnist_captions  # noqa: E402
+from sidc_torch.nets.families.load import load_family_teacher  # noqa: E402
+from sidc_torch.precision import Precision  # noqa: E402
+from sidc_torch.sampling import guided_velocity  # noqa: E402
+
+
+def compare(ours: torch.Tensor, path: str) -> dict:
+    ref = np.load(path).astype(np.float64)
+    a = ours.detach().double().numpy()
+    if a.shape != ref.shape:
+        raise SystemExit(f'{path}: shape {a.shape} vs tfjs {ref.shape}')
+    err = float(np.abs(a - ref).max())
+    scale = float(np.abs(ref).max())
+    return {'abs': err, 'rel': err / (1 + scale), 'scale': scale}
+
+
+def load(job: dict):
+    ld = job['load']
+    if ld['kind'] == 'dit':
+        return load_dit_file(ld['file'], captions=mnist_captions(), input_scale=ld['input_scale'])
+    return load_family_teacher(ld['root'], ld['text'], latent=(ld['latent'], ld['latent']), objective=ld['objective'])
+
+
+def main(jobs_path: str, out_path: str) -> None:
+    torch.set_grad_enabled(False)
+    fp32 = Precision('fp32', 'cpu')
+    results = {}
+    for job in json.load(open(jobs_path)):
+        net = load(job)
+        f = job['files']
+        x = torch.from_numpy(np.load(f['x']))
+        t = torch.from_numpy(np.load(f['t']))
+        c = torch.from_numpy(np.load(f['c']).astype(np.int64))
+        ts = job['time_scale']
+        r = {'v': compare(guided_velocity(net, x, t, c, ('none', 1.0), ts, fp32), f['v']),
+             'v_cfg': compare(guided_velocity(net, x, t, c, ('cfg', job['cfg']), ts, fp32), f['v_cfg']),
+             'features': compare(net.features(x, t * ts, c).mean(1), f['features'])}
+        if job['embedded'] is not None:
+            r['v_embedded'] = compare(guided_velocity(net, x, t, c, ('embedded', job['embedded']), ts, fp32), f['v_embedded'])
+            if net.guidance != 1.0:
+                raise SystemExit(f"{job['name']}: embedded guidance left the net's guidance at {net.guidance}")
+        results[job['name']] = r
+    with open(out_path, 'w') as fh:
+        json.dump(results, fh, indent=1)
+
+
+if __name__ == '__main__':
+    main(*sys.argv[1:3])
