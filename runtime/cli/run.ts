@@ -6,6 +6,7 @@ import { openRunDir } from '../run/rundir.js';
 import { runGraph } from '../run/runner.js';
 import { InitError } from '../exec/build-nets.js';
 import { collect, compileRecipe, startBackend } from './common.js';
+import { claimRunDir, engineOf, runWithTorch } from '../torch/engine.js';
 
 export const runCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -20,14 +21,19 @@ export const runCommand: CommandModule = {
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
       .option('--threads <n>', 'wasm threads (only 1 in Node without a worker shim)')
       .option('--no-plots', 'skip the PNG sample plots')
+      .option('--engine <name>', 'tfjs | torch (default: the recipe\'s hardware.engine, else tfjs; docs/engines.md)')
+      .option('--device <name>', 'torch engine: cpu | cuda[:N] (default: cuda when torch sees one)')
+      .option('--verbose', 'torch engine: show the traceback of a failed run')
       .addHelpText('after', '\nExamples:\n  sidc run examples/gmm.sid\n  sidc run examples/gmm.sid --set optimizer.lr=1e-3 --fresh')
-      .action(async (file: string, flags: { set: string[]; recipe?: string; runsDir: string; fresh?: boolean; backend?: string; threads?: string; plots: boolean }) => {
+      .action(async (file: string, flags: { set: string[]; recipe?: string; runsDir: string; fresh?: boolean; backend?: string; threads?: string; plots: boolean; engine?: string; device?: string; verbose?: boolean }) => {
         const graphs = compileRecipe(io, file, flags, true);
         if (!graphs) return setExitCode(1);
         if (graphs.length > 1) throw new UserError(`${file} is a sweep with ${graphs.length} points: run it with \`sidc sweep-run ${file}\``);
         const graph = graphs[0]!;
+        if (engineOf(graph, flags.engine) === 'torch') return setExitCode(await runWithTorch(io, graph, file, flags, openRunDir));
         const backend = await startBackend(io, flags);
         const paths = openRunDir(flags.runsDir, graph, { fresh: !!flags.fresh, recipeFile: file, backend });
+        claimRunDir(paths, 'tfjs');
         io.stdout(`run directory ${paths.dir}\n`);
         const t0 = performance.now();
         const c0 = process.cpuUsage();
