@@ -12,7 +12,7 @@ from .protocol import Builder, NetSpec
 
 _REGISTRY: Dict[str, Builder] = {}
 # family -> module that registers it (the module is imported on first use)
-_FAMILY_MODULES = {'gmm': 'gmm', 'mlp': 'mlp', 'dit': 'dit', 'sana': 'sana', 'sana_sprint': 'sana', 'sd3': 'sd3', 'flux': 'flux'}
+_FAMILY_MODULES = {'gmm': 'gmm', 'mlp': 'mlp', 'dit': 'image_builders', 'sana': 'image_builders', 'sd3': 'image_builders', 'flux': 'image_builders'}
 
 
 class UnknownFamily(Exception):
