@@ -49,7 +49,8 @@ const CASES: Case[] = [
 ];
 const LATENT = 8;
 
-let results: Record<string, Record<string, { abs: number; rel: number; scale: number }>> = {};
+type Cmp = { abs: number; rel: number; scale: number };
+let results: Record<string, Record<string, Cmp> & { bf16_weights_differing?: number; bf16_wrong_dtype?: number; v_bf16?: Cmp }> = {};
 let pythonError = '';
 
 function save(dir: string, name: string, t: tf.Tensor): string {
@@ -114,5 +115,19 @@ for (const k of CASES) {
       assert.ok(r[q]!.scale > 1e-3, `${k.name} ${q}: the outputs are all ~0, the comparison would prove nothing`);
       assert.ok(r[q]!.rel < TOL, `${k.name} ${q}: max abs ${r[q]!.abs}, rel ${r[q]!.rel} (tolerance ${TOL})`);
     }
+  });
+}
+
+// dtype on load: a family teacher read as bfloat16 straight from its BF16 shards holds exactly the stored
+// values, and its velocity agrees with the fp32 tfjs engine's to bfloat16 accuracy (8 mantissa bits)
+const BF16_TOL = 5e-2;
+for (const k of CASES.filter((c) => c.load.kind === 'family')) {
+  test(`${k.name}: loaded as bfloat16 from BF16 shards, weights are the stored values and v agrees to bf16 accuracy`, { skip }, (t) => {
+    assert.equal(pythonError, '', pythonError);
+    const r = results[k.name]!;
+    assert.equal(r.bf16_wrong_dtype, 0, 'parameters not in bfloat16');
+    assert.equal(r.bf16_weights_differing, 0, 'weights differ from the BF16 shards');
+    t.diagnostic(`v_bf16: max abs ${r.v_bf16!.abs.toExponential(2)}, rel ${r.v_bf16!.rel.toExponential(2)}`);
+    assert.ok(r.v_bf16!.rel < BF16_TOL, `rel ${r.v_bf16!.rel}`);
   });
 }

@@ -16,6 +16,8 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'runtime', 'torch'))
 from sidc_torch.nets.dit import load_dit_file, mnist_captions  # noqa: E402
+from sidc_torch.formats.safetensors import read_checkpoint  # noqa: E402
+from sidc_torch.nets.families.config import transformer_dir  # noqa: E402
 from sidc_torch.nets.families.load import load_family_teacher  # noqa: E402
 from sidc_torch.precision import Precision  # noqa: E402
 from sidc_torch.sampling import guided_velocity  # noqa: E402
@@ -31,11 +33,22 @@ def compare(ours: torch.Tensor, path: str) -> dict:
     return {'abs': err, 'rel': err / (1 + scale), 'scale': scale}
 
 
-def load(job: dict):
+def load(job: dict, dtype=torch.float32):
     ld = job['load']
     if ld['kind'] == 'dit':
-        return load_dit_file(ld['file'], captions=mnist_captions(), input_scale=ld['input_scale'])
-    return load_family_teacher(ld['root'], ld['text'], latent=(ld['latent'], ld['latent']), objective=ld['objective'])
+        return load_dit_file(ld['file'], captions=mnist_captions(), input_scale=ld['input_scale'], dtype=dtype)
+    return load_family_teacher(ld['root'], ld['text'], latent=(ld['latent'], ld['latent']), objective=ld['objective'], dtype=dtype)
+
+
+def bf16_checks(job: dict, x, t, c, fp32) -> dict:
+    """A family teacher loaded as bfloat16 from its BF16 shards: every weight is the stored value bit for bit
+    (no detour that rounds twice), and its velocity stays within bfloat16 accuracy of the tfjs engine's."""
+    net = load(job, torch.bfloat16)
+    stored, _ = read_checkpoint(transformer_dir(job['load']['root']))
+    mismatched = sum(int((p != stored[n]).sum()) for n, p in net.state_dict().items() if stored[n].dtype == torch.bfloat16)
+    wrong_dtype = sum(1 for p in net.parameters() if p.dtype != torch.bfloat16)
+    v = guided_velocity(net, x, t, c, ('none', 1.0), job['time_scale'], fp32)
+    return {'bf16_weights_differing': mismatched, 'bf16_wrong_dtype': wrong_dtype, 'v_bf16': compare(v, job['files']['v'])}
 
 
 def main(jobs_path: str, out_path: str) -> None:
@@ -56,6 +69,8 @@ def main(jobs_path: str, out_path: str) -> None:
             r['v_embedded'] = compare(guided_velocity(net, x, t, c, ('embedded', job['embedded']), ts, fp32), f['v_embedded'])
             if net.guidance != 1.0:
                 raise SystemExit(f"{job['name']}: embedded guidance left the net's guidance at {net.guidance}")
+        if job['load']['kind'] == 'family':
+            r.update(bf16_checks(job, x, t, c, fp32))
         results[job['name']] = r
     with open(out_path, 'w') as fh:
         json.dump(results, fh, indent=1)
