@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The torch engine's side of sid-iteration.test.ts: for each job, load the compiled graph, run one iteration
+"""The torch engine's side of sid-iteration-harness.ts: for each job, load the compiled graph, run one iteration
 of each listed stage with sidc_torch (image_stage.prepare_image_stage + stage.run_iteration; a stage's G
 product feeds the next stage, as the runner does) and compare with the tfjs engine's losses and updated nets.
 usage: sid_iteration_check.py JOBS.json RESULTS.json
