@@ -3,7 +3,8 @@
 engine's outputs. usage: image_nets_check.py JOBS.json RESULTS.json
 
 Each job: {name, load: {kind: 'dit', file, input_scale} | {kind: 'family', root, text, latent, objective},
-time_scale, cfg, embedded (scale or null), files: {x, t, c, v, v_cfg, [v_embedded], features}}.
+time_scale, cfg, embedded (scale or null), files: {x, t, c, v, v_cfg, [v_embedded], features, saved}}: the
+net is also saved with the engine's save_net to `saved`, for the tfjs engine to load.
 Writes {name: {quantity: {abs, rel, scale}}} with abs = max |torch - tfjs|, scale = max |tfjs|,
 rel = abs / (1 + scale) (the repo's relErr).
 """
@@ -19,6 +20,7 @@ from sidc_torch.nets.dit import load_dit_file, mnist_captions  # noqa: E402
 from sidc_torch.formats.safetensors import read_checkpoint  # noqa: E402
 from sidc_torch.nets.families.config import transformer_dir  # noqa: E402
 from sidc_torch.nets.families.load import load_family_teacher  # noqa: E402
+from sidc_torch.checkpoint import save_net  # noqa: E402
 from sidc_torch.precision import Precision  # noqa: E402
 from sidc_torch.sampling import guided_velocity  # noqa: E402
 
@@ -69,6 +71,7 @@ def main(jobs_path: str, out_path: str) -> None:
             r['v_embedded'] = compare(guided_velocity(net, x, t, c, ('embedded', job['embedded']), ts, fp32), f['v_embedded'])
             if net.guidance != 1.0:
                 raise SystemExit(f"{job['name']}: embedded guidance left the net's guidance at {net.guidance}")
+        save_net(f['saved'], net)  # the tfjs engine loads it back (image-nets.test.ts)
         if job['load']['kind'] == 'family':
             r.update(bf16_checks(job, x, t, c, fp32))
         results[job['name']] = r

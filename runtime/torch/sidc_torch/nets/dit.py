@@ -123,8 +123,10 @@ class DiTNet(nn.Module):
         self.input_scale = float(input_scale)
         self.null_condition = len(self.captions)
         cfg = {k: v for k, v in asdict(c).items() if k != 'vocab'}
+        # the tfjs engine's DitNet.config (saved with students): JS prints an integral number without '.0'
+        scale: float | int = int(self.input_scale) if self.input_scale.is_integer() else self.input_scale
         self.config: Dict[str, Any] = {**cfg, 'vocab': json.dumps(c.vocab, separators=(',', ':')),
-                                       'captions': json.dumps(self.captions, separators=(',', ':')), 'input_scale': self.input_scale}
+                                       'captions': json.dumps(self.captions, separators=(',', ':')), 'input_scale': scale}
         D = c.hidden
         ff = round(D * c.mlpRatio)
         self.pos_embed = nn.Module()
@@ -176,6 +178,10 @@ class DiTNet(nn.Module):
     def features(self, x: torch.Tensor, t: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         """The discriminator's token features [B, N, D]: hidden states after the final norm (docs/algorithm.md §6)."""
         return self.final_hidden(x, t, c).to(x.dtype)
+
+    def export_tensors(self) -> Dict[str, torch.Tensor]:
+        """Every tensor of the DiT file layout (what load_dit_file reads), the frozen text encoder included."""
+        return dict(self.state_dict())
 
 
 class _Mlp(nn.Module):
