@@ -5,9 +5,11 @@ shards against it, every problem reported at once -> the weights, cast straight 
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+import contextlib
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import torch
+import torch.nn as nn
 
 from ...formats.safetensors import read, read_checkpoint
 from . import VAE_DOWNSAMPLE, family_class
@@ -56,11 +58,28 @@ def latent_size(family: str, multiple: int, resolution: Optional[int], latent: O
     return int(side), int(side)
 
 
+@contextlib.contextmanager
+def _without_random_init() -> Iterator[None]:
+    """Module construction without the random init of Linear / Conv2d / LayerNorm: their storage is left
+    uninitialised (untouched pages cost no memory) because load_weights overwrites every weight right after
+    and refuses a checkpoint that lacks one. Saves minutes and a float32 copy on multi-billion-weight teachers."""
+    saved = [(cls, cls.reset_parameters) for cls in (nn.Linear, nn.Conv2d, nn.LayerNorm)]
+    try:
+        for cls, _ in saved:
+            cls.reset_parameters = lambda self: None  # type: ignore[assignment]
+        yield
+    finally:
+        for cls, f in saved:
+            cls.reset_parameters = f  # type: ignore[assignment]
+
+
 def build_family_net(config: Dict, text: TextTable, latent: Tuple[int, int], tensors: Dict[str, torch.Tensor], source: str, *,
                      guidance: float = 1.0, objective: str = 'rectified_flow', dtype: torch.dtype = torch.float32,
                      device: Optional[torch.device | str] = None) -> FamilyNet:
     """The family module of ``config`` on ``device`` in ``dtype`` with ``tensors`` loaded (names checked)."""
-    net = family_class(config['family'])(config, text, latent, guidance, objective).to(device=device, dtype=dtype)
+    with _without_random_init():
+        net = family_class(config['family'])(config, text, latent, guidance, objective)
+    net = net.to(device=device, dtype=dtype)
     load_weights(net, tensors, source)
     return net
 
