@@ -51,7 +51,7 @@ const CASES: Case[] = [
 const LATENT = 8;
 
 type Cmp = { abs: number; rel: number; scale: number };
-let results: Record<string, Record<string, Cmp> & { bf16_weights_differing?: number; bf16_wrong_dtype?: number; v_bf16?: Cmp }> = {};
+let results: Record<string, Record<string, Cmp> & { bf16_weights_differing?: number; bf16_wrong_dtype?: number; v_bf16?: Cmp; v_amp?: Cmp }> = {};
 let pythonError = '';
 const reload = new Map<string, (path: string) => VelocityNet>();
 const rerun = new Map<string, (net: VelocityNet) => Float32Array>();
@@ -146,6 +146,16 @@ for (const k of CASES.filter((c) => c.load.kind === 'family')) {
     assert.equal(r.bf16_weights_differing, 0, 'weights differ from the BF16 shards');
     t.diagnostic(`v_bf16: max abs ${r.v_bf16!.abs.toExponential(2)}, rel ${r.v_bf16!.rel.toExponential(2)}`);
     assert.ok(r.v_bf16!.rel < BF16_TOL, `rel ${r.v_bf16!.rel}`);
+  });
+}
+
+// amp: the CFG-guided velocity under the engine's bfloat16 autocast (fp32 weights) within bf16 accuracy
+for (const k of CASES) {
+  test(`${k.name}: under amp (bf16 autocast) the guided velocity agrees to bf16 accuracy`, { skip }, (t) => {
+    assert.equal(pythonError, '', pythonError);
+    const r = results[k.name]!.v_amp!;
+    t.diagnostic(`v_amp: max abs ${r.abs.toExponential(2)}, rel ${r.rel.toExponential(2)}`);
+    assert.ok(r.rel < BF16_TOL, `rel ${r.rel}`);
   });
 }
 

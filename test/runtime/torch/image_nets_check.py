@@ -71,6 +71,8 @@ def main(jobs_path: str, out_path: str) -> None:
             r['v_embedded'] = compare(guided_velocity(net, x, t, c, ('embedded', job['embedded']), ts, fp32), f['v_embedded'])
             if net.guidance != 1.0:
                 raise SystemExit(f"{job['name']}: embedded guidance left the net's guidance at {net.guidance}")
+        # amp (docs/algorithm.md §5): the pass under the engine's bf16 autocast stays within bf16 accuracy
+        r['v_amp'] = compare(guided_velocity(net, x, t, c, ('cfg', job['cfg']), ts, Precision('amp', 'cpu')), f['v_cfg'])
         save_net(f['saved'], net)  # the tfjs engine loads it back (image-nets.test.ts)
         if job['load']['kind'] == 'family':
             r.update(bf16_checks(job, x, t, c, fp32))
