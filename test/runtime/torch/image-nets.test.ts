@@ -51,7 +51,7 @@ const CASES: Case[] = [
 const LATENT = 8;
 
 type Cmp = { abs: number; rel: number; scale: number };
-let results: Record<string, Record<string, Cmp> & { bf16_weights_differing?: number; bf16_wrong_dtype?: number; v_bf16?: Cmp; v_amp?: Cmp }> = {};
+let results: Record<string, Record<string, Cmp> & { bf16_weights_differing?: number; bf16_wrong_dtype?: number; v_bf16?: Cmp; v_amp?: Cmp; v_reference?: Cmp }> = {};
 let pythonError = '';
 const reload = new Map<string, (path: string) => VelocityNet>();
 const rerun = new Map<string, (net: VelocityNet) => Float32Array>();
@@ -146,6 +146,18 @@ for (const k of CASES.filter((c) => c.load.kind === 'family')) {
     assert.equal(r.bf16_weights_differing, 0, 'weights differ from the BF16 shards');
     t.diagnostic(`v_bf16: max abs ${r.v_bf16!.abs.toExponential(2)}, rel ${r.v_bf16!.rel.toExponential(2)}`);
     assert.ok(r.v_bf16!.rel < BF16_TOL, `rel ${r.v_bf16!.rel}`);
+  });
+}
+
+// independent oracles: scripts/reference/families.py (diffusers' module tree, strict load of the same shards)
+// and scripts/reference/sid_dit_torch.py's DiT
+for (const k of CASES) {
+  const ref = k.load.kind === 'dit' ? 'sid_dit_torch.py' : 'families.py (diffusers module tree)';
+  test(`${k.name}: the transformer pass equals scripts/reference/${ref}`, { skip }, (t) => {
+    assert.equal(pythonError, '', pythonError);
+    const r = results[k.name]!.v_reference!;
+    t.diagnostic(`v_reference: max abs ${r.abs.toExponential(2)}, rel ${r.rel.toExponential(2)}, max |ref| ${r.scale.toFixed(3)}`);
+    assert.ok(r.scale > 1e-3 && r.rel < TOL, `rel ${r.rel}`);
   });
 }
 

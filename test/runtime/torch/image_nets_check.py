@@ -25,8 +25,8 @@ from sidc_torch.precision import Precision  # noqa: E402
 from sidc_torch.sampling import guided_velocity  # noqa: E402
 
 
-def compare(ours: torch.Tensor, path: str) -> dict:
-    ref = np.load(path).astype(np.float64)
+def compare(ours: torch.Tensor, path, ref_tensor=None) -> dict:
+    ref = np.load(path).astype(np.float64) if ref_tensor is None else ref_tensor.detach().double().numpy()
     a = ours.detach().double().numpy()
     if a.shape != ref.shape:
         raise SystemExit(f'{path}: shape {a.shape} vs tfjs {ref.shape}')
@@ -40,6 +40,34 @@ def load(job: dict, dtype=torch.float32):
     if ld['kind'] == 'dit':
         return load_dit_file(ld['file'], captions=mnist_captions(), input_scale=ld['input_scale'], dtype=dtype)
     return load_family_teacher(ld['root'], ld['text'], latent=(ld['latent'], ld['latent']), objective=ld['objective'], dtype=dtype)
+
+
+def reference_check(job: dict, net, x, t, c) -> dict:
+    """The transformer pass against scripts/reference/families.py (an independent port with diffusers' module
+    tree, loaded with load_state_dict(strict=True) from the same shards), on the same transformer inputs."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'scripts', 'reference'))
+    import families as ref  # noqa: E402  (test-only: the engine never imports the reference)
+    tdir = transformer_dir(job['load']['root'])
+    cfg = json.load(open(os.path.join(tdir, 'config.json')))
+    model = ref.CLASSES[cfg['_class_name']](cfg)
+    model.load_state_dict(ref.read_checkpoint(tdir), strict=True)
+    inp = net.inputs(x, t * job['time_scale'], c)
+    mask = net.text.mask[c]
+    v_ref = model(inp.x, inp.timestep, inp.text, mask, inp.pooled, inp.guidance)
+    return compare(net.transformer(inp)[1], None, v_ref)
+
+
+def dit_reference_check(job: dict, net, x, t, c) -> dict:
+    """The DiT against scripts/reference/sid_dit_torch.py's independent DiT (fused qkv, own caption table)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'scripts', 'reference'))
+    import sid_dit_torch as ref  # noqa: E402  (test-only)
+    w, meta = ref.read_safetensors(job['load']['file'])
+    cfg = json.loads(meta['config'])
+    model = ref.build_dit(cfg, w)
+    table = torch.from_numpy(ref.caption_table(cfg, w['text_encoder.token_embedding.weight'], mnist_captions()))
+    b = x.shape[0]
+    v_ref = model(x.reshape(b, cfg['channels'], cfg['height'], cfg['width']), t * job['time_scale'] * job['load']['input_scale'], table[c])
+    return compare(net(x, t * job['time_scale'], c), None, v_ref.reshape(b, -1))
 
 
 def bf16_checks(job: dict, x, t, c, fp32) -> dict:
@@ -74,7 +102,10 @@ def main(jobs_path: str, out_path: str) -> None:
         # amp (docs/algorithm.md §5): the pass under the engine's bf16 autocast stays within bf16 accuracy
         r['v_amp'] = compare(guided_velocity(net, x, t, c, ('cfg', job['cfg']), ts, Precision('amp', 'cpu')), f['v_cfg'])
         save_net(f['saved'], net)  # the tfjs engine loads it back (image-nets.test.ts)
+        if job['load']['kind'] == 'dit':
+            r['v_reference'] = dit_reference_check(job, net, x, t, c)
         if job['load']['kind'] == 'family':
+            r['v_reference'] = reference_check(job, net, x, t, c)
             r.update(bf16_checks(job, x, t, c, fp32))
         results[job['name']] = r
     with open(out_path, 'w') as fh:
