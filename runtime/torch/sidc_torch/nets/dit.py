@@ -26,7 +26,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .layers import Attention, FeedForward, AdaLNLinear, layer_norm, modulate, patchify, sincos_pos_embed_2d, timestep_sinusoid, unpatchify
+from ..formats.safetensors import read
+from .layers import Attention, FeedForward, AdaLNLinear, TimestepEmbedding, layer_norm, modulate, patchify, sincos_pos_embed_2d, timestep_sinusoid, unpatchify
 
 TOKEN_EMBEDDING = 'text_encoder.token_embedding.weight'
 DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']
@@ -132,8 +133,8 @@ class DiTNet(nn.Module):
         self.pos_embed = nn.Module()
         self.pos_embed.proj = nn.Linear(c.channels * c.patch * c.patch, D)
         self.time_text_embed = nn.Module()
-        self.time_text_embed.timestep_embedder = _Mlp(c.freqDim, D)
-        self.time_text_embed.text_embedder = _Mlp(c.textDim, D)
+        self.time_text_embed.timestep_embedder = TimestepEmbedding(c.freqDim, D)
+        self.time_text_embed.text_embedder = TimestepEmbedding(c.textDim, D)  # same linear_1 -> SiLU -> linear_2
         self.transformer_blocks = nn.ModuleList([DiTBlock(D, c.heads, ff) for _ in range(c.depth)])
         self.norm_out = AdaLNLinear(D, 2)
         self.proj_out = nn.Linear(D, c.patch * c.patch * c.channels)
@@ -184,18 +185,6 @@ class DiTNet(nn.Module):
         return dict(self.state_dict())
 
 
-class _Mlp(nn.Module):
-    """linear_1 -> SiLU -> linear_2 (diffusers TimestepEmbedding's names)."""
-
-    def __init__(self, in_features: int, dim: int):
-        super().__init__()
-        self.linear_1 = nn.Linear(in_features, dim)
-        self.linear_2 = nn.Linear(dim, dim)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear_2(F.silu(self.linear_1(x)))
-
-
 def dit_from_tensors(tensors: Dict[str, torch.Tensor], metadata: Dict[str, str], source: str, *,
                      captions: Optional[Sequence[str]] = None, input_scale: Optional[float] = None,
                      dtype: Optional[torch.dtype] = None, device: Optional[torch.device | str] = None) -> DiTNet:
@@ -230,6 +219,5 @@ def load_dit_file(path: str, *, captions: Optional[Sequence[str]] = None, input_
                   dtype: Optional[torch.dtype] = None, device: Optional[torch.device | str] = None) -> DiTNet:
     """Loads a DiT teacher or student file (examples/teachers/dit-mnist.safetensors; sidc's student files).
     The DiT sees t x input_scale: pass timeScale / teacher.time_scale (runtime/exec/dit-stage.ts)."""
-    from .families.load import read_safetensors_file
-    tensors, metadata = read_safetensors_file(path)
+    tensors, metadata = read(path)
     return dit_from_tensors(tensors, metadata, path, captions=captions, input_scale=input_scale, dtype=dtype, device=device)

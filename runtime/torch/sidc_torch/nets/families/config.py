@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 CLASS_NAMES = {'SanaTransformer2DModel': 'sana', 'SD3Transformer2DModel': 'sd3', 'FluxTransformer2DModel': 'flux'}
 

@@ -11,16 +11,11 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import torch
 import torch.nn as nn
 
-from ...formats.safetensors import read, read_checkpoint
+from ...formats.safetensors import read_checkpoint
 from . import VAE_DOWNSAMPLE, family_class
 from .base import FamilyNet
 from .config import read_family_config, transformer_dir
 from .text import TextTable, read_text_encodings
-
-
-def read_safetensors_file(path: str) -> Tuple[Dict[str, torch.Tensor], Dict[str, str]]:
-    """One safetensors file: tensors in their stored dtype, and the metadata."""
-    return read(path)
 
 
 def key_problems(expected: Dict[str, torch.Size], found: Dict[str, torch.Tensor]) -> List[str]:

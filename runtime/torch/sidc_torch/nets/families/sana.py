@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..layers import Attention, RMSNorm, TextProjection, TimestepEmbedding, layer_norm, mask_bias, merge_heads, modulate, sdpa, \
-    sincos_pos_embed_2d, split_heads, timestep_sinusoid, unpatchify
+    sincos_pos_embed_2d, timestep_sinusoid, unpatchify
 from .base import FamilyInputs, FamilyNet
 from .config import hidden_of
 
