@@ -89,7 +89,8 @@ def prepare_image_stage(graph, stage, products, device) -> StageState:
                 raise InitError(str(e)) from None
     if precision.bf16_storage:
         for slot in nets.values():
-            if slot.decl['trainable']:
-                slot.net.to(torch.bfloat16)
+            if slot.decl['trainable']:  # parameters only, as the tfjs engine: the DiT's frozen text encoder stays fp32
+                for p in slot.net.parameters():
+                    p.data = p.data.to(torch.bfloat16)
     return StageState(graph=graph, stage=stage, precision=precision, rng=Rng.derive(seed, f"stage:{stage['name']}"), nets=nets,
                       batch=stage_batch(graph, stage), dim=phi.dim, gmm=None, device=device, classes=classes, prompts=prompts, real_data=real)
