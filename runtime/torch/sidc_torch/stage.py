@@ -179,8 +179,9 @@ def prepare_stage(graph, stage, products, device) -> StageState:
     nets = build_nets(graph, stage, gmm, products, seed, device)
     if precision.bf16_storage:
         for slot in nets.values():
-            if slot.decl['trainable']:
-                slot.net.to(torch.bfloat16)
+            if slot.decl['trainable']:  # the parameters only: buffers (time frequencies, mixture means) stay fp32
+                for p in slot.net.parameters():
+                    p.data = p.data.to(torch.bfloat16)
     return StageState(graph=graph, stage=stage, precision=precision, rng=Rng.derive(seed, f"stage:{stage['name']}"), nets=nets,
                       batch=stage_batch(graph, stage), dim=gmm.dim, gmm=gmm, device=device)
 

@@ -60,7 +60,7 @@ function oneIteration(name: string, graph: ExecutionGraph, done: string): Compar
     if (k.startsWith('net/') && m) {
       // Adam's first step is +-lr g / (|g| + eps): where |g| is near eps (a gradient that cancels to ~0), the
       // last bits of g decide the step, so those entries may differ by up to lr (measured: ~0.5% of the
-      // mlp's entries, none elsewhere); they are counted (< 1%), the gradients themselves (Adam's m = g at
+      // mlp case's entries); they are counted (< 1%), the gradients themselves (Adam's m = g at
       // beta1 = 0) are compared above at 1e-4, and every other weight must agree to 1e-5
       const tol = 1e-5 * t.data.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
       b = Float32Array.from(b, (v, i) => (Math.abs(m[i]!) < 1e-6 && Math.abs(v - t.data[i]!) > tol ? (exempt++, t.data[i]!) : v));
