@@ -88,5 +88,6 @@ def load_net(path: str, graph: dict, device: str, trainable=False):
     cfg = json.loads(meta.get('config') or '{}')
     if kind == 'mlp':
         return build_net('mlp', NetSpec(graph=graph, init='tensors', tensors={k: v.float() for k, v in tensors.items()}, trainable=trainable, device=device, extra={'mlp_config': cfg}))
-    # other families build from the recipe's teacher and take the saved weights (nets/__init__.py)
-    return build_net(kind or '?', NetSpec(graph=graph, init='tensors', tensors=tensors, trainable=trainable, device=device, extra={'config': cfg}))
+    # image families: the recipe's teacher architecture with the saved weights (nets/image_builders.py)
+    from .nets.image_builders import load_student
+    return load_student(path, NetSpec(graph=graph, init='tensors', trainable=trainable, device=device))

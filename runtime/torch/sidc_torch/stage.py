@@ -21,6 +21,7 @@ from .rng import Rng
 
 IMPLICIT_TEACH = '_init'
 VECTOR_FAMILIES = ('gmm', 'mlp')
+IMAGE_FAMILIES = ('dit', 'sana', 'sd3', 'flux')
 
 
 class StageError(Exception):
@@ -171,8 +172,11 @@ def build_nets(graph, stage, gmm, products, seed, device) -> Dict[str, NetSlot]:
 
 def prepare_stage(graph, stage, products, device) -> StageState:
     family = teacher_family(graph)
+    if family in IMAGE_FAMILIES:  # dit, sana, sd3, flux: image_stage.py (teacher files, text tables, real data)
+        from .image_stage import prepare_image_stage
+        return prepare_image_stage(graph, stage, products, device)
     if family not in VECTOR_FAMILIES:
-        raise StageError(f"teacher family '{family}': the torch engine runs gmm and mlp recipes so far; use --engine tfjs")
+        raise StageError(f"teacher family '{family}' is not executable by the torch engine ({', '.join(VECTOR_FAMILIES + IMAGE_FAMILIES)})")
     gmm = gmm_of(graph)
     seed = stage_seed(graph, stage)
     precision = Precision((stage.get('precision') or {}).get('policy', 'fp32'), device)
