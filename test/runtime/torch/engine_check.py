@@ -34,7 +34,19 @@ def times(spec):
     return {'times': out, 'weightings': ws}
 
 
+def formats(spec):
+    """Writes spec['tensors'] with the torch engine's writer; reads the tfjs-written file and index."""
+    import torch
+    from sidc_torch.formats import safetensors as stf
+    dt = {'F32': torch.float32, 'BF16': torch.bfloat16, 'F16': torch.float16}
+    stf.write(spec['out'], {k: torch.tensor(v['data'], dtype=torch.float32).to(dt[v['dtype']]).reshape(v['shape']) for k, v in spec['tensors'].items()}, spec['metadata'])
+    got, meta = stf.read(spec['tfjs_file'])
+    sharded, _ = stf.read_checkpoint(spec['index'])
+    return {'read': {k: [str(t.dtype), t.float().flatten().tolist()] for k, t in got.items()}, 'meta': meta,
+            'sharded': {k: t.float().flatten().tolist() for k, t in sharded.items()}}
+
+
 if __name__ == '__main__':
     cmd, path = sys.argv[1], sys.argv[2]
     spec = json.load(open(path))
-    print(json.dumps({'streams': streams, 'times': times}[cmd](spec)))
+    print(json.dumps({'streams': streams, 'times': times, 'formats': formats}[cmd](spec)))

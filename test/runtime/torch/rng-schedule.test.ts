@@ -1,11 +1,12 @@
 // The torch engine's PRNG and time sampling against the tfjs engine's (runtime/rng/prng.ts,
 // runtime/schedule/): the same seed must give bit-identical u32 streams, uniforms and float32 normals, and
 // the same uniforms the same t under every distribution, interval and sampling method - the basis of
-// "same draws" in both engines. The torch side runs in /usr/bin/python3 (test/runtime/torch/engine_check.py).
+// "same draws" in both engines. Also the shared file format: the torch safetensors writer is byte-identical. The torch side runs in /usr/bin/python3 (test/runtime/torch/engine_check.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { writeSafetensors, type TensorToWrite } from '../../../runtime/io/safetensors.js';
 import { join } from 'node:path';
 import { Rng } from '../../../runtime/rng/prng.js';
 import { restriction, sampleTimes, timeDist } from '../../../runtime/schedule/time-dist.js';
@@ -59,4 +60,29 @@ test('schedule: the same t for logit-normal / uniform, with intervals, inverse C
   const got = check('times', { cases, weightings, t });
   assert.deepEqual(got.times, want);
   assert.deepEqual(got.weightings, wantW);
+});
+
+test('safetensors: the torch writer produces the same bytes as runtime/io/safetensors.ts; it reads tfjs files and sharded indexes', { skip }, () => {
+  const tensors: Record<string, TensorToWrite> = {
+    'net/G/in.w': { dtype: 'F32', shape: [2, 3], data: Float32Array.from([0.1, -2, 3.5, 1e-8, 7, -0.5]) },
+    'adam/G/in.w/m': { dtype: 'BF16', shape: [3], data: Float32Array.from([1.5, -0.00390625, 256]) },
+    'h': { dtype: 'F16', shape: [2], data: Float32Array.from([0.25, -1024]) },
+  };
+  const metadata = { format: 'sidc.checkpoint', state: JSON.stringify({ stage: 'sid', rng: [1, 2, 3, 4] }) };
+  const ours = join(dir, 'tfjs.safetensors');
+  writeSafetensors(ours, tensors, metadata);
+  writeSafetensors(join(dir, 'shard-1.safetensors'), { a: tensors['net/G/in.w']! });
+  writeSafetensors(join(dir, 'shard-2.safetensors'), { b: tensors.h! });
+  const index = join(dir, 'model.safetensors.index.json');
+  writeFileSync(index, JSON.stringify({ metadata: {}, weight_map: { a: 'shard-1.safetensors', b: 'shard-2.safetensors' } }));
+  const theirs = join(dir, 'torch.safetensors');
+  const got = check('formats', { out: theirs, tensors: Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { ...t, data: Array.from(t.data) }])), metadata, tfjs_file: ours, index }) as {
+    read: Record<string, [string, number[]]>; meta: Record<string, string>; sharded: Record<string, number[]>;
+  };
+  assert.deepEqual(readFileSync(theirs), readFileSync(ours));
+  assert.deepEqual(got.meta, metadata);
+  assert.deepEqual(got.read['adam/G/in.w/m'], ['torch.bfloat16', [1.5, -0.00390625, 256]]);
+  assert.deepEqual(got.read.h, ['torch.float16', [0.25, -1024]]);
+  assert.deepEqual(got.sharded.a, Array.from(tensors['net/G/in.w']!.data));
+  assert.deepEqual(got.sharded.b, [0.25, -1024]);
 });
