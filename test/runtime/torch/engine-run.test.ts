@@ -14,6 +14,7 @@ import { repoPath } from '../../helpers/paths.js';
 import { sidc } from '../../helpers/cli.js';
 import { pythonWith, scratchDir } from '../io/tmp.js';
 import { compileGraph, randomMlp, runTorch, seededRunDir, sidOnly } from './harness.js';
+import { engineOf } from '../../../runtime/torch/engine.js';
 
 const py = pythonWith('torch', 'numpy');
 const skip = py ? false : 'python3 with torch not found';
@@ -157,3 +158,14 @@ test('sidc run --engine torch end to end, Ctrl-C stops it with a checkpoint (130
   assert.equal(s.code, 0, s.err);
 });
 
+
+test('engine selection: --engine beats hardware.engine beats tfjs; setting it changes the hash only when set', () => {
+  const plain = compileGraph(tiny);
+  const withTorch = compileGraph(tiny, ['hardware.engine=torch']);
+  assert.equal(engineOf(plain, undefined), 'tfjs');
+  assert.equal(engineOf(withTorch, undefined), 'torch');
+  assert.equal(engineOf(withTorch, 'tfjs'), 'tfjs');
+  assert.throws(() => engineOf(plain, 'jax'), /unknown engine 'jax'/);
+  assert.ok(!('engine' in (plain.config.hardware as Record<string, unknown>)), 'absent unless set');
+  assert.notEqual(withTorch.hash, plain.hash);
+});
