@@ -20,6 +20,13 @@ import { runIteration } from '../../../runtime/exec/iteration.js';
 import { writeSafetensors } from '../../../runtime/io/safetensors.js';
 import { writeTinyFamilyTeacher } from '../../../runtime/families/make-tiny.js';
 import type { VelocityNet } from '../../../runtime/nets/net.js';
+import type { StageState } from '../../../runtime/exec/state.js';
+import { FamilyNet } from '../../../runtime/families/net.js';
+import { DitNet } from '../../../runtime/exec/dit-net.js';
+import { familySamples } from '../../../runtime/run/latent-samples.js';
+import { GRID_COLS, studentSamples } from '../../../runtime/run/image-samples.js';
+import { writeNpy } from '../../../runtime/io/npy.js';
+import { configValue, num } from '../../../runtime/exec/config.js';
 
 const torchPython = pythonWith('torch', 'numpy');
 const skip = torchPython ? false : 'python3 with torch not found';
@@ -28,13 +35,26 @@ export interface IterationCase { name: string; recipe: string; recipeName?: stri
 
 type Cmp = { abs: number; rel: number; scale: number };
 type NetCmp = Cmp & { moved: number; lr_units: number; update_rel_l2: number; off_fraction: number; count: number; zero_gradient_max_step_lr: number };
-let results: Record<string, Record<string, { losses: Record<string, [number, number]>; nets: Record<string, NetCmp> }>> = {};
+let results: Record<string, Record<string, { losses: Record<string, [number, number]>; nets: Record<string, NetCmp>; samples: Cmp | null }>> = {};
 let pythonError = '';
 
 function dumpNet(path: string, net: VelocityNet): void {
   const t: Parameters<typeof writeSafetensors>[1] = {};
   for (const [n, v] of net.params) t[n] = { dtype: 'F32', shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
   writeSafetensors(path, t, {});
+}
+
+/** The tfjs engine's sample file of G after the iteration (what its runner writes at a sample point). */
+function samplesOf(dir: string, st: StageState, G: VelocityNet, label: string): string {
+  if (G instanceof FamilyNet) return familySamples(dir, st, G, label).npy;
+  const dit = G as DitNet;
+  const steps = num(configValue(st.graph, 'generator.steps'), 4);
+  const c = Int32Array.from({ length: dit.nullCondition * GRID_COLS }, (_, i) => Math.floor(i / GRID_COLS));
+  const x = studentSamples(dit, c, steps, steps, 12345, num(configValue(st.graph, 'teacher.time_scale'), 1), st);
+  const k = dit.opts.config;
+  const path = join(dir, `${label}.npy`);
+  writeNpy(path, { dtype: 'f4', shape: [c.length, k.channels, k.height, k.width], data: x });
+  return path;
 }
 
 function register(CASES: IterationCase[]): void {
@@ -62,8 +82,9 @@ function register(CASES: IterationCase[]): void {
           nets[n] = join(dir, `${name}-${n}.safetensors`);
           dumpNet(nets[n]!, slot.net);
         }
-        stages.push({ name, losses: res.losses, nets, lr: Object.fromEntries(stage.phases.map((p) => [p.updates, p.optimizer.lr])) });
         const product = productOf(st);
+        const samples = product ? samplesOf(dir, st, product, `${name}-samples`) : null;
+        stages.push({ name, losses: res.losses, nets, samples, lr: Object.fromEntries(stage.phases.map((p) => [p.updates, p.optimizer.lr])) });
         if (product) products.set(name, product);
       }
       jobs.push({ name: k.name, graph: graphPath, stages });
@@ -111,6 +132,10 @@ function defineTests(CASES: IterationCase[]): void {
           assert.ok(c.zero_gradient_max_step_lr <= 1.001, `${k.name} ${stage} ${net}: a zero-gradient key bias stepped ${c.zero_gradient_max_step_lr} lr`);
           assert.ok(c.off_fraction < OFF_FRACTION_TOL, `${k.name} ${stage} ${net}: ${c.off_fraction * c.count} of ${c.count} weights step differently`);
         }
+        // the run's sample file (same noise stream, G = the tfjs engine's product in both): fp32 agreement
+        const sm = r.samples!;
+        t.diagnostic(`samples: max abs ${sm.abs.toExponential(2)}, rel ${sm.rel.toExponential(2)}, max |tfjs| ${sm.scale.toFixed(3)}`);
+        assert.ok(sm.scale > 1e-3 && sm.rel < 1e-4, `${k.name} ${stage} samples: rel ${sm.rel}`);
       });
     }
   }

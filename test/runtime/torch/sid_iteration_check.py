@@ -21,6 +21,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'runtime', 'torch'))
 from sidc_torch.formats.safetensors import read  # noqa: E402
+from sidc_torch.image_samples import write_image_samples  # noqa: E402
 from sidc_torch.image_stage import prepare_image_stage  # noqa: E402
 from sidc_torch.nets.protocol import checkpoint_params  # noqa: E402
 from sidc_torch.nets.families.load import load_weights  # noqa: E402
@@ -94,6 +95,13 @@ def main(jobs_path, out_path):
             if g in s['nets']:
                 load_weights(product, {**product.state_dict(), **read(s['nets'][g])[0]}, s['nets'][g])
             products[s['name']] = product
+            # the run's sample file of that product (same noise stream as the tfjs engine's)
+            mine = write_image_samples(os.path.dirname(s['samples']), st, product, f"{s['name']}-samples-torch")
+            a, b = np.load(mine).astype(np.float64), np.load(s['samples']).astype(np.float64)
+            if a.shape != b.shape:
+                raise SystemExit(f"{job['name']} {s['name']}: samples {a.shape} vs tfjs {b.shape}")
+            err, scale = float(np.abs(a - b).max()), float(np.abs(b).max())
+            out[s['name']]['samples'] = {'abs': err, 'rel': err / (1 + scale), 'scale': scale}
         results[job['name']] = out
     with open(out_path, 'w') as fh:
         json.dump(results, fh, indent=1)
