@@ -9,6 +9,7 @@ import type { ExecutionGraph } from '../../compiler/graph/types.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import type { RunPaths } from '../run/rundir.js';
 import { findTorchPython, INSTALL_HINT, runTorchChild, type TorchInfo } from './launch.js';
+import { drawTorchSamples } from './samples.js';
 
 export const ENGINES = ['tfjs', 'torch'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -47,12 +48,21 @@ export function claimRunDir(paths: RunPaths, engine: EngineName): void {
 export interface TorchRunFlags {
   device?: string;
   verbose?: boolean;
+  /** draw the sample PNGs (sidc run --no-plots: false) */
+  plots?: boolean;
 }
 
 /** Runs the graph in paths.dir on the torch engine; returns the exit code for the CLI. */
 export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, flags: TorchRunFlags): Promise<number> {
   const device = flags.device ?? (info.cuda ? 'cuda' : 'cpu');
   const code = await runTorchChild({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device, ...(flags.verbose ? { verbose: true } : {}) });
+  if (flags.plots !== false) {
+    try {
+      drawTorchSamples(paths.samples, JSON.parse(readFileSync(paths.graph, 'utf8')) as ExecutionGraph);
+    } catch (e) {
+      io.stderr(`sidc: could not draw the sample plots: ${(e as Error).message}\n`);
+    }
+  }
   if (code === 0) io.stdout(`results in ${paths.dir}\n`);
   else if (code === 130) io.stderr(`sidc: stopped; the checkpoint in ${paths.dir} is kept; rerun the same command to resume\n`);
   else if (code !== 2) io.stderr(`sidc: run failed (torch engine, exit ${code}); the last checkpoint in ${paths.dir} is kept; rerun the same command to resume${flags.verbose ? '' : ' (--verbose shows the traceback)'}\n`);

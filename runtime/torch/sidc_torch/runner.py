@@ -159,6 +159,8 @@ def train_stage(rd: RunDir, st, budget) -> bool:
             with open(rd.metrics, 'a', encoding='utf8') as f:
                 f.write(json.dumps(line, separators=(',', ':')) + '\n')
             count, t0 = 0, time.perf_counter()
+        if st.stage['kind'] != 'teach' and crossed(sch['sample_every']):
+            write_training_samples(rd, st, f"{name}-{st.images:08d}")
         stop = _Stop.requested and not done
         if (crossed(sch['checkpoint_every']) and not done) or stop:
             save_checkpoint(rd.checkpoint, st, _size(rd.metrics))
@@ -166,6 +168,36 @@ def train_stage(rd: RunDir, st, budget) -> bool:
             raise Interrupted(f'stopped at {st.images} images of stage {name}; checkpoint written, rerun the same command to resume')
     events.progress(name, st.images, total, {}, final=True)
     return True
+
+
+def write_npy_atomic(path, arr):
+    tmp = f'{path}.tmp-{os.getpid()}.npy'
+    np.save(tmp, arr)
+    os.replace(tmp, path)
+
+
+def write_sample_set(rd: RunDir, label: str, x: np.ndarray, c: np.ndarray) -> None:
+    """samples/<label>.npy [n, dim] float32 + <label>.labels.npy [n] int32; the launcher draws the PNGs."""
+    safe = ''.join(ch if ch.isalnum() or ch == '-' else '_' for ch in label)
+    write_npy_atomic(os.path.join(rd.samples, f'{safe}.npy'), x.astype(np.float32))
+    write_npy_atomic(os.path.join(rd.samples, f'{safe}.labels.npy'), np.asarray(c, dtype=np.int32))
+
+
+def write_training_samples(rd: RunDir, st, label: str) -> None:
+    """512 samples of the stage's generator, as the tfjs runner plots them: a separate PRNG stream
+    (Rng(iteration + 7)), so sampling never changes the training run."""
+    from .rng import Rng
+    G = product_of(st)
+    if G is None or st.gmm is None or st.dim < 2:
+        return
+    n = 512
+    steps = int(num(config_value(st.graph, 'generator.steps'), 4))
+    c = np.arange(n) % st.gmm.classes
+    rng = Rng(st.iteration + 7)
+    z = torch.from_numpy(rng.normals(n * st.dim).reshape(n, st.dim)).to(st.device)
+    with torch.no_grad():
+        x = generate_k(G, z, torch.tensor(c, device=st.device), steps, steps, 'fresh', rng, num(config_value(st.graph, 'teacher.time_scale'), 1), st.precision, False)
+    write_sample_set(rd, label, x.float().cpu().numpy(), c)
 
 
 def evaluate_stage(st):
@@ -180,10 +212,11 @@ def evaluate_stage(st):
     gen_steps = int(num(config_value(g, 'generator.steps'), 4))
     noise = str(config_value(g, 'generator.noise') or 'fresh')
     c = np.arange(n) % gmm.classes
-    rows = []
+    rows, samples = [], []
 
     def record(sampler, steps, x, t0):
         rows.append({'sampler': sampler, 'steps': steps, 'seconds': time.perf_counter() - t0, **mixture_metrics(gmm, x, c)})
+        samples.append((f'eval-{sampler}-{steps}', x[:2000], c[:2000]))
 
     t0 = time.perf_counter()
     record('true mixture', 0, sample_gmm(gmm, c, st.rng), t0)
@@ -205,7 +238,11 @@ def evaluate_stage(st):
         for k in student_steps:
             t1 = time.perf_counter()
             record('SiD student', k, draw(lambda z: generate_k(G, z, cT, min(k, gen_steps), gen_steps, noise, st.rng, ts, st.precision, False)), t1)
-    return rows
+    return rows, samples
+
+
+def gmm_dim_ok(st) -> bool:
+    return st.gmm is not None and st.dim >= 2
 
 
 def format_eval_table(rows) -> str:
@@ -247,7 +284,10 @@ def run_graph(graph, run_dir: str, device: str, stop_after_iterations=None) -> b
         st = prepare_stage(graph, stage, products, device)
         if stage['kind'] == 'evaluate':
             events.log(f'stage {name}: sampling and measuring against the true mixture')
-            rows = evaluate_stage(st)
+            rows, samples = evaluate_stage(st)
+            if gmm_dim_ok(st):
+                for label, x, c in samples:
+                    write_sample_set(rd, label, x, c)
             write_json_atomic(os.path.join(rd.dir, 'eval.json'), rows)
             table = format_eval_table(rows)
             write_text_atomic(os.path.join(rd.dir, 'eval.md'), table + '\n')

@@ -154,6 +154,8 @@ test('sidc run --engine torch end to end, Ctrl-C stops it with a checkpoint (130
   const again = await sidc('run', tiny, '--engine', 'torch', '--runs-dir', runs);
   assert.equal(again.code, 0, again.err);
   assert.match(again.out, /\| SiD student +\| +4 \|/);
+  assert.ok(existsSync(join(runDir(), 'samples', 'sid-00000640.png')), 'training samples drawn');
+  assert.ok(existsSync(join(runDir(), 'samples', 'eval-SiD_student-4.png')), 'evaluation samples drawn');
   const s = await sidc('sample', runDir(), '--n', '16', '-o', join(dir, 's.npy'));
   assert.equal(s.code, 0, s.err);
 });
