@@ -70,17 +70,19 @@ def main(argv=None) -> int:
     from . import events
     try:
         import torch
-        from .graph import GraphError, load_graph
+        import numpy  # noqa: F401 - the engine needs it; say so now rather than mid-run
+    except ImportError as e:
+        sys.stderr.write(f'sidc-torch: {e}; install python3-torch and python3-numpy (or pip install torch numpy)\n')
+        return 2
+    from .graph import GraphError, load_graph
+    try:
         device = _check_device(args.device)
         if args.threads:
             torch.set_num_threads(args.threads)
         graph = load_graph(args.graph)
         if not os.path.isdir(args.run_dir):
             raise UsageError(f'run directory {args.run_dir} does not exist (the launcher creates it)')
-    except (UsageError, ImportError) as e:
-        sys.stderr.write(f'sidc-torch: {e}\n')
-        return 2
-    except GraphError as e:
+    except (UsageError, GraphError) as e:
         sys.stderr.write(f'sidc-torch: {e}\n')
         return 2
     from .runner import Interrupted, run_graph
