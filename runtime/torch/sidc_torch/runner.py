@@ -188,7 +188,11 @@ def write_training_samples(rd: RunDir, st, label: str) -> None:
     (Rng(iteration + 7)), so sampling never changes the training run."""
     from .rng import Rng
     G = product_of(st)
-    if G is None or st.gmm is None or st.dim < 2:
+    if G is not None and st.gmm is None:  # image teachers: samples/<label>.npy as the tfjs engine writes them
+        from .image_samples import write_image_samples
+        write_image_samples(rd.samples, st, G, label)
+        return
+    if G is None or st.dim < 2:
         return
     n = 512
     steps = int(num(config_value(st.graph, 'generator.steps'), 4))
