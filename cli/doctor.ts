@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CommandModule } from './command.js';
 import { initBackend, type BackendName } from '../runtime/tfjs/backend/select.js';
+import { torchDoctorLines } from '../runtime/torch/doctor.js';
 
 async function canImport(pkg: string): Promise<boolean> {
   try {
@@ -18,7 +19,7 @@ export const doctorCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
     program
       .command('doctor')
-      .description('report the compute backend, threads, SIMD, memory and versions')
+      .description('report both engines: the tfjs backend (threads, SIMD, memory) and the torch engine (python, torch, devices, bf16, gloo/nccl)')
       .option('--backend <name>', 'check one backend: tensorflow | wasm | cpu')
       .action(async (flags: { backend?: string }) => {
         const b = await initBackend(flags.backend ? { prefer: flags.backend as BackendName } : {});
@@ -36,6 +37,8 @@ export const doctorCommand: CommandModule = {
           ['tfjs tensors', `${mem.numTensors} (${(mem.numBytes / 2 ** 20).toFixed(1)} MiB)`],
           ['node', process.version],
         ];
+        lines.unshift(['engine tfjs', 'built in']);
+        lines.push(...torchDoctorLines());
         for (const [k, v] of lines) io.stdout(`${k!.padEnd(20)} ${v}\n`);
         setExitCode(0);
       });

@@ -9,6 +9,7 @@ import { InitError } from '../runtime/tfjs/loop/build-nets.js';
 import { slurmRun } from '../runtime/launch/run-slurm.js';
 import { compileRecipe, startBackend } from './runtime-common.js';
 import { setOption, recipeOption, runsDirOption, rootOption } from './options.js';
+import { claimRunDir, engineOf, runWithTorch } from '../runtime/torch/engine.js';
 
 export const runCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -25,19 +26,23 @@ export const runCommand: CommandModule = {
       .option('--threads <n>', 'wasm threads (only 1 in Node without a worker shim)')
       .option('--no-plots', 'skip the PNG sample plots')
       .option('--launcher <name>', 'local (here) or slurm (sbatch + srun over launcher.nodes; docs/cluster.md)', 'local')
-      .option('--engine <name>', 'slurm: tfjs (one process) or torch (one per device; default when more than one)')
+      .option('--engine <name>', 'tfjs | torch (default: the recipe\'s hardware.engine, else tfjs; with --launcher slurm torch when more than one process; docs/engines.md)')
+      .option('--device <name>', 'torch engine: cpu | cuda[:N] (default: cuda when torch sees one)')
+      .option('--verbose', 'torch engine: show the traceback of a failed run')
       .option('--dry-run', 'slurm: print the sbatch script instead of submitting it')
-      .addHelpText('after', '\nExamples:\n  sidc run examples/gmm.sid\n  sidc run examples/gmm.sid --set optimizer.lr=1e-3 --fresh\n  sidc run r.sid --launcher slurm --set launcher.nodes=2 --dry-run')
-      .action(async (file: string, flags: { set: string[]; recipe?: string; runsDir: string; fresh?: boolean; backend?: string; threads?: string; plots: boolean; launcher: string; engine?: string; dryRun?: boolean }) => {
+      .addHelpText('after', '\nExamples:\n  sidc run examples/gmm.sid\n  sidc run examples/gmm.sid --engine torch\n  sidc run examples/gmm.sid --set optimizer.lr=1e-3 --fresh\n  sidc run r.sid --launcher slurm --set launcher.nodes=2 --dry-run')
+      .action(async (file: string, flags: { set: string[]; recipe?: string; runsDir: string; fresh?: boolean; backend?: string; threads?: string; plots: boolean; launcher: string; engine?: string; device?: string; verbose?: boolean; dryRun?: boolean }) => {
         if (!['local', 'slurm'].includes(flags.launcher)) throw new UserError(`unknown --launcher '${flags.launcher}': use local or slurm`);
-        if (flags.launcher === 'local' && (flags.dryRun || flags.engine)) throw new UserError(`--${flags.dryRun ? 'dry-run' : 'engine'} applies to --launcher slurm`);
+        if (flags.launcher === 'local' && flags.dryRun) throw new UserError('--dry-run applies to --launcher slurm');
         const graphs = compileRecipe(io, file, flags, true);
         if (!graphs) return setExitCode(1);
         if (graphs.length > 1) throw new UserError(`${file} is a sweep with ${graphs.length} points: run it with \`sidc sweep-run ${file}\``);
         const graph = graphs[0]!;
         if (flags.launcher === 'slurm') return setExitCode(slurmRun(io, graph, { recipeFile: file, runsDir: flags.runsDir, plots: flags.plots, fresh: !!flags.fresh, dryRun: !!flags.dryRun, ...(flags.engine ? { engine: flags.engine } : {}) }));
+        if (engineOf(graph, flags.engine) === 'torch') return setExitCode(await runWithTorch(io, graph, file, flags, openRunDir));
         const backend = await startBackend(io, flags);
         const paths = openRunDir(flags.runsDir, graph, { fresh: !!flags.fresh, recipeFile: file, backend });
+        claimRunDir(paths, 'tfjs');
         io.stdout(`run directory ${paths.dir}\n`);
         const t0 = performance.now();
         const c0 = process.cpuUsage();

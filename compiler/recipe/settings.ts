@@ -159,6 +159,7 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'hardware.offload', type: en(['none', 'cpu']), default: 'none', doc: 'CPU offloading of parameters (slow; the paper avoids it with pure bf16).' },
   { path: 'hardware.text_encoders', type: en(['streamed', 'resident', 'cpu']), default: 'streamed', doc: 'streamed: text encoded outside the training loop (precomputed); resident: encoders stay on the device; cpu: encoders run on the host inside the loop (no device memory, slow).', ref: 'Section 4' },
   { path: 'hardware.vae', type: en(['offloaded', 'resident']), default: 'offloaded', doc: 'Where the VAE lives during training.', ref: 'Table 3' },
+  { path: 'hardware.engine', type: en(['tfjs', 'torch']), optional: true, doc: 'Which engine executes the graph: tfjs (in-process, the default) or torch (a Python child process with real AMP/BF16, docs/engines.md); `sidc run --engine` overrides it. Absent unless set, so it never changes the hash of a recipe that does not set it.' },
   // batch -------------------------------------------------------------------------------------------
   { path: 'batch.global', type: int(1), default: 256, doc: 'Global batch; must equal devices x per_device x accumulate.', ref: 'Tables 3-4', typical: { max: 8192, paper: '256 on 8 GPUs', ref: 'Tables 3-4' } },
   { path: 'batch.per_device', type: int(1), default: 1, doc: 'Micro-batch per device per accumulation round.' },

@@ -50,3 +50,10 @@ export function runPython(exe: string, script: string, ...args: string[]): strin
   if (r.status !== 0) throw new Error(`${exe} failed (${r.status ?? r.signal}): ${r.stderr}`);
   return r.stdout;
 }
+
+/** The interpreter with `modules`, or undefined outside CI when there is none (callers skip then); under
+ * CI=true a missing one throws at load, failing the test file instead of skipping it. */
+export function pythonExeWith(...modules: string[]): string | undefined {
+  const py = pythonWith(...modules);
+  return py.found || underCi() ? py.exe : undefined;
+}

@@ -12,10 +12,10 @@ import type { StageState } from './state.js';
 import { Rng } from '../../rng/prng.js';
 import { FP32 } from '../precision/policy.js';
 
-const GRID_COLS = 8;
+export const GRID_COLS = 8;
 
 /** k-step samples of G for conditions c with noise from `seed`: [n * dim] in [-1, 1]. */
-function studentSamples(G: DitNet, c: Int32Array, k: number, steps: number, seed: number, timeScale: number, st: Pick<StageState, 'precision'>): Float32Array {
+export function studentSamples(G: DitNet, c: Int32Array, k: number, steps: number, seed: number, timeScale: number, st: Pick<StageState, 'precision'>): Float32Array {
   const rng = new Rng(seed);
   return tf.tidy(() => {
     const z = tf.tensor2d(rng.normals(c.length * G.dim), [c.length, G.dim]);

@@ -1,0 +1,18 @@
+// `sidc doctor`'s torch-engine lines: which Python, torch version, devices, bf16, distributed backends,
+// or what to install.
+import { findTorchPython, INSTALL_HINT } from './launch.js';
+
+export function torchDoctorLines(): [string, string][] {
+  const probe = findTorchPython();
+  const f = probe.found;
+  if (!f) return [['engine torch', `not available: ${probe.tried.join('; ') || 'no python3 found'}`], ['  install', INSTALL_HINT]];
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  return [
+    ['engine torch', `torch ${f.torch} (python ${f.python_version}, ${f.python})`],
+    ['  devices', f.devices.join(', ') + (f.cuda ? ` (CUDA ${f.cuda})` : '')],
+    ['  bf16', `cpu ${yes(f.bf16.cpu)}, cuda ${yes(f.bf16.cuda)}`],
+    ['  fp16', `cpu no, cuda ${yes(f.fp16.cuda)}`],
+    ['  distributed', `gloo ${yes(f.distributed.gloo)}, nccl ${yes(f.distributed.nccl)}`],
+    ['  threads', String(f.threads)],
+  ];
+}

@@ -1,0 +1,104 @@
+"""`python -m sidc_torch run --graph G.json --run-dir DIR [--resume] [--device cpu|cuda] [--verbose]`
+and `python -m sidc_torch doctor` (JSON: versions, devices, bf16, distributed backends).
+Exit codes: 0 ok, 1 run failed (or stopped early), 2 usage or environment, 130 interrupted (checkpoint
+written). User-facing errors are one line on stderr; the traceback only with --verbose."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog='python -m sidc_torch', description='the PyTorch engine of sidc (docs/engines.md)')
+    sub = p.add_subparsers(dest='cmd')
+    r = sub.add_parser('run', help='execute an execution graph in a run directory')
+    r.add_argument('--graph', required=True)
+    r.add_argument('--run-dir', required=True)
+    r.add_argument('--resume', action='store_true', help='continue from the run directory (the default when it holds a checkpoint)')
+    r.add_argument('--device', default='cpu')
+    r.add_argument('--verbose', action='store_true')
+    r.add_argument('--stop-after-iterations', type=int, default=None, help='tests: stop as a crash would after N iterations')
+    r.add_argument('--threads', type=int, default=None)
+    sub.add_parser('doctor', help='report torch, devices, bf16 and distributed backends as JSON')
+    return p
+
+
+def doctor() -> dict:
+    import torch
+    import torch.distributed as dist
+    cuda = torch.cuda.is_available()
+    devices = ['cpu'] + [f'cuda:{i} {torch.cuda.get_device_name(i)}' for i in range(torch.cuda.device_count())] if cuda else ['cpu']
+    try:
+        torch.ones(2, dtype=torch.bfloat16) @ torch.ones(2, dtype=torch.bfloat16)
+        bf16_cpu = True
+    except RuntimeError:
+        bf16_cpu = False
+    bf16_cuda = bool(cuda and torch.cuda.is_bf16_supported())
+    avail = dist.is_available()
+    return {'python': sys.executable, 'python_version': sys.version.split()[0], 'torch': torch.__version__, 'cuda': torch.version.cuda if cuda else None,
+            'devices': devices, 'bf16': {'cpu': bf16_cpu, 'cuda': bf16_cuda}, 'fp16': {'cpu': False, 'cuda': cuda},
+            'distributed': {'gloo': bool(avail and dist.is_gloo_available()), 'nccl': bool(avail and dist.is_nccl_available())},
+            'threads': torch.get_num_threads()}
+
+
+def _check_device(device: str) -> str:
+    import torch
+    if device == 'cpu':
+        return device
+    if device.startswith('cuda'):
+        if not torch.cuda.is_available():
+            raise UsageError(f'--device {device}: this torch ({torch.__version__}) sees no CUDA device; use --device cpu')
+        return device
+    raise UsageError(f"unknown --device '{device}': use cpu or cuda[:N]")
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    if args.cmd == 'doctor':
+        print(json.dumps(doctor()))
+        return 0
+    if args.cmd != 'run':
+        _parser().print_usage(sys.stderr)
+        return 2
+    from . import events
+    try:
+        import torch
+        import numpy  # noqa: F401 - the engine needs it; say so now rather than mid-run
+    except ImportError as e:
+        sys.stderr.write(f'sidc-torch: {e}; install python3-torch and python3-numpy (or pip install torch numpy)\n')
+        return 2
+    from .graph import GraphError, load_graph
+    try:
+        device = _check_device(args.device)
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        graph = load_graph(args.graph)
+        if not os.path.isdir(args.run_dir):
+            raise UsageError(f'run directory {args.run_dir} does not exist (the launcher creates it)')
+    except (UsageError, GraphError) as e:
+        sys.stderr.write(f'sidc-torch: {e}\n')
+        return 2
+    from .runner import Interrupted, run_graph
+    try:
+        completed = run_graph(graph, args.run_dir, device, args.stop_after_iterations)
+        events.emit('done', completed=completed)
+        return 0 if completed else 1
+    except Interrupted as e:
+        sys.stderr.write(f'sidc-torch: {e}\n')
+        return 130
+    except KeyboardInterrupt:
+        sys.stderr.write('sidc-torch: interrupted; the last checkpoint is kept\n')
+        return 130
+    except Exception as e:  # a run failure: one line, the traceback only when asked for
+        if args.verbose:
+            traceback.print_exc()
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        sys.stderr.write(f'sidc-torch: run failed: {type(e).__name__ + ": " if not str(e) or args.verbose else ""}{msg}\n')
+        return 1

@@ -1,0 +1,1 @@
+"""File formats shared with the tfjs engine (safetensors + sidc metadata)."""

@@ -1,0 +1,122 @@
+"""The Gaussian mixture behind the vector families (runtime/teachers/gmm.ts makeGmm/sampleGmm) and the
+sample-quality metrics against it (runtime/metrics/mixture.ts), with the same PRNG draws."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .rng import Rng
+
+
+@dataclass
+class Gmm:
+    dim: int
+    classes: int
+    modes_per_class: int
+    mode_std: float
+    radius: float
+    seed: int
+    symmetric: bool
+    means: np.ndarray  # float32 [K*M, dim]; row k*M + j = mode j of class k
+
+
+def make_gmm(dim=2, classes=4, modes_per_class=4, mode_std=0.1, radius=4.0, seed=0, symmetric=False) -> Gmm:
+    rng = Rng(seed)
+    n = classes * modes_per_class
+    if symmetric and modes_per_class % 2:
+        raise ValueError(f'a symmetric mixture needs an even number of modes per class, not {modes_per_class}')
+    means = np.zeros((n, dim), dtype=np.float32)
+    min_sep = max(6 * mode_std, (2 * radius) / math.pow(n, 1 / dim) * 0.6)
+
+    def far_from_all(cand, placed):
+        return all(sum((cand[i] - float(means[j, i])) ** 2 for i in range(dim)) >= min_sep * min_sep for j in range(placed))
+
+    i, tries = 0, 0
+    while i < n:
+        cand = [(2 * rng.uniform() - 1) * radius for _ in range(dim)]
+        group = [cand, [-v for v in cand]] if symmetric else [cand]
+        apart = all(far_from_all(g, i) for g in group) and (not symmetric or 4 * sum(v * v for v in cand) >= min_sep * min_sep)
+        if tries > 10000 or apart:
+            for k, g in enumerate(group):
+                means[i + k] = np.array(g, dtype=np.float32)
+            i += len(group)
+        tries += 1
+    return Gmm(dim, classes, modes_per_class, mode_std, radius, seed, symmetric, means)
+
+
+def sample_gmm(g: Gmm, classes, rng: Rng) -> np.ndarray:
+    """x0 for the given classes (the null class draws from the marginal), float32 [n, dim]."""
+    out = np.empty((len(classes), g.dim), dtype=np.float32)
+    for b, c in enumerate(classes):
+        c = int(c)
+        if c >= g.classes:
+            c = rng.int(g.classes)
+        k = c * g.modes_per_class + rng.int(g.modes_per_class)
+        for i in range(g.dim):
+            out[b, i] = float(g.means[k, i]) + g.mode_std * rng.normal()
+    return out
+
+
+def _mean_dist(a: np.ndarray, b: np.ndarray, same: bool) -> float:
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    s, cnt = 0.0, 0
+    for i0 in range(0, len(a64), 512):  # blocks bound the memory of the pairwise matrix
+        blk = a64[i0:i0 + 512]
+        d = np.sqrt(((blk[:, None, :] - b64[None, :, :]) ** 2).sum(-1))
+        if same:
+            rows = np.arange(i0, i0 + len(blk))[:, None]
+            d = np.where(np.arange(len(b64))[None, :] > rows, d, 0.0)
+            cnt += int((np.arange(len(b64))[None, :] > rows).sum())
+        else:
+            cnt += d.size
+        s += float(d.sum())
+    return s / cnt if cnt else 0.0
+
+
+def energy_distance(x, y) -> float:
+    return 2 * _mean_dist(x, y, False) - _mean_dist(x, x, True) - _mean_dist(y, y, True)
+
+
+def sliced_w1(x, y, rng: Rng, directions=64) -> float:
+    nx, ny, d = len(x), len(y), x.shape[1]
+    m = min(nx, ny)
+    acc = 0.0
+    q = np.arange(m)
+    ix = np.floor(((q + 0.5) * nx) / m).astype(int)
+    iy = np.floor(((q + 0.5) * ny) / m).astype(int)
+    for _ in range(directions):
+        dr = np.array([rng.normal() for _ in range(d)])
+        dr = dr / math.hypot(*dr)
+        px = np.sort(x.astype(np.float64) @ dr)
+        py = np.sort(y.astype(np.float64) @ dr)
+        acc += float(np.abs(px[ix] - py[iy]).sum()) / m
+    return acc / directions
+
+
+def mixture_metrics(g: Gmm, x: np.ndarray, c: np.ndarray, seed=12345) -> dict:
+    M, n = g.modes_per_class, len(c)
+    r2 = (3 * g.mode_std) ** 2
+    rng = Rng(seed)
+    hits = np.zeros(g.classes * M)
+    good, energy, sw, classes = 0, 0.0, 0.0, 0
+    for cls in range(g.classes):
+        idx = np.nonzero(c == cls)[0]
+        if not len(idx):
+            continue
+        xs = x[idx]
+        mu = g.means[cls * M:(cls + 1) * M].astype(np.float64)
+        q = ((xs.astype(np.float64)[:, None, :] - mu[None]) ** 2).sum(-1)  # [n, M]
+        within = q <= r2
+        for j in range(len(idx)):
+            w = np.nonzero(within[j])[0]
+            if len(w):
+                good += 1
+                hits[cls * M + w[-1]] += 1  # the last near component, as the tfjs loop
+        ys = sample_gmm(g, [cls] * len(idx), rng)
+        energy += energy_distance(xs, ys)
+        sw += sliced_w1(xs, ys, rng)
+        classes += 1
+        hits[cls * M:(cls + 1) * M] /= len(idx) / M
+    return {'energy': energy / classes, 'sliced_w1': sw / classes, 'coverage': float((hits >= 0.25).sum()) / len(hits), 'precision': good / n, 'n': n}

@@ -1,0 +1,37 @@
+// `sidc run --engine torch` end to end on a tiny FLUX teacher (sidc make-tiny; embedded guidance; the recipe
+// of fixtures/tiny-fp32.sid for 2 images): metrics and student written; the student loads in the tfjs engine
+// (checkpoint names shared), has moved away from the teacher, and gives a finite velocity.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { useWasm } from '../nn/setup.js';
+import { repoPath } from '../../helpers/paths.js';
+import { sidc } from '../../helpers/cli.js';
+import { scratchDir } from '../io/tmp.js';
+import { readSafetensors } from '../../../runtime/formats/safetensors.js';
+import { finiteVelocity, maxWeightChange, runDirOf, skip } from './image-run-helpers.js';
+import { writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
+import { loadFamilyTeacher } from '../../../runtime/tfjs/families/teacher.js';
+
+before(() => useWasm());
+
+test('sidc run --engine torch distils a tiny FLUX teacher; the student loads in the tfjs engine', { skip }, async () => {
+  const dir = scratchDir('torch-image-run');
+  const t = writeTinyFamilyTeacher('flux', join(dir, 'flux'), { seed: 6 });
+  const runs = join(dir, 'runs');
+  const r = await sidc('run', repoPath('test', 'runtime', 'torch', 'fixtures', 'tiny-fp32.sid'), '--recipe', 'flux_tiny_fp32', '--engine', 'torch', '--device', 'cpu',
+    '--runs-dir', runs, '--no-plots', '--set', `teacher.checkpoint="${t.root}"`, '--set', `data.text=precomputed("${t.root}")`, '--set', 'train.length=2 images');
+  assert.equal(r.code, 0, r.err);
+  const run = runDirOf(runs);
+  assert.ok(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().length > 0, 'no metrics');
+  const student = readSafetensors(join(run, 'student.safetensors'));
+  assert.equal(student.metadata.kind, 'flux');
+  const { net, text } = loadFamilyTeacher({ checkpoint: t.root, text: t.text, latent: { height: 4, width: 4 } });
+  assert.ok(maxWeightChange(net, student.tensors) > 0, 'the student equals the teacher');
+  const back = net.withWeights(student.tensors, false);
+  assert.ok(finiteVelocity(back, net.dim));
+  back.dispose();
+  net.dispose();
+  text.dispose();
+});
