@@ -9,6 +9,8 @@ import type { ExecutionGraph } from '../../compiler/graph/types.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import type { RunPaths } from '../run/rundir.js';
 import { findTorchPython, INSTALL_HINT, runTorchChild, type TorchInfo } from './launch.js';
+import { processesFor } from './hardware.js';
+import { runTorchWorkers } from './workers.js';
 
 export const ENGINES = ['tfjs', 'torch'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -47,12 +49,16 @@ export function claimRunDir(paths: RunPaths, engine: EngineName): void {
 export interface TorchRunFlags {
   device?: string;
   verbose?: boolean;
+  /** processes of a data-parallel run (hardware.devices count; hardware.ts); 1 when absent */
+  world?: number;
 }
 
 /** Runs the graph in paths.dir on the torch engine; returns the exit code for the CLI. */
 export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, flags: TorchRunFlags): Promise<number> {
   const device = flags.device ?? (info.cuda ? 'cuda' : 'cpu');
-  const code = await runTorchChild({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device, ...(flags.verbose ? { verbose: true } : {}) });
+  const code = (flags.world ?? 1) > 1
+    ? await runTorchWorkers({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device: device.startsWith('cuda') ? 'cuda' : device, world: flags.world!, ...(flags.verbose ? { verbose: true } : {}) })
+    : await runTorchChild({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device, ...(flags.verbose ? { verbose: true } : {}) });
   if (code === 0) io.stdout(`results in ${paths.dir}\n`);
   else if (code === 130) io.stderr(`sidc: stopped; the checkpoint in ${paths.dir} is kept; rerun the same command to resume\n`);
   else if (code !== 2) io.stderr(`sidc: run failed (torch engine, exit ${code}); the last checkpoint in ${paths.dir} is kept; rerun the same command to resume${flags.verbose ? '' : ' (--verbose shows the traceback)'}\n`);
@@ -62,8 +68,9 @@ export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, fl
 /** `sidc run --engine torch`: check Python + torch, open the run directory, run the child. */
 export async function runWithTorch(io: CliIO, graph: ExecutionGraph, recipeFile: string, flags: TorchRunFlags & { runsDir: string; fresh?: boolean }, openRunDir: (runsDir: string, graph: ExecutionGraph, o: { fresh?: boolean; recipeFile?: string; backend?: unknown }) => RunPaths): Promise<number> {
   const info = requireTorch(io);
+  const world = processesFor(graph, info, flags.device); // more devices than present: refused before a run directory exists
   const paths = openRunDir(flags.runsDir, graph, { fresh: !!flags.fresh, recipeFile, backend: { engine: 'torch', python: info.python, torch: info.torch, devices: info.devices } });
   claimRunDir(paths, 'torch');
   io.stdout(`run directory ${paths.dir}\n`);
-  return runOnTorch(io, info, paths, flags);
+  return runOnTorch(io, info, paths, { ...flags, world });
 }

@@ -1,4 +1,5 @@
 """`python -m sidc_torch run --graph G.json --run-dir DIR [--resume] [--device cpu|cuda] [--verbose]`
+(one rank of a multi-process run when RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT are set: distributed.py)
 and `python -m sidc_torch doctor` (JSON: versions, devices, bf16, distributed backends).
 Exit codes: 0 ok, 1 run failed (or stopped early), 2 usage or environment, 130 interrupted (checkpoint
 written). User-facing errors are one line on stderr; the traceback only with --verbose."""
@@ -68,16 +69,24 @@ def main(argv=None) -> int:
         _parser().print_usage(sys.stderr)
         return 2
     from . import events
+    from .distributed import DistError, device_for, init as init_world, shutdown, world_from_env
+    world = None
     try:
         import torch
         from .graph import GraphError, load_graph
-        device = _check_device(args.device)
+        device = device_for(_check_device(args.device), world_from_env())
         if args.threads:
             torch.set_num_threads(args.threads)
         graph = load_graph(args.graph)
         if not os.path.isdir(args.run_dir):
             raise UsageError(f'run directory {args.run_dir} does not exist (the launcher creates it)')
-    except (UsageError, ImportError) as e:
+        world = init_world(device)  # RANK / WORLD_SIZE / ... from the launcher, torchrun or Slurm
+        if world.active and not world.writer:  # one progress stream: rank 0's
+            sys.stdout = open(os.devnull, 'w')
+        world.check_same_graph(graph['hash'])
+    except (UsageError, ImportError, DistError) as e:
+        if world is not None:
+            shutdown(world)
         sys.stderr.write(f'sidc-torch: {e}\n')
         return 2
     except GraphError as e:
@@ -85,7 +94,8 @@ def main(argv=None) -> int:
         return 2
     from .runner import Interrupted, run_graph
     try:
-        completed = run_graph(graph, args.run_dir, device, args.stop_after_iterations)
+        completed = run_graph(graph, args.run_dir, device, args.stop_after_iterations, world)
+        shutdown(world)
         events.emit('done', completed=completed)
         return 0 if completed else 1
     except Interrupted as e:
