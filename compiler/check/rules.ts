@@ -5,6 +5,7 @@ import { DISTRIBUTIONS_BY_NAME, distCdf, distParams } from '../recipe/distributi
 import { FAMILIES, resolutionMultiple } from '../recipe/families.js';
 import type { JsonValue } from '../recipe/settings.js';
 import type { CheckContext } from './context.js';
+import { engineHardware } from './hardware.js';
 import { teacherConfig, teacherNames } from '../teachers/registry.js';
 import type { TeacherFamily } from '../teachers/types.js';
 import { suggestion } from '../util/names.js';
@@ -234,4 +235,4 @@ function teacherConfigName(c: CheckContext): void {
   }
 }
 
-export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName];
+export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, engineHardware];

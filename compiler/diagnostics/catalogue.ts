@@ -80,6 +80,7 @@ export const CATALOGUE = {
   SID3028: { severity: 'error', message: 'the text encodings {file} do not fit the teacher: {detail}', help: '{help}' },
   SID3029: { severity: 'error', message: 'the text encodings {file} cannot be used: {detail}', help: '{help}' },
   SID3030: { severity: 'error', message: 'teacher.vae {resolved} does not fit the teacher: {detail}', help: '{help}' },
+  SID3031: { severity: 'error', message: '`{setting}` cannot run on the {engine} engine: {detail}', help: '{help}' },
   // --- 4xxx plan and resources --------------------------------------------------------------------
   SID4001: { severity: 'error', message: 'the run needs {need} GB per device but {kind} has {have} GB', help: '{advice}' },
   SID4002: { severity: 'warning', message: '{detail}' },
