@@ -1,11 +1,12 @@
 // Shared pieces of the runtime's commands: compiling a recipe through the compiler's public API and
 // printing its diagnostics, initialising the backend.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { compileFile } from '../../compiler/api.js';
 import { renderDiagnostics } from '../../compiler/diagnostics/render.js';
 import { UserError, type CliIO } from '../../compiler/cli/command.js';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
 import { describeBackend, initBackend, type BackendInfo, type BackendName } from '../backend/select.js';
+import { requireRecipeFile } from './preflight.js';
 
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -21,7 +22,7 @@ export function intFlag(name: string, v: string, min: number): number {
  * `files`: also check the checkpoint, text table and VAE the recipe names (sidc run; CompileOptions.files).
  */
 export function compileRecipe(io: CliIO, file: string, flags: { set?: string[]; recipe?: string }, files = false): ExecutionGraph[] | null {
-  if (!existsSync(file)) throw new UserError(`cannot read '${file}': no such file`);
+  requireRecipeFile(file); // a did-you-mean among the recipes beside it
   const res = compileFile(file, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}), ...(files ? { files } : {}) });
   if (res.diagnostics.length) {
     io.stderr(renderDiagnostics(res.diagnostics, (f: string) => {

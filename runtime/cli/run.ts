@@ -7,6 +7,7 @@ import { runGraph } from '../run/runner.js';
 import { InitError } from '../exec/build-nets.js';
 import { collect, compileRecipe, startBackend } from './common.js';
 import { claimRunDir, engineOf, runWithTorch } from '../torch/engine.js';
+import { requireInputs } from './preflight.js';
 
 export const runCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -30,6 +31,7 @@ export const runCommand: CommandModule = {
         if (!graphs) return setExitCode(1);
         if (graphs.length > 1) throw new UserError(`${file} is a sweep with ${graphs.length} points: run it with \`sidc sweep-run ${file}\``);
         const graph = graphs[0]!;
+        requireInputs(graph, file); // teacher checkpoint and text table: say what is missing before creating anything
         if (engineOf(graph, flags.engine) === 'torch') return setExitCode(await runWithTorch(io, graph, file, flags, openRunDir));
         const backend = await startBackend(io, flags);
         const paths = openRunDir(flags.runsDir, graph, { fresh: !!flags.fresh, recipeFile: file, backend });
