@@ -28,6 +28,12 @@ def _parser():
     r.add_argument('--stop-after-iterations', type=int, default=None, help='tests: stop as a crash would after N iterations')
     r.add_argument('--threads', type=int, default=None)
     sub.add_parser('doctor', help='report torch, devices, bf16 and distributed backends as JSON')
+    x = sub.add_parser('export', help='a student as a diffusers model folder (export.py)')
+    x.add_argument('--student', required=True, help='RUN_DIR/student.safetensors')
+    x.add_argument('--teacher', required=True, help='the diffusers model folder it was distilled from')
+    x.add_argument('-o', '--out', required=True)
+    x.add_argument('--dtype', default='bf16', help='bf16 | fp16 | fp32')
+    x.add_argument('--max-shard-gb', type=float, default=5.0)
     return p
 
 
@@ -65,6 +71,14 @@ def main(argv=None) -> int:
     if args.cmd == 'doctor':
         print(json.dumps(doctor()))
         return 0
+    if args.cmd == 'export':
+        from .export import ExportError, export_student
+        try:
+            print(export_student(args.student, args.teacher, args.out, args.dtype, args.max_shard_gb))
+            return 0
+        except (ExportError, ValueError) as e:
+            sys.stderr.write(f'sidc-torch: export: {e}\n')
+            return 2
     if args.cmd != 'run':
         _parser().print_usage(sys.stderr)
         return 2
