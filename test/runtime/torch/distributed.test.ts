@@ -12,6 +12,7 @@ import { readSafetensors } from '../../../runtime/io/safetensors.js';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
 import { runTorchWorkers, workerEnv, freePort } from '../../../runtime/torch/workers.js';
 import { useWasm } from '../nn/setup.js';
+import { sidc } from '../../helpers/cli.js';
 import { repoPath } from '../../helpers/paths.js';
 import { pythonWith, scratchDir } from '../io/tmp.js';
 import { compileGraph, quietIO, randomMlp, runTorch, seededRunDir, sidOnly } from './harness.js';
@@ -134,5 +135,24 @@ test('a process group that cannot form (no MASTER_PORT; a rank outside WORLD_SIZ
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, re);
+  }
+});
+
+test('sidc run with devices = 2 x cpu runs 2 workers to the end; more GPUs than present and fsdp are refused before a run directory exists', { skip }, async () => {
+  const tiny = repoPath('test/runtime/torch/fixtures/tiny.sid');
+  const runs = join(dir, 'runs-cli');
+  const ok = await sidc('run', tiny, '--engine', 'torch', '--set', 'hardware.devices=2 x cpu(16 GB)', '--set', 'batch.per_device=32', '--runs-dir', runs);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /SiD student/);
+  const none = join(dir, 'runs-refused');
+  for (const [set, re] of [
+    [['hardware.devices=4 x gpu(80 GB)', 'batch.per_device=16'], /hardware\.devices = 4 x gpu\(80 GB\) needs 4 CUDA GPUs, but torch .* sees no GPU on this machine/],
+    [['hardware.devices=2 x cpu(16 GB)', 'batch.per_device=32', 'hardware.shard=fsdp'], /hardware\.shard = fsdp: .*FSDP is not executed yet/],
+  ] as const) {
+    const r = await sidc('run', tiny, '--engine', 'torch', ...set.flatMap((s) => ['--set', s]), '--runs-dir', none);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split('\n').filter((l) => !l.startsWith('sidc: engine torch')).length, 1, r.err);
+    assert.ok(!existsSync(none));
   }
 });
