@@ -1,4 +1,4 @@
-// N local worker processes of the torch engine for one run (docs/engines.md "Distributed"): each is
+// N local worker processes of the torch engine for one run (docs/distributed.md): each is
 // `python -m sidc_torch run ...` with the torchrun / Slurm environment protocol (MASTER_ADDR, MASTER_PORT,
 // RANK, WORLD_SIZE, LOCAL_RANK); runtime/torch/sidc_torch/distributed.py joins them into one process group
 // (gloo on cpu, nccl on cuda). We start them ourselves rather than through torchrun: Debian's torch 1.13

@@ -1,4 +1,4 @@
-"""Several processes, one run (docs/engines.md "Distributed"): data parallel over a process group.
+"""Several processes, one run (docs/distributed.md): data parallel over a process group.
 
 The worker protocol is the environment torchrun and Slurm use: RANK, WORLD_SIZE, LOCAL_RANK,
 MASTER_ADDR, MASTER_PORT (Slurm's SLURM_PROCID / SLURM_NTASKS / SLURM_LOCALID stand in for the first
