@@ -10,6 +10,7 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import type { RunPaths } from '../run/rundir.js';
 import { findTorchPython, INSTALL_HINT, runTorchChild, type TorchInfo } from './launch.js';
 import { processesFor } from './hardware.js';
+import { requireMemory } from './memory.js';
 import { runTorchWorkers } from './workers.js';
 
 export const ENGINES = ['tfjs', 'torch'] as const;
@@ -69,6 +70,7 @@ export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, fl
 export async function runWithTorch(io: CliIO, graph: ExecutionGraph, recipeFile: string, flags: TorchRunFlags & { runsDir: string; fresh?: boolean }, openRunDir: (runsDir: string, graph: ExecutionGraph, o: { fresh?: boolean; recipeFile?: string; backend?: unknown }) => RunPaths): Promise<number> {
   const info = requireTorch(io);
   const world = processesFor(graph, info, flags.device); // more devices than present: refused before a run directory exists
+  requireMemory(graph, info, flags.device ?? (info.cuda ? 'cuda' : 'cpu'), world, recipeFile); // the plan's peak against the GPUs' memory
   const paths = openRunDir(flags.runsDir, graph, { fresh: !!flags.fresh, recipeFile, backend: { engine: 'torch', python: info.python, torch: info.torch, devices: info.devices } });
   claimRunDir(paths, 'torch');
   io.stdout(`run directory ${paths.dir}\n`);

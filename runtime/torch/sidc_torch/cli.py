@@ -52,6 +52,7 @@ def doctor() -> dict:
     return {'python': sys.executable, 'python_version': sys.version.split()[0], 'torch': torch.__version__, 'cuda': torch.version.cuda if cuda else None,
             'devices': devices, 'bf16': {'cpu': bf16_cpu, 'cuda': bf16_cuda}, 'fp16': {'cpu': False, 'cuda': cuda},
             'distributed': {'gloo': bool(avail and dist.is_gloo_available()), 'nccl': bool(avail and dist.is_nccl_available())},
+            'cuda_memory_gb': [torch.cuda.get_device_properties(i).total_memory / 2 ** 30 for i in range(torch.cuda.device_count())] if cuda else [],
             'threads': torch.get_num_threads()}
 
 
@@ -122,5 +123,7 @@ def main(argv=None) -> int:
         if args.verbose:
             traceback.print_exc()
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if 'out of memory' in msg.lower():  # the checkpoint on disk is the last complete one (atomic writes)
+            msg = f"{msg.split('. ')[0]} on {device}; the last checkpoint is intact - compare the peak `sidc plan` predicts (docs/plan.md) and lower batch.per_device"
         sys.stderr.write(f'sidc-torch: run failed: {type(e).__name__ + ": " if not str(e) or args.verbose else ""}{msg}\n')
         return 1
