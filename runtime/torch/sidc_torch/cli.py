@@ -123,7 +123,9 @@ def main(argv=None) -> int:
         if args.verbose:
             traceback.print_exc()
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if 'out of memory' in msg.lower():  # the checkpoint on disk is the last complete one (atomic writes)
+        if world is not None and world.active and any(k in msg for k in ('Connection closed by peer', 'Connection reset by peer', 'Broken pipe', 'NCCL communicator was aborted')):
+            msg = f'rank {world.rank}: another rank of the {world.size} stopped (its process group connection closed); the last checkpoint is intact, rerun to resume'
+        elif 'out of memory' in msg.lower():  # the checkpoint on disk is the last complete one (atomic writes)
             msg = f"{msg.split('. ')[0]} on {device}; the last checkpoint is intact - compare the peak `sidc plan` predicts (docs/plan.md) and lower batch.per_device"
         sys.stderr.write(f'sidc-torch: run failed: {type(e).__name__ + ": " if not str(e) or args.verbose else ""}{msg}\n')
         return 1

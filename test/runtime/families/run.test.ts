@@ -176,8 +176,9 @@ test('sidc make-tiny flux + sidc run recipes/flux-dev-512.sid; a missing checkpo
   assert.ok(x.data.every(Number.isFinite));
 
   const missing = await sidc('run', join(REPO, 'recipes/flux-dev-512.sid'), ...flags(join(dir, 'nope'), dir), '--runs-dir', runs, '--backend', 'wasm');
-  assert.equal(missing.code, 1);
-  assert.match(missing.err, /teacher\.checkpoint: \S+nope does not exist/);
+  // refused before anything is created (runtime/cli/preflight.ts), with how to make the folder
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /cannot run yet; nothing was created\. Missing:\n  - teacher checkpoint folder \S+nope /);
   assert.doesNotMatch(missing.err, /\n\s+at /, 'no stack trace');
 
   const sana = scratchDir('cli-sana');

@@ -92,6 +92,9 @@ test('kill -9 of rank 1 mid-run stops both ranks with an intact checkpoint; the 
   const r = await run;
   assert.notEqual(r.code, 0);
   assert.match(r.err, /rank 1 of 2 was killed \(SIGKILL\)/);
+  // no traceback: every line is one of sidc's own
+  for (const l of r.err.trim().split('\n')) assert.match(l, /^sidc(-torch)?: /, r.err);
+  assert.doesNotMatch(r.err, /Traceback|pair\.cc/, r.err);
   assert.ok(!existsSync(join(killed, 'stages', 'sid.safetensors')), 'the killed run finished anyway: kill earlier');
   assert.ok(existsSync(join(killed, 'checkpoint.safetensors')), 'no checkpoint after kill -9');
   const again = await workers(killed, 2);
