@@ -10,6 +10,7 @@ import { slurmRun } from '../runtime/launch/run-slurm.js';
 import { compileRecipe, startBackend } from './runtime-common.js';
 import { setOption, recipeOption, runsDirOption, rootOption } from './options.js';
 import { claimRunDir, engineOf, runWithTorch } from '../runtime/torch/engine.js';
+import { requireInputs } from './preflight.js';
 
 export const runCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -39,6 +40,7 @@ export const runCommand: CommandModule = {
         if (graphs.length > 1) throw new UserError(`${file} is a sweep with ${graphs.length} points: run it with \`sidc sweep-run ${file}\``);
         const graph = graphs[0]!;
         if (flags.launcher === 'slurm') return setExitCode(slurmRun(io, graph, { recipeFile: file, runsDir: flags.runsDir, plots: flags.plots, fresh: !!flags.fresh, dryRun: !!flags.dryRun, ...(flags.engine ? { engine: flags.engine } : {}) }));
+        requireInputs(graph, file); // teacher checkpoint and text table: say what is missing before creating anything
         if (engineOf(graph, flags.engine) === 'torch') return setExitCode(await runWithTorch(io, graph, file, flags, openRunDir));
         const backend = await startBackend(io, flags);
         const paths = openRunDir(flags.runsDir, graph, { fresh: !!flags.fresh, recipeFile: file, backend });

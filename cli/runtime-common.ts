@@ -1,6 +1,6 @@
 // Shared pieces of the runtime's commands: compiling a recipe through the compiler's public API and
 // printing its diagnostics, initialising the backend.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { compileFile } from '../compiler/api.js';
 import { decodeRecipe } from '../compiler/util/text-file.js';
 import { renderDiagnostics } from '../compiler/diagnostics/render.js';
@@ -8,6 +8,7 @@ import { UserError } from '../common/errors.js';
 import type { CliIO } from '../common/io.js';
 import type { ExecutionGraph } from '../compiler/graph/types.js';
 import { describeBackend, initBackend, type BackendInfo, type BackendName } from '../runtime/tfjs/backend/select.js';
+import { missingInputs, requireRecipeFile } from './preflight.js';
 
 
 /** A finite number flag value, or a usage error naming the flag. */
@@ -30,7 +31,7 @@ export function intFlag(name: string, v: string, min: number): number {
  * and stop when one of them does not exist, before the caller creates anything.
  */
 export function compileRecipe(io: CliIO, file: string, flags: { set?: string[]; recipe?: string; root?: string }, files = false): ExecutionGraph[] | null {
-  if (!existsSync(file)) throw new UserError(`cannot read '${file}': no such file`);
+  requireRecipeFile(file); // a did-you-mean among the recipes beside it
   const res = compileFile(file, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}), ...(files ? { files } : {}), ...(flags.root ? { root: flags.root } : {}) });
   if (res.diagnostics.length) {
     io.stderr(renderDiagnostics(res.diagnostics, (f: string) => {
@@ -48,6 +49,9 @@ export function compileRecipe(io: CliIO, file: string, flags: { set?: string[]; 
   const missing = files ? res.diagnostics.filter((d) => d.code === 'SID3025') : [];
   if (missing.length) {
     io.stderr(`sidc: not started, nothing written: the recipe names ${missing.length === 1 ? 'a file that does' : `${missing.length} files that do`} not exist (above)\n`);
+    // what each missing input is and the command that makes it (cli/preflight.ts)
+    const how = [...new Set(res.graphs.flatMap((g) => missingInputs(g)))];
+    if (how.length) io.stderr(`Missing:\n${how.map((m) => `  - ${m}`).join('\n')}\n`);
     return null;
   }
   if (!res.graphs.length) throw new UserError(`${file}: nothing to run (no non-abstract recipe or sweep)`);

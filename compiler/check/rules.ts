@@ -5,6 +5,7 @@ import { DISTRIBUTIONS_BY_NAME, distCdf, distParams } from '../recipe/distributi
 import { FAMILIES, resolutionMultiple } from '../recipe/families.js';
 import { MONITOR_METRICS_OF, type JsonValue } from '../recipe/settings.js';
 import type { CheckContext } from './context.js';
+import { engineHardware } from './hardware.js';
 import { teacherConfig, teacherNames } from '../teachers/registry.js';
 import type { TeacherFamily } from '../teachers/types.js';
 import { suggestion } from '../util/names.js';
@@ -280,4 +281,4 @@ function monitor(c: CheckContext): void {
   if (steps !== undefined && trained !== undefined && steps > trained) err('monitor.steps', `monitor.steps = ${steps} is more than the ${trained} steps the generator is trained for (generator.steps)`, `write at most ${trained}`);
 }
 
-export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, typicalRanges, monitor, ...LAUNCHER_RULES];
+export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, typicalRanges, monitor, engineHardware, ...LAUNCHER_RULES];

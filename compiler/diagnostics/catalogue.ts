@@ -88,6 +88,7 @@ export const CATALOGUE = {
   SID3033: { severity: 'error', message: 'launcher.time = "{value}" is not a Slurm time limit', help: 'write minutes or [D-]HH:MM:SS as sbatch --time takes them: "90", "4:00:00", "2-00:00:00"' },
   SID3034: { severity: 'error', message: '{detail}', help: '{example}' },
   SID3035: { severity: 'error', message: 'launcher.sbatch line {line} {problem}', help: 'write one option per element, e.g. ["--constraint=a100", "--exclusive"]' },
+  SID3036: { severity: 'error', message: '`{setting}` cannot run on the {engine} engine: {detail}', help: '{help}' },
   // --- 4xxx plan and resources --------------------------------------------------------------------
   SID4001: { severity: 'error', message: 'the run needs {need} GB per device but {kind} has {have} GB', help: '{advice}' },
   SID4002: { severity: 'warning', message: '{detail}' },

@@ -10,6 +10,9 @@ import { writeJsonAtomic } from '../formats/atomic.js';
 import type { RunPaths } from '../rundir/rundir.js';
 import { findTorchPython, INSTALL_HINT, runTorchChild, type TorchInfo } from './launch.js';
 import { drawTorchSamples } from './samples.js';
+import { processesFor } from './hardware.js';
+import { requireMemory } from './memory.js';
+import { runTorchWorkers } from './workers.js';
 
 export const ENGINES = ['tfjs', 'torch'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -50,12 +53,16 @@ export interface TorchRunFlags {
   verbose?: boolean;
   /** draw the sample PNGs (sidc run --no-plots: false) */
   plots?: boolean;
+  /** processes of a data-parallel run (hardware.devices count; hardware.ts); 1 when absent */
+  world?: number;
 }
 
 /** Runs the graph in paths.dir on the torch engine; returns the exit code for the CLI. */
 export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, flags: TorchRunFlags): Promise<number> {
   const device = flags.device ?? (info.cuda ? 'cuda' : 'cpu');
-  const code = await runTorchChild({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device, ...(flags.verbose ? { verbose: true } : {}) });
+  const code = (flags.world ?? 1) > 1
+    ? await runTorchWorkers({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device: device.startsWith('cuda') ? 'cuda' : device, world: flags.world!, ...(flags.verbose ? { verbose: true } : {}) })
+    : await runTorchChild({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device, ...(flags.verbose ? { verbose: true } : {}) });
   if (flags.plots !== false) {
     try {
       drawTorchSamples(paths.samples, JSON.parse(readFileSync(paths.graph, 'utf8')) as ExecutionGraph);
@@ -72,8 +79,10 @@ export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, fl
 /** `sidc run --engine torch`: check Python + torch, open the run directory, run the child. */
 export async function runWithTorch(io: CliIO, graph: ExecutionGraph, recipeFile: string, flags: TorchRunFlags & { runsDir: string; fresh?: boolean }, openRunDir: (runsDir: string, graph: ExecutionGraph, o: { fresh?: boolean; recipeFile?: string; backend?: unknown }) => RunPaths): Promise<number> {
   const info = requireTorch(io);
+  const world = processesFor(graph, info, flags.device); // more devices than present: refused before a run directory exists
+  requireMemory(graph, info, flags.device ?? (info.cuda ? 'cuda' : 'cpu'), world, recipeFile); // the plan's peak against the GPUs' memory
   const paths = openRunDir(flags.runsDir, graph, { fresh: !!flags.fresh, recipeFile, backend: { engine: 'torch', python: info.python, torch: info.torch, devices: info.devices } });
   claimRunDir(paths, 'torch');
   io.stdout(`run directory ${paths.dir}\n`);
-  return runOnTorch(io, info, paths, flags);
+  return runOnTorch(io, info, paths, { ...flags, world });
 }

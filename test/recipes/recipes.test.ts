@@ -12,7 +12,7 @@ import { repoPath } from '../helpers/paths.js';
 // The paper's recipes (other recipes in the folder, e.g. small analogues, are tested by their owners).
 const files = ['base/sid-dit.sid', 'sana-600m-512.sid', 'sana-1600m-512.sid', 'sana-sprint-600m-1024.sid', 'sana-sprint-1600m-1024.sid',
   'sd3-medium-amp.sid', 'sd3-medium-bf16.sid', 'sd35-medium-amp.sid', 'sd35-medium-bf16.sid', 'sd35-large-amp.sid', 'sd35-large-bf16.sid',
-  'flux-dev-512.sid', 'flux-dev-1024.sid', 'sid2a-sd3-medium.sid', 'sid2a-sd35-medium.sid', 'sid2a-sd35-large.sid', 'fig3.sid'];
+  'flux-dev-512.sid', 'flux-dev-1024.sid', 'flux-dev.sid', 'sid2a-sd3-medium.sid', 'sid2a-sd35-medium.sid', 'sid2a-sd35-large.sid', 'fig3.sid'];
 
 test('the recipe set is complete', () => {
   const present = [

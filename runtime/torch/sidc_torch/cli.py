@@ -1,4 +1,5 @@
 """`python -m sidc_torch run --graph G.json --run-dir DIR [--resume] [--device cpu|cuda] [--verbose]`
+(one rank of a multi-process run when RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT are set: distributed.py)
 and `python -m sidc_torch doctor` (JSON: versions, devices, bf16, distributed backends).
 Exit codes: 0 ok, 1 run failed (or stopped early), 2 usage or environment, 130 interrupted (checkpoint
 written). User-facing errors are one line on stderr; the traceback only with --verbose."""
@@ -27,6 +28,12 @@ def _parser():
     r.add_argument('--stop-after-iterations', type=int, default=None, help='tests: stop as a crash would after N iterations')
     r.add_argument('--threads', type=int, default=None)
     sub.add_parser('doctor', help='report torch, devices, bf16 and distributed backends as JSON')
+    x = sub.add_parser('export', help='a student as a diffusers model folder (export.py)')
+    x.add_argument('--student', required=True, help='RUN_DIR/student.safetensors')
+    x.add_argument('--teacher', required=True, help='the diffusers model folder it was distilled from')
+    x.add_argument('-o', '--out', required=True)
+    x.add_argument('--dtype', default='bf16', help='bf16 | fp16 | fp32')
+    x.add_argument('--max-shard-gb', type=float, default=5.0)
     return p
 
 
@@ -45,6 +52,7 @@ def doctor() -> dict:
     return {'python': sys.executable, 'python_version': sys.version.split()[0], 'torch': torch.__version__, 'cuda': torch.version.cuda if cuda else None,
             'devices': devices, 'bf16': {'cpu': bf16_cpu, 'cuda': bf16_cuda}, 'fp16': {'cpu': False, 'cuda': cuda},
             'distributed': {'gloo': bool(avail and dist.is_gloo_available()), 'nccl': bool(avail and dist.is_nccl_available())},
+            'cuda_memory_gb': [torch.cuda.get_device_properties(i).total_memory / 2 ** 30 for i in range(torch.cuda.device_count())] if cuda else [],
             'threads': torch.get_num_threads()}
 
 
@@ -64,10 +72,20 @@ def main(argv=None) -> int:
     if args.cmd == 'doctor':
         print(json.dumps(doctor()))
         return 0
+    if args.cmd == 'export':
+        from .export import ExportError, export_student
+        try:
+            print(export_student(args.student, args.teacher, args.out, args.dtype, args.max_shard_gb))
+            return 0
+        except (ExportError, ValueError) as e:
+            sys.stderr.write(f'sidc-torch: export: {e}\n')
+            return 2
     if args.cmd != 'run':
         _parser().print_usage(sys.stderr)
         return 2
     from . import events
+    from .distributed import DistError, device_for, init as init_world, shutdown, world_from_env
+    world = None
     try:
         import torch
         import numpy  # noqa: F401 - the engine needs it; say so now rather than mid-run
@@ -76,18 +94,28 @@ def main(argv=None) -> int:
         return 2
     from .graph import GraphError, load_graph
     try:
-        device = _check_device(args.device)
+        device = device_for(_check_device(args.device), world_from_env())
         if args.threads:
             torch.set_num_threads(args.threads)
         graph = load_graph(args.graph)
         if not os.path.isdir(args.run_dir):
             raise UsageError(f'run directory {args.run_dir} does not exist (the launcher creates it)')
-    except (UsageError, GraphError) as e:
+        world = init_world(device)  # RANK / WORLD_SIZE / ... from the launcher, torchrun or Slurm
+        if world.active and not world.writer:  # one progress stream: rank 0's
+            sys.stdout = open(os.devnull, 'w')
+        world.check_same_graph(graph['hash'])
+    except (UsageError, ImportError, DistError) as e:
+        if world is not None:
+            shutdown(world)
+        sys.stderr.write(f'sidc-torch: {e}\n')
+        return 2
+    except GraphError as e:
         sys.stderr.write(f'sidc-torch: {e}\n')
         return 2
     from .runner import Interrupted, run_graph
     try:
-        completed = run_graph(graph, args.run_dir, device, args.stop_after_iterations)
+        completed = run_graph(graph, args.run_dir, device, args.stop_after_iterations, world)
+        shutdown(world)
         events.emit('done', completed=completed)
         return 0 if completed else 1
     except Interrupted as e:
@@ -100,5 +128,9 @@ def main(argv=None) -> int:
         if args.verbose:
             traceback.print_exc()
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if world is not None and world.active and any(k in msg for k in ('Connection closed by peer', 'Connection reset by peer', 'Broken pipe', 'NCCL communicator was aborted')):
+            msg = f'rank {world.rank}: another rank of the {world.size} stopped (its process group connection closed); the last checkpoint is intact, rerun to resume'
+        elif 'out of memory' in msg.lower():  # the checkpoint on disk is the last complete one (atomic writes)
+            msg = f"{msg.split('. ')[0]} on {device}; the last checkpoint is intact - compare the peak `sidc plan` predicts (docs/plan.md) and lower batch.per_device"
         sys.stderr.write(f'sidc-torch: run failed: {type(e).__name__ + ": " if not str(e) or args.verbose else ""}{msg}\n')
         return 1

@@ -16,6 +16,8 @@ from typing import Dict, List
 import numpy as np
 import torch
 
+from .distributed import global_batch, local_rows
+
 from .formats.safetensors import read
 
 DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']
@@ -34,7 +36,7 @@ class ImageSet:
     def sampler(self):
         """The real-data callable StageState.real_data expects: st -> {'x0': [B, C*H*W], 'c': [B]}."""
         def draw(st) -> Dict[str, torch.Tensor]:
-            idx = [st.rng.int(len(self.labels)) for _ in range(st.batch)]
+            idx = local_rows(st, [st.rng.int(len(self.labels)) for _ in range(global_batch(st))])
             return {'x0': torch.from_numpy(self.images[idx]).to(st.device),
                     'c': torch.tensor(self.labels[idx], dtype=torch.int64, device=st.device)}
         return draw

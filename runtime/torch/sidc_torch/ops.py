@@ -12,6 +12,7 @@ from .mixture import sample_gmm
 from .schedule import restriction, sample_times, time_dist, weighting_of_t
 from .sampling import generate_k, guidance_of, guided_velocity, normals_like
 from .nets.protocol import has_features
+from .distributed import global_batch, local_rows, rows_rng
 
 
 class OpError(Exception):
@@ -61,23 +62,23 @@ def sample_condition(node, env, st, acc):
         if not st.prompts:
             raise OpError(node, "condition source 'prompts' needs a text teacher (sana, sd3, flux) with precomputed encodings")
         rows = st.prompts['rows']
-        return _ints([rows[st.rng.int(len(rows))] for _ in range(st.batch)], st)
+        return _ints(local_rows(st, [rows[st.rng.int(len(rows))] for _ in range(global_batch(st))]), st)
     if src != 'labels':
         raise OpError(node, f"condition source '{src}' needs a text teacher; vector teachers use class labels")
     K = st.gmm.classes if st.gmm else (st.classes or int(num(st.graph['bindings'].get('K'), 1)))
-    return _ints([st.rng.int(K) for _ in range(st.batch)], st)
+    return _ints(local_rows(st, [st.rng.int(K) for _ in range(global_batch(st))]), st)
 
 
 def sample_t(node, env, st, acc):
     a = node['attrs']
     dist_json = a.get('distribution') or {'kind': 'logit_normal', 'mean': math.log(2), 'std': 1.6}
     iv = restriction(a.get('distribution'), a.get('interval'))
-    t = sample_times(time_dist(dist_json), iv, st.batch, st.rng, a.get('sampling') or 'inverse_cdf')
-    return torch.from_numpy(t).to(st.device)
+    t = sample_times(time_dist(dist_json), iv, global_batch(st), st.rng, a.get('sampling') or 'inverse_cdf')
+    return torch.from_numpy(local_rows(st, t)).to(st.device)
 
 
 def sample_noise(node, env, st, acc):
-    return normals_like(st.rng, st.batch, st.dim, st.device)
+    return local_rows(st, normals_like(st.rng, global_batch(st), st.dim, st.device))
 
 
 def sample_data(node, env, st, acc):
@@ -85,16 +86,17 @@ def sample_data(node, env, st, acc):
         return st.real_data(st)
     if st.gmm is None:
         raise OpError(node, f"data source '{node['attrs'].get('source')}' is not available: vector stages sample the teacher's mixture")
-    cls = [st.rng.int(st.gmm.classes) for _ in range(st.batch)]
-    x0 = torch.from_numpy(sample_gmm(st.gmm, cls, st.rng)).to(st.device)
-    return {'x0': x0, 'c': _ints(cls, st)}
+    cls = [st.rng.int(st.gmm.classes) for _ in range(global_batch(st))]
+    x0 = torch.from_numpy(local_rows(st, sample_gmm(st.gmm, cls, st.rng))).to(st.device)
+    return {'x0': x0, 'c': _ints(local_rows(st, cls), st)}
 
 
 def drop_condition(node, env, st, acc):
     c = inp(env, node, 'c').tolist()
     p = num(node['attrs'].get('p'), 0)
     nul = st.prompts['null_row'] if st.prompts else (st.gmm.classes if st.gmm else (st.classes or int(num(st.graph['bindings'].get('K'), 0))))
-    return _ints([nul if st.rng.uniform() < p else v for v in c], st)
+    drop = local_rows(st, [st.rng.uniform() < p for _ in range(global_batch(st))])  # every rank draws the global batch's
+    return _ints([nul if d else v for d, v in zip(drop, c)], st)
 
 
 def generate(node, env, st, acc):
@@ -102,10 +104,10 @@ def generate(node, env, st, acc):
     G = net_of(st, node)
     k = inp(env, node, 'k')
     c = inp(env, node, 'c')
-    z = normals_like(st.rng, st.batch, st.dim, st.device)
+    z = local_rows(st, normals_like(st.rng, global_batch(st), st.dim, st.device))
     grad = a.get('grad') is True
     ts = num(a.get('time_scale'), num(st.config('teacher.time_scale'), 1))
-    out = generate_k(G, z, c, int(k), int(num(a.get('steps'), 4)), a.get('noise') or 'fresh', st.rng, ts, st.precision, grad)
+    out = generate_k(G, z, c, int(k), int(num(a.get('steps'), 4)), a.get('noise') or 'fresh', rows_rng(st), ts, st.precision, grad)
     return out if grad else out.detach()
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from . import events
+from .distributed import SINGLE
 from .checkpoint import load_checkpoint, load_net, save_checkpoint, save_net
 from .graph import config_value, stage_setting
 from .mixture import mixture_metrics, sample_gmm
@@ -127,14 +128,15 @@ def _js_number(v):
 
 
 def train_stage(rd: RunDir, st, budget) -> bool:
-    sch = schedule_of(st.graph, st.stage, st.batch)
+    w = st.world or SINGLE  # several processes: rank 0 alone writes metrics and checkpoints
+    sch = schedule_of(st.graph, st.stage, st.batch * w.size)  # images count the global batch
     resumed = load_checkpoint(rd.checkpoint, st)
     name = st.stage['name']
     if resumed:
-        if _size(rd.metrics) > resumed['metricsBytes']:
+        if w.writer and _size(rd.metrics) > resumed['metricsBytes']:
             os.truncate(rd.metrics, resumed['metricsBytes'])
         events.log(f"resuming stage {name} at {st.images} images (iteration {st.iteration}) from {rd.checkpoint}")
-    else:
+    elif w.writer:
         _drop_stage_lines(rd.metrics, name)
     total = sch['iterations'] * sch['images_per_iteration']
     losses, terms, count, t0 = _MeanOver(), _MeanOver(), 0, time.perf_counter()
@@ -156,13 +158,14 @@ def train_stage(rd: RunDir, st, budget) -> bool:
             tm = terms.take()
             line = {'stage': name, 'iteration': st.iteration, 'images': st.images, 'k': r['k'], 'loss': losses.take(), **({'terms': tm} if tm else {}),
                     'dropped_nan_samples': st.stats['dropped'], 'nonfinite_grads': st.stats['nonfinite'], 'images_per_s': count * sch['images_per_iteration'] / secs}
-            with open(rd.metrics, 'a', encoding='utf8') as f:
-                f.write(json.dumps(line, separators=(',', ':')) + '\n')
+            if w.writer:
+                with open(rd.metrics, 'a', encoding='utf8') as f:
+                    f.write(json.dumps(line, separators=(',', ':')) + '\n')
             count, t0 = 0, time.perf_counter()
-        if st.stage['kind'] != 'teach' and crossed(sch['sample_every']):
+        if st.stage['kind'] != 'teach' and crossed(sch['sample_every']) and w.writer:  # own PRNG stream: no rank's draws change
             write_training_samples(rd, st, f"{name}-{st.images:08d}")
-        stop = _Stop.requested and not done
-        if (crossed(sch['checkpoint_every']) and not done) or stop:
+        stop = w.any(_Stop.requested) and not done  # every rank stops at the same iteration
+        if ((crossed(sch['checkpoint_every']) and not done) or stop) and w.writer:
             save_checkpoint(rd.checkpoint, st, _size(rd.metrics))
         if stop:
             raise Interrupted(f'stopped at {st.images} images of stage {name}; checkpoint written, rerun the same command to resume')
@@ -264,13 +267,16 @@ def _implicit_cache_path(rd, stage, graph):
     return os.path.join(os.path.dirname(os.path.abspath(rd.dir)), '_cache', f'init-torch-{key}.safetensors')
 
 
-def run_graph(graph, run_dir: str, device: str, stop_after_iterations=None) -> bool:
-    """Executes the graph, resuming what a previous process left; True when every stage finished."""
+def run_graph(graph, run_dir: str, device: str, stop_after_iterations=None, world=None) -> bool:
+    """Executes the graph, resuming what a previous process left; True when every stage finished.
+    `world` (distributed.World): one of several processes; every rank runs this, rank 0 writes."""
+    w = world or SINGLE
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     rd = RunDir(run_dir)
     progress = json.load(open(rd.progress)) if os.path.exists(rd.progress) else {'done': []}
     products = {}
+    w.barrier()  # every rank has read progress.json before rank 0 writes it again
     budget = {'left': stop_after_iterations if stop_after_iterations is not None else float('inf')}
     for stage in stage_order(graph):
         name = stage['name']
@@ -279,30 +285,39 @@ def run_graph(graph, run_dir: str, device: str, stop_after_iterations=None) -> b
                 products[name] = load_net(rd.stage(name), graph, device)
             continue
         cached = _implicit_cache_path(rd, stage, graph) if name == IMPLICIT_TEACH else None
-        if cached and os.path.exists(cached):
-            shutil.copyfile(cached, rd.stage(name))
+        if cached and w.sum_floats([float(os.path.exists(cached))])[0] == w.size:
+            if w.writer:
+                shutil.copyfile(cached, rd.stage(name))
             products[name] = load_net(cached, graph, device)
             progress['done'].append(name)
-            write_json_atomic(rd.progress, progress)
+            if w.writer:
+                write_json_atomic(rd.progress, progress)
             continue
         st = prepare_stage(graph, stage, products, device)
+        if w.active:
+            st.world = w
+            for slot in st.nets.values():
+                if slot.decl['trainable']:
+                    w.broadcast_params_(slot.net)
         if stage['kind'] == 'evaluate':
             events.log(f'stage {name}: sampling and measuring against the true mixture')
             rows, samples = evaluate_stage(st)
-            if gmm_dim_ok(st):
+            if gmm_dim_ok(st) and w.writer:
                 for label, x, c in samples:
                     write_sample_set(rd, label, x, c)
-            write_json_atomic(os.path.join(rd.dir, 'eval.json'), rows)
             table = format_eval_table(rows)
-            write_text_atomic(os.path.join(rd.dir, 'eval.md'), table + '\n')
+            if w.writer:
+                write_json_atomic(os.path.join(rd.dir, 'eval.json'), rows)
+                write_text_atomic(os.path.join(rd.dir, 'eval.md'), table + '\n')
             events.emit('eval', table=table)
         elif stage['phases']:
             if not train_stage(rd, st, budget):
                 return False
             product = product_of(st)
             if product is not None:
-                save_net(rd.stage(name), product, {'stage': name, 'engine': 'torch'})
                 products[name] = clone_net(product, False, device)
+            if product is not None and w.writer:
+                save_net(rd.stage(name), product, {'stage': name, 'engine': 'torch'})
                 if stage['kind'] in ('sid', 'adversarial'):
                     shutil.copyfile(rd.stage(name), rd.student)
                 if cached:
@@ -310,7 +325,9 @@ def run_graph(graph, run_dir: str, device: str, stop_after_iterations=None) -> b
                     shutil.copyfile(rd.stage(name), cached + '.tmp')
                     os.replace(cached + '.tmp', cached)
         progress['done'].append(name)
-        write_json_atomic(rd.progress, progress)
-        if os.path.exists(rd.checkpoint):
-            os.remove(rd.checkpoint)
+        if w.writer:
+            write_json_atomic(rd.progress, progress)
+            if os.path.exists(rd.checkpoint):
+                os.remove(rd.checkpoint)
+        w.barrier()  # the next stage starts from what rank 0 wrote
     return True

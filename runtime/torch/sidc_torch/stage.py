@@ -10,6 +10,7 @@ from typing import Dict, List, Optional
 
 import torch
 
+from .distributed import reduce_iteration, reduce_phase
 from .graph import config_value, stage_setting
 from .mixture import Gmm, make_gmm
 from .nets import build as build_net
@@ -53,6 +54,7 @@ class StageState:
     classes: Optional[int] = None
     prompts: Optional[dict] = None
     real_data: Optional[object] = None
+    world: Optional[object] = None  # distributed.World of a multi-process run (None: one process)
 
     def config(self, path):
         return config_value(self.graph, path)
@@ -221,6 +223,7 @@ def _run_phase(st: StageState, phase: dict, shared: dict) -> float:
         for (n, p), g in zip(params, grads):
             g = torch.zeros_like(p, dtype=torch.float32) if g is None else g.float()
             sums[n] = g if n not in sums else sums[n] + g
+    total = reduce_phase(st, sums, total)  # multi-process: the ranks' mean gradient (float32) and loss
     for g in sums.values():
         st.stats['nonfinite'] += sanitize_grad(g, phase['optimizer'].get('clip'))
     adam = st.adam.setdefault(phase['updates'], Adam())
@@ -231,6 +234,7 @@ def _run_phase(st: StageState, phase: dict, shared: dict) -> float:
 def run_iteration(st: StageState) -> dict:
     shared: dict = {}
     st.terms = {}
+    dropped_before = st.stats['dropped']
     k = None
     for node in st.stage['shared']:
         exec_node(node, shared, st, 1)
@@ -242,5 +246,6 @@ def run_iteration(st: StageState) -> dict:
         if phase['updates'] == 'G' and st.images < frozen_until:
             continue
         losses[phase['name']] = _run_phase(st, phase, shared)
+    reduce_iteration(st, dropped_before)
     st.iteration += 1
     return {'k': k, 'losses': losses, 'terms': st.terms}

@@ -1,0 +1,76 @@
+// Before `sidc run` creates anything: a recipe path that does not exist gets a did-you-mean among the
+// recipes beside it, and a recipe of the paper's teachers (sana, sd3, flux) whose checkpoint folder or
+// precomputed text table is missing is refused with the list of what is missing and how each is made -
+// so `sidc run recipes/flux-dev.sid` on a fresh checkout explains itself instead of failing mid-start.
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../common/errors.js';
+import type { ExecutionGraph } from '../compiler/graph/types.js';
+import { didYouMean } from '../compiler/util/names.js';
+import { recipePath } from '../runtime/tfjs/loop/dit-stage.js';
+
+/** A one-line error for a recipe file that is not there, with the nearest existing .sid beside it. */
+export function requireRecipeFile(file: string): void {
+  if (existsSync(file)) return;
+  const dir = dirname(file);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => /\.(sid|ya?ml)$/.test(n));
+  } catch {
+    throw new UserError(`cannot read '${file}': no such file (and no folder ${dir})`);
+  }
+  const near = didYouMean(basename(file), names);
+  throw new UserError(`cannot read '${file}': no such file${near ? `; did you mean \`${join(dir, near)}\`?` : names.length ? ` (${dir} holds ${names.length} recipes: ls ${dir})` : ''}`);
+}
+
+const PAPER_FAMILIES = ['sana', 'sd3', 'flux'];
+/** Where each paper teacher comes from (public Hugging Face repositories of the teachers' authors). */
+const HUB: Record<string, string> = {
+  flux_dev: 'black-forest-labs/FLUX.1-dev',
+  sd3_medium: 'stabilityai/stable-diffusion-3-medium-diffusers',
+  sd35_medium: 'stabilityai/stable-diffusion-3.5-medium',
+  sd35_large: 'stabilityai/stable-diffusion-3.5-large',
+  sana_600m: 'Efficient-Large-Model/Sana_600M_512px_diffusers',
+  sana_600m_512: 'Efficient-Large-Model/Sana_600M_512px_diffusers',
+  sana_1600m: 'Efficient-Large-Model/Sana_1600M_512px_diffusers',
+  sana_1600m_512: 'Efficient-Large-Model/Sana_1600M_512px_diffusers',
+};
+
+function cfg(graph: ExecutionGraph, path: string): unknown {
+  let v: unknown = graph.config;
+  for (const k of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+/** What a paper-teacher recipe needs on disk before it can run, each with the commands that produce it. */
+export function missingInputs(graph: ExecutionGraph): string[] {
+  const family = String(cfg(graph, 'teacher.family') ?? '');
+  if (!PAPER_FAMILIES.includes(family)) return [];
+  const out: string[] = [];
+  const ck = cfg(graph, 'teacher.checkpoint');
+  if (typeof ck === 'string') {
+    const path = recipePath(graph, ck);
+    if (!existsSync(join(path, 'transformer')) && !existsSync(join(path, 'config.json'))) {
+      const name = String(cfg(graph, 'teacher.config') ?? '');
+      const hub = HUB[name];
+      out.push(`teacher checkpoint folder ${path} (teacher.checkpoint = "${ck}"): ${hub ? `\`huggingface-cli download ${hub} --local-dir ${ck}\` (accept the model's licence on huggingface.co first)` : 'a diffusers model folder of the teacher'}; for a dry run at toy size, \`sidc make-tiny ${family} DIR\` and --set 'teacher.checkpoint="DIR"'`);
+    }
+  }
+  const text = cfg(graph, 'data.text') as { mode?: string; path?: string } | undefined;
+  if (text?.mode === 'precomputed' && typeof text.path === 'string') {
+    const path = recipePath(graph, text.path);
+    const file = existsSync(path) && !path.endsWith('.safetensors') ? join(path, 'text.safetensors') : path;
+    if (!existsSync(file)) {
+      const prompts = cfg(graph, 'data.prompts');
+      out.push(`text table ${file} (data.text = precomputed("${text.path}")): encode ${typeof prompts === 'string' ? `the prompts of ${prompts}` : 'the prompt set'}, the empty prompt included, with the teacher's own text encoders into that layout (docs/text-encodings.md, "Producing the file with diffusers"); \`sidc make-tiny ${family} DIR\` writes a tiny one`);
+    }
+  }
+  return out;
+}
+
+/** Throws one UserError listing every missing input; nothing has been created yet. */
+export function requireInputs(graph: ExecutionGraph, file: string): void {
+  const missing = missingInputs(graph);
+  if (missing.length === 0) return;
+  throw new UserError(`${file} cannot run yet; nothing was created. Missing:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+}

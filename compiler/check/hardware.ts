@@ -1,0 +1,25 @@
+// Which engine + hardware combinations exist (docs/distributed.md), checked before a run:
+//   tfjs  - one process on the CPU: `hardware.devices` with more than one device has nothing to run on;
+//   torch - N x cpu is N data-parallel processes over gloo, N x gpu is N over nccl; `shard = fsdp` needs
+//           CUDA GPUs (FSDP in Debian's torch 1.13 is CUDA-only), so fsdp on cpu devices cannot run.
+// Only a recipe that names its engine (`hardware.engine`) is held to it: `sidc run --engine` re-checks
+// the chosen engine's combinations itself (runtime/torch/hardware.ts).
+import { diag } from '../diagnostics/make.js';
+import type { CheckContext } from './context.js';
+
+export function engineHardware(c: CheckContext): void {
+  const engine = c.str('hardware.engine');
+  if (!engine || !c.isSet('hardware.engine')) return;
+  const dev = c.obj('hardware.devices');
+  const count = typeof dev?.count === 'number' ? dev.count : 1;
+  const kind = typeof dev?.kind === 'string' ? dev.kind : 'cpu';
+  const devices = `${count} x ${kind}`;
+  if (engine === 'tfjs' && count > 1) {
+    const p = c.place('hardware.devices');
+    c.out.push(diag('SID3036', p.loc, { setting: `hardware.devices = ${devices}`, engine, detail: 'the tfjs engine runs one process', help: 'write `hardware.engine = torch` (data parallel over gloo or nccl), or `hardware.devices = 1 x cpu(16 GB)`' }, { related: p.related }));
+  }
+  if (engine === 'torch' && c.str('hardware.shard') === 'fsdp' && kind === 'cpu') {
+    const p = c.place('hardware.shard');
+    c.out.push(diag('SID3036', p.loc, { setting: 'hardware.shard = fsdp', engine, detail: `FSDP needs CUDA GPUs, and the recipe asks for ${devices}`, help: `remove \`shard = fsdp\` (${count > 1 ? `then ${count} cpu processes each hold the nets: DDP over gloo` : 'one process holds the nets'}), or ask for GPUs: \`devices = ${count} x gpu(80 GB)\`` }, { related: p.related }));
+  }
+}
