@@ -46,11 +46,14 @@ export function compileRecipe(io: CliIO, file: string, flags: { set?: string[]; 
   if (!res.ok) return null;
   // A run reads the files its recipe names: one that does not exist (SID3025, a warning for `check`, since
   // paper recipes name checkpoints downloaded later) would fail the run after its directory was made.
-  const missing = files ? res.diagnostics.filter((d) => d.code === 'SID3025') : [];
+  // With --recipe only the graph being run counts (the file's other recipes may name files set later):
+  // its missing inputs are what cli/preflight.ts finds; without it, every SID3025 of the file stops the run.
+  const how = files ? [...new Set(res.graphs.flatMap((g) => missingInputs(g)))] : [];
+  const named = files ? res.diagnostics.filter((d) => d.code === 'SID3025') : [];
+  const missing = flags.recipe && how.length === 0 ? [] : named;
   if (missing.length) {
     io.stderr(`sidc: not started, nothing written: the recipe names ${missing.length === 1 ? 'a file that does' : `${missing.length} files that do`} not exist (above)\n`);
     // what each missing input is and the command that makes it (cli/preflight.ts)
-    const how = [...new Set(res.graphs.flatMap((g) => missingInputs(g)))];
     if (how.length) io.stderr(`Missing:\n${how.map((m) => `  - ${m}`).join('\n')}\n`);
     return null;
   }
