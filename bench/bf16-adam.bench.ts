@@ -22,9 +22,15 @@ export async function run(): Promise<Record<string, unknown>> {
   const summary: Record<string, { mean_percent: number; min_percent: number; max_percent: number }> = {};
   for (const key of Object.keys(LABELS) as (keyof Bf16Updates)[]) {
     const xs = perSeed.map((m) => 100 * m[key]);
-    const row = { mean_percent: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2), min_percent: +Math.min(...xs).toFixed(2), max_percent: +Math.max(...xs).toFixed(2) };
+    const row = {
+      mean_percent: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2),
+      min_percent: +Math.min(...xs).toFixed(2),
+      max_percent: +Math.max(...xs).toFixed(2),
+    };
     summary[key] = row;
-    process.stderr.write(`bf16-adam: ${LABELS[key].padEnd(24)} weights changed ${row.mean_percent.toFixed(1)}% (seeds ${seeds.join(',')}: ${row.min_percent.toFixed(1)}-${row.max_percent.toFixed(1)}%)\n`);
+    process.stderr.write(
+      `bf16-adam: ${LABELS[key].padEnd(24)} weights changed ${row.mean_percent.toFixed(1)}% (seeds ${seeds.join(',')}: ${row.min_percent.toFixed(1)}-${row.max_percent.toFixed(1)}%)\n`,
+    );
   }
   return { seeds, steps: 6, summary, per_seed: perSeed };
 }

@@ -29,10 +29,27 @@ export function generatedRecipe(lines = 5000): string {
   let i = 0;
   while (out.length < lines - 12) {
     const ext = i > 0 && i % 10 !== 0 ? ` extends part_${i - 1}` : '';
-    out.push(`abstract recipe part_${i}${ext} {`, `  optimizer { lr = ${i + 1}e-7; beta2 = 0.999 }`, `  time.interval = (0, ${(1 + (i % 9)) / 10})`, `  train.seed = ${i}`, '  // a comment line', `  loss.lambda_sid = ${10 + i}`, `  w(t) = (1 - t)^2 + ${i} * t / 1000`, '}');
+    out.push(
+      `abstract recipe part_${i}${ext} {`,
+      `  optimizer { lr = ${i + 1}e-7; beta2 = 0.999 }`,
+      `  time.interval = (0, ${(1 + (i % 9)) / 10})`,
+      `  train.seed = ${i}`,
+      '  // a comment line',
+      `  loss.lambda_sid = ${10 + i}`,
+      `  w(t) = (1 - t)^2 + ${i} * t / 1000`,
+      '}',
+    );
     i++;
   }
-  out.push(`recipe big extends part_${i - 1} {`, '  teacher sana { config = sana_600m }', '  data { prompts = "p.txt"; resolution = 512 px }', '  hardware.devices = 8 x gpu(80 GB, 989 TFLOPS)', '  hardware.shard = fsdp', '  batch { global = 256; per_device = 16; accumulate = 2 }', '}');
+  out.push(
+    `recipe big extends part_${i - 1} {`,
+    '  teacher sana { config = sana_600m }',
+    '  data { prompts = "p.txt"; resolution = 512 px }',
+    '  hardware.devices = 8 x gpu(80 GB, 989 TFLOPS)',
+    '  hardware.shard = fsdp',
+    '  batch { global = 256; per_device = 16; accumulate = 2 }',
+    '}',
+  );
   return out.join('\n') + '\n';
 }
 
@@ -70,6 +87,13 @@ export async function run(): Promise<Record<string, unknown>> {
   const bigParseMs = time(() => void parseSid(big, 'generated.sid'), 7); // the grammar's share of the total
   return {
     recipes: { files: files.length, files_with_errors: errors, ms_median: recipesMs, target_ms: 1000 },
-    generated: { lines: big.split('\n').length - 1, ok: bigOk, ms_median: bigMs, check_only_ms_median: bigCheckMs, parse_only_ms_median: bigParseMs, target_ms: 200 },
+    generated: {
+      lines: big.split('\n').length - 1,
+      ok: bigOk,
+      ms_median: bigMs,
+      check_only_ms_median: bigCheckMs,
+      parse_only_ms_median: bigParseMs,
+      target_ms: 200,
+    },
   };
 }

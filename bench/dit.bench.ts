@@ -73,18 +73,52 @@ async function sidcStep(size: string, batch: number, steps: number, micro: numbe
       cpu.push((c1.user + c1.system) / 1e6);
     }
   }
-  const heapMB = Math.round(((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length) / 2 ** 20);
+  const heapMB = Math.round((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20);
   const params = Object.values(p).reduce((a, v) => a + v.size, 0);
-  return { backend: 'wasm (SIMD, 1 thread, fast Slice/Unpack/SplitV)', micro_batches: micro, seconds_per_step: times, median: median(times), min: Math.min(...times), cpu_seconds_per_step: cpu, cpu_min: Math.min(...cpu), params, loss, wasm_heap_mb: heapMB };
+  return {
+    backend: 'wasm (SIMD, 1 thread, fast Slice/Unpack/SplitV)',
+    micro_batches: micro,
+    seconds_per_step: times,
+    median: median(times),
+    min: Math.min(...times),
+    cpu_seconds_per_step: cpu,
+    cpu_min: Math.min(...cpu),
+    params,
+    loss,
+    wasm_heap_mb: heapMB,
+  };
 }
 
 function torchStep(size: string, batch: number, steps: number, threads: number): Record<string, unknown> {
   const c = ditConfig(size);
   const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const args = [join(repoRoot(), 'scripts', 'torch_dit_step.py'), '--batch', String(batch), '--hidden', String(c.hidden), '--depth', String(c.depth),
-    '--heads', String(c.heads), '--size', String(c.height), '--channels', String(c.channels), '--patch', String(c.patch),
-    '--threads', String(threads), '--steps', String(steps), '--mlp-ratio', String(c.mlpRatio), '--text-dim', String(c.textDim),
-    '--freq-dim', String(c.freqDim)];
+  const args = [
+    join(repoRoot(), 'scripts', 'torch_dit_step.py'),
+    '--batch',
+    String(batch),
+    '--hidden',
+    String(c.hidden),
+    '--depth',
+    String(c.depth),
+    '--heads',
+    String(c.heads),
+    '--size',
+    String(c.height),
+    '--channels',
+    String(c.channels),
+    '--patch',
+    String(c.patch),
+    '--threads',
+    String(threads),
+    '--steps',
+    String(steps),
+    '--mlp-ratio',
+    String(c.mlpRatio),
+    '--text-dim',
+    String(c.textDim),
+    '--freq-dim',
+    String(c.freqDim),
+  ];
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
   const r = spawnSync(py, args, { env, encoding: 'utf8', timeout: 900e3 });
   const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';

@@ -94,16 +94,29 @@ export async function run(): Promise<Record<string, unknown>> {
     const score = scoreImages(scorer, x, labels);
     const scoreS = (performance.now() - s0) / 1000;
     const row = {
-      steps: k, samples: count, generate_s: r2(genS), generate_cpu_s: r2(genCpu), score_s: r2(scoreS), score_cpu_s: r2(cpuSeconds(sc)),
-      total_s: r2(genS + scoreS), within_5_min: genS + scoreS < 300, fid: r2(score.fid), alignment: Math.round(score.alignment * 1000) / 1000,
+      steps: k,
+      samples: count,
+      generate_s: r2(genS),
+      generate_cpu_s: r2(genCpu),
+      score_s: r2(scoreS),
+      score_cpu_s: r2(cpuSeconds(sc)),
+      total_s: r2(genS + scoreS),
+      within_5_min: genS + scoreS < 300,
+      fid: r2(score.fid),
+      alignment: Math.round(score.alignment * 1000) / 1000,
     };
-    process.stderr.write(`eval: ${k} step(s), ${count} samples: generate ${row.generate_s} s (CPU ${row.generate_cpu_s} s), score ${row.score_s} s; FID ${row.fid}, alignment ${row.alignment}\n`);
+    process.stderr.write(
+      `eval: ${k} step(s), ${count} samples: generate ${row.generate_s} s (CPU ${row.generate_cpu_s} s), score ${row.score_s} s; FID ${row.fid}, alignment ${row.alignment}\n`,
+    );
     rows.push(row);
   }
   G.dispose();
   for (const v of Object.values(classifier)) v.dispose();
   return {
-    generator, backend: tf.getBackend(), setup_s: r2(setupSeconds), rows,
+    generator,
+    backend: tf.getBackend(),
+    setup_s: r2(setupSeconds),
+    rows,
     target: '5k samples evaluated (generated + scored) within 5 minutes',
     load_average: os.loadavg().map(r2),
     cli: runDir ? `node bin/sidc.js eval ${runDir} --student-only --per-class ${perClass}` : 'node bin/sidc.js eval RUN --student-only --per-class 500',

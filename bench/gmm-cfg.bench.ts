@@ -45,7 +45,10 @@ const recipe = (w: number, images: string): string => `recipe gmm_cfg {
 export async function run(): Promise<Record<string, unknown>> {
   const scales = (process.env.SIDC_GMM_CFG_SCALES ?? '1,4.5').split(',').map(Number);
   const images = process.env.SIDC_GMM_CFG_IMAGES ?? '128k';
-  const set = (process.env.SIDC_GMM_CFG_SET ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+  const set = (process.env.SIDC_GMM_CFG_SET ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const backend = await initBackend({ prefer: 'wasm' });
   const results: Record<string, unknown>[] = [];
   for (const w of scales) {
@@ -97,5 +100,11 @@ export async function run(): Promise<Record<string, unknown>> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { backend: backend.name, set, samples_per_class: 1000, results, note: 'energy distance per class against the guided teacher (Euler 256); coverage / precision against the true components' };
+  return {
+    backend: backend.name,
+    set,
+    samples_per_class: 1000,
+    results,
+    note: 'energy distance per class against the guided teacher (Euler 256); coverage / precision against the true components',
+  };
 }

@@ -25,7 +25,12 @@ export async function run(): Promise<Record<string, unknown>> {
       const p = join(dir, `${dtype}.safetensors`);
       const w = time(() => writeSafetensors(p, { w: { dtype, shape: [n], data } }));
       const r = time(() => readSafetensors(p));
-      out[`safetensors_${dtype}`] = { write_s: +w.toFixed(3), read_s: +r.toFixed(3), write_Mvalues_per_s: +(n / w / 1e6).toFixed(1), read_Mvalues_per_s: +(n / r / 1e6).toFixed(1) };
+      out[`safetensors_${dtype}`] = {
+        write_s: +w.toFixed(3),
+        read_s: +r.toFixed(3),
+        write_Mvalues_per_s: +(n / w / 1e6).toFixed(1),
+        read_Mvalues_per_s: +(n / r / 1e6).toFixed(1),
+      };
     }
     const many: Record<string, { dtype: WritableDtype; shape: number[]; data: Float32Array }> = {};
     for (let i = 0; i < 2000; i++) many[`transformer_blocks.${i % 28}.attn.to_q.weight_${i}`] = { dtype: 'BF16', shape: [4], data: new Float32Array(4) };
@@ -34,13 +39,23 @@ export async function run(): Promise<Record<string, unknown>> {
     out.header_2000_tensors_ms = +(time(() => readSafetensorsHeader(mp)) * 1000).toFixed(2);
     const np = join(dir, 'x.npy');
     const m = 1 << 20;
-    out.npy_1M_f32 = { write_s: +time(() => writeNpy(np, { dtype: 'f4', shape: [m / 2, 2], data: data.subarray(0, m) })).toFixed(3), read_s: +time(() => readNpy(np)).toFixed(3) };
+    out.npy_1M_f32 = {
+      write_s: +time(() => writeNpy(np, { dtype: 'f4', shape: [m / 2, 2], data: data.subarray(0, m) })).toFixed(3),
+      read_s: +time(() => readNpy(np)).toFixed(3),
+    };
     const xs = Array.from({ length: 20000 }, (_, i) => Math.cos(i) * (1 + (i % 7)));
     const ys = Array.from({ length: 20000 }, (_, i) => Math.sin(i * 1.3) * (1 + (i % 5)));
     out.scatter_20k_points_s = +time(() => scatterPng(join(dir, 's.png'), { series: [{ x: xs, y: ys, label: 'samples' }], title: 'bench' })).toFixed(3);
-    out.line_3x2000_s = +time(() => linePlotPng(join(dir, 'l.png'), { series: [0, 1, 2].map((k) => ({ x: xs.slice(0, 2000).map((_, i) => i), y: ys.slice(0, 2000).map((v) => Math.abs(v) + k + 0.1), label: `s${k}` })), logy: true })).toFixed(3);
+    out.line_3x2000_s = +time(() =>
+      linePlotPng(join(dir, 'l.png'), {
+        series: [0, 1, 2].map((k) => ({ x: xs.slice(0, 2000).map((_, i) => i), y: ys.slice(0, 2000).map((v) => Math.abs(v) + k + 0.1), label: `s${k}` })),
+        logy: true,
+      }),
+    ).toFixed(3);
     const imgs = Array.from({ length: 64 }, () => data.subarray(0, 32 * 32 * 3).map((v) => v / 3));
-    out.grid_8x8_32px_rgb_s = +time(() => imageGridPng(join(dir, 'g.png'), imgs, { rows: 8, cols: 8, channels: 3, height: 32, width: 32, labels: Array(8).fill('a photo of a cat') })).toFixed(3);
+    out.grid_8x8_32px_rgb_s = +time(() =>
+      imageGridPng(join(dir, 'g.png'), imgs, { rows: 8, cols: 8, channels: 3, height: 32, width: 32, labels: Array(8).fill('a photo of a cat') }),
+    ).toFixed(3);
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });

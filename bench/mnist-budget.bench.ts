@@ -11,7 +11,7 @@
 //   SIDC_BUDGET_SET='batch.global=8;batch.per_device=8'  extra --set overrides (';'-separated)
 //   SIDC_BUDGET_RUN_DIR=runs/bench-mnist-budget-b          where the run goes (two benches side by side)
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { compileFile } from '../compiler/api.js';
 import { initBackend } from '../runtime/tfjs/backend/select.js';
 import { loadMnist } from '../runtime/data/mnist.js';
@@ -46,7 +46,10 @@ export async function run(): Promise<Record<string, unknown>> {
   const evalEvery = Number(process.env.SIDC_BUDGET_EVAL_EVERY ?? 512);
   const perClass = Number(process.env.SIDC_BUDGET_PER_CLASS ?? 50);
   const stopAtBeat = (process.env.SIDC_BUDGET_STOP ?? 'beat') === 'beat';
-  const extra = (process.env.SIDC_BUDGET_SET ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+  const extra = (process.env.SIDC_BUDGET_SET ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const recipe = 'examples/mnist-sid.sid';
   const set = ['train.length=64k images', 'train.checkpoint_every=512 images', 'train.sample_every=2048 images', 'train.log_every=256 images', ...extra];
   const compiled = compileFile(recipe, { set });
@@ -70,7 +73,9 @@ export async function run(): Promise<Record<string, unknown>> {
   const score = (draw: (z: tf.Tensor2D, c: tf.Tensor1D, rng: Rng) => tf.Tensor2D): { fid: number; alignment: number } =>
     scoreImages(scorer, drawInChunks(z, labels, dim, new Rng(2), draw), labels);
   const teacher4 = score((zz, c) => eulerSample(phi, zz, c, 4, { mode: 'cfg', scale: 4.5 }, timeScale, FP32));
-  process.stderr.write(`mnist-budget: teacher Euler 4 steps, CFG 4.5: FID ${teacher4.fid.toFixed(2)} alignment ${teacher4.alignment.toFixed(3)} (${n} samples)\n`);
+  process.stderr.write(
+    `mnist-budget: teacher Euler 4 steps, CFG 4.5: FID ${teacher4.fid.toFixed(2)} alignment ${teacher4.alignment.toFixed(3)} (${n} samples)\n`,
+  );
 
   const paths = openRunDir(process.env.SIDC_BUDGET_RUN_DIR ?? 'runs/bench-mnist-budget', graph, { fresh: true, recipeFile: recipe, backend });
   const curve: Record<string, number>[] = [];
@@ -91,8 +96,18 @@ export async function run(): Promise<Record<string, unknown>> {
     const s1 = score((zz, c, rng) => generateK(G, zz, c, 1, Math.max(1, genSteps), 'fresh', rng, timeScale, FP32, false));
     evalCpu += cpuSeconds() - c0;
     evalWall += (performance.now() - w0) / 1000;
-    const train = { images: st.images, train_cpu_s: round(cpuSeconds() - cpu0 - evalCpu, 1), train_wall_s: round((performance.now() - wall0) / 1000 - evalWall, 1) };
-    const point = { ...train, student4_fid: round(s4.fid), student4_alignment: round(s4.alignment, 3), student1_fid: round(s1.fid), student1_alignment: round(s1.alignment, 3) };
+    const train = {
+      images: st.images,
+      train_cpu_s: round(cpuSeconds() - cpu0 - evalCpu, 1),
+      train_wall_s: round((performance.now() - wall0) / 1000 - evalWall, 1),
+    };
+    const point = {
+      ...train,
+      student4_fid: round(s4.fid),
+      student4_alignment: round(s4.alignment, 3),
+      student1_fid: round(s1.fid),
+      student1_alignment: round(s1.alignment, 3),
+    };
     curve.push(point);
     process.stderr.write(`mnist-budget: ${JSON.stringify(point)}\n`);
     const stop = (): never => {
@@ -112,18 +127,34 @@ export async function run(): Promise<Record<string, unknown>> {
     if (train.train_cpu_s > minutes * 60) stop();
   };
   try {
-    runGraph(graph, paths, { io: { stdout: (s) => void process.stderr.write(s), stderr: (s) => void process.stderr.write(s), isTTY: false }, plots: true, onIteration });
+    runGraph(graph, paths, {
+      io: { stdout: (s) => void process.stderr.write(s), stderr: (s) => void process.stderr.write(s), isTTY: false },
+      plots: true,
+      onIteration,
+    });
   } catch (e) {
     if (!(e instanceof Beaten)) throw e;
   }
   return {
-    recipe, set, backend: backend.name, samples_per_score: n, run_dir: paths.dir,
-    teacher4_fid: round(teacher4.fid), teacher4_alignment: round(teacher4.alignment, 3),
+    recipe,
+    set,
+    backend: backend.name,
+    samples_per_score: n,
+    run_dir: paths.dir,
+    teacher4_fid: round(teacher4.fid),
+    teacher4_alignment: round(teacher4.alignment, 3),
     start, // G after one iteration: ~ the teacher's copy, sampled like the student (no CFG)
     beaten: beat !== null,
-    ...(beat ? { minutes_to_beat_cpu: round((beat as Record<string, number>).train_cpu_s! / 60, 1), minutes_to_beat_wall: round((beat as Record<string, number>).train_wall_s! / 60, 1), images_to_beat: (beat as Record<string, number>).images } : {}),
+    ...(beat
+      ? {
+          minutes_to_beat_cpu: round((beat as Record<string, number>).train_cpu_s! / 60, 1),
+          minutes_to_beat_wall: round((beat as Record<string, number>).train_wall_s! / 60, 1),
+          images_to_beat: (beat as Record<string, number>).images,
+        }
+      : {}),
     best: curve.reduce<Record<string, number> | null>((b, p) => (!b || p.student4_fid! < b.student4_fid! ? p : b), null),
-    budget_minutes: minutes, curve,
+    budget_minutes: minutes,
+    curve,
     note: 'training CPU/wall time exclude scoring; student k-step = generate_k over the training grid (eq. 16)',
     checkpoint: join(paths.dir, 'checkpoint.safetensors'),
   };

@@ -15,7 +15,9 @@ const out = outIdx >= 0 ? args[outIdx + 1]! : 'bench-results.json';
 // without --out, outIdx + 1 is 0: compare against -1 then, or the first filter would be dropped
 const filters = args.filter((a, i) => a !== '--out' && (outIdx < 0 || i !== outIdx + 1));
 
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.js')).sort();
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.js'))
+  .sort();
 const results: Record<string, unknown> = {};
 for (const f of files) {
   if (filters.length && !filters.some((s) => f.includes(s))) continue;

@@ -56,7 +56,10 @@ async function benchBackend(backend: BackendName): Promise<Record<string, unknow
   let ksum = 0;
   // peak: the best plain 2-D matMul over a few sizes (cache effects make the largest not always the fastest)
   const sizes = backend === 'cpu' ? [128, 256] : [256, 512, 1024];
-  const best = () => sizes.map((n) => peakGflops(n, Math.max(2, Math.round(2 * 512 ** 3 / n ** 3)))).reduce((a, b) => ({ wall: Math.max(a.wall, b.wall), cpu: Math.max(a.cpu, b.cpu) }));
+  const best = () =>
+    sizes
+      .map((n) => peakGflops(n, Math.max(2, Math.round((2 * 512 ** 3) / n ** 3))))
+      .reduce((a, b) => ({ wall: Math.max(a.wall, b.wall), cpu: Math.max(a.cpu, b.cpu) }));
   const before = best();
   const t = timed(() => {
     for (let i = 0; i < iters; i++) ksum += runIteration(st).k ?? 0;
@@ -73,13 +76,22 @@ async function benchBackend(backend: BackendName): Promise<Record<string, unknow
   const flop = flopsIter * iters;
   const r3 = (x: number) => +x.toFixed(3);
   return {
-    backend: info.name, threads: info.threads, simd: info.simd,
-    batch: B, mlp: { width, depth }, mean_k: k, iterations: iters,
-    iterations_per_s: r3(iters / t.wall), images_per_s: +((iters * B) / t.wall).toFixed(1),
-    iterations_per_cpu_s: r3(iters / t.cpu), images_per_cpu_s: +((iters * B) / t.cpu).toFixed(1),
+    backend: info.name,
+    threads: info.threads,
+    simd: info.simd,
+    batch: B,
+    mlp: { width, depth },
+    mean_k: k,
+    iterations: iters,
+    iterations_per_s: r3(iters / t.wall),
+    images_per_s: +((iters * B) / t.wall).toFixed(1),
+    iterations_per_cpu_s: r3(iters / t.cpu),
+    images_per_cpu_s: +((iters * B) / t.cpu).toFixed(1),
     gflops_per_iteration: +(flopsIter / 1e9).toFixed(4),
-    achieved_gflops: r3(flop / t.wall / 1e9), achieved_gflops_per_cpu_s: r3(flop / t.cpu / 1e9),
-    peak_matmul_gflops: r3(peak.wall), peak_matmul_gflops_per_cpu_s: r3(peak.cpu),
+    achieved_gflops: r3(flop / t.wall / 1e9),
+    achieved_gflops_per_cpu_s: r3(flop / t.cpu / 1e9),
+    peak_matmul_gflops: r3(peak.wall),
+    peak_matmul_gflops_per_cpu_s: r3(peak.cpu),
     share_of_peak: +(flop / t.cpu / 1e9 / peak.cpu).toFixed(4),
   };
 }

@@ -1,7 +1,6 @@
 // sidc check FILES... : every diagnostic of every file, exit 1 when any has an error.
 import type { Command } from 'commander';
 import { diagnosticsJson, renderDiagnostics } from '../compiler/diagnostics/render.js';
-import type { Diagnostic } from '../compiler/diagnostics/types.js';
 import type { CommandModule } from './command.js';
 import { checkFormat, compilePath } from './common.js';
 import { setOption, recipeOption, rootOption } from './options.js';
@@ -17,7 +16,10 @@ export const checkCommand: CommandModule = {
       .addOption(recipeOption('check only this recipe or sweep'))
       .addOption(rootOption())
       .option('--format <format>', 'text or json', 'text')
-      .addHelpText('after', '\nExamples:\n  sidc check recipes/*.sid\n  sidc check recipes/flux-dev.sid --set optimizer.lr=1e-5\n  sidc check r.sid --format json\n')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  sidc check recipes/*.sid\n  sidc check recipes/flux-dev.sid --set optimizer.lr=1e-5\n  sidc check r.sid --format json\n',
+      )
       .action((files: string[], flags: { set: string[]; recipe?: string; format?: string }) => {
         const format = checkFormat(flags.format);
         const outs = files.map((f) => compilePath(f, flags, true));

@@ -14,7 +14,8 @@ export function readSource(path: string): string {
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
     throw new UserError(`cannot read '${path}': ${why}`);
   }
   const r = decodeRecipe(bytes); // a binary file never reaches a message
@@ -31,7 +32,12 @@ interface CompileFlags {
 
 /** `files`: also check the files the recipe points at (sidc check, compile, plan; CompileOptions.files). */
 export function compilePath(path: string, flags: CompileFlags, files = false): CompileOutput {
-  return compileText(readSource(path), path, { set: flags.set ?? [], ...(flags.recipe ? { recipe: flags.recipe } : {}), ...(files ? { files } : {}), ...(flags.root ? { root: flags.root } : {}) });
+  return compileText(readSource(path), path, {
+    set: flags.set ?? [],
+    ...(flags.recipe ? { recipe: flags.recipe } : {}),
+    ...(files ? { files } : {}),
+    ...(flags.root ? { root: flags.root } : {}),
+  });
 }
 
 export function checkFormat(format: string | undefined): 'text' | 'json' {
@@ -43,6 +49,5 @@ export function checkFormat(format: string | undefined): 'text' | 'json' {
 /** Print diagnostics to stderr (text) or stdout (json). */
 export function report(io: CliIO, out: CompileOutput, format: 'text' | 'json'): void {
   if (format === 'json') io.stdout(diagnosticsJson(out.diagnostics));
-  else if (out.diagnostics.length) io.stderr(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f)) );
+  else if (out.diagnostics.length) io.stderr(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f)));
 }
-

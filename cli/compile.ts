@@ -16,7 +16,10 @@ export const compileCommand: CommandModule = {
       .addOption(recipeOption('the recipe or sweep to compile'))
       .addOption(rootOption())
       .option('--format <format>', 'diagnostics as text or json', 'text')
-      .addHelpText('after', '\nExamples:\n  sidc compile recipes/sana-600m-512.sid -o graph.json\n  sidc compile recipes/fig3.sid --recipe fig3 -o points.json   # a sweep: one graph per point\n')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  sidc compile recipes/sana-600m-512.sid -o graph.json\n  sidc compile recipes/fig3.sid --recipe fig3 -o points.json   # a sweep: one graph per point\n',
+      )
       .action((file: string, flags: { out?: string; set: string[]; recipe?: string; format?: string }) => {
         const format = checkFormat(flags.format);
         const out = compilePath(file, flags, true);

@@ -25,7 +25,8 @@ export const decodeCommand: CommandModule = {
         const b = await startBackend(io, f.backend ? { backend: f.backend } : {});
         const z = readNpyFloat32(f.latents);
         const dec = VaeDecoder.load(dir, b.name);
-        if (z.shape.length !== 4 || z.shape[1] !== dec.config.latent_channels) throw new UserError(`${f.latents}: latents must be [B, ${dec.config.latent_channels}, h, w], got [${z.shape.join(', ')}]`);
+        if (z.shape.length !== 4 || z.shape[1] !== dec.config.latent_channels)
+          throw new UserError(`${f.latents}: latents must be [B, ${dec.config.latent_channels}, h, w], got [${z.shape.join(', ')}]`);
         const n = z.shape[0]!;
         const cols = f.cols !== undefined ? numberFlag('cols', f.cols) : Math.min(8, n);
         if (!Number.isInteger(cols) || cols < 1) throw new UserError(`--cols must be a positive integer, got '${f.cols}'`);

@@ -23,7 +23,11 @@ export const doctorCommand: CommandModule = {
       .option('--backend <name>', 'check one backend: tensorflow | wasm | cpu')
       .action(async (flags: { backend?: string }) => {
         const b = await initBackend(flags.backend ? { prefer: flags.backend as BackendName } : {});
-        const tfnode = (await canImport('@tensorflow/tfjs-node-gpu')) ? 'tfjs-node-gpu' : (await canImport('@tensorflow/tfjs-node')) ? 'tfjs-node' : 'not installed (optional; needs network access at install time)';
+        const tfnode = (await canImport('@tensorflow/tfjs-node-gpu'))
+          ? 'tfjs-node-gpu'
+          : (await canImport('@tensorflow/tfjs-node'))
+            ? 'tfjs-node'
+            : 'not installed (optional; needs network access at install time)';
         const mem = tf.memory();
         const lines = [
           ['backend', b.name],

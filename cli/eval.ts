@@ -15,7 +15,8 @@ import { resolveRunRef } from '../runtime/tfjs/loop/snapshots.js';
 
 const ints = (name: string, v: string): number[] => {
   const xs = v.split(',').map((s) => Number(s.trim()));
-  if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new UserError(`--${name} must be a comma-separated list of positive integers, got '${v}'`);
+  if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < 1))
+    throw new UserError(`--${name} must be a comma-separated list of positive integers, got '${v}'`);
   return xs;
 };
 
@@ -32,48 +33,93 @@ export const evalCommand: CommandModule = {
       .option('--per-class <n>', 'samples per caption', '50')
       .option('--seed <s>', 'noise seed (the same noise for every sampler)', '1')
       .option('--seeds <list>', 'vector (gmm, mlp) runs: repeat the evaluate stage with these evaluation seeds (e.g. 0,1,2,3,4) and print mean ± sd [min, max]')
-      .option('--npy <dir>', 'also write every sampler\'s images as <dir>/<sampler>.npy [n, C, H, W] and labels.npy')
-      .option('--teacher <file>', 'teacher safetensors (default: the recipe\'s teacher.checkpoint)')
-      .option('--student <file>', 'score this student instead of the run\'s own: a sidc net file (e.g. from scripts/reference/sid_dit_torch.py) or a checkpoint.safetensors copied from a run (its G); the table is printed and RUN\'s eval files are left alone')
+      .option('--npy <dir>', "also write every sampler's images as <dir>/<sampler>.npy [n, C, H, W] and labels.npy")
+      .option('--teacher <file>', "teacher safetensors (default: the recipe's teacher.checkpoint)")
+      .option(
+        '--student <file>',
+        "score this student instead of the run's own: a sidc net file (e.g. from scripts/reference/sid_dit_torch.py) or a checkpoint.safetensors copied from a run (its G); the table is printed and RUN's eval files are left alone",
+      )
       .option('--classifier <file>', 'eval classifier', 'examples/eval/mnist-classifier.safetensors')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
-      .addHelpText('after', '\nExamples:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --student /tmp/ref/student-4096.safetensors\n  sidc eval runs/mnist_sid-1a2b3c4d@best-fid --student-only --per-class 500')
-      .action(async (runArg: string, flags: { teacherSteps: string; studentSteps: string; studentOnly?: boolean; cfg: string; perClass: string; seed: string; seeds?: string; npy?: string; teacher?: string; student?: string; classifier: string; backend?: string }) => {
-        const ref = resolveRunRef(runArg);
-        const run = ref.dir;
-        if (ref.snapshot && flags.student) throw new UserError(`${runArg} names a snapshot and --student another student: give one of them`);
-        if (ref.snapshot) flags.student = ref.student;
-        if (flags.seeds !== undefined) {
-          const seeds = flags.seeds.split(',').map((v) => Number(v.trim()));
-          if (seeds.length < 2 || seeds.some((v) => !Number.isInteger(v) || v < 0)) throw new UserError(`--seeds must list at least two non-negative integers, got '${flags.seeds}'`);
+      .addHelpText(
+        'after',
+        '\nExamples:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --student /tmp/ref/student-4096.safetensors\n  sidc eval runs/mnist_sid-1a2b3c4d@best-fid --student-only --per-class 500',
+      )
+      .action(
+        async (
+          runArg: string,
+          flags: {
+            teacherSteps: string;
+            studentSteps: string;
+            studentOnly?: boolean;
+            cfg: string;
+            perClass: string;
+            seed: string;
+            seeds?: string;
+            npy?: string;
+            teacher?: string;
+            student?: string;
+            classifier: string;
+            backend?: string;
+          },
+        ) => {
+          const ref = resolveRunRef(runArg);
+          const run = ref.dir;
+          if (ref.snapshot && flags.student) throw new UserError(`${runArg} names a snapshot and --student another student: give one of them`);
+          if (ref.snapshot) flags.student = ref.student;
+          if (flags.seeds !== undefined) {
+            const seeds = flags.seeds.split(',').map((v) => Number(v.trim()));
+            if (seeds.length < 2 || seeds.some((v) => !Number.isInteger(v) || v < 0))
+              throw new UserError(`--seeds must list at least two non-negative integers, got '${flags.seeds}'`);
+            await startBackend(io, flags);
+            io.stdout(formatSeedTable(evaluateOverSeeds(run, seeds, io.stderr).rows, seeds) + '\n');
+            return setExitCode(0);
+          }
+          const graph = readGraph(run);
+          if (teacherFamily(graph) !== 'dit')
+            throw new UserError(
+              `${run}: sidc eval compares image runs (teacher dit); vector runs are evaluated by their evaluate stage (sidc eval RUN --seeds 0,1,2 repeats it over seeds)`,
+            );
+          const cfg = Number(flags.cfg);
+          const perClass = intFlag('per-class', flags.perClass, 2);
+          if (!(cfg > 0)) throw new UserError(`--cfg must be a positive number, got '${flags.cfg}'`);
+          if (!existsSync(flags.classifier)) throw new UserError(`--classifier ${flags.classifier}: no such file`);
+          if (flags.student && !existsSync(flags.student)) throw new UserError(`--student ${flags.student}: no such file`);
           await startBackend(io, flags);
-          io.stdout(formatSeedTable(evaluateOverSeeds(run, seeds, io.stderr).rows, seeds) + '\n');
-          return setExitCode(0);
-        }
-        const graph = readGraph(run);
-        if (teacherFamily(graph) !== 'dit') throw new UserError(`${run}: sidc eval compares image runs (teacher dit); vector runs are evaluated by their evaluate stage (sidc eval RUN --seeds 0,1,2 repeats it over seeds)`);
-        const cfg = Number(flags.cfg);
-        const perClass = intFlag('per-class', flags.perClass, 2);
-        if (!(cfg > 0)) throw new UserError(`--cfg must be a positive number, got '${flags.cfg}'`);
-        if (!existsSync(flags.classifier)) throw new UserError(`--classifier ${flags.classifier}: no such file`);
-        if (flags.student && !existsSync(flags.student)) throw new UserError(`--student ${flags.student}: no such file`);
-        await startBackend(io, flags);
-        const opts = {
-          teacherSteps: flags.studentOnly ? [] : ints('teacher-steps', flags.teacherSteps), studentSteps: ints('student-steps', flags.studentSteps), cfg, perClass,
-          seed: Number(flags.seed) || 0, classifier: loadClassifier(flags.classifier), real: loadMnist({ split: 'heldout' }),
-          ...(flags.npy ? { npyDir: flags.npy } : {}), ...(flags.teacher ? { teacher: flags.teacher } : {}),
-          ...(flags.student ? { student: flags.student } : {}), log: io.stderr,
-        };
-        const rows = evaluateImageRun(run, graph, opts);
-        if (flags.student) {
-          // another student than the run's: print only, so RUN/eval-images.* keep describing the run
-          io.stdout(formatImageEvalTable(rows, `${flags.student} (with ${run}'s teacher)`) + '\n');
+          const opts = {
+            teacherSteps: flags.studentOnly ? [] : ints('teacher-steps', flags.teacherSteps),
+            studentSteps: ints('student-steps', flags.studentSteps),
+            cfg,
+            perClass,
+            seed: Number(flags.seed) || 0,
+            classifier: loadClassifier(flags.classifier),
+            real: loadMnist({ split: 'heldout' }),
+            ...(flags.npy ? { npyDir: flags.npy } : {}),
+            ...(flags.teacher ? { teacher: flags.teacher } : {}),
+            ...(flags.student ? { student: flags.student } : {}),
+            log: io.stderr,
+          };
+          const rows = evaluateImageRun(run, graph, opts);
+          if (flags.student) {
+            // another student than the run's: print only, so RUN/eval-images.* keep describing the run
+            io.stdout(formatImageEvalTable(rows, `${flags.student} (with ${run}'s teacher)`) + '\n');
+            setExitCode(0);
+            return;
+          }
+          const md = writeImageEval(run, rows, {
+            run,
+            teacher_steps: opts.teacherSteps,
+            student_steps: opts.studentSteps,
+            cfg,
+            per_class: perClass,
+            seed: opts.seed,
+            classifier: flags.classifier,
+            real: 'MNIST held-out split (1,000 images)',
+            ...(flags.npy ? { npy: flags.npy } : {}),
+          });
+          io.stdout(md + '\n');
           setExitCode(0);
-          return;
-        }
-        const md = writeImageEval(run, rows, { run, teacher_steps: opts.teacherSteps, student_steps: opts.studentSteps, cfg, per_class: perClass, seed: opts.seed, classifier: flags.classifier, real: 'MNIST held-out split (1,000 images)', ...(flags.npy ? { npy: flags.npy } : {}) });
-        io.stdout(md + '\n');
-        setExitCode(0);
-      });
+        },
+      );
   },
 };

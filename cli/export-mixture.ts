@@ -25,7 +25,10 @@ export const exportMixtureCommand: CommandModule = {
         const family = teacherFamily(graph);
         if (!isVectorFamily(family)) throw new UserError(`${run}: a ${family} run has no mixture to export (export-mixture is for gmm and mlp runs)`);
         const truth = mixtureTruth(gmmOf(graph));
-        writeJsonAtomic(flags.out, { ...truth, metrics: { credit_std: CREDIT_STD, coverage_share: COVERAGE_SHARE, credit: 'nearest component of the sample\'s class by |x - mean| / std' } });
+        writeJsonAtomic(flags.out, {
+          ...truth,
+          metrics: { credit_std: CREDIT_STD, coverage_share: COVERAGE_SHARE, credit: "nearest component of the sample's class by |x - mean| / std" },
+        });
         io.stdout(`wrote the true mixture (${truth.classes} classes, ${truth.components.length} components, dim ${truth.dim}) to ${flags.out}\n`);
         setExitCode(0);
       });

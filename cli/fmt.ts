@@ -16,7 +16,10 @@ export const fmtCommand: CommandModule = {
       .argument('<files...>', '.sid files')
       .option('--check', 'exit 1 when a file is not formatted, print nothing else')
       .option('--write', 'rewrite the files in place (atomically)')
-      .addHelpText('after', '\nExamples:\n  sidc fmt recipes/flux-dev.sid          # print formatted text\n  sidc fmt --write recipes/*.sid\n  sidc fmt --check recipes/*.sid          # in CI\n')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  sidc fmt recipes/flux-dev.sid          # print formatted text\n  sidc fmt --write recipes/*.sid\n  sidc fmt --check recipes/*.sid          # in CI\n',
+      )
       .action((files: string[], flags: { check?: boolean; write?: boolean }) => {
         let code = 0;
         for (const f of files) {

@@ -7,7 +7,10 @@ import { checkFormat, compilePath, report } from './common.js';
 import { setOption, recipeOption, rootOption } from './options.js';
 
 /** A node's outputs with their types, so e.g. the discriminator's pooling shows as `logits f32[B,D]`. */
-const outputsLabel = (n: GraphNode): string => Object.entries(n.outputs).map(([k, t]) => `${k} ${typeLabel(t)}`).join(', ');
+const outputsLabel = (n: GraphNode): string =>
+  Object.entries(n.outputs)
+    .map(([k, t]) => `${k} ${typeLabel(t)}`)
+    .join(', ');
 
 export const graphCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -29,11 +32,19 @@ export const graphCommand: CommandModule = {
             io.stdout(graphToDot(g));
             continue;
           }
-          io.stdout(`${g.recipe.name} ${g.hash.slice(0, 12)}  bindings ${Object.entries(g.bindings).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+          io.stdout(
+            `${g.recipe.name} ${g.hash.slice(0, 12)}  bindings ${Object.entries(g.bindings)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')}\n`,
+          );
           for (const s of g.stages) {
-            io.stdout(`  stage ${s.name} (${s.kind}${s.after.length ? `, after ${s.after.join(', ')}` : ''}; ${s.precision.policy}) nets: ${s.nets.map((n) => `${n.name}=${n.init}${n.trainable ? '' : ' frozen'}`).join(', ')}\n`);
+            io.stdout(
+              `  stage ${s.name} (${s.kind}${s.after.length ? `, after ${s.after.join(', ')}` : ''}; ${s.precision.policy}) nets: ${s.nets.map((n) => `${n.name}=${n.init}${n.trainable ? '' : ' frozen'}`).join(', ')}\n`,
+            );
             for (const n of s.shared) io.stdout(`    shared    ${n.id}: ${n.op}\n`);
-            for (const p of s.phases) for (const n of p.nodes) io.stdout(`    ${p.name.padEnd(9)} ${n.id}: ${n.op}${typeof n.attrs.net === 'string' ? ` ${n.attrs.net}` : ''} -> ${outputsLabel(n)}\n`);
+            for (const p of s.phases)
+              for (const n of p.nodes)
+                io.stdout(`    ${p.name.padEnd(9)} ${n.id}: ${n.op}${typeof n.attrs.net === 'string' ? ` ${n.attrs.net}` : ''} -> ${outputsLabel(n)}\n`);
           }
         }
         setExitCode(0);

@@ -18,9 +18,18 @@ function inspectReport(dir: string): { text: string; ok: boolean } {
   const lines = [`${info.dir}: ${c.family} (${info.source})`, 'config:'];
   for (const [k, v] of Object.entries(c)) if (k !== 'family') lines.push(`  ${k} = ${JSON.stringify(v)}`);
   lines.push(`hidden width D: ${hiddenOf(c)}; latent channels: ${familyModule(c).latentChannels(c)}; text: ${JSON.stringify(familyModule(c).textDims(c))}`);
-  lines.push(`parameters: ${formatCount(info.params)} (${info.params}) in ${Object.keys(info.tensors).length} tensors; the config implies ${formatCount(paramCount(c))}`);
-  lines.push(`stored: ${Object.entries(info.bytesByDtype).map(([d, b]) => `${d} ${formatBytes(b)}`).join(', ')}`);
-  for (const [what, copies] of [['forward', 1], ['SiD training (phi, psi, G + saved copies and gradients of a pass)', SID_WEIGHT_COPIES]] as const) {
+  lines.push(
+    `parameters: ${formatCount(info.params)} (${info.params}) in ${Object.keys(info.tensors).length} tensors; the config implies ${formatCount(paramCount(c))}`,
+  );
+  lines.push(
+    `stored: ${Object.entries(info.bytesByDtype)
+      .map(([d, b]) => `${d} ${formatBytes(b)}`)
+      .join(', ')}`,
+  );
+  for (const [what, copies] of [
+    ['forward', 1],
+    ['SiD training (phi, psi, G + saved copies and gradients of a pass)', SID_WEIGHT_COPIES],
+  ] as const) {
     for (const backend of ['wasm', 'tensorflow']) {
       const p = planMemory(info.f32Bytes, backend, copies);
       lines.push(`memory, ${what}, ${backend}: ${formatBytes(p.needBytes)} float32 of ${formatBytes(p.limitBytes)} -> ${p.fits ? 'fits' : 'does NOT fit'}`);
@@ -61,4 +70,3 @@ export const inspectCommand: CommandModule = {
       });
   },
 };
-

@@ -21,7 +21,10 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: out.stdout, writeErr: out.stderr, outputError: (s, write) => write(s.startsWith('error: ') ? `sidc: ${s.slice(7)}` : s) })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', '\nExamples:\n  sidc check recipes/*.sid\n  sidc compile recipes/sana-600m-512.sid -o graph.json\n  sidc sweep recipes/fig3.sid --list\n  sidc plan recipes/flux-dev-512.sid');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sidc check recipes/*.sid\n  sidc compile recipes/sana-600m-512.sid -o graph.json\n  sidc sweep recipes/fig3.sid --list\n  sidc plan recipes/flux-dev-512.sid',
+    );
   for (const m of await commandsFor(argv)) m.register(program, out, setExitCode);
   for (const c of program.commands) c.exitOverride();
   try {

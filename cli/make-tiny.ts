@@ -32,7 +32,9 @@ export const makeTinyCommand: CommandModule = {
         if (prompts.length < 2) throw new UserError('--prompts: give at least one non-empty prompt');
         const t = writeTinyFamilyTeacher(family, dir, { seed, prompts, latents });
         const spec = TINY_TEACHERS[family]!;
-        io.stdout(`${dir}: tiny ${t.config.family} teacher (${paramCount(t.config)} parameters), ${join(dir, 'transformer')} + ${t.text}${t.latents ? ` + ${t.latents}` : ''}\n`);
+        io.stdout(
+          `${dir}: tiny ${t.config.family} teacher (${paramCount(t.config)} parameters), ${join(dir, 'transformer')} + ${t.text}${t.latents ? ` + ${t.latents}` : ''}\n`,
+        );
         io.stdout(
           `try it: sidc run ${spec.recipe} --set 'teacher.checkpoint="${dir}"' --set 'data.text=precomputed("${dir}")' --set 'data.resolution=${spec.resolution} px'` +
             ` --set batch.per_device=2 --set batch.accumulate=1 --set batch.global=16 --set 'train.length=4 images'\n`,

@@ -16,7 +16,10 @@ export const planCommand: CommandModule = {
       .addOption(recipeOption('the recipe or sweep'))
       .addOption(rootOption())
       .option('--format <format>', 'text or json', 'text')
-      .addHelpText('after', '\nExamples:\n  sidc plan recipes/flux-dev-512.sid\n  sidc plan recipes/sd35-large-bf16.sid --set batch.per_device=2 --set batch.accumulate=16\n  sidc plan r.sid --format json\n')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  sidc plan recipes/flux-dev-512.sid\n  sidc plan recipes/sd35-large-bf16.sid --set batch.per_device=2 --set batch.accumulate=16\n  sidc plan r.sid --format json\n',
+      )
       .action((file: string, flags: { set: string[]; recipe?: string; format?: string }) => {
         const format = checkFormat(flags.format);
         const out = compilePath(file, flags, true);

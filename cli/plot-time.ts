@@ -22,7 +22,11 @@ function timeSettings(graph: ExecutionGraph): { dist: JsonValue; interval: JsonV
       if (w && t) return { dist: t.attrs.distribution!, interval: t.attrs.interval ?? null, weighting: w.attrs.weighting! };
     }
   }
-  return { dist: configValue(graph, 'time.distribution') ?? { kind: 'logit_normal', mean: Math.LN2, std: 1.6 }, interval: configValue(graph, 'time.interval') ?? null, weighting: configValue(graph, 'loss.weighting') ?? { name: 'one_minus_t' } };
+  return {
+    dist: configValue(graph, 'time.distribution') ?? { kind: 'logit_normal', mean: Math.LN2, std: 1.6 },
+    interval: configValue(graph, 'time.interval') ?? null,
+    weighting: configValue(graph, 'loss.weighting') ?? { name: 'one_minus_t' },
+  };
 }
 
 export const plotTimeCommand: CommandModule = {
@@ -44,7 +48,14 @@ export const plotTimeCommand: CommandModule = {
         const dist = timeDist(ts.dist);
         const iv = restriction(ts.dist, ts.interval ?? undefined);
         const c = piCurve(dist, w, 1000, iv);
-        linePlot(flags.out, [{ label: `p(t) ${dist.describe}`, x: c.t, y: c.p }, { label: 'pi(t) = w p / E[w]', x: c.t, y: c.pi }], { title: `${graphs[0]!.recipe.name}: time density (eq. 14)`, xlabel: 't', ylabel: 'density' });
+        linePlot(
+          flags.out,
+          [
+            { label: `p(t) ${dist.describe}`, x: c.t, y: c.p },
+            { label: 'pi(t) = w p / E[w]', x: c.t, y: c.pi },
+          ],
+          { title: `${graphs[0]!.recipe.name}: time density (eq. 14)`, xlabel: 't', ylabel: 'density' },
+        );
         io.stdout(`E_p[w] = ${c.norm.toPrecision(6)}; wrote ${flags.out}\n`);
         setExitCode(0);
       });

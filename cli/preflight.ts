@@ -20,7 +20,9 @@ export function requireRecipeFile(file: string): void {
     throw new UserError(`cannot read '${file}': no such file (and no folder ${dir})`);
   }
   const near = didYouMean(basename(file), names);
-  throw new UserError(`cannot read '${file}': no such file${near ? `; did you mean \`${join(dir, near)}\`?` : names.length ? ` (${dir} holds ${names.length} recipes: ls ${dir})` : ''}`);
+  throw new UserError(
+    `cannot read '${file}': no such file${near ? `; did you mean \`${join(dir, near)}\`?` : names.length ? ` (${dir} holds ${names.length} recipes: ls ${dir})` : ''}`,
+  );
 }
 
 const PAPER_FAMILIES = ['sana', 'sd3', 'flux'];
@@ -53,7 +55,9 @@ export function missingInputs(graph: ExecutionGraph): string[] {
     if (!existsSync(join(path, 'transformer')) && !existsSync(join(path, 'config.json'))) {
       const name = String(cfg(graph, 'teacher.config') ?? '');
       const hub = HUB[name];
-      out.push(`teacher checkpoint folder ${path} (teacher.checkpoint = "${ck}"): ${hub ? `\`huggingface-cli download ${hub} --local-dir ${ck}\` (accept the model's licence on huggingface.co first)` : 'a diffusers model folder of the teacher'}; for a dry run at toy size, \`sidc make-tiny ${family} DIR\` and --set 'teacher.checkpoint="DIR"'`);
+      out.push(
+        `teacher checkpoint folder ${path} (teacher.checkpoint = "${ck}"): ${hub ? `\`huggingface-cli download ${hub} --local-dir ${ck}\` (accept the model's licence on huggingface.co first)` : 'a diffusers model folder of the teacher'}; for a dry run at toy size, \`sidc make-tiny ${family} DIR\` and --set 'teacher.checkpoint="DIR"'`,
+      );
     }
   }
   const text = cfg(graph, 'data.text') as { mode?: string; path?: string } | undefined;
@@ -62,7 +66,9 @@ export function missingInputs(graph: ExecutionGraph): string[] {
     const file = existsSync(path) && !path.endsWith('.safetensors') ? join(path, 'text.safetensors') : path;
     if (!existsSync(file)) {
       const prompts = cfg(graph, 'data.prompts');
-      out.push(`text table ${file} (data.text = precomputed("${text.path}")): encode ${typeof prompts === 'string' ? `the prompts of ${prompts}` : 'the prompt set'}, the empty prompt included, with the teacher's own text encoders into that layout (docs/text-encodings.md, "Producing the file with diffusers"); \`sidc make-tiny ${family} DIR\` writes a tiny one`);
+      out.push(
+        `text table ${file} (data.text = precomputed("${text.path}")): encode ${typeof prompts === 'string' ? `the prompts of ${prompts}` : 'the prompt set'}, the empty prompt included, with the teacher's own text encoders into that layout (docs/text-encodings.md, "Producing the file with diffusers"); \`sidc make-tiny ${family} DIR\` writes a tiny one`,
+      );
     }
   }
   return out;

@@ -49,9 +49,16 @@ export const sampleCommand: CommandModule = {
         if (isTextFamily(teacherFamily(graph))) {
           // the paper's families: latents [n, C, h, w] in the teacher's normalised space, prompts cycling
           await startBackend(io, {});
-          const s = sampleFamilyStudent(student, graph, { n: intFlag('n', flags.n, 1), k: intFlag('steps', flags.steps, 1), row: flags.class === undefined ? null : intFlag('class', flags.class, 0), seed: intFlag('seed', flags.seed, 0) });
+          const s = sampleFamilyStudent(student, graph, {
+            n: intFlag('n', flags.n, 1),
+            k: intFlag('steps', flags.steps, 1),
+            row: flags.class === undefined ? null : intFlag('class', flags.class, 0),
+            seed: intFlag('seed', flags.seed, 0),
+          });
           writeNpy(flags.out, { dtype: 'f4', shape: s.shape, data: s.data });
-          io.stdout(`wrote ${s.shape[0]} latents [${s.shape.join(', ')}] to ${flags.out} (prompts: ${[...new Set(s.prompts)].map((p) => JSON.stringify(p)).join(', ')})\n`);
+          io.stdout(
+            `wrote ${s.shape[0]} latents [${s.shape.join(', ')}] to ${flags.out} (prompts: ${[...new Set(s.prompts)].map((p) => JSON.stringify(p)).join(', ')})\n`,
+          );
           return setExitCode(0);
         }
         if (teacherFamily(graph) === 'dit') {
@@ -66,7 +73,13 @@ export const sampleCommand: CommandModule = {
           phi?.dispose();
           const K = G.nullCondition;
           const cls = flags.class === undefined ? null : intFlag('class', flags.class, 0);
-          if (cls !== null && cls > K) throw new UserError(`--class ${cls}: prompts are 0..${K - 1} (${G.opts.captions.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}, ...; ${K} = the empty caption)`);
+          if (cls !== null && cls > K)
+            throw new UserError(
+              `--class ${cls}: prompts are 0..${K - 1} (${G.opts.captions
+                .slice(0, 3)
+                .map((p) => JSON.stringify(p))
+                .join(', ')}, ...; ${K} = the empty caption)`,
+            );
           const c = Int32Array.from({ length: n }, (_, i) => cls ?? i % K);
           const x = drawImages(G, c, k, stepsTrained, intFlag('seed', flags.seed, 0), num(configValue(graph, 'teacher.time_scale'), 1));
           for (let i = 0; i < x.length; i++) x[i] = Math.min(1, Math.max(-1, x[i]!)); // images live in [-1, 1]
@@ -74,7 +87,9 @@ export const sampleCommand: CommandModule = {
           const labelsPath = flags.out.replace(/(\.npy)?$/, '.labels.npy');
           writeNpy(flags.out, { dtype: 'f4', shape: [n, cf.channels, cf.height, cf.width], data: x });
           writeNpy(labelsPath, { dtype: 'i4', shape: [n], data: c });
-          io.stdout(`wrote ${n} images [${n}, ${cf.channels}, ${cf.height}, ${cf.width}] in [-1, 1] (${k} steps, from ${from}) to ${flags.out}, their prompt indices to ${labelsPath}\n`);
+          io.stdout(
+            `wrote ${n} images [${n}, ${cf.channels}, ${cf.height}, ${cf.width}] in [-1, 1] (${k} steps, from ${from}) to ${flags.out}, their prompt indices to ${labelsPath}\n`,
+          );
           if (flags.png) {
             labelledGridPng(flags.png, G, x, c, `student, ${k} steps`);
             io.stdout(`wrote ${flags.png} (a row per prompt)\n`);
@@ -95,7 +110,20 @@ export const sampleCommand: CommandModule = {
         const c = Int32Array.from({ length: n }, (_, i) => cls ?? i % gmm.classes);
         const x = tf.tidy(() => {
           const z = tf.tensor2d(rng.normals(n * gmm.dim), [n, gmm.dim]);
-          return Float32Array.from(generateK(G, z, tf.tensor1d(c, 'int32'), k, stepsTrained, String(configValue(graph, 'generator.noise') ?? 'fresh') as NoiseMode, rng, num(configValue(graph, 'teacher.time_scale'), 1), FP32, false).dataSync() as Float32Array);
+          return Float32Array.from(
+            generateK(
+              G,
+              z,
+              tf.tensor1d(c, 'int32'),
+              k,
+              stepsTrained,
+              String(configValue(graph, 'generator.noise') ?? 'fresh') as NoiseMode,
+              rng,
+              num(configValue(graph, 'teacher.time_scale'), 1),
+              FP32,
+              false,
+            ).dataSync() as Float32Array,
+          );
         });
         const labelsPath = flags.out.replace(/(\.npy)?$/, '.labels.npy');
         writeNpy(flags.out, { dtype: 'f4', shape: [n, gmm.dim], data: x });
@@ -103,7 +131,11 @@ export const sampleCommand: CommandModule = {
         io.stdout(`wrote ${n} samples (${k} steps) to ${flags.out}, their classes to ${labelsPath} (the truth: sidc export-mixture ${run})\n`);
         if (flags.png) {
           if (gmm.dim < 2) throw new UserError('--png needs data of at least 2 dimensions');
-          scatterClasses(flags.png, { x, c, dim: gmm.dim }, { title: `student, ${k} steps`, means: gmm.means, modesPerClass: gmm.modesPerClass, lim: gmm.radius * 1.4 });
+          scatterClasses(
+            flags.png,
+            { x, c, dim: gmm.dim },
+            { title: `student, ${k} steps`, means: gmm.means, modesPerClass: gmm.modesPerClass, lim: gmm.radius * 1.4 },
+          );
           io.stdout(`wrote ${flags.png}\n`);
         }
         G.dispose();

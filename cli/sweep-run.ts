@@ -14,7 +14,21 @@ import { slurmSweep } from '../runtime/launch/sweep-slurm.js';
 import { compileRecipe, intFlag, startBackend } from './runtime-common.js';
 import { setOption, recipeOption, runsDirOption, rootOption } from './options.js';
 
-interface Flags { set: string[]; recipe?: string; runsDir: string; out?: string; fresh?: boolean; plots: boolean; launcher: string; parallel?: string; dryRun?: boolean; wait?: boolean; status?: boolean; poll?: string; backend?: string }
+interface Flags {
+  set: string[];
+  recipe?: string;
+  runsDir: string;
+  out?: string;
+  fresh?: boolean;
+  plots: boolean;
+  launcher: string;
+  parallel?: string;
+  dryRun?: boolean;
+  wait?: boolean;
+  status?: boolean;
+  poll?: string;
+  backend?: string;
+}
 
 /** A finished point's student row (none when the recipe evaluates no student), or a failed row. */
 function pushRow(rows: SweepRow[], p: Point, complete: boolean, log: string): void {
@@ -41,18 +55,33 @@ export const sweepRunCommand: CommandModule = {
       .option('--wait', 'slurm: stay until no point is queued, then write the table')
       .option('--status', 'slurm: report progress (and the table when done) without submitting')
       .option('--poll <seconds>', 'slurm: seconds between looks at the queue with --wait', '10')
-      .addHelpText('after', '\nExamples:\n  sidc sweep-run recipes/fig3-gmm.sid --launcher local --parallel 2\n  sidc sweep-run recipes/fig3-gmm.sid --launcher slurm --set launcher.partition=gpu --dry-run\n  sidc sweep-run recipes/fig3-gmm.sid --launcher slurm     # again: progress, then the table')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  sidc sweep-run recipes/fig3-gmm.sid --launcher local --parallel 2\n  sidc sweep-run recipes/fig3-gmm.sid --launcher slurm --set launcher.partition=gpu --dry-run\n  sidc sweep-run recipes/fig3-gmm.sid --launcher slurm     # again: progress, then the table',
+      )
       .action(async (file: string, flags: Flags) => {
         if (!['local', 'slurm'].includes(flags.launcher)) throw new UserError(`unknown --launcher '${flags.launcher}': use local or slurm`);
         const slurmOnly = (['dryRun', 'wait', 'status'] as const).find((k) => flags[k]);
         if (flags.launcher === 'local' && slurmOnly) throw new UserError(`--${slurmOnly.replace('R', '-r')} applies to --launcher slurm`);
-        if (flags.launcher === 'slurm' && flags.parallel) throw new UserError('--parallel applies to --launcher local; Slurm runs as many points at once as the cluster allows');
+        if (flags.launcher === 'slurm' && flags.parallel)
+          throw new UserError('--parallel applies to --launcher local; Slurm runs as many points at once as the cluster allows');
         const graphs = compileRecipe(io, file, flags, true);
         if (!graphs) return setExitCode(1);
         const points = sweepPoints(graphs, flags.runsDir);
         const outDir = sweepOutDir(graphs, flags.runsDir, flags.out);
         if (flags.launcher === 'slurm') {
-          return setExitCode(await slurmSweep(io, points, { recipeFile: file, outDir, plots: flags.plots, fresh: !!flags.fresh, dryRun: !!flags.dryRun, wait: !!flags.wait, status: !!flags.status, pollSeconds: intFlag('poll', flags.poll ?? '10', 1) }));
+          return setExitCode(
+            await slurmSweep(io, points, {
+              recipeFile: file,
+              outDir,
+              plots: flags.plots,
+              fresh: !!flags.fresh,
+              dryRun: !!flags.dryRun,
+              wait: !!flags.wait,
+              status: !!flags.status,
+              pollSeconds: intFlag('poll', flags.poll ?? '10', 1),
+            }),
+          );
         }
         const parallel = flags.parallel ? intFlag('parallel', flags.parallel, 1) : 1;
         const rows: SweepRow[] = [];

@@ -20,13 +20,30 @@ export const sweepCommand: CommandModule = {
         const format = checkFormat(flags.format);
         const out = compilePath(file, flags);
         if (format === 'json') {
-          io.stdout(JSON.stringify(out.points.map((p) => ({ sweep: p.sweep, point: p.index + 1, values: p.values, hash: p.hash ?? null, ok: p.ok, errors: p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code) })), null, 2) + '\n');
+          io.stdout(
+            JSON.stringify(
+              out.points.map((p) => ({
+                sweep: p.sweep,
+                point: p.index + 1,
+                values: p.values,
+                hash: p.hash ?? null,
+                ok: p.ok,
+                errors: p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code),
+              })),
+              null,
+              2,
+            ) + '\n',
+          );
         } else {
           if (!out.points.length) io.stderr(`${file}: no sweep points\n`);
           for (const p of out.points) {
-            const vals = Object.entries(p.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+            const vals = Object.entries(p.values)
+              .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+              .join(' ');
             const errs = p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
-            io.stdout(`${p.sweep}[${p.index + 1}] ${vals} ${p.hash ? p.hash.slice(0, 12) : '-'.repeat(12)} ${p.ok ? 'ok' : `errors: ${[...new Set(errs)].join(', ')}`}\n`);
+            io.stdout(
+              `${p.sweep}[${p.index + 1}] ${vals} ${p.hash ? p.hash.slice(0, 12) : '-'.repeat(12)} ${p.ok ? 'ok' : `errors: ${[...new Set(errs)].join(', ')}`}\n`,
+            );
           }
           report(io, out, 'text');
         }

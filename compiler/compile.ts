@@ -53,7 +53,14 @@ type Checked = { ctx: CheckContext; diags: Diagnostic[] };
 /** resolve.ts's codes for an `extends` chain that broke: unknown base, a sweep as base, a cycle. */
 const EXTENDS_FAILURES: ReadonlySet<string> = new Set(['SID2013', 'SID2026', 'SID3014']);
 
-function checkOne(decl: RecipeDecl, program: Program, values: ValueCache, extra: Assignment[], sweepPoint?: ResolvedRecipe['sweepPoint'], files?: FileChecks): Checked {
+function checkOne(
+  decl: RecipeDecl,
+  program: Program,
+  values: ValueCache,
+  extra: Assignment[],
+  sweepPoint?: ResolvedRecipe['sweepPoint'],
+  files?: FileChecks,
+): Checked {
   const diags: Diagnostic[] = [];
   const visible = program.visibleRecipes(decl.file);
   const r = resolveRecipe({ decl, visible, sweeps: program.visibleSweeps(decl.file), values, extra }, diags);
@@ -112,7 +119,11 @@ export function compileText(text: string, file: string, options: CompileOptions 
 
   let targets: (RecipeDecl | SweepDecl)[];
   if (options.recipe !== undefined) {
-    const t = decls.recipes.find((r) => r.name === options.recipe) ?? decls.sweeps.find((s) => s.name === options.recipe) ?? visible.get(options.recipe) ?? sweeps.get(options.recipe);
+    const t =
+      decls.recipes.find((r) => r.name === options.recipe) ??
+      decls.sweeps.find((s) => s.name === options.recipe) ??
+      visible.get(options.recipe) ??
+      sweeps.get(options.recipe);
     if (!t) {
       const known = [...decls.recipes.map((r) => r.name), ...decls.sweeps.map((s) => s.name)];
       all.push(diag('SID2015', pointLoc(file), { name: options.recipe, file, hint: suggestion(options.recipe, known), known: known.join(', ') || '(none)' }));
@@ -129,7 +140,8 @@ export function compileText(text: string, file: string, options: CompileOptions 
   const hasErrors = (ds: Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');
   const lowerable = (ds: Diagnostic[]): boolean => !hasErrors(all) && !hasErrors(ds);
   const addAll = (ds: Diagnostic[], note?: string): void => {
-    for (const d of ds) all.push(note && !d.related?.some((r) => r.message === note) ? { ...d, related: [...(d.related ?? []), { loc: d.loc, message: note }] } : d);
+    for (const d of ds)
+      all.push(note && !d.related?.some((r) => r.message === note) ? { ...d, related: [...(d.related ?? []), { loc: d.loc, message: note }] } : d);
   };
 
   // Every recipe of the file is checked (abstract ones for names, types and units only). With a cache
@@ -167,7 +179,14 @@ export function compileText(text: string, file: string, options: CompileOptions 
     }
     const base = visible.get(t.over.name);
     if (!base) {
-      all.push(diag('SID5001', t.over.loc, { sweep: t.name, name: t.over.name, hint: suggestion(t.over.name, visible.keys()), known: [...visible.keys()].join(', ') || '(none)' }));
+      all.push(
+        diag('SID5001', t.over.loc, {
+          sweep: t.name,
+          name: t.over.name,
+          hint: suggestion(t.over.name, visible.keys()),
+          known: [...visible.keys()].join(', ') || '(none)',
+        }),
+      );
       continue;
     }
     const pts = expandSweep(t, all);
@@ -179,16 +198,24 @@ export function compileText(text: string, file: string, options: CompileOptions 
         const v = values.get(a);
         if (v !== undefined) vals[a.path] = v;
       }
-      const desc = Object.entries(vals).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+      const desc = Object.entries(vals)
+        .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+        .join(', ');
       const { ctx, diags } = checkOne(base, program, values, [...as, ...sets], { sweep: t, index, values: vals, assignments: as }, files);
       const info: SweepPointInfo = { sweep: t.name, index, values: vals, ok: !hasErrors(diags), diagnostics: diags };
-      const pointLowerable = lowerable(diags) || (info.ok && !hasErrors(all.filter((d) => !d.related?.some((r) => r.message.startsWith(`in sweep ${t.name} point`)))));
+      const pointLowerable =
+        lowerable(diags) || (info.ok && !hasErrors(all.filter((d) => !d.related?.some((r) => r.message.startsWith(`in sweep ${t.name} point`)))));
       addAll(diags, `in sweep ${t.name} point ${index + 1}: ${desc}`);
       if (info.ok) {
         const identity = canonicalJson([...flatConfig(ctx).entries()]);
         const prev = seen.get(identity);
         if (prev) {
-          const d = diag('SID5003', as[0]!.valueLoc, { a: prev.index + 1, b: index + 1, values: desc }, { related: [{ loc: prev.as[0]!.valueLoc, message: `point ${prev.index + 1} comes from ${locString(prev.as[0]!.valueLoc)}` }] });
+          const d = diag(
+            'SID5003',
+            as[0]!.valueLoc,
+            { a: prev.index + 1, b: index + 1, values: desc },
+            { related: [{ loc: prev.as[0]!.valueLoc, message: `point ${prev.index + 1} comes from ${locString(prev.as[0]!.valueLoc)}` }] },
+          );
           all.push(d);
           info.ok = false;
           info.diagnostics.push(d);
@@ -212,7 +239,13 @@ export function compileText(text: string, file: string, options: CompileOptions 
   const seenKeys = new Set<string>();
   const diagnostics = all
     .filter((d) => (seenKeys.has(key(d)) ? false : (seenKeys.add(key(d)), true)))
-    .sort((a, b) => (order.indexOf(a.loc.file) - order.indexOf(b.loc.file)) || a.loc.range.start.offset - b.loc.range.start.offset || a.loc.range.end.offset - b.loc.range.end.offset || a.code.localeCompare(b.code));
+    .sort(
+      (a, b) =>
+        order.indexOf(a.loc.file) - order.indexOf(b.loc.file) ||
+        a.loc.range.start.offset - b.loc.range.start.offset ||
+        a.loc.range.end.offset - b.loc.range.end.offset ||
+        a.code.localeCompare(b.code),
+    );
   attachNameFixes(diagnostics, program.sources);
   const ok = !diagnostics.some((d) => d.severity === 'error');
   return { ok, diagnostics, graphs: ok ? graphs : [], allGraphs: graphs, sources: program.sources, points };

@@ -159,19 +159,7 @@ export interface AxisGroup extends NodeBase {
 export type Unit = 'px' | 'GB' | 'GiB' | 'MB' | 'images' | 'steps' | 'TFLOPS';
 export const UNITS: readonly Unit[] = ['px', 'GB', 'GiB', 'MB', 'images', 'steps', 'TFLOPS'];
 
-export type Expr =
-  | NumberLit
-  | StringLit
-  | BoolLit
-  | IdentExpr
-  | CallExpr
-  | TupleExpr
-  | ListExpr
-  | BinaryExpr
-  | UnaryExpr
-  | UnitExpr
-  | RestrictExpr
-  | ParenExpr;
+export type Expr = NumberLit | StringLit | BoolLit | IdentExpr | CallExpr | TupleExpr | ListExpr | BinaryExpr | UnaryExpr | UnitExpr | RestrictExpr | ParenExpr;
 
 export interface NumberLit extends NodeBase {
   kind: 'Number';

@@ -22,7 +22,11 @@ export function parseSid(text: string, file: string): ParseResult {
   const r = lex(text, file);
   parser.begin(r.tokens, r.index);
   const items = parser.file();
-  const problems = merge(r.problems, parser.problems, r.problems.some((p) => p.reason === 'unterminated_comment'));
+  const problems = merge(
+    r.problems,
+    parser.problems,
+    r.problems.some((p) => p.reason === 'unterminated_comment'),
+  );
   return {
     file: { kind: 'File', items: items ?? [], comments: r.comments, loc: r.index.loc(0, text.length) },
     problems,

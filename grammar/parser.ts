@@ -75,7 +75,11 @@ class SidParser extends EmbeddedActionsParser {
   private deeper(at: IToken): void {
     if (this.RECORDING_PHASE || ++this.depth <= MAX_NESTING) return;
     side.expected = [];
-    throw new NestingTooDeep(`nested more than ${MAX_NESTING} levels deep (blocks, brackets, calls, unary minus, ^ and each operator of a chain count one level)`, at, this.LA(0));
+    throw new NestingTooDeep(
+      `nested more than ${MAX_NESTING} levels deep (blocks, brackets, calls, unary minus, ^ and each operator of a chain count one level)`,
+      at,
+      this.LA(0),
+    );
   }
 
   // ---- locations ----
@@ -168,7 +172,12 @@ class SidParser extends EmbeddedActionsParser {
       const tok = this.LA(1);
       if (tok.tokenType === EOF || (where !== 'file' && (tok.tokenType === T.RCurly || this.isItemStart('file')))) return;
       if (!failed) {
-        const what = where === 'file' ? "'import', 'recipe' or 'sweep'" : where === 'sweep' ? "an axis ('key in [...]'), 'grid { ... }', 'zip { ... }' or '}'" : "an entry ('key = value', 'section { ... }', 'stage name { ... }') or '}'";
+        const what =
+          where === 'file'
+            ? "'import', 'recipe' or 'sweep'"
+            : where === 'sweep'
+              ? "an axis ('key in [...]'), 'grid { ... }', 'zip { ... }' or '}'"
+              : "an entry ('key = value', 'section { ... }', 'stage name { ... }') or '}'";
         this.problem('unexpected_token', `expected ${what}, found ${describe(tok)}`, tok, [what], true);
       }
       if (this.LA(1) === before || !failed) this.skipOne();
@@ -277,18 +286,19 @@ class SidParser extends EmbeddedActionsParser {
   });
 
   private entryOr?: OrMethodOpts<A.Entry>;
-  public entry = this.RULE('entry', (): A.Entry =>
-    // Decided on one token (plus the gate) so that a broken entry fails inside `keyed`, where the
-    // message can say what was expected after the key. `stage name after ...`/`stage name {` is a stage;
-    // `stage = ...`, `stage.x`, `stage { ... }` are ordinary keys.
-    this.OR((this.entryOr ??= {
-      MAX_LOOKAHEAD: 1,
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { GATE: () => this.isStageHeader(), ALT: () => this.SUBRULE(this.stage) },
-        { ALT: () => this.SUBRULE(this.keyed) },
-      ],
-    })),
+  public entry = this.RULE(
+    'entry',
+    (): A.Entry =>
+      // Decided on one token (plus the gate) so that a broken entry fails inside `keyed`, where the
+      // message can say what was expected after the key. `stage name after ...`/`stage name {` is a stage;
+      // `stage = ...`, `stage.x`, `stage { ... }` are ordinary keys.
+      this.OR(
+        (this.entryOr ??= {
+          MAX_LOOKAHEAD: 1,
+          IGNORE_AMBIGUITIES: true,
+          DEF: [{ GATE: () => this.isStageHeader(), ALT: () => this.SUBRULE(this.stage) }, { ALT: () => this.SUBRULE(this.keyed) }],
+        }),
+      ),
   );
 
   private isStageHeader(): boolean {
@@ -323,45 +333,47 @@ class SidParser extends EmbeddedActionsParser {
 
   public keyed = this.RULE('keyed', (): A.Entry => {
     this.keyPath = this.SUBRULE(this.path);
-    return this.OR((this.keyedOr ??= {
-      MAX_LOOKAHEAD: 1, // `teacher flux extra {` fails at `extra` (expected '{'), not at `teacher`
-      ERR_MSG: "'=' (a setting), '{' (a section) or '(' (a function like w(t) = 1 - t)",
-      DEF: [
-        {
-          ALT: () => {
-            const path = this.keyPath!;
-            this.CONSUME(T.Equals);
-            const value = this.SUBRULE(this.expr);
-            return this.RECORDING_PHASE ? (value as never) : { kind: 'Assign', path, value, loc: this.span(path, value) };
+    return this.OR(
+      (this.keyedOr ??= {
+        MAX_LOOKAHEAD: 1, // `teacher flux extra {` fails at `extra` (expected '{'), not at `teacher`
+        ERR_MSG: "'=' (a setting), '{' (a section) or '(' (a function like w(t) = 1 - t)",
+        DEF: [
+          {
+            ALT: () => {
+              const path = this.keyPath!;
+              this.CONSUME(T.Equals);
+              const value = this.SUBRULE(this.expr);
+              return this.RECORDING_PHASE ? (value as never) : { kind: 'Assign', path, value, loc: this.span(path, value) };
+            },
           },
-        },
-        {
-          ALT: () => {
-            const path = this.keyPath!;
-            this.CONSUME(T.LParen);
-            const param = this.CONSUME(T.Name);
-            this.CONSUME(T.RParen);
-            this.CONSUME2(T.Equals);
-            const body = this.SUBRULE2(this.expr);
-            if (this.RECORDING_PHASE) return body as never;
-            this.singleName(path, 'a function name', 'loss { w(t) = 1 - t }');
-            return { kind: 'FuncDef', name: path.segments[0]!, param: this.ident(param), body, loc: this.span(path, body) };
+          {
+            ALT: () => {
+              const path = this.keyPath!;
+              this.CONSUME(T.LParen);
+              const param = this.CONSUME(T.Name);
+              this.CONSUME(T.RParen);
+              this.CONSUME2(T.Equals);
+              const body = this.SUBRULE2(this.expr);
+              if (this.RECORDING_PHASE) return body as never;
+              this.singleName(path, 'a function name', 'loss { w(t) = 1 - t }');
+              return { kind: 'FuncDef', name: path.segments[0]!, param: this.ident(param), body, loc: this.span(path, body) };
+            },
           },
-        },
-        {
-          ALT: () => {
-            const path = this.keyPath!;
-            const lab = this.OPTION((this.labelOpt ??= () => this.CONSUME2(T.Name)));
-            const body = this.SUBRULE(this.block);
-            if (this.RECORDING_PHASE) return body as never;
-            this.singleName(path, 'a section name', 'optimizer { lr = 1e-5 } or optimizer.lr = 1e-5');
-            const sec: A.Section = { kind: 'Section', name: path.segments[0]!, body, loc: this.span(path, body) };
-            if (lab !== undefined) sec.label = this.ident(lab);
-            return sec;
+          {
+            ALT: () => {
+              const path = this.keyPath!;
+              const lab = this.OPTION((this.labelOpt ??= () => this.CONSUME2(T.Name)));
+              const body = this.SUBRULE(this.block);
+              if (this.RECORDING_PHASE) return body as never;
+              this.singleName(path, 'a section name', 'optimizer { lr = 1e-5 } or optimizer.lr = 1e-5');
+              const sec: A.Section = { kind: 'Section', name: path.segments[0]!, body, loc: this.span(path, body) };
+              if (lab !== undefined) sec.label = this.ident(lab);
+              return sec;
+            },
           },
-        },
-      ],
-    }));
+        ],
+      }),
+    );
   });
 
   /** Sections and functions take one name, not a dotted path; say so without failing the entry. */
@@ -447,7 +459,13 @@ class SidParser extends EmbeddedActionsParser {
       });
     });
     const close = this.close(open);
-    return this.ACTION(() => ({ kind: 'Sweep', name: nameId ?? this.ident(name!), over: overId ?? this.ident(over!), items, loc: this.span(kw, close ?? this.LA(0)) })) as A.Sweep;
+    return this.ACTION(() => ({
+      kind: 'Sweep',
+      name: nameId ?? this.ident(name!),
+      over: overId ?? this.ident(over!),
+      items,
+      loc: this.span(kw, close ?? this.LA(0)),
+    })) as A.Sweep;
   });
 
   public axisGroup = this.RULE('axisGroup', (): A.AxisGroup => {
@@ -504,33 +522,42 @@ class SidParser extends EmbeddedActionsParser {
     this.MANY({
       GATE: () => this.LA(1).tokenType !== T.X || this.notKey(),
       DEF: () => {
-        const op = this.OR((this.binOps ??= [
-          { ALT: () => this.CONSUME(T.Plus) },
-          { ALT: () => this.CONSUME(T.Minus) },
-          { ALT: () => this.CONSUME(T.Star) },
-          { ALT: () => this.CONSUME(T.Slash) },
-          { ALT: () => this.CONSUME(T.X) },
-        ]));
+        const op = this.OR(
+          (this.binOps ??= [
+            { ALT: () => this.CONSUME(T.Plus) },
+            { ALT: () => this.CONSUME(T.Minus) },
+            { ALT: () => this.CONSUME(T.Star) },
+            { ALT: () => this.CONSUME(T.Slash) },
+            { ALT: () => this.CONSUME(T.X) },
+          ]),
+        );
         ops.push(op);
         this.deeper(op); // the grouped chain is as deep as it is long
         operands.push(this.SUBRULE2(this.unary));
       },
     });
     if (!this.RECORDING_PHASE) this.depth -= ops.length;
-    const interval = this.OPTION((this.onOpt ??= {
-      GATE: () => this.LA(2).tokenType === T.LParen && this.notKey(), // `on(t) = ...` is a function
-      DEF: () => {
-        this.CONSUME(T.On);
-        return this.SUBRULE(this.parens);
-      },
-    }));
+    const interval = this.OPTION(
+      (this.onOpt ??= {
+        GATE: () => this.LA(2).tokenType === T.LParen && this.notKey(), // `on(t) = ...` is a function
+        DEF: () => {
+          this.CONSUME(T.On);
+          return this.SUBRULE(this.parens);
+        },
+      }),
+    );
     if (this.RECORDING_PHASE) return operands[0]!;
     const value = ops.length === 0 ? operands[0]! : this.chain(operands, ops);
     if (interval === undefined) return value;
     let tuple: A.TupleExpr;
     if (interval.kind === 'Tuple') tuple = interval;
     else {
-      this.problems.push({ reason: 'unexpected_token', message: 'an interval after `on` needs two bounds: on (lo, hi)', loc: interval.loc, expected: ['(lo, hi)'] });
+      this.problems.push({
+        reason: 'unexpected_token',
+        message: 'an interval after `on` needs two bounds: on (lo, hi)',
+        loc: interval.loc,
+        expected: ['(lo, hi)'],
+      });
       tuple = { kind: 'Tuple', elements: [interval], loc: interval.loc };
     }
     return { kind: 'Restrict', value, interval: tuple, loc: this.span(value, tuple) };
@@ -558,81 +585,92 @@ class SidParser extends EmbeddedActionsParser {
   private powerOpt?: () => [IToken, A.Expr];
 
   /** `-u`, or `primary [unit] [^ u]`: minus binds looser than `^` (-2^2 = -(2^2)) and 2^-1 works. */
-  public unary = this.RULE('unary', (): A.Expr =>
-    this.OR((this.unaryOr ??= {
-      ERR_MSG: 'an expression',
-      DEF: [
-        {
-          ALT: () => {
-            const minus = this.CONSUME(T.Minus);
-            this.deeper(minus);
-            const operand = this.SUBRULE(this.unary);
-            if (!this.RECORDING_PHASE) this.depth--;
-            return this.RECORDING_PHASE ? operand : { kind: 'Unary', op: '-', operand, loc: this.span(minus, operand) };
-          },
-        },
-        {
-          ALT: () => {
-            let value = this.SUBRULE(this.primary);
-            const unit = this.OPTION((this.unitOpt ??= { GATE: () => this.notKey(), DEF: () => this.CONSUME(T.UnitTok) }));
-            const power = this.OPTION2((this.powerOpt ??= () => {
-              const caret = this.CONSUME(T.Caret);
-              this.deeper(caret);
-              const exponent = this.SUBRULE2(this.unary);
-              if (!this.RECORDING_PHASE) this.depth--;
-              return [caret, exponent];
-            }));
-            if (this.RECORDING_PHASE) return value;
-            if (unit !== undefined) value = { kind: 'UnitExpr', value, unit: unit.image as A.Unit, unitLoc: this.tokLoc(unit), loc: this.span(value, unit) };
-            return power === undefined ? value : this.binary(power[0], value, power[1]);
-          },
-        },
-      ],
-    })),
+  public unary = this.RULE(
+    'unary',
+    (): A.Expr =>
+      this.OR(
+        (this.unaryOr ??= {
+          ERR_MSG: 'an expression',
+          DEF: [
+            {
+              ALT: () => {
+                const minus = this.CONSUME(T.Minus);
+                this.deeper(minus);
+                const operand = this.SUBRULE(this.unary);
+                if (!this.RECORDING_PHASE) this.depth--;
+                return this.RECORDING_PHASE ? operand : { kind: 'Unary', op: '-', operand, loc: this.span(minus, operand) };
+              },
+            },
+            {
+              ALT: () => {
+                let value = this.SUBRULE(this.primary);
+                const unit = this.OPTION((this.unitOpt ??= { GATE: () => this.notKey(), DEF: () => this.CONSUME(T.UnitTok) }));
+                const power = this.OPTION2(
+                  (this.powerOpt ??= () => {
+                    const caret = this.CONSUME(T.Caret);
+                    this.deeper(caret);
+                    const exponent = this.SUBRULE2(this.unary);
+                    if (!this.RECORDING_PHASE) this.depth--;
+                    return [caret, exponent];
+                  }),
+                );
+                if (this.RECORDING_PHASE) return value;
+                if (unit !== undefined)
+                  value = { kind: 'UnitExpr', value, unit: unit.image as A.Unit, unitLoc: this.tokLoc(unit), loc: this.span(value, unit) };
+                return power === undefined ? value : this.binary(power[0], value, power[1]);
+              },
+            },
+          ],
+        }),
+      ),
   );
 
   private primaryOr?: OrMethodOpts<A.Expr>;
-  public primary = this.RULE('primary', (): A.Expr =>
-    this.OR((this.primaryOr ??= {
-      ERR_MSG: 'an expression',
-      DEF: [
-        {
-          ALT: () => {
-            const t = this.CONSUME(T.NumberLit);
-            return this.RECORDING_PHASE ? (t as never) : { kind: 'Number', value: t.payload as number, text: t.image, loc: this.tokLoc(t) };
-          },
-        },
-        {
-          ALT: () => {
-            const t = this.CONSUME(T.StringLit);
-            return this.RECORDING_PHASE ? (t as never) : this.str(t);
-          },
-        },
-        {
-          ALT: () => {
-            const t = this.CONSUME(T.True);
-            return this.RECORDING_PHASE ? (t as never) : { kind: 'Bool', value: true, loc: this.tokLoc(t) };
-          },
-        },
-        {
-          ALT: () => {
-            const t = this.CONSUME(T.False);
-            return this.RECORDING_PHASE ? (t as never) : { kind: 'Bool', value: false, loc: this.tokLoc(t) };
-          },
-        },
-        { ALT: () => this.SUBRULE(this.call) },
-        {
-          // `key = value` or `key.sub` on the next line is an entry, never a value (newlines are not significant).
-          GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.Dot,
-          ALT: () => {
-            const t = this.CONSUME(T.ValueName);
-            return this.RECORDING_PHASE ? (t as never) : { kind: 'IdentExpr', name: t.image, loc: this.tokLoc(t) };
-          },
-        },
-        { ALT: () => this.SUBRULE(this.parens) },
-        { ALT: () => this.SUBRULE(this.list) },
-      ],
-    })),
+  public primary = this.RULE(
+    'primary',
+    (): A.Expr =>
+      this.OR(
+        (this.primaryOr ??= {
+          ERR_MSG: 'an expression',
+          DEF: [
+            {
+              ALT: () => {
+                const t = this.CONSUME(T.NumberLit);
+                return this.RECORDING_PHASE ? (t as never) : { kind: 'Number', value: t.payload as number, text: t.image, loc: this.tokLoc(t) };
+              },
+            },
+            {
+              ALT: () => {
+                const t = this.CONSUME(T.StringLit);
+                return this.RECORDING_PHASE ? (t as never) : this.str(t);
+              },
+            },
+            {
+              ALT: () => {
+                const t = this.CONSUME(T.True);
+                return this.RECORDING_PHASE ? (t as never) : { kind: 'Bool', value: true, loc: this.tokLoc(t) };
+              },
+            },
+            {
+              ALT: () => {
+                const t = this.CONSUME(T.False);
+                return this.RECORDING_PHASE ? (t as never) : { kind: 'Bool', value: false, loc: this.tokLoc(t) };
+              },
+            },
+            { ALT: () => this.SUBRULE(this.call) },
+            {
+              // `key = value` or `key.sub` on the next line is an entry, never a value (newlines are not significant).
+              GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.Dot,
+              ALT: () => {
+                const t = this.CONSUME(T.ValueName);
+                return this.RECORDING_PHASE ? (t as never) : { kind: 'IdentExpr', name: t.image, loc: this.tokLoc(t) };
+              },
+            },
+            { ALT: () => this.SUBRULE(this.parens) },
+            { ALT: () => this.SUBRULE(this.list) },
+          ],
+        }),
+      ),
   );
 
   public call = this.RULE('call', (): A.CallExpr => {

@@ -4,7 +4,10 @@ import type { Loc, Position, Range } from './ast.js';
 export class LineIndex {
   private readonly starts: number[] = [0];
 
-  constructor(readonly text: string, readonly file: string) {
+  constructor(
+    readonly text: string,
+    readonly file: string,
+  ) {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) this.starts.push(i + 1);

@@ -168,7 +168,7 @@ class Printer {
   private blockCommentInline(offset: number): boolean {
     if (this.w.lineCommentPending()) return false;
     const c = this.next(offset);
-    return c !== undefined && c.block;
+    return c?.block;
   }
 
   /** Comments on `line` before `limit`: they stay at the end of that line. */
@@ -313,7 +313,7 @@ class Printer {
         this.w.write('= ');
         this.expr(e.value);
         return;
-      case 'FuncDef':
+      case 'FuncDef': {
         this.ident(e.name);
         this.before('(', endOf(e.name).offset, true);
         this.w.write('(');
@@ -325,6 +325,7 @@ class Printer {
         this.w.write('= ');
         this.expr(e.body);
         return;
+      }
       case 'Section':
         this.ident(e.name);
         if (e.label !== undefined) {

@@ -40,12 +40,20 @@ function numberRun(text: string, offset: number, valid: boolean): RegExpExecArra
   return VALID_NUMBER.test(m[0]) === valid ? m : null;
 }
 export const NumberTok = createToken({
-  name: 'Number', pattern: { exec: (t: string, o: number) => numberRun(t, o, true) },
-  start_chars_hint: DIGITS, line_breaks: false, categories: [NumberLit], label: 'a number',
+  name: 'Number',
+  pattern: { exec: (t: string, o: number) => numberRun(t, o, true) },
+  start_chars_hint: DIGITS,
+  line_breaks: false,
+  categories: [NumberLit],
+  label: 'a number',
 });
 export const InvalidNumber = createToken({
-  name: 'InvalidNumber', pattern: { exec: (t: string, o: number) => numberRun(t, o, false) },
-  start_chars_hint: DIGITS, line_breaks: false, categories: [NumberLit], label: 'a number',
+  name: 'InvalidNumber',
+  pattern: { exec: (t: string, o: number) => numberRun(t, o, false) },
+  start_chars_hint: DIGITS,
+  line_breaks: false,
+  categories: [NumberLit],
+  label: 'a number',
 });
 
 export const Ident = createToken({ name: 'Ident', pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [Name, ValueName], label: 'a name' });
@@ -93,9 +101,35 @@ export const KEYWORDS: TokenType[] = [Import, Abstract, Recipe, Sweep, True, Fal
 
 /** Lexer order matters: comments before `/`, keywords (with longer_alt) before Ident, valid before invalid. */
 export const ALL_TOKENS: TokenType[] = [
-  WhiteSpace, LineComment, BlockComment, UnterminatedComment,
-  StringTok, UnterminatedString, NumberTok, InvalidNumber,
-  ...KEYWORDS, ...UNIT_TOKENS, Ident,
-  LCurly, RCurly, LParen, RParen, LBracket, RBracket, Comma, Semi, Equals, Dot, Plus, Minus, Star, Slash, Caret,
-  Name, ValueName, NumberLit, StringLit, UnitTok,
+  WhiteSpace,
+  LineComment,
+  BlockComment,
+  UnterminatedComment,
+  StringTok,
+  UnterminatedString,
+  NumberTok,
+  InvalidNumber,
+  ...KEYWORDS,
+  ...UNIT_TOKENS,
+  Ident,
+  LCurly,
+  RCurly,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  Comma,
+  Semi,
+  Equals,
+  Dot,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Caret,
+  Name,
+  ValueName,
+  NumberLit,
+  StringLit,
+  UnitTok,
 ];

@@ -12,7 +12,8 @@ function write(path: string, text: string): boolean {
 
 let changed = 0;
 const d = loadCases(diagnosticsDir);
-for (const name of caseNames(d)) if (write(baselinePath(name), renderCase(name, d))) (changed++, process.stdout.write(`updated ${baselinePath(name)}\n`));
+for (const name of caseNames(d)) if (write(baselinePath(name), renderCase(name, d))) changed++, process.stdout.write(`updated ${baselinePath(name)}\n`);
 const g = loadCases(graphsDir);
-for (const name of caseNames(g)) if (write(graphBaselinePath(name), graphCase(name, g))) (changed++, process.stdout.write(`updated ${graphBaselinePath(name)}\n`));
+for (const name of caseNames(g))
+  if (write(graphBaselinePath(name), graphCase(name, g))) changed++, process.stdout.write(`updated ${graphBaselinePath(name)}\n`);
 process.stdout.write(`accept-golden: ${changed} baseline(s) changed\n`);

@@ -47,10 +47,21 @@ const score = fid(featuresOf(clf, samples, n), featuresOf(clf, held.images, held
 // reference point: FID of as many real training digits (class-balanced) vs the held-out split
 const train = loadMnist({ split: 'train' });
 const every = Math.max(1, Math.floor(train.labels.length / n));
-const ref = fid(featuresOf(clf, train.images, train.labels.length).filter((_, i) => i % every === 0).slice(0, n), featuresOf(clf, held.images, held.labels.length));
+const ref = fid(
+  featuresOf(clf, train.images, train.labels.length)
+    .filter((_, i) => i % every === 0)
+    .slice(0, n),
+  featuresOf(clf, held.images, held.labels.length),
+);
 const report = {
-  teacher, steps, cfg, samples: n, fid: +score.toFixed(3), fid_real_train_vs_heldout: +ref.toFixed(3),
-  alignment: +align.accuracy.toFixed(4), alignment_per_class: align.perClass.map((a) => +a.toFixed(2)),
+  teacher,
+  steps,
+  cfg,
+  samples: n,
+  fid: +score.toFixed(3),
+  fid_real_train_vs_heldout: +ref.toFixed(3),
+  alignment: +align.accuracy.toFixed(4),
+  alignment_per_class: align.perClass.map((a) => +a.toFixed(2)),
   sample_seconds: +sampleSeconds.toFixed(1),
 };
 console.log(JSON.stringify(report));
@@ -60,8 +71,14 @@ if (grid) {
   const imgs: Float32Array[] = [];
   for (let d = 0; d < 10; d++) for (let c = 0; c < cols; c++) imgs.push(samples.slice((d * perClass + c) * px, (d * perClass + c + 1) * px));
   imageGridPng(grid, imgs, {
-    rows: 10, cols, channels: 1, height: net.config.height, width: net.config.width, layout: 'CHW',
-    labels: DIGIT_WORDS.map((w) => `digit ${w}`), title: `${teacher.split('/').pop()} - Euler ${steps} steps, CFG ${cfg}`,
+    rows: 10,
+    cols,
+    channels: 1,
+    height: net.config.height,
+    width: net.config.width,
+    layout: 'CHW',
+    labels: DIGIT_WORDS.map((w) => `digit ${w}`),
+    title: `${teacher.split('/').pop()} - Euler ${steps} steps, CFG ${cfg}`,
   });
   console.error(`grid: ${grid}`);
 }

@@ -32,9 +32,21 @@ export function compareAll(root: string): Comparison[] {
 
 /** The configurations the paper abandoned: AMP+FSDP on 8 x 80 GB, encoders in the loop, no offload. */
 export const COUNTERFACTUALS: ReadonlyArray<{ label: string; recipe: string; set: string[] }> = [
-  { label: 'SD3.5-Large, AMP+FSDP, encoders resident, no offload', recipe: 'sd35-large-amp.sid', set: ['hardware.offload=none', 'hardware.text_encoders=resident'] },
-  { label: 'SD3.5-Large, AMP+FSDP, encoders streamed, no offload', recipe: 'sd35-large-amp.sid', set: ['hardware.offload=none', 'hardware.text_encoders=streamed'] },
-  { label: 'FLUX.1-dev 512, AMP+FSDP, encoders resident', recipe: 'flux-dev-512.sid', set: ['precision.policy=amp', 'optimizer.eps=1e-8', 'hardware.text_encoders=resident'] },
+  {
+    label: 'SD3.5-Large, AMP+FSDP, encoders resident, no offload',
+    recipe: 'sd35-large-amp.sid',
+    set: ['hardware.offload=none', 'hardware.text_encoders=resident'],
+  },
+  {
+    label: 'SD3.5-Large, AMP+FSDP, encoders streamed, no offload',
+    recipe: 'sd35-large-amp.sid',
+    set: ['hardware.offload=none', 'hardware.text_encoders=streamed'],
+  },
+  {
+    label: 'FLUX.1-dev 512, AMP+FSDP, encoders resident',
+    recipe: 'flux-dev-512.sid',
+    set: ['precision.policy=amp', 'optimizer.eps=1e-8', 'hardware.text_encoders=resident'],
+  },
   { label: 'FLUX.1-dev 512, AMP+FSDP, encoders streamed', recipe: 'flux-dev-512.sid', set: ['precision.policy=amp', 'optimizer.eps=1e-8'] },
   { label: 'FLUX.1-dev 512, BF16+FSDP, encoders resident', recipe: 'flux-dev-512.sid', set: ['hardware.text_encoders=resident'] },
 ];
@@ -45,11 +57,15 @@ const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(0)}%
 export function renderTables(root: string): string {
   const rows = compareAll(root);
   const out: string[] = [];
-  out.push('| recipe | paper row | paper GB alloc. | predicted GiB | error | predicted reserved | paper reserved | fits | paper s/1k | predicted s/1k | ratio |');
+  out.push(
+    '| recipe | paper row | paper GB alloc. | predicted GiB | error | predicted reserved | paper reserved | fits | paper s/1k | predicted s/1k | ratio |',
+  );
   out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
   for (const c of rows) {
     const p = c.plan;
-    out.push(`| ${c.row.recipe} | Table ${c.row.table}: ${c.row.row} | ${c.row.allocated_gb} | ${f1(p.peak_gb_per_device)} | ${pct(c.error)} | ${f1(p.reserved_gb_per_device)} | ${c.row.reserved_gb} | ${p.fits ? 'yes' : 'NO'} | ${c.row.seconds_per_1k} | ${p.seconds_per_1k_images.toFixed(0)} | ${(p.seconds_per_1k_images / c.row.seconds_per_1k).toFixed(2)} |`);
+    out.push(
+      `| ${c.row.recipe} | Table ${c.row.table}: ${c.row.row} | ${c.row.allocated_gb} | ${f1(p.peak_gb_per_device)} | ${pct(c.error)} | ${f1(p.reserved_gb_per_device)} | ${c.row.reserved_gb} | ${p.fits ? 'yes' : 'NO'} | ${c.row.seconds_per_1k} | ${p.seconds_per_1k_images.toFixed(0)} | ${(p.seconds_per_1k_images / c.row.seconds_per_1k).toFixed(2)} |`,
+    );
   }
   const worst = rows.reduce((a, b) => (Math.abs(b.error) > Math.abs(a.error) ? b : a));
   const mean = rows.reduce((s, c) => s + Math.abs(c.error), 0) / rows.length;
@@ -62,7 +78,11 @@ export function renderTables(root: string): string {
   out.push('| --- | ---: | --- | --- |');
   for (const cf of COUNTERFACTUALS) {
     const p = planGraph(compileRecipe(root, cf.recipe, cf.set));
-    const big = [...p.terms].sort((a, b) => b.gb - a.gb).slice(0, 4).map((t) => `${t.name} ${f1(t.gb)}`).join('; ');
+    const big = [...p.terms]
+      .sort((a, b) => b.gb - a.gb)
+      .slice(0, 4)
+      .map((t) => `${t.name} ${f1(t.gb)}`)
+      .join('; ');
     out.push(`| ${cf.label} | ${f1(p.peak_gb_per_device)} | ${p.fits ? 'yes' : 'NO'} | ${big} |`);
   }
   return out.join('\n');
@@ -88,7 +108,9 @@ function findRoot(): string {
     try {
       readFileSync(join(dir, 'package.json'));
       if (readFileSync(join(dir, 'package.json'), 'utf8').includes('"name": "sidc"')) return dir;
-    } catch { /* keep going up */ }
+    } catch {
+      /* keep going up */
+    }
     dir = dirname(dir);
   }
   return process.cwd();

@@ -6,7 +6,9 @@ import { loadMnist } from '../runtime/data/mnist.js';
 import { classify, saveClassifier, trainClassifier } from '../runtime/scoring/classifier.js';
 
 // strict: an unknown or valueless flag is an error (the old hand parsing read argv[0] when --epochs was absent)
-const { values: flags } = parseArgs({ options: { out: { type: 'string', default: 'examples/eval/mnist-classifier.safetensors' }, epochs: { type: 'string', default: '20' } } });
+const { values: flags } = parseArgs({
+  options: { out: { type: 'string', default: 'examples/eval/mnist-classifier.safetensors' }, epochs: { type: 'string', default: '20' } },
+});
 const out = flags.out!;
 const epochs = Number(flags.epochs);
 if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer, got '${flags.epochs}'`);

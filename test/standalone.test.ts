@@ -29,10 +29,13 @@ test('no tracked file cites files outside the repository', () => {
       continue; // deleted in the work tree but still in the index
     }
     if (isBinary(buf)) continue;
-    buf.toString('utf8').split('\n').forEach((line, i) => {
-      const m = OUTSIDE.exec(line);
-      if (m) hits.push(`${f}:${i + 1}: cites ${m[0]}`);
-    });
+    buf
+      .toString('utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const m = OUTSIDE.exec(line);
+        if (m) hits.push(`${f}:${i + 1}: cites ${m[0]}`);
+      });
   }
   assert.deepEqual(hits, [], `cite docs/algorithm.md or docs/design.md instead:\n${hits.join('\n')}`);
 });

@@ -17,7 +17,10 @@ export interface Place {
 }
 
 export class CheckContext {
-  constructor(readonly recipe: ResolvedRecipe & { failed: Set<string> }, readonly out: Diagnostic[]) {}
+  constructor(
+    readonly recipe: ResolvedRecipe & { failed: Set<string> },
+    readonly out: Diagnostic[],
+  ) {}
 
   /** The value of a setting (recipe value, else the default); undefined when unset without default or when it failed to evaluate. */
   get(path: string): JsonValue | undefined {

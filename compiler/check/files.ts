@@ -56,9 +56,22 @@ interface Expectation {
 function fromConfig(family: TextFamily, j: Record<string, unknown>): Pick<Expectation, 'seq' | 'seqKey' | 'pooled' | 'pooledKey' | 'latent'> {
   const n = (k: string, d: number): number => (typeof j[k] === 'number' ? (j[k] as number) : d);
   if (family === 'sana') return { seq: n('caption_channels', 2304), seqKey: 'caption_channels', pooled: 0, pooledKey: '', latent: n('in_channels', 32) };
-  if (family === 'sd3') return { seq: n('joint_attention_dim', 4096), seqKey: 'joint_attention_dim', pooled: n('pooled_projection_dim', 2048), pooledKey: 'pooled_projection_dim', latent: n('in_channels', 16) };
+  if (family === 'sd3')
+    return {
+      seq: n('joint_attention_dim', 4096),
+      seqKey: 'joint_attention_dim',
+      pooled: n('pooled_projection_dim', 2048),
+      pooledKey: 'pooled_projection_dim',
+      latent: n('in_channels', 16),
+    };
   // FLUX packs 2x2 latent patches: in_channels = 4 x latent channels
-  return { seq: n('joint_attention_dim', 4096), seqKey: 'joint_attention_dim', pooled: n('pooled_projection_dim', 768), pooledKey: 'pooled_projection_dim', latent: n('in_channels', 64) / 4 };
+  return {
+    seq: n('joint_attention_dim', 4096),
+    seqKey: 'joint_attention_dim',
+    pooled: n('pooled_projection_dim', 768),
+    pooledKey: 'pooled_projection_dim',
+    latent: n('in_channels', 64) / 4,
+  };
 }
 
 type Read<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -138,12 +151,17 @@ export class FileChecks {
     const t = teacherFor(family, c.str('teacher.config'));
     if (!t) return undefined; // an unknown teacher.config is SID4003 already
     const a = t.arch;
-    const w = a.kind === 'sana' ? { seq: a.caption_channels, seqKey: 'caption_channels', pooled: 0, pooledKey: '' }
-      : a.kind === 'mmdit' || a.kind === 'flux' ? { seq: a.joint_attention_dim, seqKey: 'joint_attention_dim', pooled: a.pooled_projection_dim, pooledKey: 'pooled_projection_dim' }
-        : undefined;
+    const w =
+      a.kind === 'sana'
+        ? { seq: a.caption_channels, seqKey: 'caption_channels', pooled: 0, pooledKey: '' }
+        : a.kind === 'mmdit' || a.kind === 'flux'
+          ? { seq: a.joint_attention_dim, seqKey: 'joint_attention_dim', pooled: a.pooled_projection_dim, pooledKey: 'pooled_projection_dim' }
+          : undefined;
     if (!w) return undefined;
     const p = c.place('teacher.config', c.place('teacher.family').loc);
-    const note = c.isSet('teacher.config') ? `the widths come from the teacher registry's ${t.name} (teacher.config) since no checkpoint was read` : `the widths come from the teacher registry's ${t.name}, the default ${family} config, since no checkpoint was read`;
+    const note = c.isSet('teacher.config')
+      ? `the widths come from the teacher registry's ${t.name} (teacher.config) since no checkpoint was read`
+      : `the widths come from the teacher registry's ${t.name}, the default ${family} config, since no checkpoint was read`;
     return { ...w, latent: t.latent_channels, source: `registry config ${t.name}`, related: [{ loc: p.loc, message: note }] };
   }
 
@@ -156,13 +174,20 @@ export class FileChecks {
       if (existsSync(inT) || existsSync(own)) {
         const file = existsSync(inT) ? inT : own;
         const j = this.json(file);
-        if (!j.ok) return { kind: 'dir', where: file, problem: { detail: `${file} is not valid JSON (${j.error})`, help: 'use the config.json that came with the checkpoint' } };
+        if (!j.ok)
+          return {
+            kind: 'dir',
+            where: file,
+            problem: { detail: `${file} is not valid JSON (${j.error})`, help: 'use the config.json that came with the checkpoint' },
+          };
         const cfg = j.value && typeof j.value === 'object' && !Array.isArray(j.value) ? (j.value as Record<string, unknown>) : {};
         const cls = cfg._class_name;
         const family = typeof cls === 'string' ? TRANSFORMER_CLASSES[cls] : undefined;
         if (!family) {
           return {
-            kind: 'dir', where: file, ...(typeof cls === 'string' ? { what: cls } : {}),
+            kind: 'dir',
+            where: file,
+            ...(typeof cls === 'string' ? { what: cls } : {}),
             problem: {
               detail: `${file} has "_class_name" ${JSON.stringify(cls)}, not a transformer sidc loads (${Object.keys(TRANSFORMER_CLASSES).join(', ')})`,
               help: 'point teacher.checkpoint at the model folder that holds transformer/config.json, or at that transformer/ folder',
@@ -171,7 +196,12 @@ export class FileChecks {
         }
         const tdir = dirname(file);
         const weights = readdirSync(tdir).some((f) => f.endsWith('.safetensors') || f.endsWith('.safetensors.index.json'));
-        const problem = weights ? undefined : { detail: `${tdir} has config.json but no .safetensors weights or .safetensors.index.json`, help: 'download the transformer weights beside its config.json (diffusers layout)' };
+        const problem = weights
+          ? undefined
+          : {
+              detail: `${tdir} has config.json but no .safetensors weights or .safetensors.index.json`,
+              help: 'download the transformer weights beside its config.json (diffusers layout)',
+            };
         return { kind: 'dir', where: file, family, what: cls as string, config: cfg, ...(problem ? { problem } : {}) };
       }
       if (existsSync(index)) {
@@ -180,11 +210,23 @@ export class FileChecks {
         const cls = Array.isArray(t) && typeof t[1] === 'string' ? t[1] : undefined;
         const family = cls ? TRANSFORMER_CLASSES[cls] : undefined;
         return {
-          kind: 'dir', where: index, ...(family ? { family, what: cls } : {}),
-          problem: { detail: `${path} has model_index.json but no transformer/config.json`, help: 'download the transformer/ folder too (config.json and its safetensors)' },
+          kind: 'dir',
+          where: index,
+          ...(family ? { family, what: cls } : {}),
+          problem: {
+            detail: `${path} has model_index.json but no transformer/config.json`,
+            help: 'download the transformer/ folder too (config.json and its safetensors)',
+          },
         };
       }
-      return { kind: 'dir', where: path, problem: { detail: `${path} is not a diffusers model folder: it has no transformer/config.json, config.json or model_index.json`, help: 'point teacher.checkpoint at the model root (with transformer/) or at its transformer/ folder' } };
+      return {
+        kind: 'dir',
+        where: path,
+        problem: {
+          detail: `${path} is not a diffusers model folder: it has no transformer/config.json, config.json or model_index.json`,
+          help: 'point teacher.checkpoint at the model root (with transformer/) or at its transformer/ folder',
+        },
+      };
     }
     const h = this.header(path);
     if (!h.ok) return { kind: 'file', where: path, headerError: h.error };
@@ -206,34 +248,56 @@ export class FileChecks {
     const p = c.place('teacher.checkpoint');
     const path = this.resolvePath(raw);
     if (!existsSync(path)) {
-      const help = family === 'dit'
-        ? 'train one with `sidc run examples/mnist-teacher.sid` (docs/dit.md), or correct the path (relative paths: beside the recipe when the file is there, else from the current directory)'
-        : `point it at a diffusers model folder (transformer/config.json + safetensors); \`sidc make-tiny ${family} DIR\` writes a tiny one (relative paths: beside the recipe when the folder is there, else from the current directory)`;
+      const help =
+        family === 'dit'
+          ? 'train one with `sidc run examples/mnist-teacher.sid` (docs/dit.md), or correct the path (relative paths: beside the recipe when the file is there, else from the current directory)'
+          : `point it at a diffusers model folder (transformer/config.json + safetensors); \`sidc make-tiny ${family} DIR\` writes a tiny one (relative paths: beside the recipe when the folder is there, else from the current directory)`;
       c.out.push(diag('SID3025', p.loc, { path: 'teacher.checkpoint', resolved: path, help }, { related: p.related }));
       return undefined;
     }
     const found = this.probe(path);
-    const bad = (detail: string, help: string): undefined => void c.out.push(diag('SID3027', p.loc, { resolved: path, family, detail, help }, { related: p.related }));
+    const bad = (detail: string, help: string): undefined =>
+      void c.out.push(diag('SID3027', p.loc, { resolved: path, family, detail, help }, { related: p.related }));
     if (found.family && found.family !== family) {
       c.out.push(diag('SID3026', p.loc, { found: found.family, what: found.what ?? found.family, where: found.where, family }, { related: p.related }));
       return undefined;
     }
     if (found.problem) return bad(found.problem.detail, found.problem.help);
     if (family === 'dit') {
-      if (found.kind === 'dir') return bad('a dit teacher is one .safetensors file, not a folder', 'point teacher.checkpoint at the .safetensors file `sidc run examples/mnist-teacher.sid` writes (docs/dit.md)');
-      if (found.headerError) return bad(`not a safetensors file: ${found.headerError}`, 'point teacher.checkpoint at the .safetensors file `sidc run examples/mnist-teacher.sid` writes (docs/dit.md)');
-      if (found.family !== 'dit') return bad('its safetensors metadata has no DiT "config": it is not a DiT teacher file', 'point teacher.checkpoint at the .safetensors file `sidc run examples/mnist-teacher.sid` writes (docs/dit.md)');
+      if (found.kind === 'dir')
+        return bad(
+          'a dit teacher is one .safetensors file, not a folder',
+          'point teacher.checkpoint at the .safetensors file `sidc run examples/mnist-teacher.sid` writes (docs/dit.md)',
+        );
+      if (found.headerError)
+        return bad(
+          `not a safetensors file: ${found.headerError}`,
+          'point teacher.checkpoint at the .safetensors file `sidc run examples/mnist-teacher.sid` writes (docs/dit.md)',
+        );
+      if (found.family !== 'dit')
+        return bad(
+          'its safetensors metadata has no DiT "config": it is not a DiT teacher file',
+          'point teacher.checkpoint at the .safetensors file `sidc run examples/mnist-teacher.sid` writes (docs/dit.md)',
+        );
       return undefined;
     }
-    if (found.kind === 'file') return bad(`it is a file; a ${family} teacher is a diffusers model folder`, 'point teacher.checkpoint at the model folder (transformer/config.json + safetensors), not at one of its files');
+    if (found.kind === 'file')
+      return bad(
+        `it is a file; a ${family} teacher is a diffusers model folder`,
+        'point teacher.checkpoint at the model folder (transformer/config.json + safetensors), not at one of its files',
+      );
     const f = family as TextFamily;
-    return { ...fromConfig(f, found.config!), source: found.where, related: [{ loc: p.loc, message: `the teacher's widths come from ${found.where} (teacher.checkpoint)` }] };
+    return {
+      ...fromConfig(f, found.config!),
+      source: found.where,
+      related: [{ loc: p.loc, message: `the teacher's widths come from ${found.where} (teacher.checkpoint)` }],
+    };
   }
 
   /** data.text = precomputed(PATH): the table exists, has the documented layout and the teacher's widths. */
   private text(c: CheckContext, family: TextFamily, expect: Expectation | undefined): void {
     const t = c.obj('data.text');
-    if (!t || t.mode !== 'precomputed' || typeof t.path !== 'string') return; // other modes: SID3022 / the runtime
+    if (t?.mode !== 'precomputed' || typeof t.path !== 'string') return; // other modes: SID3022 / the runtime
     const p = c.place('data.text');
     const given = this.resolvePath(t.path);
     const file = existsSync(given) && statSync(given).isDirectory() ? join(given, 'text.safetensors') : given;
@@ -242,7 +306,8 @@ export class FileChecks {
       c.out.push(diag('SID3025', p.loc, { path: 'data.text', resolved: file, help }, { related: p.related }));
       return;
     }
-    const layout = 'write the layout of docs/text-encodings.md (prompt_embeds [N, L, text_dim], optional prompt_attention_mask [N, L], pooled_prompt_embeds [N, P], metadata "prompts")';
+    const layout =
+      'write the layout of docs/text-encodings.md (prompt_embeds [N, L, text_dim], optional prompt_attention_mask [N, L], pooled_prompt_embeds [N, P], metadata "prompts")';
     const unusable = (detail: string, help = layout): void => void c.out.push(diag('SID3029', p.loc, { file, detail, help }, { related: p.related }));
     const h = this.header(file);
     if (!h.ok) return unusable(`not a safetensors file (${h.error})`);
@@ -260,10 +325,16 @@ export class FileChecks {
     }
     if (!prompts) return unusable('its metadata "prompts" is not a JSON list of the prompt strings, one per row');
     if (prompts.length !== n) unusable(`metadata "prompts" lists ${prompts.length} prompts but prompt_embeds has ${n} rows`);
-    if (!prompts.includes('')) unusable('the empty prompt "" is not one of its rows', 'encode the empty prompt "" as one more row: it is the null condition of classifier-free guidance (docs/algorithm.md §1; docs/text-encodings.md)');
-    else if (prompts.every((s) => s === '')) unusable('it lists only the empty prompt, so there is nothing to distil on', 'add the prompts to distil on as more rows (docs/text-encodings.md)');
+    if (!prompts.includes(''))
+      unusable(
+        'the empty prompt "" is not one of its rows',
+        'encode the empty prompt "" as one more row: it is the null condition of classifier-free guidance (docs/algorithm.md §1; docs/text-encodings.md)',
+      );
+    else if (prompts.every((s) => s === ''))
+      unusable('it lists only the empty prompt, so there is nothing to distil on', 'add the prompts to distil on as more rows (docs/text-encodings.md)');
     const mask = tensors.prompt_attention_mask;
-    if (mask && (mask.shape.length !== 2 || mask.shape[0] !== n || mask.shape[1] !== l)) unusable(`"prompt_attention_mask" is [${mask.shape.join(', ')}], not [${n}, ${l}] like prompt_embeds`);
+    if (mask && (mask.shape.length !== 2 || mask.shape[0] !== n || mask.shape[1] !== l))
+      unusable(`"prompt_attention_mask" is [${mask.shape.join(', ')}], not [${n}, ${l}] like prompt_embeds`);
     const pooled = tensors.pooled_prompt_embeds;
     if (pooled && (pooled.shape.length !== 2 || pooled.shape[0] !== n)) unusable(`"pooled_prompt_embeds" is [${pooled.shape.join(', ')}], not [${n}, P]`);
     if (!expect) return;
@@ -272,7 +343,8 @@ export class FileChecks {
     const misfit = (detail: string): void => void c.out.push(diag('SID3028', p.loc, { file, detail, help }, { related: [...p.related, ...expect.related] }));
     if (dim !== expect.seq) misfit(`prompt_embeds are ${dim} wide but ${teacher} takes ${expect.seq} (${expect.seqKey})`);
     if (expect.pooled && !pooled) misfit(`it has no pooled_prompt_embeds but ${teacher} takes [N, ${expect.pooled}] (${expect.pooledKey})`);
-    if (expect.pooled && pooled && pooled.shape.length === 2 && pooled.shape[1] !== expect.pooled) misfit(`pooled_prompt_embeds are ${pooled.shape[1]} wide but ${teacher} takes ${expect.pooled} (${expect.pooledKey})`);
+    if (expect.pooled && pooled && pooled.shape.length === 2 && pooled.shape[1] !== expect.pooled)
+      misfit(`pooled_prompt_embeds are ${pooled.shape[1]} wide but ${teacher} takes ${expect.pooled} (${expect.pooledKey})`);
   }
 
   /** teacher.vae: exists, is the family's autoencoder and decodes the teacher's latent channels. */
@@ -282,20 +354,41 @@ export class FileChecks {
     const p = c.place('teacher.vae');
     const path = this.resolvePath(raw);
     if (!existsSync(path)) {
-      c.out.push(diag('SID3025', p.loc, { path: 'teacher.vae', resolved: path, help: `point it at the ${VAE_CLASSES[family]} folder (vae/config.json + safetensors), or remove teacher.vae (latents are saved either way)` }, { related: p.related }));
+      c.out.push(
+        diag(
+          'SID3025',
+          p.loc,
+          {
+            path: 'teacher.vae',
+            resolved: path,
+            help: `point it at the ${VAE_CLASSES[family]} folder (vae/config.json + safetensors), or remove teacher.vae (latents are saved either way)`,
+          },
+          { related: p.related },
+        ),
+      );
       return;
     }
     const bad = (detail: string, help: string): void => void c.out.push(diag('SID3030', p.loc, { resolved: path, detail, help }, { related: p.related }));
     const isDir = statSync(path).isDirectory();
     const file = !isDir ? path : existsSync(join(path, 'vae', 'config.json')) ? join(path, 'vae', 'config.json') : join(path, 'config.json');
-    if (!isDir && !path.endsWith('.json')) return bad('it is a file; a VAE is a diffusers folder', 'point teacher.vae at the folder with vae/config.json, or at that vae/ folder');
+    if (!isDir && !path.endsWith('.json'))
+      return bad('it is a file; a VAE is a diffusers folder', 'point teacher.vae at the folder with vae/config.json, or at that vae/ folder');
     if (!existsSync(file)) return bad(`it has no vae/config.json or config.json`, 'point teacher.vae at the model root (with vae/) or at its vae/ folder');
     const j = this.json(file);
-    if (!j.ok || !j.value || typeof j.value !== 'object') return bad(`${file} is not a JSON object${j.ok ? '' : ` (${j.error})`}`, 'use the config.json that came with the VAE');
+    if (!j.ok || !j.value || typeof j.value !== 'object')
+      return bad(`${file} is not a JSON object${j.ok ? '' : ` (${j.error})`}`, 'use the config.json that came with the VAE');
     const cfg = j.value as Record<string, unknown>;
     const want = VAE_CLASSES[family];
-    if (cfg._class_name !== want) return bad(`${file} has "_class_name" ${JSON.stringify(cfg._class_name)}, but a ${family} teacher's latents are decoded by ${want}`, `point teacher.vae at the ${want} that came with the teacher`);
+    if (cfg._class_name !== want)
+      return bad(
+        `${file} has "_class_name" ${JSON.stringify(cfg._class_name)}, but a ${family} teacher's latents are decoded by ${want}`,
+        `point teacher.vae at the ${want} that came with the teacher`,
+      );
     const ch = typeof cfg.latent_channels === 'number' ? cfg.latent_channels : want === 'AutoencoderKL' ? 4 : 32; // the diffusers __init__ defaults
-    if (expect && ch !== expect.latent) bad(`${file} has latent_channels ${ch} but the teacher (${expect.source}) works on ${expect.latent}-channel latents`, 'use the VAE that came with the teacher checkpoint');
+    if (expect && ch !== expect.latent)
+      bad(
+        `${file} has latent_channels ${ch} but the teacher (${expect.source}) works on ${expect.latent}-channel latents`,
+        'use the VAE that came with the teacher checkpoint',
+      );
   }
 }

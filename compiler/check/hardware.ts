@@ -16,10 +16,34 @@ export function engineHardware(c: CheckContext): void {
   const devices = `${count} x ${kind}`;
   if (engine === 'tfjs' && count > 1) {
     const p = c.place('hardware.devices');
-    c.out.push(diag('SID3036', p.loc, { setting: `hardware.devices = ${devices}`, engine, detail: 'the tfjs engine runs one process', help: 'write `hardware.engine = torch` (data parallel over gloo or nccl), or `hardware.devices = 1 x cpu(16 GB)`' }, { related: p.related }));
+    c.out.push(
+      diag(
+        'SID3036',
+        p.loc,
+        {
+          setting: `hardware.devices = ${devices}`,
+          engine,
+          detail: 'the tfjs engine runs one process',
+          help: 'write `hardware.engine = torch` (data parallel over gloo or nccl), or `hardware.devices = 1 x cpu(16 GB)`',
+        },
+        { related: p.related },
+      ),
+    );
   }
   if (engine === 'torch' && c.str('hardware.shard') === 'fsdp' && kind === 'cpu') {
     const p = c.place('hardware.shard');
-    c.out.push(diag('SID3036', p.loc, { setting: 'hardware.shard = fsdp', engine, detail: `FSDP needs CUDA GPUs, and the recipe asks for ${devices}`, help: `remove \`shard = fsdp\` (${count > 1 ? `then ${count} cpu processes each hold the nets: DDP over gloo` : 'one process holds the nets'}), or ask for GPUs: \`devices = ${count} x gpu(80 GB)\`` }, { related: p.related }));
+    c.out.push(
+      diag(
+        'SID3036',
+        p.loc,
+        {
+          setting: 'hardware.shard = fsdp',
+          engine,
+          detail: `FSDP needs CUDA GPUs, and the recipe asks for ${devices}`,
+          help: `remove \`shard = fsdp\` (${count > 1 ? `then ${count} cpu processes each hold the nets: DDP over gloo` : 'one process holds the nets'}), or ask for GPUs: \`devices = ${count} x gpu(80 GB)\``,
+        },
+        { related: p.related },
+      ),
+    );
   }
 }

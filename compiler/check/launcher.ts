@@ -26,16 +26,31 @@ function gpus(c: CheckContext): void {
     c.out.push(diag('SID3034', p.loc, { detail, example }, { related: p.related }));
   };
   if (kind !== 'gpu') {
-    if (perNode !== undefined && perNode > 0) report('launcher.gpus_per_node', `launcher.gpus_per_node = ${perNode} but ${decl}`, 'declare the GPUs (`hardware.devices = N x gpu(80 GB)`) or remove launcher.gpus_per_node');
-    else if (dev.count % nodes !== 0) report('launcher.nodes', `${decl} cannot be spread evenly over launcher.nodes = ${nodes}`, `make launcher.nodes divide ${dev.count}`);
+    if (perNode !== undefined && perNode > 0)
+      report(
+        'launcher.gpus_per_node',
+        `launcher.gpus_per_node = ${perNode} but ${decl}`,
+        'declare the GPUs (`hardware.devices = N x gpu(80 GB)`) or remove launcher.gpus_per_node',
+      );
+    else if (dev.count % nodes !== 0)
+      report('launcher.nodes', `${decl} cannot be spread evenly over launcher.nodes = ${nodes}`, `make launcher.nodes divide ${dev.count}`);
     return;
   }
   if (perNode === undefined) {
-    if (dev.count % nodes !== 0) report('launcher.nodes', `${decl} cannot be spread evenly over launcher.nodes = ${nodes}`, `make launcher.nodes divide ${dev.count}, or set launcher.gpus_per_node`);
+    if (dev.count % nodes !== 0)
+      report(
+        'launcher.nodes',
+        `${decl} cannot be spread evenly over launcher.nodes = ${nodes}`,
+        `make launcher.nodes divide ${dev.count}, or set launcher.gpus_per_node`,
+      );
     return;
   }
   if (nodes * perNode !== dev.count) {
-    report('launcher.gpus_per_node', `launcher.nodes x launcher.gpus_per_node = ${nodes} x ${perNode} = ${nodes * perNode} GPUs but ${decl}`, `make them agree, e.g. \`launcher.gpus_per_node = ${dev.count % nodes === 0 ? dev.count / nodes : dev.count}\`${dev.count % nodes === 0 ? '' : ' with launcher.nodes = 1'}`);
+    report(
+      'launcher.gpus_per_node',
+      `launcher.nodes x launcher.gpus_per_node = ${nodes} x ${perNode} = ${nodes * perNode} GPUs but ${decl}`,
+      `make them agree, e.g. \`launcher.gpus_per_node = ${dev.count % nodes === 0 ? dev.count / nodes : dev.count}\`${dev.count % nodes === 0 ? '' : ' with launcher.nodes = 1'}`,
+    );
   }
 }
 
@@ -47,7 +62,13 @@ function sbatchLines(c: CheckContext): void {
   for (const l of lines) {
     const s = String(l);
     const opt = s.split(/[=\s]/)[0]!;
-    const problem = !s.startsWith('-') ? 'is not an sbatch option (it must start with - or --)' : /[\n\r]/.test(s) ? 'spans several lines' : owned.includes(opt) ? `sets ${opt}, which the launcher writes itself` : undefined;
+    const problem = !s.startsWith('-')
+      ? 'is not an sbatch option (it must start with - or --)'
+      : /[\n\r]/.test(s)
+        ? 'spans several lines'
+        : owned.includes(opt)
+          ? `sets ${opt}, which the launcher writes itself`
+          : undefined;
     if (!problem) continue;
     const p = c.place('launcher.sbatch');
     c.out.push(diag('SID3035', p.loc, { line: JSON.stringify(s), problem }, { related: p.related }));

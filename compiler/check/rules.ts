@@ -29,9 +29,20 @@ function batch(c: CheckContext): void {
   const related = [...p.related];
   for (const k of ['hardware.devices', 'batch.per_device', 'batch.accumulate']) {
     const r = c.resolved(k);
-    if (r?.from) related.push({ loc: r.from.valueLoc, message: `${k} set at ${r.from.valueLoc.file}:${r.from.valueLoc.range.start.line + 1}:${r.from.valueLoc.range.start.column + 1}` });
+    if (r?.from)
+      related.push({
+        loc: r.from.valueLoc,
+        message: `${k} set at ${r.from.valueLoc.file}:${r.from.valueLoc.range.start.line + 1}:${r.from.valueLoc.range.start.column + 1}`,
+      });
   }
-  c.out.push(diag('SID3002', p.loc, { global: g, count: dev.count, per_device: pd, accumulate: acc, product }, { related, ...(p.local ? { fix: replaceFix(`Write ${product}`, p.loc, String(product)) } : {}) }));
+  c.out.push(
+    diag(
+      'SID3002',
+      p.loc,
+      { global: g, count: dev.count, per_device: pd, accumulate: acc, product },
+      { related, ...(p.local ? { fix: replaceFix(`Write ${product}`, p.loc, String(product)) } : {}) },
+    ),
+  );
 }
 
 /** Pure bf16 with Adam eps < 1e-6: updates underflow (paper Section 4, Table 4). */
@@ -55,9 +66,23 @@ function guidance(c: CheckContext): void {
     const p = c.place(path, familyPlace.loc);
     const related = p.isDefault ? [{ loc: familyPlace.loc, message: `${path} defaults to cfg(${g.scale}); the teacher family is set here` }] : p.related;
     if (family === 'flux' && g.mode === 'cfg') {
-      c.out.push(diag('SID3004', p.loc, { path, scale: g.scale }, { related, ...(p.local ? { fix: replaceFix(`Write embedded(${g.scale})`, p.loc, `embedded(${g.scale})`) } : {}) }));
+      c.out.push(
+        diag(
+          'SID3004',
+          p.loc,
+          { path, scale: g.scale },
+          { related, ...(p.local ? { fix: replaceFix(`Write embedded(${g.scale})`, p.loc, `embedded(${g.scale})`) } : {}) },
+        ),
+      );
     } else if (g.mode === 'embedded' && !info.guidanceEmbedding) {
-      c.out.push(diag('SID3017', p.loc, { path, scale: g.scale, family }, { related, ...(p.local ? { fix: replaceFix(`Write cfg(${g.scale})`, p.loc, `cfg(${g.scale})`) } : {}) }));
+      c.out.push(
+        diag(
+          'SID3017',
+          p.loc,
+          { path, scale: g.scale, family },
+          { related, ...(p.local ? { fix: replaceFix(`Write cfg(${g.scale})`, p.loc, `cfg(${g.scale})`) } : {}) },
+        ),
+      );
     }
   }
 }
@@ -108,19 +133,43 @@ function timeScale(c: CheckContext): void {
   let objective = c.str('teacher.objective') ?? 'rectified_flow';
   if (tc && c.isSet('teacher.objective') && tc.objective !== objective) {
     const p = c.place('teacher.objective');
-    c.out.push(diag('SID3013', p.loc, { detail: `teacher config \`${configName}\` was trained with ${tc.objective}, not ${objective} (docs/algorithm.md Section 1)`, example: `write \`teacher.objective = ${tc.objective}\` or remove it (the config implies it)` }, { related: p.related }));
+    c.out.push(
+      diag(
+        'SID3013',
+        p.loc,
+        {
+          detail: `teacher config \`${configName}\` was trained with ${tc.objective}, not ${objective} (docs/algorithm.md Section 1)`,
+          example: `write \`teacher.objective = ${tc.objective}\` or remove it (the config implies it)`,
+        },
+        { related: p.related },
+      ),
+    );
     return;
   }
   if (tc && !c.isSet('teacher.objective')) objective = tc.objective;
   const expected = info.timeScale[objective as 'rectified_flow' | 'trigflow'];
   if (expected === undefined) {
     const p = c.place('teacher.objective');
-    c.out.push(diag('SID3013', p.loc, { detail: `a ${family} teacher is not trained with ${objective}`, example: `write \`teacher.objective = rectified_flow\`` }, { related: p.related }));
+    c.out.push(
+      diag(
+        'SID3013',
+        p.loc,
+        { detail: `a ${family} teacher is not trained with ${objective}`, example: `write \`teacher.objective = rectified_flow\`` },
+        { related: p.related },
+      ),
+    );
     return;
   }
   if (ts === undefined || !c.isSet('teacher.time_scale') || ts === expected) return;
   const p = c.place('teacher.time_scale');
-  c.out.push(diag('SID3006', p.loc, { value: ts, family, objective, expected }, { related: p.related, ...(p.local ? { fix: replaceFix(`Write ${expected}`, p.loc, String(expected)) } : {}) }));
+  c.out.push(
+    diag(
+      'SID3006',
+      p.loc,
+      { value: ts, family, objective, expected },
+      { related: p.related, ...(p.local ? { fix: replaceFix(`Write ${expected}`, p.loc, String(expected)) } : {}) },
+    ),
+  );
 }
 
 /** Lengths and intervals in images: an interval longer than the run never fires. */
@@ -143,14 +192,31 @@ function resolution(c: CheckContext): void {
   if (!info || res === undefined) return;
   const p = c.place('data.resolution');
   if (info.layout === 'vector') {
-    c.out.push(diag('SID3013', p.loc, { detail: `a ${family} teacher works on vectors of teacher.dim numbers; data.resolution does not apply`, example: 'remove data.resolution and set teacher.dim' }, { related: p.related }));
+    c.out.push(
+      diag(
+        'SID3013',
+        p.loc,
+        {
+          detail: `a ${family} teacher works on vectors of teacher.dim numbers; data.resolution does not apply`,
+          example: 'remove data.resolution and set teacher.dim',
+        },
+        { related: p.related },
+      ),
+    );
     return;
   }
   const m = resolutionMultiple(info);
   if (res % m === 0) return;
   const lower = Math.max(m, Math.floor(res / m) * m);
   const upper = Math.ceil(res / m) * m;
-  c.out.push(diag('SID3012', p.loc, { resolution: res, multiple: m, family, down: info.downsample, patch: info.patch * (info.pack ?? 1), lower, upper }, { related: p.related }));
+  c.out.push(
+    diag(
+      'SID3012',
+      p.loc,
+      { resolution: res, multiple: m, family, down: info.downsample, patch: info.patch * (info.pack ?? 1), lower, upper },
+      { related: p.related },
+    ),
+  );
 }
 
 /** Vector teachers: classes, modes and text conditioning must fit a mixture (gmm) or an MLP. */
@@ -162,25 +228,69 @@ function vectorTeacher(c: CheckContext): void {
   if (c.isSet('data.text') && text) {
     const p = c.place('data.text');
     if (!info.text && text.mode !== 'labels') {
-      c.out.push(diag('SID3022', p.loc, { mode: text.mode, family, detail: 'it is conditioned on class labels', example: 'write `data.text = labels`' }, { related: p.related }));
+      c.out.push(
+        diag(
+          'SID3022',
+          p.loc,
+          { mode: text.mode, family, detail: 'it is conditioned on class labels', example: 'write `data.text = labels`' },
+          { related: p.related },
+        ),
+      );
     } else if (info.text && text.mode === 'labels') {
-      c.out.push(diag('SID3022', p.loc, { mode: 'labels', family, detail: 'it is conditioned on text prompts', example: 'write `data.text = precomputed("cache/text")`' }, { related: p.related }));
+      c.out.push(
+        diag(
+          'SID3022',
+          p.loc,
+          { mode: 'labels', family, detail: 'it is conditioned on text prompts', example: 'write `data.text = precomputed("cache/text")`' },
+          { related: p.related },
+        ),
+      );
     }
   }
   if (family === 'gmm' && c.isSet('teacher.checkpoint')) {
     const p = c.place('teacher.checkpoint');
-    c.out.push(diag('SID3013', p.loc, { detail: 'a gmm teacher is analytic (exact E[x0 | x_t]) and has no checkpoint', example: 'remove teacher.checkpoint, or use family mlp for a trained vector teacher' }, { related: p.related }));
+    c.out.push(
+      diag(
+        'SID3013',
+        p.loc,
+        {
+          detail: 'a gmm teacher is analytic (exact E[x0 | x_t]) and has no checkpoint',
+          example: 'remove teacher.checkpoint, or use family mlp for a trained vector teacher',
+        },
+        { related: p.related },
+      ),
+    );
   }
   const radius = c.num('teacher.radius');
   const std = c.num('teacher.mode_std');
   if (info.layout === 'vector' && radius !== undefined && std !== undefined && c.isSet('teacher.mode_std') && std > radius) {
     const p = c.place('teacher.mode_std');
-    c.out.push(diag('SID3013', p.loc, { detail: `teacher.mode_std = ${std} is larger than teacher.radius = ${radius}: the mixture components overlap into one blob`, example: 'make mode_std smaller than radius' }, { severity: 'warning', related: p.related }));
+    c.out.push(
+      diag(
+        'SID3013',
+        p.loc,
+        {
+          detail: `teacher.mode_std = ${std} is larger than teacher.radius = ${radius}: the mixture components overlap into one blob`,
+          example: 'make mode_std smaller than radius',
+        },
+        { severity: 'warning', related: p.related },
+      ),
+    );
   }
   const modes = c.num('teacher.modes_per_class') ?? 4;
   if (c.get('teacher.symmetric') === true && modes % 2 !== 0) {
     const p = c.place('teacher.symmetric');
-    c.out.push(diag('SID3013', p.loc, { detail: `a symmetric mixture places its components in mirrored pairs, but teacher.modes_per_class = ${modes} is odd`, example: `set teacher.modes_per_class = ${modes + 1}` }, { related: p.related }));
+    c.out.push(
+      diag(
+        'SID3013',
+        p.loc,
+        {
+          detail: `a symmetric mixture places its components in mirrored pairs, but teacher.modes_per_class = ${modes} is odd`,
+          example: `set teacher.modes_per_class = ${modes + 1}`,
+        },
+        { related: p.related },
+      ),
+    );
   }
 }
 
@@ -211,7 +321,13 @@ function teach(c: CheckContext): void {
   const family = c.str('teacher.family');
   if (!st && family === 'dit' && !c.isSet('teacher.checkpoint') && !c.failed('teacher.checkpoint')) {
     // a DiT teacher is either trained by this recipe or read from a file (examples/mnist-teacher.sid)
-    c.out.push(diag('SID3001', c.anchor, { recipe: c.recipe.name, path: 'teacher.checkpoint', example: 'add `teacher.checkpoint = "teachers/dit-mnist.safetensors"` (a trained DiT), or a `stage teach { ... }` that trains one' }));
+    c.out.push(
+      diag('SID3001', c.anchor, {
+        recipe: c.recipe.name,
+        path: 'teacher.checkpoint',
+        example: 'add `teacher.checkpoint = "teachers/dit-mnist.safetensors"` (a trained DiT), or a `stage teach { ... }` that trains one',
+      }),
+    );
   }
   if (!st || !family || !FAMILIES[family]) return;
   const loc = st.decl?.nameLoc ?? c.anchor;
@@ -231,9 +347,23 @@ function teacherConfigName(c: CheckContext): void {
   const p = c.place('teacher.config');
   if (!tc) {
     const known = teacherNames().filter((n) => n.startsWith(family) || family === 'dit' || family === 'gmm' || family === 'mlp');
-    c.out.push(diag('SID4003', p.loc, { name, hint: suggestion(name, teacherNames()), known: (known.length ? known : teacherNames()).join(', ') }, { related: p.related }));
+    c.out.push(
+      diag(
+        'SID4003',
+        p.loc,
+        { name, hint: suggestion(name, teacherNames()), known: (known.length ? known : teacherNames()).join(', ') },
+        { related: p.related },
+      ),
+    );
   } else if (tc.family !== family) {
-    c.out.push(diag('SID3013', p.loc, { detail: `teacher config \`${name}\` is a ${tc.family} teacher, but teacher.family is ${family}`, example: `write \`teacher ${tc.family} { ... }\`` }, { related: p.related }));
+    c.out.push(
+      diag(
+        'SID3013',
+        p.loc,
+        { detail: `teacher config \`${name}\` is a ${tc.family} teacher, but teacher.family is ${family}`, example: `write \`teacher ${tc.family} { ... }\`` },
+        { related: p.related },
+      ),
+    );
   }
 }
 
@@ -246,7 +376,12 @@ function monitor(c: CheckContext): void {
   };
   if (!c.isSet('monitor.every')) {
     for (const k of ['monitor.metrics', 'monitor.samples', 'monitor.steps', 'monitor.keep']) {
-      if (c.isSet(k)) err(k, `\`${k}\` has no effect: the monitor is off until monitor.every is set`, 'add `monitor.every = 2k images` (how often to score the generator) or remove the setting');
+      if (c.isSet(k))
+        err(
+          k,
+          `\`${k}\` has no effect: the monitor is off until monitor.every is set`,
+          'add `monitor.every = 2k images` (how often to score the generator) or remove the setting',
+        );
     }
     return;
   }
@@ -260,7 +395,11 @@ function monitor(c: CheckContext): void {
   if (!family || !info) return;
   const kind = family === 'dit' ? 'image' : info.layout === 'vector' ? 'vector' : undefined;
   if (!kind) {
-    err('monitor.every', `the runtime measures nothing during training for a ${family} teacher: the monitor scores dit teachers (fid, alignment) and vector teachers (energy, sliced_w1, coverage, precision)`, 'remove the monitor section');
+    err(
+      'monitor.every',
+      `the runtime measures nothing during training for a ${family} teacher: the monitor scores dit teachers (fid, alignment) and vector teachers (energy, sliced_w1, coverage, precision)`,
+      'remove the monitor section',
+    );
     return;
   }
   const allowed = MONITOR_METRICS_OF[kind];
@@ -273,12 +412,37 @@ function monitor(c: CheckContext): void {
   for (const rule of Array.isArray(keep) ? keep.map(String) : []) {
     const m = /^best\((\w+)\)$/.exec(rule)?.[1];
     if (m && !metrics.includes(m)) {
-      err('monitor.keep', `monitor.keep has ${rule}, but ${m} is not monitored (monitor.metrics: ${metrics.join(', ')})`, allowed.includes(m) ? `add ${m} to monitor.metrics or remove ${rule}` : `keep last or best(m) of ${allowed.join(', ')}`);
+      err(
+        'monitor.keep',
+        `monitor.keep has ${rule}, but ${m} is not monitored (monitor.metrics: ${metrics.join(', ')})`,
+        allowed.includes(m) ? `add ${m} to monitor.metrics or remove ${rule}` : `keep last or best(m) of ${allowed.join(', ')}`,
+      );
     }
   }
   const steps = c.num('monitor.steps');
   const trained = c.num('generator.steps');
-  if (steps !== undefined && trained !== undefined && steps > trained) err('monitor.steps', `monitor.steps = ${steps} is more than the ${trained} steps the generator is trained for (generator.steps)`, `write at most ${trained}`);
+  if (steps !== undefined && trained !== undefined && steps > trained)
+    err(
+      'monitor.steps',
+      `monitor.steps = ${steps} is more than the ${trained} steps the generator is trained for (generator.steps)`,
+      `write at most ${trained}`,
+    );
 }
 
-export const RULES: readonly ((c: CheckContext) => void)[] = [batch, bf16Eps, guidance, intervals, timeScale, everyVsLength, resolution, vectorTeacher, adversarial, teach, teacherConfigName, typicalRanges, monitor, engineHardware, ...LAUNCHER_RULES];
+export const RULES: readonly ((c: CheckContext) => void)[] = [
+  batch,
+  bf16Eps,
+  guidance,
+  intervals,
+  timeScale,
+  everyVsLength,
+  resolution,
+  vectorTeacher,
+  adversarial,
+  teach,
+  teacherConfigName,
+  typicalRanges,
+  monitor,
+  engineHardware,
+  ...LAUNCHER_RULES,
+];

@@ -26,7 +26,8 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
     const len = Buffer.alloc(8);
     readSync(fd, len, 0, 8, 0);
     const n = len.readBigUInt64LE(0);
-    if (n > BigInt(Math.min(MAX_HEADER, size - 8))) throw new Error(`header length ${n} does not fit in the file (${size} bytes): not a safetensors file, or truncated`);
+    if (n > BigInt(Math.min(MAX_HEADER, size - 8)))
+      throw new Error(`header length ${n} does not fit in the file (${size} bytes): not a safetensors file, or truncated`);
     const buf = Buffer.alloc(Number(n));
     readSync(fd, buf, 0, buf.length, 8);
     let json: unknown;
@@ -40,7 +41,8 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
     let metadata: Record<string, string> = {};
     for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
       if (k === '__metadata__') {
-        if (v && typeof v === 'object' && !Array.isArray(v)) metadata = Object.fromEntries(Object.entries(v).filter(([, s]) => typeof s === 'string')) as Record<string, string>;
+        if (v && typeof v === 'object' && !Array.isArray(v))
+          metadata = Object.fromEntries(Object.entries(v).filter(([, s]) => typeof s === 'string')) as Record<string, string>;
         continue;
       }
       const t = v as { dtype?: unknown; shape?: unknown } | null;

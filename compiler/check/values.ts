@@ -21,18 +21,30 @@ const isObj = (v: JsonValue): v is { [k: string]: JsonValue } => v !== null && t
 
 export function typeName(t: SettingType): string {
   switch (t.kind) {
-    case 'number': return t.integer ? 'a whole number' + (t.unit ? ` of ${t.unit}` : '') : 'a number' + (t.unit ? ` of ${t.unit}` : '');
-    case 'string': return 'a string';
-    case 'path': return 'a path string';
-    case 'bool': return 'true or false';
-    case 'enum': return `one of ${t.values.join(', ')}`;
-    case 'interval': return 'an interval (lo, hi)';
-    case 'distribution': return 'a distribution such as logit_normal(ln(2), 1.6) or uniform';
-    case 'weighting': return 'a weighting name or `w(t) = <expression>`';
-    case 'devices': return 'devices such as 8 x gpu(80 GB)';
-    case 'guidance': return 'cfg(scale), embedded(scale) or none';
-    case 'text': return 'precomputed("dir"), encoder or labels';
-    case 'list': return `a list of ${typeName(t.of)}`;
+    case 'number':
+      return t.integer ? 'a whole number' + (t.unit ? ` of ${t.unit}` : '') : 'a number' + (t.unit ? ` of ${t.unit}` : '');
+    case 'string':
+      return 'a string';
+    case 'path':
+      return 'a path string';
+    case 'bool':
+      return 'true or false';
+    case 'enum':
+      return `one of ${t.values.join(', ')}`;
+    case 'interval':
+      return 'an interval (lo, hi)';
+    case 'distribution':
+      return 'a distribution such as logit_normal(ln(2), 1.6) or uniform';
+    case 'weighting':
+      return 'a weighting name or `w(t) = <expression>`';
+    case 'devices':
+      return 'devices such as 8 x gpu(80 GB)';
+    case 'guidance':
+      return 'cfg(scale), embedded(scale) or none';
+    case 'text':
+      return 'precomputed("dir"), encoder or labels';
+    case 'list':
+      return `a list of ${typeName(t.of)}`;
   }
 }
 
@@ -57,7 +69,8 @@ function checkNumber(path: string, t: Extract<SettingType, { kind: 'number' }>, 
 
 function checkFields(path: string, v: { [k: string]: JsonValue }, allowed: string[], at: (string | number)[], out: ValueProblem[]): void {
   for (const k of Object.keys(v)) {
-    if (!allowed.includes(k)) out.push({ code: 'SID2002', args: { path: `${path}.${k}`, hint: suggestion(k, allowed), known: `fields: ${allowed.join(', ')}` }, at: [...at, k] });
+    if (!allowed.includes(k))
+      out.push({ code: 'SID2002', args: { path: `${path}.${k}`, hint: suggestion(k, allowed), known: `fields: ${allowed.join(', ')}` }, at: [...at, k] });
   }
 }
 
@@ -88,52 +101,110 @@ export function validateValue(path: string, t: SettingType, v: JsonValue, at: (s
       else v.forEach((x, i) => out.push(...validateValue(`${path}[${i}]`, t.of, x, [...at, i])));
       break;
     case 'distribution': {
-      if (!isObj(v) || typeof v.kind !== 'string') return mismatch(), out;
+      if (!isObj(v) || typeof v.kind !== 'string') return (mismatch(), out);
       const d = DISTRIBUTIONS_BY_NAME.get(v.kind);
       if (!d) {
-        out.push({ code: 'SID2020', args: { name: v.kind, hint: suggestion(v.kind, DISTRIBUTIONS.map((x) => x.name)), known: DISTRIBUTIONS.map((x) => x.name).join(', ') }, at: [...at, 'kind'] });
+        out.push({
+          code: 'SID2020',
+          args: {
+            name: v.kind,
+            hint: suggestion(
+              v.kind,
+              DISTRIBUTIONS.map((x) => x.name),
+            ),
+            known: DISTRIBUTIONS.map((x) => x.name).join(', '),
+          },
+          at: [...at, 'kind'],
+        });
         break;
       }
       checkFields(path, v, ['kind', 'interval', ...d.params.map((p) => p.name)], at, out);
       for (const p of d.params) {
         if (v[p.name] === undefined) continue;
-        checkNumber(`${path}.${p.name}`, { kind: 'number', ...(p.min !== undefined ? { min: p.min } : {}), ...(p.exclusiveMin ? { exclusiveMin: true } : {}) }, v[p.name]!, [...at, p.name], out);
+        checkNumber(
+          `${path}.${p.name}`,
+          { kind: 'number', ...(p.min !== undefined ? { min: p.min } : {}), ...(p.exclusiveMin ? { exclusiveMin: true } : {}) },
+          v[p.name]!,
+          [...at, p.name],
+          out,
+        );
       }
       if (v.interval !== undefined) out.push(...validateValue(`${path}.interval`, { kind: 'interval' }, v.interval, [...at, 'interval']));
       break;
     }
     case 'weighting':
-      if (!isObj(v)) return mismatch(), out;
+      if (!isObj(v)) return (mismatch(), out);
       if ('name' in v) {
         checkFields(path, v, ['name'], at, out);
         if (typeof v.name !== 'string') mismatch();
-        else if (!(WEIGHTINGS as readonly string[]).includes(v.name)) out.push({ code: 'SID2011', args: { name: v.name, hint: suggestion(v.name, WEIGHTINGS), known: WEIGHTINGS.join(', ') }, at: [...at, 'name'] });
+        else if (!(WEIGHTINGS as readonly string[]).includes(v.name))
+          out.push({ code: 'SID2011', args: { name: v.name, hint: suggestion(v.name, WEIGHTINGS), known: WEIGHTINGS.join(', ') }, at: [...at, 'name'] });
       } else if ('expr' in v) {
         checkFields(path, v, ['expr'], at, out);
-        if (!isWeightExpr(v.expr!)) out.push({ code: 'SID2005', args: { path: `${path}.expr`, expected: 'an expression tree of t', found: describeJson(v.expr!), example: '' }, at: [...at, 'expr'] });
+        if (!isWeightExpr(v.expr!))
+          out.push({
+            code: 'SID2005',
+            args: { path: `${path}.expr`, expected: 'an expression tree of t', found: describeJson(v.expr!), example: '' },
+            at: [...at, 'expr'],
+          });
       } else mismatch();
       break;
     case 'devices':
-      if (!isObj(v)) return mismatch(), out;
+      if (!isObj(v)) return (mismatch(), out);
       checkFields(path, v, ['count', 'kind', 'memory_gb', 'tflops'], at, out);
       checkNumber(`${path}.count`, { kind: 'number', integer: true, min: 1 }, v.count ?? null, [...at, 'count'], out);
-      if (v.kind !== 'gpu' && v.kind !== 'cpu') out.push({ code: 'SID2006', args: { value: show(v.kind ?? null), path: `${path}.kind`, hint: typeof v.kind === 'string' ? suggestion(v.kind, ['gpu', 'cpu']) : '', values: 'gpu, cpu' }, at: [...at, 'kind'] });
+      if (v.kind !== 'gpu' && v.kind !== 'cpu')
+        out.push({
+          code: 'SID2006',
+          args: {
+            value: show(v.kind ?? null),
+            path: `${path}.kind`,
+            hint: typeof v.kind === 'string' ? suggestion(v.kind, ['gpu', 'cpu']) : '',
+            values: 'gpu, cpu',
+          },
+          at: [...at, 'kind'],
+        });
       checkNumber(`${path}.memory_gb`, { kind: 'number', min: 0, exclusiveMin: true }, v.memory_gb ?? null, [...at, 'memory_gb'], out);
       if (v.tflops !== undefined) checkNumber(`${path}.tflops`, { kind: 'number', min: 0, exclusiveMin: true }, v.tflops, [...at, 'tflops'], out);
       break;
     case 'guidance':
-      if (!isObj(v)) return mismatch(), out;
+      if (!isObj(v)) return (mismatch(), out);
       checkFields(path, v, ['mode', 'scale'], at, out);
-      if (v.mode !== 'cfg' && v.mode !== 'embedded' && v.mode !== 'none') out.push({ code: 'SID2006', args: { value: show(v.mode ?? null), path: `${path}.mode`, hint: typeof v.mode === 'string' ? suggestion(v.mode, ['cfg', 'embedded', 'none']) : '', values: 'cfg, embedded, none' }, at: [...at, 'mode'] });
+      if (v.mode !== 'cfg' && v.mode !== 'embedded' && v.mode !== 'none')
+        out.push({
+          code: 'SID2006',
+          args: {
+            value: show(v.mode ?? null),
+            path: `${path}.mode`,
+            hint: typeof v.mode === 'string' ? suggestion(v.mode, ['cfg', 'embedded', 'none']) : '',
+            values: 'cfg, embedded, none',
+          },
+          at: [...at, 'mode'],
+        });
       checkNumber(`${path}.scale`, { kind: 'number', min: 0 }, v.scale ?? null, [...at, 'scale'], out);
       break;
     case 'text':
-      if (!isObj(v)) return mismatch(), out;
+      if (!isObj(v)) return (mismatch(), out);
       if (v.mode === 'precomputed') {
         checkFields(path, v, ['mode', 'path'], at, out);
-        if (typeof v.path !== 'string' || v.path.length === 0) out.push({ code: 'SID2005', args: { path: `${path}.path`, expected: 'a directory path string', found: describeJson(v.path ?? null), example: '' }, at: [...at, 'path'] });
+        if (typeof v.path !== 'string' || v.path.length === 0)
+          out.push({
+            code: 'SID2005',
+            args: { path: `${path}.path`, expected: 'a directory path string', found: describeJson(v.path ?? null), example: '' },
+            at: [...at, 'path'],
+          });
       } else if (v.mode === 'encoder' || v.mode === 'labels') checkFields(path, v, ['mode'], at, out);
-      else out.push({ code: 'SID2006', args: { value: show(v.mode ?? null), path: `${path}.mode`, hint: typeof v.mode === 'string' ? suggestion(v.mode, ['precomputed', 'encoder', 'labels']) : '', values: 'precomputed, encoder, labels' }, at: [...at, 'mode'] });
+      else
+        out.push({
+          code: 'SID2006',
+          args: {
+            value: show(v.mode ?? null),
+            path: `${path}.mode`,
+            hint: typeof v.mode === 'string' ? suggestion(v.mode, ['precomputed', 'encoder', 'labels']) : '',
+            values: 'precomputed, encoder, labels',
+          },
+          at: [...at, 'mode'],
+        });
       break;
   }
   return out;

@@ -15,7 +15,19 @@ const SECTION_NAMES = SECTIONS.map((s) => s.name);
 
 /** Suggest a setting for an unknown path: same last segment first, then edit distance. */
 /** Names people bring from other tools. */
-const ALIASES: Record<string, string> = { learning_rate: 'lr', epsilon: 'eps', adam_eps: 'eps', betas: 'beta2', steps: 'steps', grad_clip: 'clip', max_grad_norm: 'clip', batch_size: 'global', gradient_accumulation_steps: 'accumulate', guidance_scale: 'teacher', cfg: 'teacher' };
+const ALIASES: Record<string, string> = {
+  learning_rate: 'lr',
+  epsilon: 'eps',
+  adam_eps: 'eps',
+  betas: 'beta2',
+  steps: 'steps',
+  grad_clip: 'clip',
+  max_grad_norm: 'clip',
+  batch_size: 'global',
+  gradient_accumulation_steps: 'accumulate',
+  guidance_scale: 'teacher',
+  cfg: 'teacher',
+};
 
 export function settingHint(path: string): string {
   const last = path.split('.').pop()!;
@@ -41,7 +53,9 @@ export function settingHint(path: string): string {
 export function knownInSection(path: string): string {
   const [sec] = path.split('.');
   const inSection = SETTING_PATHS.filter((p) => p.startsWith(sec + '.'));
-  return inSection.length ? `settings of \`${sec}\`: ${inSection.map((p) => p.slice(sec!.length + 1)).join(', ')}` : `sections are: ${SECTION_NAMES.join(', ')}`;
+  return inSection.length
+    ? `settings of \`${sec}\`: ${inSection.map((p) => p.slice(sec!.length + 1)).join(', ')}`
+    : `sections are: ${SECTION_NAMES.join(', ')}`;
 }
 
 /** Checks a dotted path names a setting; reports SID2001/SID2002 at `loc`. */
@@ -57,7 +71,10 @@ export function checkPath(path: string, loc: Loc, out: Diagnostic[]): boolean {
 }
 
 class Collector {
-  constructor(readonly file: string, readonly out: Diagnostic[]) {}
+  constructor(
+    readonly file: string,
+    readonly out: Diagnostic[],
+  ) {}
 
   private identExpr(id: Ident): Expr {
     return { kind: 'IdentExpr', name: id.name, loc: id.loc };
@@ -76,7 +93,11 @@ class Collector {
   private entry(e: Entry, prefix: string[], origin: string, into: Assignment[], stageKind?: string): void {
     switch (e.kind) {
       case 'Assign': {
-        const path = this.absolute(e.path.segments.map((s) => s.name), prefix, stageKind).join('.');
+        const path = this.absolute(
+          e.path.segments.map((s) => s.name),
+          prefix,
+          stageKind,
+        ).join('.');
         if (e.path.segments.length === 0) return;
         if (checkPath(path, e.path.loc, this.out)) into.push({ path, keyLoc: e.path.loc, value: { expr: e.value }, valueLoc: e.value.loc, origin });
         return;
@@ -102,7 +123,14 @@ class Collector {
       }
       case 'Stage':
         // Stages inside sections or stages are not meaningful; report as an unknown section.
-        this.out.push(diag('SID2001', e.name.loc, { name: `stage ${e.name.name}`, hint: '', known: 'stages are declared directly in a recipe' }, { help: 'move the stage to the top level of the recipe' }));
+        this.out.push(
+          diag(
+            'SID2001',
+            e.name.loc,
+            { name: `stage ${e.name.name}`, hint: '', known: 'stages are declared directly in a recipe' },
+            { help: 'move the stage to the top level of the recipe' },
+          ),
+        );
         return;
     }
   }
@@ -151,7 +179,8 @@ class Collector {
     const seen = new Map<string, Assignment>();
     for (const a of as) {
       const prev = seen.get(a.path);
-      if (prev) this.out.push(diag('SID3010', a.keyLoc, { path: a.path }, { related: [{ loc: prev.keyLoc, message: `first set at ${locString(prev.keyLoc)}` }] }));
+      if (prev)
+        this.out.push(diag('SID3010', a.keyLoc, { path: a.path }, { related: [{ loc: prev.keyLoc, message: `first set at ${locString(prev.keyLoc)}` }] }));
       seen.set(a.path, a);
     }
   }
@@ -174,7 +203,9 @@ class Collector {
       loc: s.loc,
       over: { name: s.over.name, loc: s.over.loc },
       file: this.file,
-      groups: s.items.map((it) => (it.kind === 'Axis' ? { mode: 'grid' as const, axes: [axis(it)], loc: it.loc } : { mode: it.mode, axes: it.axes.map(axis), loc: it.loc })),
+      groups: s.items.map((it) =>
+        it.kind === 'Axis' ? { mode: 'grid' as const, axes: [axis(it)], loc: it.loc } : { mode: it.mode, axes: it.axes.map(axis), loc: it.loc },
+      ),
     };
   }
 }

@@ -38,7 +38,10 @@ export function foldRepeats(lists: readonly (readonly Diagnostic[])[]): Folded {
   const note = new Map<Diagnostic, Diagnostic>();
   for (const { d, others } of first.values()) {
     if (!others.length) continue;
-    const listed = others.slice(0, MAX_LISTED).map((o) => locString(o.loc)).join(', ');
+    const listed = others
+      .slice(0, MAX_LISTED)
+      .map((o) => locString(o.loc))
+      .join(', ');
     const more = others.length > MAX_LISTED ? `, ... (${others.length - MAX_LISTED} more)` : '';
     // related at the diagnostic's own place: the renderer prints the note without a second snippet
     note.set(d, { ...d, related: [...(d.related ?? []), { loc: d.loc, message: `and ${others.length} more like this: ${listed}${more}` }] });

@@ -16,7 +16,7 @@ export function diag(code: Code, loc: Loc, args: Record<string, unknown> = {}, e
   const d: Diagnostic = { code, severity: extras.severity ?? entry.severity, message: fill(entry.message, args), loc };
   const help = extras.help ?? (entry.help !== undefined ? fill(entry.help, args) : undefined);
   if (help) d.help = help;
-  if (extras.related && extras.related.length) d.related = extras.related;
+  if (extras.related?.length) d.related = extras.related;
   if (extras.fix) d.fix = extras.fix;
   return d;
 }

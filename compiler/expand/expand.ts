@@ -35,7 +35,14 @@ export function expandSweep(s: SweepDecl, out: Diagnostic[]): Assignment[][] | u
       const n = g.axes[0]?.values.length ?? 0;
       const bad = g.axes.find((a) => a.values.length !== n);
       if (bad) {
-        out.push(diag('SID5002', bad.loc, { first: g.axes[0]!.path, n1: n, second: bad.path, n2: bad.values.length }, { related: [{ loc: g.axes[0]!.loc, message: `${g.axes[0]!.path} has ${n} values (${locString(g.axes[0]!.loc)})` }] }));
+        out.push(
+          diag(
+            'SID5002',
+            bad.loc,
+            { first: g.axes[0]!.path, n1: n, second: bad.path, n2: bad.values.length },
+            { related: [{ loc: g.axes[0]!.loc, message: `${g.axes[0]!.path} has ${n} values (${locString(g.axes[0]!.loc)})` }] },
+          ),
+        );
         ok = false;
         continue;
       }

@@ -4,7 +4,12 @@ import { GRAPH_FORMAT, GRAPH_VERSION, OPS } from './types.js';
 
 const dtype = { enum: ['float32', 'bfloat16', 'int32', 'bool', 'string'] };
 const edgeRef = { type: 'string', pattern: '^[A-Za-z0-9_.]+\\.[A-Za-z0-9_]+$' };
-const tensor = { type: 'object', properties: { dtype, shape: { type: 'array', items: { type: ['integer', 'string'] } } }, required: ['dtype', 'shape'], additionalProperties: false };
+const tensor = {
+  type: 'object',
+  properties: { dtype, shape: { type: 'array', items: { type: ['integer', 'string'] } } },
+  required: ['dtype', 'shape'],
+  additionalProperties: false,
+};
 const node = {
   type: 'object',
   properties: {
@@ -94,7 +99,12 @@ export function graphSchema(): Record<string, unknown> {
           name: { type: 'string' },
           file: { type: 'string' },
           sweepPoint: { type: 'object' },
-          launcher: { type: 'object', properties: { settings: { type: 'object' }, from: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['settings', 'from'], additionalProperties: false },
+          launcher: {
+            type: 'object',
+            properties: { settings: { type: 'object' }, from: { type: 'object', additionalProperties: { type: 'string' } } },
+            required: ['settings', 'from'],
+            additionalProperties: false,
+          },
         },
         required: ['name', 'file'],
         additionalProperties: false,

@@ -33,7 +33,11 @@ export class Program {
   /** Files with an import that could not be loaded (missing, outside the root, not text). */
   readonly importFailed = new Set<string>();
 
-  constructor(readonly diagnostics: Diagnostic[], readonly overlay?: ReadonlyMap<string, string>, readonly explicitRoot?: string) {}
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    readonly overlay?: ReadonlyMap<string, string>,
+    readonly explicitRoot?: string,
+  ) {}
 
   /** The text of a file, or an error reason. */
   read(file: string): { text: string } | { error: string } {
@@ -46,7 +50,7 @@ export class Program {
       return decodeRecipe(readFileSync(file));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      return { error: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? String(e) };
+      return { error: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(e)) };
     }
   }
 
@@ -115,7 +119,9 @@ export class Program {
         const prev = out.get(r.name);
         if (prev && prev !== r) {
           const [first, second] = prev.file === file || f !== file ? [prev, r] : [r, prev];
-          this.diagnostics.push(diag('SID2019', second.nameLoc, { name: r.name }, { related: [{ loc: first.nameLoc, message: `first defined at ${locString(first.nameLoc)}` }] }));
+          this.diagnostics.push(
+            diag('SID2019', second.nameLoc, { name: r.name }, { related: [{ loc: first.nameLoc, message: `first defined at ${locString(first.nameLoc)}` }] }),
+          );
           continue;
         }
         out.set(r.name, r);

@@ -4,9 +4,19 @@ import type { EdgeRef, GraphNode, OpName, TensorType } from '../graph/types.js';
 
 export class NodeList {
   readonly nodes: GraphNode[] = [];
-  constructor(readonly prefix: string, readonly provenanceOf: (paths: string[]) => Record<string, string>) {}
+  constructor(
+    readonly prefix: string,
+    readonly provenanceOf: (paths: string[]) => Record<string, string>,
+  ) {}
 
-  add(name: string, op: OpName, inputs: Record<string, EdgeRef>, outputs: Record<string, TensorType>, attrs: Record<string, JsonValue> = {}, deciding: string[] = []): Record<string, EdgeRef> {
+  add(
+    name: string,
+    op: OpName,
+    inputs: Record<string, EdgeRef>,
+    outputs: Record<string, TensorType>,
+    attrs: Record<string, JsonValue> = {},
+    deciding: string[] = [],
+  ): Record<string, EdgeRef> {
     const id = `${this.prefix}.${name}`;
     const node: GraphNode = { id, op, inputs, outputs, attrs };
     const prov = this.provenanceOf(deciding);

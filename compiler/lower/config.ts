@@ -20,7 +20,8 @@ export function flatConfig(c: CheckContext): Flat {
   const family = flat.get('teacher.family') as string | undefined;
   const info = family ? FAMILIES[family] : undefined;
   // A named teacher config knows its training objective (SANA-Sprint teachers: TrigFlow).
-  const tc = family && typeof flat.get('teacher.config') === 'string' ? teacherConfig(flat.get('teacher.config') as string, family as TeacherFamily) : undefined;
+  const tc =
+    family && typeof flat.get('teacher.config') === 'string' ? teacherConfig(flat.get('teacher.config') as string, family as TeacherFamily) : undefined;
   if (tc && !c.isSet('teacher.objective')) flat.set('teacher.objective', tc.objective);
   if (info && !flat.has('teacher.time_scale')) {
     const ts = info.timeScale[(flat.get('teacher.objective') as 'rectified_flow' | 'trigflow') ?? 'rectified_flow'];
@@ -35,7 +36,10 @@ export function flatConfig(c: CheckContext): Flat {
 export const isLauncherSetting = (path: string): boolean => path.startsWith('launcher.');
 
 /** The launcher settings the recipe sets (no defaults: the launcher derives them), with where each was written. */
-export function launcherConfig(c: CheckContext, where: (path: string) => string): { settings: Record<string, JsonValue>; from: Record<string, string> } | undefined {
+export function launcherConfig(
+  c: CheckContext,
+  where: (path: string) => string,
+): { settings: Record<string, JsonValue>; from: Record<string, string> } | undefined {
   const settings: Record<string, JsonValue> = {};
   const from: Record<string, string> = {};
   for (const s of SETTINGS) {

@@ -39,11 +39,16 @@ export function lowerRecipe(c: CheckContext, file: string): ExecutionGraph {
       },
     };
     switch (st.name) {
-      case 'adversarial': return lowerAdversarial(sc);
-      case 'teach': return lowerTeach(sc);
-      case 'evaluate': return lowerPassive(sc, 'evaluate');
-      case 'export': return lowerPassive(sc, 'export');
-      default: return lowerSid(sc);
+      case 'adversarial':
+        return lowerAdversarial(sc);
+      case 'teach':
+        return lowerTeach(sc);
+      case 'evaluate':
+        return lowerPassive(sc, 'evaluate');
+      case 'export':
+        return lowerPassive(sc, 'export');
+      default:
+        return lowerSid(sc);
     }
   });
   const precision = precisionSpec(String(flat.get('precision.policy')));

@@ -85,8 +85,22 @@ function phaseStart(sc: StageContext, nl: NodeList, k: string, grad: boolean, in
   const { cfg, shapes, precision } = sc;
   const latent = f32(shapes.latent); // x_g, targets and losses stay fp32 (docs/algorithm.md §5)
   const c = cond ?? nl.add('condition', 'sample_condition', {}, { c: shapes.cond }, { source: condSource(cfg) }, ['data.text']).c!;
-  const gen = nl.add('generate', 'generate', { k, c }, { x_g: latent }, { net: 'G', steps: cfg.get('generator.steps')!, noise: cfg.get('generator.noise')!, grad }, ['generator.steps', 'generator.noise']);
-  const t = nl.add('sample_t', 'sample_t', {}, { t: f32(['B']) }, { distribution: cfg.get('time.distribution')!, interval, sampling: cfg.get('time.sampling')! }, ['time.distribution', 'time.interval', 'time.sampling']);
+  const gen = nl.add(
+    'generate',
+    'generate',
+    { k, c },
+    { x_g: latent },
+    { net: 'G', steps: cfg.get('generator.steps')!, noise: cfg.get('generator.noise')!, grad },
+    ['generator.steps', 'generator.noise'],
+  );
+  const t = nl.add(
+    'sample_t',
+    'sample_t',
+    {},
+    { t: f32(['B']) },
+    { distribution: cfg.get('time.distribution')!, interval, sampling: cfg.get('time.sampling')! },
+    ['time.distribution', 'time.interval', 'time.sampling'],
+  );
   const eps = nl.add('noise', 'sample_noise', {}, { eps: latent });
   const xt = nl.add('diffuse', 'diffuse', { x0: gen.x_g!, t: t.t!, eps: eps.eps! }, { x_t: { dtype: precision.compute, shape: shapes.latent } });
   return { nl, c, xg: gen.x_g!, t: t.t!, eps: eps.eps!, xt: xt.x_t! };
@@ -94,7 +108,10 @@ function phaseStart(sc: StageContext, nl: NodeList, k: string, grad: boolean, in
 
 function velocity(sc: StageContext, p: PhaseParts, name: string, net: string, guidancePath: string, grad: 'params' | 'input' | 'none', x = p.xt): string {
   const attrs = { net, guidance: sc.cfg.get(guidancePath)!, time_scale: sc.cfg.get('teacher.time_scale')!, grad };
-  return p.nl.add(name, 'velocity', { x, t: p.t, c: p.c }, { v: { dtype: sc.precision.compute, shape: sc.shapes.latent } }, attrs, [guidancePath, 'teacher.time_scale']).v!;
+  return p.nl.add(name, 'velocity', { x, t: p.t, c: p.c }, { v: { dtype: sc.precision.compute, shape: sc.shapes.latent } }, attrs, [
+    guidancePath,
+    'teacher.time_scale',
+  ]).v!;
 }
 
 /** Fake-network phase (docs/algorithm.md §4): x_g without grad, psi regressed onto eps - x_g with guided output.
@@ -124,11 +141,20 @@ function generatorPhase(sc: StageContext, k: string, extra?: (p: PhaseParts, sid
   const yReal = nl.add('y_real', 'x0_from_v', { x: p.xt, t: p.t, v: vPhi }, { x0: latent }).x0!;
   const vPsi = velocity(sc, p, 'v_psi', 'psi', 'guidance.fake', 'input');
   const yFake = nl.add('y_fake', 'x0_from_v', { x: p.xt, t: p.t, v: vPsi }, { x0: latent }).x0!;
-  const w = nl.add('weighting', 'weighting', { t: p.t, x_g: p.xg, y_real: yReal }, { w: f32(['B']) }, { weighting: sc.cfg.get('loss.weighting')! }, ['loss.weighting']).w!;
+  const w = nl.add('weighting', 'weighting', { t: p.t, x_g: p.xg, y_real: yReal }, { w: f32(['B']) }, { weighting: sc.cfg.get('loss.weighting')! }, [
+    'loss.weighting',
+  ]).w!;
   const attrs = { lambda_sid: sc.cfg.get('loss.lambda_sid')!, alpha: sc.cfg.get('loss.alpha')! };
   let loss = nl.add('sid_loss', 'sid_loss', { y_real: yReal, y_fake: yFake, x_g: p.xg, w }, { loss: f32([]) }, attrs, ['loss.lambda_sid', 'loss.alpha']).loss!;
   if (extra) loss = extra(p, loss);
-  return { name: 'generator', updates: 'G', accumulate: sc.cfg.get('batch.accumulate') as number, nodes: nl.nodes, loss, optimizer: optimizer(sc.cfg, sc.cfg.get('optimizer.lr') as number) };
+  return {
+    name: 'generator',
+    updates: 'G',
+    accumulate: sc.cfg.get('batch.accumulate') as number,
+    nodes: nl.nodes,
+    loss,
+    optimizer: optimizer(sc.cfg, sc.cfg.get('optimizer.lr') as number),
+  };
 }
 
 function nets(sc: StageContext, gInit: string, psiInit = 'teacher'): NetDecl[] {
@@ -158,21 +184,34 @@ function base(sc: StageContext, kind: StageGraph['kind']): Omit<StageGraph, 'net
 
 export function lowerSid(sc: StageContext): StageGraph {
   const k = 'shared.sample_k.k';
-  return { ...base(sc, 'sid'), nets: nets(sc, generatorInit(sc)), shared: sampleK(sc), phases: [fakePhase(sc, k), generatorPhase(sc, k)], attrs: trainAttrs(sc.cfg) };
+  return {
+    ...base(sc, 'sid'),
+    nets: nets(sc, generatorInit(sc)),
+    shared: sampleK(sc),
+    phases: [fakePhase(sc, k), generatorPhase(sc, k)],
+    attrs: trainAttrs(sc.cfg),
+  };
 }
 
 /** SiD2a (docs/algorithm.md §6): discriminator loss joins psi's loss; after `switch` the generator loss mixes in L_gan. */
 export function lowerAdversarial(sc: StageContext): StageGraph {
   const k = 'shared.sample_k.k';
   const { cfg, shapes, precision } = sc;
-  const numel = shapes.latent.slice(1).reduce<number>((a, d) => a * (typeof d === 'number' ? d : shapes.bindings[d] ?? 1), 1);
+  const numel = shapes.latent.slice(1).reduce<number>((a, d) => a * (typeof d === 'number' ? d : (shapes.bindings[d] ?? 1)), 1);
   const clamp = cfg.get('adversarial.clamp')!;
   const warmup = cfg.get('adversarial.warmup') as number;
   const sw = cfg.get('adversarial.switch') as number;
   const gw = cfg.get('adversarial.gan_weight') as number;
   const logits = { dtype: 'float32' as const, shape: ['B', 'D'] };
   const disc = (p: PhaseParts, name: string, x: string, c: string): string =>
-    p.nl.add(name, 'disc_logits', { x, t: p.t, c }, { logits }, { net: 'psi', guidance: cfg.get('guidance.fake')!, time_scale: cfg.get('teacher.time_scale')!, clamp }, ['guidance.fake', 'adversarial.clamp']).logits!;
+    p.nl.add(
+      name,
+      'disc_logits',
+      { x, t: p.t, c },
+      { logits },
+      { net: 'psi', guidance: cfg.get('guidance.fake')!, time_scale: cfg.get('teacher.time_scale')!, clamp },
+      ['guidance.fake', 'adversarial.clamp'],
+    ).logits!;
   const fake = fakePhase(sc, k, (p) => {
     const real = p.nl.add('real', 'sample_data', {}, { x0: f32(shapes.latent), c: shapes.cond }, { source: cfg.get('data.images')! }, ['data.images']);
     const xr = p.nl.add('diffuse_real', 'diffuse', { x0: real.x0!, t: p.t, eps: p.eps }, { x_t: { dtype: precision.compute, shape: shapes.latent } }).x_t!;
@@ -180,7 +219,18 @@ export function lowerAdversarial(sc: StageContext): StageGraph {
     const lFake = disc(p, 'd_fake', p.xt, p.c);
     const dl = p.nl.add('disc_loss', 'disc_loss', { real: lReal, fake: lFake }, { loss: f32([]) }, { numel }).loss!;
     const fm = p.nl.nodes.find((n) => n.op === 'fm_loss')!;
-    return p.nl.add('loss', 'combine', { fm: `${fm.id}.loss`, disc: dl }, { loss: f32([]) }, { terms: [{ input: `${fm.id}.loss`, weight: 1 }, { input: dl, weight: 1 }] }).loss!;
+    return p.nl.add(
+      'loss',
+      'combine',
+      { fm: `${fm.id}.loss`, disc: dl },
+      { loss: f32([]) },
+      {
+        terms: [
+          { input: `${fm.id}.loss`, weight: 1 },
+          { input: dl, weight: 1 },
+        ],
+      },
+    ).loss!;
   });
   const gen = generatorPhase(sc, k, (p, sidLoss) => {
     const lf = disc(p, 'd_fake', p.xt, p.c);
@@ -190,7 +240,11 @@ export function lowerAdversarial(sc: StageContext): StageGraph {
       { input: sidLoss, weight: 1 - gw, from: sw },
       { input: gan, weight: gw, from: sw },
     ];
-    return p.nl.add('loss', 'combine', { sid: sidLoss, gan }, { loss: f32([]) }, { terms }, ['adversarial.warmup', 'adversarial.switch', 'adversarial.gan_weight']).loss!;
+    return p.nl.add('loss', 'combine', { sid: sidLoss, gan }, { loss: f32([]) }, { terms }, [
+      'adversarial.warmup',
+      'adversarial.switch',
+      'adversarial.gan_weight',
+    ]).loss!;
   });
   const after = sc.stage.after[0]?.name ?? 'sid';
   const init = sc.stage.overrides.has('generator.init') ? generatorInit(sc) : `stage:${after}`;
@@ -206,7 +260,11 @@ export function lowerAdversarial(sc: StageContext): StageGraph {
 /** The DiT teach stage's own settings (optional: only present, and only hashed, when the recipe sets them). */
 function ditTeachAttrs(cfg: Flat): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
-  for (const [path, attr] of [['teach.warmup', 'warmup_steps'], ['teach.ema_decay', 'ema_decay'], ['teach.weights', 'weights']] as const) {
+  for (const [path, attr] of [
+    ['teach.warmup', 'warmup_steps'],
+    ['teach.ema_decay', 'ema_decay'],
+    ['teach.weights', 'weights'],
+  ] as const) {
     const v = cfg.get(path);
     if (v !== undefined) out[attr] = v;
   }
@@ -220,10 +278,23 @@ export function lowerTeach(sc: StageContext): StageGraph {
   const src = (cfg.get('data.dataset') as string | undefined) ?? 'mixture';
   const data = nl.add('data', 'sample_data', {}, { x0: f32(shapes.latent), c: shapes.cond }, { source: src }, ['data.dataset']);
   const c = nl.add('drop', 'drop_condition', { c: data.c! }, { c: shapes.cond }, { p: cfg.get('teach.caption_dropout')! }, ['teach.caption_dropout']).c!;
-  const t = nl.add('sample_t', 'sample_t', {}, { t: f32(['B']) }, { distribution: cfg.get('teach.time')!, interval: [0, 1], sampling: cfg.get('time.sampling')! }, ['teach.time']).t!;
+  const t = nl.add(
+    'sample_t',
+    'sample_t',
+    {},
+    { t: f32(['B']) },
+    { distribution: cfg.get('teach.time')!, interval: [0, 1], sampling: cfg.get('time.sampling')! },
+    ['teach.time'],
+  ).t!;
   const eps = nl.add('noise', 'sample_noise', {}, { eps: f32(shapes.latent) }).eps!;
   const xt = nl.add('diffuse', 'diffuse', { x0: data.x0!, t, eps }, { x_t: { dtype: precision.compute, shape: shapes.latent } }).x_t!;
-  const v = nl.add('v_phi', 'velocity', { x: xt, t, c }, { v: { dtype: precision.compute, shape: shapes.latent } }, { net: 'phi', guidance: { mode: 'none', scale: 1 }, time_scale: cfg.get('teacher.time_scale')!, grad: 'params' }).v!;
+  const v = nl.add(
+    'v_phi',
+    'velocity',
+    { x: xt, t, c },
+    { v: { dtype: precision.compute, shape: shapes.latent } },
+    { net: 'phi', guidance: { mode: 'none', scale: 1 }, time_scale: cfg.get('teacher.time_scale')!, grad: 'params' },
+  ).v!;
   const loss = nl.add('fm_loss', 'fm_loss', { v, eps, x0: data.x0! }, { loss: f32([]) }).loss!;
   const opt = optimizer(cfg, cfg.get('teach.lr') as number);
   return {
@@ -231,7 +302,13 @@ export function lowerTeach(sc: StageContext): StageGraph {
     nets: [{ name: 'phi', role: 'teacher', trainable: true, init: 'scratch', dtype: precision.weights }],
     shared: [],
     phases: [{ name: 'teacher', updates: 'phi', accumulate: 1, nodes: nl.nodes, loss, optimizer: opt }],
-    attrs: { length_images: cfg.get('teach.length')!, batch: cfg.get('teach.batch')!, seed: cfg.get('train.seed')!, checkpoint_every_images: cfg.get('train.checkpoint_every')!, ...ditTeachAttrs(cfg) },
+    attrs: {
+      length_images: cfg.get('teach.length')!,
+      batch: cfg.get('teach.batch')!,
+      seed: cfg.get('train.seed')!,
+      checkpoint_every_images: cfg.get('train.checkpoint_every')!,
+      ...ditTeachAttrs(cfg),
+    },
   };
 }
 
@@ -239,7 +316,12 @@ export function lowerPassive(sc: StageContext, kind: 'evaluate' | 'export'): Sta
   const from = sc.stage.after[0]?.name ?? 'sid';
   const attrs: Record<string, JsonValue> =
     kind === 'evaluate'
-      ? { samples: sc.cfg.get('evaluate.samples')!, teacher_steps: sc.cfg.get('evaluate.teacher_steps')!, student_steps: sc.cfg.get('evaluate.student_steps')!, seed: sc.cfg.get('train.seed')! }
+      ? {
+          samples: sc.cfg.get('evaluate.samples')!,
+          teacher_steps: sc.cfg.get('evaluate.teacher_steps')!,
+          student_steps: sc.cfg.get('evaluate.student_steps')!,
+          seed: sc.cfg.get('train.seed')!,
+        }
       : { format: 'safetensors' };
   return {
     ...base(sc, kind),

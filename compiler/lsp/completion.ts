@@ -35,14 +35,19 @@ interface CompletionContext {
 
 export function completeAt(text: string, offset: number, ctx: CompletionContext): CompletionResult {
   const tokens = scan(text);
-  const inside = tokens.find((t) => t.start < offset && offset < t.end);
-  const quiet = tokens.some((t) => (t.kind === 'comment' || t.kind === 'string') && t.start < offset && (offset < t.end || (offset === t.end && t.text.startsWith('//'))));
+  const _inside = tokens.find((t) => t.start < offset && offset < t.end);
+  const quiet = tokens.some(
+    (t) => (t.kind === 'comment' || t.kind === 'string') && t.start < offset && (offset < t.end || (offset === t.end && t.text.startsWith('//'))),
+  );
   if (quiet) return { items: [], start: offset, end: offset }; // inside a comment or a string
   const word = tokens.find((t) => t.kind === 'ident' && t.start < offset && offset <= t.end);
   const before = tokens.filter((t) => t.end <= (word ? word.start : offset));
   const expect = walk(before).expect;
-  const quietAfterSpace = ctx.afterSpace && (expect.kind === 'key' || expect.kind === 'top' || (expect.kind === 'value' && expect.complete && !expect.afterNumber));
-  const items = quietAfterSpace ? [] : itemsFor(expect, ctx).filter((it) => !(ctx.afterSpace && expect.kind === 'value' && expect.complete && it.kind !== 'unit'));
+  const quietAfterSpace =
+    ctx.afterSpace && (expect.kind === 'key' || expect.kind === 'top' || (expect.kind === 'value' && expect.complete && !expect.afterNumber));
+  const items = quietAfterSpace
+    ? []
+    : itemsFor(expect, ctx).filter((it) => !(ctx.afterSpace && expect.kind === 'value' && expect.complete && it.kind !== 'unit'));
   return { items, start: word ? word.start : offset, end: word ? word.end : offset };
 }
 
@@ -57,7 +62,10 @@ function itemsFor(e: Expect, ctx: CompletionContext): Item[] {
     case 'over':
       return [keyword('over')];
     case 'recipe-ref':
-      return ctx.recipeNames().filter((name) => name !== e.self).map((name) => ({ label: name, kind: 'reference', detail: 'recipe' }));
+      return ctx
+        .recipeNames()
+        .filter((name) => name !== e.self)
+        .map((name) => ({ label: name, kind: 'reference', detail: 'recipe' }));
     case 'key':
       return keys(e.prefix, e.typed, e.inSweep, e.label);
     case 'label': {
@@ -93,7 +101,8 @@ function keys(prefix: string, typed: string[], inSweep: boolean, family?: string
   const base = [prefix, ...typed].filter(Boolean).join('.');
   const items = new Map<string, Item>();
   if (inSweep && typed.length === 0) {
-    for (const s of SETTINGS) items.set(s.path, { label: s.path, kind: 'property', detail: typeSummary(s.type), doc: settingMarkdown(s), insert: `${s.path} in [$0]` });
+    for (const s of SETTINGS)
+      items.set(s.path, { label: s.path, kind: 'property', detail: typeSummary(s.type), doc: settingMarkdown(s), insert: `${s.path} in [$0]` });
     for (const g of ['grid', 'zip']) items.set(g, keyword(g));
     return [...items.values()];
   }
@@ -109,7 +118,9 @@ function keys(prefix: string, typed: string[], inSweep: boolean, family?: string
     }
   }
   if (!base) {
-    for (const sec of SECTIONS) if (!items.has(sec.name)) items.set(sec.name, { label: sec.name, kind: 'module', detail: 'section', doc: sectionMarkdown(sec.name) ?? '', insert: `${sec.name} {\n\t$0\n}` });
+    for (const sec of SECTIONS)
+      if (!items.has(sec.name))
+        items.set(sec.name, { label: sec.name, kind: 'module', detail: 'section', doc: sectionMarkdown(sec.name) ?? '', insert: `${sec.name} {\n\t$0\n}` });
     items.set('stage', keyword('stage'));
     // dotted keys written at recipe level: `optimizer.lr = 1e-5`
     if (typed.length === 0) for (const s of SETTINGS) items.set(s.path, settingItem(s.path, s));

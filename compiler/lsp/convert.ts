@@ -31,7 +31,9 @@ export function toLsp(d: Diagnostic, path: string, text: string, importSite: Imp
   if (!local) {
     const site = importSite(d.loc.file);
     const index = new LineIndex(text);
-    range = site ? { start: index.positionAt(site.start), end: index.positionAt(site.end) } : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    range = site
+      ? { start: index.positionAt(site.start), end: index.positionAt(site.end) }
+      : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     const { line, column } = d.loc.range.start;
     message = `${relative(dirname(path), d.loc.file)}:${line + 1}:${column + 1}: ${d.message}`;
     related.unshift({ location: { uri: pathToUri(d.loc.file), range: rangeOf(d.loc) }, message: d.message });

@@ -25,10 +25,17 @@ export function declarations(text: string): { name: string; kind: 'recipe' | 'sw
 
 /** Recipes visible from `path`: its own, then those of its imports. */
 export function visibleRecipes(ws: Workspace, path: string, text: string): { name: string; path: string; start: number; end: number }[] {
-  const out = declarations(text).filter((d) => d.kind === 'recipe').map((d) => ({ ...d, path }));
+  const out = declarations(text)
+    .filter((d) => d.kind === 'recipe')
+    .map((d) => ({ ...d, path }));
   for (const p of ws.closure(path)) {
     const t = ws.read(p);
-    if (t !== undefined) out.push(...declarations(t).filter((d) => d.kind === 'recipe').map((d) => ({ ...d, path: p })));
+    if (t !== undefined)
+      out.push(
+        ...declarations(t)
+          .filter((d) => d.kind === 'recipe')
+          .map((d) => ({ ...d, path: p })),
+      );
   }
   return out;
 }

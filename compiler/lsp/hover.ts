@@ -45,7 +45,10 @@ export function describe(role: Role): string | undefined {
       return sectionMarkdown(role.name);
     case 'stage': {
       const kind = (STAGE_KINDS as readonly string[]).includes(role.name) ? role.name : undefined;
-      return withRef(`**stage ${role.name}**\n\n${sectionMarkdown(role.name)?.split('\n\n')[1] ?? (kind ? `The ${kind} stage.` : 'A stage of the pipeline.')}`, 'docs/algorithm.md §6');
+      return withRef(
+        `**stage ${role.name}**\n\n${sectionMarkdown(role.name)?.split('\n\n')[1] ?? (kind ? `The ${kind} stage.` : 'A stage of the pipeline.')}`,
+        'docs/algorithm.md §6',
+      );
     }
     case 'stage-ref':
       return `**${role.name}**: the stage this one starts after.`;
@@ -72,9 +75,10 @@ export function describe(role: Role): string | undefined {
       return `**${role.name}**: a recipe (go to definition to open it).`;
     case 'sweep-decl':
       return `**sweep ${role.name}**`;
-    case 'function':
+    case 'function': {
       const w = SETTINGS_BY_PATH.get('loss.weighting');
       return `**${role.name}(t)**: a weighting written as an expression of t (eq. 18).${w ? `\n\n---\n\n${settingMarkdown(w)}` : ''}`;
+    }
     case 'param':
       return `**${role.name}**: the diffusion time t in [0, 1].`;
   }

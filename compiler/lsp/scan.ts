@@ -16,7 +16,10 @@ export interface Token {
 export function scan(text: string): Token[] {
   return tokenize(text).map((t) => ({
     // `x` (8 x gpu) is an operator to the lexer but a word to the reader: hover explains it like a keyword
-    kind: /^[A-Za-z_]/.test(t.image) && t.kind !== 'comment' && t.kind !== 'string' ? 'ident' : (KINDS[t.kind] ?? (t.type === 'InvalidNumber' ? 'number' : 'punct')),
+    kind:
+      /^[A-Za-z_]/.test(t.image) && t.kind !== 'comment' && t.kind !== 'string'
+        ? 'ident'
+        : (KINDS[t.kind] ?? (t.type === 'InvalidNumber' ? 'number' : 'punct')),
     text: t.image,
     start: t.range.start.offset,
     end: t.range.end.offset,

@@ -88,7 +88,13 @@ export function startServer(connection: Connection): void {
     } catch (e) {
       // a compiler crash is a bug, not the user's mistake: say so in the file instead of going silent
       connection.console.error(`sidc: compiler failed on ${path}: ${(e as Error).stack ?? String(e)}`);
-      return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `internal compiler error: ${(e as Error).message}`, source: 'sidc' }];
+      return [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          message: `internal compiler error: ${(e as Error).message}`,
+          source: 'sidc',
+        },
+      ];
     }
   }
 

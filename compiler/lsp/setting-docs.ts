@@ -73,7 +73,8 @@ export function settingMarkdown(s: Setting): string {
   else lines.push(s.optional ? '- optional' : '- required (unless the recipe is abstract)');
   if (s.families) lines.push(`- teacher families: ${s.families.join(', ')}`);
   if (s.ref) lines.push(`- paper: ${s.ref}`);
-  if (s.typical) lines.push(`- typical: ${rangeText(s.typical)}${s.typical.field ? ` (${s.typical.field})` : ''}; the paper uses ${s.typical.paper} (${s.typical.ref})`);
+  if (s.typical)
+    lines.push(`- typical: ${rangeText(s.typical)}${s.typical.field ? ` (${s.typical.field})` : ''}; the paper uses ${s.typical.paper} (${s.typical.ref})`);
   return lines.join('\n').trimEnd();
 }
 

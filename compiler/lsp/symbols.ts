@@ -11,7 +11,14 @@ export function documentSymbols(file: SidFile): DocumentSymbol[] {
       case 'Import':
         return sym(`import ${JSON.stringify(item.path.value)}`, SymbolKind.File, item.loc, item.path.loc);
       case 'Recipe':
-        return sym(item.name.name, SymbolKind.Class, item.loc, item.name.loc, blockSymbols(item.body), `${item.abstract ? 'abstract ' : ''}recipe${item.extends ? ` extends ${item.extends.name}` : ''}`);
+        return sym(
+          item.name.name,
+          SymbolKind.Class,
+          item.loc,
+          item.name.loc,
+          blockSymbols(item.body),
+          `${item.abstract ? 'abstract ' : ''}recipe${item.extends ? ` extends ${item.extends.name}` : ''}`,
+        );
       case 'Sweep':
         return sym(item.name.name, SymbolKind.Array, item.loc, item.name.loc, item.items.flatMap(sweepSymbols), `sweep over ${item.over.name}`);
     }
@@ -24,7 +31,14 @@ function blockSymbols(block: Block): DocumentSymbol[] {
       case 'Section':
         return sym(e.name.name, SymbolKind.Namespace, e.loc, e.name.loc, blockSymbols(e.body), e.label?.name);
       case 'Stage':
-        return sym(`stage ${e.name.name}`, SymbolKind.Event, e.loc, e.name.loc, blockSymbols(e.body), e.after.length ? `after ${e.after.map((a) => a.name).join(', ')}` : undefined);
+        return sym(
+          `stage ${e.name.name}`,
+          SymbolKind.Event,
+          e.loc,
+          e.name.loc,
+          blockSymbols(e.body),
+          e.after.length ? `after ${e.after.map((a) => a.name).join(', ')}` : undefined,
+        );
       case 'Assign':
         return sym(e.path.segments.map((s) => s.name).join('.'), SymbolKind.Property, e.loc, e.path.loc);
       case 'FuncDef':
@@ -34,10 +48,25 @@ function blockSymbols(block: Block): DocumentSymbol[] {
 }
 
 function sweepSymbols(item: SweepItem): DocumentSymbol[] {
-  if (item.kind === 'Axis') return [sym(item.path.segments.map((s) => s.name).join('.'), SymbolKind.Property, item.loc, item.path.loc, [], `${item.values.elements.length} values`)];
+  if (item.kind === 'Axis')
+    return [sym(item.path.segments.map((s) => s.name).join('.'), SymbolKind.Property, item.loc, item.path.loc, [], `${item.values.elements.length} values`)];
   return [sym(item.mode, SymbolKind.Namespace, item.loc, item.loc, item.axes.flatMap(sweepSymbols))];
 }
 
-function sym(name: string, kind: SymbolKind, loc: { range: import('../../grammar/ast.js').Range; file: string }, selection: typeof loc, children: DocumentSymbol[] = [], detail?: string): DocumentSymbol {
-  return { name: name || '?', kind, range: rangeOf(loc), selectionRange: rangeOf(selection), ...(detail ? { detail } : {}), ...(children.length ? { children } : {}) };
+function sym(
+  name: string,
+  kind: SymbolKind,
+  loc: { range: import('../../grammar/ast.js').Range; file: string },
+  selection: typeof loc,
+  children: DocumentSymbol[] = [],
+  detail?: string,
+): DocumentSymbol {
+  return {
+    name: name || '?',
+    kind,
+    range: rangeOf(loc),
+    selectionRange: rangeOf(selection),
+    ...(detail ? { detail } : {}),
+    ...(children.length ? { children } : {}),
+  };
 }

@@ -2,7 +2,7 @@
 // accepts. Settings themselves (doc, type, unit, default, paper reference) come from compiler/recipe/settings.ts;
 // this table only adds what the settings table cannot say: what a keyword or a value form means.
 import type { SettingType } from '../recipe/settings.js';
-import { WEIGHTINGS } from '../recipe/settings.js';
+import type { WEIGHTINGS } from '../recipe/settings.js';
 import { DISTRIBUTIONS } from '../recipe/distributions.js';
 
 interface Word {
@@ -14,16 +14,33 @@ interface Word {
 
 export const KEYWORDS: Record<string, Word> = {
   import: { doc: 'Imports the recipes of another file, relative to this one: `import "./base/sid-dit.sid"`.', snippet: 'import "$1"' },
-  recipe: { doc: 'Declares a recipe: a complete description of one distillation run. `recipe name [extends base] { ... }`.', snippet: 'recipe ${1:name} {\n\t$0\n}' },
-  abstract: { doc: 'An abstract recipe is a base for others (`extends`); it may leave required settings unset and is never run.', snippet: 'abstract recipe ${1:name} {\n\t$0\n}' },
+  recipe: {
+    doc: 'Declares a recipe: a complete description of one distillation run. `recipe name [extends base] { ... }`.',
+    snippet: 'recipe ${1:name} {\n\t$0\n}',
+  },
+  abstract: {
+    doc: 'An abstract recipe is a base for others (`extends`); it may leave required settings unset and is never run.',
+    snippet: 'abstract recipe ${1:name} {\n\t$0\n}',
+  },
   extends: { doc: 'Inherits every setting of the named recipe; settings written here override it (the diagnostics say where an inherited value came from).' },
-  sweep: { doc: 'Declares a sweep: one run per point, each point checked on its own. `sweep name over recipe { path in [v1, v2] }`.', ref: 'Fig. 3', snippet: 'sweep ${1:name} over ${2:recipe} {\n\t${3:time.interval} in [$0]\n}' },
+  sweep: {
+    doc: 'Declares a sweep: one run per point, each point checked on its own. `sweep name over recipe { path in [v1, v2] }`.',
+    ref: 'Fig. 3',
+    snippet: 'sweep ${1:name} over ${2:recipe} {\n\t${3:time.interval} in [$0]\n}',
+  },
   over: { doc: 'The recipe a sweep varies.' },
   in: { doc: 'A sweep axis: `path in [values]` gives one point per value.' },
   grid: { doc: 'Cartesian product of the axes inside: every combination is a point.', snippet: 'grid {\n\t$0\n}' },
   zip: { doc: 'Tied axes: the i-th values of every axis form the i-th point; the lists must have equal lengths.', snippet: 'zip {\n\t$0\n}' },
-  stage: { doc: 'A stage of the pipeline (teach, sid, adversarial, evaluate, export); `after` orders stages.', ref: 'docs/algorithm.md §6', snippet: 'stage ${1:adversarial} after ${2:sid} {\n\t$0\n}' },
-  after: { doc: 'This stage starts from the result of the named stages (e.g. the adversarial stage continues a finished SiD-DiT run).', ref: 'docs/algorithm.md §6' },
+  stage: {
+    doc: 'A stage of the pipeline (teach, sid, adversarial, evaluate, export); `after` orders stages.',
+    ref: 'docs/algorithm.md §6',
+    snippet: 'stage ${1:adversarial} after ${2:sid} {\n\t$0\n}',
+  },
+  after: {
+    doc: 'This stage starts from the result of the named stages (e.g. the adversarial stage continues a finished SiD-DiT run).',
+    ref: 'docs/algorithm.md §6',
+  },
   on: { doc: 'Restricts a distribution to an interval of t: `logit_normal(ln(2), 1.6) on (1/3, 2/3)`.', ref: 'Fig. 3' },
   x: { doc: 'Count times device: `8 x gpu(80 GB)`.' },
   true: { doc: 'Boolean true.' },
@@ -35,13 +52,13 @@ export const UNIT_DOCS: Record<string, string> = {
   GB: 'Gigabytes (10^9 bytes).',
   GiB: 'Gibibytes (2^30 bytes).',
   MB: 'Megabytes (10^6 bytes).',
-  images: 'Images seen by the generator (training lengths and intervals are counted in images, like EDM\'s Mimg).',
+  images: "Images seen by the generator (training lengths and intervals are counted in images, like EDM's Mimg).",
   steps: 'Optimizer steps.',
   TFLOPS: 'Device throughput in tera floating-point operations per second (used by `sidc plan` for time estimates).',
 };
 
 const WEIGHTING_DOCS: Record<(typeof WEIGHTINGS)[number], string> = {
-  one_minus_t: 'w(t) = 1 - t: the paper\'s default.',
+  one_minus_t: "w(t) = 1 - t: the paper's default.",
   inv_t: 'w(t) = 1/t.',
   one_minus_t_sq: 'w(t) = (1 - t)^2.',
   sqrt_snr: 'w(t) = (1 - t)/t, the square root of the SNR.',
@@ -65,12 +82,20 @@ export const CALLS: Record<string, Record<string, Word>> = {
   ),
   guidance: {
     cfg: { doc: 'Classifier-free guidance with this scale, one forward pass on a doubled batch.', ref: 'eq. 15', snippet: 'cfg(${1:4.5})' },
-    embedded: { doc: 'Guidance given to the network as an embedding (FLUX.1-dev); no unconditional branch.', ref: 'Section 4.4', snippet: 'embedded(${1:4.5})' },
+    embedded: {
+      doc: 'Guidance given to the network as an embedding (FLUX.1-dev); no unconditional branch.',
+      ref: 'Section 4.4',
+      snippet: 'embedded(${1:4.5})',
+    },
     none: { doc: 'No guidance.' },
   },
   text: {
-    precomputed: { doc: 'Text encodings precomputed into this directory and streamed from disk (encoders stay off the device).', ref: 'Section 4', snippet: 'precomputed("${1:cache/text}")' },
-    encoder: { doc: 'Run the teacher\'s own text encoders during training.' },
+    precomputed: {
+      doc: 'Text encodings precomputed into this directory and streamed from disk (encoders stay off the device).',
+      ref: 'Section 4',
+      snippet: 'precomputed("${1:cache/text}")',
+    },
+    encoder: { doc: "Run the teacher's own text encoders during training." },
     labels: { doc: 'Class labels as conditions (toy teachers).' },
   },
   devices: {

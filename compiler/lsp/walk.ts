@@ -35,7 +35,16 @@ export type Expect =
   | { kind: 'label'; section: string; labelKey?: string }
   | { kind: 'stage-name' }
   | { kind: 'stage-after'; stageNames: string[] }
-  | { kind: 'value'; setting?: string; complete: boolean; afterNumber: boolean; call?: { name: string; arg: number }; prefix: string; inSweep: boolean; stageNames: string[] }
+  | {
+      kind: 'value';
+      setting?: string;
+      complete: boolean;
+      afterNumber: boolean;
+      call?: { name: string; arg: number };
+      prefix: string;
+      inSweep: boolean;
+      stageNames: string[];
+    }
   | { kind: 'none' };
 
 type Frame =
@@ -109,10 +118,16 @@ export function walk(tokens: readonly Token[]): WalkResult {
       continue;
     }
     if (f.kind === 'top' && st.s === 'start') {
-      if (t.kind === 'ident' && t.text === 'import') { roles.set(i, kw(t)); st = { s: 'import' }; }
-      else if (t.kind === 'ident' && t.text === 'abstract') { roles.set(i, kw(t)); st = { s: 'abstract' }; }
-      else if (t.kind === 'ident' && (t.text === 'recipe' || t.text === 'sweep')) { roles.set(i, kw(t)); st = { s: 'decl', what: t.text, step: 'name' }; }
-      else if (t.text === '{') push({ kind: 'other' });
+      if (t.kind === 'ident' && t.text === 'import') {
+        roles.set(i, kw(t));
+        st = { s: 'import' };
+      } else if (t.kind === 'ident' && t.text === 'abstract') {
+        roles.set(i, kw(t));
+        st = { s: 'abstract' };
+      } else if (t.kind === 'ident' && (t.text === 'recipe' || t.text === 'sweep')) {
+        roles.set(i, kw(t));
+        st = { s: 'decl', what: t.text, step: 'name' };
+      } else if (t.text === '{') push({ kind: 'other' });
       continue;
     }
     switch (st.s) {
@@ -121,16 +136,33 @@ export function walk(tokens: readonly Token[]): WalkResult {
         if (t.kind !== 'string') i--; // re-read it as a new statement
         continue;
       case 'abstract':
-        if (t.kind === 'ident' && t.text === 'recipe') { roles.set(i, kw(t)); st = { s: 'decl', what: 'recipe', step: 'name' }; }
-        else { st = { s: 'start' }; i--; }
+        if (t.kind === 'ident' && t.text === 'recipe') {
+          roles.set(i, kw(t));
+          st = { s: 'decl', what: 'recipe', step: 'name' };
+        } else {
+          st = { s: 'start' };
+          i--;
+        }
         continue;
       case 'decl': {
         const d = st;
-        if (t.text === '{') { push(d.what === 'recipe' ? { kind: 'body', prefix: '', nest: '' } : { kind: 'sweep' }); stageNames.length = 0; continue; }
+        if (t.text === '{') {
+          push(d.what === 'recipe' ? { kind: 'body', prefix: '', nest: '' } : { kind: 'sweep' });
+          stageNames.length = 0;
+          continue;
+        }
         if (t.kind !== 'ident') continue;
-        if (d.step === 'name') { roles.set(i, { kind: d.what === 'recipe' ? 'recipe-decl' : 'sweep-decl', name: t.text }); d.step = 'after-name'; d.name = t.text; }
-        else if (d.step === 'after-name' && ((d.what === 'recipe' && t.text === 'extends') || (d.what === 'sweep' && t.text === 'over'))) { roles.set(i, kw(t)); d.step = 'ref'; }
-        else if (d.step === 'ref') { roles.set(i, { kind: 'recipe-ref', name: t.text }); d.step = 'after-ref'; }
+        if (d.step === 'name') {
+          roles.set(i, { kind: d.what === 'recipe' ? 'recipe-decl' : 'sweep-decl', name: t.text });
+          d.step = 'after-name';
+          d.name = t.text;
+        } else if (d.step === 'after-name' && ((d.what === 'recipe' && t.text === 'extends') || (d.what === 'sweep' && t.text === 'over'))) {
+          roles.set(i, kw(t));
+          d.step = 'ref';
+        } else if (d.step === 'ref') {
+          roles.set(i, { kind: 'recipe-ref', name: t.text });
+          d.step = 'after-ref';
+        }
         continue;
       }
       default:
@@ -142,21 +174,45 @@ export function walk(tokens: readonly Token[]): WalkResult {
       const v = st;
       const top = v.calls[v.calls.length - 1];
       if (t.kind === 'punct') {
-        if (t.text === '(' || t.text === '[') { v.calls.push({ arg: 0 }); v.complete = false; }
-        else if (t.text === ')' || t.text === ']') { v.calls.pop(); v.complete = true; }
-        else if (t.text === ',') { if (top) top.arg++; v.complete = false; }
-        else if (t.text === ';' && v.calls.length === 0) st = { s: 'start' };
-        else if (t.text === '{') { push({ kind: 'other' }); }
-        else v.complete = false;
+        if (t.text === '(' || t.text === '[') {
+          v.calls.push({ arg: 0 });
+          v.complete = false;
+        } else if (t.text === ')' || t.text === ']') {
+          v.calls.pop();
+          v.complete = true;
+        } else if (t.text === ',') {
+          if (top) top.arg++;
+          v.complete = false;
+        } else if (t.text === ';' && v.calls.length === 0) st = { s: 'start' };
+        else if (t.text === '{') {
+          push({ kind: 'other' });
+        } else v.complete = false;
         v.afterNumber = false;
         continue;
       }
-      if (t.kind === 'number' || t.kind === 'string') { v.complete = true; v.afterNumber = t.kind === 'number'; continue; }
+      if (t.kind === 'number' || t.kind === 'string') {
+        v.complete = true;
+        v.afterNumber = t.kind === 'number';
+        continue;
+      }
       // identifier
       if (v.complete) {
-        if ((UNITS as readonly string[]).includes(t.text)) { roles.set(i, { kind: 'unit', unit: t.text, ...(v.setting ? { setting: v.setting } : {}) }); v.afterNumber = false; continue; }
-        if (t.text === 'x' || t.text === 'on') { roles.set(i, kw(t)); v.complete = false; v.afterNumber = false; continue; }
-        if (v.calls.length === 0) { st = { s: 'start' }; i--; continue; } // a new statement begins
+        if ((UNITS as readonly string[]).includes(t.text)) {
+          roles.set(i, { kind: 'unit', unit: t.text, ...(v.setting ? { setting: v.setting } : {}) });
+          v.afterNumber = false;
+          continue;
+        }
+        if (t.text === 'x' || t.text === 'on') {
+          roles.set(i, kw(t));
+          v.complete = false;
+          v.afterNumber = false;
+          continue;
+        }
+        if (v.calls.length === 0) {
+          st = { s: 'start' };
+          i--;
+          continue;
+        } // a new statement begins
       }
       const setting = v.setting ? { setting: v.setting } : {};
       if (next?.text === '(') {
@@ -180,17 +236,27 @@ export function walk(tokens: readonly Token[]): WalkResult {
         push({ kind: 'body', prefix: SECTIONS_BY_NAME.has(name) ? name : '', nest: '' });
         continue;
       }
-      if (t.text === ',') { sg.comma = true; continue; }
+      if (t.text === ',') {
+        sg.comma = true;
+        continue;
+      }
       if (t.kind !== 'ident') continue;
-      if (sg.name === undefined) { sg.name = t.text; stageNames.push(t.text); roles.set(i, { kind: 'stage', name: t.text }); }
-      else if (t.text === 'after' && !sg.after) { sg.after = true; roles.set(i, kw(t)); }
-      else if (sg.after) roles.set(i, { kind: 'stage-ref', name: t.text });
+      if (sg.name === undefined) {
+        sg.name = t.text;
+        stageNames.push(t.text);
+        roles.set(i, { kind: 'stage', name: t.text });
+      } else if (t.text === 'after' && !sg.after) {
+        sg.after = true;
+        roles.set(i, kw(t));
+      } else if (sg.after) roles.set(i, { kind: 'stage-ref', name: t.text });
       continue;
     }
     if (st.s === 'funcdef') {
       const fd = st;
-      if (fd.step === 0 && t.kind === 'ident') { roles.set(i, { kind: 'param', name: t.text }); fd.step = 1; }
-      else if (t.text === ')') fd.step = 2;
+      if (fd.step === 0 && t.kind === 'ident') {
+        roles.set(i, { kind: 'param', name: t.text });
+        fd.step = 1;
+      } else if (t.text === ')') fd.step = 2;
       else if (t.text === '=' && fd.step >= 1) st = { s: 'value', calls: [], complete: false, afterNumber: false };
       continue;
     }
@@ -206,15 +272,29 @@ export function walk(tokens: readonly Token[]): WalkResult {
     }
     if (st.s === 'start') {
       if (t.text === ';') continue;
-      if (t.kind !== 'ident') { st = { s: 'skip' }; continue; }
-      if (f.kind === 'body' && BODY_KEYWORDS.has(t.text) && next?.kind === 'ident') { roles.set(i, kw(t)); st = { s: 'stage', after: false, comma: false }; continue; }
-      if (f.kind === 'sweep' && (t.text === 'grid' || t.text === 'zip') && next?.text === '{') { roles.set(i, kw(t)); push({ kind: 'group' }); i = tokens.indexOf(next); continue; }
+      if (t.kind !== 'ident') {
+        st = { s: 'skip' };
+        continue;
+      }
+      if (f.kind === 'body' && BODY_KEYWORDS.has(t.text) && next?.kind === 'ident') {
+        roles.set(i, kw(t));
+        st = { s: 'stage', after: false, comma: false };
+        continue;
+      }
+      if (f.kind === 'sweep' && (t.text === 'grid' || t.text === 'zip') && next?.text === '{') {
+        roles.set(i, kw(t));
+        push({ kind: 'group' });
+        i = tokens.indexOf(next);
+        continue;
+      }
       st = { s: 'path', segs: [t.text], first: i };
       continue;
     }
     if (st.s === 'dot') {
-      if (t.kind === 'ident') { st.segs.push(t.text); st = { s: 'path', segs: st.segs, first: st.first }; }
-      else st = { s: 'skip' };
+      if (t.kind === 'ident') {
+        st.segs.push(t.text);
+        st = { s: 'path', segs: st.segs, first: st.first };
+      } else st = { s: 'skip' };
       continue;
     }
     // st.s === 'path': a dotted name has been read; the next token says what it was
@@ -224,7 +304,10 @@ export function walk(tokens: readonly Token[]): WalkResult {
       let seg = 0;
       for (let j = p.first; j < i; j++) if (tokens[j]!.kind === 'ident') roles.set(j, { kind: 'key', path: setting, segment: seg++, of: p.segs.length });
     };
-    if (t.text === '.') { st = { s: 'dot', segs: p.segs, first: p.first }; continue; }
+    if (t.text === '.') {
+      st = { s: 'dot', segs: p.segs, first: p.first };
+      continue;
+    }
     if (t.text === '=' || (t.text === 'in' && f.kind !== 'body')) {
       markKeys();
       if (t.kind === 'ident') roles.set(i, kw(t));
@@ -240,7 +323,10 @@ export function walk(tokens: readonly Token[]): WalkResult {
       const name = p.segs[0]!;
       const sectionPath = nest() ? `${nest()}.${name}` : name;
       roles.set(p.first, { kind: 'section', name, path: sectionPath });
-      if (t.text === '{') { push({ kind: 'body', prefix: sectionPath, nest: sectionPath }); continue; }
+      if (t.text === '{') {
+        push({ kind: 'body', prefix: sectionPath, nest: sectionPath });
+        continue;
+      }
       const labelKey = SECTIONS_BY_NAME.get(name)?.labelKey;
       roles.set(i, { kind: 'label', section: name, value: t.text, ...(labelKey ? { labelKey } : {}) });
       st = { s: 'label', section: name, prefix: sectionPath, label: t.text };

@@ -31,18 +31,26 @@ export function sanaBlock(qkNorm: boolean): BlockSaves {
   return {
     input: {
       stream: 2, // norm1 and norm2 inputs
-      act: 2 // ReLU outputs q, k
-        + 2 // cross-attention: query and output (SDPA)
-        + 5 + 5 + 2.5 // SiLU input (5D); depthwise-conv output kept alive by the chunk views (5D); SiLU(gate) (2.5D)
-        + (qkNorm ? 3 : 0), // RMSNorm inputs of self q, k and cross q (SANA-Sprint)
+      act:
+        2 + // ReLU outputs q, k
+        2 + // cross-attention: query and output (SDPA)
+        5 +
+        5 +
+        2.5 + // SiLU input (5D); depthwise-conv output kept alive by the chunk views (5D); SiLU(gate) (2.5D)
+        (qkNorm ? 3 : 0), // RMSNorm inputs of self q, k and cross q (SANA-Sprint)
       f32: 2 + 1 + 1, // fp32 value (padded) and key for V K^T, fp32 query, fp32 numerator of the normalisation
     },
     params: {
       stream: 2, // norm outputs multiplied by (1 + scale)
-      act: 1 + 1 + 1 // q/k/v input, out-proj input, cross-attention query input
-        + 1 + 5 + 2.5 // conv_inverted input, depthwise-conv input (SiLU output), conv_point input (GLU product)
-        + 2 // attention and feed-forward outputs multiplied by the gates
-        + (qkNorm ? 3 : 0), // normalised q, k for the RMSNorm weights
+      act:
+        1 +
+        1 +
+        1 + // q/k/v input, out-proj input, cross-attention query input
+        1 +
+        5 +
+        2.5 + // conv_inverted input, depthwise-conv input (SiLU output), conv_point input (GLU product)
+        2 + // attention and feed-forward outputs multiplied by the gates
+        (qkNorm ? 3 : 0), // normalised q, k for the RMSNorm weights
       f32: 0,
     },
   };
@@ -139,4 +147,3 @@ export function passActivations(config: TeacherConfig, resolution: number, b: By
     }
   }
 }
-

@@ -45,7 +45,10 @@ export function setting(config: Record<string, JsonValue>, path: string): JsonVa
   if (path in config) return config[path];
   let o: JsonValue | undefined = config;
   for (const seg of path.split('.')) {
-    if (o === null || o === undefined || typeof o !== 'object' || Array.isArray(o)) { o = undefined; break; }
+    if (o === null || o === undefined || typeof o !== 'object' || Array.isArray(o)) {
+      o = undefined;
+      break;
+    }
     o = (o as Record<string, JsonValue>)[seg];
   }
   return o ?? SETTINGS_BY_PATH.get(path)?.default;
@@ -85,16 +88,19 @@ export function planInputs(graph: ExecutionGraph): PlanInputs {
   const teacherMult = mult(setting(c, 'guidance.teacher'));
   const fakeMult = mult(setting(c, 'guidance.fake'));
   const steps = num(setting(c, 'generator.steps'), 4);
-  const stages: StagePlanInput[] = graph.stages.length > 0
-    ? graph.stages.filter((s) => trainKinds.has(s.kind)).map((s) => ({
-      name: s.name,
-      kind: s.kind as StagePlanInput['kind'],
-      policy: (s.precision?.policy ?? policy) as Policy,
-      teacherMult: nodeMult(s, 'phi') ?? teacherMult,
-      fakeMult: nodeMult(s, 'psi') ?? fakeMult,
-      steps: nodeSteps(s) ?? steps,
-    }))
-    : [{ name: 'sid', kind: 'sid', policy, teacherMult, fakeMult, steps }];
+  const stages: StagePlanInput[] =
+    graph.stages.length > 0
+      ? graph.stages
+          .filter((s) => trainKinds.has(s.kind))
+          .map((s) => ({
+            name: s.name,
+            kind: s.kind as StagePlanInput['kind'],
+            policy: (s.precision?.policy ?? policy) as Policy,
+            teacherMult: nodeMult(s, 'phi') ?? teacherMult,
+            fakeMult: nodeMult(s, 'psi') ?? fakeMult,
+            steps: nodeSteps(s) ?? steps,
+          }))
+      : [{ name: 'sid', kind: 'sid', policy, teacherMult, fakeMult, steps }];
   const resolution = num(setting(c, 'data.resolution'), teacher?.arch.kind === 'dit' ? teacher.arch.sample_size : 512);
   return {
     ...(teacher ? { teacher } : {}),

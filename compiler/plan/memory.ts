@@ -50,9 +50,12 @@ export function dtypeBytes(policy: Policy, cpu: boolean): DtypeBytes {
   if (cpu) return { weights: f, adam: f, grads: f, frozen: f, encoders: f, acts: { stream: f, act: f, f32: f } };
   const b = BYTES.bf16;
   switch (policy) {
-    case 'fp32': return { weights: f, adam: f, grads: f, frozen: f, encoders: f, acts: { stream: f, act: f, f32: f } };
-    case 'amp': return { weights: f, adam: f, grads: f, frozen: b, encoders: f, acts: { stream: f, act: b, f32: f } };
-    case 'bf16': return { weights: b, adam: b, grads: b, frozen: b, encoders: b, acts: { stream: b, act: b, f32: f } };
+    case 'fp32':
+      return { weights: f, adam: f, grads: f, frozen: f, encoders: f, acts: { stream: f, act: f, f32: f } };
+    case 'amp':
+      return { weights: f, adam: f, grads: f, frozen: b, encoders: f, acts: { stream: f, act: b, f32: f } };
+    case 'bf16':
+      return { weights: b, adam: b, grads: b, frozen: b, encoders: b, acts: { stream: b, act: b, f32: f } };
   }
 }
 
@@ -82,13 +85,29 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
   const dev = (x: number) => (onHost ? 0 : x);
   const tn = trained === 2 ? 'G, psi' : 'teacher';
   terms.push({ name: `weights (${tn})`, gb: gib(dev(weights)), formula: `${trained} x ${fmt(P)} params x ${by.weights} B${sh}${where}` });
-  terms.push({ name: `Adam m, v (${tn})`, gb: gib(dev(adam)), formula: `${trained} x 2 moments x ${fmt(P)} x ${by.adam} B${sh}; m exists although beta1 = 0 (torch allocates it)${where}` });
-  terms.push({ name: 'gradients (one net at a time)', gb: gib(dev(grads)), formula: `${fmt(P)} x ${by.grads} B${sh}; each phase frees its gradients after its step${where}` });
+  terms.push({
+    name: `Adam m, v (${tn})`,
+    gb: gib(dev(adam)),
+    formula: `${trained} x 2 moments x ${fmt(P)} x ${by.adam} B${sh}; m exists although beta1 = 0 (torch allocates it)${where}`,
+  });
+  terms.push({
+    name: 'gradients (one net at a time)',
+    gb: gib(dev(grads)),
+    formula: `${fmt(P)} x ${by.grads} B${sh}; each phase frees its gradients after its step${where}`,
+  });
   if (stage.kind !== 'teach') {
-    terms.push({ name: 'teacher phi (frozen, replicated)', gb: gib(P * by.frozen), formula: `${fmt(P)} x ${by.frozen} B on every device (no FSDP: nothing to shard but weights)` });
+    terms.push({
+      name: 'teacher phi (frozen, replicated)',
+      gb: gib(P * by.frozen),
+      formula: `${fmt(P)} x ${by.frozen} B on every device (no FSDP: nothing to shard but weights)`,
+    });
   }
   if (fsdp || onHost) {
-    terms.push({ name: 'FSDP unsharded blocks', gb: gib(FSDP_UNSHARDED_BLOCKS * pb.largestBlock * by.weights), formula: `${FSDP_UNSHARDED_BLOCKS} x largest block ${fmt(pb.largestBlock)} x ${by.weights} B (running, prefetched, its gradient before reduce-scatter)` });
+    terms.push({
+      name: 'FSDP unsharded blocks',
+      gb: gib(FSDP_UNSHARDED_BLOCKS * pb.largestBlock * by.weights),
+      formula: `${FSDP_UNSHARDED_BLOCKS} x largest block ${fmt(pb.largestBlock)} x ${by.weights} B (running, prefetched, its gradient before reduce-scatter)`,
+    });
   }
 
   // Activations of the peak phase.
@@ -112,24 +131,38 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
     const gen = B * keep('params') + together(tm, fm) * B * keep('input');
     phase = gen >= fake ? 'generator' : 'fake';
     act = Math.max(fake, gen);
-    actFormula = phase === 'generator'
-      ? `G: B=${B} x ${fmtB(keep('params'))}  +  ${cpu ? 'phi and psi together (tfjs tape)' : 'one of phi/psi at a time'}: ${together(tm, fm)} x B x ${fmtB(keep('input'))} (w.r.t. x_t)`
-      : `psi on the guided batch: ${fm} x B=${B} x ${fmtB(keep('params'))}`;
+    actFormula =
+      phase === 'generator'
+        ? `G: B=${B} x ${fmtB(keep('params'))}  +  ${cpu ? 'phi and psi together (tfjs tape)' : 'one of phi/psi at a time'}: ${together(tm, fm)} x B x ${fmtB(keep('input'))} (w.r.t. x_t)`
+        : `psi on the guided batch: ${fm} x B=${B} x ${fmtB(keep('params'))}`;
     if (stage.kind === 'adversarial') actFormula += '; real and fake discriminator passes back-propagated one after the other';
     transient *= Math.max(tm, fm) * B;
   }
   const ck = inp.checkpointing ? ' (gradient checkpointing: block inputs only)' : '';
   terms.push({ name: `activations, ${phase} phase${ck}`, gb: gib(act), formula: actFormula });
-  if (transient > 0) terms.push({ name: 'recomputed block (checkpointing)', gb: gib(transient), formula: 'one block\'s full saved set while its backward runs' });
+  if (transient > 0)
+    terms.push({ name: 'recomputed block (checkpointing)', gb: gib(transient), formula: "one block's full saved set while its backward runs" });
   const numel = teacher.arch.kind === 'vector' ? teacher.arch.dim : latentNumel(teacher, inp.resolution);
-  terms.push({ name: 'loss tensors (fp32)', gb: gib(8 * Math.max(tm, fm) * B * numel * BYTES.fp32), formula: `~8 latents (x_g, eps, x_t, y_real, y_fake, targets) x ${Math.max(tm, fm)} x B x ${fmt(numel)} x 4 B` });
+  terms.push({
+    name: 'loss tensors (fp32)',
+    gb: gib(8 * Math.max(tm, fm) * B * numel * BYTES.fp32),
+    formula: `~8 latents (x_g, eps, x_t, y_real, y_fake, targets) x ${Math.max(tm, fm)} x B x ${fmt(numel)} x 4 B`,
+  });
 
   if (inp.textEncoders === 'resident' && teacher.text_encoders.length > 0) {
     const p = teacher.text_encoders.reduce((s, e) => s + e.params, 0);
-    terms.push({ name: 'text encoders (resident)', gb: gib(p * by.encoders), formula: `${teacher.text_encoders.map((e) => e.name).join(' + ')} = ${fmt(p)} x ${by.encoders} B` });
+    terms.push({
+      name: 'text encoders (resident)',
+      gb: gib(p * by.encoders),
+      formula: `${teacher.text_encoders.map((e) => e.name).join(' + ')} = ${fmt(p)} x ${by.encoders} B`,
+    });
   }
   if (inp.vae === 'resident' && teacher.vae) {
-    terms.push({ name: 'VAE (resident)', gb: gib(teacher.vae.params * by.encoders), formula: `${teacher.vae.name} ${fmt(teacher.vae.params)} x ${by.encoders} B` });
+    terms.push({
+      name: 'VAE (resident)',
+      gb: gib(teacher.vae.params * by.encoders),
+      formula: `${teacher.vae.name} ${fmt(teacher.vae.params)} x ${by.encoders} B`,
+    });
   }
   const total = terms.reduce((s, t) => s + t.gb, 0);
   return { stage: stage.name, terms, total_gb: total, host_gb: gib(host), peak_phase: phase };

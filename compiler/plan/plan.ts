@@ -41,7 +41,8 @@ function advice(inp: PlanInputs, mem: StageMemory): string {
   if (policy !== 'bf16') out.push('`precision bf16 {}` halves weights, Adam state and gradients (with `optimizer.eps = 1e-4`, paper §4)');
   if (inp.textEncoders === 'resident') out.push('`hardware.text_encoders = streamed` with `data.text = precomputed("...")` frees the text encoders');
   if (inp.shard !== 'fsdp' && inp.devices.count > 1) out.push('`hardware.shard = fsdp` shards weights, gradients and Adam state');
-  if (inp.perDevice > 1) out.push(`\`batch { per_device = ${Math.max(1, Math.floor(inp.perDevice / 2))}; accumulate = ${inp.accumulate * 2} }\` halves the activations`);
+  if (inp.perDevice > 1)
+    out.push(`\`batch { per_device = ${Math.max(1, Math.floor(inp.perDevice / 2))}; accumulate = ${inp.accumulate * 2} }\` halves the activations`);
   if (!inp.checkpointing) out.push('`hardware.gradient_checkpointing = true` keeps only block inputs');
   if (inp.offload !== 'cpu') out.push('`hardware.offload = cpu` moves model states to the host (slow)');
   return out.length > 0 ? `try ${out.join('; or ')}` : 'use devices with more memory';
@@ -56,8 +57,21 @@ export function planGraph(graph: ExecutionGraph): PlanReport {
     const name = String(setting(graph.config, 'teacher.config') ?? '');
     diagnostics.push(planDiagnostic('SID4003', { name, hint: '', known: teacherNames().join(', ') }, 'teacher.config'));
     return {
-      ...base, teacher: name, params: 0, peak_gb_per_device: 0, reserved_gb_per_device: 0, fits: false, peak_stage: '', peak_phase: '',
-      terms: [], host_gb_per_device: 0, seconds_per_1k_images: 0, flops_per_image: 0, time_terms: [], stages: [], diagnostics,
+      ...base,
+      teacher: name,
+      params: 0,
+      peak_gb_per_device: 0,
+      reserved_gb_per_device: 0,
+      fits: false,
+      peak_stage: '',
+      peak_phase: '',
+      terms: [],
+      host_gb_per_device: 0,
+      seconds_per_1k_images: 0,
+      flops_per_image: 0,
+      time_terms: [],
+      stages: [],
+      diagnostics,
     };
   }
   const teacher = inp.teacher;
@@ -73,16 +87,45 @@ export function planGraph(graph: ExecutionGraph): PlanReport {
   const fits = need <= have && (!cpu || peak.mem.total_gb <= WASM_HEAP_GIB);
 
   if (need > have) {
-    diagnostics.push(planDiagnostic('SID4001', { need: r1(need).toString(), kind: devices, have: String(have), advice: advice(inp, peak.mem) }, 'hardware.devices'));
+    diagnostics.push(
+      planDiagnostic('SID4001', { need: r1(need).toString(), kind: devices, have: String(have), advice: advice(inp, peak.mem) }, 'hardware.devices'),
+    );
   } else if (reserved > have) {
     // a note, not a warning: the paper's own runs sit here (reserved 73-78 GB of 80)
-    diagnostics.push(planDiagnostic('SID4004', { detail: `memory is tight: ${r1(peak.mem.total_gb)} GB allocated, ~${r1(reserved)} GB with allocator fragmentation (x${FRAGMENTATION}) and the CUDA context, on ${have} GB devices` }, 'hardware.devices'));
+    diagnostics.push(
+      planDiagnostic(
+        'SID4004',
+        {
+          detail: `memory is tight: ${r1(peak.mem.total_gb)} GB allocated, ~${r1(reserved)} GB with allocator fragmentation (x${FRAGMENTATION}) and the CUDA context, on ${have} GB devices`,
+        },
+        'hardware.devices',
+      ),
+    );
   }
   if (cpu && peak.mem.total_gb > WASM_HEAP_GIB) {
-    diagnostics.push(planDiagnostic('SID4001', { need: r1(peak.mem.total_gb).toString(), kind: `the wasm backend (heap limit ${WASM_HEAP_GIB} GB)`, have: String(WASM_HEAP_GIB), advice: 'lower batch.per_device or the resolution; the wasm heap cannot grow past 4 GB and overflowing it aborts the run' }, 'batch.per_device'));
+    diagnostics.push(
+      planDiagnostic(
+        'SID4001',
+        {
+          need: r1(peak.mem.total_gb).toString(),
+          kind: `the wasm backend (heap limit ${WASM_HEAP_GIB} GB)`,
+          have: String(WASM_HEAP_GIB),
+          advice: 'lower batch.per_device or the resolution; the wasm heap cannot grow past 4 GB and overflowing it aborts the run',
+        },
+        'batch.per_device',
+      ),
+    );
   }
   if (inp.offload === 'cpu') {
-    diagnostics.push(planDiagnostic('SID4004', { detail: `CPU offload keeps ${r1(peak.mem.host_gb)} GB of model states per device in host memory and copies them over PCIe every pass: slow (paper §4); pure bf16 may fit without it` }, 'hardware.offload'));
+    diagnostics.push(
+      planDiagnostic(
+        'SID4004',
+        {
+          detail: `CPU offload keeps ${r1(peak.mem.host_gb)} GB of model states per device in host memory and copies them over PCIe every pass: slow (paper §4); pure bf16 may fit without it`,
+        },
+        'hardware.offload',
+      ),
+    );
   }
   const assumed = main.time.assumed;
   if (assumed) diagnostics.push(planDiagnostic('SID4004', { detail: `throughput assumed: ${assumed}` }, 'hardware.devices'));
@@ -101,7 +144,13 @@ export function planGraph(graph: ExecutionGraph): PlanReport {
     seconds_per_1k_images: main.time.seconds_per_1k_images,
     flops_per_image: main.time.flops_per_image,
     time_terms: main.time.terms,
-    stages: per.map((p) => ({ name: p.s.name, kind: p.s.kind, policy: p.s.policy, peak_gb: p.mem.total_gb, seconds_per_1k_images: p.time.seconds_per_1k_images })),
+    stages: per.map((p) => ({
+      name: p.s.name,
+      kind: p.s.kind,
+      policy: p.s.policy,
+      peak_gb: p.mem.total_gb,
+      seconds_per_1k_images: p.time.seconds_per_1k_images,
+    })),
     diagnostics,
   };
 }

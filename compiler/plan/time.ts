@@ -25,7 +25,8 @@ export function forwardFlops(teacher: TeacherConfig, resolution: number): number
   const N = imageTokens(teacher, resolution);
   const T = teacher.text_tokens;
   switch (a.kind) {
-    case 'sana': return 2 * blocks * N + a.num_layers * (4 * N * D * a.attention_head_dim + 4 * N * T * D);
+    case 'sana':
+      return 2 * blocks * N + a.num_layers * (4 * N * D * a.attention_head_dim + 4 * N * T * D);
     case 'mmdit': {
       const S = N + T;
       return 2 * blocks * S + 4 * S * S * D * a.num_layers + 4 * N * N * D * a.dual_attention_layers;
@@ -34,18 +35,19 @@ export function forwardFlops(teacher: TeacherConfig, resolution: number): number
       const S = N + T;
       return 2 * blocks * S + 4 * S * S * D * (a.num_layers + a.num_single_layers);
     }
-    case 'dit': return 2 * blocks * (N + 1) + 4 * (N + 1) ** 2 * D * a.num_layers;
+    case 'dit':
+      return 2 * blocks * (N + 1) + 4 * (N + 1) ** 2 * D * a.num_layers;
   }
 }
 
 /** Forward-pass equivalents per sample and iteration of a stage. */
-function passCount(inp: PlanInputs, stage: StagePlanInput): number {
+function passCount(_inp: PlanInputs, stage: StagePlanInput): number {
   if (stage.kind === 'teach') return 3;
   const k = meanSteps(stage.steps);
   const fm = stage.fakeMult;
   const tm = stage.teacherMult;
   const fake = k + 3 * fm;
-  const gen = (k - 1) + 3 + 2 * tm + 2 * fm + fm;
+  const gen = k - 1 + 3 + 2 * tm + 2 * fm + fm;
   return fake + gen + (stage.kind === 'adversarial' ? 3 * fm : 0);
 }
 
@@ -55,7 +57,10 @@ function deviceTflops(d: Devices): { tflops: number; assumed?: string } {
   const known = KNOWN_GPUS[d.kind.toLowerCase()];
   if (known) return { tflops: known.tflops };
   const guess = GPU_BY_MEMORY.find((g) => d.memory_gb <= g.maxGb)!;
-  return { tflops: KNOWN_GPUS[guess.name]!.tflops, assumed: `${d.kind}(${d.memory_gb} GB) taken as ${guess.name} (${KNOWN_GPUS[guess.name]!.tflops} TFLOPS bf16 dense); write gpu(${d.memory_gb} GB, <n> TFLOPS) to say` };
+  return {
+    tflops: KNOWN_GPUS[guess.name]!.tflops,
+    assumed: `${d.kind}(${d.memory_gb} GB) taken as ${guess.name} (${KNOWN_GPUS[guess.name]!.tflops} TFLOPS bf16 dense); write gpu(${d.memory_gb} GB, <n> TFLOPS) to say`,
+  };
 }
 
 export interface StageTime {
@@ -74,9 +79,14 @@ export function stageTime(inp: PlanInputs, teacher: TeacherConfig, stage: StageP
   const compute = (1000 * flopsPerImage) / (n * tflops * 1e12 * MFU);
   const rounds = 1000 / (n * inp.perDevice);
   const terms: StageTime['terms'] = [
-    { name: 'compute', seconds: compute, formula: `1000 x ${(flopsPerImage / 1e12).toFixed(2)} TFLOP per image (${passes.toFixed(1)} forward-equivalents) / (${n} x ${tflops} TFLOPS x MFU ${MFU})` },
+    {
+      name: 'compute',
+      seconds: compute,
+      formula: `1000 x ${(flopsPerImage / 1e12).toFixed(2)} TFLOP per image (${passes.toFixed(1)} forward-equivalents) / (${n} x ${tflops} TFLOPS x MFU ${MFU})`,
+    },
   ];
-  if (inp.devices.kind !== 'cpu') terms.push({ name: 'host overhead', seconds: rounds * ROUND_OVERHEAD_S, formula: `${rounds.toFixed(1)} accumulation rounds x ${ROUND_OVERHEAD_S} s` });
+  if (inp.devices.kind !== 'cpu')
+    terms.push({ name: 'host overhead', seconds: rounds * ROUND_OVERHEAD_S, formula: `${rounds.toFixed(1)} accumulation rounds x ${ROUND_OVERHEAD_S} s` });
   const P = parameterBreakdown(teacher.arch).total;
   const by = dtypeBytes(stage.policy, inp.devices.kind === 'cpu');
   if (inp.shard === 'fsdp' && n > 1) {
@@ -84,16 +94,28 @@ export function stageTime(inp: PlanInputs, teacher: TeacherConfig, stage: StageP
     const k = meanSteps(stage.steps);
     const gathers = stage.kind === 'teach' ? 2 : 2 * k + 7 + (stage.kind === 'adversarial' ? 2 : 0);
     const bytes = (gathers * P * by.weights + 2 * P * by.grads) * ((n - 1) / n);
-    terms.push({ name: 'FSDP traffic', seconds: (rounds * bytes) / (LINK_GBPS * 1e9), formula: `${rounds.toFixed(1)} rounds x (${gathers.toFixed(1)} all-gathers + 2 reduce-scatters of ${(P / 1e9).toFixed(2)}B params) / ${LINK_GBPS} GB/s` });
+    terms.push({
+      name: 'FSDP traffic',
+      seconds: (rounds * bytes) / (LINK_GBPS * 1e9),
+      formula: `${rounds.toFixed(1)} rounds x (${gathers.toFixed(1)} all-gathers + 2 reduce-scatters of ${(P / 1e9).toFixed(2)}B params) / ${LINK_GBPS} GB/s`,
+    });
     if (inp.offload === 'cpu') {
       const h2d = (rounds * (gathers * P * by.weights + 2 * P * by.grads)) / n;
-      terms.push({ name: 'CPU offload (PCIe)', seconds: h2d / (PCIE_GBPS * 1e9), formula: `each gather first copies the device's shard host -> device at ${PCIE_GBPS} GB/s` });
+      terms.push({
+        name: 'CPU offload (PCIe)',
+        seconds: h2d / (PCIE_GBPS * 1e9),
+        formula: `each gather first copies the device's shard host -> device at ${PCIE_GBPS} GB/s`,
+      });
     }
   }
   if (inp.textEncoders === 'cpu' && teacher.text_encoders.length > 0) {
     // every device's process encodes its own prompts on the host: 2 x params x tokens per encoder
     const perPrompt = teacher.text_encoders.reduce((s, e) => s + 2 * e.params * Math.max(e.tokens, 1), 0);
-    terms.push({ name: 'text encoders on the host', seconds: (1000 / n) * perPrompt / (HOST_TFLOPS * 1e12), formula: `${1000 / n} prompts per device x ${(perPrompt / 1e12).toFixed(2)} TFLOP / ${HOST_TFLOPS} TFLOPS of host CPU per process` });
+    terms.push({
+      name: 'text encoders on the host',
+      seconds: ((1000 / n) * perPrompt) / (HOST_TFLOPS * 1e12),
+      formula: `${1000 / n} prompts per device x ${(perPrompt / 1e12).toFixed(2)} TFLOP / ${HOST_TFLOPS} TFLOPS of host CPU per process`,
+    });
   }
   const total = terms.reduce((s, t) => s + t.seconds, 0);
   return { flops_per_image: flopsPerImage, seconds_per_1k_images: total, terms, ...(assumed ? { assumed } : {}) };

@@ -41,7 +41,9 @@ export function normalQuantile(p: number): number {
   if (p > 1 - lo) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 const P = (name: string, def: number, doc: string, extra: Partial<DistParam> = {}): DistParam => ({ name, default: def, doc, ...extra });
@@ -57,21 +59,32 @@ export const DISTRIBUTIONS: readonly Distribution[] = [
   },
   {
     name: 'logit_normal',
-    params: [P('mean', 0, 'Mean of the normal before the sigmoid; ln(2) in the paper.'), P('std', 1, 'Standard deviation of the normal; 1.6 in the paper.', { min: 0, exclusiveMin: true })],
+    params: [
+      P('mean', 0, 'Mean of the normal before the sigmoid; ln(2) in the paper.'),
+      P('std', 1, 'Standard deviation of the normal; 1.6 in the paper.', { min: 0, exclusiveMin: true }),
+    ],
     doc: 't = sigmoid(n), n ~ N(mean, std^2). The paper uses logit_normal(ln(2), 1.6).',
     ref: 'Section 4.1, Fig. 2 column 1',
     quantile: (p, q) => sigmoid(q.mean! + q.std! * normalQuantile(p)),
   },
   {
     name: 'trigflow',
-    params: [P('p_mean', -1, 'Mean of the log-normal in TrigFlow time.'), P('p_std', 1.4, 'Its standard deviation.', { min: 0, exclusiveMin: true }), P('sigma_d', 0.5, 'Data standard deviation of TrigFlow.', { min: 0, exclusiveMin: true })],
+    params: [
+      P('p_mean', -1, 'Mean of the log-normal in TrigFlow time.'),
+      P('p_std', 1.4, 'Its standard deviation.', { min: 0, exclusiveMin: true }),
+      P('sigma_d', 0.5, 'Data standard deviation of TrigFlow.', { min: 0, exclusiveMin: true }),
+    ],
     doc: 'TrigFlow training schedule s = atan(exp(n) / sigma_d), n ~ N(p_mean, p_std^2), mapped to t = sin s / (sin s + cos s) = sigmoid(n - ln sigma_d).',
     ref: 'Fig. 2 column 2, docs/algorithm.md §1',
     quantile: (p, q) => sigmoid(q.p_mean! + q.p_std! * normalQuantile(p) - Math.log(q.sigma_d!)),
   },
   {
     name: 'sana_shifted',
-    params: [P('mean', 0, 'Mean of the logit-normal before the shift.'), P('std', 1, 'Its standard deviation.', { min: 0, exclusiveMin: true }), P('shift', 3, 'Time-step shift s: t = s u / (1 + (s - 1) u).', { min: 0, exclusiveMin: true })],
+    params: [
+      P('mean', 0, 'Mean of the logit-normal before the shift.'),
+      P('std', 1, 'Its standard deviation.', { min: 0, exclusiveMin: true }),
+      P('shift', 3, 'Time-step shift s: t = s u / (1 + (s - 1) u).', { min: 0, exclusiveMin: true }),
+    ],
     doc: 'SANA training: u ~ logit_normal(mean, std) with a time-step shift toward noise, t = shift u / (1 + (shift - 1) u).',
     ref: 'Fig. 2 column 3, Appendix C',
     quantile: (p, q) => {
@@ -81,7 +94,11 @@ export const DISTRIBUTIONS: readonly Distribution[] = [
   },
   {
     name: 'ddpm_linear',
-    params: [P('beta_start', 1e-4, 'First beta of the linear schedule.', { min: 0, exclusiveMin: true }), P('beta_end', 0.02, 'Last beta.', { min: 0, exclusiveMin: true }), P('steps', 1000, 'Number of discrete steps (sampled uniformly).', { min: 1 })],
+    params: [
+      P('beta_start', 1e-4, 'First beta of the linear schedule.', { min: 0, exclusiveMin: true }),
+      P('beta_end', 0.02, 'Last beta.', { min: 0, exclusiveMin: true }),
+      P('steps', 1000, 'Number of discrete steps (sampled uniformly).', { min: 1 }),
+    ],
     doc: 'DDPM beta-linear schedule: a uniform step i, alpha_bar_i = prod (1 - beta_j), SNR = alpha_bar / (1 - alpha_bar), t = 1 / (1 + sqrt(SNR)).',
     ref: 'Fig. 2 column 4, Appendix C',
     quantile: (p, q) => {
@@ -110,7 +127,11 @@ export const DISTRIBUTIONS: readonly Distribution[] = [
   },
   {
     name: 'edm_sampling',
-    params: [P('sigma_min', 0.002, 'Smallest sigma.', { min: 0, exclusiveMin: true }), P('sigma_max', 80, 'Largest sigma.', { min: 0, exclusiveMin: true }), P('rho', 7, 'Curvature of the sigma schedule.', { min: 0, exclusiveMin: true })],
+    params: [
+      P('sigma_min', 0.002, 'Smallest sigma.', { min: 0, exclusiveMin: true }),
+      P('sigma_max', 80, 'Largest sigma.', { min: 0, exclusiveMin: true }),
+      P('rho', 7, 'Curvature of the sigma schedule.', { min: 0, exclusiveMin: true }),
+    ],
     doc: 'EDM sampling schedule sigma(u) = (sigma_max^(1/rho) + u (sigma_min^(1/rho) - sigma_max^(1/rho)))^rho, u ~ U(0, 1), t = sigma / (1 + sigma). SiD restricts it to t < 0.8 (write `on (0, 0.8)`).',
     ref: 'Fig. 2 column 6, Appendix C',
     quantile: (p, q) => {

@@ -24,16 +24,26 @@ export function evalWeightExpr(e: WeightExpr, t: number): number {
   if ('var' in e) return t;
   const a = e.args.map((x) => evalWeightExpr(x, t));
   switch (e.op) {
-    case '+': return a[0]! + a[1]!;
-    case '-': return a[0]! - a[1]!;
-    case '*': return a[0]! * a[1]!;
-    case '/': return a[0]! / a[1]!;
-    case '^': return a[0]! ** a[1]!;
-    case 'neg': return -a[0]!;
-    case 'ln': return Math.log(a[0]!);
-    case 'exp': return Math.exp(a[0]!);
-    case 'sqrt': return Math.sqrt(a[0]!);
-    default: throw new Error(`unknown weighting op ${e.op}`);
+    case '+':
+      return a[0]! + a[1]!;
+    case '-':
+      return a[0]! - a[1]!;
+    case '*':
+      return a[0]! * a[1]!;
+    case '/':
+      return a[0]! / a[1]!;
+    case '^':
+      return a[0]! ** a[1]!;
+    case 'neg':
+      return -a[0]!;
+    case 'ln':
+      return Math.log(a[0]!);
+    case 'exp':
+      return Math.exp(a[0]!);
+    case 'sqrt':
+      return Math.sqrt(a[0]!);
+    default:
+      throw new Error(`unknown weighting op ${e.op}`);
   }
 }
 

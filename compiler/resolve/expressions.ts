@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import { DISTRIBUTIONS, DISTRIBUTIONS_BY_NAME } from '../recipe/distributions.js';
 import type { JsonValue, SettingType } from '../recipe/settings.js';
 import { WEIGHT_FUNCTIONS, type WeightExpr } from '../recipe/weightings.js';
-import { describeJson, typeName } from '../check/values.js';
+import { typeName } from '../check/values.js';
 import { suggestion } from '../util/names.js';
 
 interface Num {
@@ -42,7 +42,14 @@ export class Evaluator {
   }
 
   private mismatch(path: string, t: SettingType, e: Expr, found?: string): undefined {
-    this.out.push(diag('SID2005', e.loc, { path, expected: typeName(t), found: found ?? describeExpr(e), example: EXAMPLES[t.kind] ?? '' }, EXAMPLES[t.kind] ? {} : { help: '' }));
+    this.out.push(
+      diag(
+        'SID2005',
+        e.loc,
+        { path, expected: typeName(t), found: found ?? describeExpr(e), example: EXAMPLES[t.kind] ?? '' },
+        EXAMPLES[t.kind] ? {} : { help: '' },
+      ),
+    );
     return undefined;
   }
 
@@ -60,7 +67,8 @@ export class Evaluator {
       case 'UnitExpr': {
         const v = this.num(e.value, path);
         if (!v) return undefined;
-        if (v.unit) return void this.out.push(diag('SID2022', e.unitLoc, { op: e.unit, left: `a value already in ${v.unit}`, right: 'a second unit' })), undefined;
+        if (v.unit)
+          return (void this.out.push(diag('SID2022', e.unitLoc, { op: e.unit, left: `a value already in ${v.unit}`, right: 'a second unit' })), undefined);
         return { value: v.value, unit: e.unit };
       }
       case 'IdentExpr':
@@ -69,11 +77,22 @@ export class Evaluator {
         return undefined;
       case 'Call': {
         const f = NUMERIC_FUNCTIONS[e.callee.name];
-        if (!f) return void this.out.push(diag('SID2009', e.callee.loc, { name: e.callee.name, hint: suggestion(e.callee.name, Object.keys(NUMERIC_FUNCTIONS)), known: Object.keys(NUMERIC_FUNCTIONS).join(', ') })), undefined;
-        if (e.args.length !== 1) return void this.out.push(diag('SID2010', e.loc, { name: e.callee.name, expected: '1 argument', found: e.args.length })), undefined;
+        if (!f)
+          return (
+            void this.out.push(
+              diag('SID2009', e.callee.loc, {
+                name: e.callee.name,
+                hint: suggestion(e.callee.name, Object.keys(NUMERIC_FUNCTIONS)),
+                known: Object.keys(NUMERIC_FUNCTIONS).join(', '),
+              }),
+            ),
+            undefined
+          );
+        if (e.args.length !== 1)
+          return (void this.out.push(diag('SID2010', e.loc, { name: e.callee.name, expected: '1 argument', found: e.args.length })), undefined);
         const a = this.num(e.args[0]!, path);
         if (!a) return undefined;
-        if (a.unit) return void this.out.push(diag('SID2022', e.loc, { op: e.callee.name, left: `a value in ${a.unit}`, right: 'nothing' })), undefined;
+        if (a.unit) return (void this.out.push(diag('SID2022', e.loc, { op: e.callee.name, left: `a value in ${a.unit}`, right: 'nothing' })), undefined);
         return this.finite({ value: f(a.value) }, e);
       }
       case 'Binary': {
@@ -82,13 +101,14 @@ export class Evaluator {
         if (!l || !r) return undefined;
         let unit: Unit | undefined;
         if (e.op === '+' || e.op === '-') {
-          if (l.unit && r.unit && l.unit !== r.unit) return void this.out.push(diag('SID2022', e.loc, { op: e.op, left: l.unit, right: r.unit })), undefined;
+          if (l.unit && r.unit && l.unit !== r.unit) return (void this.out.push(diag('SID2022', e.loc, { op: e.op, left: l.unit, right: r.unit })), undefined);
           unit = l.unit ?? r.unit;
         } else if (e.op === '^') {
-          if (l.unit || r.unit) return void this.out.push(diag('SID2022', e.loc, { op: '^', left: l.unit ?? 'a number', right: r.unit ?? 'a number' })), undefined;
+          if (l.unit || r.unit)
+            return (void this.out.push(diag('SID2022', e.loc, { op: '^', left: l.unit ?? 'a number', right: r.unit ?? 'a number' })), undefined);
         } else {
-          if (l.unit && r.unit) return void this.out.push(diag('SID2022', e.loc, { op: e.op, left: l.unit, right: r.unit })), undefined;
-          if (e.op === '/' && r.unit) return void this.out.push(diag('SID2022', e.loc, { op: '/', left: 'a number', right: r.unit })), undefined;
+          if (l.unit && r.unit) return (void this.out.push(diag('SID2022', e.loc, { op: e.op, left: l.unit, right: r.unit })), undefined);
+          if (e.op === '/' && r.unit) return (void this.out.push(diag('SID2022', e.loc, { op: '/', left: 'a number', right: r.unit })), undefined);
           unit = l.unit ?? r.unit;
         }
         const a = l.value;
@@ -119,7 +139,9 @@ export class Evaluator {
       const conv = TO_GB[unit] !== undefined && TO_GB[v.unit!] !== undefined;
       if (conv) return (v.value * TO_GB[v.unit!]!) / TO_GB[unit]!;
       const loc = e.kind === 'UnitExpr' ? e.unitLoc : e.loc;
-      this.out.push(diag('SID2004', loc, { path, expected: unit, found: v.unit }, e.kind === 'UnitExpr' ? { fix: replaceFix(`Write ${unit}`, e.unitLoc, unit) } : {}));
+      this.out.push(
+        diag('SID2004', loc, { path, expected: unit, found: v.unit }, e.kind === 'UnitExpr' ? { fix: replaceFix(`Write ${unit}`, e.unitLoc, unit) } : {}),
+      );
     } else if (!unit && v.unit) {
       const loc = e.kind === 'UnitExpr' ? e.unitLoc : e.loc;
       this.out.push(diag('SID2016', loc, { path, unit: v.unit }));
@@ -194,7 +216,13 @@ export class Evaluator {
     }
     const args = u.kind === 'Call' ? u.args : [];
     if (args.length > d.params.length) {
-      this.out.push(diag('SID2010', u.loc, { name, expected: d.params.length === 0 ? 'no arguments' : `at most ${d.params.length} arguments (${d.params.map((p) => p.name).join(', ')})`, found: args.length }));
+      this.out.push(
+        diag('SID2010', u.loc, {
+          name,
+          expected: d.params.length === 0 ? 'no arguments' : `at most ${d.params.length} arguments (${d.params.map((p) => p.name).join(', ')})`,
+          found: args.length,
+        }),
+      );
       return undefined;
     }
     const out: Record<string, JsonValue> = { kind: name };
@@ -225,7 +253,13 @@ export class Evaluator {
       return this.mismatch(path, t, u);
     }
     if (call.args.length < 1 || call.args.length > 2) {
-      this.out.push(diag('SID2010', call.loc, { name: call.callee.name, expected: 'memory and optional throughput: gpu(80 GB, 989 TFLOPS)', found: `${call.args.length} arguments` }));
+      this.out.push(
+        diag('SID2010', call.loc, {
+          name: call.callee.name,
+          expected: 'memory and optional throughput: gpu(80 GB, 989 TFLOPS)',
+          found: `${call.args.length} arguments`,
+        }),
+      );
       return undefined;
     }
     const mem = this.number(call.args[0]!, `${path}.memory`, 'GB');
@@ -237,7 +271,11 @@ export class Evaluator {
   private guidance(u: Expr, path: string, t: SettingType): JsonValue | undefined {
     if (u.kind === 'IdentExpr' && u.name === 'none') return { mode: 'none', scale: 1 };
     if (u.kind !== 'Call') {
-      if (u.kind === 'IdentExpr') return void this.out.push(diag('SID2025', u.loc, { name: u.name, hint: suggestion(u.name, ['none', 'cfg', 'embedded']), known: EXAMPLES.guidance })), undefined;
+      if (u.kind === 'IdentExpr')
+        return (
+          void this.out.push(diag('SID2025', u.loc, { name: u.name, hint: suggestion(u.name, ['none', 'cfg', 'embedded']), known: EXAMPLES.guidance })),
+          undefined
+        );
       return this.mismatch(path, t, u);
     }
     const mode = u.callee.name;
@@ -245,7 +283,8 @@ export class Evaluator {
       this.out.push(diag('SID2009', u.callee.loc, { name: mode, hint: suggestion(mode, ['cfg', 'embedded']), known: 'cfg, embedded, none' }));
       return undefined;
     }
-    if (u.args.length !== 1) return void this.out.push(diag('SID2010', u.loc, { name: mode, expected: 'one scale', found: `${u.args.length} arguments` })), undefined;
+    if (u.args.length !== 1)
+      return (void this.out.push(diag('SID2010', u.loc, { name: mode, expected: 'one scale', found: `${u.args.length} arguments` })), undefined);
     const scale = this.number(u.args[0]!, `${path}.scale`, undefined);
     return scale === undefined ? undefined : { mode, scale };
   }
@@ -264,7 +303,7 @@ export class Evaluator {
       return { mode: 'precomputed', path: a.value };
     }
     if (name === 'encoder' || name === 'labels') {
-      if (args.length) return void this.out.push(diag('SID2010', u.loc, { name, expected: 'no arguments', found: args.length })), undefined;
+      if (args.length) return (void this.out.push(diag('SID2010', u.loc, { name, expected: 'no arguments', found: args.length })), undefined);
       return { mode: name };
     }
     const known = ['precomputed', 'encoder', 'labels'];
@@ -312,7 +351,14 @@ export class Evaluator {
           return fold({ op: fn, args: [compile(e.args[0]!)] });
         }
         default:
-          this.out.push(diag('SID2005', e.loc, { path: 'loss.weighting', expected: `an arithmetic expression of ${param}`, found: describeExpr(e), example: '' }, { help: '' }));
+          this.out.push(
+            diag(
+              'SID2005',
+              e.loc,
+              { path: 'loss.weighting', expected: `an arithmetic expression of ${param}`, found: describeExpr(e), example: '' },
+              { help: '' },
+            ),
+          );
           ok = false;
           return 0;
       }
@@ -331,8 +377,15 @@ function fold(e: { op: string; args: WeightExpr[] }): WeightExpr {
   if (!e.args.every((a) => typeof a === 'number')) return e;
   const a = e.args as number[];
   const ops: Record<string, () => number> = {
-    '+': () => a[0]! + a[1]!, '-': () => a[0]! - a[1]!, '*': () => a[0]! * a[1]!, '/': () => a[0]! / a[1]!, '^': () => a[0]! ** a[1]!,
-    neg: () => -a[0]!, ln: () => Math.log(a[0]!), exp: () => Math.exp(a[0]!), sqrt: () => Math.sqrt(a[0]!),
+    '+': () => a[0]! + a[1]!,
+    '-': () => a[0]! - a[1]!,
+    '*': () => a[0]! * a[1]!,
+    '/': () => a[0]! / a[1]!,
+    '^': () => a[0]! ** a[1]!,
+    neg: () => -a[0]!,
+    ln: () => Math.log(a[0]!),
+    exp: () => Math.exp(a[0]!),
+    sqrt: () => Math.sqrt(a[0]!),
   };
   const v = ops[e.op]!();
   return Number.isFinite(v) ? v : e;
@@ -347,18 +400,30 @@ function numberText(e: Expr): string {
 
 function describeExpr(e: Expr): string {
   switch (e.kind) {
-    case 'Number': return `the number ${e.text}`;
-    case 'String': return `the string "${e.value}"`;
-    case 'Bool': return String(e.value);
-    case 'IdentExpr': return `the name \`${e.name}\``;
-    case 'Call': return `a call of \`${e.callee.name}\``;
-    case 'Tuple': return `a tuple of ${e.elements.length}`;
-    case 'List': return `a list of ${e.elements.length}`;
-    case 'Binary': return e.op === 'x' ? 'a count x device expression' : 'an arithmetic expression';
-    case 'Unary': return 'a negative number';
-    case 'UnitExpr': return `a value in ${e.unit}`;
-    case 'Restrict': return 'a restricted distribution';
-    case 'Paren': return describeExpr(e.inner);
+    case 'Number':
+      return `the number ${e.text}`;
+    case 'String':
+      return `the string "${e.value}"`;
+    case 'Bool':
+      return String(e.value);
+    case 'IdentExpr':
+      return `the name \`${e.name}\``;
+    case 'Call':
+      return `a call of \`${e.callee.name}\``;
+    case 'Tuple':
+      return `a tuple of ${e.elements.length}`;
+    case 'List':
+      return `a list of ${e.elements.length}`;
+    case 'Binary':
+      return e.op === 'x' ? 'a count x device expression' : 'an arithmetic expression';
+    case 'Unary':
+      return 'a negative number';
+    case 'UnitExpr':
+      return `a value in ${e.unit}`;
+    case 'Restrict':
+      return 'a restricted distribution';
+    case 'Paren':
+      return describeExpr(e.inner);
   }
 }
 

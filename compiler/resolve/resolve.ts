@@ -47,7 +47,17 @@ function extendsChain(decl: RecipeDecl, visible: Map<string, RecipeDecl>, sweeps
     const base = visible.get(ref.name);
     if (!base) {
       if (sweeps.has(ref.name)) out.push(diag('SID2026', ref.loc, { name: ref.name }));
-      else out.push(diag('SID2013', ref.loc, { name: ref.name, hint: suggestion(ref.name, [...visible.keys()].filter((n) => n !== cur.name)), known: [...visible.keys()].join(', ') || '(none)' }));
+      else
+        out.push(
+          diag('SID2013', ref.loc, {
+            name: ref.name,
+            hint: suggestion(
+              ref.name,
+              [...visible.keys()].filter((n) => n !== cur.name),
+            ),
+            known: [...visible.keys()].join(', ') || '(none)',
+          }),
+        );
       break;
     }
     if (chain.includes(base)) {

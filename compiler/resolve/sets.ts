@@ -20,7 +20,10 @@ export function parseSets(args: readonly string[], sources: Map<string, string>,
     }
     const key = arg.slice(0, eq).trim();
     const keyStart = arg.indexOf(key);
-    const keyLoc = { file, range: { start: { line: 0, column: keyStart, offset: keyStart }, end: { line: 0, column: keyStart + key.length, offset: keyStart + key.length } } };
+    const keyLoc = {
+      file,
+      range: { start: { line: 0, column: keyStart, offset: keyStart }, end: { line: 0, column: keyStart + key.length, offset: keyStart + key.length } },
+    };
     if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(key)) {
       out.push(diag('SID1011', keyLoc, { arg }));
       return;

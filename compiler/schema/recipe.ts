@@ -17,32 +17,53 @@ const numberSchema = (t: { integer?: boolean; min?: number; max?: number; exclus
 
 function typeSchema(t: SettingType): Schema {
   switch (t.kind) {
-    case 'number': return numberSchema(t);
-    case 'string': return { type: 'string' };
-    case 'path': return { type: 'string', minLength: 1 };
-    case 'bool': return { type: 'boolean' };
-    case 'enum': return { type: 'string', enum: [...t.values] };
-    case 'interval': return { $ref: '#/definitions/interval' };
-    case 'list': return { type: 'array', items: typeSchema(t.of) };
-    case 'distribution': return { $ref: '#/definitions/distribution' };
-    case 'weighting': return { $ref: '#/definitions/weighting' };
-    case 'devices': return { $ref: '#/definitions/devices' };
-    case 'guidance': return { $ref: '#/definitions/guidance' };
-    case 'text': return { $ref: '#/definitions/text' };
+    case 'number':
+      return numberSchema(t);
+    case 'string':
+      return { type: 'string' };
+    case 'path':
+      return { type: 'string', minLength: 1 };
+    case 'bool':
+      return { type: 'boolean' };
+    case 'enum':
+      return { type: 'string', enum: [...t.values] };
+    case 'interval':
+      return { $ref: '#/definitions/interval' };
+    case 'list':
+      return { type: 'array', items: typeSchema(t.of) };
+    case 'distribution':
+      return { $ref: '#/definitions/distribution' };
+    case 'weighting':
+      return { $ref: '#/definitions/weighting' };
+    case 'devices':
+      return { $ref: '#/definitions/devices' };
+    case 'guidance':
+      return { $ref: '#/definitions/guidance' };
+    case 'text':
+      return { $ref: '#/definitions/text' };
   }
 }
 
 function definitions(): Schema {
   const interval = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: 'An interval [lo, hi] of t.' };
   return {
-    axes: { type: 'object', description: 'Setting path -> list of values (canonical JSON).', propertyNames: { enum: SETTINGS.map((s) => s.path) }, additionalProperties: { type: 'array' } },
+    axes: {
+      type: 'object',
+      description: 'Setting path -> list of values (canonical JSON).',
+      propertyNames: { enum: SETTINGS.map((s) => s.path) },
+      additionalProperties: { type: 'array' },
+    },
     interval,
     distribution: {
       description: 'A time distribution p(t) (compiler/recipe/distributions.ts).',
       oneOf: DISTRIBUTIONS.map((d) => ({
         type: 'object',
         description: d.doc,
-        properties: { kind: { const: d.name }, interval: { $ref: '#/definitions/interval' }, ...Object.fromEntries(d.params.map((p) => [p.name, { ...numberSchema(p), description: p.doc, default: p.default }])) },
+        properties: {
+          kind: { const: d.name },
+          interval: { $ref: '#/definitions/interval' },
+          ...Object.fromEntries(d.params.map((p) => [p.name, { ...numberSchema(p), description: p.doc, default: p.default }])),
+        },
         required: ['kind'],
         additionalProperties: false,
       })),
@@ -51,8 +72,24 @@ function definitions(): Schema {
       oneOf: [
         { type: 'number' },
         { type: 'object', properties: { var: { const: 't' } }, required: ['var'], additionalProperties: false },
-        { type: 'object', properties: { op: { enum: ['+', '-', '*', '/', '^'] }, args: { type: 'array', items: { $ref: '#/definitions/weightExpr' }, minItems: 2, maxItems: 2 } }, required: ['op', 'args'], additionalProperties: false },
-        { type: 'object', properties: { op: { enum: ['neg', ...WEIGHT_FUNCTIONS] }, args: { type: 'array', items: { $ref: '#/definitions/weightExpr' }, minItems: 1, maxItems: 1 } }, required: ['op', 'args'], additionalProperties: false },
+        {
+          type: 'object',
+          properties: {
+            op: { enum: ['+', '-', '*', '/', '^'] },
+            args: { type: 'array', items: { $ref: '#/definitions/weightExpr' }, minItems: 2, maxItems: 2 },
+          },
+          required: ['op', 'args'],
+          additionalProperties: false,
+        },
+        {
+          type: 'object',
+          properties: {
+            op: { enum: ['neg', ...WEIGHT_FUNCTIONS] },
+            args: { type: 'array', items: { $ref: '#/definitions/weightExpr' }, minItems: 1, maxItems: 1 },
+          },
+          required: ['op', 'args'],
+          additionalProperties: false,
+        },
       ],
     },
     weighting: {
@@ -63,7 +100,12 @@ function definitions(): Schema {
     },
     devices: {
       type: 'object',
-      properties: { count: { type: 'integer', minimum: 1 }, kind: { enum: ['gpu', 'cpu'] }, memory_gb: { type: 'number', exclusiveMinimum: 0 }, tflops: { type: 'number', exclusiveMinimum: 0 } },
+      properties: {
+        count: { type: 'integer', minimum: 1 },
+        kind: { enum: ['gpu', 'cpu'] },
+        memory_gb: { type: 'number', exclusiveMinimum: 0 },
+        tflops: { type: 'number', exclusiveMinimum: 0 },
+      },
       required: ['count', 'kind', 'memory_gb'],
       additionalProperties: false,
     },
@@ -75,7 +117,12 @@ function definitions(): Schema {
     },
     text: {
       oneOf: [
-        { type: 'object', properties: { mode: { const: 'precomputed' }, path: { type: 'string', minLength: 1 } }, required: ['mode', 'path'], additionalProperties: false },
+        {
+          type: 'object',
+          properties: { mode: { const: 'precomputed' }, path: { type: 'string', minLength: 1 } },
+          required: ['mode', 'path'],
+          additionalProperties: false,
+        },
         { type: 'object', properties: { mode: { enum: ['encoder', 'labels'] } }, required: ['mode'], additionalProperties: false },
       ],
     },
@@ -93,7 +140,10 @@ function sectionProperties(): Record<string, Schema> {
         settings.map((s) => {
           const t = typeSchema(s.type);
           const doc = s.doc + (s.ref ? ` (${s.ref})` : '') + (s.type.kind === 'number' && s.type.unit ? ` Unit: ${s.type.unit}.` : '');
-          return [s.path.slice(sec.name.length + 1), { ...(t.$ref ? { allOf: [t] } : t), description: doc, ...(s.default !== undefined ? { default: s.default } : {}) }];
+          return [
+            s.path.slice(sec.name.length + 1),
+            { ...(t.$ref ? { allOf: [t] } : t), description: doc, ...(s.default !== undefined ? { default: s.default } : {}) },
+          ];
         }),
       ),
       additionalProperties: false,
@@ -118,10 +168,16 @@ export function recipeSchema(): Schema {
       ...sections,
       sweeps: {
         type: 'object',
-        description: 'Sweeps over a recipe: { fig3: { over: sana_600m_512, axes: { time.interval: [[0, 0.333], [0.333, 0.667]] } } }. Keys of `axes` combine as a grid; `grid` and `zip` list groups of axes (zip: equal lengths, tied).',
+        description:
+          'Sweeps over a recipe: { fig3: { over: sana_600m_512, axes: { time.interval: [[0, 0.333], [0.333, 0.667]] } } }. Keys of `axes` combine as a grid; `grid` and `zip` list groups of axes (zip: equal lengths, tied).',
         additionalProperties: {
           type: 'object',
-          properties: { over: { type: 'string' }, axes: { $ref: '#/definitions/axes' }, grid: { type: 'array', items: { $ref: '#/definitions/axes' } }, zip: { type: 'array', items: { $ref: '#/definitions/axes' } } },
+          properties: {
+            over: { type: 'string' },
+            axes: { $ref: '#/definitions/axes' },
+            grid: { type: 'array', items: { $ref: '#/definitions/axes' } },
+            zip: { type: 'array', items: { $ref: '#/definitions/axes' } },
+          },
           required: ['over'],
           additionalProperties: false,
         },

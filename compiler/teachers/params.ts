@@ -29,10 +29,16 @@ function sanaBlock(a: SanaArch): number {
 function sanaParams(a: SanaArch): { blocks: number; total: number; largestBlock: number } {
   const d = hiddenSize(a);
   const block = sanaBlock(a);
-  const embed = linear(a.in_channels * a.patch_size ** 2, d) // patch_embed (1x1 conv)
-    + timestepEmbedding(d) + (a.guidance_embeds ? timestepEmbedding(d) : 0) + linear(d, 6 * d) // AdaLayerNormSingle
-    + linear(a.caption_channels, d) + linear(d, d) + d // caption_projection + caption_norm
-    + 2 * d + linear(d, a.patch_size ** 2 * a.in_channels); // scale_shift_table + proj_out
+  const embed =
+    linear(a.in_channels * a.patch_size ** 2, d) + // patch_embed (1x1 conv)
+    timestepEmbedding(d) +
+    (a.guidance_embeds ? timestepEmbedding(d) : 0) +
+    linear(d, 6 * d) + // AdaLayerNormSingle
+    linear(a.caption_channels, d) +
+    linear(d, d) +
+    d + // caption_projection + caption_norm
+    2 * d +
+    linear(d, a.patch_size ** 2 * a.in_channels); // scale_shift_table + proj_out
   return { blocks: a.num_layers * block, total: a.num_layers * block + embed, largestBlock: block };
 }
 
@@ -57,10 +63,15 @@ function mmditParams(a: MMDiTArch): { blocks: number; total: number; largestBloc
     blocks += b;
     largest = Math.max(largest, b);
   }
-  const embed = linear(a.in_channels * a.patch_size ** 2, d) + a.pos_embed_max_size ** 2 * d // patch conv + position table
-    + timestepEmbedding(d) + linear(a.pooled_projection_dim, d) + linear(d, d) // time + pooled text
-    + linear(a.joint_attention_dim, a.caption_projection_dim) // context_embedder
-    + linear(d, 2 * d) + linear(d, a.patch_size ** 2 * a.in_channels); // norm_out + proj_out
+  const embed =
+    linear(a.in_channels * a.patch_size ** 2, d) +
+    a.pos_embed_max_size ** 2 * d + // patch conv + position table
+    timestepEmbedding(d) +
+    linear(a.pooled_projection_dim, d) +
+    linear(d, d) + // time + pooled text
+    linear(a.joint_attention_dim, a.caption_projection_dim) + // context_embedder
+    linear(d, 2 * d) +
+    linear(d, a.patch_size ** 2 * a.in_channels); // norm_out + proj_out
   return { blocks, total: blocks + embed, largestBlock: largest };
 }
 
@@ -69,10 +80,15 @@ function fluxParams(a: FluxArch): { blocks: number; total: number; largestBlock:
   const hd = a.attention_head_dim;
   const double = 2 * linear(d, 6 * d) + 8 * linear(d, d) + 4 * hd + 2 * feedForward(d);
   const single = linear(d, 3 * d) + linear(d, 4 * d) + 3 * linear(d, d) + 2 * hd + linear(5 * d, d);
-  const embed = timestepEmbedding(d) + (a.guidance_embeds ? timestepEmbedding(d) : 0)
-    + linear(a.pooled_projection_dim, d) + linear(d, d) // pooled CLIP text
-    + linear(a.joint_attention_dim, d) + linear(a.in_channels, d) // context_embedder, x_embedder
-    + linear(d, 2 * d) + linear(d, a.in_channels); // norm_out, proj_out
+  const embed =
+    timestepEmbedding(d) +
+    (a.guidance_embeds ? timestepEmbedding(d) : 0) +
+    linear(a.pooled_projection_dim, d) +
+    linear(d, d) + // pooled CLIP text
+    linear(a.joint_attention_dim, d) +
+    linear(a.in_channels, d) + // context_embedder, x_embedder
+    linear(d, 2 * d) +
+    linear(d, a.in_channels); // norm_out, proj_out
   const blocks = a.num_layers * double + a.num_single_layers * single;
   return { blocks, total: blocks + embed, largestBlock: double };
 }
@@ -82,9 +98,15 @@ function ditParams(a: DiTArch): { blocks: number; total: number; largestBlock: n
   const f = Math.round(a.mlp_ratio * d);
   const block = linear(d, 3 * d) + linear(d, d) + linear(d, f) + linear(f, d) + linear(d, 6 * d);
   const p2c = a.patch_size ** 2 * a.in_channels;
-  const embed = linear(p2c, d) + linear(a.freq_dim, d) + linear(d, d) // patch embedding, timestep MLP
-    + linear(a.text_dim, d) + linear(d, d) + a.vocab_size * a.text_dim // pooled caption MLP, word embeddings
-    + linear(d, 2 * d) + linear(d, p2c); // norm_out, proj_out
+  const embed =
+    linear(p2c, d) +
+    linear(a.freq_dim, d) +
+    linear(d, d) + // patch embedding, timestep MLP
+    linear(a.text_dim, d) +
+    linear(d, d) +
+    a.vocab_size * a.text_dim + // pooled caption MLP, word embeddings
+    linear(d, 2 * d) +
+    linear(d, p2c); // norm_out, proj_out
   return { blocks: a.num_layers * block, total: a.num_layers * block + embed, largestBlock: block };
 }
 
@@ -106,11 +128,16 @@ export interface ParamBreakdown {
 
 export function parameterBreakdown(arch: Arch): ParamBreakdown {
   switch (arch.kind) {
-    case 'sana': return sanaParams(arch);
-    case 'mmdit': return mmditParams(arch);
-    case 'flux': return fluxParams(arch);
-    case 'dit': return ditParams(arch);
-    case 'vector': return vectorParams(arch);
+    case 'sana':
+      return sanaParams(arch);
+    case 'mmdit':
+      return mmditParams(arch);
+    case 'flux':
+      return fluxParams(arch);
+    case 'dit':
+      return ditParams(arch);
+    case 'vector':
+      return vectorParams(arch);
   }
 }
 

@@ -18,11 +18,16 @@ const res = (r: number | Resolution): Resolution => (typeof r === 'number' ? { h
 export function pixelsPerToken(config: TeacherConfig): number {
   const a = config.arch;
   switch (a.kind) {
-    case 'sana': return config.vae_downsample * a.patch_size;
-    case 'mmdit': return config.vae_downsample * a.patch_size;
-    case 'flux': return config.vae_downsample * 2;
-    case 'dit': return a.patch_size;
-    case 'vector': return 1;
+    case 'sana':
+      return config.vae_downsample * a.patch_size;
+    case 'mmdit':
+      return config.vae_downsample * a.patch_size;
+    case 'flux':
+      return config.vae_downsample * 2;
+    case 'dit':
+      return a.patch_size;
+    case 'vector':
+      return 1;
   }
 }
 
@@ -44,10 +49,14 @@ export function latentShape(config: TeacherConfig, resolution: number | Resoluti
   const r = res(resolution);
   const a = config.arch;
   switch (a.kind) {
-    case 'vector': return [a.dim];
-    case 'dit': return [a.in_channels, r.height, r.width];
-    case 'flux': return [(r.height / 16) * (r.width / 16), a.in_channels];
-    default: return [config.latent_channels, r.height / config.vae_downsample, r.width / config.vae_downsample];
+    case 'vector':
+      return [a.dim];
+    case 'dit':
+      return [a.in_channels, r.height, r.width];
+    case 'flux':
+      return [(r.height / 16) * (r.width / 16), a.in_channels];
+    default:
+      return [config.latent_channels, r.height / config.vae_downsample, r.width / config.vae_downsample];
   }
 }
 
@@ -63,8 +72,7 @@ export function imageTokens(config: TeacherConfig, resolution: number | Resoluti
 export const textTokens = (config: TeacherConfig): number => config.text_tokens;
 
 /** Elements of one latent sample: numel(latent) of the adversarial losses (docs/algorithm.md §6). */
-export const latentNumel = (config: TeacherConfig, resolution: number | Resolution): number =>
-  latentShape(config, resolution).reduce((a, b) => a * b, 1);
+export const latentNumel = (config: TeacherConfig, resolution: number | Resolution): number => latentShape(config, resolution).reduce((a, b) => a * b, 1);
 
 /**
  * Bindings of the graph's symbolic dims: C, H, W (latent; FLUX: token grid and 64 packed channels),

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 
 export function canonicalJson(value: unknown, omit: ReadonlySet<string> = new Set()): string {
   return (
-    JSON.stringify(value, (k, v: unknown) => {
+    JSON.stringify(value, (_k, v: unknown) => {
       if (typeof v === 'number' && !Number.isFinite(v)) return null;
       if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
       const o = v as Record<string, unknown>;

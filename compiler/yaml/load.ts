@@ -29,7 +29,11 @@ const TOP_KEYS = ['recipe', 'abstract', 'extends', 'imports', 'stages', 'sweeps'
 
 class YamlFile {
   readonly map: LineMap;
-  constructor(readonly file: string, text: string, readonly doc: Document) {
+  constructor(
+    readonly file: string,
+    text: string,
+    readonly doc: Document,
+  ) {
     this.map = new LineMap(text);
   }
 
@@ -61,7 +65,10 @@ class YamlFile {
 }
 
 function pointer(instancePath: string): string[] {
-  return instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function getAt(v: unknown, segs: (string | number)[]): JsonValue | undefined {
@@ -93,7 +100,9 @@ function mapErrors(y: YamlFile, value: unknown, errors: ErrorObject[], out: Diag
         out.push(diag('SID2002', y.keyLoc([...segs, k]), { path: k, hint: settingHint(k), known: knownInSection(k) }));
       } else {
         bad.add(segs.join('/'));
-        out.push(diag('SID2005', y.valueLoc(segs), { path: segs.join('.'), expected: e.message ?? 'another value', found: 'this value', example: '' }, { help: '' }));
+        out.push(
+          diag('SID2005', y.valueLoc(segs), { path: segs.join('.'), expected: e.message ?? 'another value', found: 'this value', example: '' }, { help: '' }),
+        );
       }
       continue;
     }
@@ -105,7 +114,10 @@ function mapErrors(y: YamlFile, value: unknown, errors: ErrorObject[], out: Diag
       doneSettings.add(key);
       const problems = validateValue(s.path, SETTINGS_BY_PATH.get(s.path)!.type, getAt(value, s.base) ?? null);
       for (const p of problems) out.push(diag(p.code, y.valueLoc([...s.base, ...p.at]), p.args));
-      if (!problems.length) out.push(diag('SID2005', y.valueLoc(s.base), { path: s.path, expected: 'a valid value', found: e.message ?? 'an invalid value', example: '' }, { help: '' }));
+      if (!problems.length)
+        out.push(
+          diag('SID2005', y.valueLoc(s.base), { path: s.path, expected: 'a valid value', found: e.message ?? 'an invalid value', example: '' }, { help: '' }),
+        );
       continue;
     }
     const inStage = segs[0] === 'stages' ? 2 : 0;
@@ -114,8 +126,22 @@ function mapErrors(y: YamlFile, value: unknown, errors: ErrorObject[], out: Diag
       const at = [...segs, k];
       bad.add(at.join('/'));
       if (segs.length === inStage) {
-        if (k.includes('.') && SETTINGS_BY_PATH.has(k)) out.push(diag('SID2001', y.keyLoc(at), { name: k, hint: `; write it nested: \`${k.split('.')[0]}: { ${k.split('.')[1]}: ... }\``, known: SECTIONS.map((x) => x.name).join(', ') }));
-        else out.push(diag('SID2001', y.keyLoc(at), { name: k, hint: suggestion(k, inStage ? ['after', ...SECTIONS.map((x) => x.name)] : TOP_KEYS), known: SECTIONS.map((x) => x.name).join(', ') }));
+        if (k.includes('.') && SETTINGS_BY_PATH.has(k))
+          out.push(
+            diag('SID2001', y.keyLoc(at), {
+              name: k,
+              hint: `; write it nested: \`${k.split('.')[0]}: { ${k.split('.')[1]}: ... }\``,
+              known: SECTIONS.map((x) => x.name).join(', '),
+            }),
+          );
+        else
+          out.push(
+            diag('SID2001', y.keyLoc(at), {
+              name: k,
+              hint: suggestion(k, inStage ? ['after', ...SECTIONS.map((x) => x.name)] : TOP_KEYS),
+              known: SECTIONS.map((x) => x.name).join(', '),
+            }),
+          );
       } else {
         const path = `${segs[inStage]}.${k}`;
         out.push(diag('SID2002', y.keyLoc(at), { path, hint: settingHint(path), known: knownInSection(path) }));
@@ -125,12 +151,20 @@ function mapErrors(y: YamlFile, value: unknown, errors: ErrorObject[], out: Diag
       bad.add(['stages', k].join('/'));
       out.push(diag('SID2017', y.keyLoc(['stages', k]), { name: k, hint: suggestion(k, STAGE_KINDS), known: STAGE_KINDS.join(', ') }));
     } else if (e.keyword === 'enum' && segs[0] === 'stages' && segs.length === 1) {
-      continue; // the propertyNames error reports it
     } else {
       bad.add(segs.join('/'));
       const last = segs[segs.length - 1] ?? 'the recipe';
-      if (segs.length === inStage + 1 && SECTIONS_BY_NAME.has(last)) out.push(diag('SID2023', y.valueLoc(segs), { name: last, expected: 'a mapping of settings', example: `write \`${last}: { ... }\`` }));
-      else out.push(diag('SID2005', y.valueLoc(segs), { path: segs.join('.') || 'the recipe', expected: e.message ?? 'another value', found: 'this value', example: '' }, { help: '' }));
+      if (segs.length === inStage + 1 && SECTIONS_BY_NAME.has(last))
+        out.push(diag('SID2023', y.valueLoc(segs), { name: last, expected: 'a mapping of settings', example: `write \`${last}: { ... }\`` }));
+      else
+        out.push(
+          diag(
+            'SID2005',
+            y.valueLoc(segs),
+            { path: segs.join('.') || 'the recipe', expected: e.message ?? 'another value', found: 'this value', example: '' },
+            { help: '' },
+          ),
+        );
     }
   }
   return bad;
@@ -167,7 +201,12 @@ function loadSweep(y: YamlFile, name: string, body: unknown, bad: Set<string>, d
         dropped = true;
         continue;
       }
-      out.push({ path, pathLoc: y.keyLoc(at), loc: y.valueLoc(at), values: list.map((v, i) => ({ path, keyLoc: y.keyLoc(at), value: { json: v as JsonValue }, valueLoc: y.valueLoc([...at, i]), origin })) });
+      out.push({
+        path,
+        pathLoc: y.keyLoc(at),
+        loc: y.valueLoc(at),
+        values: list.map((v, i) => ({ path, keyLoc: y.keyLoc(at), value: { json: v as JsonValue }, valueLoc: y.valueLoc([...at, i]), origin })),
+      });
     }
     return out;
   };
@@ -238,7 +277,12 @@ export function loadYamlRecipe(text: string, file: string, out: Diagnostic[], op
   const decls: FileDecls = { file, imports: [], recipes: [], sweeps: [] };
   if (doc.errors.length) {
     // The yaml package reports its own stack overflow as an error: say what it means instead.
-    for (const e of doc.errors) out.push(/call stack/i.test(e.message) ? diag('SID1008', y.loc(e.pos), { detail: DEEP }) : diag('SID1010', y.loc(e.pos), { format, detail: e.message.split('\n')[0] }));
+    for (const e of doc.errors)
+      out.push(
+        /call stack/i.test(e.message)
+          ? diag('SID1008', y.loc(e.pos), { detail: DEEP })
+          : diag('SID1010', y.loc(e.pos), { format, detail: e.message.split('\n')[0] }),
+      );
     return decls;
   }
   const deep = tooDeep(doc); // toJS and ajv recurse: stop before them
@@ -262,7 +306,13 @@ export function loadYamlRecipe(text: string, file: string, out: Diagnostic[], op
       if (bad.has(`stages/${st}`) || !body || typeof body !== 'object') continue;
       const b = body as Record<string, unknown>;
       const after = Array.isArray(b.after) ? b.after.map((a, i) => ({ name: String(a), loc: y.valueLoc(['stages', st, 'after', i]) })) : [];
-      stages.push({ name: st, nameLoc: y.keyLoc(['stages', st]), loc: y.valueLoc(['stages', st]), after, assignments: sectionAssignments(y, b, ['stages', st], `${name} stage ${st}`, bad, ['after']) });
+      stages.push({
+        name: st,
+        nameLoc: y.keyLoc(['stages', st]),
+        loc: y.valueLoc(['stages', st]),
+        after,
+        assignments: sectionAssignments(y, b, ['stages', st], `${name} stage ${st}`, bad, ['after']),
+      });
     }
   }
   const recipe: RecipeDecl = {

@@ -27,7 +27,7 @@ export function makeGmm(spec: GmmSpec): Gmm {
   const n = spec.classes * spec.modesPerClass;
   if (spec.symmetric && spec.modesPerClass % 2 !== 0) throw new Error(`a symmetric mixture needs an even number of modes per class, not ${spec.modesPerClass}`);
   const means = new Float32Array(n * spec.dim);
-  const minSep = Math.max(6 * spec.modeStd, (2 * spec.radius) / Math.pow(n, 1 / spec.dim) * 0.6);
+  const minSep = Math.max(6 * spec.modeStd, ((2 * spec.radius) / Math.pow(n, 1 / spec.dim)) * 0.6);
   const farFromAll = (cand: number[], placed: number): boolean =>
     Array.from({ length: placed }, (_, j) => j).every((j) => dist2(cand, means, j, spec.dim) >= minSep * minSep);
   for (let i = 0, tries = 0; i < n; tries++) {

@@ -69,8 +69,7 @@ export function loadMnist(opts: MnistOptions): ImageSet {
   const lab = new Int32Array(pick.length);
   pick.forEach((src, j) => {
     lab[j] = labels[src]!;
-    for (let y = 0; y < 28; y++)
-      out.set(images.subarray(src * 784 + y * 28, src * 784 + y * 28 + 28), j * size * size + (y + pad) * size + pad);
+    for (let y = 0; y < 28; y++) out.set(images.subarray(src * 784 + y * 28, src * 784 + y * 28 + 28), j * size * size + (y + pad) * size + pad);
   });
   return {
     name: `mnist-${opts.split}`,

@@ -90,9 +90,13 @@ export function resolveCheckpointPath(path: string): string {
   if (indexes.length > 1) throw new SafetensorsError(path, 'index', `several index files (${indexes.join(', ')}); name the one to load`);
   const singles = files.filter((f) => f.endsWith('.safetensors'));
   if (singles.length === 1) return join(path, singles[0]!);
-  throw new SafetensorsError(path, 'index', singles.length === 0
-    ? 'no .safetensors file or .safetensors.index.json in this directory'
-    : `several .safetensors files (${singles.join(', ')}) but no .safetensors.index.json saying which tensor is where`);
+  throw new SafetensorsError(
+    path,
+    'index',
+    singles.length === 0
+      ? 'no .safetensors file or .safetensors.index.json in this directory'
+      : `several .safetensors files (${singles.join(', ')}) but no .safetensors.index.json saying which tensor is where`,
+  );
 }
 
 /**
@@ -132,7 +136,8 @@ export function openCheckpoint(path: string): Checkpoint {
   for (const f of [...files.values()].reverse()) Object.assign(metadata, f.header.metadata);
   const shardOf = (name: string): SafetensorsFile => {
     const s = getOwn(index.weightMap, name);
-    if (!s) throw new SafetensorsError(resolved, 'missing-tensor', `no tensor named '${name}' in the weight map (${Object.keys(index.weightMap).length} tensors)`);
+    if (!s)
+      throw new SafetensorsError(resolved, 'missing-tensor', `no tensor named '${name}' in the weight map (${Object.keys(index.weightMap).length} tensors)`);
     return files.get(s)!;
   };
   return {

@@ -18,9 +18,7 @@ export class NpyError extends UserError {
 }
 
 type NpyDtype = 'f4' | 'i4';
-export type NpyArray =
-  | { dtype: 'f4'; shape: number[]; data: Float32Array }
-  | { dtype: 'i4'; shape: number[]; data: Int32Array };
+export type NpyArray = { dtype: 'f4'; shape: number[]; data: Float32Array } | { dtype: 'i4'; shape: number[]; data: Int32Array };
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
@@ -57,7 +55,8 @@ function npyHeader(dtype: NpyDtype, shape: number[]): Uint8Array {
 /** Writes a float32 or int32 array (C order, little-endian) atomically. */
 export function writeNpy(path: string, arr: NpyArray): void {
   const numel = arr.shape.reduce((a, b) => a * b, 1);
-  if (!arr.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new NpyError(path, `shape must be non-negative integers, got ${JSON.stringify(arr.shape)}`);
+  if (!arr.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw new NpyError(path, `shape must be non-negative integers, got ${JSON.stringify(arr.shape)}`);
   if (arr.data.length !== numel) throw new NpyError(path, `shape [${arr.shape.join(', ')}] has ${numel} elements but data has ${arr.data.length}`);
   const header = npyHeader(arr.dtype, arr.shape);
   const out = new Uint8Array(header.length + arr.data.byteLength);
@@ -188,7 +187,8 @@ export function readNpy(path: string): NpyArray {
   const numel = dims.reduce((a, b) => a * b, 1);
   const start = prefix + hlen;
   const need = numel * reader.size;
-  if (bytes.length - start < need) fail(`file is truncated: shape (${dims.join(', ')}) of '${descr}' needs ${need} data bytes but ${bytes.length - start} remain`);
+  if (bytes.length - start < need)
+    fail(`file is truncated: shape (${dims.join(', ')}) of '${descr}' needs ${need} data bytes but ${bytes.length - start} remain`);
   const out = reader.out === 'f4' ? new Float32Array(numel) : new Int32Array(numel);
   // Fortran order: element k of the file is the C-order element whose index digits are reversed-major.
   const strides = cStrides(dims);

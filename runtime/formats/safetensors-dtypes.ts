@@ -29,7 +29,7 @@ export type WritableDtype = 'F32' | 'F16' | 'BF16';
 export const WRITABLE_DTYPES: readonly WritableDtype[] = ['F32', 'F16', 'BF16'];
 
 export function isDtype(s: unknown): s is SafetensorsDtype {
-  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(DTYPE_BYTES, s);
+  return typeof s === 'string' && Object.hasOwn(DTYPE_BYTES, s);
 }
 
 // Typed-array views below read the host's byte order; safetensors is little-endian, as is every

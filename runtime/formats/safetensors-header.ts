@@ -88,7 +88,11 @@ export function readHeaderFromFd(fd: number, file: string, fileBytes: number): S
   const lenBytes = readExact(fd, file, 0, 8);
   const n64 = new DataView(lenBytes.buffer).getBigUint64(0, true);
   if (n64 > BigInt(fileBytes - 8)) {
-    throw new SafetensorsError(file, 'header-length', `header length ${n64} is larger than the rest of the file (${fileBytes - 8} bytes); the file is truncated or not safetensors`);
+    throw new SafetensorsError(
+      file,
+      'header-length',
+      `header length ${n64} is larger than the rest of the file (${fileBytes - 8} bytes); the file is truncated or not safetensors`,
+    );
   }
   const n = Number(n64);
   if (n > MAX_HEADER_BYTES) {
@@ -158,7 +162,11 @@ function parseEntry(name: string, entry: unknown, file: string): TensorInfo {
   const numel = shape.reduce((a, b) => a * b, 1);
   const expected = numel * DTYPE_BYTES[e.dtype];
   if (expected !== end - begin) {
-    throw new SafetensorsError(file, 'shape', `${where}: shape [${shape.join(', ')}] of ${e.dtype} needs ${fmtBytes(expected)} but data_offsets [${begin}, ${end}] span ${fmtBytes(end - begin)}`);
+    throw new SafetensorsError(
+      file,
+      'shape',
+      `${where}: shape [${shape.join(', ')}] of ${e.dtype} needs ${fmtBytes(expected)} but data_offsets [${begin}, ${end}] span ${fmtBytes(end - begin)}`,
+    );
   }
   return { dtype: e.dtype, shape: [...shape], dataOffsets: [begin, end], byteLength: end - begin, numel };
 }
@@ -170,15 +178,28 @@ function checkTiling(tensors: Record<string, TensorInfo>, file: string, availabl
   for (const [name, t] of order) {
     const [begin, end] = t.dataOffsets;
     if (begin < pos) throw new SafetensorsError(file, 'offsets', `tensor '${name}' bytes [${begin}, ${end}) overlap tensor '${prev}' (which ends at ${pos})`);
-    if (begin > pos) throw new SafetensorsError(file, 'offsets', `gap of ${fmtBytes(begin - pos)} before tensor '${name}' (data_offsets begin at ${begin}, previous data ends at ${pos})`);
+    if (begin > pos)
+      throw new SafetensorsError(
+        file,
+        'offsets',
+        `gap of ${fmtBytes(begin - pos)} before tensor '${name}' (data_offsets begin at ${begin}, previous data ends at ${pos})`,
+      );
     pos = end;
     prev = name;
   }
   if (pos > available) {
-    throw new SafetensorsError(file, 'truncated', `file is truncated: the header describes ${fmtBytes(pos)} of tensor data but only ${fmtBytes(available)} follow the header (file is ${fmtBytes(fileBytes)}, expected ${8 + headerBytes + pos})`);
+    throw new SafetensorsError(
+      file,
+      'truncated',
+      `file is truncated: the header describes ${fmtBytes(pos)} of tensor data but only ${fmtBytes(available)} follow the header (file is ${fmtBytes(fileBytes)}, expected ${8 + headerBytes + pos})`,
+    );
   }
   if (pos < available) {
-    throw new SafetensorsError(file, 'offsets', `${fmtBytes(available - pos)} of data after the last tensor (the header describes ${fmtBytes(pos)} of tensor data)`);
+    throw new SafetensorsError(
+      file,
+      'offsets',
+      `${fmtBytes(available - pos)} of data after the last tensor (the header describes ${fmtBytes(pos)} of tensor data)`,
+    );
   }
   return pos;
 }

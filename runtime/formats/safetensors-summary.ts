@@ -66,7 +66,8 @@ export function formatCount(n: number): string {
 
 /** Plain-text report, one fact per line, for a terminal. */
 export function formatSummary(s: SafetensorsSummary): string {
-  const tally = (t: Tally): string => `${String(t.tensors).padStart(6)} tensors  ${formatCount(t.parameters).padStart(8)} params  ${formatBytes(t.bytes).padStart(10)}`;
+  const tally = (t: Tally): string =>
+    `${String(t.tensors).padStart(6)} tensors  ${formatCount(t.parameters).padStart(8)} params  ${formatBytes(t.bytes).padStart(10)}`;
   const lines = [`${s.file}: ${formatBytes(s.fileBytes)}`, `  total ${tally(s.total)}`, '  by dtype:'];
   for (const [d, t] of Object.entries(s.byDtype)) lines.push(`    ${d.padEnd(8)} ${tally(t)}`);
   lines.push('  by module:');

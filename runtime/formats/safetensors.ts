@@ -61,7 +61,8 @@ export class SafetensorsFile {
     try {
       return readExact(this.fd, this.path, this.header.dataStart + t.dataOffsets[0], t.byteLength);
     } catch (err) {
-      if (err instanceof RangeError) throw new SafetensorsError(this.path, 'io', `tensor '${name}' (${t.byteLength} bytes) is too large to hold in memory at once`);
+      if (err instanceof RangeError)
+        throw new SafetensorsError(this.path, 'io', `tensor '${name}' (${t.byteLength} bytes) is too large to hold in memory at once`);
       throw err;
     }
   }
@@ -95,7 +96,10 @@ export class SafetensorsFile {
 }
 
 function missingTensor(file: string, name: string, names: string[]): SafetensorsError {
-  const some = names.slice(0, 5).map((n) => `'${n}'`).join(', ');
+  const some = names
+    .slice(0, 5)
+    .map((n) => `'${n}'`)
+    .join(', ');
   const more = names.length > 5 ? `, ... (${names.length} in all)` : '';
   return new SafetensorsError(file, 'missing-tensor', `no tensor named '${name}' (the file has ${names.length ? some + more : 'no tensors'})`);
 }
@@ -105,10 +109,7 @@ export function openSafetensors(path: string): SafetensorsFile {
 }
 
 /** Reads all tensors (or only `names`) as float32, plus the file's metadata. */
-export function readSafetensors(
-  path: string,
-  opts: { names?: string[] } = {},
-): { tensors: Record<string, F32Tensor>; metadata: Record<string, string> } {
+export function readSafetensors(path: string, opts: { names?: string[] } = {}): { tensors: Record<string, F32Tensor>; metadata: Record<string, string> } {
   const f = SafetensorsFile.open(path);
   try {
     const names = opts.names ?? f.names;

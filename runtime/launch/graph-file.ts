@@ -16,9 +16,14 @@ export function readGraphFile(file: string): ExecutionGraph {
   } catch (e) {
     throw new UserError(`${file}: not JSON (${(e as Error).message}); recompile with sidc sweep-run / sidc run`);
   }
-  if (!g || typeof g !== 'object' || typeof g.hash !== 'string' || !g.recipe || !Array.isArray(g.stages)) throw new UserError(`${file}: not an execution graph (no hash, recipe or stages)`);
+  if (!g || typeof g !== 'object' || typeof g.hash !== 'string' || !g.recipe || !Array.isArray(g.stages))
+    throw new UserError(`${file}: not an execution graph (no hash, recipe or stages)`);
   const h = graphHash(g);
-  if (h !== g.hash) throw new UserError(`${file}: its content does not match its hash (${g.hash.slice(0, 8)} recorded, ${h.slice(0, 8)} computed); recompile it with sidc sweep-run / sidc run`);
-  if (basename(dirname(file)) !== runDirName(g)) throw new UserError(`${file}: graph ${runDirName(g)} is not this run directory's (${basename(dirname(file))})`);
+  if (h !== g.hash)
+    throw new UserError(
+      `${file}: its content does not match its hash (${g.hash.slice(0, 8)} recorded, ${h.slice(0, 8)} computed); recompile it with sidc sweep-run / sidc run`,
+    );
+  if (basename(dirname(file)) !== runDirName(g))
+    throw new UserError(`${file}: graph ${runDirName(g)} is not this run directory's (${basename(dirname(file))})`);
   return g;
 }

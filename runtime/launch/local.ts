@@ -17,7 +17,13 @@ export interface LocalOptions {
 
 function runOne(p: Point, o: LocalOptions): Promise<number> {
   const log = openSync(logPath(p), 'a');
-  const args = [...sidcCommand().slice(1), 'run-graph', join(p.dir, 'graph.json'), ...(o.plots ? [] : ['--no-plots']), ...(o.backend ? ['--backend', o.backend] : [])];
+  const args = [
+    ...sidcCommand().slice(1),
+    'run-graph',
+    join(p.dir, 'graph.json'),
+    ...(o.plots ? [] : ['--no-plots']),
+    ...(o.backend ? ['--backend', o.backend] : []),
+  ];
   const child = spawn(sidcCommand()[0]!, args, { stdio: ['ignore', log, log] });
   return new Promise((resolve) => {
     const done = (code: number) => {
@@ -40,7 +46,9 @@ export async function runPointsLocally(io: CliIO, points: Point[], o: LocalOptio
       const t0 = performance.now();
       const code = await runOne(p, o);
       codes.set(p.index, code);
-      io.stdout(`point ${p.index + 1}/${points.length} ${p.label}: ${code === 0 ? 'done' : `failed (exit ${code}, log ${logPath(p)})`} after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+      io.stdout(
+        `point ${p.index + 1}/${points.length} ${p.label}: ${code === 0 ? 'done' : `failed (exit ${code}, log ${logPath(p)})`} after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(o.parallel, points.length) }, worker));

@@ -20,7 +20,9 @@ export interface Point {
 export function pointLabel(g: ExecutionGraph, i: number): string {
   const sp = g.recipe.sweepPoint;
   if (!sp) return `point ${i + 1}`;
-  return Object.values(sp).map((v) => (Array.isArray(v) ? `(${v.map((x) => (typeof x === 'number' ? +x.toFixed(3) : x)).join(', ')})` : JSON.stringify(v))).join(' ');
+  return Object.values(sp)
+    .map((v) => (Array.isArray(v) ? `(${v.map((x) => (typeof x === 'number' ? +x.toFixed(3) : x)).join(', ')})` : JSON.stringify(v)))
+    .join(' ');
 }
 
 export function sweepPoints(graphs: ExecutionGraph[], runsDir: string): Point[] {
@@ -79,7 +81,12 @@ export function progressOf(p: Point): string | undefined {
   const finished = `${done.length}/${stages.length} stages done`;
   if (!last?.stage || allDone.includes(last.stage)) return done.length ? finished : undefined;
   const length = stages.find((s) => s.name === last!.stage)?.attrs.length_images;
-  const loss = last.loss ? ' ' + Object.entries(last.loss).map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(' ') : '';
+  const loss = last.loss
+    ? ' ' +
+      Object.entries(last.loss)
+        .map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`)
+        .join(' ')
+    : '';
   return `${finished}; ${last.stage} at ${last.images}${typeof length === 'number' ? `/${length}` : ''} images${loss}`;
 }
 
@@ -94,11 +101,16 @@ export function resultRow(p: Point): SweepRow | undefined {
   if (!existsSync(f)) return undefined;
   const rows = JSON.parse(readFileSync(f, 'utf8')) as EvalRow[];
   const student = rows.filter((r) => r.sampler === 'SiD student').sort((a, b) => b.steps - a.steps)[0];
-  return student ? { point: p.label, run: p.dir, coverage: student.coverage, precision: student.precision, energy: student.energy, sliced_w1: student.sliced_w1 } : undefined;
+  return student
+    ? { point: p.label, run: p.dir, coverage: student.coverage, precision: student.precision, energy: student.energy, sliced_w1: student.sliced_w1 }
+    : undefined;
 }
 
 export function sweepTable(rows: SweepRow[]): string {
-  const line = (r: SweepRow) => ('failed' in r ? `| ${r.point} | ${r.status ?? 'failed'} | - | - | - | log: ${r.log} |` : `| ${r.point} | ${r.coverage.toFixed(3)} | ${r.precision.toFixed(3)} | ${r.energy.toFixed(4)} | ${r.sliced_w1.toFixed(4)} | ${r.run} |`);
+  const line = (r: SweepRow) =>
+    'failed' in r
+      ? `| ${r.point} | ${r.status ?? 'failed'} | - | - | - | log: ${r.log} |`
+      : `| ${r.point} | ${r.coverage.toFixed(3)} | ${r.precision.toFixed(3)} | ${r.energy.toFixed(4)} | ${r.sliced_w1.toFixed(4)} | ${r.run} |`;
   return ['| point | coverage | precision | energy dist | sliced W1 | run |', '|:--|--:|--:|--:|--:|:--|', ...rows.map(line)].join('\n');
 }
 
@@ -109,6 +121,11 @@ export function writeSweep(io: CliIO, outDir: string, rows: SweepRow[]): void {
   writeFileAtomic(join(outDir, 'sweep.md'), table + '\n');
   writeJsonAtomic(join(outDir, 'sweep.json'), rows);
   const ok = rows.filter((r): r is Extract<SweepRow, { coverage: number }> => !('failed' in r));
-  if (ok.length) linePlot(join(outDir, 'coverage-precision.png'), ok.map((r) => ({ label: r.point, x: [r.coverage], y: [r.precision] })), { title: 'students: coverage vs precision', xlabel: 'mode coverage', ylabel: 'precision', points: true });
+  if (ok.length)
+    linePlot(
+      join(outDir, 'coverage-precision.png'),
+      ok.map((r) => ({ label: r.point, x: [r.coverage], y: [r.precision] })),
+      { title: 'students: coverage vs precision', xlabel: 'mode coverage', ylabel: 'precision', points: true },
+    );
   io.stdout(`\n${table}\nwrote ${join(outDir, 'sweep.md')} and coverage-precision.png\n`);
 }

@@ -30,7 +30,10 @@ export interface SlurmRunOptions {
 export function engineCommand(engine: Engine, runDir: string, plots: boolean): { argv: string[]; env: Record<string, string> } {
   const graph = join(runDir, 'graph.json');
   if (engine === 'torch') {
-    return { argv: [process.env.SIDC_PYTHON ?? 'python3', '-m', 'sidc_torch', 'run', '--graph', graph, '--run-dir', runDir], env: { PYTHONPATH: join(repoRoot(), 'runtime', 'torch') } };
+    return {
+      argv: [process.env.SIDC_PYTHON ?? 'python3', '-m', 'sidc_torch', 'run', '--graph', graph, '--run-dir', runDir],
+      env: { PYTHONPATH: join(repoRoot(), 'runtime', 'torch') },
+    };
   }
   return { argv: [...sidcCommand(), 'run-graph', graph, ...(plots ? [] : ['--no-plots'])], env: {} };
 }
@@ -38,9 +41,13 @@ export function engineCommand(engine: Engine, runDir: string, plots: boolean): {
 export function slurmRun(io: CliIO, graph: ExecutionGraph, o: SlurmRunOptions): number {
   const s = launchSettings(graph);
   const world = s.nodes * s.tasksPerNode;
-  if (o.engine !== undefined && !(ENGINES as readonly string[]).includes(o.engine)) throw new UserError(`unknown --engine '${o.engine}': use ${ENGINES.join(' or ')}`);
+  if (o.engine !== undefined && !(ENGINES as readonly string[]).includes(o.engine))
+    throw new UserError(`unknown --engine '${o.engine}': use ${ENGINES.join(' or ')}`);
   const engine: Engine = (o.engine as Engine | undefined) ?? (world > 1 ? 'torch' : 'tfjs');
-  if (engine === 'tfjs' && world > 1) throw new UserError(`the tfjs engine runs one process, but the launcher settings start ${world} (launcher.nodes x devices per node); use --engine torch, or hardware.devices = 1 x ...`);
+  if (engine === 'tfjs' && world > 1)
+    throw new UserError(
+      `the tfjs engine runs one process, but the launcher settings start ${world} (launcher.nodes x devices per node); use --engine torch, or hardware.devices = 1 x ...`,
+    );
   const runDir = resolve(o.runsDir, runDirName(graph));
   const cmd = engineCommand(engine, runDir, o.plots);
   const text = runScript({ jobName: `sidc-${graph.recipe.name}`, settings: s, runDir, workDir: process.cwd(), engine: cmd.argv, env: cmd.env });
@@ -53,6 +60,8 @@ export function slurmRun(io: CliIO, graph: ExecutionGraph, o: SlurmRunOptions): 
   writeFileAtomic(join(paths.dir, 'run.sbatch'), text);
   const jobId = sbatch(text, process.cwd(), s);
   writeJsonAtomic(join(paths.dir, 'slurm-job.json'), { jobId, engine, processes: world, submitted: new Date().toISOString() });
-  io.stdout(`submitted job ${jobId}: ${world} ${engine} process(es) on ${s.nodes} node(s); run directory ${paths.dir}; log ${join(paths.dir, `slurm-${jobId}.log`)}\n  watch it with \`squeue -j ${jobId}\`; a requeued job resumes from the run directory's checkpoint\n`);
+  io.stdout(
+    `submitted job ${jobId}: ${world} ${engine} process(es) on ${s.nodes} node(s); run directory ${paths.dir}; log ${join(paths.dir, `slurm-${jobId}.log`)}\n  watch it with \`squeue -j ${jobId}\`; a requeued job resumes from the run directory's checkpoint\n`,
+  );
   return 0;
 }

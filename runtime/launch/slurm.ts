@@ -21,7 +21,10 @@ export function onPath(tool: string): string | undefined {
 
 /** Fails with one line when Slurm's tools are missing. */
 export function requireSlurm(): void {
-  if (!onPath('sbatch')) throw new UserError('sbatch is not on PATH: --launcher slurm submits through a Slurm cluster\'s tools; on this machine use --launcher local (sidc sweep-run ... --launcher local --parallel N)');
+  if (!onPath('sbatch'))
+    throw new UserError(
+      "sbatch is not on PATH: --launcher slurm submits through a Slurm cluster's tools; on this machine use --launcher local (sidc sweep-run ... --launcher local --parallel N)",
+    );
 }
 
 /** Which launcher setting an sbatch error is about, by the words Slurm uses. */
@@ -39,13 +42,27 @@ const CULPRITS: readonly [RegExp, string][] = [
 /** sbatch's message verbatim, then the recipe location of the setting it is about. */
 export function sbatchFailure(message: string, s: LaunchSettings): string {
   const hit = CULPRITS.find(([re]) => re.test(message));
-  const lines = [`sbatch rejected the job:`, ...message.trim().split('\n').map((l) => `  ${l}`)];
+  const lines = [
+    `sbatch rejected the job:`,
+    ...message
+      .trim()
+      .split('\n')
+      .map((l) => `  ${l}`),
+  ];
   if (hit) {
     const key = hit[1];
     const where = s.from[key];
-    lines.push(where ? `the setting: launcher.${key} at ${where}` : `the setting: launcher.${key} (not set in the recipe; set it in its launcher section or with --set launcher.${key}=...)`);
+    lines.push(
+      where
+        ? `the setting: launcher.${key} at ${where}`
+        : `the setting: launcher.${key} (not set in the recipe; set it in its launcher section or with --set launcher.${key}=...)`,
+    );
   } else if (Object.keys(s.from).length) {
-    lines.push(`launcher settings: ${Object.entries(s.from).map(([k, w]) => `launcher.${k} at ${w}`).join(', ')}`);
+    lines.push(
+      `launcher settings: ${Object.entries(s.from)
+        .map(([k, w]) => `launcher.${k} at ${w}`)
+        .join(', ')}`,
+    );
   }
   return lines.join('\n');
 }

@@ -32,7 +32,12 @@ interface JobRecord {
   submissions: { jobId: string; submitted: string; tasks: Record<string, string> }[];
 }
 
-type PointState = { kind: 'done' } | { kind: 'queued'; state: string; reason: string } | { kind: 'failed'; code: number } | { kind: 'cancelled' } | { kind: 'not run' };
+type PointState =
+  | { kind: 'done' }
+  | { kind: 'queued'; state: string; reason: string }
+  | { kind: 'failed'; code: number }
+  | { kind: 'cancelled' }
+  | { kind: 'not run' };
 
 const recordPath = (outDir: string) => join(outDir, 'slurm', 'jobs.json');
 
@@ -44,7 +49,10 @@ function readRecord(outDir: string): JobRecord {
 function sweepSettings(points: Point[]): LaunchSettings {
   const s = launchSettings(points[0]!.graph);
   const other = points.find((p) => settingsKey(launchSettings(p.graph)) !== settingsKey(s));
-  if (other) throw new UserError(`sweep point ${other.index + 1} (${other.label}) has other launcher settings than point 1: one job array has one set of resources; do not sweep launcher.*`);
+  if (other)
+    throw new UserError(
+      `sweep point ${other.index + 1} (${other.label}) has other launcher settings than point 1: one job array has one set of resources; do not sweep launcher.*`,
+    );
   return s;
 }
 
@@ -62,18 +70,34 @@ function states(points: Point[], record: JobRecord): Map<number, PointState> {
   for (const p of points) {
     const q = inQueue.get(p.index);
     const code = exitCode(p);
-    out.set(p.index, isComplete(p) ? { kind: 'done' } : q ? { kind: 'queued', ...q } : code !== undefined && code !== 0 ? { kind: 'failed', code } : submitted.has(resolve(p.dir)) ? { kind: 'cancelled' } : { kind: 'not run' });
+    out.set(
+      p.index,
+      isComplete(p)
+        ? { kind: 'done' }
+        : q
+          ? { kind: 'queued', ...q }
+          : code !== undefined && code !== 0
+            ? { kind: 'failed', code }
+            : submitted.has(resolve(p.dir))
+              ? { kind: 'cancelled' }
+              : { kind: 'not run' },
+    );
   }
   return out;
 }
 
 function describe(st: PointState): string {
   switch (st.kind) {
-    case 'queued': return st.state + (st.state === 'PENDING' && st.reason && st.reason !== 'None' ? ` (${st.reason})` : '');
-    case 'failed': return `FAILED (exit ${st.code})`;
-    case 'cancelled': return 'STOPPED (cancelled, preempted or killed)';
-    case 'not run': return 'NOT SUBMITTED';
-    default: return 'DONE';
+    case 'queued':
+      return st.state + (st.state === 'PENDING' && st.reason && st.reason !== 'None' ? ` (${st.reason})` : '');
+    case 'failed':
+      return `FAILED (exit ${st.code})`;
+    case 'cancelled':
+      return 'STOPPED (cancelled, preempted or killed)';
+    case 'not run':
+      return 'NOT SUBMITTED';
+    default:
+      return 'DONE';
   }
 }
 
@@ -82,13 +106,24 @@ function printProgress(io: CliIO, points: Point[], st: Map<number, PointState>):
   for (const p of points) {
     const s = st.get(p.index)!;
     const prog = s.kind === 'done' ? '' : progressOf(p);
-    io.stdout(`  ${String(p.index).padStart(2)}  ${p.label.padEnd(w)}  ${describe(s).padEnd(13)}  ${p.dir}${prog ? `  ${prog}` : ''}${s.kind === 'failed' || s.kind === 'cancelled' ? `  log ${logPath(p)}` : ''}\n`);
+    io.stdout(
+      `  ${String(p.index).padStart(2)}  ${p.label.padEnd(w)}  ${describe(s).padEnd(13)}  ${p.dir}${prog ? `  ${prog}` : ''}${s.kind === 'failed' || s.kind === 'cancelled' ? `  log ${logPath(p)}` : ''}\n`,
+    );
   }
 }
 
 function rows(points: Point[], st: Map<number, PointState>): SweepRow[] {
   const status = { failed: 'failed', cancelled: 'stopped', 'not run': 'not run', queued: 'failed', done: 'failed' } as const;
-  return points.map((p) => (st.get(p.index)!.kind === 'done' ? resultRow(p) : undefined) ?? { point: p.label, run: p.dir, failed: true as const, status: status[st.get(p.index)!.kind], log: logPath(p) });
+  return points.map(
+    (p) =>
+      (st.get(p.index)!.kind === 'done' ? resultRow(p) : undefined) ?? {
+        point: p.label,
+        run: p.dir,
+        failed: true as const,
+        status: status[st.get(p.index)!.kind],
+        log: logPath(p),
+      },
+  );
 }
 
 function script(points: Point[], indices: number[], s: LaunchSettings, o: SlurmSweepOptions): string {
@@ -109,13 +144,20 @@ function submit(io: CliIO, points: Point[], todo: Point[], s: LaunchSettings, o:
     rmSync(join(p.dir, 'exit-code'), { force: true });
   }
   mkdirSync(join(o.outDir, 'slurm', 'logs'), { recursive: true });
-  const text = script(points, todo.map((p) => p.index), s, o);
+  const text = script(
+    points,
+    todo.map((p) => p.index),
+    s,
+    o,
+  );
   writeFileAtomic(join(o.outDir, 'slurm', 'sweep.sbatch'), text);
   const jobId = sbatch(text, process.cwd(), s);
   const record = readRecord(o.outDir);
   record.submissions.push({ jobId, submitted: new Date().toISOString(), tasks: Object.fromEntries(todo.map((p) => [String(p.index), p.dir])) });
   writeJsonAtomic(recordPath(o.outDir), record);
-  io.stdout(`submitted job array ${jobId}: ${todo.length} of ${points.length} points (tasks ${todo.map((p) => p.index).join(',')}); script ${join(o.outDir, 'slurm', 'sweep.sbatch')}\n`);
+  io.stdout(
+    `submitted job array ${jobId}: ${todo.length} of ${points.length} points (tasks ${todo.map((p) => p.index).join(',')}); script ${join(o.outDir, 'slurm', 'sweep.sbatch')}\n`,
+  );
 }
 
 const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
@@ -125,7 +167,16 @@ export async function slurmSweep(io: CliIO, points: Point[], o: SlurmSweepOption
   const s = sweepSettings(points);
   if (o.dryRun) {
     const todo = o.fresh ? points : points.filter((p) => !isComplete(p));
-    io.stdout(todo.length ? script(points, todo.map((p) => p.index), s, o) : `all ${points.length} points are finished; nothing to submit\n`);
+    io.stdout(
+      todo.length
+        ? script(
+            points,
+            todo.map((p) => p.index),
+            s,
+            o,
+          )
+        : `all ${points.length} points are finished; nothing to submit\n`,
+    );
     return 0;
   }
   requireSlurm();
@@ -147,7 +198,9 @@ export async function slurmSweep(io: CliIO, points: Point[], o: SlurmSweepOption
       if (o.fresh) o = { ...o, fresh: false };
       continue;
     }
-    io.stdout(`sweep ${points[0]!.graph.recipe.name}: ${points.length - open.length} of ${points.length} points done (${new Date().toISOString().slice(11, 19)})\n`);
+    io.stdout(
+      `sweep ${points[0]!.graph.recipe.name}: ${points.length - open.length} of ${points.length} points done (${new Date().toISOString().slice(11, 19)})\n`,
+    );
     printProgress(io, points, st);
     if (!active.length) {
       // nothing left in the queue, yet not all done: report the failures, submit again on the next call

@@ -7,7 +7,13 @@ export const PALETTE: readonly string[] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d6
 /** '#rrggbb' or '#rgb' -> RGB. */
 export function parseHex(hex: string): RGB {
   const h = hex.replace(/^#/, '');
-  const full = h.length === 3 ? h.split('').map((c) => c + c).join('') : h;
+  const full =
+    h.length === 3
+      ? h
+          .split('')
+          .map((c) => c + c)
+          .join('')
+      : h;
   if (!/^[0-9a-fA-F]{6}$/.test(full)) throw new Error(`colour '${hex}' is not #rrggbb`);
   return [parseInt(full.slice(0, 2), 16), parseInt(full.slice(2, 4), 16), parseInt(full.slice(4, 6), 16)];
 }

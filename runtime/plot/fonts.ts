@@ -31,7 +31,11 @@ export function fontSetup(): FontSetup {
   }
   const system = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => join(SYSTEM_DEJAVU, f)).filter((f) => existsSync(f));
   const measured = files.length === 2 ? files : system.length === 2 ? system : undefined;
-  const common = { defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY, ...(measured ? { metrics: { regular: measured[0]!, bold: measured[1]! } } : {}) };
+  const common = {
+    defaultFontFamily: FONT_FAMILY,
+    sansSerifFamily: FONT_FAMILY,
+    ...(measured ? { metrics: { regular: measured[0]!, bold: measured[1]! } } : {}),
+  };
   cached = files.length ? { fontFiles: files, loadSystemFonts: false, ...common } : { fontFiles: [], loadSystemFonts: true, ...common };
   return cached;
 }

@@ -114,7 +114,14 @@ export function renderImageGrid(images: Float32Array[], o: ImageGridOptions): { 
   const colChars = Math.max(1, Math.floor(cw / CHAR_W));
   o.colLabels?.forEach((l, c) => {
     const [x] = cell(0, c);
-    captions.push({ x: x + cw / 2, y: titleH + 2, text: l.length > colChars ? l.slice(0, Math.max(1, colChars - 1)) : l, align: 'center', baseline: 'top', size: LABEL_PX });
+    captions.push({
+      x: x + cw / 2,
+      y: titleH + 2,
+      text: l.length > colChars ? l.slice(0, Math.max(1, colChars - 1)) : l,
+      align: 'center',
+      baseline: 'top',
+      size: LABEL_PX,
+    });
   });
   const maxChars = Math.max(1, Math.floor((labelW - 8) / CHAR_W));
   const maxLines = Math.max(1, Math.floor(chh / LINE_H));

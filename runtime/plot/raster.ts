@@ -32,7 +32,8 @@ export class Raster {
 
   /** Composites a same-size RGBA layer (straight alpha) over this picture. */
   over(layer: { width: number; height: number; data: Uint8Array }): void {
-    if (layer.width !== this.width || layer.height !== this.height) throw new Error(`layer is ${layer.width} x ${layer.height}, picture ${this.width} x ${this.height}`);
+    if (layer.width !== this.width || layer.height !== this.height)
+      throw new Error(`layer is ${layer.width} x ${layer.height}, picture ${this.width} x ${this.height}`);
     const d = this.data;
     const s = layer.data;
     for (let o = 0; o < d.length; o += 4) {

@@ -99,5 +99,14 @@ export async function renderSpecAsync(spec: TopLevelSpec, opts: RenderOptions = 
   const pad = view.padding() as { left?: number; top?: number };
   const origin: [number, number] = [ox + (pad.left ?? 0), oy + (pad.top ?? 0)]; // the SVG's root translate
   view.finalize();
-  return { svg, png: new Uint8Array(image.asPng()), width: image.width, height: image.height, origin, plotWidth: view.width(), plotHeight: view.height(), scales };
+  return {
+    svg,
+    png: new Uint8Array(image.asPng()),
+    width: image.width,
+    height: image.height,
+    origin,
+    plotWidth: view.width(),
+    plotHeight: view.height(),
+    scales,
+  };
 }

@@ -86,7 +86,8 @@ export function renderSpec(spec: TopLevelSpec, opts: RenderOptions = {}): Render
   if (failed) forget(b); // the next plot tries a fresh worker
   if (!reply?.ok) {
     const why = reply?.error ?? 'no reply from the render worker';
-    if (/Cannot find (package|module) '(vega|vega-lite|@resvg\/resvg-js)'/.test(why)) throw new UserError(`plots need vega, vega-lite and @resvg/resvg-js, which are not installed: run \`npm ci\` in sidc's folder`, 2);
+    if (/Cannot find (package|module) '(vega|vega-lite|@resvg\/resvg-js)'/.test(why))
+      throw new UserError(`plots need vega, vega-lite and @resvg/resvg-js, which are not installed: run \`npm ci\` in sidc's folder`, 2);
     throw new Error(`plot rendering failed: ${why}`);
   }
   return reply.ok;

@@ -25,7 +25,16 @@ export function scatterClasses(path: string, s: ScatterSeries, opts: { title: st
   const ringIdx = m ? Array.from({ length: m.means.length / s.dim }, (_, j) => ks.indexOf(Math.floor(j / m.per))) : [];
   const keep = ringIdx.flatMap((idx, j) => (idx >= 0 ? [j] : []));
   const rings = m ? { x: keep.map((j) => m.means[j * s.dim]!), y: keep.map((j) => m.means[j * s.dim + 1]!), series: keep.map((j) => ringIdx[j]!) } : undefined;
-  scatterPng(path, { series, ...(rings ? { rings } : {}), width: 560, height: 520, title: opts.title, xlabel: 'x1', ylabel: 'x2', ...(lim ? { xlim: lim, ylim: lim } : {}) });
+  scatterPng(path, {
+    series,
+    ...(rings ? { rings } : {}),
+    width: 560,
+    height: 520,
+    title: opts.title,
+    xlabel: 'x1',
+    ylabel: 'x2',
+    ...(lim ? { xlim: lim, ylim: lim } : {}),
+  });
 }
 
 export interface LineSeries {

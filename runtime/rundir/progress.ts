@@ -6,7 +6,11 @@ export class Progress {
   private readonly t0 = performance.now();
   private readonly c0 = process.cpuUsage();
 
-  constructor(private readonly io: CliIO, private readonly label: string, private readonly total: number) {}
+  constructor(
+    private readonly io: CliIO,
+    private readonly label: string,
+    private readonly total: number,
+  ) {}
 
   update(done: number, info: string): void {
     const frac = this.total ? Math.min(1, done / this.total) : 1;
@@ -19,7 +23,9 @@ export class Progress {
     } else if (frac === 1 || performance.now() - this.lastPlain > 5000) {
       this.lastPlain = performance.now();
       const cpu = process.cpuUsage(this.c0);
-      this.io.stdout(`${this.label} ${done}/${this.total} images (${(frac * 100).toFixed(0)}%) ${info} ${el.toFixed(0)}s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)}s)\n`);
+      this.io.stdout(
+        `${this.label} ${done}/${this.total} images (${(frac * 100).toFixed(0)}%) ${info} ${el.toFixed(0)}s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)}s)\n`,
+      );
     }
   }
 

@@ -20,7 +20,7 @@ export function piCurve(dist: TimeDist, w: (t: number) => number, n = 2000, [lo,
     t[i] = (i + 0.5) / n;
     const ti = t[i]!;
     p[i] = ti > lo && ti < hi ? dist.pdf(ti) / mass : 0;
-    norm += w(ti) * p[i]! / n;
+    norm += (w(ti) * p[i]!) / n;
   }
   for (let i = 0; i < n; i++) pi[i] = (w(t[i]!) * p[i]!) / norm;
   return { t, p, pi, norm };

@@ -36,7 +36,16 @@ export function compileExpr(e: JsonValue): (t: number) => number {
   const fs = args.map(compileExpr);
   const call = (o.call ?? o.fn ?? o.func) as string | undefined;
   if (call) {
-    const unary: Record<string, (x: number) => number> = { ln: Math.log, log: Math.log, exp: Math.exp, sqrt: Math.sqrt, abs: Math.abs, sin: Math.sin, cos: Math.cos, sigmoid: (x) => 1 / (1 + Math.exp(-x)) };
+    const unary: Record<string, (x: number) => number> = {
+      ln: Math.log,
+      log: Math.log,
+      exp: Math.exp,
+      sqrt: Math.sqrt,
+      abs: Math.abs,
+      sin: Math.sin,
+      cos: Math.cos,
+      sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+    };
     if (unary[call]) return (t) => unary[call]!(fs[0]!(t));
     if (call === 'min') return (t) => Math.min(...fs.map((f) => f(t)));
     if (call === 'max') return (t) => Math.max(...fs.map((f) => f(t)));
@@ -47,11 +56,16 @@ export function compileExpr(e: JsonValue): (t: number) => number {
   const [a, b] = fs;
   if (fs.length === 1 && op === '-') return (t) => -a!(t);
   switch (op) {
-    case '+': return (t) => a!(t) + b!(t);
-    case '-': return (t) => a!(t) - b!(t);
-    case '*': return (t) => a!(t) * b!(t);
-    case '/': return (t) => a!(t) / b!(t);
-    case '^': return (t) => Math.pow(a!(t), b!(t));
+    case '+':
+      return (t) => a!(t) + b!(t);
+    case '-':
+      return (t) => a!(t) - b!(t);
+    case '*':
+      return (t) => a!(t) * b!(t);
+    case '/':
+      return (t) => a!(t) / b!(t);
+    case '^':
+      return (t) => Math.pow(a!(t), b!(t));
   }
   throw new WeightingError(`bad weighting expression ${JSON.stringify(e)}`);
 }

@@ -70,7 +70,13 @@ export function trainClassifier(train: ImageSet, o: ClassifierTraining, log?: (m
     for (let s = 0; s < stepsPerEpoch; s++) {
       const idx = order.slice(s * o.batch, (s + 1) * o.batch);
       const x = tf.tensor2d(shifted(train, idx, rng, o.maxShift), [o.batch, CLASSIFIER_DIMS.input]);
-      const y = tf.oneHot(tf.tensor1d(idx.map((i) => train.labels[i]!), 'int32'), CLASSIFIER_DIMS.classes);
+      const y = tf.oneHot(
+        tf.tensor1d(
+          idx.map((i) => train.labels[i]!),
+          'int32',
+        ),
+        CLASSIFIER_DIMS.classes,
+      );
       const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, classifierLogits(p, x)) as tf.Scalar, Object.values(p));
       const byName: Record<string, tf.Tensor> = {};
       for (const [k, v] of Object.entries(p)) byName[k] = grads[v.name]!;

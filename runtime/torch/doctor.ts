@@ -5,7 +5,11 @@ import { findTorchPython, INSTALL_HINT } from './launch.js';
 export function torchDoctorLines(): [string, string][] {
   const probe = findTorchPython();
   const f = probe.found;
-  if (!f) return [['engine torch', `not available: ${probe.tried.join('; ') || 'no python3 found'}`], ['  install', INSTALL_HINT]];
+  if (!f)
+    return [
+      ['engine torch', `not available: ${probe.tried.join('; ') || 'no python3 found'}`],
+      ['  install', INSTALL_HINT],
+    ];
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   return [
     ['engine torch', `torch ${f.torch} (python ${f.python_version}, ${f.python})`],

@@ -60,9 +60,18 @@ export interface TorchRunFlags {
 /** Runs the graph in paths.dir on the torch engine; returns the exit code for the CLI. */
 export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, flags: TorchRunFlags): Promise<number> {
   const device = flags.device ?? (info.cuda ? 'cuda' : 'cpu');
-  const code = (flags.world ?? 1) > 1
-    ? await runTorchWorkers({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device: device.startsWith('cuda') ? 'cuda' : device, world: flags.world!, ...(flags.verbose ? { verbose: true } : {}) })
-    : await runTorchChild({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device, ...(flags.verbose ? { verbose: true } : {}) });
+  const code =
+    (flags.world ?? 1) > 1
+      ? await runTorchWorkers({
+          io,
+          python: info.python,
+          graphFile: paths.graph,
+          runDir: paths.dir,
+          device: device.startsWith('cuda') ? 'cuda' : device,
+          world: flags.world!,
+          ...(flags.verbose ? { verbose: true } : {}),
+        })
+      : await runTorchChild({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device, ...(flags.verbose ? { verbose: true } : {}) });
   if (flags.plots !== false) {
     try {
       drawTorchSamples(paths.samples, JSON.parse(readFileSync(paths.graph, 'utf8')) as ExecutionGraph);
@@ -72,16 +81,29 @@ export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, fl
   }
   if (code === 0) io.stdout(`results in ${paths.dir}\n`);
   else if (code === 130) io.stderr(`sidc: stopped; the checkpoint in ${paths.dir} is kept; rerun the same command to resume\n`);
-  else if (code !== 2) io.stderr(`sidc: run failed (torch engine, exit ${code}); the last checkpoint in ${paths.dir} is kept; rerun the same command to resume${flags.verbose ? '' : ' (--verbose shows the traceback)'}\n`);
+  else if (code !== 2)
+    io.stderr(
+      `sidc: run failed (torch engine, exit ${code}); the last checkpoint in ${paths.dir} is kept; rerun the same command to resume${flags.verbose ? '' : ' (--verbose shows the traceback)'}\n`,
+    );
   return code;
 }
 
 /** `sidc run --engine torch`: check Python + torch, open the run directory, run the child. */
-export async function runWithTorch(io: CliIO, graph: ExecutionGraph, recipeFile: string, flags: TorchRunFlags & { runsDir: string; fresh?: boolean }, openRunDir: (runsDir: string, graph: ExecutionGraph, o: { fresh?: boolean; recipeFile?: string; backend?: unknown }) => RunPaths): Promise<number> {
+export async function runWithTorch(
+  io: CliIO,
+  graph: ExecutionGraph,
+  recipeFile: string,
+  flags: TorchRunFlags & { runsDir: string; fresh?: boolean },
+  openRunDir: (runsDir: string, graph: ExecutionGraph, o: { fresh?: boolean; recipeFile?: string; backend?: unknown }) => RunPaths,
+): Promise<number> {
   const info = requireTorch(io);
   const world = processesFor(graph, info, flags.device); // more devices than present: refused before a run directory exists
   requireMemory(graph, info, flags.device ?? (info.cuda ? 'cuda' : 'cpu'), world, recipeFile); // the plan's peak against the GPUs' memory
-  const paths = openRunDir(flags.runsDir, graph, { fresh: !!flags.fresh, recipeFile, backend: { engine: 'torch', python: info.python, torch: info.torch, devices: info.devices } });
+  const paths = openRunDir(flags.runsDir, graph, {
+    fresh: !!flags.fresh,
+    recipeFile,
+    backend: { engine: 'torch', python: info.python, torch: info.torch, devices: info.devices },
+  });
   claimRunDir(paths, 'torch');
   io.stdout(`run directory ${paths.dir}\n`);
   return runOnTorch(io, info, paths, { ...flags, world });

@@ -65,7 +65,9 @@ export function findTorchPython(): PythonProbe {
     }
     if (r.status !== 0) {
       const last = (r.stderr || '').trim().split('\n').pop() ?? '';
-      tried.push(`${py} (${why}): ${/No module named 'torch'|No module named 'numpy'/.test(r.stderr) ? last.replace(/^.*Error: /, '') : `exit ${r.status}: ${last}`}`);
+      tried.push(
+        `${py} (${why}): ${/No module named 'torch'|No module named 'numpy'/.test(r.stderr) ? last.replace(/^.*Error: /, '') : `exit ${r.status}: ${last}`}`,
+      );
       continue;
     }
     try {
@@ -77,7 +79,8 @@ export function findTorchPython(): PythonProbe {
   return { found: null, tried };
 }
 
-export const INSTALL_HINT = 'install PyTorch for a Python 3: `apt-get install python3-torch python3-numpy` (Debian/Ubuntu) or `pip install torch numpy`, or point SIDC_PYTHON at a python that has it';
+export const INSTALL_HINT =
+  'install PyTorch for a Python 3: `apt-get install python3-torch python3-numpy` (Debian/Ubuntu) or `pip install torch numpy`, or point SIDC_PYTHON at a python that has it';
 
 export interface TorchRunOptions {
   io: CliIO;
@@ -114,7 +117,12 @@ export function runTorchChild(o: TorchRunOptions): Promise<number> {
     if (e.event === 'progress' && e.stage) {
       let bar = bars.get(e.stage);
       if (!bar) bars.set(e.stage, (bar = new Progress(o.io, e.stage, e.total ?? 0)));
-      bar.update(e.images ?? 0, Object.entries(e.losses ?? {}).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(' '));
+      bar.update(
+        e.images ?? 0,
+        Object.entries(e.losses ?? {})
+          .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+          .join(' '),
+      );
       if (e.final) bar.done();
     } else if (e.event === 'log' && e.message) o.io.stdout(`${e.message}\n`);
     else if (e.event === 'eval' && e.table) o.io.stdout(`${e.table}\n`);

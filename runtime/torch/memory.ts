@@ -23,6 +23,12 @@ export function requireMemory(graph: ExecutionGraph, info: TorchInfoWithMemory, 
   const have = Math.min(...used);
   const need = plan.peak_gb_per_device + CUDA_CONTEXT_GIB;
   if (need <= have) return;
-  const top = [...plan.terms].sort((a, b) => b.gb - a.gb).slice(0, 3).map((t) => `${t.name} ${r1(t.gb)} GB`).join(', ');
-  throw new UserError(`${recipeFile}: sidc plan predicts ${r1(plan.peak_gb_per_device)} GB allocated per device (+${CUDA_CONTEXT_GIB} GB CUDA context; stage ${plan.peak_stage}, ${plan.peak_phase} phase: ${top}) but the GPU has ${r1(have)} GB; nothing was loaded - lower batch.per_device (raise batch.accumulate), or see \`sidc plan ${recipeFile}\``);
+  const top = [...plan.terms]
+    .sort((a, b) => b.gb - a.gb)
+    .slice(0, 3)
+    .map((t) => `${t.name} ${r1(t.gb)} GB`)
+    .join(', ');
+  throw new UserError(
+    `${recipeFile}: sidc plan predicts ${r1(plan.peak_gb_per_device)} GB allocated per device (+${CUDA_CONTEXT_GIB} GB CUDA context; stage ${plan.peak_stage}, ${plan.peak_phase} phase: ${top}) but the GPU has ${r1(have)} GB; nothing was loaded - lower batch.per_device (raise batch.accumulate), or see \`sidc plan ${recipeFile}\``,
+  );
 }

@@ -67,7 +67,12 @@ function progressRenderer(io: CliIO): (line: string) => void {
     if (e.event === 'progress' && e.stage) {
       let bar = bars.get(e.stage);
       if (!bar) bars.set(e.stage, (bar = new Progress(io, e.stage, e.total ?? 0)));
-      bar.update(e.images ?? 0, Object.entries(e.losses ?? {}).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(' '));
+      bar.update(
+        e.images ?? 0,
+        Object.entries(e.losses ?? {})
+          .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+          .join(' '),
+      );
       if (e.final) bar.done();
     } else if (e.event === 'log' && e.message) io.stdout(`${e.message}\n`);
     else if (e.event === 'eval' && e.table) io.stdout(`${e.table}\n`);
@@ -90,7 +95,15 @@ function lines(stream: NodeJS.ReadableStream, each: (line: string) => void): voi
 
 /** The environment of worker `rank` of `world` on this host. */
 export function workerEnv(rank: number, world: number, port: number): NodeJS.ProcessEnv {
-  return { ...childEnv(), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), RANK: String(rank), WORLD_SIZE: String(world), LOCAL_RANK: String(rank), LOCAL_WORLD_SIZE: String(world) };
+  return {
+    ...childEnv(),
+    MASTER_ADDR: '127.0.0.1',
+    MASTER_PORT: String(port),
+    RANK: String(rank),
+    WORLD_SIZE: String(world),
+    LOCAL_RANK: String(rank),
+    LOCAL_WORLD_SIZE: String(world),
+  };
 }
 
 /** Runs `world` workers to completion; resolves to the run's exit code (0, 1, 2 or 130). */
@@ -125,24 +138,30 @@ export async function runTorchWorkers(o: WorkersOptions): Promise<number> {
   process.on('SIGTERM', onTerm);
   let first: number | null = null;
   let killer: NodeJS.Timeout | null = null;
-  const codes = await Promise.all(children.map((child, rank) => new Promise<number>((resolve) => {
-    child.on('error', (err) => {
-      errLine(`sidc: cannot start ${o.python}: ${err.message}`);
-      resolve(2);
-    });
-    child.on('close', (code, signal) => {
-      const c = code ?? (signal === 'SIGINT' ? 130 : 1);
-      if (c !== 0 && first === null) {
-        first = c;
-        if (signal && signal !== 'SIGINT' && signal !== 'SIGTERM') errLine(`sidc: worker rank ${rank} of ${o.world} was killed (${signal}); stopping the others`);
-        // the survivors would wait for the lost rank in their next collective: stop them
-        forward('SIGTERM')();
-        killer = setTimeout(forward('SIGKILL'), (o.graceSeconds ?? 10) * 1000);
-        killer.unref();
-      }
-      resolve(c);
-    });
-  })));
+  const codes = await Promise.all(
+    children.map(
+      (child, rank) =>
+        new Promise<number>((resolve) => {
+          child.on('error', (err) => {
+            errLine(`sidc: cannot start ${o.python}: ${err.message}`);
+            resolve(2);
+          });
+          child.on('close', (code, signal) => {
+            const c = code ?? (signal === 'SIGINT' ? 130 : 1);
+            if (c !== 0 && first === null) {
+              first = c;
+              if (signal && signal !== 'SIGINT' && signal !== 'SIGTERM')
+                errLine(`sidc: worker rank ${rank} of ${o.world} was killed (${signal}); stopping the others`);
+              // the survivors would wait for the lost rank in their next collective: stop them
+              forward('SIGTERM')();
+              killer = setTimeout(forward('SIGKILL'), (o.graceSeconds ?? 10) * 1000);
+              killer.unref();
+            }
+            resolve(c);
+          });
+        }),
+    ),
+  );
   if (killer) clearTimeout(killer);
   process.off('SIGINT', onInt);
   process.off('SIGTERM', onTerm);

@@ -16,7 +16,11 @@ import { seededRandom } from '../helpers/rng.js';
 import { repoPath } from '../helpers/paths.js';
 
 const corpus = ['recipes', 'recipes/base', 'examples']
-  .flatMap((d) => readdirSync(repoPath(d)).filter((f) => /\.(sid|ya?ml|json)$/.test(f)).map((f) => join(d, f)))
+  .flatMap((d) =>
+    readdirSync(repoPath(d))
+      .filter((f) => /\.(sid|ya?ml|json)$/.test(f))
+      .map((f) => join(d, f)),
+  )
   .map((path) => ({ path, text: readFileSync(repoPath(path), 'utf8') }));
 
 const TOKEN = /[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"[^"\n]*"|\/\/[^\n]*|\s+|./g;
@@ -24,12 +28,20 @@ const TOKEN = /[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"[^"\n]*"|\
 function deep(r: () => number): string {
   const n = [150, 600, 3000][Math.floor(r() * 3)]!; // the process test below covers 20,000 and 100,000
   switch (Math.floor(r() * 6)) {
-    case 0: return '('.repeat(n) + '1' + ')'.repeat(n);
-    case 1: return '- '.repeat(n) + '1';
-    case 2: return Array(n * 5).fill('1').join(' + ');
-    case 3: return '['.repeat(n) + ']'.repeat(n);
-    case 4: return 'f('.repeat(n) + ')'.repeat(n);
-    default: return '2' + '^2'.repeat(n);
+    case 0:
+      return '('.repeat(n) + '1' + ')'.repeat(n);
+    case 1:
+      return '- '.repeat(n) + '1';
+    case 2:
+      return Array(n * 5)
+        .fill('1')
+        .join(' + ');
+    case 3:
+      return '['.repeat(n) + ']'.repeat(n);
+    case 4:
+      return 'f('.repeat(n) + ')'.repeat(n);
+    default:
+      return '2' + '^2'.repeat(n);
   }
 }
 
@@ -39,18 +51,32 @@ function mutate(text: string, r: () => number): string {
   for (let e = 1 + Math.floor(r() * 3); e > 0; e--) {
     const i = pick();
     switch (Math.floor(r() * 8)) {
-      case 0: toks.splice(i, 1); break;
-      case 1: toks.splice(i, 0, toks[i] ?? ''); break;
+      case 0:
+        toks.splice(i, 1);
+        break;
+      case 1:
+        toks.splice(i, 0, toks[i] ?? '');
+        break;
       case 2: {
         const j = pick();
         [toks[i], toks[j]] = [toks[j] ?? '', toks[i] ?? ''];
         break;
       }
-      case 3: toks.splice(i, 0, String.fromCharCode(...Array.from({ length: 1 + Math.floor(r() * 4) }, () => Math.floor(r() * 256)))); break;
-      case 4: toks.splice(i, 0, ['\u0000', '\ufffd', '\u00e9', '\ud83d\ude00', '\r', '\t', '"', '/*'][Math.floor(r() * 8)]!); break;
-      case 5: toks.length = Math.max(0, i); break; // truncate
-      case 6: toks.splice(i, 0, ` ${deep(r)} `); break;
-      default: toks.splice(i, 0, ` x ${'{ a '.repeat(150)}${'}'.repeat(150)} `); break; // nested blocks
+      case 3:
+        toks.splice(i, 0, String.fromCharCode(...Array.from({ length: 1 + Math.floor(r() * 4) }, () => Math.floor(r() * 256))));
+        break;
+      case 4:
+        toks.splice(i, 0, ['\u0000', '\ufffd', '\u00e9', '\ud83d\ude00', '\r', '\t', '"', '/*'][Math.floor(r() * 8)]!);
+        break;
+      case 5:
+        toks.length = Math.max(0, i);
+        break; // truncate
+      case 6:
+        toks.splice(i, 0, ` ${deep(r)} `);
+        break;
+      default:
+        toks.splice(i, 0, ` x ${'{ a '.repeat(150)}${'}'.repeat(150)} `);
+        break; // nested blocks
     }
   }
   return toks.join('');
@@ -80,7 +106,12 @@ test('about 300 mutated recipes: compile and print give diagnostics, never an ex
     try {
       const out = compileText(mutant, src.path, { overlay: new Map(overlay).set(src.path, mutant) });
       assertDiagnosticsInside(out, what);
-      if (mutant.includes('\u0000')) assert.deepEqual(out.diagnostics.map((d) => d.code), ['SID1009'], `${what}: a NUL byte refuses the file`);
+      if (mutant.includes('\u0000'))
+        assert.deepEqual(
+          out.diagnostics.map((d) => d.code),
+          ['SID1009'],
+          `${what}: a NUL byte refuses the file`,
+        );
       if (out.diagnostics.some((d) => d.code === 'SID1008')) deepOnes++;
       if (src.path.endsWith('.sid')) {
         formatSid(mutant, src.path); // `sidc fmt`
@@ -115,13 +146,19 @@ test('the sidc process answers bad input with exit 0/1/2, located errors and no 
     for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
     const bin = repoPath('bin', 'sidc.js');
     // a file that is not text stops `check` (exit 2), so latin1.sid comes last
-    for (const args of [['check', 'deep.sid', 'chain.sid', 'passwd.sid', 'truncated.sid', 'latin1.sid'], ['check', 'binary.sid'], ['fmt', 'deep.sid']]) {
+    for (const args of [
+      ['check', 'deep.sid', 'chain.sid', 'passwd.sid', 'truncated.sid', 'latin1.sid'],
+      ['check', 'binary.sid'],
+      ['fmt', 'deep.sid'],
+    ]) {
       const p = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60000 });
       const what = `sidc ${args.join(' ')}`;
       assert.ok([0, 1, 2].includes(p.status ?? -1), `${what}: exit ${p.status} ${p.signal ?? ''}\n${p.stderr.slice(0, 2000)}`);
       assert.doesNotMatch(p.stderr, STACK, `${what}: stack trace\n${p.stderr.slice(0, 2000)}`);
       assert.doesNotMatch(p.stderr, /root:x:0:0/, `${what}: /etc/passwd leaked`);
-      if (p.status === 1) for (const line of p.stderr.split('\n').filter((l) => /\berror SID/.test(l))) assert.match(line, /^[^:\s]+:\d+:\d+: error SID\d{4}: /, `${what}: unlocated error ${line}`);
+      if (p.status === 1)
+        for (const line of p.stderr.split('\n').filter((l) => /\berror SID/.test(l)))
+          assert.match(line, /^[^:\s]+:\d+:\d+: error SID\d{4}: /, `${what}: unlocated error ${line}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -21,7 +21,49 @@ function walk(dir: string, out: string[] = []): string[] {
 }
 
 const TOKEN = /[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[kM]?|"[^"\n]*"|\/\/[^\n]*|\s+|./g;
-const NOISE = ['{', '}', '(', ')', '[', ']', ',', ';', '=', '.', '"', '/*', '*/', 'x', '-', '^', ' px', ' GB', ' images', 'on', 'in', 'zip', 'grid', 'stage', 'after', 'recipe', 'extends', 'import', 'abstract', 'sweep', '1e-', '0', '1M', 'NaN', '\u00e9', '\t', '\n', 'w(t)', ':', '- ', '  '];
+const NOISE = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ';',
+  '=',
+  '.',
+  '"',
+  '/*',
+  '*/',
+  'x',
+  '-',
+  '^',
+  ' px',
+  ' GB',
+  ' images',
+  'on',
+  'in',
+  'zip',
+  'grid',
+  'stage',
+  'after',
+  'recipe',
+  'extends',
+  'import',
+  'abstract',
+  'sweep',
+  '1e-',
+  '0',
+  '1M',
+  'NaN',
+  '\u00e9',
+  '\t',
+  '\n',
+  'w(t)',
+  ':',
+  '- ',
+  '  ',
+];
 
 function mutate(text: string, r: () => number): string {
   const toks = text.match(TOKEN) ?? [''];
@@ -45,7 +87,12 @@ function mutate(text: string, r: () => number): string {
   return toks.join('');
 }
 
-const corpus = [...walk(repoPath('recipes')), ...walk(repoPath('examples')), ...walk(repoPath('test', 'compiler', 'fixtures')), ...walk(repoPath('test', 'golden', 'diagnostics', 'cases'))];
+const corpus = [
+  ...walk(repoPath('recipes')),
+  ...walk(repoPath('examples')),
+  ...walk(repoPath('test', 'compiler', 'fixtures')),
+  ...walk(repoPath('test', 'golden', 'diagnostics', 'cases')),
+];
 
 test('mutated recipes never crash the compiler and every diagnostic has a valid range', () => {
   assert.ok(corpus.length >= 10, `corpus of ${corpus.length}`);
@@ -73,7 +120,10 @@ test('mutated recipes never crash the compiler and every diagnostic has a valid 
       const text = out.sources.get(d.loc.file);
       assert.ok(text !== undefined, `seed ${seed}: ${d.code} in unknown file ${d.loc.file}`);
       const { start, end } = d.loc.range;
-      assert.ok(start.offset >= 0 && start.offset <= end.offset && end.offset <= text.length, `seed ${seed}: ${d.code} range ${start.offset}-${end.offset} outside ${d.loc.file} (${text.length})`);
+      assert.ok(
+        start.offset >= 0 && start.offset <= end.offset && end.offset <= text.length,
+        `seed ${seed}: ${d.code} range ${start.offset}-${end.offset} outside ${d.loc.file} (${text.length})`,
+      );
       const lines = text.split('\n');
       assert.ok(start.line < lines.length && start.column <= lines[start.line]!.length, `seed ${seed}: ${d.code} line/column outside the file`);
       assert.doesNotMatch(d.message, /\{\w+\}/, `seed ${seed}: unfilled placeholder in ${d.message}`);

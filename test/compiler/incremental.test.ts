@@ -16,7 +16,8 @@ function edit(text: string, r: () => number): string {
   const lines = text.split('\n');
   const at = Math.floor(r() * lines.length);
   switch (Math.floor(r() * 4)) {
-    case 0: { // change one number somewhere
+    case 0: {
+      // change one number somewhere
       const nums = [...text.matchAll(/\d+/g)];
       if (!nums.length) return text;
       const m = nums[Math.floor(r() * nums.length)]!;
@@ -28,7 +29,8 @@ function edit(text: string, r: () => number): string {
     case 2:
       lines.splice(at, 1);
       return lines.join('\n');
-    default: { // a stray token inside a line
+    default: {
+      // a stray token inside a line
       const line = lines[at] ?? '';
       const col = Math.floor(r() * (line.length + 1));
       lines[at] = line.slice(0, col) + ['x', '= 1', '}', 'lr = 2'][Math.floor(r() * 4)] + line.slice(col);
@@ -74,6 +76,9 @@ test('a file of many variants: an edit to one variant re-checks only that varian
   const warm = compileSource(edited, path, { cache }).diagnostics;
   assert.deepEqual(warm, compileSource(edited, path).diagnostics);
   assert.equal(cache.misses - before, 1, 'only the edited variant is re-checked');
-  assert.ok(warm.some((d) => d.code === 'SID2007'), 'the new error is reported');
+  assert.ok(
+    warm.some((d) => d.code === 'SID2007'),
+    'the new error is reported',
+  );
   for (let seed = 0; seed < 3; seed++) sameAnswers(path, text, seed, 8);
 });

@@ -13,7 +13,10 @@ const base = (extra: string, devices = '1 x cpu(16 GB)') => `recipe toy {
 ${extra}
 }
 `;
-const codes = (text: string, set: string[] = []) => compileSource(text, 'r.sid', { set }).diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+const codes = (text: string, set: string[] = []) =>
+  compileSource(text, 'r.sid', { set })
+    .diagnostics.filter((d) => d.severity === 'error')
+    .map((d) => d.code);
 
 test('launcher settings do not change the graph hash; they travel in recipe.launcher with their location', () => {
   const plain = compileSource(base(''), 'r.sid');
@@ -32,7 +35,8 @@ test('launcher settings do not change the graph hash; they travel in recipe.laun
 });
 
 test('launcher.time must be in a Slurm format (SID3033)', () => {
-  for (const ok of ['90', '30:00', '4:00:00', '2-00', '2-12:00', '1-00:00:00', 'infinite']) assert.deepEqual(codes(base(`  launcher { time = "${ok}" }`)), [], ok);
+  for (const ok of ['90', '30:00', '4:00:00', '2-00', '2-12:00', '1-00:00:00', 'infinite'])
+    assert.deepEqual(codes(base(`  launcher { time = "${ok}" }`)), [], ok);
   for (const bad of ['10 min', '4h', '1:2:3:4', '']) assert.deepEqual(codes(base(`  launcher { time = "${bad}" }`)), ['SID3033'], bad);
 });
 

@@ -30,10 +30,31 @@ test('the SiD stage follows docs/algorithm.md §3-4 exactly', () => {
   const g = one(fx('sana.sid'));
   assert.ok(validate(g), JSON.stringify(validate.errors));
   const sid = g.stages.find((s) => s.name === 'sid')!;
-  assert.deepEqual(sid.shared.map((n) => [n.op, n.attrs.steps]), [['sample_k', 4]]);
-  assert.deepEqual(sid.phases.map((p) => [p.name, p.updates]), [['fake', 'psi'], ['generator', 'G']]);
+  assert.deepEqual(
+    sid.shared.map((n) => [n.op, n.attrs.steps]),
+    [['sample_k', 4]],
+  );
+  assert.deepEqual(
+    sid.phases.map((p) => [p.name, p.updates]),
+    [
+      ['fake', 'psi'],
+      ['generator', 'G'],
+    ],
+  );
   assert.deepEqual(ops(sid, 'fake'), ['sample_condition', 'generate:G:false', 'sample_t', 'sample_noise', 'diffuse', 'velocity:psi:params', 'fm_loss']);
-  assert.deepEqual(ops(sid, 'generator'), ['sample_condition', 'generate:G:true', 'sample_t', 'sample_noise', 'diffuse', 'velocity:phi:input', 'x0_from_v', 'velocity:psi:input', 'x0_from_v', 'weighting', 'sid_loss']);
+  assert.deepEqual(ops(sid, 'generator'), [
+    'sample_condition',
+    'generate:G:true',
+    'sample_t',
+    'sample_noise',
+    'diffuse',
+    'velocity:phi:input',
+    'x0_from_v',
+    'velocity:psi:input',
+    'x0_from_v',
+    'weighting',
+    'sid_loss',
+  ]);
   const gen = sid.phases[1]!;
   const vPhi = gen.nodes.find((n) => n.attrs.net === 'phi')!;
   assert.deepEqual(vPhi.attrs.guidance, { mode: 'cfg', scale: 4.5 });
@@ -41,7 +62,14 @@ test('the SiD stage follows docs/algorithm.md §3-4 exactly', () => {
   const sidLoss = gen.nodes.find((n) => n.op === 'sid_loss')!;
   assert.deepEqual(sidLoss.attrs, { lambda_sid: 100, alpha: 1 });
   assert.equal(gen.loss, `${sidLoss.id}.loss`);
-  assert.deepEqual(sid.nets.map((n) => [n.name, n.trainable, n.init]), [['phi', false, 'teacher'], ['psi', true, 'teacher'], ['G', true, 'teacher']]);
+  assert.deepEqual(
+    sid.nets.map((n) => [n.name, n.trainable, n.init]),
+    [
+      ['phi', false, 'teacher'],
+      ['psi', true, 'teacher'],
+      ['G', true, 'teacher'],
+    ],
+  );
   assert.equal(gen.optimizer.lr, 5e-6);
   assert.equal(gen.accumulate, 2);
   assert.ok(vPhi.provenance?.['guidance.teacher']?.includes('base.sid'), 'provenance names the base file');
@@ -51,7 +79,14 @@ test('the adversarial stage: G from stage:sid, psi fresh, discriminator and GAN 
   const g = one(fx('sana.sid'));
   const adv = g.stages.find((s) => s.name === 'adversarial')!;
   assert.deepEqual(adv.after, ['sid']);
-  assert.deepEqual(adv.nets.map((n) => [n.name, n.init]), [['phi', 'teacher'], ['psi', 'teacher'], ['G', 'stage:sid']]);
+  assert.deepEqual(
+    adv.nets.map((n) => [n.name, n.init]),
+    [
+      ['phi', 'teacher'],
+      ['psi', 'teacher'],
+      ['G', 'stage:sid'],
+    ],
+  );
   const all: string[] = adv.phases.flatMap((p) => p.nodes.map((n) => n.op));
   for (const op of ['disc_logits', 'disc_loss', 'gan_loss', 'sample_data', 'combine']) assert.ok(all.includes(op), op);
   assert.ok(adv.phases.every((p) => p.optimizer.lr === 1e-6));
@@ -89,14 +124,32 @@ test('precision policies set dtypes (docs/algorithm.md §5)', () => {
 test('shape bindings per family (docs/algorithm.md §7)', () => {
   const sana = one(fx('sana.sid'));
   assert.deepEqual([sana.bindings.B, sana.bindings.C, sana.bindings.H, sana.bindings.W, sana.bindings.D], [16, 32, 16, 16, 1152]);
-  const sd3 = one(fx('sana.sid'), ['teacher.family=sd3', 'teacher.config="sd3_medium"', 'data.resolution=1024 px', 'batch.per_device=2', 'batch.accumulate=16']);
+  const sd3 = one(fx('sana.sid'), [
+    'teacher.family=sd3',
+    'teacher.config="sd3_medium"',
+    'data.resolution=1024 px',
+    'batch.per_device=2',
+    'batch.accumulate=16',
+  ]);
   assert.deepEqual([sd3.bindings.C, sd3.bindings.H, sd3.bindings.P, sd3.bindings.N], [16, 128, 2, 4096]);
-  const flux = one(fx('sana.sid'), ['teacher.family=flux', 'teacher.config="flux_dev"', 'guidance.teacher=embedded(4.5)', 'guidance.fake=embedded(4.5)', 'precision.policy=bf16', 'optimizer.eps=1e-4', 'batch.per_device=1', 'batch.accumulate=32']);
+  const flux = one(fx('sana.sid'), [
+    'teacher.family=flux',
+    'teacher.config="flux_dev"',
+    'guidance.teacher=embedded(4.5)',
+    'guidance.fake=embedded(4.5)',
+    'precision.policy=bf16',
+    'optimizer.eps=1e-4',
+    'batch.per_device=1',
+    'batch.accumulate=32',
+  ]);
   assert.deepEqual([flux.bindings.N, flux.bindings.C, flux.bindings.D], [1024, 64, 3072]);
   assert.deepEqual(flux.stages[0]!.phases[0]!.nodes.find((n) => n.op === 'generate')!.outputs.x_g!.shape, ['B', 'N', 'C']);
   const gmm = one(fx('gmm.sid'));
   assert.deepEqual([gmm.bindings.B, gmm.bindings.X], [256, 2]);
-  assert.deepEqual(gmm.stages.map((s) => s.name), ['sid', 'evaluate']);
+  assert.deepEqual(
+    gmm.stages.map((s) => s.name),
+    ['sid', 'evaluate'],
+  );
 });
 
 test('the hash is the run identity: layout and file name do not change it, settings do', () => {
@@ -124,18 +177,40 @@ test('sweeps: list, grid (cartesian) and zip (tied) x list', () => {
   assert.equal(r.graphs.length, 6 + 6 + 4);
   assert.equal(new Set(r.graphs.map((g) => g.hash)).size, 16);
   const fig3 = compileFile(fx('fig3.sid'), { recipe: 'fig3' }).graphs;
-  assert.deepEqual(fig3.map((g) => g.recipe.sweepPoint?.['time.interval']), [[0, 1 / 3], [1 / 3, 2 / 3], [2 / 3, 1], [0, 1 / 2], [1 / 4, 3 / 4], [1 / 2, 1]]);
+  assert.deepEqual(
+    fig3.map((g) => g.recipe.sweepPoint?.['time.interval']),
+    [
+      [0, 1 / 3],
+      [1 / 3, 2 / 3],
+      [2 / 3, 1],
+      [0, 1 / 2],
+      [1 / 4, 3 / 4],
+      [1 / 2, 1],
+    ],
+  );
   assert.deepEqual(fig3[2]!.stages[0]!.phases[1]!.nodes.find((n) => n.op === 'sample_t')!.attrs.interval, [2 / 3, 1]);
   const tied = compileFile(fx('fig3.sid'), { recipe: 'tied' }).graphs;
-  assert.deepEqual(tied.map((g) => [g.config.precision && (g.config.precision as { policy: string }).policy, (g.config.optimizer as { eps: number }).eps, (g.config.train as { seed: number }).seed]), [
-    ['amp', 1e-8, 0], ['amp', 1e-8, 1], ['bf16', 1e-4, 0], ['bf16', 1e-4, 1],
-  ]);
+  assert.deepEqual(
+    tied.map((g) => [
+      g.config.precision && (g.config.precision as { policy: string }).policy,
+      (g.config.optimizer as { eps: number }).eps,
+      (g.config.train as { seed: number }).seed,
+    ]),
+    [
+      ['amp', 1e-8, 0],
+      ['amp', 1e-8, 1],
+      ['bf16', 1e-4, 0],
+      ['bf16', 1e-4, 1],
+    ],
+  );
 });
 
 test('a YAML sweep over the .sid recipe gives the same points and hashes as the .sid sweep', () => {
   const sid = compileFile(fx('fig3.sid'), { recipe: 'fig3' });
   const yaml = compileFile(fx('fig3.yaml'));
   assert.ok(yaml.ok, JSON.stringify(yaml.diagnostics.map((d) => `${d.code} ${d.message}`)));
-  assert.deepEqual(yaml.graphs.map((g) => g.hash), sid.graphs.map((g) => g.hash));
+  assert.deepEqual(
+    yaml.graphs.map((g) => g.hash),
+    sid.graphs.map((g) => g.hash),
+  );
 });
-

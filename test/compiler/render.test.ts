@@ -36,6 +36,12 @@ test('"did you mean" diagnostics carry a fix that replaces exactly the misspelt 
   const { compileText } = await import('../../compiler/compile.js');
   const text = 'recipe r {\n  teacher gmm { dim = 2 }\n  optimizr { lr = 1e-3 }\n  precision bf61 { }\n  time.distribution = logit_normall(0, 1)\n}\n';
   const out = compileText(text, 'r.sid');
-  const fixes = out.diagnostics.filter((d) => d.fix).map((d) => [d.code, text.slice(d.fix!.edits[0]!.loc.range.start.offset, d.fix!.edits[0]!.loc.range.end.offset), d.fix!.edits[0]!.newText]);
-  assert.deepEqual(fixes, [['SID2001', 'optimizr', 'optimizer'], ['SID2006', 'bf61', 'bf16'], ['SID2020', 'logit_normall', 'logit_normal']]);
+  const fixes = out.diagnostics
+    .filter((d) => d.fix)
+    .map((d) => [d.code, text.slice(d.fix!.edits[0]!.loc.range.start.offset, d.fix!.edits[0]!.loc.range.end.offset), d.fix!.edits[0]!.newText]);
+  assert.deepEqual(fixes, [
+    ['SID2001', 'optimizr', 'optimizer'],
+    ['SID2006', 'bf61', 'bf16'],
+    ['SID2020', 'logit_normall', 'logit_normal'],
+  ]);
 });

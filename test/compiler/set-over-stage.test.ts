@@ -27,5 +27,8 @@ test('a sweep over a key a stage block sets reaches the stage at every point', (
   const text = `${RECIPE}sweep s over r {\n  optimizer.lr in [2e-5, 4e-5]\n}\n`;
   const r = compileSource(text, '/virtual/set-over-stage-sweep.sid');
   assert.ok(r.ok, JSON.stringify(r.diagnostics));
-  assert.deepEqual(r.graphs.map((g) => [...new Set(lrsOf(g.stages.find((s) => s.kind === 'sid')))]), [[2e-5], [4e-5]]);
+  assert.deepEqual(
+    r.graphs.map((g) => [...new Set(lrsOf(g.stages.find((s) => s.kind === 'sid')))]),
+    [[2e-5], [4e-5]],
+  );
 });

@@ -13,6 +13,10 @@ test('docs/language.md: every sid example parses', () => {
     const asFile = parseSid(b, 'doc.sid');
     if (asFile.problems.length === 0) continue;
     const asEntries = parseSid(`recipe doc {\n${b}\n}`, 'doc.sid');
-    assert.deepEqual(asEntries.problems.map((p) => p.message), [], b);
+    assert.deepEqual(
+      asEntries.problems.map((p) => p.message),
+      [],
+      b,
+    );
   }
 });

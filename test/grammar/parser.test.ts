@@ -11,18 +11,30 @@ const expr = (text: string): Expr => {
 /** A compact rendering of an expression tree: kinds and operators, fully parenthesised. */
 function show(e: Expr): string {
   switch (e.kind) {
-    case 'Number': return `${e.value}`;
-    case 'String': return JSON.stringify(e.value);
-    case 'Bool': return `${e.value}`;
-    case 'IdentExpr': return e.name;
-    case 'Call': return `${e.callee.name}(${e.args.map(show).join(', ')})`;
-    case 'Tuple': return `tuple(${e.elements.map(show).join(', ')})`;
-    case 'List': return `[${e.elements.map(show).join(', ')}]`;
-    case 'Binary': return `(${show(e.left)} ${e.op} ${show(e.right)})`;
-    case 'Unary': return `(-${show(e.operand)})`;
-    case 'UnitExpr': return `unit(${show(e.value)} ${e.unit})`;
-    case 'Restrict': return `restrict(${show(e.value)} on ${show(e.interval)})`;
-    case 'Paren': return `paren(${show(e.inner)})`;
+    case 'Number':
+      return `${e.value}`;
+    case 'String':
+      return JSON.stringify(e.value);
+    case 'Bool':
+      return `${e.value}`;
+    case 'IdentExpr':
+      return e.name;
+    case 'Call':
+      return `${e.callee.name}(${e.args.map(show).join(', ')})`;
+    case 'Tuple':
+      return `tuple(${e.elements.map(show).join(', ')})`;
+    case 'List':
+      return `[${e.elements.map(show).join(', ')}]`;
+    case 'Binary':
+      return `(${show(e.left)} ${e.op} ${show(e.right)})`;
+    case 'Unary':
+      return `(-${show(e.operand)})`;
+    case 'UnitExpr':
+      return `unit(${show(e.value)} ${e.unit})`;
+    case 'Restrict':
+      return `restrict(${show(e.value)} on ${show(e.interval)})`;
+    case 'Paren':
+      return `paren(${show(e.inner)})`;
   }
 }
 
@@ -79,7 +91,10 @@ test('expression ranges: every node spans its characters', () => {
 
 test('top level: imports, abstract recipes with extends, sweeps', () => {
   const f = ok(parseSid('import "./base/sid-dit.sid"\nabstract recipe base extends root {}\nrecipe r {}\nsweep s over r { a in [1] }', 'f.sid'));
-  assert.deepEqual(f.items.map((i) => i.kind), ['Import', 'Recipe', 'Recipe', 'Sweep']);
+  assert.deepEqual(
+    f.items.map((i) => i.kind),
+    ['Import', 'Recipe', 'Recipe', 'Sweep'],
+  );
   const [imp, base, r, sw] = f.items;
   assert.ok(imp!.kind === 'Import' && base!.kind === 'Recipe' && r!.kind === 'Recipe' && sw!.kind === 'Sweep');
   assert.equal(imp.path.value, './base/sid-dit.sid');
@@ -116,7 +131,10 @@ test('entries: sections with labels, dotted assignments, functions, stages', () 
   assert.equal(at(teacher.loc.range), '1:2-1:38');
   assert.equal(at(teacher.label.loc.range), '1:10-1:14');
   assert.ok(lr!.kind === 'Assign');
-  assert.deepEqual(lr.path.segments.map((s) => s.name), ['optimizer', 'lr']);
+  assert.deepEqual(
+    lr.path.segments.map((s) => s.name),
+    ['optimizer', 'lr'],
+  );
   assert.equal(at(lr.path.loc.range), '2:2-2:14');
   assert.equal(at(lr.loc.range), '2:2-2:21');
   assert.ok(loss!.kind === 'Section');
@@ -125,24 +143,41 @@ test('entries: sections with labels, dotted assignments, functions, stages', () 
   assert.equal(at(w.loc.range), '3:9-3:21');
   assert.ok(precision!.kind === 'Section' && precision.label?.name === 'bf16' && precision.body.entries.length === 0);
   assert.ok(adv!.kind === 'Stage' && adv.name.name === 'adversarial');
-  assert.deepEqual(adv.after.map((a) => a.name), ['sid']);
+  assert.deepEqual(
+    adv.after.map((a) => a.name),
+    ['sid'],
+  );
   assert.equal(at(adv.loc.range), '5:2-5:57');
   assert.ok(evaluate!.kind === 'Stage');
-  assert.deepEqual(evaluate.after.map((a) => a.name), ['sid', 'adversarial']);
+  assert.deepEqual(
+    evaluate.after.map((a) => a.name),
+    ['sid', 'adversarial'],
+  );
   assert.ok(stageSection!.kind === 'Section' && stageSection.name.name === 'stage');
   assert.ok(stageAssign!.kind === 'Assign' && stageAssign.path.segments[0]!.name === 'stage');
 });
 
 test('sweeps: list axes, grid and zip groups', () => {
-  const f = ok(parseSid('sweep fig3 over base {\n  time.interval in [(0, 1/3), (1/3, 2/3)]\n  grid { a in [1, 2]; b in [3] }\n  zip { c in [amp, bf16]; d in [1e-8, 1e-4] }\n}', 's.sid'));
+  const f = ok(
+    parseSid(
+      'sweep fig3 over base {\n  time.interval in [(0, 1/3), (1/3, 2/3)]\n  grid { a in [1, 2]; b in [3] }\n  zip { c in [amp, bf16]; d in [1e-8, 1e-4] }\n}',
+      's.sid',
+    ),
+  );
   const s = f.items[0]!;
   assert.ok(s.kind === 'Sweep');
-  assert.deepEqual(s.items.map((i) => (i.kind === 'AxisGroup' ? i.mode : i.kind)), ['Axis', 'grid', 'zip']);
+  assert.deepEqual(
+    s.items.map((i) => (i.kind === 'AxisGroup' ? i.mode : i.kind)),
+    ['Axis', 'grid', 'zip'],
+  );
   const [axis, grid, zip] = s.items;
   assert.ok(axis!.kind === 'Axis' && grid!.kind === 'AxisGroup' && zip!.kind === 'AxisGroup');
   assert.equal(axis.values.elements.length, 2);
   assert.equal(at(axis.loc.range), '1:2-1:41');
-  assert.deepEqual(grid.axes.map((a) => a.path.segments[0]!.name), ['a', 'b']);
+  assert.deepEqual(
+    grid.axes.map((a) => a.path.segments[0]!.name),
+    ['a', 'b'],
+  );
   assert.equal(at(grid.loc.range), '2:2-2:32');
   assert.equal(zip.axes[1]!.values.elements[0]!.kind, 'Number');
 });
@@ -161,13 +196,17 @@ test('newlines are not significant, yet a unit, x or on on the next line starts 
   const f = ok(parseSid('recipe r {\n  a = 5\n  images = 1\n  b = 2\n  x = 3\n  c = t\n  on = 4\n  d = 1 +\n    2\n}', 'n.sid'));
   const r = f.items[0]!;
   assert.ok(r.kind === 'Recipe');
-  assert.deepEqual(r.body.entries.map((e) => (e.kind === 'Assign' ? e.path.segments[0]!.name : e.kind)), ['a', 'images', 'b', 'x', 'c', 'on', 'd']);
+  assert.deepEqual(
+    r.body.entries.map((e) => (e.kind === 'Assign' ? e.path.segments[0]!.name : e.kind)),
+    ['a', 'images', 'b', 'x', 'c', 'on', 'd'],
+  );
   assert.equal(valueOf(f, 'a').kind, 'Number');
   assert.equal(valueOf(f, 'd').kind, 'Binary');
 });
 
 test('the paper example parses completely', () => {
-  const src = 'recipe flux extends sid_dit {\n  hardware { devices = 8 x gpu(80 GB, 989 TFLOPS); shard = fsdp }\n  time { distribution = logit_normal(ln(2), 1.6) on (0, 1) }\n  train { length = 1M images; checkpoint_every = 10k images }\n}';
+  const src =
+    'recipe flux extends sid_dit {\n  hardware { devices = 8 x gpu(80 GB, 989 TFLOPS); shard = fsdp }\n  time { distribution = logit_normal(ln(2), 1.6) on (0, 1) }\n  train { length = 1M images; checkpoint_every = 10k images }\n}';
   const f = ok(parseSid(src, 'p.sid'));
   assert.deepEqual(shape(valueOf(f, 'length')), { kind: 'UnitExpr', value: { kind: 'Number', value: 1e6, text: '1M' }, unit: 'images' });
   assert.equal(valueOf(f, 'distribution').kind, 'Restrict');

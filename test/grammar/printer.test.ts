@@ -6,7 +6,9 @@ import { repoPath } from '../helpers/paths.js';
 import { shape } from './util.js';
 
 const fixtures = repoPath('test', 'grammar', 'fixtures');
-const samples = readdirSync(fixtures).filter((f) => f.endsWith('.sid')).sort();
+const samples = readdirSync(fixtures)
+  .filter((f) => f.endsWith('.sid'))
+  .sort();
 
 test('fixtures exist and parse without problems', () => {
   assert.ok(samples.length >= 5);
@@ -23,7 +25,10 @@ for (const f of samples) {
     const a = parseSid(src, f).file;
     const b = parseSid(once.text, f).file;
     assert.deepEqual(shape(b), shape(a));
-    assert.deepEqual(b.comments.map((c) => c.text), a.comments.map((c) => c.text));
+    assert.deepEqual(
+      b.comments.map((c) => c.text),
+      a.comments.map((c) => c.text),
+    );
   });
 }
 
@@ -58,10 +63,7 @@ test('comment placement: trailing stays trailing, own-line stays own-line, blank
 
 test('multi-line lists stay multi-line with one element per line and a trailing comma', () => {
   const src = 'sweep s over r {\n  t in [\n    (0, 1/3), // early\n    (1/3, 1)\n  ]\n  u in [1,\n 2]\n}\n';
-  assert.equal(
-    formatSid(src, 's.sid').text,
-    'sweep s over r {\n  t in [\n    (0, 1/3), // early\n    (1/3, 1),\n  ]\n  u in [1, 2]\n}\n',
-  );
+  assert.equal(formatSid(src, 's.sid').text, 'sweep s over r {\n  t in [\n    (0, 1/3), // early\n    (1/3, 1),\n  ]\n  u in [1, 2]\n}\n');
 });
 
 test('with syntax errors fmt returns the input unchanged and the problems', () => {

@@ -63,8 +63,7 @@ function gen(rand: (n: number) => number): Tok[] {
       else if (r === 2) {
         const name = pick(names);
         out.push(name, ...(sectionNames.includes(name) && rand(2) ? [pick(names)] : []), ...block(d + 1));
-      }
-      else if (r === 3) out.push('stage', pick(['sid', 'adv']), ...(rand(2) ? ['after', 'sid', ...(rand(2) ? [',', 'b'] : [])] : []), ...block(d + 1));
+      } else if (r === 3) out.push('stage', pick(['sid', 'adv']), ...(rand(2) ? ['after', 'sid', ...(rand(2) ? [',', 'b'] : [])] : []), ...block(d + 1));
       else out.push(...key(), '=', ...expr(0));
       if (rand(3) === 0) out.push(';');
     }
@@ -119,7 +118,11 @@ test('random files: fmt is idempotent and keeps the tree and every comment', () 
     const b = parseSid(once.text, 'p.sid');
     assert.deepEqual(b.problems, [], `seed ${seed}: printed text does not parse:\n${src}\n---\n${once.text}`);
     assert.deepEqual(shape(b.file), shape(a.file), `seed ${seed}: tree changed:\n${src}\n---\n${once.text}`);
-    assert.deepEqual(b.file.comments.map((c) => c.text), a.file.comments.map((c) => c.text), `seed ${seed}: comments`);
+    assert.deepEqual(
+      b.file.comments.map((c) => c.text),
+      a.file.comments.map((c) => c.text),
+      `seed ${seed}: comments`,
+    );
     assert.equal(formatSid(once.text, 'p.sid').text, once.text, `seed ${seed}: not idempotent:\n${src}\n---\n${once.text}`);
   }
 });

@@ -22,7 +22,10 @@ test('three independent errors: three problems in source order, at the right pla
   ].join('\n');
   const r = parseSid(src, 'three.sid');
   assert.deepEqual(problemsAt(r.problems), ['1:6 unexpected_token', '3:15 missing_token', '5:19 unexpected_token']);
-  assert.deepEqual(r.problems.map((p) => p.found), ['eps', 'extra', '0.9']);
+  assert.deepEqual(
+    r.problems.map((p) => p.found),
+    ['eps', 'extra', '0.9'],
+  );
   assert.deepEqual(r.problems[1]!.expected, ["'{'"]);
   assert.match(r.problems[0]!.message, /expected an expression/);
   assert.match(r.problems[2]!.message, /expected '=' \(a setting\)/);
@@ -31,18 +34,27 @@ test('three independent errors: three problems in source order, at the right pla
   assert.deepEqual(entryNames(r.file), ['eps', 'batch', 'optimizer', 'length']);
   const opt = (r.file.items[0] as { body: { entries: Entry[] } }).body.entries[2]!;
   assert.ok(opt.kind === 'Section');
-  assert.deepEqual(opt.body.entries.map((e) => e.kind === 'Assign' && e.path.segments[0]!.name), ['b2']);
+  assert.deepEqual(
+    opt.body.entries.map((e) => e.kind === 'Assign' && e.path.segments[0]!.name),
+    ['b2'],
+  );
 });
 
 test('errors in different recipes and sweeps are all reported; later items still parse', () => {
   const src = 'recipe a { x = (1, ; y = 2 }\nrecipe b { z = [1 2] }\nsweep s over a { t in (0, 1); u in [1] }\nrecipe c { ok = 1 }';
   const r = parseSid(src, 'many.sid');
   assert.deepEqual(problemsAt(r.problems), ['0:19 unexpected_token', '1:18 missing_token', '2:22 missing_token']);
-  assert.deepEqual(r.file.items.map((i) => i.kind), ['Recipe', 'Recipe', 'Sweep', 'Recipe']);
+  assert.deepEqual(
+    r.file.items.map((i) => i.kind),
+    ['Recipe', 'Recipe', 'Sweep', 'Recipe'],
+  );
   assert.deepEqual(entryNames(r.file, 0), ['y']);
   const sweep = r.file.items[2]!;
   assert.ok(sweep.kind === 'Sweep');
-  assert.deepEqual(sweep.items.map((i) => i.kind === 'Axis' && i.path.segments[0]!.name), ['u']);
+  assert.deepEqual(
+    sweep.items.map((i) => i.kind === 'Axis' && i.path.segments[0]!.name),
+    ['u'],
+  );
   assert.deepEqual(entryNames(r.file, 3), ['ok']);
 });
 
@@ -56,7 +68,10 @@ test('a missing closing brace: one problem at the end, the recipe is kept', () =
 test('a missing brace before the next recipe: the next recipe still parses', () => {
   const r = parseSid('recipe a {\n  lr = 1\n\nrecipe b { x = 2 }', 'next.sid');
   assert.deepEqual(problemsAt(r.problems), ['1:8 missing_token']);
-  assert.deepEqual(r.file.items.map((i) => i.kind === 'Recipe' && i.name.name), ['a', 'b']);
+  assert.deepEqual(
+    r.file.items.map((i) => i.kind === 'Recipe' && i.name.name),
+    ['a', 'b'],
+  );
   assert.deepEqual(entryNames(r.file, 0), ['lr']);
 });
 
@@ -64,7 +79,10 @@ test('junk between entries and at top level is reported once and skipped', () =>
   const r = parseSid('} recipe a {\n  = 3\n  b = 1\n  ) ] c = 2\n}\nnonsense here\nrecipe z {}', 'junk.sid');
   assert.deepEqual(problemsAt(r.problems), ['0:0 unexpected_token', '1:2 unexpected_token', '3:2 unexpected_token', '5:0 unexpected_token']);
   assert.deepEqual(entryNames(r.file), ['b']);
-  assert.deepEqual(r.file.items.map((i) => i.kind === 'Recipe' && i.name.name), ['a', 'z']);
+  assert.deepEqual(
+    r.file.items.map((i) => i.kind === 'Recipe' && i.name.name),
+    ['a', 'z'],
+  );
 });
 
 test('dotted section and function names are reported without losing the entry', () => {
@@ -102,7 +120,43 @@ test('never throws on arbitrary input', () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const pieces = ['recipe', 'sweep', 'import', 'stage', 'after', 'a', 'b', '=', '.', '{', '}', '(', ')', '[', ']', ',', ';', '1', '2k', '"s"', 'on', 'in', 'x', 'px', '-', '^', '\n', '//c\n', '/*', '*/', '"', '#', 'grid', 'zip', '1e'];
+  const pieces = [
+    'recipe',
+    'sweep',
+    'import',
+    'stage',
+    'after',
+    'a',
+    'b',
+    '=',
+    '.',
+    '{',
+    '}',
+    '(',
+    ')',
+    '[',
+    ']',
+    ',',
+    ';',
+    '1',
+    '2k',
+    '"s"',
+    'on',
+    'in',
+    'x',
+    'px',
+    '-',
+    '^',
+    '\n',
+    '//c\n',
+    '/*',
+    '*/',
+    '"',
+    '#',
+    'grid',
+    'zip',
+    '1e',
+  ];
   for (let i = 0; i < 300; i++) {
     const text = Array.from({ length: 1 + rand(40) }, () => pieces[rand(pieces.length)]).join(' ');
     const r = parseSid(text, 'fuzz.sid');
@@ -116,7 +170,10 @@ test('never throws on arbitrary input', () => {
 test('missing header names: one problem each, an empty name, and the block is still read', () => {
   const r = parseSid('recipe {\n  a = 1\n}\nrecipe b extends {\n  c = 2\n}\nsweep s over {\n  d in [1]\n}\nrecipe e { stage adv after { f = 3 } }', 'h.sid');
   assert.deepEqual(problemsAt(r.problems), ['0:7 missing_token', '3:17 missing_token', '6:13 missing_token', '9:27 missing_token']);
-  assert.deepEqual(r.file.items.map((i) => i.kind), ['Recipe', 'Recipe', 'Sweep', 'Recipe']);
+  assert.deepEqual(
+    r.file.items.map((i) => i.kind),
+    ['Recipe', 'Recipe', 'Sweep', 'Recipe'],
+  );
   const [a, b, s, e] = r.file.items;
   assert.ok(a!.kind === 'Recipe' && b!.kind === 'Recipe' && s!.kind === 'Sweep' && e!.kind === 'Recipe');
   assert.equal(a.name.name, '');

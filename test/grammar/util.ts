@@ -41,6 +41,7 @@ export function valueOf(file: SidFile, key: string): Expr {
 }
 
 export function ok(r: ParseResult): SidFile {
-  if (r.problems.length > 0) throw new Error(`unexpected problems: ${JSON.stringify(r.problems.map((p) => `${p.loc.range.start.line}:${p.loc.range.start.column} ${p.message}`))}`);
+  if (r.problems.length > 0)
+    throw new Error(`unexpected problems: ${JSON.stringify(r.problems.map((p) => `${p.loc.range.start.line}:${p.loc.range.start.column} ${p.message}`))}`);
   return r.file;
 }

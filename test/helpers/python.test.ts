@@ -9,7 +9,8 @@ import { pythonWith } from './python.js';
 
 function withEnv<T>(env: Record<string, string | undefined>, fn: () => T): T {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  const set = (e: Record<string, string | undefined>) => Object.entries(e).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v)));
+  const set = (e: Record<string, string | undefined>) =>
+    Object.entries(e).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v)));
   set(env);
   try {
     return fn();

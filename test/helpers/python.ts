@@ -31,7 +31,11 @@ function hasModules(exe: string, modules: string[]): boolean {
 
 export function pythonWith(...modules: string[]): PythonFor {
   const key = `${candidates().join('\0')}|${modules.join(',')}`;
-  if (!cache.has(key)) cache.set(key, candidates().find((exe) => hasModules(exe, modules)));
+  if (!cache.has(key))
+    cache.set(
+      key,
+      candidates().find((exe) => hasModules(exe, modules)),
+    );
   const exe = cache.get(key);
   const reason = `no python with ${modules.join(', ')} (tried ${candidates().join(', ')}; set SIDC_PYTHON, or install Debian's python3-numpy python3-scipy python3-torch)`;
   return {

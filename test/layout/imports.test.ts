@@ -103,13 +103,24 @@ function eagerClosure(start: string): Set<string> {
 
 test('sidc check, fmt and lsp (and the CLI entry itself) load no tfjs', () => {
   // lsp.ts loads the server lazily: its closure counts as well
-  for (const start of ['cli/main.ts', 'cli/commands.ts', 'cli/check.ts', 'cli/fmt.ts', 'cli/lsp.ts', 'compiler/lsp/stdio.ts', 'compiler/lsp/compile-worker.ts']) {
+  for (const start of [
+    'cli/main.ts',
+    'cli/commands.ts',
+    'cli/check.ts',
+    'cli/fmt.ts',
+    'cli/lsp.ts',
+    'compiler/lsp/stdio.ts',
+    'compiler/lsp/compile-worker.ts',
+  ]) {
     const closure = [...eagerClosure(start)];
     const tf = closure.filter((m) => m.startsWith('@tensorflow/') || m.startsWith('runtime/tfjs/'));
     assert.deepEqual(tf, [], `${start} loads ${tf.join(', ')}`);
   }
   // and the check really finds tfjs where it is
-  assert.ok([...eagerClosure('cli/run.ts')].some((m) => m.startsWith('@tensorflow/')), 'the scan should see tfjs behind sidc run');
+  assert.ok(
+    [...eagerClosure('cli/run.ts')].some((m) => m.startsWith('@tensorflow/')),
+    'the scan should see tfjs behind sidc run',
+  );
 });
 
 test('every folder of the layers has a README saying what it owns', () => {

@@ -11,7 +11,14 @@ test('sidc lsp --stdio answers hover and publishes diagnostics', async () => {
   const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
   const main = pathToFileURL(repoPath('cli', 'main.ts')).href;
   const command = fromSource
-    ? [process.execPath, '--import', 'tsx', '--input-type=module', '-e', `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(['lsp', '--stdio']);`]
+    ? [
+        process.execPath,
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(['lsp', '--stdio']);`,
+      ]
     : [process.execPath, repoPath('bin', 'sidc.js'), 'lsp', '--stdio'];
   const client = await LspClient.start({ command });
   try {
@@ -22,7 +29,10 @@ test('sidc lsp --stdio answers hover and publishes diagnostics', async () => {
     const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 15 } });
     assert.match((h.contents as MarkupContent).value, /\*\*optimizer\.lr\*\*/);
     const ds = await published;
-    assert.ok(ds.some((d) => d.code === 'SID2003' && d.range.start.line === 2), JSON.stringify(ds));
+    assert.ok(
+      ds.some((d) => d.code === 'SID2003' && d.range.start.line === 2),
+      JSON.stringify(ds),
+    );
   } finally {
     await client.stop();
   }

@@ -87,7 +87,8 @@ export class LspClient {
     proc.stderr!.on('data', (b: Buffer) => process.env.LSP_DEBUG && process.stderr.write(b));
     const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new LspClient(proc, conn);
-    if (options.settings !== undefined) conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((it) => pick(options.settings, it.section)));
+    if (options.settings !== undefined)
+      conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((it) => pick(options.settings, it.section)));
     conn.listen();
     await conn.sendRequest('initialize', {
       processId: process.pid,
@@ -121,7 +122,10 @@ export class LspClient {
   async change(uri: string, before: string, range: [number, number], newText: string): Promise<number> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: rangeAt(before, range), text: newText }] });
+    await this.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: rangeAt(before, range), text: newText }],
+    });
     return version;
   }
 
@@ -132,8 +136,18 @@ export class LspClient {
   /** The next diagnostics published for `uri` that satisfy `ok` (default: any). */
   waitDiagnostics(uri: string, ok: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 15000): Promise<Diagnostic[]> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms (last: ${JSON.stringify(this.diagnostics.get(uri))})`)), timeoutMs);
-      this.waiters.push({ uri, ok, resolve: (p) => { clearTimeout(timer); resolve(p.diagnostics); } });
+      const timer = setTimeout(
+        () => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms (last: ${JSON.stringify(this.diagnostics.get(uri))})`)),
+        timeoutMs,
+      );
+      this.waiters.push({
+        uri,
+        ok,
+        resolve: (p) => {
+          clearTimeout(timer);
+          resolve(p.diagnostics);
+        },
+      });
     });
   }
 

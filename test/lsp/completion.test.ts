@@ -26,7 +26,10 @@ async function complete(source: string, file?: string): Promise<{ items: Complet
   const { text, positions, ranges } = mark(source);
   const uri = file ? pathToFileURL(file).href : `file:///complete/c${n++}.sid`;
   await client.open(uri, text);
-  const r = await client.request<CompletionItem[] | CompletionList | null>('textDocument/completion', { textDocument: { uri }, position: positionAt(text, positions[0]!) });
+  const r = await client.request<CompletionItem[] | CompletionList | null>('textDocument/completion', {
+    textDocument: { uri },
+    position: positionAt(text, positions[0]!),
+  });
   const items = Array.isArray(r) ? r : (r?.items ?? []);
   return { items, text, ranges };
 }
@@ -43,7 +46,10 @@ test('keys of the section the cursor is in, replacing the typed word', async () 
 });
 
 test('teacher keys follow the family in the label', async () => {
-  const teacherKeys = (family?: string): string[] => SETTINGS.filter((s) => s.path.startsWith('teacher.') && (!family || !s.families || s.families.includes(family))).map((s) => s.path.slice(8)).sort();
+  const teacherKeys = (family?: string): string[] =>
+    SETTINGS.filter((s) => s.path.startsWith('teacher.') && (!family || !s.families || s.families.includes(family)))
+      .map((s) => s.path.slice(8))
+      .sort();
   const flux = labels((await complete('recipe r {\n  teacher flux { <|> }\n}')).items).sort();
   assert.deepEqual(flux, teacherKeys('flux'));
   assert.ok(!flux.includes('dim') && flux.includes('checkpoint'));
@@ -53,7 +59,12 @@ test('teacher keys follow the family in the label', async () => {
 });
 
 test('keys after a dotted prefix, and sections at recipe level', async () => {
-  assert.deepEqual(labels((await complete('recipe r {\n  hardware.<|>\n}')).items).sort(), SETTINGS.filter((s) => s.path.startsWith('hardware.')).map((s) => s.path.slice(9)).sort());
+  assert.deepEqual(
+    labels((await complete('recipe r {\n  hardware.<|>\n}')).items).sort(),
+    SETTINGS.filter((s) => s.path.startsWith('hardware.'))
+      .map((s) => s.path.slice(9))
+      .sort(),
+  );
   const top = labels((await complete('recipe r {\n  <|>\n}')).items);
   for (const w of ['teacher', 'optimizer', 'time', 'loss', 'stage', 'optimizer.lr']) assert.ok(top.includes(w), w);
 });
@@ -63,11 +74,14 @@ test('teacher families after `teacher`, precisions after `precision`', async () 
   assert.deepEqual(labels((await complete('recipe r {\n  precision b<|>\n}')).items), ['fp32', 'amp', 'bf16']);
 });
 
-test('values by the key\'s type: enums, weightings, distributions, guidance', async () => {
+test("values by the key's type: enums, weightings, distributions, guidance", async () => {
   assert.deepEqual(labels((await complete('recipe r { hardware { shard = <|> } }')).items), ['none', 'ddp', 'fsdp']);
   assert.deepEqual(labels((await complete('recipe r { loss { weighting = <|> } }')).items), [...WEIGHTINGS]);
   const dists = (await complete('recipe r { time { distribution = <|> } }')).items;
-  assert.deepEqual(labels(dists), DISTRIBUTIONS.map((d) => d.name));
+  assert.deepEqual(
+    labels(dists),
+    DISTRIBUTIONS.map((d) => d.name),
+  );
   assert.match((dists.find((d) => d.label === 'logit_normal')!.textEdit as TextEdit).newText, /^logit_normal\(\$\{1:[\d.]+\}, \$\{2:[\d.]+\}\)$/);
   assert.deepEqual(labels((await complete('recipe r { guidance { teacher = <|> } }')).items), ['cfg', 'embedded', 'none']);
   assert.deepEqual(labels((await complete('recipe r { hardware { gradient_checkpointing = <|> } }')).items), ['true', 'false']);
@@ -99,7 +113,11 @@ test('a typed space asks only for what the space calls for', async () => {
     const { text, positions } = mark(source);
     const uri = `file:///complete/s${n++}.sid`;
     await client.open(uri, text);
-    const r = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: positionAt(text, positions[0]!), context: { triggerKind: 2, triggerCharacter: ' ' } });
+    const r = await client.request<CompletionItem[]>('textDocument/completion', {
+      textDocument: { uri },
+      position: positionAt(text, positions[0]!),
+      context: { triggerKind: 2, triggerCharacter: ' ' },
+    });
     return labels(r);
   };
   assert.deepEqual(await spaced('recipe r {\n  teacher <|>\n}'), [...TEACHER_FAMILIES]);

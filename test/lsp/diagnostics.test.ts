@@ -49,7 +49,10 @@ test('a missing unit: SID2003 at the number, with help, and a quick fix that add
   // a client that drops `data` still gets the fix (the server remembers what it published)
   const { data: _dropped, ...bare } = d;
   const again = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [bare] } });
-  assert.deepEqual(again.map((a) => [a.title, a.edit]), actions.map((a) => [a.title, a.edit]));
+  assert.deepEqual(
+    again.map((a) => [a.title, a.edit]),
+    actions.map((a) => [a.title, a.edit]),
+  );
   const fixed = applyEdits(m.text, edits);
   assert.equal(fixed, m.text.replace('20k }', '20k images }'));
 
@@ -84,7 +87,10 @@ test('syntax errors come from the compiler too (SID1xxx), all of them', async ()
   const m = mark('recipe r {\n  optimizer { lr = <|}|>\n  train { length = 10k images<||>\n');
   await client.open(uri, m.text);
   const syntax = (await published).filter((d) => String(d.code).startsWith('SID1'));
-  assert.deepEqual(syntax.map((d) => d.range), m.ranges.map((r) => rangeAt(m.text, r)));
+  assert.deepEqual(
+    syntax.map((d) => d.range),
+    m.ranges.map((r) => rangeAt(m.text, r)),
+  );
   assert.match(syntax[0]!.message, /expected an expression, found '}'/);
   assert.match(syntax[1]!.message, /unexpected end of file/);
 });
@@ -144,7 +150,7 @@ test('a base changed on disk (not open) re-lints the open recipe once the client
   assert.deepEqual(codes(await c2), ['SID3002']);
 });
 
-test('YAML recipes: the compiler\'s cross-field rules (the schema\'s own errors are left to the YAML server), across imports', async () => {
+test("YAML recipes: the compiler's cross-field rules (the schema's own errors are left to the YAML server), across imports", async () => {
   writeFileSync(join(dir, 'ybase.sid'), BASE);
   const m = mark('imports: [./ybase.sid]\nextends: base\nbatch: { global: <|1|> }\ntrain: { bogus: 1 }\n');
   const uri = uriOf('r.sid.yaml');

@@ -21,7 +21,7 @@ async function format(text: string): Promise<TextEdit[]> {
   return client.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
 }
 
-test('edits produce the formatter\'s text, comments kept', async () => {
+test("edits produce the formatter's text, comments kept", async () => {
   const text = 'recipe r {optimizer{lr=1e-5;eps = 1e-4}\n  // keep me\n      train.length=1M images}\n';
   const expected = formatSid(text, 'f.sid').text;
   assert.notEqual(expected, text);

@@ -34,10 +34,23 @@ test('golden cases: same diagnostics as the compiler, and a quick fix for every 
     if (/@(set|recipe)\b/.test(text)) continue; // CLI directives: no editor equivalent
     const expected = compileSource(text, path).diagnostics.filter((d) => d.loc.file === path);
     const uri = pathToFileURL(path).href;
-    const key = (code: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }): string => `${code}@${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+    const key = (code: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }): string =>
+      `${code}@${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
     const local = (ds: Diagnostic[]): Diagnostic[] => ds.filter((d) => !d.message.match(/^[^\s:]+\.sid:\d+:\d+: /));
-    const keys = (ds: Diagnostic[]): string => JSON.stringify(local(ds).map((d) => key(String(d.code), d.range)).sort());
-    const want = expected.map((d) => key(d.code, { start: { line: d.loc.range.start.line, character: d.loc.range.start.column }, end: { line: d.loc.range.end.line, character: d.loc.range.end.column } })).sort();
+    const keys = (ds: Diagnostic[]): string =>
+      JSON.stringify(
+        local(ds)
+          .map((d) => key(String(d.code), d.range))
+          .sort(),
+      );
+    const want = expected
+      .map((d) =>
+        key(d.code, {
+          start: { line: d.loc.range.start.line, character: d.loc.range.start.column },
+          end: { line: d.loc.range.end.line, character: d.loc.range.end.column },
+        }),
+      )
+      .sort();
     // The server publishes twice per version (check first, then the full compile with the plan's
     // SID4xxx): the editor must end up showing exactly the compiler's diagnostics.
     let last: Diagnostic[] = [];
@@ -47,12 +60,22 @@ test('golden cases: same diagnostics as the compiler, and a quick fix for every 
     checked++;
     assert.deepEqual(got.map((d) => key(String(d.code), d.range)).sort(), want, name);
     for (const d of expected.filter((x) => x.fix)) {
-      const lsp = got.find((g: Diagnostic) => g.code === d.code && g.range.start.line === d.loc.range.start.line && g.range.start.character === d.loc.range.start.column)!;
-      const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: lsp.range, context: { diagnostics: [lsp] } });
+      const lsp = got.find(
+        (g: Diagnostic) => g.code === d.code && g.range.start.line === d.loc.range.start.line && g.range.start.character === d.loc.range.start.column,
+      )!;
+      const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: lsp.range,
+        context: { diagnostics: [lsp] },
+      });
       assert.equal(actions.length, 1, `${name} ${d.code}`);
       assert.equal(actions[0]!.title, d.fix!.title);
       const edits = Object.values(actions[0]!.edit!.changes!).flat();
-      assert.deepEqual(edits.map((e) => e.newText), d.fix!.edits.map((e) => e.newText), name);
+      assert.deepEqual(
+        edits.map((e) => e.newText),
+        d.fix!.edits.map((e) => e.newText),
+        name,
+      );
       fixes++;
     }
   }

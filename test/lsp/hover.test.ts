@@ -71,7 +71,10 @@ test('every setting of the table hovers with its own doc when written in its sec
   await client.open(uri, text);
   for (const [i, s] of SETTINGS.entries()) {
     const key = s.path.split('.').slice(1).join('.');
-    const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: i + 1, character: lines[i]!.indexOf(`{ ${key}`) + 2 } });
+    const h = await client.request<Hover | null>('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: i + 1, character: lines[i]!.indexOf(`{ ${key}`) + 2 },
+    });
     assert.ok(h, `no hover for ${s.path}`);
     assert.ok(md(h).startsWith(`**${s.path}**`), `${s.path}: ${md(h)}`);
     assert.ok(md(h).includes(s.doc), s.path);

@@ -45,16 +45,33 @@ test('sweep over and stage after jump within the file; import strings open the f
 });
 
 test('document symbols: recipes with their sections, stages and settings; sweeps with their axes', async () => {
-  const { text, ranges } = mark('import "./base.sid"\n<|recipe r extends sid_dit {\n  optimizer { lr = 1e-5 }\n  stage adversarial after sid { warmup = 20k images }\n}|>\nsweep fig3 over r {\n  time.interval in [(0, 1/3), (1/3, 2/3)]\n}\n');
+  const { text, ranges } = mark(
+    'import "./base.sid"\n<|recipe r extends sid_dit {\n  optimizer { lr = 1e-5 }\n  stage adversarial after sid { warmup = 20k images }\n}|>\nsweep fig3 over r {\n  time.interval in [(0, 1/3), (1/3, 2/3)]\n}\n',
+  );
   const uri = pathToFileURL(join(dir, 'sym.sid')).href;
   await client.open(uri, text);
   const syms = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
-  assert.deepEqual(syms.map((s) => s.name), ['import "./base.sid"', 'r', 'fig3']);
+  assert.deepEqual(
+    syms.map((s) => s.name),
+    ['import "./base.sid"', 'r', 'fig3'],
+  );
   const r = syms[1]!;
   assert.equal(r.detail, 'recipe extends sid_dit');
   assert.deepEqual(r.range, rangeAt(text, ranges[0]!));
-  assert.deepEqual(r.children?.map((c) => c.name), ['optimizer', 'stage adversarial']);
-  assert.deepEqual(r.children?.[0]?.children?.map((c) => c.name), ['lr']);
-  assert.deepEqual(r.children?.[1]?.children?.map((c) => c.name), ['warmup']);
-  assert.deepEqual(syms[2]!.children?.map((c) => `${c.name} ${c.detail}`), ['time.interval 2 values']);
+  assert.deepEqual(
+    r.children?.map((c) => c.name),
+    ['optimizer', 'stage adversarial'],
+  );
+  assert.deepEqual(
+    r.children?.[0]?.children?.map((c) => c.name),
+    ['lr'],
+  );
+  assert.deepEqual(
+    r.children?.[1]?.children?.map((c) => c.name),
+    ['warmup'],
+  );
+  assert.deepEqual(
+    syms[2]!.children?.map((c) => `${c.name} ${c.detail}`),
+    ['time.interval 2 values'],
+  );
 });

@@ -19,7 +19,13 @@ test('package.json: language, grammar, schemas and entry point all exist', () =>
   const lang = pkg.contributes.languages[0];
   assert.equal(lang.id, 'sid');
   assert.deepEqual(lang.extensions, ['.sid']);
-  const paths = [pkg.main, lang.configuration, ...pkg.contributes.grammars.map((g: { path: string }) => g.path), ...pkg.contributes.yamlValidation.map((v: { url: string }) => v.url), ...pkg.contributes.jsonValidation.map((v: { url: string }) => v.url)];
+  const paths = [
+    pkg.main,
+    lang.configuration,
+    ...pkg.contributes.grammars.map((g: { path: string }) => g.path),
+    ...pkg.contributes.yamlValidation.map((v: { url: string }) => v.url),
+    ...pkg.contributes.jsonValidation.map((v: { url: string }) => v.url),
+  ];
   for (const p of paths) assert.ok(existsSync(ext(p)), p);
   assert.equal(spawnSync(process.execPath, ['--check', ext('extension.js')]).status, 0, 'extension.js does not parse');
   assert.match(readFileSync(ext('extension.js'), 'utf8'), /args: isScript \? \[command, 'lsp'\] : \['lsp'\]/);
@@ -49,6 +55,6 @@ test('TextMate grammar: regexes compile; every keyword and unit is highlighted',
   assert.deepEqual(new RegExp(section).exec('abstract recipe base extends root')?.slice(1), ['abstract', 'recipe', 'base', 'extends', 'root']);
 });
 
-test('the published JSON Schema is the compiler\'s current schema', () => {
+test("the published JSON Schema is the compiler's current schema", () => {
   assert.deepEqual(json(ext('schemas', 'sid-recipe.schema.json')), JSON.parse(JSON.stringify(recipeSchema())));
 });

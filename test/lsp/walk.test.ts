@@ -14,7 +14,11 @@ import { repoPath } from '../helpers/paths.js';
 const files = ['recipes', join('recipes', 'base'), 'examples']
   .map((d) => repoPath(d))
   .filter((d) => existsSync(d))
-  .flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.sid')).map((f) => join(d, f)));
+  .flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.sid'))
+      .map((f) => join(d, f)),
+  );
 
 test('keys, sections and stages of every accepted recipe resolve', () => {
   let keys = 0;
@@ -36,7 +40,8 @@ test('keys, sections and stages of every accepted recipe resolve', () => {
 });
 
 test('a stage holds recipe sections and its own keys bare', () => {
-  const text = 'recipe r {\n  stage adversarial after sid {\n    optimizer { lr = 1e-6 }\n    warmup = 20k images\n  }\n  stage teach { teach { length = 1M images } }\n}\n';
+  const text =
+    'recipe r {\n  stage adversarial after sid {\n    optimizer { lr = 1e-6 }\n    warmup = 20k images\n  }\n  stage teach { teach { length = 1M images } }\n}\n';
   const tokens = scan(text);
   const roles = walk(tokens).roles;
   const keyAt = (word: string, nth = 0): string | undefined => {

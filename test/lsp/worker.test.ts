@@ -27,7 +27,9 @@ test('the server with its default options (worker on) publishes diagnostics', as
     const uri = 'file:///w/r.sid';
     const first = client.waitDiagnostics(uri);
     await client.open(uri, TEXT);
-    const expected = compileSource(TEXT, '/w/r.sid').diagnostics.map((d) => d.code).sort();
+    const expected = compileSource(TEXT, '/w/r.sid')
+      .diagnostics.map((d) => d.code)
+      .sort();
     assert.deepEqual((await first).map((d) => String(d.code)).sort(), expected);
     // later edits, once the worker is up, give the same answers
     await new Promise((r) => setTimeout(r, 1500));
@@ -35,7 +37,12 @@ test('the server with its default options (worker on) publishes diagnostics', as
     const at = TEXT.indexOf('-1');
     await client.change(uri, TEXT, [at, at + 2], '1e-5');
     const after = TEXT.replace('-1', '1e-5');
-    assert.deepEqual((await next).map((d) => String(d.code)).sort(), compileSource(after, '/w/r.sid').diagnostics.map((d) => d.code).sort());
+    assert.deepEqual(
+      (await next).map((d) => String(d.code)).sort(),
+      compileSource(after, '/w/r.sid')
+        .diagnostics.map((d) => d.code)
+        .sort(),
+    );
   } finally {
     await client.stop();
   }

@@ -16,7 +16,11 @@ const settings = { yaml: { schemas: { [schemaUri]: ['*.sid.yaml', '*.sid.yml'] }
 let client: LspClient;
 let dir: string;
 before(async () => {
-  client = await LspClient.start({ command: [process.execPath, repoPath('node_modules', 'yaml-language-server', 'bin', 'yaml-language-server'), '--stdio'], settings, initializationOptions: {} });
+  client = await LspClient.start({
+    command: [process.execPath, repoPath('node_modules', 'yaml-language-server', 'bin', 'yaml-language-server'), '--stdio'],
+    settings,
+    initializationOptions: {},
+  });
   dir = mkdtempSync(join(tmpdir(), 'sidc-yaml-'));
 });
 after(async () => {
@@ -29,7 +33,10 @@ test('schema errors at the offending values: range, enum, unknown key', async ()
   const published = client.waitDiagnostics(uri, (p) => p.diagnostics.length >= 3);
   await client.open(uri, m.text, 'yaml');
   const ds = (await published).sort((a, b) => a.range.start.line - b.range.start.line);
-  assert.deepEqual(ds.map((d) => d.range), m.ranges.map((r) => rangeAt(m.text, r)));
+  assert.deepEqual(
+    ds.map((d) => d.range),
+    m.ranges.map((r) => rangeAt(m.text, r)),
+  );
   assert.match(ds[0]!.message, /greater than 0|exclusive minimum|> 0/i);
   assert.match(ds[1]!.message, /not allowed/i);
   assert.match(ds[2]!.message, /fp32, amp, bf16|"fp32", "amp", "bf16"|allowed values/i);
@@ -45,7 +52,10 @@ test('a valid recipe has no diagnostics; keys complete from the settings table, 
   const c = mark('recipe: r\noptimizer:\n  lr: 1.0e-5\n  <|>\n');
   const cu = pathToFileURL(join(dir, 'complete.sid.yaml')).href;
   await client.open(cu, c.text, 'yaml');
-  const r = await client.request<CompletionList | CompletionItem[]>('textDocument/completion', { textDocument: { uri: cu }, position: positionAt(c.text, c.positions[0]!) });
+  const r = await client.request<CompletionList | CompletionItem[]>('textDocument/completion', {
+    textDocument: { uri: cu },
+    position: positionAt(c.text, c.positions[0]!),
+  });
   const labels = (Array.isArray(r) ? r : r.items).map((i) => i.label);
   for (const k of ['beta1', 'beta2', 'eps', 'weight_decay']) assert.ok(labels.includes(k), `${k} not in ${labels.join(', ')}`);
 

@@ -11,7 +11,9 @@ for (const path of [...sidFilesUnder(repoPath('recipes')), ...sidFilesUnder(repo
   const rel = relative(repoRoot, path);
   test(`${rel} checks clean`, () => {
     const r = compileFile(path, { lower: false });
-    const loud = r.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.code} ${d.loc.range.start.line + 1}:${d.loc.range.start.column + 1} ${d.message}`);
+    const loud = r.diagnostics
+      .filter((d) => d.severity !== 'info')
+      .map((d) => `${d.code} ${d.loc.range.start.line + 1}:${d.loc.range.start.column + 1} ${d.message}`);
     assert.deepEqual(loud, []);
   });
 }

@@ -10,14 +10,33 @@ import { parseSid } from '../../grammar/index.js';
 import { repoPath } from '../helpers/paths.js';
 
 // The paper's recipes (other recipes in the folder, e.g. small analogues, are tested by their owners).
-const files = ['base/sid-dit.sid', 'sana-600m-512.sid', 'sana-1600m-512.sid', 'sana-sprint-600m-1024.sid', 'sana-sprint-1600m-1024.sid',
-  'sd3-medium-amp.sid', 'sd3-medium-bf16.sid', 'sd35-medium-amp.sid', 'sd35-medium-bf16.sid', 'sd35-large-amp.sid', 'sd35-large-bf16.sid',
-  'flux-dev-512.sid', 'flux-dev-1024.sid', 'flux-dev.sid', 'sid2a-sd3-medium.sid', 'sid2a-sd35-medium.sid', 'sid2a-sd35-large.sid', 'fig3.sid'];
+const files = [
+  'base/sid-dit.sid',
+  'sana-600m-512.sid',
+  'sana-1600m-512.sid',
+  'sana-sprint-600m-1024.sid',
+  'sana-sprint-1600m-1024.sid',
+  'sd3-medium-amp.sid',
+  'sd3-medium-bf16.sid',
+  'sd35-medium-amp.sid',
+  'sd35-medium-bf16.sid',
+  'sd35-large-amp.sid',
+  'sd35-large-bf16.sid',
+  'flux-dev-512.sid',
+  'flux-dev-1024.sid',
+  'flux-dev.sid',
+  'sid2a-sd3-medium.sid',
+  'sid2a-sd35-medium.sid',
+  'sid2a-sd35-large.sid',
+  'fig3.sid',
+];
 
 test('the recipe set is complete', () => {
   const present = [
     ...readdirSync(repoPath('recipes')).filter((f) => f.endsWith('.sid')),
-    ...readdirSync(repoPath('recipes', 'base')).filter((f) => f.endsWith('.sid')).map((f) => `base/${f}`),
+    ...readdirSync(repoPath('recipes', 'base'))
+      .filter((f) => f.endsWith('.sid'))
+      .map((f) => `base/${f}`),
   ];
   for (const f of files) assert.ok(present.includes(f), f);
 });
@@ -28,7 +47,10 @@ for (const f of files) {
     assert.deepEqual(parseSid(text, f).problems, []);
     const r = compileFile(repoPath('recipes', f));
     // clean: no errors or warnings (the planner's notes, SID4004, are allowed)
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.code} ${d.message}`), []);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.code} ${d.message}`),
+      [],
+    );
     assert.ok(r.ok);
     if (!f.startsWith('base/')) assert.ok(r.graphs.length >= 1);
     const header = text.split('\n').slice(0, 4).join('\n');
@@ -92,7 +114,11 @@ test('hyperparameters of every SiD-DiT row of Tables 3-4', () => {
 });
 
 test('SiD2a recipes: the adversarial stage after sid, lr 1e-6, eps 1e-8, bf16, real data', () => {
-  for (const [f, pd] of [['sid2a-sd3-medium.sid', 4], ['sid2a-sd35-medium.sid', 4], ['sid2a-sd35-large.sid', 1]] as const) {
+  for (const [f, pd] of [
+    ['sid2a-sd3-medium.sid', 4],
+    ['sid2a-sd35-medium.sid', 4],
+    ['sid2a-sd35-large.sid', 1],
+  ] as const) {
     const g = graph(f);
     const adv = g.stages.find((s) => s.kind === 'adversarial');
     assert.ok(adv, f);
@@ -112,7 +138,14 @@ test('fig3.sid sweeps the six intervals of Fig. 3 (a-f) over the SANA 0.6B 512 r
   const r = compileFile(repoPath('recipes', 'fig3.sid'));
   assert.ok(r.ok);
   const intervals = r.graphs.map((g) => setting(g.config, 'time.interval') as number[]);
-  const want = [[0, 1 / 3], [1 / 3, 2 / 3], [2 / 3, 1], [0, 1 / 2], [1 / 4, 3 / 4], [1 / 2, 1]];
+  const want = [
+    [0, 1 / 3],
+    [1 / 3, 2 / 3],
+    [2 / 3, 1],
+    [0, 1 / 2],
+    [1 / 4, 3 / 4],
+    [1 / 2, 1],
+  ];
   assert.equal(intervals.length, 6);
   for (const [i, w] of want.entries()) {
     assert.ok(Math.abs(intervals[i]![0]! - w[0]!) < 1e-12 && Math.abs(intervals[i]![1]! - w[1]!) < 1e-12, `point ${i}: ${intervals[i]}`);

@@ -27,14 +27,24 @@ export function barSpec(o: BarPlotOptions): TopLevelSpec {
   }
   const labels = o.groups.map((g) => g.label);
   const rows = o.groups.flatMap((g) =>
-    o.categories.map((c, k) => ({ category: c, series: g.label, y: roundValue(g.values[k]!), text: Number.isFinite(g.values[k]!) ? String(+g.values[k]!.toPrecision(3)) : '' })),
+    o.categories.map((c, k) => ({
+      category: c,
+      series: g.label,
+      y: roundValue(g.values[k]!),
+      text: Number.isFinite(g.values[k]!) ? String(+g.values[k]!.toPrecision(3)) : '',
+    })),
   );
   const x = { field: 'category', type: 'nominal', sort: o.categories, title: o.xlabel ?? null, axis: { labelAngle: 0, labelLimit: 120 } };
   const y = { field: 'y', type: 'quantitative', title: o.ylabel ?? null, scale: positionScale(o.ylim, o.logy, true) };
   const xOffset = { field: 'series', type: 'nominal', sort: labels };
-  const color = seriesColor(labels, o.groups.map((g, i) => (g.color ? toColor(g.color) : paletteColor(i))), o.legend);
+  const color = seriesColor(
+    labels,
+    o.groups.map((g, i) => (g.color ? toColor(g.color) : paletteColor(i))),
+    o.legend,
+  );
   const layer: Record<string, unknown>[] = [{ mark: { type: 'bar', clip: true }, encoding: { x, y, xOffset, color } }];
-  if (o.valueLabels) layer.push({ mark: { type: 'text', baseline: 'bottom', dy: -3, fontSize: 10, color: '#3c3c3c' }, encoding: { x, y, xOffset, text: { field: 'text' } } });
+  if (o.valueLabels)
+    layer.push({ mark: { type: 'text', baseline: 'bottom', dy: -3, fontSize: 10, color: '#3c3c3c' }, encoding: { x, y, xOffset, text: { field: 'text' } } });
   return asSpec({ ...frame(o), data: { values: rows }, layer });
 }
 

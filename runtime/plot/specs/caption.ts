@@ -30,7 +30,13 @@ export function captionSpec(width: number, height: number, captions: Caption[]):
     return {
       data: { values: cs.map((c) => ({ x: c.x, y: c.y, text: c.text, size: c.size, color: c.color ?? '#3c3c3c' })) },
       mark: { type: 'text', align, baseline, fontWeight: weight },
-      encoding: { x: pixel('x'), y: pixel('y'), text: { field: 'text' }, size: { field: 'size', type: 'quantitative', scale: null }, color: { field: 'color', type: 'nominal', scale: null } },
+      encoding: {
+        x: pixel('x'),
+        y: pixel('y'),
+        text: { field: 'text' },
+        size: { field: 'size', type: 'quantitative', scale: null },
+        color: { field: 'color', type: 'nominal', scale: null },
+      },
     };
   });
   return asSpec({

@@ -69,7 +69,13 @@ export function lineSpec(o: LinePlotOptions): TopLevelSpec {
     xs.forEach((xv, k) => {
       const ok = (v: number, log?: boolean) => Number.isFinite(v) && !(log && v <= 0);
       // a dropped point stays in the data as y = null so the line breaks there
-      const row = { i: rows.length, x: roundValue(xv), y: ok(ys[k]!, o.logy) && ok(xv, o.logx) ? roundValue(ys[k]!) : null, series: labels[i], w: s.width ?? 1.75 };
+      const row = {
+        i: rows.length,
+        x: roundValue(xv),
+        y: ok(ys[k]!, o.logy) && ok(xv, o.logx) ? roundValue(ys[k]!) : null,
+        series: labels[i],
+        w: s.width ?? 1.75,
+      };
       rows.push(row);
       if (s.markers && row.y !== null) marked.push(row);
     });
@@ -77,7 +83,12 @@ export function lineSpec(o: LinePlotOptions): TopLevelSpec {
   const x = { field: 'x', type: 'quantitative', title: o.xlabel ?? null, scale: positionScale(o.xlim, o.logx) };
   // densities and losses read against 0: the y range includes it unless limits or a log axis say otherwise
   const y = { field: 'y', type: 'quantitative', title: o.ylabel ?? null, scale: positionScale(o.ylim, o.logy, true) };
-  const color = seriesColor(labels, colors, o.legend, o.series.filter((s) => s.label).map((s) => s.label!));
+  const color = seriesColor(
+    labels,
+    colors,
+    o.legend,
+    o.series.filter((s) => s.label).map((s) => s.label!),
+  );
   const layer: Record<string, unknown>[] = [
     {
       data: { values: rows },

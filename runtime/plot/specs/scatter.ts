@@ -67,7 +67,12 @@ export function scatterSpec(o: ScatterOptions): TopLevelSpec {
   });
   const x = { field: 'x', type: 'quantitative', title: o.xlabel ?? null, scale: positionScale(o.xlim, o.logx, false, 10) };
   const y = { field: 'y', type: 'quantitative', title: o.ylabel ?? null, scale: positionScale(o.ylim, o.logy, false, 10) };
-  const color = seriesColor(labels, colors, o.legend, o.series.filter((s) => s.label).map((s) => s.label!));
+  const color = seriesColor(
+    labels,
+    colors,
+    o.legend,
+    o.series.filter((s) => s.label).map((s) => s.label!),
+  );
   const layer: Record<string, unknown>[] = [
     {
       data: { values: points },
@@ -75,13 +80,25 @@ export function scatterSpec(o: ScatterOptions): TopLevelSpec {
       encoding: { x, y, color, size: { field: 'size', type: 'quantitative', scale: null }, opacity: { field: 'opacity', type: 'quantitative', scale: null } },
     },
   ];
-  if (o.rings && o.rings.x.length) {
+  if (o.rings?.x.length) {
     const rs = o.rings;
-    const rings = Array.from({ length: rs.x.length }, (_, k) => ({ x: roundValue(rs.x[k]!), y: roundValue(rs.y[k]!), series: labels[rs.series[k]!] ?? labels[0] }));
-    layer.push({ data: { values: rings }, mark: { type: 'point', shape: 'circle', filled: false, strokeWidth: 2, opacity: 1, size: (2 * (rs.radius ?? 9)) ** 2, clip: true }, encoding: { x, y, color } });
+    const rings = Array.from({ length: rs.x.length }, (_, k) => ({
+      x: roundValue(rs.x[k]!),
+      y: roundValue(rs.y[k]!),
+      series: labels[rs.series[k]!] ?? labels[0],
+    }));
+    layer.push({
+      data: { values: rings },
+      mark: { type: 'point', shape: 'circle', filled: false, strokeWidth: 2, opacity: 1, size: (2 * (rs.radius ?? 9)) ** 2, clip: true },
+      encoding: { x, y, color },
+    });
   }
   if (notes.length) {
-    layer.push({ data: { values: notes }, mark: { type: 'text', align: 'left', baseline: 'middle', dx: notes[0]!.dx, fontSize: 11, color: '#282828' }, encoding: { x, y, text: { field: 'text' } } });
+    layer.push({
+      data: { values: notes },
+      mark: { type: 'text', align: 'left', baseline: 'middle', dx: notes[0]!.dx, fontSize: 11, color: '#282828' },
+      encoding: { x, y, text: { field: 'text' } },
+    });
   }
   return asSpec({ ...frame(o), layer });
 }

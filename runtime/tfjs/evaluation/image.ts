@@ -90,8 +90,16 @@ function fmt(v: number, d: number): string {
 }
 
 export function formatImageEvalTable(rows: ImageEvalRow[], title: string): string {
-  const lines = [`# ${title}`, '', '| sampler | steps | CFG | samples | FID (classifier features) | prompt alignment | sampling s | scoring s |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
-  for (const r of rows) lines.push(`| ${r.sampler} | ${r.steps} | ${r.cfg ?? '-'} | ${r.samples} | ${fmt(r.fid, 2)} | ${fmt(r.alignment, 3)} | ${fmt(r.seconds, 1)} | ${r.scoreSeconds === undefined ? '-' : fmt(r.scoreSeconds, 1)} |`);
+  const lines = [
+    `# ${title}`,
+    '',
+    '| sampler | steps | CFG | samples | FID (classifier features) | prompt alignment | sampling s | scoring s |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows)
+    lines.push(
+      `| ${r.sampler} | ${r.steps} | ${r.cfg ?? '-'} | ${r.samples} | ${fmt(r.fid, 2)} | ${fmt(r.alignment, 3)} | ${fmt(r.seconds, 1)} | ${r.scoreSeconds === undefined ? '-' : fmt(r.scoreSeconds, 1)} |`,
+    );
   return lines.join('\n');
 }
 
@@ -115,7 +123,14 @@ export function scoreImages(s: ImageScorer, x: Float32Array, labels: Int32Array)
 
 /** n images of a sampler in chunks of 100: `draw` maps noise rows and prompts to images; `rng` feeds the
  * fresh noise of later steps (Rng(seed + 1) in sidc eval). */
-export function drawInChunks(z: Float32Array, labels: Int32Array, dim: number, rng: Rng, draw: (z: tf.Tensor2D, c: tf.Tensor1D, rng: Rng) => tf.Tensor2D, chunk = 100): Float32Array {
+export function drawInChunks(
+  z: Float32Array,
+  labels: Int32Array,
+  dim: number,
+  rng: Rng,
+  draw: (z: tf.Tensor2D, c: tf.Tensor1D, rng: Rng) => tf.Tensor2D,
+  chunk = 100,
+): Float32Array {
   const n = labels.length;
   const x = new Float32Array(n * dim);
   for (let i = 0; i < n; i += chunk) {
@@ -129,9 +144,14 @@ export function drawInChunks(z: Float32Array, labels: Int32Array, dim: number, r
 
 /** Samples every sampler on the same prompts and noise; returns the rows (no files written). */
 export function evaluateImageRun(dir: string, graph: ExecutionGraph, o: ImageEvalOptions): ImageEvalRow[] {
-  const phiBase = o.teacher ? loadDitFile(o.teacher, { captions: datasetCaptions(graph), inputScale: ditTeacher(graph).opts.inputScale, trainable: false }) : ditTeacher(graph);
+  const phiBase = o.teacher
+    ? loadDitFile(o.teacher, { captions: datasetCaptions(graph), inputScale: ditTeacher(graph).opts.inputScale, trainable: false })
+    : ditTeacher(graph);
   const G = o.student ? loadNamedStudent(o.student, graph, phiBase) : loadRunStudent(dir, phiBase).net;
-  if (G.dim !== phiBase.dim) throw new UserError(`${o.student ?? dir}: the student makes ${G.dim}-value images, the teacher ${phiBase.dim}; pass a student of this run's teacher (${phiBase.opts.config.name})`);
+  if (G.dim !== phiBase.dim)
+    throw new UserError(
+      `${o.student ?? dir}: the student makes ${G.dim}-value images, the teacher ${phiBase.dim}; pass a student of this run's teacher (${phiBase.opts.config.name})`,
+    );
   const K = phiBase.nullCondition;
   const n = K * o.perClass;
   const labels = Int32Array.from({ length: n }, (_, i) => Math.floor(i / o.perClass));

@@ -52,13 +52,23 @@ export function evaluateStage(st: StageState, onRow?: (r: EvalRow) => void, metr
   if (phi) {
     for (const s of teacherSteps) {
       const t1 = performance.now();
-      record(`teacher ${phi.kind} Euler`, s, draw((z) => eulerSample(phi, z, cT, s, guidance, timeScale, st.precision)), t1);
+      record(
+        `teacher ${phi.kind} Euler`,
+        s,
+        draw((z) => eulerSample(phi, z, cT, s, guidance, timeScale, st.precision)),
+        t1,
+      );
     }
   }
   if (G) {
     for (const s of studentSteps) {
       const t1 = performance.now();
-      record('SiD student', s, draw((z) => generateK(G, z, cT, Math.min(s, genSteps), genSteps, noise, st.rng, timeScale, st.precision, false)), t1);
+      record(
+        'SiD student',
+        s,
+        draw((z) => generateK(G, z, cT, Math.min(s, genSteps), genSteps, noise, st.rng, timeScale, st.precision, false)),
+        t1,
+      );
     }
   }
   cT.dispose();
@@ -67,7 +77,15 @@ export function evaluateStage(st: StageState, onRow?: (r: EvalRow) => void, metr
 
 export function formatEvalTable(rows: EvalRow[]): string {
   const head = ['sampler', 'steps', 'energy dist', 'sliced W1', 'coverage', 'precision', 'seconds'];
-  const body = rows.map((r) => [r.sampler, r.steps === 0 ? '-' : String(r.steps), r.energy.toFixed(4), r.sliced_w1.toFixed(4), r.coverage.toFixed(3), r.precision.toFixed(3), r.seconds.toFixed(2)]);
+  const body = rows.map((r) => [
+    r.sampler,
+    r.steps === 0 ? '-' : String(r.steps),
+    r.energy.toFixed(4),
+    r.sliced_w1.toFixed(4),
+    r.coverage.toFixed(3),
+    r.precision.toFixed(3),
+    r.seconds.toFixed(2),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
   return [line(head), '|' + widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|') + '|', ...body.map(line)].join('\n');

@@ -79,7 +79,10 @@ type Json = Record<string, unknown>;
 
 class Fields {
   readonly problems: string[] = [];
-  constructor(readonly file: string, readonly j: Json) {}
+  constructor(
+    readonly file: string,
+    readonly j: Json,
+  ) {}
   num(key: string, dflt: number | null, int = true): number {
     const v = this.j[key] ?? dflt;
     if (typeof v !== 'number' || !Number.isFinite(v) || (int && !Number.isInteger(v)) || v < 0) {
@@ -191,11 +194,13 @@ function check(c: FamilyConfig, problems: string[]): void {
   const d = hiddenOf(c);
   if (d === 0) problems.push('num_attention_heads x attention_head_dim is 0');
   if (c.family === 'sana') {
-    if (c.cross_attention_dim !== d) problems.push(`"cross_attention_dim" ${c.cross_attention_dim} must equal the hidden width ${d} (captions are projected to it)`);
+    if (c.cross_attention_dim !== d)
+      problems.push(`"cross_attention_dim" ${c.cross_attention_dim} must equal the hidden width ${d} (captions are projected to it)`);
     if (c.patch_size < 1) problems.push('"patch_size" must be >= 1');
   }
   if (c.family === 'sd3') {
-    if (c.caption_projection_dim !== d) problems.push(`"caption_projection_dim" ${c.caption_projection_dim} must equal num_attention_heads x attention_head_dim = ${d}`);
+    if (c.caption_projection_dim !== d)
+      problems.push(`"caption_projection_dim" ${c.caption_projection_dim} must equal num_attention_heads x attention_head_dim = ${d}`);
     const bad = c.dual_attention_layers.filter((i) => i >= c.num_layers);
     if (bad.length) problems.push(`"dual_attention_layers" names layers ${bad.join(', ')} but there are only ${c.num_layers}`);
     if (c.patch_size < 1) problems.push('"patch_size" must be >= 1');
@@ -216,7 +221,9 @@ export function parseFamilyConfig(json: unknown, file: string): FamilyConfig {
   const cls = j._class_name;
   const family = typeof cls === 'string' ? CLASS_NAMES[cls] : undefined;
   if (!family) {
-    throw new UserError(`${file}: "_class_name" is ${JSON.stringify(cls)}; sidc loads ${Object.keys(CLASS_NAMES).join(', ')} (point at the model's transformer/ folder)`);
+    throw new UserError(
+      `${file}: "_class_name" is ${JSON.stringify(cls)}; sidc loads ${Object.keys(CLASS_NAMES).join(', ')} (point at the model's transformer/ folder)`,
+    );
   }
   const f = new Fields(file, j);
   const c = family === 'sana' ? sana(f) : family === 'sd3' ? sd3(f) : flux(f);

@@ -18,7 +18,12 @@ export function decodeFormatOf(out: string): DecodeFormat {
 }
 
 /** Decodes latents z [B, C, h, w] (normalised space) and writes `out`; returns the image size. */
-export function writeDecoded(dec: VaeDecoder, z: { shape: number[]; data: Float32Array }, out: string, cols: number): { n: number; height: number; width: number } {
+export function writeDecoded(
+  dec: VaeDecoder,
+  z: { shape: number[]; data: Float32Array },
+  out: string,
+  cols: number,
+): { n: number; height: number; width: number } {
   const format = decodeFormatOf(out);
   const n = z.shape[0]!;
   const zt = tf.tensor4d(z.data, z.shape as [number, number, number, number]);

@@ -5,7 +5,21 @@
 // attention + MLP on the concatenated sequence), AdaLayerNormContinuous, proj_out, unpack.
 import * as tf from '@tensorflow/tfjs-core';
 import type { FluxConfig } from './config.js';
-import { Ctx, adaChunks, feedForward, gated, geluTanh, headRmsNorm, mha, modulate, plainLayerNorm, silu, textProjection, timestepEmbedding, shapeTable } from './layers.js';
+import {
+  type Ctx,
+  adaChunks,
+  feedForward,
+  gated,
+  geluTanh,
+  headRmsNorm,
+  mha,
+  modulate,
+  plainLayerNorm,
+  silu,
+  textProjection,
+  timestepEmbedding,
+  shapeTable,
+} from './layers.js';
 import type { FamilyInputs, FamilyModule, FamilyOutput } from './model.js';
 import { jointAttention } from './sd3.js';
 import { patchify, unpatchifyCpq } from '../nn/patch.js';
@@ -71,11 +85,27 @@ function singleBlock(c: FluxConfig, ctx: Ctx, i: number, x: tf.Tensor, siluTemb:
   return tf.add(x, gated(gate!, ctx.lin(`${pre}.proj_out`, tf.concat([a, mlp], -1))));
 }
 
-function doubleBlock(c: FluxConfig, ctx: Ctx, i: number, x: tf.Tensor, y: tf.Tensor, siluTemb: tf.Tensor, rope: (h: tf.Tensor) => tf.Tensor): [tf.Tensor, tf.Tensor] {
+function doubleBlock(
+  c: FluxConfig,
+  ctx: Ctx,
+  i: number,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  siluTemb: tf.Tensor,
+  rope: (h: tf.Tensor) => tf.Tensor,
+): [tf.Tensor, tf.Tensor] {
   const pre = `transformer_blocks.${i}`;
   const m = adaChunks(ctx, `${pre}.norm1.linear`, siluTemb, 6);
   const cm = adaChunks(ctx, `${pre}.norm1_context.linear`, siluTemb, 6);
-  const [ax, ay] = jointAttention({ num_attention_heads: c.num_attention_heads, qk_norm: 'rms_norm' }, ctx, `${pre}.attn`, modulate(plainLayerNorm(x), m[0]!, m[1]!), modulate(plainLayerNorm(y), cm[0]!, cm[1]!), true, rope);
+  const [ax, ay] = jointAttention(
+    { num_attention_heads: c.num_attention_heads, qk_norm: 'rms_norm' },
+    ctx,
+    `${pre}.attn`,
+    modulate(plainLayerNorm(x), m[0]!, m[1]!),
+    modulate(plainLayerNorm(y), cm[0]!, cm[1]!),
+    true,
+    rope,
+  );
   x = tf.add(x, gated(m[2]!, ax));
   x = tf.add(x, gated(m[5]!, feedForward(ctx, `${pre}.ff`, modulate(plainLayerNorm(x), m[3]!, m[4]!))));
   y = tf.add(y, gated(cm[2]!, ay!));
@@ -92,7 +122,10 @@ function forward(c: FluxConfig, ctx: Ctx, inp: FamilyInputs, featuresOnly = fals
   if (!inp.pooled) throw new Error('FLUX needs the pooled text embedding');
   // _pack_latents: [B, C, H, W] -> [B, (H/2)(W/2), C*4] with features (c, py, px) = patchify's order
   let x = ctx.lin('x_embedder', patchify(inp.x, 2));
-  let temb = tf.add(timestepEmbedding(ctx, 'time_text_embed.timestep_embedder', tf.mul(inp.timestep, 1000)), textProjection(ctx, 'time_text_embed.text_embedder', inp.pooled, 'silu'));
+  let temb = tf.add(
+    timestepEmbedding(ctx, 'time_text_embed.timestep_embedder', tf.mul(inp.timestep, 1000)),
+    textProjection(ctx, 'time_text_embed.text_embedder', inp.pooled, 'silu'),
+  );
   if (c.guidance_embeds) {
     if (!inp.guidance) throw new Error('this FLUX checkpoint has guidance_embeds: a guidance value is required');
     temb = tf.add(temb, timestepEmbedding(ctx, 'time_text_embed.guidance_embedder', tf.mul(inp.guidance, 1000)));

@@ -12,5 +12,4 @@ export function familyModule(c: FamilyConfig): FamilyModule {
 /** name -> shape of every parameter the diffusers model of this config holds. */
 export const expectedShapes = (c: FamilyConfig): Record<string, number[]> => familyModule(c).shapes(c);
 
-export const paramCount = (c: FamilyConfig): number =>
-  Object.values(expectedShapes(c)).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+export const paramCount = (c: FamilyConfig): number => Object.values(expectedShapes(c)).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);

@@ -34,7 +34,10 @@ export const FP32_COMPUTE: ComputePolicy = { name: 'fp32', compute: (x) => x };
 
 /** Parameters and precision of one forward pass. */
 export class Ctx {
-  constructor(readonly w: Weights, readonly precision: ComputePolicy = FP32_COMPUTE) {}
+  constructor(
+    readonly w: Weights,
+    readonly precision: ComputePolicy = FP32_COMPUTE,
+  ) {}
 
   get(name: string): tf.Tensor {
     const t = this.w[name];

@@ -33,15 +33,23 @@ interface KeyProblems {
 }
 
 export class CheckpointMismatchError extends UserError {
-  constructor(readonly source: string, readonly problems: KeyProblems) {
+  constructor(
+    readonly source: string,
+    readonly problems: KeyProblems,
+  ) {
     const lines: string[] = [];
     const list = (title: string, xs: string[]) => {
       if (xs.length) lines.push(`${title} (${xs.length}):`, ...xs.map((x) => `  ${x}`));
     };
     list('missing keys', problems.missing);
     list('unexpected keys', problems.unexpected);
-    list('mis-shaped keys', problems.misshaped.map((m) => `${m.name}: expected [${m.expected.join(', ')}], found [${m.found.join(', ')}]`));
-    super(`${source}: checkpoint does not match its config.json\n${lines.join('\n')}\n(fix: use the config.json that came with these weights, or weights saved by the matching diffusers class)`);
+    list(
+      'mis-shaped keys',
+      problems.misshaped.map((m) => `${m.name}: expected [${m.expected.join(', ')}], found [${m.found.join(', ')}]`),
+    );
+    super(
+      `${source}: checkpoint does not match its config.json\n${lines.join('\n')}\n(fix: use the config.json that came with these weights, or weights saved by the matching diffusers class)`,
+    );
     this.name = 'CheckpointMismatchError';
   }
 }
@@ -50,8 +58,12 @@ export class MemoryPlanError extends UserError {}
 
 /** Compares what the config implies with what the files hold: every difference, sorted by name. */
 export function compareKeys(expected: Record<string, number[]>, found: Record<string, { shape: number[] }>): KeyProblems {
-  const missing = Object.keys(expected).filter((n) => !(n in found)).sort();
-  const unexpected = Object.keys(found).filter((n) => !(n in expected)).sort();
+  const missing = Object.keys(expected)
+    .filter((n) => !(n in found))
+    .sort();
+  const unexpected = Object.keys(found)
+    .filter((n) => !(n in expected))
+    .sort();
   const misshaped = Object.keys(expected)
     .filter((n) => n in found && (found[n]!.shape.length !== expected[n]!.length || found[n]!.shape.some((v, i) => v !== expected[n]![i])))
     .sort()
@@ -111,7 +123,10 @@ export function planMemory(f32Bytes: number, backend: BackendKind, copies = 1): 
 export function assertFits(info: Pick<CheckpointInfo, 'source' | 'f32Bytes' | 'params'>, plan: MemoryPlan): void {
   if (plan.fits) return;
   const what = plan.copies === 1 ? 'its weights' : `${plan.copies} copies of its weights`;
-  const where = plan.backend === 'wasm' ? 'the wasm backend holds at most 4 GiB (its heap cannot grow further), ' + formatBytes(WASM_HEADROOM_BYTES) + ' of it kept for activations' : `the ${plan.backend} backend has ${formatBytes(plan.limitBytes)} usable here`;
+  const where =
+    plan.backend === 'wasm'
+      ? 'the wasm backend holds at most 4 GiB (its heap cannot grow further), ' + formatBytes(WASM_HEADROOM_BYTES) + ' of it kept for activations'
+      : `the ${plan.backend} backend has ${formatBytes(plan.limitBytes)} usable here`;
   throw new MemoryPlanError(
     `${info.source}: ${(info.params / 1e9).toFixed(2)}B parameters need ${formatBytes(plan.needBytes)} for ${what} as float32, but ${where}; ` +
       `nothing was loaded (fix: run on the tensorflow backend with enough memory, or use a smaller teacher)`,

@@ -94,7 +94,14 @@ export class FamilyNet implements VelocityNet {
     return tf.tidy(() => {
       const raw = (xi: tf.Tensor, ti: tf.Tensor1D) => this.module.forward(this.opts.config, new Ctx(this.weights(), precision), this.inputs(xi, ti, c)).v!;
       if (this.opts.objective === 'trigflow') {
-        return tf.reshape(rectifiedFlowVelocity(sanaSprintTrigflow((xi, ti) => tf.reshape(raw(xi, ti), xi.shape)), x, t), [x.shape[0], -1]) as tf.Tensor2D;
+        return tf.reshape(
+          rectifiedFlowVelocity(
+            sanaSprintTrigflow((xi, ti) => tf.reshape(raw(xi, ti), xi.shape)),
+            x,
+            t,
+          ),
+          [x.shape[0], -1],
+        ) as tf.Tensor2D;
       }
       return tf.reshape(raw(x, t), [x.shape[0], -1]) as tf.Tensor2D;
     });

@@ -11,20 +11,43 @@ export function diffusersConfigOf(t: TeacherConfig): Record<string, unknown> {
   if (a.kind === 'sana') {
     const d = a.num_attention_heads * a.attention_head_dim;
     return {
-      _class_name: 'SanaTransformer2DModel', in_channels: a.in_channels, out_channels: a.in_channels, num_attention_heads: a.num_attention_heads,
-      attention_head_dim: a.attention_head_dim, num_layers: a.num_layers, num_cross_attention_heads: a.num_cross_attention_heads,
-      cross_attention_head_dim: a.cross_attention_head_dim, cross_attention_dim: d, caption_channels: a.caption_channels, mlp_ratio: a.mlp_ratio,
-      attention_bias: false, sample_size: 32, patch_size: a.patch_size, norm_elementwise_affine: false, norm_eps: 1e-6, interpolation_scale: null,
-      guidance_embeds: a.guidance_embeds, qk_norm: a.qk_norm ? 'rms_norm_across_heads' : null,
+      _class_name: 'SanaTransformer2DModel',
+      in_channels: a.in_channels,
+      out_channels: a.in_channels,
+      num_attention_heads: a.num_attention_heads,
+      attention_head_dim: a.attention_head_dim,
+      num_layers: a.num_layers,
+      num_cross_attention_heads: a.num_cross_attention_heads,
+      cross_attention_head_dim: a.cross_attention_head_dim,
+      cross_attention_dim: d,
+      caption_channels: a.caption_channels,
+      mlp_ratio: a.mlp_ratio,
+      attention_bias: false,
+      sample_size: 32,
+      patch_size: a.patch_size,
+      norm_elementwise_affine: false,
+      norm_eps: 1e-6,
+      interpolation_scale: null,
+      guidance_embeds: a.guidance_embeds,
+      qk_norm: a.qk_norm ? 'rms_norm_across_heads' : null,
       ...(a.guidance_embeds ? { guidance_embeds_scale: a.guidance_embeds_scale ?? 0.1, timestep_scale: 1 } : {}),
     };
   }
   if (a.kind === 'mmdit') {
     return {
-      _class_name: 'SD3Transformer2DModel', sample_size: 128, patch_size: a.patch_size, in_channels: a.in_channels, out_channels: a.in_channels,
-      num_layers: a.num_layers, attention_head_dim: a.attention_head_dim, num_attention_heads: a.num_attention_heads,
-      joint_attention_dim: a.joint_attention_dim, caption_projection_dim: a.caption_projection_dim, pooled_projection_dim: a.pooled_projection_dim,
-      pos_embed_max_size: a.pos_embed_max_size, dual_attention_layers: Array.from({ length: a.dual_attention_layers }, (_, i) => i),
+      _class_name: 'SD3Transformer2DModel',
+      sample_size: 128,
+      patch_size: a.patch_size,
+      in_channels: a.in_channels,
+      out_channels: a.in_channels,
+      num_layers: a.num_layers,
+      attention_head_dim: a.attention_head_dim,
+      num_attention_heads: a.num_attention_heads,
+      joint_attention_dim: a.joint_attention_dim,
+      caption_projection_dim: a.caption_projection_dim,
+      pooled_projection_dim: a.pooled_projection_dim,
+      pos_embed_max_size: a.pos_embed_max_size,
+      dual_attention_layers: Array.from({ length: a.dual_attention_layers }, (_, i) => i),
       qk_norm: a.qk_norm ? 'rms_norm' : null,
     };
   }
@@ -35,9 +58,18 @@ export function diffusersConfigOf(t: TeacherConfig): Record<string, unknown> {
     const r = (dh - t0) / 2;
     const axes = r % 2 ? [t0 + 2, r - 1, r - 1] : [t0, r, r];
     return {
-      _class_name: 'FluxTransformer2DModel', patch_size: 1, in_channels: a.in_channels, out_channels: null, num_layers: a.num_layers,
-      num_single_layers: a.num_single_layers, attention_head_dim: dh, num_attention_heads: a.num_attention_heads,
-      joint_attention_dim: a.joint_attention_dim, pooled_projection_dim: a.pooled_projection_dim, guidance_embeds: a.guidance_embeds, axes_dims_rope: axes,
+      _class_name: 'FluxTransformer2DModel',
+      patch_size: 1,
+      in_channels: a.in_channels,
+      out_channels: null,
+      num_layers: a.num_layers,
+      num_single_layers: a.num_single_layers,
+      attention_head_dim: dh,
+      num_attention_heads: a.num_attention_heads,
+      joint_attention_dim: a.joint_attention_dim,
+      pooled_projection_dim: a.pooled_projection_dim,
+      guidance_embeds: a.guidance_embeds,
+      axes_dims_rope: axes,
     };
   }
   throw new Error(`teacher ${t.name} (${t.family}) is not a diffusers transformer family`);

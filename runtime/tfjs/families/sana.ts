@@ -5,7 +5,7 @@
 // SiLU gate, 1x1 conv); final modulated LayerNorm, proj_out, unpatchify.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SanaConfig } from './config.js';
-import { Ctx, modulate, gated, plainLayerNorm, timestepEmbedding, textProjection, silu, rmsNorm, layerNorm, shapeTable } from './layers.js';
+import { type Ctx, modulate, gated, plainLayerNorm, timestepEmbedding, textProjection, silu, rmsNorm, layerNorm, shapeTable } from './layers.js';
 import type { FamilyInputs, FamilyModule, FamilyOutput } from './model.js';
 import { patchify, unpatchify } from '../nn/patch.js';
 import { depthwiseConv3x3 } from '../nn/dwconv.js';
@@ -171,7 +171,9 @@ function forward(c: SanaConfig, ctx: Ctx, inp: FamilyInputs, featuresOnly = fals
     const n1 = modulate(plainLayerNorm(x, c.norm_eps), shMsa!, scMsa!);
     x = tf.add(x, gated(gMsa!, selfAttention(c, ctx, `${pre}.attn1`, n1)));
     x = tf.add(x, crossAttention(c, ctx, `${pre}.attn2`, x, y, bias));
-    const n2raw = c.norm_elementwise_affine ? layerNorm(x, c.norm_eps, ctx.get(`${pre}.norm2.weight`), ctx.get(`${pre}.norm2.bias`)) : plainLayerNorm(x, c.norm_eps);
+    const n2raw = c.norm_elementwise_affine
+      ? layerNorm(x, c.norm_eps, ctx.get(`${pre}.norm2.weight`), ctx.get(`${pre}.norm2.bias`))
+      : plainLayerNorm(x, c.norm_eps);
     const n2 = modulate(n2raw, shMlp!, scMlp!);
     x = tf.add(x, gated(gMlp!, glumbConv(c, ctx, `${pre}.ff`, n2, gh, gw)));
   }

@@ -6,7 +6,20 @@
 // proj_out, unpatchify.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SD3Config } from './config.js';
-import { Ctx, adaChunks, feedForward, gated, headRmsNorm, mha, modulate, plainLayerNorm, silu, textProjection, timestepEmbedding, shapeTable } from './layers.js';
+import {
+  type Ctx,
+  adaChunks,
+  feedForward,
+  gated,
+  headRmsNorm,
+  mha,
+  modulate,
+  plainLayerNorm,
+  silu,
+  textProjection,
+  timestepEmbedding,
+  shapeTable,
+} from './layers.js';
 import type { FamilyInputs, FamilyModule, FamilyOutput } from './model.js';
 import { patchify, unpatchify } from '../nn/patch.js';
 
@@ -63,7 +76,15 @@ export function croppedPosEmbed(table: tf.Tensor, max: number, gh: number, gw: n
  * the concatenation [image; text], split back; to_out.0 for the image, to_add_out for the text (absent
  * in a context_pre_only block). Returns [image, text | null].
  */
-export function jointAttention(c: SD3Config | { num_attention_heads: number; qk_norm: string | null }, ctx: Ctx, pre: string, x: tf.Tensor, y: tf.Tensor, textFirst: boolean, rope?: (heads: tf.Tensor) => tf.Tensor): [tf.Tensor, tf.Tensor | null] {
+export function jointAttention(
+  c: SD3Config | { num_attention_heads: number; qk_norm: string | null },
+  ctx: Ctx,
+  pre: string,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  textFirst: boolean,
+  rope?: (heads: tf.Tensor) => tf.Tensor,
+): [tf.Tensor, tf.Tensor | null] {
   const h = c.num_attention_heads;
   const norm = (t: tf.Tensor, n: string) => (c.qk_norm ? headRmsNorm(t, h, ctx.get(`${pre}.${n}.weight`), 1e-6) : t);
   const q = norm(ctx.lin(`${pre}.to_q`, x), 'norm_q');
@@ -76,7 +97,9 @@ export function jointAttention(c: SD3Config | { num_attention_heads: number; qk_
   const o = mha(cat(q, qc), cat(k, kc), cat(v, vc), h, rope);
   const n = x.shape[1]!;
   const l = y.shape[1]!;
-  const [oi, ot] = textFirst ? [tf.slice(o, [0, l, 0], [-1, n, -1]), tf.slice(o, [0, 0, 0], [-1, l, -1])] : [tf.slice(o, [0, 0, 0], [-1, n, -1]), tf.slice(o, [0, n, 0], [-1, l, -1])];
+  const [oi, ot] = textFirst
+    ? [tf.slice(o, [0, l, 0], [-1, n, -1]), tf.slice(o, [0, 0, 0], [-1, l, -1])]
+    : [tf.slice(o, [0, 0, 0], [-1, n, -1]), tf.slice(o, [0, n, 0], [-1, l, -1])];
   const image = ctx.lin(`${pre}.to_out.0`, oi);
   return [image, ctx.has(`${pre}.to_add_out.weight`) ? ctx.lin(`${pre}.to_add_out`, ot) : null];
 }
@@ -125,7 +148,10 @@ function forward(c: SD3Config, ctx: Ctx, inp: FamilyInputs, featuresOnly = false
   let x = ctx.linW(patchify(inp.x, p), tf.reshape(ctx.get('pos_embed.proj.weight'), [d, c.in_channels * p * p]), ctx.get('pos_embed.proj.bias'));
   x = tf.add(x, croppedPosEmbed(ctx.get('pos_embed.pos_embed'), c.pos_embed_max_size, hh / p, ww / p));
   // CombinedTimestepTextProjEmbeddings: timestep embedding + pooled text projection (SiLU)
-  const temb = tf.add(timestepEmbedding(ctx, 'time_text_embed.timestep_embedder', inp.timestep), textProjection(ctx, 'time_text_embed.text_embedder', inp.pooled, 'silu'));
+  const temb = tf.add(
+    timestepEmbedding(ctx, 'time_text_embed.timestep_embedder', inp.timestep),
+    textProjection(ctx, 'time_text_embed.text_embedder', inp.pooled, 'silu'),
+  );
   const st = silu(temb);
   let y = ctx.lin('context_embedder', inp.text);
   for (let i = 0; i < c.num_layers; i++) [x, y] = block(c, ctx, i, x, y, st);

@@ -43,7 +43,9 @@ export function loadFamilyTeacher(o: FamilyTeacherOptions): { net: FamilyNet; te
     const down = VAE_DOWNSAMPLE[c.family];
     const side = o.resolution / down;
     if (!Number.isInteger(side) || side % mod.spatialMultiple(c)) {
-      throw new UserError(`resolution ${o.resolution} px: ${c.family} needs a multiple of ${down * mod.spatialMultiple(c)} px (VAE /${down}, patch ${mod.spatialMultiple(c)})`);
+      throw new UserError(
+        `resolution ${o.resolution} px: ${c.family} needs a multiple of ${down * mod.spatialMultiple(c)} px (VAE /${down}, patch ${mod.spatialMultiple(c)})`,
+      );
     }
     latent = { height: side, width: side };
   }

@@ -63,13 +63,16 @@ export function readTextEncodings(path: string, expect?: TextExpectation): TextE
   if (prompts.length !== n) problems.push(`metadata "prompts" lists ${prompts.length} prompts but prompt_embeds has ${n} rows`);
   if (!prompts.includes('')) problems.push('the empty prompt "" is missing: it is the null condition for classifier-free guidance; encode it as one more row');
   const maskT = tensors.prompt_attention_mask;
-  if (maskT && (maskT.shape.length !== 2 || maskT.shape[0] !== n || maskT.shape[1] !== l)) problems.push(`"prompt_attention_mask" has shape [${maskT.shape}], expected [${n}, ${l}]`);
+  if (maskT && (maskT.shape.length !== 2 || maskT.shape[0] !== n || maskT.shape[1] !== l))
+    problems.push(`"prompt_attention_mask" has shape [${maskT.shape}], expected [${n}, ${l}]`);
   const pooledT = tensors.pooled_prompt_embeds;
-  if (pooledT && (pooledT.shape.length !== 2 || pooledT.shape[0] !== n)) problems.push(`"pooled_prompt_embeds" has shape [${pooledT.shape}], expected [${n}, P]`);
+  if (pooledT && (pooledT.shape.length !== 2 || pooledT.shape[0] !== n))
+    problems.push(`"pooled_prompt_embeds" has shape [${pooledT.shape}], expected [${n}, P]`);
   if (expect) {
     if (dim !== expect.seq) problems.push(`prompt_embeds are ${dim}-wide but ${expect.teacher} takes ${expect.seq}-wide sequence embeddings`);
     if (expect.pooled && !pooledT) problems.push(`${expect.teacher} needs "pooled_prompt_embeds" [N, ${expect.pooled}]`);
-    if (expect.pooled && pooledT && pooledT.shape[1] !== expect.pooled) problems.push(`pooled_prompt_embeds are ${pooledT.shape[1]}-wide but ${expect.teacher} takes ${expect.pooled}`);
+    if (expect.pooled && pooledT && pooledT.shape[1] !== expect.pooled)
+      problems.push(`pooled_prompt_embeds are ${pooledT.shape[1]}-wide but ${expect.teacher} takes ${expect.pooled}`);
   }
   if (problems.length) throw new UserError(`${path}:\n  ${problems.join('\n  ')}`);
   return {

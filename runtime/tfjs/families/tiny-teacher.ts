@@ -18,7 +18,9 @@ import { VAE_DOWNSAMPLE } from './teacher.js';
 export const TINY_TEACHERS: Readonly<Record<string, { registry: string; overrides?: Record<string, unknown>; recipe: string; resolution: number }>> = {
   sana: { registry: 'sana_tiny', recipe: 'recipes/sana-600m-512.sid', resolution: 128 },
   'sana-sprint': {
-    registry: 'sana_tiny', recipe: 'recipes/sana-sprint-600m-1024.sid', resolution: 128,
+    registry: 'sana_tiny',
+    recipe: 'recipes/sana-sprint-600m-1024.sid',
+    resolution: 128,
     overrides: { guidance_embeds: true, guidance_embeds_scale: 0.1, timestep_scale: 1, qk_norm: 'rms_norm_across_heads' },
   },
   sd3: { registry: 'sd3_tiny', recipe: 'recipes/sd3-medium-bf16.sid', resolution: 32 },
@@ -50,7 +52,11 @@ export interface TinyTeacher {
 }
 
 /** Writes DIR/transformer and DIR/text.safetensors for one of TINY_TEACHERS. */
-export function writeTinyFamilyTeacher(name: string, root: string, o: { seed?: number; prompts?: string[]; shards?: number; latents?: number } = {}): TinyTeacher {
+export function writeTinyFamilyTeacher(
+  name: string,
+  root: string,
+  o: { seed?: number; prompts?: string[]; shards?: number; latents?: number } = {},
+): TinyTeacher {
   const spec = TINY_TEACHERS[name];
   if (!spec) throw new UserError(`make-tiny: unknown family '${name}'; use one of ${Object.keys(TINY_TEACHERS).join(', ')}`);
   const json = { ...diffusersConfigOf(teacherConfig(spec.registry)!), ...spec.overrides };
@@ -67,9 +73,13 @@ export function writeTinyFamilyTeacher(name: string, root: string, o: { seed?: n
   const ch = familyModule(config).latentChannels(config);
   const rng = new SplitMix32(seed + 7);
   const latents = join(root, 'latents.safetensors');
-  writeSafetensors(latents, {
-    latents: { dtype: 'F32', shape: [o.latents, ch, side, side], data: Float32Array.from({ length: o.latents * ch * side * side }, () => rng.normal()) },
-    prompt_rows: { dtype: 'F32', shape: [o.latents], data: Float32Array.from({ length: o.latents }, (_, i) => 1 + (i % (prompts.length - 1))) },
-  }, { format: 'sidc-real-latents/1', resolution: String(spec.resolution) });
+  writeSafetensors(
+    latents,
+    {
+      latents: { dtype: 'F32', shape: [o.latents, ch, side, side], data: Float32Array.from({ length: o.latents * ch * side * side }, () => rng.normal()) },
+      prompt_rows: { dtype: 'F32', shape: [o.latents], data: Float32Array.from({ length: o.latents }, (_, i) => 1 + (i % (prompts.length - 1))) },
+    },
+    { format: 'sidc-real-latents/1', resolution: String(spec.resolution) },
+  );
   return { root, text, config, latents };
 }

@@ -28,7 +28,8 @@ interface VaeConfig {
 export function parseVaeConfig(j: Record<string, unknown>, file: string): VaeConfig {
   if (j._class_name !== 'AutoencoderKL') throw new UserError(`${file}: "_class_name" is ${JSON.stringify(j._class_name)}; the VAE decoder loads AutoencoderKL`);
   const ups = j.up_block_types;
-  if (Array.isArray(ups) && ups.some((u) => u !== 'UpDecoderBlock2D')) throw new UserError(`${file}: up_block_types ${JSON.stringify(ups)}: only UpDecoderBlock2D is supported`);
+  if (Array.isArray(ups) && ups.some((u) => u !== 'UpDecoderBlock2D'))
+    throw new UserError(`${file}: up_block_types ${JSON.stringify(ups)}: only UpDecoderBlock2D is supported`);
   const c: VaeConfig = {
     latent_channels: Number(j.latent_channels ?? 4),
     out_channels: Number(j.out_channels ?? 3),
@@ -98,7 +99,10 @@ export function groupNorm(x: tf.Tensor, groups: number, gamma: tf.Tensor, beta: 
 }
 
 export class VaeDecoder {
-  private constructor(readonly config: VaeConfig, private readonly w: Record<string, tf.Tensor>) {}
+  private constructor(
+    readonly config: VaeConfig,
+    private readonly w: Record<string, tf.Tensor>,
+  ) {}
 
   /** Builds from weights already in memory (tests, tools). */
   static fromWeights(config: VaeConfig, weights: Record<string, { shape: number[]; data: Float32Array }>): VaeDecoder {

@@ -12,7 +12,12 @@ interface WriteOptions {
   dtype?: WritableDtype;
 }
 
-export function writeDiffusersTransformer(dir: string, config: Record<string, unknown>, tensors: Record<string, { shape: number[]; data: Float32Array }>, o: WriteOptions = {}): void {
+export function writeDiffusersTransformer(
+  dir: string,
+  config: Record<string, unknown>,
+  tensors: Record<string, { shape: number[]; data: Float32Array }>,
+  o: WriteOptions = {},
+): void {
   mkdirSync(dir, { recursive: true });
   const dtype = o.dtype ?? 'BF16';
   const names = Object.keys(tensors).sort();

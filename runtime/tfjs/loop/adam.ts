@@ -27,7 +27,7 @@ export function sanitizeGrad(g: Float32Array, clip: number | null): number {
   let bad = 0;
   for (let i = 0; i < g.length; i++) {
     let x = g[i]!;
-    if (x !== x) (x = 0), bad++;
+    if (Number.isNaN(x)) (x = 0), bad++;
     else if (x === Infinity) (x = 1e5), bad++;
     else if (x === -Infinity) (x = -1e5), bad++;
     if (clip !== null && clip !== undefined) x = Math.min(clip, Math.max(-clip, x));
@@ -43,7 +43,13 @@ const rb = (x: number): number => {
 };
 
 /** One Adam step on every named parameter; `params` are updated in place. */
-export function adamStep(spec: OptimizerSpec, state: AdamState, params: Record<string, Float32Array>, grads: Record<string, Float32Array>, bf16: boolean): void {
+export function adamStep(
+  spec: OptimizerSpec,
+  state: AdamState,
+  params: Record<string, Float32Array>,
+  grads: Record<string, Float32Array>,
+  bf16: boolean,
+): void {
   state.step += 1;
   const { lr, beta1: b1, beta2: b2, eps } = spec;
   const wd = spec.weight_decay ?? 0;

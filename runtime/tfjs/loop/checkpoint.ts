@@ -29,7 +29,8 @@ interface CheckpointState {
 function netTensors(prefix: string, net: VelocityNet, out: Record<string, TensorToWrite>): void {
   // image nets also export their frozen parts (the DiT's text encoder), so the file loads on its own
   const all = (net as { exportTensors?: () => Record<string, tf.Tensor> }).exportTensors?.() ?? Object.fromEntries(net.params);
-  for (const [name, v] of Object.entries(all)) out[`${prefix}${name}`] = { dtype: 'F32', shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
+  for (const [name, v] of Object.entries(all))
+    out[`${prefix}${name}`] = { dtype: 'F32', shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
 }
 
 export function saveCheckpoint(path: string, st: StageState, metricsBytes: number, monitor?: MonitorState): void {
@@ -44,7 +45,16 @@ export function saveCheckpoint(path: string, st: StageState, metricsBytes: numbe
       tensors[`adam/${net}/${p}/v`] = { dtype: 'F32', shape, data: s.v };
     }
   }
-  const state: CheckpointState = { stage: st.stage.name, iteration: st.iteration, images: st.images, rng: st.rng.getState(), adamSteps, stats: st.stats, metricsBytes, ...(monitor ? { monitor } : {}) };
+  const state: CheckpointState = {
+    stage: st.stage.name,
+    iteration: st.iteration,
+    images: st.images,
+    rng: st.rng.getState(),
+    adamSteps,
+    stats: st.stats,
+    metricsBytes,
+    ...(monitor ? { monitor } : {}),
+  };
   writeSafetensors(path, tensors, { format: 'sidc.checkpoint', state: JSON.stringify(state) });
 }
 

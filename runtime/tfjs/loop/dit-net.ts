@@ -108,17 +108,34 @@ export function loadDitFile(path: string, o: { captions?: string[]; inputScale?:
   const { tensors, metadata } = readSafetensors(path);
   let raw: Record<string, unknown> | null;
   try {
-    raw = JSON.parse(metadata['config'] ?? 'null') as (Record<string, unknown> | null);
+    raw = JSON.parse(metadata['config'] ?? 'null') as Record<string, unknown> | null;
   } catch {
     throw new UserError(`${path}: the "config" entry of its safetensors metadata is not JSON; was the file edited by hand?`);
   }
-  if (!raw) throw new UserError(`${path}: no DiT config in the safetensors metadata - is it a DiT teacher or student file (sidc run writes runs/<recipe>-<hash8>/student.safetensors)?`);
+  if (!raw)
+    throw new UserError(
+      `${path}: no DiT config in the safetensors metadata - is it a DiT teacher or student file (sidc run writes runs/<recipe>-<hash8>/student.safetensors)?`,
+    );
   const config = { ...raw } as unknown as DiTConfig & { captions?: string; input_scale?: number };
   if (typeof raw.vocab === 'string') config.vocab = JSON.parse(raw.vocab) as string[];
   const captions = o.captions ?? (typeof raw.captions === 'string' ? (JSON.parse(raw.captions) as string[]) : null);
   if (!captions) throw new UserError(`${path}: no caption set; pass the dataset's captions`);
   const inputScale = o.inputScale ?? (typeof raw.input_scale === 'number' ? raw.input_scale : 1);
-  const clean: DiTConfig = { name: config.name, channels: config.channels, height: config.height, width: config.width, patch: config.patch, hidden: config.hidden, depth: config.depth, heads: config.heads, mlpRatio: config.mlpRatio, textDim: config.textDim, freqDim: config.freqDim, timeScale: config.timeScale, vocab: config.vocab };
+  const clean: DiTConfig = {
+    name: config.name,
+    channels: config.channels,
+    height: config.height,
+    width: config.width,
+    patch: config.patch,
+    hidden: config.hidden,
+    depth: config.depth,
+    heads: config.heads,
+    mlpRatio: config.mlpRatio,
+    textDim: config.textDim,
+    freqDim: config.freqDim,
+    timeScale: config.timeScale,
+    vocab: config.vocab,
+  };
   const weights: Record<string, tf.Tensor> = {};
   for (const [n, t] of Object.entries(tensors)) weights[n] = tf.tensor(t.data, t.shape, 'float32');
   try {

@@ -49,7 +49,8 @@ export function ditTeacher(graph: ExecutionGraph): DitNet {
   const ck = configValue(graph, 'teacher.checkpoint');
   if (typeof ck !== 'string') throw new InitError('teacher dit: set `checkpoint = "teachers/dit-mnist.safetensors"` (the trained DiT teacher)');
   const path = recipePath(graph, ck);
-  if (!existsSync(path)) throw new InitError(`teacher.checkpoint: ${path} does not exist (train one with \`sidc run examples/mnist-teacher.sid\`, see docs/dit.md)`);
+  if (!existsSync(path))
+    throw new InitError(`teacher.checkpoint: ${path} does not exist (train one with \`sidc run examples/mnist-teacher.sid\`, see docs/dit.md)`);
   const key = `${path}|${num(configValue(graph, 'teacher.time_scale'), 1)}`;
   let net = teacherCache.get(key);
   if (!net) {
@@ -95,12 +96,16 @@ export function prepareDitStage(graph: ExecutionGraph, stage: StageGraph, produc
   const phi = stageTeacher(graph, products);
   const real = stage.kind === 'adversarial' ? realImages() : null;
   if (real && real.channels * real.height * real.width !== phi.dim) {
-    throw new InitError(`data.images: ${real.name} images are ${real.channels}x${real.height}x${real.width}, the teacher generates ${phi.opts.config.channels}x${phi.opts.config.height}x${phi.opts.config.width}`);
+    throw new InitError(
+      `data.images: ${real.name} images are ${real.channels}x${real.height}x${real.width}, the teacher generates ${phi.opts.config.channels}x${phi.opts.config.height}x${phi.opts.config.width}`,
+    );
   }
   return {
-    graph, stage,
+    graph,
+    stage,
     precision: makePrecision(stage.precision?.policy ?? 'fp32'),
-    nets, gmm: null,
+    nets,
+    gmm: null,
     rng: Rng.derive(seed, `stage:${stage.name}`),
     adam: new Map(),
     batch: stageBatch(graph, stage),

@@ -31,7 +31,9 @@ function teachStateFile(paths: RunPaths): string | null {
 /** Drops this stage's metrics lines past `images` (written after the checkpoint a resumed run restarts from). */
 function trimMetrics(path: string, stage: string, images: number): void {
   if (!existsSync(path)) return;
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim());
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   const keep = lines.filter((l) => {
     const m = JSON.parse(l) as { stage?: string; images?: number };
     return m.stage !== stage || (m.images ?? 0) <= images;
@@ -50,7 +52,9 @@ export function runDitTeach(graph: ExecutionGraph, stage: StageGraph, paths: Run
     trimMetrics(paths.metrics, stage.name, s.adam.step * batch);
     opts.io.stdout(`resuming stage ${stage.name} at ${s.adam.step * batch} images (step ${s.adam.step}) from ${stateFile}\n`);
   } else {
-    opts.io.stdout(`stage ${stage.name}: DiT teacher ${plan.opts.config.name} by rectified flow, ${plan.steps} steps of batch ${batch} (${plan.lengthImages} images), lr ${plan.opts.lr}, warm-up ${plan.opts.warmupSteps} steps, caption dropout ${plan.opts.captionDrop}, seed ${plan.opts.seed}\n`);
+    opts.io.stdout(
+      `stage ${stage.name}: DiT teacher ${plan.opts.config.name} by rectified flow, ${plan.steps} steps of batch ${batch} (${plan.lengthImages} images), lr ${plan.opts.lr}, warm-up ${plan.opts.warmupSteps} steps, caption dropout ${plan.opts.captionDrop}, seed ${plan.opts.seed}\n`,
+    );
   }
   const bar = new Progress(opts.io, stage.name, plan.steps * batch);
   let sum = 0;
@@ -83,7 +87,18 @@ export function runDitTeach(graph: ExecutionGraph, stage: StageGraph, paths: Run
     const crossed = (every: number) => Math.floor(images / every) > Math.floor(before / every) || s.adam.step === plan.steps;
     if (crossed(sch.logEvery)) {
       const secs = (performance.now() - t0) / 1000;
-      appendLine(paths.metrics, JSON.stringify({ stage: stage.name, iteration: s.adam.step, images, loss: { fm_loss: sum / count }, epoch: s.loader.state.epoch, cpu_seconds: s.cpuSeconds, images_per_s: (count * batch) / secs }));
+      appendLine(
+        paths.metrics,
+        JSON.stringify({
+          stage: stage.name,
+          iteration: s.adam.step,
+          images,
+          loss: { fm_loss: sum / count },
+          epoch: s.loader.state.epoch,
+          cpu_seconds: s.cpuSeconds,
+          images_per_s: (count * batch) / secs,
+        }),
+      );
       sum = 0;
       count = 0;
       t0 = performance.now();
@@ -91,7 +106,13 @@ export function runDitTeach(graph: ExecutionGraph, stage: StageGraph, paths: Run
     if (crossed(sch.checkpointEvery) && s.adam.step < plan.steps) save();
   }
   bar.done();
-  const teacher = ditTeachProduct(graph, s, paths.teacher, plan.weights, `trained by: sidc run ${graph.recipe.file ?? graph.recipe.name} (${s.adam.step} steps, batch ${batch}, seed ${plan.opts.seed}, ${plan.weights} weights)`);
+  const teacher = ditTeachProduct(
+    graph,
+    s,
+    paths.teacher,
+    plan.weights,
+    `trained by: sidc run ${graph.recipe.file ?? graph.recipe.name} (${s.adam.step} steps, batch ${batch}, seed ${plan.opts.seed}, ${plan.weights} weights)`,
+  );
   saveNet(paths.stage(stage.name), teacher, { stage: stage.name });
   opts.io.stdout(`stage ${stage.name}: wrote ${paths.teacher} (${plan.weights} weights, ${s.adam.step} steps, ${s.cpuSeconds.toFixed(0)} CPU s)\n`);
   dispose();

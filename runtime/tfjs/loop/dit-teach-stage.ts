@@ -12,7 +12,7 @@ import { TEACH_DEFAULTS, loadTeachState, saveTeacher, startTeach, type TeachOpti
 import { InitError } from './build-nets.js';
 import { configValue, num } from './config.js';
 import { datasetCaptions, realImages } from './dit-stage.js';
-import { DitNet, loadDitFile } from './dit-net.js';
+import { type DitNet, loadDitFile } from './dit-net.js';
 
 interface DitTeachPlan {
   opts: TeachOptions;
@@ -22,20 +22,27 @@ interface DitTeachPlan {
   weights: 'ema' | 'raw';
 }
 
-const nodeAttr = (stage: StageGraph, op: string, attr: string): JsonValue | undefined =>
-  stage.phases[0]?.nodes.find((n) => n.op === op)?.attrs[attr];
+const nodeAttr = (stage: StageGraph, op: string, attr: string): JsonValue | undefined => stage.phases[0]?.nodes.find((n) => n.op === op)?.attrs[attr];
 
 /** TeachOptions from the lowered stage: teach.{length,batch,lr,warmup,ema_decay,caption_dropout,time,weights}, train.seed. */
 export function ditTeachPlan(graph: ExecutionGraph, stage: StageGraph): DitTeachPlan {
   const name = String(configValue(graph, 'teacher.config') ?? 'dit_mnist_s');
   if (!DIT_CONFIGS[name]) throw new InitError(`teacher.config = "${name}": not a DiT size the runtime knows (${Object.keys(DIT_CONFIGS).join(', ')})`);
   const policy = stage.precision?.policy ?? 'fp32';
-  if (policy !== 'fp32') throw new InitError(`stage ${stage.name}: the DiT teacher trains in fp32 (runtime/tfjs/nets/dit-teach.ts), but the recipe's precision is ${policy}; write \`precision fp32 {}\``);
+  if (policy !== 'fp32')
+    throw new InitError(
+      `stage ${stage.name}: the DiT teacher trains in fp32 (runtime/tfjs/nets/dit-teach.ts), but the recipe's precision is ${policy}; write \`precision fp32 {}\``,
+    );
   const source = nodeAttr(stage, 'sample_data', 'source');
-  if (source !== 'mnist') throw new InitError(`stage ${stage.name}: data.dataset = "${String(source)}": the DiT teach stage trains on "mnist" (the only image set available offline)`);
+  if (source !== 'mnist')
+    throw new InitError(
+      `stage ${stage.name}: data.dataset = "${String(source)}": the DiT teach stage trains on "mnist" (the only image set available offline)`,
+    );
   const dist = nodeAttr(stage, 'sample_t', 'distribution') as { kind?: string; mean?: number; std?: number; interval?: unknown } | undefined;
-  if (!dist || dist.kind !== 'logit_normal' || dist.interval) {
-    throw new InitError(`stage ${stage.name}: teach.time must be logit_normal(mean, std) without \`on (lo, hi)\` for the DiT teacher (SD3's choice, runtime/tfjs/nets/dit-teach.ts)`);
+  if (dist?.kind !== 'logit_normal' || dist.interval) {
+    throw new InitError(
+      `stage ${stage.name}: teach.time must be logit_normal(mean, std) without \`on (lo, hi)\` for the DiT teacher (SD3's choice, runtime/tfjs/nets/dit-teach.ts)`,
+    );
   }
   const opt = stage.phases[0]?.optimizer;
   const a = stage.attrs;
@@ -61,14 +68,19 @@ export function ditTeachState(plan: DitTeachPlan, stateFile: string | null): Tea
   const data = realImages();
   const c = plan.opts.config;
   if (data.channels !== c.channels || data.height !== c.height || data.width !== c.width) {
-    throw new InitError(`teacher.config = "${c.name}" takes ${c.channels}x${c.height}x${c.width} images, ${data.name} has ${data.channels}x${data.height}x${data.width}`);
+    throw new InitError(
+      `teacher.config = "${c.name}" takes ${c.channels}x${c.height}x${c.width} images, ${data.name} has ${data.channels}x${data.height}x${data.width}`,
+    );
   }
   if (!stateFile) return startTeach(data, plan.opts);
   const s = loadTeachState(stateFile, data);
   const key = (o: TeachOptions) => JSON.stringify([o.config.name, o.batch, o.lr, o.warmupSteps, o.emaDecay, o.captionDrop, o.tMean, o.tStd, o.seed]);
   const want = key(plan.opts);
   const have = key(s.opts);
-  if (want !== have) throw new InitError(`${stateFile}: a teach state of other settings ([config, batch, lr, warmup, ema_decay, caption_dropout, t mean, t std, seed] = ${have}); the recipe says ${want}. Remove it to start over`);
+  if (want !== have)
+    throw new InitError(
+      `${stateFile}: a teach state of other settings ([config, batch, lr, warmup, ema_decay, caption_dropout, t mean, t std, seed] = ${have}); the recipe says ${want}. Remove it to start over`,
+    );
   return s;
 }
 
@@ -77,6 +89,10 @@ export function ditTeachState(plan: DitTeachPlan, stateFile: string | null): Tea
 export function ditTeachProduct(graph: ExecutionGraph, s: TeachState, path: string, weights: 'ema' | 'raw', note: string): DitNet {
   saveTeacher(`${path}.tmp`, s, note, weights);
   renameSync(`${path}.tmp`, path); // atomic: a reader sees no teacher file or the whole one
-  const net = loadDitFile(path, { captions: datasetCaptions(graph), inputScale: s.opts.config.timeScale / num(configValue(graph, 'teacher.time_scale'), 1), trainable: false });
+  const net = loadDitFile(path, {
+    captions: datasetCaptions(graph),
+    inputScale: s.opts.config.timeScale / num(configValue(graph, 'teacher.time_scale'), 1),
+    trainable: false,
+  });
   return net;
 }

@@ -5,7 +5,6 @@
 // "stage:<evaluate stage>") and the metrics' reference from seed 12345 + (s - train.seed), so s = train.seed
 // reproduces the table the run printed.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { UserError } from '../../../common/errors.js';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
 import type { VelocityNet } from '../nets/net.js';
@@ -83,6 +82,9 @@ export function evaluateOverSeeds(run: string, seeds: number[], log: (s: string)
 export function formatSeedTable(rows: SeedRow[], seeds: number[]): string {
   const cell = (s: Spread, digits: number) => `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)} [${s.min.toFixed(digits)}, ${s.max.toFixed(digits)}]`;
   const head = `| sampler | steps | energy dist | sliced W1 | coverage | precision |\n|:--|--:|--:|--:|--:|--:|`;
-  const body = rows.map((r) => `| ${r.sampler} | ${r.steps === 0 ? '-' : r.steps} | ${cell(r.metrics.energy, 4)} | ${cell(r.metrics.sliced_w1, 3)} | ${cell(r.metrics.coverage, 3)} | ${cell(r.metrics.precision, 3)} |`);
+  const body = rows.map(
+    (r) =>
+      `| ${r.sampler} | ${r.steps === 0 ? '-' : r.steps} | ${cell(r.metrics.energy, 4)} | ${cell(r.metrics.sliced_w1, 3)} | ${cell(r.metrics.coverage, 3)} | ${cell(r.metrics.precision, 3)} |`,
+  );
   return [`evaluation seeds ${seeds.join(', ')}: mean ± sd [min, max]`, head, ...body].join('\n');
 }

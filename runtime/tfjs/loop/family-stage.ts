@@ -35,10 +35,15 @@ export function familyCheckpoint(graph: ExecutionGraph): string {
   const ck = configValue(graph, 'teacher.checkpoint');
   const family = String(configValue(graph, 'teacher.family'));
   const make = `sidc make-tiny ${family} DIR writes a tiny one`;
-  if (typeof ck !== 'string') throw new InitError(`teacher ${family}: set \`checkpoint = "DIR"\`, a diffusers model folder with transformer/config.json (${make})`);
+  if (typeof ck !== 'string')
+    throw new InitError(`teacher ${family}: set \`checkpoint = "DIR"\`, a diffusers model folder with transformer/config.json (${make})`);
   const path = recipePath(graph, ck);
-  if (!existsSync(path)) throw new InitError(`teacher.checkpoint: ${path} does not exist; point it at a diffusers model folder with transformer/config.json and its safetensors (${make})`);
-  if (!statSync(path).isDirectory()) throw new InitError(`teacher.checkpoint: ${path} is a file; a ${family} teacher is a diffusers model folder (transformer/config.json + safetensors)`);
+  if (!existsSync(path))
+    throw new InitError(
+      `teacher.checkpoint: ${path} does not exist; point it at a diffusers model folder with transformer/config.json and its safetensors (${make})`,
+    );
+  if (!statSync(path).isDirectory())
+    throw new InitError(`teacher.checkpoint: ${path} is a file; a ${family} teacher is a diffusers model folder (transformer/config.json + safetensors)`);
   return path;
 }
 
@@ -46,11 +51,14 @@ export function familyCheckpoint(graph: ExecutionGraph): string {
 function textEncodingsPath(graph: ExecutionGraph): string {
   const text = (configValue(graph, 'data.text') ?? {}) as Record<string, JsonValue>;
   if (text.mode !== 'precomputed' || typeof text.path !== 'string') {
-    throw new InitError(`data.text: the runtime does not run text encoders; encode the prompts once (docs/text-encodings.md) and write \`data.text = precomputed("cache/text.safetensors")\``);
+    throw new InitError(
+      `data.text: the runtime does not run text encoders; encode the prompts once (docs/text-encodings.md) and write \`data.text = precomputed("cache/text.safetensors")\``,
+    );
   }
   const p = recipePath(graph, text.path);
   const file = existsSync(p) && statSync(p).isDirectory() ? join(p, 'text.safetensors') : p;
-  if (!existsSync(file)) throw new InitError(`data.text: ${file} does not exist; write the prompts' encodings there (docs/text-encodings.md; sidc make-tiny writes a matching one)`);
+  if (!existsSync(file))
+    throw new InitError(`data.text: ${file} does not exist; write the prompts' encodings there (docs/text-encodings.md; sidc make-tiny writes a matching one)`);
   return file;
 }
 
@@ -70,7 +78,9 @@ function familyTeacher(graph: ExecutionGraph): FamilyNet {
     if (t.net.kind !== family) {
       t.net.dispose();
       t.text.dispose();
-      throw new InitError(`teacher.checkpoint: ${t.info.dir} holds a ${t.net.kind} transformer, but the recipe's teacher is ${family}; use \`teacher ${t.net.kind} { ... }\` or another checkpoint`);
+      throw new InitError(
+        `teacher.checkpoint: ${t.info.dir} holds a ${t.net.kind} transformer, but the recipe's teacher is ${family}; use \`teacher ${t.net.kind} { ... }\` or another checkpoint`,
+      );
     }
     net = objective === 'trigflow' ? new FamilyNet({ ...t.net.opts, weights: Object.fromEntries(t.net.params), objective }) : t.net;
     if (net !== t.net) t.net.dispose();
@@ -84,7 +94,8 @@ export function loadFamilyStudent(path: string, graph: ExecutionGraph, trainable
   const phi = familyTeacher(graph);
   const { tensors } = readSafetensors(path);
   const missing = [...phi.params.keys()].filter((k) => !tensors[k]);
-  if (missing.length) throw new InitError(`${path}: not a student of this ${phi.kind} teacher (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''})`);
+  if (missing.length)
+    throw new InitError(`${path}: not a student of this ${phi.kind} teacher (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''})`);
   return phi.withWeights(Object.fromEntries([...phi.params.keys()].map((k) => [k, tensors[k]!])), trainable);
 }
 
@@ -95,15 +106,17 @@ export function loadFamilyStudent(path: string, graph: ExecutionGraph, trainable
  */
 function realLatents(graph: ExecutionGraph, phi: FamilyNet): ImageSet {
   const src = configValue(graph, 'data.images');
-  if (typeof src !== 'string') throw new InitError('the adversarial stage needs real latents: write `data.images = "latents.safetensors"` (docs/text-encodings.md)');
+  if (typeof src !== 'string')
+    throw new InitError('the adversarial stage needs real latents: write `data.images = "latents.safetensors"` (docs/text-encodings.md)');
   const p = recipePath(graph, src);
   const file = existsSync(p) && statSync(p).isDirectory() ? join(p, 'latents.safetensors') : p;
-  if (!existsSync(file)) throw new InitError(`data.images: ${file} does not exist; write the real latents and their prompt rows there (docs/text-encodings.md)`);
+  if (!existsSync(file))
+    throw new InitError(`data.images: ${file} does not exist; write the real latents and their prompt rows there (docs/text-encodings.md)`);
   const { tensors } = readSafetensors(file);
   const { latents, prompt_rows: rows } = tensors;
   const [C, H, W] = [phi.channels, phi.opts.latent.height, phi.opts.latent.width];
   const n = (text: string) => `${file}: ${text} (docs/text-encodings.md)`;
-  if (!latents || latents.shape.length !== 4) throw new InitError(n(`needs "latents" [N, ${C}, ${H}, ${W}]`));
+  if (latents?.shape.length !== 4) throw new InitError(n(`needs "latents" [N, ${C}, ${H}, ${W}]`));
   if (latents.shape[1] !== C || latents.shape[2] !== H || latents.shape[3] !== W) {
     throw new InitError(n(`"latents" are [${latents.shape.join(', ')}] but the teacher at data.resolution generates [N, ${C}, ${H}, ${W}]`));
   }
@@ -129,12 +142,16 @@ function buildFamilyNet(graph: ExecutionGraph, decl: NetDecl, products: Map<stri
     if (!existsSync(path)) throw new InitError(`net ${decl.name}: init file ${path} does not exist`);
     return { decl, net: loadFamilyStudent(path, graph, decl.trainable) };
   }
-  throw new InitError(`net ${decl.name}: init '${decl.init}' is not available for a ${String(configValue(graph, 'teacher.family'))} teacher (teacher | stage:<name> | a .safetensors student)`);
+  throw new InitError(
+    `net ${decl.name}: init '${decl.init}' is not available for a ${String(configValue(graph, 'teacher.family'))} teacher (teacher | stage:<name> | a .safetensors student)`,
+  );
 }
 
 export function prepareFamilyStage(graph: ExecutionGraph, stage: StageGraph, products: Map<string, VelocityNet>): StageState {
   if (stage.kind === 'teach' || stage.kind === 'evaluate') {
-    throw new InitError(`stage ${stage.name} (${stage.kind}): the runtime runs the sid and adversarial stages of ${String(configValue(graph, 'teacher.family'))} teachers; an ${stage.kind} stage needs reference data it does not have`);
+    throw new InitError(
+      `stage ${stage.name} (${stage.kind}): the runtime runs the sid and adversarial stages of ${String(configValue(graph, 'teacher.family'))} teachers; an ${stage.kind} stage needs reference data it does not have`,
+    );
   }
   const seed = stageSeed(graph, stage);
   const phi = familyTeacher(graph);
@@ -146,9 +163,11 @@ export function prepareFamilyStage(graph: ExecutionGraph, stage: StageGraph, pro
   if (!rows.length) throw new InitError(`data.text: the encodings file lists only the empty prompt; add the prompts to distil on (docs/text-encodings.md)`);
   const real = stage.kind === 'adversarial' ? realLatents(graph, phi) : null;
   return {
-    graph, stage,
+    graph,
+    stage,
     precision: makePrecision(stage.precision?.policy ?? 'fp32'),
-    nets, gmm: null,
+    nets,
+    gmm: null,
     ...(real ? { realData: real } : {}),
     rng: Rng.derive(seed, `stage:${stage.name}`),
     adam: new Map(),

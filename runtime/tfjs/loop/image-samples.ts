@@ -15,7 +15,15 @@ import { FP32 } from '../precision/policy.js';
 export const GRID_COLS = 8;
 
 /** k-step samples of G for conditions c with noise from `seed`: [n * dim] in [-1, 1]. */
-export function studentSamples(G: DitNet, c: Int32Array, k: number, steps: number, seed: number, timeScale: number, st: Pick<StageState, 'precision'>): Float32Array {
+export function studentSamples(
+  G: DitNet,
+  c: Int32Array,
+  k: number,
+  steps: number,
+  seed: number,
+  timeScale: number,
+  st: Pick<StageState, 'precision'>,
+): Float32Array {
   const rng = new Rng(seed);
   return tf.tidy(() => {
     const z = tf.tensor2d(rng.normals(c.length * G.dim), [c.length, G.dim]);
@@ -38,8 +46,14 @@ export function imageSampleGrid(dir: string, st: StageState, G: DitNet, label: s
   const per = G.dim;
   const imgs = Array.from({ length: c.length }, (_, i) => x.subarray(i * per, (i + 1) * per));
   imageGridPng(join(dir, `${label}.png`), imgs, {
-    rows, cols: GRID_COLS, channels: cfg.channels === 3 ? 3 : 1, height: cfg.height, width: cfg.width, layout: 'CHW',
-    labels: G.opts.captions, title: `${st.stage.name}: ${steps}-step student, ${st.images} images`,
+    rows,
+    cols: GRID_COLS,
+    channels: cfg.channels === 3 ? 3 : 1,
+    height: cfg.height,
+    width: cfg.width,
+    layout: 'CHW',
+    labels: G.opts.captions,
+    title: `${st.stage.name}: ${steps}-step student, ${st.images} images`,
   });
 }
 
@@ -53,7 +67,20 @@ export function drawImages(G: DitNet, c: Int32Array, k: number, steps: number, s
   const x = new Float32Array(c.length * dim);
   for (let i = 0; i < c.length; i += chunk) {
     const m = Math.min(chunk, c.length - i);
-    const out = tf.tidy(() => generateK(G, tf.tensor2d(z.subarray(i * dim, (i + m) * dim), [m, dim]), tf.tensor1d(c.subarray(i, i + m), 'int32'), k, steps, 'fresh', rng, timeScale, FP32, false));
+    const out = tf.tidy(() =>
+      generateK(
+        G,
+        tf.tensor2d(z.subarray(i * dim, (i + m) * dim), [m, dim]),
+        tf.tensor1d(c.subarray(i, i + m), 'int32'),
+        k,
+        steps,
+        'fresh',
+        rng,
+        timeScale,
+        FP32,
+        false,
+      ),
+    );
     x.set(out.dataSync() as Float32Array, i * dim);
     out.dispose();
   }
@@ -74,7 +101,13 @@ export function labelledGridPng(path: string, G: DitNet, x: Float32Array, c: Int
   }
   const cfg = G.opts.config;
   imageGridPng(path, imgs, {
-    rows: classes.length, cols, channels: cfg.channels === 3 ? 3 : 1, height: cfg.height, width: cfg.width, layout: 'CHW',
-    labels: classes.map((k) => (k < G.nullCondition ? G.opts.captions[k]! : '(empty caption)')), title,
+    rows: classes.length,
+    cols,
+    channels: cfg.channels === 3 ? 3 : 1,
+    height: cfg.height,
+    width: cfg.width,
+    layout: 'CHW',
+    labels: classes.map((k) => (k < G.nullCondition ? G.opts.captions[k]! : '(empty caption)')),
+    title,
   });
 }

@@ -56,8 +56,14 @@ export function familySamples(dir: string, st: StageState, G: FamilyNet, label: 
       const images = Array.from({ length: c.length }, (_, i) => Float32Array.from(px.subarray(i * per, (i + 1) * per), (v) => v * 2 - 1));
       png = join(dir, `${label}.png`);
       imageGridPng(png, images, {
-        rows: rows.length, cols: LATENT_GRID.cols, channels: 3, height: H, width: W, layout: 'CHW',
-        labels: rows.map((r) => G.opts.text.prompts[r]!), title: `${st.stage.name}: ${steps}-step student, ${st.images} images`,
+        rows: rows.length,
+        cols: LATENT_GRID.cols,
+        channels: 3,
+        height: H,
+        width: W,
+        layout: 'CHW',
+        labels: rows.map((r) => G.opts.text.prompts[r]!),
+        title: `${st.stage.name}: ${steps}-step student, ${st.images} images`,
       });
       img.dispose();
     }
@@ -71,17 +77,35 @@ export function familySamples(dir: string, st: StageState, G: FamilyNet, label: 
  * `sidc sample RUN` for a family run: n latents [n, C, h, w] of the student (k steps), prompt rows cycling
  * through the text table's prompts (or one row), noise from `seed`. The graph gives teacher and text table.
  */
-export function sampleFamilyStudent(student: string, graph: ExecutionGraph, o: { n: number; k: number; row: number | null; seed: number }): { shape: number[]; data: Float32Array; prompts: string[] } {
+export function sampleFamilyStudent(
+  student: string,
+  graph: ExecutionGraph,
+  o: { n: number; k: number; row: number | null; seed: number },
+): { shape: number[]; data: Float32Array; prompts: string[] } {
   const G = loadNet(student, graph) as FamilyNet;
   const prompts = G.opts.text.prompts;
   const rows = prompts.map((_, i) => i).filter((i) => i !== G.nullCondition);
-  if (o.row !== null && (o.row < 0 || o.row >= prompts.length)) throw new UserError(`--class ${o.row}: the text table has prompt rows 0..${prompts.length - 1}`);
+  if (o.row !== null && (o.row < 0 || o.row >= prompts.length))
+    throw new UserError(`--class ${o.row}: the text table has prompt rows 0..${prompts.length - 1}`);
   const c = Int32Array.from({ length: o.n }, (_, i) => o.row ?? rows[i % rows.length]!);
   const steps = num(configValue(graph, 'generator.steps'), 4);
   const rng = new Rng(o.seed);
   const data = tf.tidy(() => {
     const z = tf.tensor2d(rng.normals(o.n * G.dim), [o.n, G.dim]);
-    return Float32Array.from(generateK(G, z, tf.tensor1d(c, 'int32'), o.k, steps, 'fresh', rng, num(configValue(graph, 'teacher.time_scale'), 1), FP32, false).dataSync() as Float32Array);
+    return Float32Array.from(
+      generateK(
+        G,
+        z,
+        tf.tensor1d(c, 'int32'),
+        o.k,
+        steps,
+        'fresh',
+        rng,
+        num(configValue(graph, 'teacher.time_scale'), 1),
+        FP32,
+        false,
+      ).dataSync() as Float32Array,
+    );
   });
   G.dispose();
   return { shape: [o.n, G.channels, G.opts.latent.height, G.opts.latent.width], data, prompts: [...c].map((r) => prompts[r]!) };

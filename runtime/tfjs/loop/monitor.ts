@@ -96,7 +96,9 @@ export function scoreGenerator(st: StageState, spec: MonitorSpec): Record<string
     const perClass = Math.max(1, Math.floor(spec.samples / K));
     const labels = Int32Array.from({ length: K * perClass }, (_, i) => Math.floor(i / perClass));
     const z = new Rng(MONITOR_SEED).normals(labels.length * G.dim);
-    const x = drawInChunks(z, labels, G.dim, new Rng(MONITOR_SEED + 1), (zz, c, rng) => generateK(G, zz, c, spec.steps, Math.max(spec.steps, gen), 'fresh', rng, timeScale, FP32, false));
+    const x = drawInChunks(z, labels, G.dim, new Rng(MONITOR_SEED + 1), (zz, c, rng) =>
+      generateK(G, zz, c, spec.steps, Math.max(spec.steps, gen), 'fresh', rng, timeScale, FP32, false),
+    );
     all = scoreImages(imageScorerOnce(K), x, labels);
   } else if (st.gmm) {
     const g = st.gmm;
@@ -114,7 +116,11 @@ export function scoreGenerator(st: StageState, spec: MonitorSpec): Record<string
 }
 
 export class Monitor {
-  constructor(readonly paths: RunPaths, readonly spec: MonitorSpec, public state: MonitorState) {}
+  constructor(
+    readonly paths: RunPaths,
+    readonly spec: MonitorSpec,
+    public state: MonitorState,
+  ) {}
 
   /** The stage's monitor, or null; the best-so-far from the checkpoint it resumes from, else from the
    * snapshots earlier stages kept (this stage's own, from an attempt killed before its first checkpoint,
@@ -136,7 +142,16 @@ export class Monitor {
     const t0 = performance.now();
     const metrics = scoreGenerator(st, this.spec);
     const kept: string[] = [];
-    const record = (rule: string): SnapshotRecord => ({ name: snapshotName(rule), rule, stage: st.stage.name, iteration: st.iteration, images: st.images, steps: this.spec.steps, samples: this.spec.samples, metrics });
+    const record = (rule: string): SnapshotRecord => ({
+      name: snapshotName(rule),
+      rule,
+      stage: st.stage.name,
+      iteration: st.iteration,
+      images: st.images,
+      steps: this.spec.steps,
+      samples: this.spec.samples,
+      metrics,
+    });
     for (const rule of this.spec.keep) {
       const m = /^best\((\w+)\)$/.exec(rule)?.[1];
       if (m !== undefined && !better(m, metrics[m] ?? NaN, this.state.best[m])) continue;
@@ -146,7 +161,17 @@ export class Monitor {
     }
     // metrics the recipe monitors without keeping a snapshot still track their best (the curve's summary)
     for (const m of this.spec.metrics) if (better(m, metrics[m]!, this.state.best[m])) this.state.best[m] = metrics[m]!;
-    const ev: MonitorEvent = { event: 'monitor', stage: st.stage.name, iteration: st.iteration, images: st.images, steps: this.spec.steps, samples: this.spec.samples, metrics, kept, seconds: (performance.now() - t0) / 1000 };
+    const ev: MonitorEvent = {
+      event: 'monitor',
+      stage: st.stage.name,
+      iteration: st.iteration,
+      images: st.images,
+      steps: this.spec.steps,
+      samples: this.spec.samples,
+      metrics,
+      kept,
+      seconds: (performance.now() - t0) / 1000,
+    };
     appendLine(this.paths.metrics, JSON.stringify(ev));
     this.plot();
     return ev;
@@ -161,7 +186,12 @@ export class Monitor {
         const es = events.filter((e) => e.stage === s && e.metrics[metric] !== undefined);
         return { label: s, x: es.map((e) => e.images), y: es.map((e) => e.metrics[metric]!) };
       });
-      linePlot(join(this.paths.dir, `monitor-${metric}.png`), series, { title: `${metric} during training (${this.spec.samples} samples, ${this.spec.steps} steps)`, xlabel: 'images', ylabel: metric, points: true });
+      linePlot(join(this.paths.dir, `monitor-${metric}.png`), series, {
+        title: `${metric} during training (${this.spec.samples} samples, ${this.spec.steps} steps)`,
+        xlabel: 'images',
+        ylabel: metric,
+        points: true,
+      });
     }
   }
 }

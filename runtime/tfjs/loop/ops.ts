@@ -56,11 +56,17 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
       // a prompt row of the text-encodings table, uniformly; the empty prompt is only CFG's null condition
       if (!st.prompts) throw new OpError(node, `condition source 'prompts' needs a text teacher (sana, sd3, flux) with precomputed encodings`);
       const rows = st.prompts.rows;
-      return tf.tensor1d(Int32Array.from({ length: st.batch }, () => rows[st.rng.int(rows.length)]!), 'int32');
+      return tf.tensor1d(
+        Int32Array.from({ length: st.batch }, () => rows[st.rng.int(rows.length)]!),
+        'int32',
+      );
     }
     if (src !== 'labels') throw new OpError(node, `condition source '${String(src)}' needs a text teacher; vector teachers use class labels`);
     const K = st.gmm?.classes ?? st.classes ?? num(st.graph.bindings.K, 1);
-    return tf.tensor1d(Int32Array.from({ length: st.batch }, () => st.rng.int(K)), 'int32');
+    return tf.tensor1d(
+      Int32Array.from({ length: st.batch }, () => st.rng.int(K)),
+      'int32',
+    );
   },
   sample_t: (node, _env, st) => {
     const dist = timeDist(node.attrs.distribution ?? { kind: 'logit_normal', mean: Math.LN2, std: 1.6 });
@@ -79,7 +85,10 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
     const c = tensor(env, node, 'c').dataSync();
     const p = num(node.attrs.p, 0);
     const nul = st.prompts?.nullRow ?? st.gmm?.classes ?? st.classes ?? num(st.graph.bindings.K, 0);
-    return tf.tensor1d(Int32Array.from(c, (v) => (st.rng.uniform() < p ? nul : v)), 'int32');
+    return tf.tensor1d(
+      Int32Array.from(c, (v) => (st.rng.uniform() < p ? nul : v)),
+      'int32',
+    );
   },
   generate: (node, env, st) => {
     const G = netOf(st, node);
@@ -87,7 +96,18 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
     const c = tensor(env, node, 'c') as tf.Tensor1D;
     const z = noiseLike(st);
     const grad = node.attrs.grad === true;
-    const out = generateK(G, z, c, k, num(node.attrs.steps, 4), ((node.attrs.noise as string) ?? 'fresh') as NoiseMode, st.rng, num(node.attrs.time_scale, num(configValue(st.graph, 'teacher.time_scale'), 1)), st.precision, grad);
+    const out = generateK(
+      G,
+      z,
+      c,
+      k,
+      num(node.attrs.steps, 4),
+      ((node.attrs.noise as string) ?? 'fresh') as NoiseMode,
+      st.rng,
+      num(node.attrs.time_scale, num(configValue(st.graph, 'teacher.time_scale'), 1)),
+      st.precision,
+      grad,
+    );
     return grad ? out : detach(out);
   },
   diffuse: (node, env) => {
@@ -96,7 +116,15 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
     return tf.add(tf.mul(tf.sub(1, t), x0), tf.mul(t, tensor(env, node, 'eps')));
   },
   velocity: (node, env, st) => {
-    const v = guidedVelocity(netOf(st, node), tensor(env, node, 'x') as tf.Tensor2D, tensor(env, node, 't') as tf.Tensor1D, tensor(env, node, 'c') as tf.Tensor1D, guidanceOf(node.attrs.guidance), num(node.attrs.time_scale, 1), st.precision);
+    const v = guidedVelocity(
+      netOf(st, node),
+      tensor(env, node, 'x') as tf.Tensor2D,
+      tensor(env, node, 't') as tf.Tensor1D,
+      tensor(env, node, 'c') as tf.Tensor1D,
+      guidanceOf(node.attrs.guidance),
+      num(node.attrs.time_scale, 1),
+      st.precision,
+    );
     return node.attrs.grad === 'none' ? detach(v) : v;
   },
   x0_from_v: (node, env) => tf.sub(tensor(env, node, 'x'), tf.mul(tf.reshape(tensor(env, node, 't'), [-1, 1]), tensor(env, node, 'v'))),
@@ -159,10 +187,12 @@ export const OP_IMPLS: Record<OpName, OpImpl> = {
   },
   disc_logits: (node, env, st) => {
     const net = netOf(st, node);
-    if (hasFeatures(net)) return discLogits(net, node, tensor(env, node, 'x') as tf.Tensor2D, tensor(env, node, 't') as tf.Tensor1D, tensor(env, node, 'c') as tf.Tensor1D, st);
+    if (hasFeatures(net))
+      return discLogits(net, node, tensor(env, node, 'x') as tf.Tensor2D, tensor(env, node, 't') as tf.Tensor1D, tensor(env, node, 'c') as tf.Tensor1D, st);
     throw new OpError(node, 'the adversarial stage needs a transformer backbone (dit, sana, sd3, flux); vector teachers have no token features');
   },
-  disc_loss: (node, env, st, accumulate) => discLoss(tensor(env, node, 'real'), tensor(env, node, 'fake'), num(node.attrs.numel, 1), bLocal(st, node, accumulate)),
+  disc_loss: (node, env, st, accumulate) =>
+    discLoss(tensor(env, node, 'real'), tensor(env, node, 'fake'), num(node.attrs.numel, 1), bLocal(st, node, accumulate)),
   gan_loss: (node, env, st, accumulate) => ganLoss(tensor(env, node, 'fake'), tensor(env, node, 't'), num(node.attrs.numel, 1), bLocal(st, node, accumulate)),
 };
 

@@ -31,8 +31,13 @@ import { Monitor } from './monitor.js';
 
 /** Cache of implicit init nets shared by the runs of one runs directory, keyed by what determines them. */
 function implicitCachePath(paths: RunPaths, stage: StageGraph, graph: ExecutionGraph): string {
-  const mixture = ['dim', 'classes', 'modes_per_class', 'mode_std', 'radius', 'seed', 'symmetric', 'width', 'depth'].map((k) => configValue(graph, `teacher.${k}`) ?? null);
-  const key = createHash('sha256').update(JSON.stringify([stage, mixture])).digest('hex').slice(0, 16);
+  const mixture = ['dim', 'classes', 'modes_per_class', 'mode_std', 'radius', 'seed', 'symmetric', 'width', 'depth'].map(
+    (k) => configValue(graph, `teacher.${k}`) ?? null,
+  );
+  const key = createHash('sha256')
+    .update(JSON.stringify([stage, mixture]))
+    .digest('hex')
+    .slice(0, 16);
   return join(dirname(paths.dir), '_cache', `init-${key}.safetensors`);
 }
 
@@ -91,7 +96,16 @@ function samplePlot(paths: RunPaths, st: StageState, label: string): void {
     const out = generateK(G, z, tf.tensor1d(c, 'int32'), steps, steps, 'fresh', rng, num(configValue(st.graph, 'teacher.time_scale'), 1), st.precision, false);
     return Float32Array.from(out.dataSync() as Float32Array);
   });
-  scatterClasses(join(paths.samples, `${label}.png`), { x, c, dim: st.dim }, { title: `${st.stage.name}: ${steps}-step student, ${st.images} images`, means: st.gmm.means, modesPerClass: st.gmm.modesPerClass, lim: st.gmm.radius * 1.4 });
+  scatterClasses(
+    join(paths.samples, `${label}.png`),
+    { x, c, dim: st.dim },
+    {
+      title: `${st.stage.name}: ${steps}-step student, ${st.images} images`,
+      means: st.gmm.means,
+      modesPerClass: st.gmm.modesPerClass,
+      lim: st.gmm.radius * 1.4,
+    },
+  );
 }
 
 /** A stage starting from scratch: drop the metrics lines a killed earlier attempt of it logged before its
@@ -153,20 +167,43 @@ function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: {
     terms.add(r.terms);
     count++;
     const crossed = (every: number) => Math.floor(st.images / every) > Math.floor(before / every) || st.iteration === sch.iterations;
-    bar.update(st.images, Object.entries(r.losses).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(' '));
+    bar.update(
+      st.images,
+      Object.entries(r.losses)
+        .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+        .join(' '),
+    );
     if (crossed(sch.logEvery)) {
       const secs = (performance.now() - t0) / 1000;
       const mean = losses.take();
       const termMean = terms.take();
       const termMeans = Object.keys(termMean).length ? { terms: termMean } : {};
-      appendLine(paths.metrics, JSON.stringify({ stage: st.stage.name, iteration: st.iteration, images: st.images, k: r.k, loss: mean, ...termMeans, dropped_nan_samples: st.stats.dropped, nonfinite_grads: st.stats.nonfinite, images_per_s: (count * sch.imagesPerIteration) / secs }));
+      appendLine(
+        paths.metrics,
+        JSON.stringify({
+          stage: st.stage.name,
+          iteration: st.iteration,
+          images: st.images,
+          k: r.k,
+          loss: mean,
+          ...termMeans,
+          dropped_nan_samples: st.stats.dropped,
+          nonfinite_grads: st.stats.nonfinite,
+          images_per_s: (count * sch.imagesPerIteration) / secs,
+        }),
+      );
       count = 0;
       t0 = performance.now();
     }
-    if (opts.plots !== false && st.stage.kind !== 'teach' && crossed(sch.sampleEvery)) samplePlot(paths, st, `${st.stage.name}-${String(st.images).padStart(8, '0')}`);
+    if (opts.plots !== false && st.stage.kind !== 'teach' && crossed(sch.sampleEvery))
+      samplePlot(paths, st, `${st.stage.name}-${String(st.images).padStart(8, '0')}`);
     if (monitor && crossed(monitor.spec.everyImages)) {
       const ev = monitor.evaluate(st);
-      opts.io.stdout(`monitor ${st.stage.name} at ${st.images} images: ${Object.entries(ev.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}${ev.kept.length ? ` (kept ${ev.kept.join(', ')})` : ''}\n`);
+      opts.io.stdout(
+        `monitor ${st.stage.name} at ${st.images} images: ${Object.entries(ev.metrics)
+          .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+          .join(', ')}${ev.kept.length ? ` (kept ${ev.kept.join(', ')})` : ''}\n`,
+      );
     }
     if (crossed(sch.checkpointEvery) && st.iteration < sch.iterations) saveCheckpoint(paths.checkpoint, st, fileSize(paths.metrics), monitor?.state);
   }
@@ -217,7 +254,12 @@ export function runGraph(graph: ExecutionGraph, paths: RunPaths, opts: RunOption
       writeFileAtomic(join(paths.dir, 'eval.md'), table + '\n');
       opts.io.stdout(table + '\n');
       if (opts.plots !== false && st.dim >= 2) {
-        for (const s of samples) scatterClasses(join(paths.samples, `eval-${s.label.replace(/[^a-z0-9-]+/gi, '_')}.png`), { x: s.x.subarray(0, 2000 * st.dim), c: s.c.subarray(0, 2000), dim: st.dim }, { title: s.label, means: st.gmm!.means, modesPerClass: st.gmm!.modesPerClass, lim: st.gmm!.radius * 1.4 });
+        for (const s of samples)
+          scatterClasses(
+            join(paths.samples, `eval-${s.label.replace(/[^a-z0-9-]+/gi, '_')}.png`),
+            { x: s.x.subarray(0, 2000 * st.dim), c: s.c.subarray(0, 2000), dim: st.dim },
+            { title: s.label, means: st.gmm!.means, modesPerClass: st.gmm!.modesPerClass, lim: st.gmm!.radius * 1.4 },
+          );
       }
     } else if (stage.phases.length) {
       const finished = trainStage(paths, st, opts, budget);

@@ -34,7 +34,12 @@ export function guidedVelocity(net: VelocityNet, x: tf.Tensor2D, t: tf.Tensor1D,
     if (g.mode === 'embedded') return embeddedGuidance(net, x, ts, c, g.scale, p);
     const B = x.shape[0];
     const nul = tf.fill([B], net.nullCondition, 'int32') as tf.Tensor1D;
-    const out = net.forward(tf.concat([x, x], 0) as tf.Tensor2D, tf.concat([ts, ts], 0) as tf.Tensor1D, tf.concat([nul, tf.cast(c, 'int32')], 0) as tf.Tensor1D, p);
+    const out = net.forward(
+      tf.concat([x, x], 0) as tf.Tensor2D,
+      tf.concat([ts, ts], 0) as tf.Tensor1D,
+      tf.concat([nul, tf.cast(c, 'int32')], 0) as tf.Tensor1D,
+      p,
+    );
     const [vu, vc] = tf.split(out, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
     return tf.add(vu, tf.mul(g.scale, tf.sub(vc, vu))) as tf.Tensor2D;
   });
@@ -74,7 +79,18 @@ export type NoiseMode = 'fresh' | 'fixed' | 'ddim';
  * x = (1 - t_i) D + t_i n; D = x - t_i G(x, t_i, c). G never gets CFG. With gradLast only the last call
  * keeps its graph; otherwise the result is detached.
  */
-export function generateK(G: VelocityNet, z: tf.Tensor2D, c: tf.Tensor1D, k: number, steps: number, noise: NoiseMode, rng: Rng, timeScale: number, p: Precision, gradLast: boolean): tf.Tensor2D {
+export function generateK(
+  G: VelocityNet,
+  z: tf.Tensor2D,
+  c: tf.Tensor1D,
+  k: number,
+  steps: number,
+  noise: NoiseMode,
+  rng: Rng,
+  timeScale: number,
+  p: Precision,
+  gradLast: boolean,
+): tf.Tensor2D {
   let D: tf.Tensor2D = tf.zerosLike(z);
   let prevEps: tf.Tensor2D | null = null;
   const [B, dim] = z.shape;

@@ -49,7 +49,12 @@ export function readSnapshotRecords(runDir: string): SnapshotRecord[] {
 
 export function listSnapshots(runDir: string): string[] {
   const dir = snapshotsDir(runDir);
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.safetensors')).map((f) => f.replace(/\.safetensors$/, '')).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.safetensors'))
+        .map((f) => f.replace(/\.safetensors$/, ''))
+        .sort()
+    : [];
 }
 
 export interface RunRef {
@@ -71,6 +76,8 @@ export function resolveRunRef(arg: string): RunRef {
   const file = snapshotFile(dir, name);
   if (existsSync(file)) return { dir, snapshot: name, student: file };
   const have = listSnapshots(dir);
-  const hint = have.length ? `available: ${have.map((s) => `${dir}@${s}`).join(', ')}` : 'it has none (snapshots are kept by a recipe\'s `monitor { every = ...; keep = [...] }`, docs/language.md)';
+  const hint = have.length
+    ? `available: ${have.map((s) => `${dir}@${s}`).join(', ')}`
+    : "it has none (snapshots are kept by a recipe's `monitor { every = ...; keep = [...] }`, docs/language.md)";
   throw new UserError(`${arg}: run ${dir} has no snapshot '${name}'; ${hint}`);
 }

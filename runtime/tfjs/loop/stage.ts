@@ -64,7 +64,11 @@ export function prepareStage(graph: ExecutionGraph, stage: StageGraph, products:
   const nets = buildNets(graph, stage, gmm, products, seed);
   if (precision.bf16Storage) storeTrainableInBf16(nets);
   return {
-    graph, stage, precision, nets, gmm,
+    graph,
+    stage,
+    precision,
+    nets,
+    gmm,
     rng: Rng.derive(seed, `stage:${stage.name}`),
     adam: new Map(),
     batch: stageBatch(graph, stage),
@@ -92,7 +96,7 @@ export function productOf(st: StageState): VelocityNet | null {
   const g = [...st.nets.values()].find((s) => s.decl.role === 'generator' || s.decl.name === 'G');
   if (g) return g.net;
   const trained = st.stage.phases[0]?.updates;
-  return trained ? st.nets.get(trained)?.net ?? null : null;
+  return trained ? (st.nets.get(trained)?.net ?? null) : null;
 }
 
 export function disposeStage(st: StageState): void {

@@ -30,5 +30,11 @@ export function gmmOf(graph: ExecutionGraph): Gmm {
 }
 
 export function mlpConfigOf(graph: ExecutionGraph, gmm: Gmm): MlpConfig {
-  return { dim: gmm.dim, classes: gmm.classes, width: num(configValue(graph, 'teacher.width'), 128), depth: num(configValue(graph, 'teacher.depth'), 3), freqs: 8 };
+  return {
+    dim: gmm.dim,
+    classes: gmm.classes,
+    width: num(configValue(graph, 'teacher.width'), 128),
+    depth: num(configValue(graph, 'teacher.depth'), 3),
+    freqs: 8,
+  };
 }

@@ -21,7 +21,10 @@ export class GmmTeacher implements VelocityNet {
   private readonly mu: tf.Tensor2D;
   private readonly logw: tf.Tensor2D;
 
-  constructor(readonly gmm: Gmm, private readonly timeScale = 1) {
+  constructor(
+    readonly gmm: Gmm,
+    private readonly timeScale = 1,
+  ) {
     const { classes: K, modesPerClass: M } = gmm;
     this.nullCondition = K;
     this.config = { dim: gmm.dim, classes: K, modes_per_class: M, mode_std: gmm.modeStd, radius: gmm.radius, seed: gmm.seed };

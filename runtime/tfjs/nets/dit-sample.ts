@@ -31,7 +31,10 @@ export function sampleEuler(net: DiT, p: Params | ParamValues, captions: readonl
   const b = captions.length;
   return tf.tidy(() => {
     const cond = net.encodeText(p, captions);
-    const nullCond = net.encodeText(p, captions.map(() => ''));
+    const nullCond = net.encodeText(
+      p,
+      captions.map(() => ''),
+    );
     let x: tf.Tensor4D = o.noise ? tf.clone(o.noise) : tf.randomNormal([b, c.channels, c.height, c.width], 0, 1, 'float32', o.seed);
     for (let i = 0; i < o.steps; i++) {
       const t0 = 1 - i / o.steps;

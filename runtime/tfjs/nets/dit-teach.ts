@@ -26,7 +26,14 @@ export interface TeachOptions {
 }
 
 export const TEACH_DEFAULTS: Omit<TeachOptions, 'config'> = {
-  batch: 64, lr: 6e-4, warmupSteps: 100, emaDecay: 0.995, captionDrop: 0.1, tMean: 0, tStd: 1, seed: 0,
+  batch: 64,
+  lr: 6e-4,
+  warmupSteps: 100,
+  emaDecay: 0.995,
+  captionDrop: 0.1,
+  tMean: 0,
+  tStd: 1,
+  seed: 0,
 };
 
 export interface TeachState {
@@ -45,8 +52,14 @@ export function startTeach(data: ImageSet, opts: TeachOptions): TeachState {
   const net = new DiT(opts.config);
   const params = net.init(opts.seed);
   return {
-    net, params, ema: new Ema(opts.emaDecay, params), adam: new Adam({ lr: opts.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }),
-    rng: new SplitMix32(opts.seed ^ 0x5eed), loader: new Loader(data, opts.batch, opts.seed), opts, cpuSeconds: 0,
+    net,
+    params,
+    ema: new Ema(opts.emaDecay, params),
+    adam: new Adam({ lr: opts.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }),
+    rng: new SplitMix32(opts.seed ^ 0x5eed),
+    loader: new Loader(data, opts.batch, opts.seed),
+    opts,
+    cpuSeconds: 0,
   };
 }
 

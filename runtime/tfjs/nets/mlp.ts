@@ -24,12 +24,16 @@ export class MlpNet implements VelocityNet {
   readonly config: Record<string, number | string>;
   private readonly freqsT: tf.Tensor2D;
 
-  constructor(readonly cfg: MlpConfig, init: Rng | Map<string, tf.Tensor>, trainable = true) {
+  constructor(
+    readonly cfg: MlpConfig,
+    init: Rng | Map<string, tf.Tensor>,
+    trainable = true,
+  ) {
     this.nullCondition = cfg.classes;
     this.config = { ...cfg };
     const { dim, classes, width, depth, freqs } = cfg;
     const f = new Float32Array(freqs);
-    for (let i = 0; i < freqs; i++) f[i] = Math.PI * Math.pow(2, i * (7 / Math.max(1, freqs - 1))) / 2; // 1.6 .. 200 rad per unit t
+    for (let i = 0; i < freqs; i++) f[i] = (Math.PI * Math.pow(2, i * (7 / Math.max(1, freqs - 1)))) / 2; // 1.6 .. 200 rad per unit t
     this.freqsT = tf.keep(tf.tensor2d(f, [1, freqs]));
     const shapes: [string, number[], number][] = [
       ['in.w', [dim, width], Math.sqrt(1 / dim)],
@@ -68,8 +72,12 @@ export class MlpNet implements VelocityNet {
       const ang = tf.matMul(tf.reshape(t, [-1, 1]) as tf.Tensor2D, this.freqsT);
       const temb = tf.concat([tf.sin(ang), tf.cos(ang)], 1) as tf.Tensor2D;
       const onehot = tf.oneHot(tf.cast(c, 'int32'), this.cfg.classes + 1) as tf.Tensor2D;
-      let h = tf.add(tf.add(lin(x, 'in.w'), lin(temb, 'time.w')), tf.add(matMul2d(tf.cast(onehot, 'float32') as tf.Tensor2D, this.p('class.emb') as tf.Tensor2D), this.p('in.b'))) as tf.Tensor2D;
-      const affine = (a: tf.Tensor2D, w: string, b: string) => dense(precision.compute(a) as tf.Tensor2D, precision.compute(this.p(w)) as tf.Tensor2D, this.p(b) as tf.Tensor1D);
+      let h = tf.add(
+        tf.add(lin(x, 'in.w'), lin(temb, 'time.w')),
+        tf.add(matMul2d(tf.cast(onehot, 'float32') as tf.Tensor2D, this.p('class.emb') as tf.Tensor2D), this.p('in.b')),
+      ) as tf.Tensor2D;
+      const affine = (a: tf.Tensor2D, w: string, b: string) =>
+        dense(precision.compute(a) as tf.Tensor2D, precision.compute(this.p(w)) as tf.Tensor2D, this.p(b) as tf.Tensor1D);
       for (let l = 0; l < this.cfg.depth; l++) {
         const a = affine(silu(h), `block${l}.w1`, `block${l}.b1`);
         h = tf.add(h, affine(silu(a), `block${l}.w2`, `block${l}.b2`)) as tf.Tensor2D;

@@ -13,13 +13,14 @@ export const geluTanh = tf.customGrad(((x: tf.Tensor, save: (t: tf.Tensor[]) => 
   save([x]);
   const z2 = tf.mul(x, tf.add(tf.mul(tf.square(x), 2 * C * A), 2 * C)); // 2z
   const value = tf.mul(x, tf.sigmoid(z2));
-  const gradFunc = (dy: tf.Tensor, [x]: tf.Tensor[]) => tf.tidy(() => {
-    const x2 = tf.square(x!);
-    const s = tf.sigmoid(tf.mul(x!, tf.add(tf.mul(x2, 2 * C * A), 2 * C)));
-    const dz2 = tf.add(tf.mul(x2, 6 * C * A), 2 * C); // d(2z)/dx
-    const d = tf.add(s, tf.mul(tf.mul(x!, tf.mul(s, tf.sub(1, s))), dz2));
-    return [tf.mul(dy, d)];
-  });
+  const gradFunc = (dy: tf.Tensor, [x]: tf.Tensor[]) =>
+    tf.tidy(() => {
+      const x2 = tf.square(x!);
+      const s = tf.sigmoid(tf.mul(x!, tf.add(tf.mul(x2, 2 * C * A), 2 * C)));
+      const dz2 = tf.add(tf.mul(x2, 6 * C * A), 2 * C); // d(2z)/dx
+      const d = tf.add(s, tf.mul(tf.mul(x!, tf.mul(s, tf.sub(1, s))), dz2));
+      return [tf.mul(dy, d)];
+    });
   return { value, gradFunc };
 }) as never) as (x: tf.Tensor) => tf.Tensor;
 

@@ -56,7 +56,10 @@ export class Adam {
  */
 export class Ema {
   shadow: Record<string, tf.Tensor> = {};
-  constructor(readonly decay: number, params: Params) {
+  constructor(
+    readonly decay: number,
+    params: Params,
+  ) {
     for (const [n, p] of Object.entries(params)) this.shadow[n] = tf.keep(tf.clone(p));
   }
   /** `step`: optimizer steps taken so far (1 after the first update). */

@@ -28,14 +28,15 @@ export const attentionCore = tf.customGrad(((q: tf.Tensor3D, k: tf.Tensor3D, v: 
   const p = tf.softmax(tf.mul(perGroupMatMul(q, swapLast(k)), scale)) as tf.Tensor3D;
   save([q, k, v, p]);
   // tidy: tfjs keeps everything a gradFunc allocates until the whole backward ends
-  const gradFunc = (dO: tf.Tensor, [q, k, v, p]: tf.Tensor[]) => tf.tidy(() => {
-    const dV = perGroupMatMul(swapLast(p!), dO as tf.Tensor3D);
-    const dP = perGroupMatMul(dO as tf.Tensor3D, swapLast(v!));
-    const dS = tf.mul(tf.mul(p!, tf.sub(dP, tf.sum(tf.mul(dP, p!), -1, true))), scale) as tf.Tensor3D;
-    const dQ = perGroupMatMul(dS, k as tf.Tensor3D);
-    const dK = perGroupMatMul(swapLast(dS), q as tf.Tensor3D);
-    return [dQ, dK, dV];
-  });
+  const gradFunc = (dO: tf.Tensor, [q, k, v, p]: tf.Tensor[]) =>
+    tf.tidy(() => {
+      const dV = perGroupMatMul(swapLast(p!), dO as tf.Tensor3D);
+      const dP = perGroupMatMul(dO as tf.Tensor3D, swapLast(v!));
+      const dS = tf.mul(tf.mul(p!, tf.sub(dP, tf.sum(tf.mul(dP, p!), -1, true))), scale) as tf.Tensor3D;
+      const dQ = perGroupMatMul(dS, k as tf.Tensor3D);
+      const dK = perGroupMatMul(swapLast(dS), q as tf.Tensor3D);
+      return [dQ, dK, dV];
+    });
   return { value: perGroupMatMul(p, v), gradFunc };
 }) as never) as (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor3D;
 

@@ -7,7 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 export function depthwiseConv3x3(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor {
   const [bs, h, wd, c] = x.shape as [number, number, number, number];
   if (w.shape[0] !== c || w.size !== c * 9) throw new Error(`depthwiseConv3x3: weight [${w.shape}] does not match ${c} channels`);
-  const xp = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+  const xp = tf.pad(x, [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ]);
   const taps = tf.unstack(tf.transpose(tf.reshape(w, [c, 9]))); // 9 x [C], tap index ky*3 + kx
   let y: tf.Tensor | null = b ? tf.reshape(b, [1, 1, 1, c]) : null;
   for (let ky = 0; ky < 3; ky++)

@@ -35,7 +35,10 @@ export function sincosPosEmbed2d(dim: number, gh: number, gw: number): Float32Ar
     for (let x = 0; x < gw; x++) {
       const row = (y * gw + x) * dim;
       // first half encodes the column (w) coordinate, second half the row (h), as in MAE's grid order
-      for (const [half, pos] of [[0, x], [1, y]] as const)
+      for (const [half, pos] of [
+        [0, x],
+        [1, y],
+      ] as const)
         for (let i = 0; i < quarter; i++) {
           const omega = 1 / Math.pow(10000, i / quarter);
           out[row + half * 2 * quarter + i] = Math.sin(pos * omega);

@@ -10,10 +10,8 @@ type Save = (ts: tf.Tensor[]) => void;
 /** a [M, K] @ b [K, N] with plain-matMul gradients. */
 export const matMul2d = tf.customGrad(((a: tf.Tensor2D, b: tf.Tensor2D, save: Save) => {
   save([a, b]);
-  const gradFunc: Grad = (dy, [a, b]) => tf.tidy(() => [
-    tf.matMul(dy as tf.Tensor2D, tf.transpose(b!) as tf.Tensor2D),
-    tf.matMul(tf.transpose(a!) as tf.Tensor2D, dy as tf.Tensor2D),
-  ]);
+  const gradFunc: Grad = (dy, [a, b]) =>
+    tf.tidy(() => [tf.matMul(dy as tf.Tensor2D, tf.transpose(b!) as tf.Tensor2D), tf.matMul(tf.transpose(a!) as tf.Tensor2D, dy as tf.Tensor2D)]);
   return { value: tf.matMul(a, b), gradFunc };
 }) as never) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
@@ -25,11 +23,8 @@ function isFrozen(w: tf.Tensor): boolean {
 const linear2dTrain = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: Save) => {
   save([x, w]);
   // tidy: tfjs keeps everything a gradFunc allocates until the whole backward ends
-  const gradFunc: Grad = (dy, [x, w]) => tf.tidy(() => [
-    tf.matMul(dy as tf.Tensor2D, w as tf.Tensor2D),
-    tf.matMul(tf.transpose(dy) as tf.Tensor2D, x as tf.Tensor2D),
-    tf.sum(dy, 0),
-  ]);
+  const gradFunc: Grad = (dy, [x, w]) =>
+    tf.tidy(() => [tf.matMul(dy as tf.Tensor2D, w as tf.Tensor2D), tf.matMul(tf.transpose(dy) as tf.Tensor2D, x as tf.Tensor2D), tf.sum(dy, 0)]);
   return { value: tf.fused.matMul({ a: x, b: tf.transpose(w), bias: b }), gradFunc };
 }) as never) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
@@ -57,7 +52,16 @@ export const dense = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, s
   save([x, w]);
   return {
     // the kernel itself; b must be a rank-1 tensor with its own data (the wasm kernel checks the stored shape)
-    value: tf.reshape(tf.engine().runKernel('_FusedMatMul', { a: tf.expandDims(x, 0), b: tf.expandDims(w, 0), bias: b }, { transposeA: false, transposeB: false, activation: 'linear' }) as tf.Tensor, [x.shape[0]!, w.shape[1]!]),
+    value: tf.reshape(
+      tf
+        .engine()
+        .runKernel(
+          '_FusedMatMul',
+          { a: tf.expandDims(x, 0), b: tf.expandDims(w, 0), bias: b },
+          { transposeA: false, transposeB: false, activation: 'linear' },
+        ) as tf.Tensor,
+      [x.shape[0]!, w.shape[1]!],
+    ),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
       return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy as tf.Tensor2D), tf.sum(dy, 0)];

@@ -12,11 +12,12 @@ const layerNormCore = (eps: number) =>
     const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps));
     const xhat = tf.mul(xc, rstd);
     save([xhat, rstd]);
-    const gradFunc = (dy: tf.Tensor, [xhat, rstd]: tf.Tensor[]) => tf.tidy(() => {
-      const m1 = tf.mean(dy, -1, true);
-      const m2 = tf.mean(tf.mul(dy, xhat!), -1, true);
-      return [tf.mul(tf.sub(tf.sub(dy, m1), tf.mul(xhat!, m2)), rstd!)];
-    });
+    const gradFunc = (dy: tf.Tensor, [xhat, rstd]: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const m1 = tf.mean(dy, -1, true);
+        const m2 = tf.mean(tf.mul(dy, xhat!), -1, true);
+        return [tf.mul(tf.sub(tf.sub(dy, m1), tf.mul(xhat!, m2)), rstd!)];
+      });
     return { value: xhat, gradFunc };
   }) as never) as (x: tf.Tensor) => tf.Tensor;
 
@@ -26,10 +27,11 @@ const rmsNormCore = (eps: number) =>
     const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps));
     const xhat = tf.mul(x, rstd);
     save([xhat, rstd]);
-    const gradFunc = (dy: tf.Tensor, [xhat, rstd]: tf.Tensor[]) => tf.tidy(() => {
-      const m2 = tf.mean(tf.mul(dy, xhat!), -1, true);
-      return [tf.mul(tf.sub(dy, tf.mul(xhat!, m2)), rstd!)];
-    });
+    const gradFunc = (dy: tf.Tensor, [xhat, rstd]: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const m2 = tf.mean(tf.mul(dy, xhat!), -1, true);
+        return [tf.mul(tf.sub(dy, tf.mul(xhat!, m2)), rstd!)];
+      });
     return { value: xhat, gradFunc };
   }) as never) as (x: tf.Tensor) => tf.Tensor;
 

@@ -3,7 +3,7 @@
 // Linear weights are stored [out, in] exactly like torch.nn.Linear (see linear.ts for how the
 // forward/backward stay on wasm's fast 2-D matMul path with that layout).
 import * as tf from '@tensorflow/tfjs-core';
-import { SplitMix32 } from '../../rng/splitmix32.js';
+import type { SplitMix32 } from '../../rng/splitmix32.js';
 
 export type Params = Record<string, tf.Variable>;
 /** Parameter values without the Variable wrapper (what a loader or an optimizer produces). */

@@ -53,7 +53,9 @@ function recipe(o: { ck?: string; text?: string; vae?: string; family?: string }
     ...(o.vae ? [`    vae = "${o.vae}"`] : []),
     '  }',
     ...(family === 'flux' ? ['  guidance { teacher = embedded(4.5); fake = embedded(4.5) }'] : []),
-    ...(family === 'dit' ? ['  data { text = labels; resolution = 28 px }'] : [`  data { prompts = "prompts.txt"; resolution = 32 px; text = precomputed("${o.text ?? 'flux'}") }`]),
+    ...(family === 'dit'
+      ? ['  data { text = labels; resolution = 28 px }']
+      : [`  data { prompts = "prompts.txt"; resolution = 32 px; text = precomputed("${o.text ?? 'flux'}") }`]),
     '}',
     '',
   ];
@@ -78,18 +80,27 @@ test('matching checkpoint and text table (sidc make-tiny) check clean, also with
   for (const text of ['flux', 'flux/text.safetensors']) {
     const r = recipe({ ck: 'flux', text });
     const res = compileFile(r.path, { files: true, lower: false });
-    assert.deepEqual(res.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.code} ${d.message}`), []);
+    assert.deepEqual(
+      res.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.code} ${d.message}`),
+      [],
+    );
   }
 });
 
 test('a text table of the wrong width: SID3028 at precomputed(...), naming both widths, with a note at the checkpoint', () => {
   const r = recipe({ ck: 'flux', text: 'narrow.safetensors' });
   const ds = fileDiags(compileFile(r.path, { files: true, lower: false }).diagnostics);
-  assert.deepEqual(ds.map((d) => d.code), ['SID3028']);
+  assert.deepEqual(
+    ds.map((d) => d.code),
+    ['SID3028'],
+  );
   const d = ds[0]!;
   assert.equal(d.severity, 'error');
   assert.deepEqual(rangeOf(d), span(r.text, 'precomputed("narrow.safetensors")'));
-  assert.match(d.message, /narrow\.safetensors do not fit the teacher: prompt_embeds are 48 wide but the flux teacher \(\S+flux\/transformer\/config\.json\) takes 64 \(joint_attention_dim\)/);
+  assert.match(
+    d.message,
+    /narrow\.safetensors do not fit the teacher: prompt_embeds are 48 wide but the flux teacher \(\S+flux\/transformer\/config\.json\) takes 64 \(joint_attention_dim\)/,
+  );
   assert.match(d.help!, /encode the prompts with this teacher's text encoders/);
   assert.deepEqual(rangeOf({ ...d, loc: d.related![0]!.loc }), span(r.text, '"flux"'));
 });
@@ -97,7 +108,10 @@ test('a text table of the wrong width: SID3028 at precomputed(...), naming both 
 test('without a checkpoint the widths come from the registry config (teacher.config)', () => {
   const r = recipe({ text: 'narrow.safetensors' });
   const ds = fileDiags(compileFile(r.path, { files: true, lower: false }).diagnostics);
-  assert.deepEqual(ds.map((d) => d.code), ['SID3028']);
+  assert.deepEqual(
+    ds.map((d) => d.code),
+    ['SID3028'],
+  );
   assert.match(ds[0]!.message, /48 wide but the flux teacher \(registry config flux_tiny\) takes 64/);
   assert.match(ds[0]!.help!, /or set teacher.checkpoint to the checkpoint these encodings were made for/);
   assert.deepEqual(rangeOf({ ...ds[0]!, loc: ds[0]!.related![0]!.loc }), span(r.text, '"flux_tiny"'));
@@ -107,16 +121,25 @@ test('a SANA table (no pooled embedding) for a FLUX teacher: SID3028 names the m
   writeTinyFamilyTeacher('sana', join(dir, 'sana'), { seed: 4 });
   const r = recipe({ ck: 'flux', text: 'sana' });
   const ds = fileDiags(compileFile(r.path, { files: true, lower: false }).diagnostics);
-  assert.deepEqual(ds.map((d) => d.code), ['SID3028']);
+  assert.deepEqual(
+    ds.map((d) => d.code),
+    ['SID3028'],
+  );
   assert.match(ds[0]!.message, /it has no pooled_prompt_embeds but the flux teacher \(\S+\) takes \[N, 32\] \(pooled_projection_dim\)/);
 });
 
 test('a checkpoint of another family: SID3026 at the checkpoint value; widths are not compared with an unusable checkpoint', () => {
   const r = recipe({ ck: 'sd3', text: 'narrow.safetensors' });
   const ds = fileDiags(compileFile(r.path, { files: true, lower: false }).diagnostics);
-  assert.deepEqual(ds.map((d) => d.code), ['SID3026']);
+  assert.deepEqual(
+    ds.map((d) => d.code),
+    ['SID3026'],
+  );
   assert.deepEqual(rangeOf(ds[0]!), span(r.text, '"sd3"'));
-  assert.match(ds[0]!.message, /teacher\.checkpoint holds a sd3 teacher \(SD3Transformer2DModel, \S+sd3\/transformer\/config\.json\) but the recipe's teacher is flux/);
+  assert.match(
+    ds[0]!.message,
+    /teacher\.checkpoint holds a sd3 teacher \(SD3Transformer2DModel, \S+sd3\/transformer\/config\.json\) but the recipe's teacher is flux/,
+  );
   assert.match(ds[0]!.help!, /write `teacher sd3 \{ \.\.\. \}`/);
 });
 
@@ -125,7 +148,14 @@ test('missing files: SID3025 warnings with the resolved path, at each value', ()
   const r = recipe({ ck: 'nope', text: 'cache/none', vae: 'no-vae' });
   const res = compileFile(r.path, { files: true, lower: false });
   const ds = fileDiags(res.diagnostics);
-  assert.deepEqual(ds.map((d) => [d.code, d.severity]), [['SID3025', 'warning'], ['SID3025', 'warning'], ['SID3025', 'warning']]);
+  assert.deepEqual(
+    ds.map((d) => [d.code, d.severity]),
+    [
+      ['SID3025', 'warning'],
+      ['SID3025', 'warning'],
+      ['SID3025', 'warning'],
+    ],
+  );
   assert.ok(res.ok, 'a missing file is a warning: the paper recipes name checkpoints downloaded later');
   // relative paths that exist nowhere resolve from the current directory, as the runtime's recipePath
   assert.equal(ds[0]!.message, `\`teacher.checkpoint\` names ${join(process.cwd(), 'nope')}, which does not exist`);
@@ -139,7 +169,10 @@ test('missing files: SID3025 warnings with the resolved path, at each value', ()
 test('a table without the empty prompt: SID3029; a VAE of other latent channels: SID3030', () => {
   const r = recipe({ ck: 'flux', text: 'no-null.safetensors', vae: 'vae8' });
   const ds = fileDiags(compileFile(r.path, { files: true, lower: false }).diagnostics);
-  assert.deepEqual(ds.map((d) => d.code), ['SID3030', 'SID3029']);
+  assert.deepEqual(
+    ds.map((d) => d.code),
+    ['SID3030', 'SID3029'],
+  );
   assert.match(ds[0]!.message, /latent_channels 8 but the teacher \(\S+config\.json\) works on 4-channel latents/);
   assert.deepEqual(rangeOf(ds[0]!), span(r.text, '"vae8"'));
   assert.match(ds[1]!.message, /the empty prompt "" is not one of its rows/);
@@ -149,11 +182,17 @@ test('a table without the empty prompt: SID3029; a VAE of other latent channels:
 test('a dit teacher pointed at a safetensors file without a DiT config, or at a diffusers folder', () => {
   const a = recipe({ family: 'dit', ck: 'not-dit.safetensors' });
   const da = fileDiags(compileFile(a.path, { files: true, lower: false }).diagnostics);
-  assert.deepEqual(da.map((d) => d.code), ['SID3027']);
+  assert.deepEqual(
+    da.map((d) => d.code),
+    ['SID3027'],
+  );
   assert.match(da[0]!.message, /cannot be loaded as a dit teacher: its safetensors metadata has no DiT "config"/);
   const b = recipe({ family: 'dit', ck: 'flux' });
   const db = fileDiags(compileFile(b.path, { files: true, lower: false }).diagnostics);
-  assert.deepEqual(db.map((d) => d.code), ['SID3026']);
+  assert.deepEqual(
+    db.map((d) => d.code),
+    ['SID3026'],
+  );
 });
 
 test('the language server path (no files flag, with or without its cache) reports none of these', () => {

@@ -61,7 +61,11 @@ test('an import outside the project root is an error at the import and is not re
   assert.deepEqual(codes(out.diagnostics), ['SID2027']); // the failed extends adds nothing (no follow-ons)
   assert.equal(out.diagnostics[0]!.loc.range.start.line, 0);
   assert.equal(out.diagnostics[0]!.loc.range.start.column, 7);
-  assert.equal([...out.sources.values()].some((t) => t.includes('SECRET')), false, 'outside.sid was not read');
+  assert.equal(
+    [...out.sources.values()].some((t) => t.includes('SECRET')),
+    false,
+    'outside.sid was not read',
+  );
   assert.deepEqual(codes(compileText(readFileSync(file, 'utf8'), file, { root: dir }).diagnostics), []);
 });
 
@@ -85,16 +89,23 @@ test('files that are not text: refused before their bytes reach a message', asyn
   assert.doesNotMatch(imp.err, /SECRET/);
 });
 
-test('absurd but typed values warn with the paper\'s range (SID3031); the shipped recipes do not', () => {
+test("absurd but typed values warn with the paper's range (SID3031); the shipped recipes do not", () => {
   const file = repoPath('recipes', 'sana-600m-512.sid');
   const out = compileText(readFileSync(file, 'utf8'), file, { set: ['optimizer.lr=1e5', 'guidance.teacher=cfg(0.5)', 'loss.lambda_sid=1e6'], lower: false });
   const typical = out.diagnostics.filter((d) => d.code === 'SID3031');
   assert.equal(typical.length, 3);
   assert.ok(typical.every((d) => d.severity === 'warning'));
-  assert.match(typical.map((d) => `${d.message} ${d.help}`).join('\n'), /`optimizer.lr` = 1e5 is outside the typical range 1e-7 to 1e-3 the paper uses 1e-6 to 1e-5 \(Tables 3-4\)/);
+  assert.match(
+    typical.map((d) => `${d.message} ${d.help}`).join('\n'),
+    /`optimizer.lr` = 1e5 is outside the typical range 1e-7 to 1e-3 the paper uses 1e-6 to 1e-5 \(Tables 3-4\)/,
+  );
   for (const f of [...sidFilesUnder(repoPath('recipes')), ...sidFilesUnder(repoPath('examples'))]) {
     const o = compileText(readFileSync(f, 'utf8'), f, { lower: false });
-    assert.deepEqual(codes(o.diagnostics).filter((c) => c === 'SID3031'), [], f);
+    assert.deepEqual(
+      codes(o.diagnostics).filter((c) => c === 'SID3031'),
+      [],
+      f,
+    );
   }
 });
 
@@ -112,7 +123,10 @@ test('foldRepeats: the same warning across files is shown once with the others l
   const e = (file: string): Diagnostic => ({ code: 'SID3001', severity: 'error', message: 'same', loc: at(file) });
   const f = foldRepeats([[w('a.sid'), e('a.sid')], [w('b.sid'), e('b.sid')], [w('c.sid')]]);
   assert.deepEqual(f.folded, [0, 1, 1]);
-  assert.deepEqual(f.shown.map((l) => codes(l)), [['SID3025', 'SID3001'], ['SID3001'], []]);
+  assert.deepEqual(
+    f.shown.map((l) => codes(l)),
+    [['SID3025', 'SID3001'], ['SID3001'], []],
+  );
   assert.equal(f.shown[0]![0]!.related?.at(-1)?.message, 'and 2 more like this: b.sid:3:5, c.sid:3:5');
 });
 

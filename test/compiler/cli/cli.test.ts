@@ -40,7 +40,10 @@ test('check --format json and --set', async () => {
   const r = await run('check', fx('gmm.sid'), '--format', 'json', '--set', 'batch.global=100');
   assert.equal(r.code, 1);
   const ds = JSON.parse(r.out) as { code: string; file: string; line: number }[];
-  assert.deepEqual(ds.map((d) => d.code), ['SID3002']);
+  assert.deepEqual(
+    ds.map((d) => d.code),
+    ['SID3002'],
+  );
   assert.equal(ds[0]!.file, '<--set 1>');
   assert.equal((await run('check', fx('gmm.sid'), '--format', 'xml')).code, 2);
 });

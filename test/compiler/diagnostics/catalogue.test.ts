@@ -45,7 +45,11 @@ test('every syntax reason maps to a SID1xxx code', () => {
 test('fill replaces placeholders and leaves unknown ones visible', () => {
   assert.equal(fill('`{path}` needs {unit}', { path: 'data.resolution', unit: 'px' }), '`data.resolution` needs px');
   assert.equal(fill('{missing}', {}), '{missing}');
-  const d = diag('SID2003', { file: 'f', range: { start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 3, offset: 3 } } }, { path: 'data.resolution', unit: 'px', value: '512' });
+  const d = diag(
+    'SID2003',
+    { file: 'f', range: { start: { line: 0, column: 0, offset: 0 }, end: { line: 0, column: 3, offset: 3 } } },
+    { path: 'data.resolution', unit: 'px', value: '512' },
+  );
   assert.equal(d.help, 'write `512 px`');
   assert.equal(d.severity, 'error');
 });

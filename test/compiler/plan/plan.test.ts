@@ -49,7 +49,10 @@ test('FSDP shards model states over the devices; ddp replicates them; the teache
   close(term(four, 'Adam'), 2 * term(eight, 'Adam'));
   close(term(ddp, 'Adam'), 8 * term(eight, 'Adam'));
   close(term(four, 'teacher phi'), term(eight, 'teacher phi'));
-  assert.equal(ddp.terms.some((t) => t.name.startsWith('FSDP')), false);
+  assert.equal(
+    ddp.terms.some((t) => t.name.startsWith('FSDP')),
+    false,
+  );
 });
 
 test('gradient checkpointing keeps block inputs only: less memory', () => {
@@ -63,7 +66,7 @@ test('resident text encoders add exactly their weights; streamed and cpu add not
   const enc = teacherConfig('sd3_medium')!.text_encoders.reduce((s, e) => s + e.params, 0);
   const res = plan({ 'hardware.text_encoders': 'resident' });
   close(term(res, 'text encoders') * GIB, enc * 2); // bf16 policy
-  close(res.peak_gb_per_device - plan().peak_gb_per_device, enc * 2 / GIB);
+  close(res.peak_gb_per_device - plan().peak_gb_per_device, (enc * 2) / GIB);
   close(plan({ 'hardware.text_encoders': 'cpu' }).peak_gb_per_device, plan().peak_gb_per_device);
 });
 
@@ -105,15 +108,30 @@ test('too much memory: SID4001 with advice, fits = false', () => {
 test('a run that fits has no SID4001', () => {
   const p = plan();
   assert.equal(p.fits, true);
-  assert.equal(p.diagnostics.some((d) => d.code === 'SID4001'), false);
+  assert.equal(
+    p.diagnostics.some((d) => d.code === 'SID4001'),
+    false,
+  );
 });
 
 test('the CPU runtime: everything fp32 (bf16 emulated) and the wasm heap limit of 4 GB', () => {
-  const small = planGraph(makeGraph({ 'teacher.family': 'dit', 'teacher.config': 'dit_mnist_s', 'data.resolution': 28, 'precision.policy': 'bf16', 'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 16 }, 'batch.per_device': 16, 'hardware.gradient_checkpointing': false }));
+  const small = planGraph(
+    makeGraph({
+      'teacher.family': 'dit',
+      'teacher.config': 'dit_mnist_s',
+      'data.resolution': 28,
+      'precision.policy': 'bf16',
+      'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 16 },
+      'batch.per_device': 16,
+      'hardware.gradient_checkpointing': false,
+    }),
+  );
   assert.equal(small.fits, true);
   const P = parameterCount(teacherConfig('dit_mnist_s')!);
   close(term(small, 'weights') * GIB, 2 * P * 4);
-  const big = planGraph(makeGraph({ ...SD3_BF16, 'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 512 }, 'hardware.shard': 'none', 'batch.per_device': 1 }));
+  const big = planGraph(
+    makeGraph({ ...SD3_BF16, 'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 512 }, 'hardware.shard': 'none', 'batch.per_device': 1 }),
+  );
   assert.equal(big.fits, false);
   assert.ok(big.diagnostics.some((d) => d.code === 'SID4001' && /wasm/.test(d.message)));
 });
@@ -160,11 +178,24 @@ test('renderPlan shows every term, the fit and the time', async () => {
   assert.match(renderPlan(plan({ 'precision.policy': 'amp', 'batch.per_device': 16, 'hardware.text_encoders': 'resident' })), /DOES NOT FIT/);
 });
 
-test('the planner follows the graph program: a velocity node\'s guidance decides the doubled batch', () => {
+test("the planner follows the graph program: a velocity node's guidance decides the doubled batch", () => {
   const base = makeGraph(SD3_BF16);
   const withNodes = makeGraph(SD3_BF16);
-  const node = (net: string, mode: string) => ({ id: `v_${net}`, op: 'velocity' as const, inputs: {}, outputs: {}, attrs: { net, guidance: { mode, scale: 4.5 }, grad: 'input' } });
-  withNodes.stages[0]!.phases.push({ name: 'generator', updates: 'G', accumulate: 8, nodes: [node('phi', 'embedded'), node('psi', 'embedded')], loss: 'l.loss', optimizer: { kind: 'adam', lr: 1e-5, beta1: 0, beta2: 0.999, eps: 1e-4, weight_decay: 0, clip: null } });
+  const node = (net: string, mode: string) => ({
+    id: `v_${net}`,
+    op: 'velocity' as const,
+    inputs: {},
+    outputs: {},
+    attrs: { net, guidance: { mode, scale: 4.5 }, grad: 'input' },
+  });
+  withNodes.stages[0]!.phases.push({
+    name: 'generator',
+    updates: 'G',
+    accumulate: 8,
+    nodes: [node('phi', 'embedded'), node('psi', 'embedded')],
+    loss: 'l.loss',
+    optimizer: { kind: 'adam', lr: 1e-5, beta1: 0, beta2: 0.999, eps: 1e-4, weight_decay: 0, clip: null },
+  });
   const a = planGraph(base);
   const b = planGraph(withNodes);
   assert.ok(b.peak_gb_per_device < a.peak_gb_per_device);
@@ -172,7 +203,15 @@ test('the planner follows the graph program: a velocity node\'s guidance decides
 });
 
 test('CPU runtime: the tfjs tape keeps full intermediates of phi and psi together (conservative for the wasm heap)', () => {
-  const cfg = { 'teacher.family': 'dit', 'teacher.config': 'dit_mnist_s', 'data.resolution': 28, 'precision.policy': 'fp32', 'batch.per_device': 8, 'hardware.gradient_checkpointing': false, 'hardware.shard': 'none' };
+  const cfg = {
+    'teacher.family': 'dit',
+    'teacher.config': 'dit_mnist_s',
+    'data.resolution': 28,
+    'precision.policy': 'fp32',
+    'batch.per_device': 8,
+    'hardware.gradient_checkpointing': false,
+    'hardware.shard': 'none',
+  };
   const cpuPlan = planGraph(makeGraph({ ...cfg, 'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 16 } }));
   const gpuPlan = planGraph(makeGraph({ ...cfg, 'hardware.devices': { count: 1, kind: 'gpu', memory_gb: 16, tflops: 100 } }));
   const a = passActivations(teacherConfig('dit_mnist_s')!, 28, { stream: 4, act: 4, f32: 4 });

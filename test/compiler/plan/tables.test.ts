@@ -15,7 +15,10 @@ for (const c of rows) {
   test(`${c.row.recipe}: predicted ${c.plan.peak_gb_per_device.toFixed(1)} vs paper ${c.row.allocated_gb} GB allocated (Table ${c.row.table}, ${c.row.row})`, () => {
     assert.ok(Math.abs(c.error) <= MEMORY_TOLERANCE, `error ${(100 * c.error).toFixed(1)}% exceeds ${100 * MEMORY_TOLERANCE}%`);
     assert.equal(c.plan.fits, true, 'every paper run fitted its devices');
-    assert.equal(c.plan.diagnostics.some((d) => d.severity === 'error'), false);
+    assert.equal(
+      c.plan.diagnostics.some((d) => d.severity === 'error'),
+      false,
+    );
     assert.ok(c.plan.seconds_per_1k_images > 0);
   });
 }
@@ -30,7 +33,10 @@ test('the model says why SD3.5-Large and FLUX.1-dev left AMP: AMP+FSDP does not 
     const p = planGraph(compileRecipe(repoRoot, cf.recipe, cf.set));
     assert.equal(p.fits, false, `${cf.label}: ${p.peak_gb_per_device.toFixed(1)} GB`);
     assert.ok(p.peak_gb_per_device > 80, cf.label);
-    assert.ok(p.diagnostics.some((d) => d.code === 'SID4001'), cf.label);
+    assert.ok(
+      p.diagnostics.some((d) => d.code === 'SID4001'),
+      cf.label,
+    );
   }
 });
 

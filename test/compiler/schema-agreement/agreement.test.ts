@@ -24,7 +24,11 @@ function checkerVerdict(text: string, file: string): Diagnostic[] {
 function agree(text: string, file: string, value: unknown): { ajv: boolean; checker: boolean; detail: string } {
   const ajvErrors = validateRecipeJson(value);
   const checker = checkerVerdict(text, file);
-  return { ajv: ajvErrors.length === 0, checker: checker.length === 0, detail: `${file}: ajv ${JSON.stringify(ajvErrors.map((e) => `${e.instancePath} ${e.message}`))} checker ${JSON.stringify(checker.map((d) => `${d.code} ${d.message}`))}` };
+  return {
+    ajv: ajvErrors.length === 0,
+    checker: checker.length === 0,
+    detail: `${file}: ajv ${JSON.stringify(ajvErrors.map((e) => `${e.instancePath} ${e.message}`))} checker ${JSON.stringify(checker.map((d) => `${d.code} ${d.message}`))}`,
+  };
 }
 
 const dir = repoPath('test', 'compiler', 'schema-agreement', 'corpus');
@@ -53,17 +57,34 @@ function badValues(t: SettingType): JsonValue[] {
       if (t.integer) out.push(2.5);
       return out;
     }
-    case 'string': return [3, false, ...common];
-    case 'path': return ['', 3, ...common];
-    case 'bool': return ['yes', 1, ...common];
-    case 'enum': return ['nope', 3, ...common];
-    case 'interval': return [[0], [0, 1, 2], ['a', 1], 0.5, ...common];
-    case 'list': return [3, [true], ...common];
-    case 'distribution': return [{ kind: 'nope' }, { kind: 'logit_normal', std: 0 }, { kind: 'uniform', extra: 1 }, 'uniform', ...common];
-    case 'weighting': return [{ name: 'nope' }, { expr: { op: 'max', args: [1, 2] } }, { name: 'snr', expr: 1 }, 'snr', ...common];
-    case 'devices': return [{ count: 1, kind: 'tpu', memory_gb: 8 }, { count: 1.5, kind: 'gpu', memory_gb: 8 }, { count: 1, kind: 'gpu' }, { count: 1, kind: 'gpu', memory_gb: 0 }, ...common];
-    case 'guidance': return [{ mode: 'cfg' }, { mode: 'cfgg', scale: 1 }, { mode: 'cfg', scale: -1 }, ...common];
-    case 'text': return [{ mode: 'precomputed' }, { mode: 'labels', path: 'x' }, { mode: 'nope' }, ...common];
+    case 'string':
+      return [3, false, ...common];
+    case 'path':
+      return ['', 3, ...common];
+    case 'bool':
+      return ['yes', 1, ...common];
+    case 'enum':
+      return ['nope', 3, ...common];
+    case 'interval':
+      return [[0], [0, 1, 2], ['a', 1], 0.5, ...common];
+    case 'list':
+      return [3, [true], ...common];
+    case 'distribution':
+      return [{ kind: 'nope' }, { kind: 'logit_normal', std: 0 }, { kind: 'uniform', extra: 1 }, 'uniform', ...common];
+    case 'weighting':
+      return [{ name: 'nope' }, { expr: { op: 'max', args: [1, 2] } }, { name: 'snr', expr: 1 }, 'snr', ...common];
+    case 'devices':
+      return [
+        { count: 1, kind: 'tpu', memory_gb: 8 },
+        { count: 1.5, kind: 'gpu', memory_gb: 8 },
+        { count: 1, kind: 'gpu' },
+        { count: 1, kind: 'gpu', memory_gb: 0 },
+        ...common,
+      ];
+    case 'guidance':
+      return [{ mode: 'cfg' }, { mode: 'cfgg', scale: 1 }, { mode: 'cfg', scale: -1 }, ...common];
+    case 'text':
+      return [{ mode: 'precomputed' }, { mode: 'labels', path: 'x' }, { mode: 'nope' }, ...common];
   }
 }
 
@@ -72,7 +93,10 @@ test('schema and checker agree on generated probes for every setting', () => {
   for (const s of SETTINGS) {
     const [sec, leaf] = s.path.split('.') as [string, string];
     const good: JsonValue[] = s.default !== undefined ? [s.default] : [];
-    for (const [expectValid, vals] of [[true, good], [false, badValues(s.type)]] as const) {
+    for (const [expectValid, vals] of [
+      [true, good],
+      [false, badValues(s.type)],
+    ] as const) {
       for (const v of vals) {
         const doc = { [sec]: { [leaf]: v } };
         const text = stringify(doc);

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hiddenSize, imageTokens, latentShape, parameterBreakdown, parameterCount, resolutionProblem, shapeBindings, teacherConfig, teacherFor, teacherNames } from '../../../compiler/teachers/index.js';
+import {
+  hiddenSize,
+  imageTokens,
+  latentShape,
+  parameterBreakdown,
+  parameterCount,
+  resolutionProblem,
+  shapeBindings,
+  teacherConfig,
+  teacherFor,
+  teacherNames,
+} from '../../../compiler/teachers/index.js';
 
 const cfg = (name: string) => {
   const c = teacherConfig(name);
@@ -10,8 +21,14 @@ const cfg = (name: string) => {
 
 test('parameter counts computed from the configs match the published sizes within 5%', () => {
   const published: Record<string, number> = {
-    sana_600m_512: 0.6e9, sana_1600m_512: 1.6e9, sana_sprint_600m_1024: 0.6e9, sana_sprint_1600m_1024: 1.6e9,
-    sd3_medium: 2.0e9, sd35_medium: 2.5e9, sd35_large: 8.1e9, flux_dev: 12e9,
+    sana_600m_512: 0.6e9,
+    sana_1600m_512: 1.6e9,
+    sana_sprint_600m_1024: 0.6e9,
+    sana_sprint_1600m_1024: 1.6e9,
+    sd3_medium: 2.0e9,
+    sd35_medium: 2.5e9,
+    sd35_large: 8.1e9,
+    flux_dev: 12e9,
   };
   for (const [name, size] of Object.entries(published)) {
     const p = parameterCount(cfg(name));
@@ -83,8 +100,8 @@ test('oracle: the small DiT of runtime/tfjs/nets/dit.ts counted by hand', () => 
   // 64-wide pooled caption from a 14-word embedding table
   const D = 128;
   const F = 4 * D;
-  const block = (D * 3 * D + 3 * D) + (D * D + D) + (D * F + F) + (F * D + D) + (D * 6 * D + 6 * D);
-  const embed = (16 * D + D) + (256 * D + D) + (D * D + D) + (64 * D + D) + (D * D + D) + 14 * 64 + (D * 2 * D + 2 * D) + (D * 16 + 16);
+  const block = D * 3 * D + 3 * D + (D * D + D) + (D * F + F) + (F * D + D) + (D * 6 * D + 6 * D);
+  const embed = 16 * D + D + (256 * D + D) + (D * D + D) + (64 * D + D) + (D * D + D) + 14 * 64 + (D * 2 * D + 2 * D) + (D * 16 + 16);
   assert.equal(parameterCount(cfg('dit_mnist_s')), 4 * block + embed);
   assert.equal(teacherConfig('dit')?.name, 'dit_mnist_s');
   assert.equal(teacherConfig('tiny', 'dit')?.name, 'dit_tiny');

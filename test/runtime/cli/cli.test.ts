@@ -4,14 +4,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../cli/main.js';
 import { sidc } from '../../helpers/cli.js';
-
 
 const dir = mkdtempSync(join(tmpdir(), 'sidc-cli-'));
 const recipe = (body: string) => {
   const p = join(dir, `r${Math.random().toString(36).slice(2, 8)}.sid`);
-  writeFileSync(p, `recipe toy {\n  teacher gmm { dim = 2; classes = 2; modes_per_class = 2; mode_std = 0.1; radius = 2; seed = 1 }\n  data { text = labels }\n${body}\n}\n`);
+  writeFileSync(
+    p,
+    `recipe toy {\n  teacher gmm { dim = 2; classes = 2; modes_per_class = 2; mode_std = 0.1; radius = 2; seed = 1 }\n  data { text = labels }\n${body}\n}\n`,
+  );
   return p;
 };
 

@@ -40,7 +40,10 @@ test('sidc sample writes the classes beside 2-D samples; export-mixture writes t
   const labels = readNpy(join(run, 'x.labels.npy'));
   assert.equal(labels.dtype, 'i4');
   assert.deepEqual(labels.shape, [120]);
-  assert.deepEqual(Array.from(labels.data), Array.from({ length: 120 }, (_, i) => i % 3));
+  assert.deepEqual(
+    Array.from(labels.data),
+    Array.from({ length: 120 }, (_, i) => i % 3),
+  );
   const truthFile = join(run, 'truth.json');
   const e = await sidc('export-mixture', run, '-o', truthFile);
   assert.equal(e.code, 0, e.err);
@@ -58,7 +61,7 @@ test('sidc sample writes the classes beside 2-D samples; export-mixture writes t
   assert.match(notRun.err, /no graph\.json - not a run directory/);
 });
 
-test('numpy from truth.json + x.npy + x.labels.npy alone reproduces sidc\'s precision and coverage', { skip: numpy.skip }, async () => {
+test("numpy from truth.json + x.npy + x.labels.npy alone reproduces sidc's precision and coverage", { skip: numpy.skip }, async () => {
   const x = join(run, 'y.npy');
   assert.equal((await sidc('sample', run, '--n', '150', '--steps', '1', '-o', x)).code, 0);
   const truthFile = join(run, 'truth-y.json');
@@ -71,10 +74,13 @@ test('numpy from truth.json + x.npy + x.labels.npy alone reproduces sidc\'s prec
   assert.equal(ref.precision, ours.precision);
   assert.equal(ref.coverage, ours.coverage);
   assert.deepEqual(ref.credited, Array.from(ours.credited));
-  assert.ok(ours.credited.some((k) => k >= 0), 'some samples must be credited for the comparison to mean something');
+  assert.ok(
+    ours.credited.some((k) => k >= 0),
+    'some samples must be credited for the comparison to mean something',
+  );
 });
 
-test('sidc eval RUN --seeds: the evaluate stage over seeds; the run\'s own seed reproduces its table', async () => {
+test("sidc eval RUN --seeds: the evaluate stage over seeds; the run's own seed reproduces its table", async () => {
   const r = await sidc('eval', run, '--seeds', '0,1,2');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /evaluation seeds 0, 1, 2: mean ± sd \[min, max\]/);
@@ -83,8 +89,15 @@ test('sidc eval RUN --seeds: the evaluate stage over seeds; the run\'s own seed 
   const own = JSON.parse(readFileSync(join(run, 'eval.json'), 'utf8')) as EvalRow[];
   const { evaluateOverSeeds } = await import('../../../runtime/tfjs/loop/eval-seeds.js');
   const { perSeed } = evaluateOverSeeds(run, [0, 1]);
-  assert.deepEqual(perSeed[0]!.map((row) => [row.energy, row.precision, row.coverage]), own.map((row) => [row.energy, row.precision, row.coverage]));
-  assert.notDeepEqual(perSeed[1]!.map((row) => row.energy), perSeed[0]!.map((row) => row.energy), 'another seed draws other samples');
+  assert.deepEqual(
+    perSeed[0]!.map((row) => [row.energy, row.precision, row.coverage]),
+    own.map((row) => [row.energy, row.precision, row.coverage]),
+  );
+  assert.notDeepEqual(
+    perSeed[1]!.map((row) => row.energy),
+    perSeed[0]!.map((row) => row.energy),
+    'another seed draws other samples',
+  );
   const bad = await sidc('eval', run, '--seeds', '3');
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--seeds must list at least two/);

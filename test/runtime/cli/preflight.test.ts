@@ -25,7 +25,7 @@ test('sidc run recipes/flux-dev.sid without checkpoint and text table: both list
   const runs = join(dir, 'runs-flux');
   const r = await sidc('run', repoPath('recipes/flux-dev.sid'), '--runs-dir', runs);
   assert.notEqual(r.code, 0);
-  assert.match(r.err, /not started, nothing written[^]*Missing:/);
+  assert.match(r.err, /not started, nothing written[\s\S]*Missing:/);
   assert.match(r.err, /teacher checkpoint folder .*FLUX\.1-dev .*huggingface-cli download black-forest-labs\/FLUX\.1-dev --local-dir checkpoints\/FLUX\.1-dev/);
   assert.match(r.err, /text table .*flux-text.*docs\/text-encodings\.md/);
   assert.ok(!existsSync(runs), 'a run directory was created');

@@ -17,7 +17,6 @@ import { sidc } from '../../helpers/cli.js';
 
 before(() => useWasm());
 
-
 test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a grid with a row per prompt', async () => {
   const { graph, dir } = tinyDitGraph('  stage sid {}', { config: DIT_TINY28 });
   try {
@@ -33,7 +32,10 @@ test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a
     assert.ok([...x.data].every((v) => v >= -1 && v <= 1 && Number.isFinite(v)));
     assert.ok(new Set(x.data).size > 100, 'images are not constant');
     const labels = readNpy(join(dir, 'x.labels.npy'));
-    assert.deepEqual([...labels.data], Array.from({ length: 25 }, (_, i) => i % 10));
+    assert.deepEqual(
+      [...labels.data],
+      Array.from({ length: 25 }, (_, i) => i % 10),
+    );
     const all = readPng(png);
     // one prompt: one row, so a much shorter picture of the same width
     const one = join(dir, 'one.png');
@@ -51,7 +53,10 @@ test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a
     const stopAt = (st: { images: number }): void => {
       if (st.images >= 6) throw new Error('stopped');
     };
-    assert.throws(() => runGraph(longer.graph, partial, { io: { stdout: () => {}, stderr: () => {}, isTTY: false }, plots: false, onIteration: stopAt }), /stopped/);
+    assert.throws(
+      () => runGraph(longer.graph, partial, { io: { stdout: () => {}, stderr: () => {}, isTTY: false }, plots: false, onIteration: stopAt }),
+      /stopped/,
+    );
     assert.ok(!existsSync(partial.student) && existsSync(partial.checkpoint));
     const fromCk = await sidc('sample', partial.dir, '--n', '10', '--steps', '1', '-o', join(dir, 'c.npy'));
     assert.equal(fromCk.code, 0, fromCk.err);
@@ -66,7 +71,10 @@ test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a
     const ev = await sidc('eval', paths.dir, '--student-only', '--per-class', '3', '--classifier', repoPath('examples/eval/mnist-classifier.safetensors'));
     assert.equal(ev.code, 0, ev.err);
     const table = JSON.parse(readFileSync(join(paths.dir, 'eval-images.json'), 'utf8')) as { rows: { label: string; samples: number; scoreSeconds: number }[] };
-    assert.deepEqual(table.rows.map((r) => r.label), ['student-1', 'student-4']);
+    assert.deepEqual(
+      table.rows.map((r) => r.label),
+      ['student-1', 'student-4'],
+    );
     assert.ok(table.rows.every((r) => r.samples === 30 && r.scoreSeconds >= 0));
     assert.match(ev.out, /sampling s \| scoring s/);
     // --student FILE scores another student with this run's teacher and leaves the run's eval files alone:
@@ -74,18 +82,46 @@ test('sidc sample on a dit run: .npy images [n, 1, 28, 28] in [-1, 1], labels, a
     const before = readFileSync(join(paths.dir, 'eval-images.json'), 'utf8');
     const copy = join(dir, 'other-student.safetensors');
     copyFileSync(paths.student, copy);
-    const ev2 = await sidc('eval', paths.dir, '--student-only', '--per-class', '3', '--student', copy, '--classifier', repoPath('examples/eval/mnist-classifier.safetensors'));
+    const ev2 = await sidc(
+      'eval',
+      paths.dir,
+      '--student-only',
+      '--per-class',
+      '3',
+      '--student',
+      copy,
+      '--classifier',
+      repoPath('examples/eval/mnist-classifier.safetensors'),
+    );
     assert.equal(ev2.code, 0, ev2.err);
     assert.equal(readFileSync(join(paths.dir, 'eval-images.json'), 'utf8'), before);
-    const fids = (s: string): string[] => s.split('\n').filter((l) => l.startsWith('| student')).map((l) => l.split('|')[5]!.trim());
+    const fids = (s: string): string[] =>
+      s
+        .split('\n')
+        .filter((l) => l.startsWith('| student'))
+        .map((l) => l.split('|')[5]!.trim());
     assert.deepEqual(fids(ev2.out), fids(ev.out));
     assert.match(ev2.out, /other-student\.safetensors \(with /);
     // a checkpoint as --student is scored by its G: the student's weights stored as a checkpoint's net/G/
     // give the very same table
     const ck = join(dir, 'copied-checkpoint.safetensors');
     const st = readSafetensors(paths.student);
-    writeSafetensors(ck, Object.fromEntries(Object.entries(st.tensors).map(([k, t]) => [`net/G/${k}`, { dtype: 'F32' as const, shape: t.shape, data: t.data }])), { format: 'sidc.checkpoint', state: '{}' });
-    const ev3 = await sidc('eval', paths.dir, '--student-only', '--per-class', '3', '--student', ck, '--classifier', repoPath('examples/eval/mnist-classifier.safetensors'));
+    writeSafetensors(
+      ck,
+      Object.fromEntries(Object.entries(st.tensors).map(([k, t]) => [`net/G/${k}`, { dtype: 'F32' as const, shape: t.shape, data: t.data }])),
+      { format: 'sidc.checkpoint', state: '{}' },
+    );
+    const ev3 = await sidc(
+      'eval',
+      paths.dir,
+      '--student-only',
+      '--per-class',
+      '3',
+      '--student',
+      ck,
+      '--classifier',
+      repoPath('examples/eval/mnist-classifier.safetensors'),
+    );
     assert.equal(ev3.code, 0, ev3.err);
     assert.deepEqual(fids(ev3.out), fids(ev.out));
     // a file that is not a DiT: a one-line error naming it, exit 2

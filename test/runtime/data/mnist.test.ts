@@ -25,7 +25,12 @@ test('padding to 32x32 keeps the digit centred on a -1 background', () => {
   const a = loadMnist({ split: 'heldout' });
   const b = loadMnist({ split: 'heldout', size: 32 });
   assert.equal(b.height, 32);
-  for (const [y, x] of [[10, 12], [14, 14], [20, 5]]) assert.equal(b.images[(y + 2) * 32 + x + 2], a.images[y * 28 + x]);
+  for (const [y, x] of [
+    [10, 12],
+    [14, 14],
+    [20, 5],
+  ])
+    assert.equal(b.images[(y + 2) * 32 + x + 2], a.images[y * 28 + x]);
   assert.equal(b.images[0], -1);
 });
 
@@ -38,13 +43,21 @@ test('loader: deterministic per seed, every image once per epoch, resumable from
   };
   assert.deepEqual(run(1, 3), run(1, 3));
   assert.notDeepEqual(run(1, 1), run(2, 1));
-  const epoch = run(1, 10).flat().sort((a, b) => a - b);
-  assert.deepEqual(epoch, Array.from({ length: 1000 }, (_, i) => i));
+  const epoch = run(1, 10)
+    .flat()
+    .sort((a, b) => a - b);
+  assert.deepEqual(
+    epoch,
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   const full = run(1, 13);
   const l = new Loader(set, 100, 1);
   for (let i = 0; i < 7; i++) l.nextIndices();
   const resumed = new Loader(set, 100, 1, { ...l.state });
-  assert.deepEqual(Array.from({ length: 6 }, () => Array.from(resumed.nextIndices())), full.slice(7));
+  assert.deepEqual(
+    Array.from({ length: 6 }, () => Array.from(resumed.nextIndices())),
+    full.slice(7),
+  );
   const b = new Loader(set, 4, 3).next();
   assert.deepEqual(b.x.shape, [4, 1, 28, 28]);
   assert.equal(b.captions.length, 4);

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from '../nn/setup.js';
 import { ditConfig } from '../../../runtime/tfjs/nets/dit.js';
 import { TEACH_DEFAULTS, loadTeachState, loadTeacher, saveTeachState, saveTeacher, startTeach, teachStep } from '../../../runtime/tfjs/nets/dit-teach.js';

@@ -85,7 +85,10 @@ test('text encoder: empty caption is the zero (null) embedding; words are mean-p
   const vocab = ['<unk>', 'a', 'digit', 'one'];
   const m = bagOfWords(vocab, ['', 'a digit one', 'A one one zebra']).arraySync();
   assert.deepEqual(m[0], [0, 0, 0, 0]);
-  assert.deepEqual(m[1]!.map((x) => +x.toFixed(5)), [0, 0.33333, 0.33333, 0.33333]);
+  assert.deepEqual(
+    m[1]!.map((x) => +x.toFixed(5)),
+    [0, 0.33333, 0.33333, 0.33333],
+  );
   assert.deepEqual(m[2], [0.25, 0.25, 0, 0.5]);
 });
 

@@ -14,7 +14,10 @@ test('the shipped MNIST teacher loads frozen and predicts velocity on held-out d
   assert.equal(net.config.name, 'dit_mnist_s');
   assert.ok(Object.values(params).every((v) => !v.trainable));
   const held = loadMnist({ split: 'heldout' });
-  const b = gatherBatch(held, Array.from({ length: 40 }, (_, i) => i * 25));
+  const b = gatherBatch(
+    held,
+    Array.from({ length: 40 }, (_, i) => i * 25),
+  );
   const t = 0.5;
   const eps = tf.randomNormal(b.x.shape, 0, 1, 'float32', 1);
   const xt = tf.add(tf.mul(1 - t, b.x), tf.mul(t, eps));

@@ -43,9 +43,18 @@ test('FID and alignment from the .npy files agree with scipy', { skip: py.skip }
     writeNpy(join(dir, 'noisy.npy'), { dtype: 'f4', shape: [n, 1, 28, 28], data: Float32Array.from(noisy) });
     const r = spawnSync(py.exe, [repoPath('scripts', 'reference', 'fid_from_npy.py'), dir, '--classifier', classifierPath], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const theirs = new Map(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { sampler: string; fid: number; alignment: number }).map((o) => [o.sampler, o]));
+    const theirs = new Map(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { sampler: string; fid: number; alignment: number })
+        .map((o) => [o.sampler, o]),
+    );
     const scorer = imageScorer(loadClassifier(classifierPath), held, 10);
-    for (const [name, x] of [['clean', clean], ['noisy', Float32Array.from(noisy)]] as const) {
+    for (const [name, x] of [
+      ['clean', clean],
+      ['noisy', Float32Array.from(noisy)],
+    ] as const) {
       const ours = scoreImages(scorer, x, labels);
       const ref = theirs.get(name)!;
       assert.ok(Math.abs(ours.fid - ref.fid) <= 0.01 * ref.fid + 0.05, `${name}: FID ${ours.fid} (sidc) vs ${ref.fid} (scipy)`);

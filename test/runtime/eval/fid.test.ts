@@ -28,7 +28,12 @@ test('symEig reconstructs A = V diag(w) V^T with orthonormal V', () => {
   const vt = Float64Array.from({ length: n * n }, (_, idx) => v[(idx % n) * n + Math.floor(idx / n)]!);
   assert.ok(maxAbsDiff(matMul(vd, vt, n), a) < 1e-10);
   const eye = matMul(vt, v, n);
-  assert.ok(maxAbsDiff(eye, Float64Array.from({ length: n * n }, (_, idx) => (idx % (n + 1) === 0 ? 1 : 0))) < 1e-10);
+  assert.ok(
+    maxAbsDiff(
+      eye,
+      Float64Array.from({ length: n * n }, (_, idx) => (idx % (n + 1) === 0 ? 1 : 0)),
+    ) < 1e-10,
+  );
 });
 
 test('sqrtPsd squared reproduces the matrix (64-d)', () => {
@@ -66,7 +71,11 @@ test('FID of two Gaussians equals the closed form', () => {
 });
 
 test('fitGaussian: sample mean and unbiased covariance', () => {
-  const g = fitGaussian([[1, 2], [3, 2], [2, 5]]);
+  const g = fitGaussian([
+    [1, 2],
+    [3, 2],
+    [2, 5],
+  ]);
   assert.deepEqual(Array.from(g.mean), [2, 3]);
   assert.ok(maxAbsDiff(g.cov, [1, 0, 0, 3]) < 1e-12);
 });

@@ -12,7 +12,7 @@ import { prepareStage, disposeStage } from '../../../runtime/tfjs/loop/stage.js'
 import { runIteration } from '../../../runtime/tfjs/loop/iteration.js';
 import { execNode, type Env } from '../../../runtime/tfjs/loop/ops.js';
 import { discLoss } from '../../../runtime/tfjs/loop/adversarial-ops.js';
-import { DitNet } from '../../../runtime/tfjs/loop/dit-net.js';
+import type { DitNet } from '../../../runtime/tfjs/loop/dit-net.js';
 import { openRunDir } from '../../../runtime/rundir/rundir.js';
 import { runGraph } from '../../../runtime/tfjs/loop/runner.js';
 import { readSafetensors } from '../../../runtime/formats/safetensors.js';
@@ -27,7 +27,7 @@ const quiet = { stdout: () => {}, stderr: () => {}, isTTY: false };
 test('disc_logits: (B, D) pooled over tokens, clamped, no new parameters', () => {
   const { graph } = tinyDitGraph(ADV, { set: ['train.length=6 images'], config: DIT_TINY28 });
   const stage = graph.stages.find((s) => s.kind === 'adversarial')!;
-  const st = prepareStage(graph, stage, new Map([['sid', (prepareStage(graph, graph.stages.find((s) => s.kind === 'sid')!, new Map()).nets.get('G')!.net)]]));
+  const st = prepareStage(graph, stage, new Map([['sid', prepareStage(graph, graph.stages.find((s) => s.kind === 'sid')!, new Map()).nets.get('G')!.net]]));
   const psi = st.nets.get('psi')!.net as DitNet;
   const names = [...psi.params.keys()];
   const node = stage.phases[0]!.nodes.find((n) => n.op === 'disc_logits')!;
@@ -42,7 +42,17 @@ test('disc_logits: (B, D) pooled over tokens, clamped, no new parameters', () =>
   assert.ok(d.every((v) => Math.abs(v) <= 10 && Number.isFinite(v)));
   assert.deepEqual([...psi.params.keys()], names);
   // the mean over tokens of finalHidden, directly
-  const direct = tf.tidy(() => tf.mean(psi.dit.finalHidden(Object.fromEntries(psi.params), tf.reshape(env.get(node.inputs.x!) as tf.Tensor, [2, 1, 28, 28]), tf.mul(tf.tensor1d([0.3, 0.8]), psi.opts.inputScale), psi.dit.encodeText(psi.exportTensors(), ['a handwritten digit two', ''])), 1));
+  const direct = tf.tidy(() =>
+    tf.mean(
+      psi.dit.finalHidden(
+        Object.fromEntries(psi.params),
+        tf.reshape(env.get(node.inputs.x!) as tf.Tensor, [2, 1, 28, 28]),
+        tf.mul(tf.tensor1d([0.3, 0.8]), psi.opts.inputScale),
+        psi.dit.encodeText(psi.exportTensors(), ['a handwritten digit two', '']),
+      ),
+      1,
+    ),
+  );
   direct.dataSync().forEach((v, i) => assert.ok(Math.abs(v - d[i]!) < 1e-5));
   disposeStage(st);
 });
@@ -144,22 +154,44 @@ test('a stage killed before its first checkpoint starts over without leaving its
   const b = openRunDir(join(dir, 'b'), graph, {});
   // sid: 3 iterations, adversarial: 3 (a line every iteration, no checkpoint); killed after 1 adversarial one
   assert.equal(runGraph(graph, b, { io: quiet, plots: false, stopAfterIterations: 4 }).completed, false);
-  const read = () => readFileSync(b.metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; images: number });
-  assert.deepEqual(read().filter((l) => l.stage === 'adversarial').map((l) => l.images), [2]);
+  const read = () =>
+    readFileSync(b.metrics, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { stage: string; images: number });
+  assert.deepEqual(
+    read()
+      .filter((l) => l.stage === 'adversarial')
+      .map((l) => l.images),
+    [2],
+  );
   assert.ok(runGraph(graph, b, { io: quiet, plots: false }).completed);
   const lines = read();
-  assert.deepEqual(lines.filter((l) => l.stage === 'sid').map((l) => l.images), [2, 4, 6], 'the finished stage keeps its lines');
-  assert.deepEqual(lines.filter((l) => l.stage === 'adversarial').map((l) => l.images), [2, 4, 6]);
+  assert.deepEqual(
+    lines.filter((l) => l.stage === 'sid').map((l) => l.images),
+    [2, 4, 6],
+    'the finished stage keeps its lines',
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.stage === 'adversarial').map((l) => l.images),
+    [2, 4, 6],
+  );
 });
 
-test('metrics.jsonl: the adversarial stage logs its unweighted loss terms, and psi\'s loss is their sum', () => {
+test("metrics.jsonl: the adversarial stage logs its unweighted loss terms, and psi's loss is their sum", () => {
   const { graph, dir } = tinyDitGraph(ADV, { set: ['train.length=6 images'], config: DIT_TINY28 });
   const a = openRunDir(join(dir, 'a'), graph, {});
   assert.ok(runGraph(graph, a, { io: quiet, plots: false }).completed);
-  const lines = readFileSync(a.metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; loss: Record<string, number>; terms?: Record<string, number> });
+  const lines = readFileSync(a.metrics, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { stage: string; loss: Record<string, number>; terms?: Record<string, number> });
   const adv = lines.filter((l) => l.stage === 'adversarial');
   assert.ok(adv.length > 0);
-  assert.ok(lines.filter((l) => l.stage === 'sid').every((l) => l.terms === undefined), 'a plain sid stage has no combine node');
+  assert.ok(
+    lines.filter((l) => l.stage === 'sid').every((l) => l.terms === undefined),
+    'a plain sid stage has no combine node',
+  );
   // the warm-up (2 images here) runs no generator phase: its lines have psi's terms only
   assert.deepEqual(Object.keys(adv.at(-1)!.terms!).sort(), ['fake.disc_loss', 'fake.fm_loss', 'generator.gan_loss', 'generator.sid_loss']);
   for (const l of adv) {

@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { compileSource } from '../../../compiler/api.js';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
 import { DiT, DIT_CONFIGS, type DiTConfig } from '../../../runtime/tfjs/nets/dit.js';
@@ -50,4 +50,5 @@ ${body}
 }
 
 export const paramsOf = (m: Map<string, tf.Variable>) => new Map([...m].map(([k, v]) => [k, Float32Array.from(v.dataSync() as Float32Array)]));
-export const changed = (a: Map<string, Float32Array>, m: Map<string, tf.Variable>) => [...m].some(([k, v]) => (v.dataSync() as Float32Array).some((x, i) => x !== a.get(k)![i]));
+export const changed = (a: Map<string, Float32Array>, m: Map<string, tf.Variable>) =>
+  [...m].some(([k, v]) => (v.dataSync() as Float32Array).some((x, i) => x !== a.get(k)![i]));

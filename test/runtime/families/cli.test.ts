@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync, rmSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { main } from '../../../cli/main.js';
 import { readNpyFloat32, writeNpy } from '../../../runtime/formats/npy.js';
 import { readPng } from '../../../runtime/plot/png.js';
 import { latentOf, writeTinyTeacher, writeTinyVae } from './fixtures.js';
@@ -17,7 +16,6 @@ import { useWasm } from '../nn/setup.js';
 import { sidc } from '../../helpers/cli.js';
 
 before(() => useWasm());
-
 
 test('sidc inspect: family, config, parameters, dtypes, memory plan and key check from headers', async () => {
   const w = writeTinyTeacher('flux');
@@ -128,8 +126,14 @@ test("sidc decode -o out.npy: the decoder's float output [B, 3, H, W], unclipped
   const dec = VaeDecoder.load(root);
   const raw = dec.decodeRaw(zt).dataSync() as Float32Array;
   const img = dec.decode(zt).dataSync() as Float32Array;
-  assert.ok(got.data.every((v, i) => Math.abs(v - raw[i]!) < 1e-6), 'the .npy holds decodeRaw');
-  assert.ok(got.data.some((v) => v < -1 || v > 1), 'unclipped: the test latents must leave [-1, 1]');
+  assert.ok(
+    got.data.every((v, i) => Math.abs(v - raw[i]!) < 1e-6),
+    'the .npy holds decodeRaw',
+  );
+  assert.ok(
+    got.data.some((v) => v < -1 || v > 1),
+    'unclipped: the test latents must leave [-1, 1]',
+  );
   // and the PNG path's decode() is exactly clip(raw / 2 + 1/2, 0, 1)
   assert.ok(img.every((v, i) => Math.abs(v - Math.min(1, Math.max(0, raw[i]! / 2 + 0.5))) < 1e-6));
   dec.dispose();

@@ -20,7 +20,11 @@ export function tinyConfig(f: FamilyName): { json: Record<string, unknown>; conf
 }
 
 /** A model root with transformer/ (2 bf16 shards + index) and text.safetensors; returns paths. */
-export function writeTinyTeacher(f: FamilyName, seed = 1, o: { zeroOut?: boolean; shards?: number; overrides?: Record<string, unknown> } = {}): { root: string; tdir: string; text: string; config: FamilyConfig } {
+export function writeTinyTeacher(
+  f: FamilyName,
+  seed = 1,
+  o: { zeroOut?: boolean; shards?: number; overrides?: Record<string, unknown> } = {},
+): { root: string; tdir: string; text: string; config: FamilyConfig } {
   const base = tinyConfig(f);
   const json = { ...base.json, ...o.overrides };
   const config = o.overrides ? parseFamilyConfig(json, 'fixture') : base.config;
@@ -53,9 +57,20 @@ export function latentOf(c: FamilyConfig, b: number, hw: number, seed: number): 
 }
 
 export const TINY_VAE_CONFIG = {
-  _class_name: 'AutoencoderKL', in_channels: 3, out_channels: 3, latent_channels: 4, block_out_channels: [8, 16], layers_per_block: 1,
-  norm_num_groups: 4, up_block_types: ['UpDecoderBlock2D', 'UpDecoderBlock2D'], down_block_types: ['DownEncoderBlock2D', 'DownEncoderBlock2D'],
-  scaling_factor: 1.5305, shift_factor: 0.0609, use_quant_conv: false, use_post_quant_conv: false, mid_block_add_attention: true,
+  _class_name: 'AutoencoderKL',
+  in_channels: 3,
+  out_channels: 3,
+  latent_channels: 4,
+  block_out_channels: [8, 16],
+  layers_per_block: 1,
+  norm_num_groups: 4,
+  up_block_types: ['UpDecoderBlock2D', 'UpDecoderBlock2D'],
+  down_block_types: ['DownEncoderBlock2D', 'DownEncoderBlock2D'],
+  scaling_factor: 1.5305,
+  shift_factor: 0.0609,
+  use_quant_conv: false,
+  use_post_quant_conv: false,
+  mid_block_add_attention: true,
 };
 
 /** A model root with vae/ (decoder weights + a stray encoder tensor the loader must ignore). */

@@ -106,7 +106,7 @@ test('sana: padded text tokens are masked out; real tokens matter', () => {
 
 test('flux: the guidance embedding changes v (generator keeps 1.0, teacher takes its scale)', () => {
   const { net, text } = netOf('flux');
-  const { x, t, c } = inputs(net.dim);
+  const { x, c } = inputs(net.dim);
   const tf1 = tf.tensor1d([0.6, 0.3]);
   const a = net.forward(x, tf1, c).dataSync();
   net.guidance = 1;
@@ -121,8 +121,15 @@ test('text encodings: the empty prompt is required and widths are checked agains
   const cfg = loadTransformer(w.root).info.config;
   const noNull = join(w.root, 'no-null.safetensors');
   writeTextEncodings(noNull, tinyText(cfg, ['a cat', 'a dog'], 3));
-  assert.throws(() => readTextEncodings(noNull), (e: Error) => e instanceof UserError && /empty prompt "" is missing: it is the null condition/.test(e.message));
-  assert.throws(() => readTextEncodings(w.text, { seq: 4096, pooled: 2048, teacher: 'sd3_medium' }), (e: Error) => /prompt_embeds are 64-wide but sd3_medium takes 4096/.test(e.message) && /pooled_prompt_embeds are 32-wide but sd3_medium takes 2048/.test(e.message));
+  assert.throws(
+    () => readTextEncodings(noNull),
+    (e: Error) => e instanceof UserError && /empty prompt "" is missing: it is the null condition/.test(e.message),
+  );
+  assert.throws(
+    () => readTextEncodings(w.text, { seq: 4096, pooled: 2048, teacher: 'sd3_medium' }),
+    (e: Error) =>
+      /prompt_embeds are 64-wide but sd3_medium takes 4096/.test(e.message) && /pooled_prompt_embeds are 32-wide but sd3_medium takes 2048/.test(e.message),
+  );
   const ok = readTextEncodings(w.text, { seq: 64, pooled: 32, teacher: 'sd3_tiny' });
   assert.equal(ok.prompts[0], '');
   assert.equal(ok.mask.data.length, 3 * 6);

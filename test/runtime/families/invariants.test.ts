@@ -176,14 +176,22 @@ test('biased attention: masked keys get no weight; gradients equal autograd of t
   const q = rnd([b * h, nq, dh], 1);
   const k = rnd([b * h, nk, dh], 2);
   const v = rnd([b * h, nk, dh], 3);
-  const mask = tf.tensor2d([[1, 1, 0, 0], [1, 1, 1, 0]]);
+  const mask = tf.tensor2d([
+    [1, 1, 0, 0],
+    [1, 1, 1, 0],
+  ]);
   const bias = maskBias(mask, h);
   const out = attentionWithBias(q, k, v, bias);
   // dropping the masked keys altogether gives the same result for batch 0 (2 real keys)
-  const ref0 = attentionReference(tf.slice(q, [0, 0, 0], [h, -1, -1]) as tf.Tensor3D, tf.slice(k, [0, 0, 0], [h, 2, -1]) as tf.Tensor3D, tf.slice(v, [0, 0, 0], [h, 2, -1]) as tf.Tensor3D);
+  const ref0 = attentionReference(
+    tf.slice(q, [0, 0, 0], [h, -1, -1]) as tf.Tensor3D,
+    tf.slice(k, [0, 0, 0], [h, 2, -1]) as tf.Tensor3D,
+    tf.slice(v, [0, 0, 0], [h, 2, -1]) as tf.Tensor3D,
+  );
   assert.ok(relErr(tf.slice(out, [0, 0, 0], [h, -1, -1]), ref0) < 1e-5);
   const r = rnd([b * h, nq, dh], 4);
-  const plain = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => tf.matMul(tf.softmax(tf.add(tf.mul(tf.matMul(qq, kk, false, true), 1 / Math.sqrt(dh)), bias)), vv);
+  const plain = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) =>
+    tf.matMul(tf.softmax(tf.add(tf.mul(tf.matMul(qq, kk, false, true), 1 / Math.sqrt(dh)), bias)), vv);
   const ours = tf.grads((qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => tf.sum(tf.mul(attentionWithBias(qq, kk, vv, bias), r)))([q, k, v]);
   const refs = tf.grads((qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => tf.sum(tf.mul(plain(qq, kk, vv), r)))([q, k, v]);
   ours.forEach((g, i) => assert.ok(relErr(g, refs[i]!) < 1e-4, `gradient ${i}`));

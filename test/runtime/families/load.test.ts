@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, rmSync, truncateSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAMILIES, writeTinyTeacher, tinyConfig } from './fixtures.js';
-import { inspectCheckpoint, loadTransformer, planMemory, CheckpointMismatchError, MemoryPlanError, WASM_HEAP_BYTES } from '../../../runtime/tfjs/families/load.js';
+import {
+  inspectCheckpoint,
+  loadTransformer,
+  planMemory,
+  CheckpointMismatchError,
+  MemoryPlanError,
+  WASM_HEAP_BYTES,
+} from '../../../runtime/tfjs/families/load.js';
 import { parseFamilyConfig } from '../../../runtime/tfjs/families/config.js';
 import { expectedShapes, paramCount } from '../../../runtime/tfjs/families/index.js';
 import { familyConfigOf, randomWeights } from '../../../runtime/tfjs/families/registry-config.js';
@@ -31,7 +38,12 @@ for (const f of FAMILIES) {
     assert.deepEqual(Object.keys(ld.tensors).sort(), Object.keys(expectedShapes(ld.info.config)).sort());
     assert.deepEqual(ld.info.bytesByDtype, { BF16: ld.info.params * 2 });
     assert.equal(ld.info.params, paramCount(ld.info.config));
-    for (const [n, t] of Object.entries(ld.tensors)) assert.equal(t.data.length, t.shape.reduce((a, b) => a * b, 1), n);
+    for (const [n, t] of Object.entries(ld.tensors))
+      assert.equal(
+        t.data.length,
+        t.shape.reduce((a, b) => a * b, 1),
+        n,
+      );
     // the transformer folder itself works as well as the model root
     assert.equal(inspectCheckpoint(w.tdir).params, ld.info.params);
   });
@@ -45,13 +57,16 @@ test('a renamed key is reported as both missing and unexpected, with every other
   weights['pos_embed.proj.weight'] = { shape: [32, 4, 1, 4], data: weights['pos_embed.proj.weight']!.data };
   const tdir = join(scratchDir('fam-renamed'), 'transformer');
   writeDiffusersTransformer(tdir, json, weights, { shards: 2 });
-  assert.throws(() => loadTransformer(tdir), (e: Error) => {
-    assert.ok(e instanceof CheckpointMismatchError);
-    assert.deepEqual(e.problems.missing, ['transformer_blocks.1.attn.to_k.weight']);
-    assert.deepEqual(e.problems.unexpected, ['transformer_blocks.1.attn.to_k.weight_renamed']);
-    assert.deepEqual(e.problems.misshaped, [{ name: 'pos_embed.proj.weight', expected: [32, 4, 2, 2], found: [32, 4, 1, 4] }]);
-    return true;
-  });
+  assert.throws(
+    () => loadTransformer(tdir),
+    (e: Error) => {
+      assert.ok(e instanceof CheckpointMismatchError);
+      assert.deepEqual(e.problems.missing, ['transformer_blocks.1.attn.to_k.weight']);
+      assert.deepEqual(e.problems.unexpected, ['transformer_blocks.1.attn.to_k.weight_renamed']);
+      assert.deepEqual(e.problems.misshaped, [{ name: 'pos_embed.proj.weight', expected: [32, 4, 2, 2], found: [32, 4, 1, 4] }]);
+      return true;
+    },
+  );
 });
 
 test('an index that names a tensor its shard lacks fails naming index, key and shard', () => {
@@ -61,7 +76,10 @@ test('an index that names a tensor its shard lacks fails naming index, key and s
   idx.weight_map['transformer_blocks.0.attn.to_q.weightX'] = idx.weight_map['transformer_blocks.0.attn.to_q.weight']!;
   delete idx.weight_map['transformer_blocks.0.attn.to_q.weight'];
   writeFileSync(index(w.tdir), JSON.stringify(idx));
-  assert.throws(() => loadTransformer(w.root), (e: Error) => e instanceof UserError && /to_q\.weightX/.test(e.message));
+  assert.throws(
+    () => loadTransformer(w.root),
+    (e: Error) => e instanceof UserError && /to_q\.weightX/.test(e.message),
+  );
 });
 
 test('config and weights that disagree: all missing, unexpected and mis-shaped keys are named', () => {
@@ -78,37 +96,56 @@ test('config and weights that disagree: all missing, unexpected and mis-shaped k
     const p = e.problems;
     assert.ok(p.missing.includes('transformer_blocks.2.scale_shift_table'));
     assert.ok(p.missing.includes('transformer_blocks.0.attn1.to_q.bias'), 'attention_bias adds biases the weights lack');
-    assert.deepEqual(p.misshaped.map((m) => m.name), ['caption_projection.linear_1.weight']);
+    assert.deepEqual(
+      p.misshaped.map((m) => m.name),
+      ['caption_projection.linear_1.weight'],
+    );
     assert.deepEqual(p.misshaped[0]!.expected, [32, 48]);
     assert.deepEqual(p.misshaped[0]!.found, [32, 64]);
     assert.match(e.message, /missing keys \(\d+\):/);
     assert.match(e.message, /caption_projection\.linear_1\.weight: expected \[32, 48\], found \[32, 64\]/);
   }
   writeFileSync(cfgPath, JSON.stringify({ ...cfg, num_layers: 1 }));
-  assert.throws(() => loadTransformer(w.root), (e: Error) => e instanceof CheckpointMismatchError && e.problems.unexpected.includes('transformer_blocks.1.ff.conv_point.weight') && e.problems.missing.length === 0);
+  assert.throws(
+    () => loadTransformer(w.root),
+    (e: Error) =>
+      e instanceof CheckpointMismatchError && e.problems.unexpected.includes('transformer_blocks.1.ff.conv_point.weight') && e.problems.missing.length === 0,
+  );
 });
 
 test('a truncated shard fails naming the shard', () => {
   const w = writeTinyTeacher('flux');
   const shard = join(w.tdir, 'diffusion_pytorch_model-00002-of-00002.safetensors');
   truncateSync(shard, statSync(shard).size - 10);
-  assert.throws(() => loadTransformer(w.root), (e: Error) => e instanceof UserError && e.message.includes('diffusion_pytorch_model-00002-of-00002.safetensors') && /truncat|shorter|end/i.test(e.message));
+  assert.throws(
+    () => loadTransformer(w.root),
+    (e: Error) => e instanceof UserError && e.message.includes('diffusion_pytorch_model-00002-of-00002.safetensors') && /truncat|shorter|end/i.test(e.message),
+  );
 });
 
 test('two shards without their index fail saying the index is missing', () => {
   const w = writeTinyTeacher('sd3');
   rmSync(index(w.tdir));
-  assert.throws(() => loadTransformer(w.root), (e: Error) => e instanceof UserError && /index\.json/.test(e.message) && /several \.safetensors/.test(e.message));
+  assert.throws(
+    () => loadTransformer(w.root),
+    (e: Error) => e instanceof UserError && /index\.json/.test(e.message) && /several \.safetensors/.test(e.message),
+  );
 });
 
 test('a shard named by the index but absent is named', () => {
   const w = writeTinyTeacher('sana');
   rmSync(join(w.tdir, 'diffusion_pytorch_model-00001-of-00002.safetensors'));
-  assert.throws(() => loadTransformer(w.root), (e: Error) => e instanceof UserError && /00001-of-00002\.safetensors' \(holding \d+ tensors\) is missing/.test(e.message));
+  assert.throws(
+    () => loadTransformer(w.root),
+    (e: Error) => e instanceof UserError && /00001-of-00002\.safetensors' \(holding \d+ tensors\) is missing/.test(e.message),
+  );
 });
 
 test('config.json problems are reported together; unknown classes say what is supported', () => {
-  assert.throws(() => parseFamilyConfig({ _class_name: 'UNet2DConditionModel' }, 'c.json'), /"_class_name" is "UNet2DConditionModel"; sidc loads SanaTransformer2DModel, SD3Transformer2DModel, FluxTransformer2DModel/);
+  assert.throws(
+    () => parseFamilyConfig({ _class_name: 'UNet2DConditionModel' }, 'c.json'),
+    /"_class_name" is "UNet2DConditionModel"; sidc loads SanaTransformer2DModel, SD3Transformer2DModel, FluxTransformer2DModel/,
+  );
   const { json } = tinyConfig('flux');
   assert.throws(
     () => parseFamilyConfig({ ...json, axes_dims_rope: [4, 4, 4], num_layers: -1 }, 'c.json'),
@@ -125,7 +162,13 @@ test('memory is planned from headers before loading: over the wasm heap is refus
   assert.equal(planMemory(1e9, 'wasm').fits, true);
   assert.equal(planMemory(1e9, 'wasm', 7).fits, false, '7 copies of 1 GB (SiD training) exceed the wasm heap');
   const w = writeTinyTeacher('sd3');
-  assert.throws(() => loadTransformer(w.root, { backend: 'wasm', copies: 1e5 }), (e: Error) => e instanceof MemoryPlanError && /need .* for 100000 copies of its weights as float32, but the wasm backend holds at most 4 GiB/.test(e.message) && /nothing was loaded/.test(e.message));
+  assert.throws(
+    () => loadTransformer(w.root, { backend: 'wasm', copies: 1e5 }),
+    (e: Error) =>
+      e instanceof MemoryPlanError &&
+      /need .* for 100000 copies of its weights as float32, but the wasm backend holds at most 4 GiB/.test(e.message) &&
+      /nothing was loaded/.test(e.message),
+  );
 });
 
 test('the paper configs build parameter tables whose sizes match the registry counts', () => {

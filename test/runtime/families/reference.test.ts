@@ -37,7 +37,13 @@ function worstExcess(ours: ArrayLike<number>, ref: ArrayLike<number>, atol: numb
   return worst;
 }
 
-interface Case { f: FamilyName; label: string; ours: Float32Array; refPath: string; shape: number[] }
+interface Case {
+  f: FamilyName;
+  label: string;
+  ours: Float32Array;
+  refPath: string;
+  shape: number[];
+}
 
 // the tiny registry configs (SD3.5-Medium-like: qk-norm + dual attention; FLUX with guidance) plus the
 // variants the paper's other teachers use: SD3-Medium (no qk-norm, no dual attention) and SANA-Sprint
@@ -92,7 +98,13 @@ before(async () => {
   writeNpy(zPath, { dtype: 'f4', shape: z.shape, data: z.dataSync() as Float32Array });
   const img = dec.decode(z);
   const raw = dec.decodeRaw(z);
-  vaeCase = { ours: img.dataSync() as Float32Array, refPath: join(vae.root, 'img-ref.npy'), shape: img.shape, raw: raw.dataSync() as Float32Array, rawRefPath: join(vae.root, 'raw-ref.npy') };
+  vaeCase = {
+    ours: img.dataSync() as Float32Array,
+    refPath: join(vae.root, 'img-ref.npy'),
+    shape: img.shape,
+    raw: raw.dataSync() as Float32Array,
+    rawRefPath: join(vae.root, 'raw-ref.npy'),
+  };
   jobs.push(['vae', vae.vdir, zPath, vaeCase.refPath], ['vae', vae.vdir, zPath, vaeCase.rawRefPath, 'raw']);
   tf.dispose([z, img, raw]);
   dec.dispose();

@@ -33,9 +33,16 @@ const REPO = repoRoot;
 /** The --set overrides a user gives to run a paper recipe on a tiny teacher for `images` images. */
 function sets(dir: string, family: string, images = 4): string[] {
   return [
-    `teacher.checkpoint="${dir}"`, `data.text=precomputed("${dir}")`, `data.resolution=${TINY_TEACHERS[family]!.resolution} px`,
-    'batch.per_device=2', 'batch.accumulate=1', 'batch.global=16', `train.length=${images} images`,
-    `train.log_every=2 images`, `train.sample_every=${images} images`, `train.checkpoint_every=${images} images`,
+    `teacher.checkpoint="${dir}"`,
+    `data.text=precomputed("${dir}")`,
+    `data.resolution=${TINY_TEACHERS[family]!.resolution} px`,
+    'batch.per_device=2',
+    'batch.accumulate=1',
+    'batch.global=16',
+    `train.length=${images} images`,
+    `train.log_every=2 images`,
+    `train.sample_every=${images} images`,
+    `train.checkpoint_every=${images} images`,
   ];
 }
 
@@ -111,7 +118,8 @@ test('sd3: recipes/sid2a-sd3-medium.sid runs its sid stage, then the adversarial
   const paths = openRunDir(scratchDir('runs-sid2a'), graph, { fresh: true });
   const stages: string[] = [];
   const r = runGraph(graph, paths, {
-    io: io().io, plots: false,
+    io: io().io,
+    plots: false,
     onIteration: (st) => {
       stages.push(st.stage.name);
       if (st.stage.kind === 'adversarial') assert.equal(st.realData!.images.length, 6 * st.dim, 'the real latents are the stage data');
@@ -119,7 +127,10 @@ test('sd3: recipes/sid2a-sd3-medium.sid runs its sid stage, then the adversarial
   });
   assert.equal(r.completed, true);
   assert.deepEqual(stages, ['sid', 'sid', 'adversarial', 'adversarial']);
-  const lines = readFileSync(paths.metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stage: string; loss: Record<string, number> });
+  const lines = readFileSync(paths.metrics, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { stage: string; loss: Record<string, number> });
   const adv = lines.filter((l) => l.stage === 'adversarial');
   assert.ok(adv.length > 0);
   for (const l of adv) for (const [k, v] of Object.entries(l.loss)) assert.ok(Number.isFinite(v), `${k} = ${v}`);
@@ -154,14 +165,16 @@ test('sample_condition draws prompt rows of the text table, never the empty prom
   assert.throws(() => OP_IMPLS.sample_condition(node, new Map(), labels, 1), /needs a text teacher/);
 });
 
-
 test('sidc make-tiny flux + sidc run recipes/flux-dev-512.sid; a missing checkpoint and a mismatched text table are one-line errors', async () => {
   const dir = join(scratchDir('cli-flux'), 'flux-tiny');
   const mk = await sidc('make-tiny', 'flux', dir);
   assert.equal(mk.code, 0, mk.err);
   assert.match(mk.out, /try it: sidc run recipes\/flux-dev-512\.sid/);
   const runs = scratchDir('cli-runs');
-  const flags = (d: string, text = d) => sets(d, 'flux').map((s) => (s.startsWith('data.text') ? `data.text=precomputed("${text}")` : s)).flatMap((s) => ['--set', s]);
+  const flags = (d: string, text = d) =>
+    sets(d, 'flux')
+      .map((s) => (s.startsWith('data.text') ? `data.text=precomputed("${text}")` : s))
+      .flatMap((s) => ['--set', s]);
   const ok = await sidc('run', join(REPO, 'recipes/flux-dev-512.sid'), ...flags(dir), '--runs-dir', runs, '--backend', 'wasm', '--no-plots');
   assert.equal(ok.code, 0, ok.err);
   assert.match(ok.out, /done in/);
@@ -187,7 +200,10 @@ test('sidc make-tiny flux + sidc run recipes/flux-dev-512.sid; a missing checkpo
   const wrong = await sidc('run', join(REPO, 'recipes/flux-dev-512.sid'), ...flags(dir, sana), '--runs-dir', runs, '--backend', 'wasm');
   assert.equal(wrong.code, 1);
   // sidc run checks the files a recipe names when it compiles it (compiler/check/files.ts): no loading starts
-  assert.match(wrong.err, /error SID3028: the text encodings \S+text\.safetensors do not fit the teacher: it has no pooled_prompt_embeds but the flux teacher \(\S+config\.json\) takes \[N, 32\]/);
+  assert.match(
+    wrong.err,
+    /error SID3028: the text encodings \S+text\.safetensors do not fit the teacher: it has no pooled_prompt_embeds but the flux teacher \(\S+config\.json\) takes \[N, 32\]/,
+  );
   assert.doesNotMatch(wrong.err, /sidc: backend/, 'stopped before the backend starts');
   assert.doesNotMatch(wrong.err, /\n\s+at /, 'no stack trace');
 });

@@ -21,9 +21,11 @@ before(() => useWasm());
 const A = 0.7; // data std in rectified-flow units
 const col = (v: tf.Tensor1D) => tf.reshape(v, [-1, 1]);
 /** v*(x, t) = (t - (1 - t) a^2) / ((1 - t)^2 a^2 + t^2) x */
-const vStar = (x: tf.Tensor, t: tf.Tensor1D) => tf.mul(x, col(tf.div(tf.sub(t, tf.mul(tf.sub(1, t), A * A)), tf.add(tf.mul(tf.square(tf.sub(1, t)), A * A), tf.square(t))) as tf.Tensor1D));
+const vStar = (x: tf.Tensor, t: tf.Tensor1D) =>
+  tf.mul(x, col(tf.div(tf.sub(t, tf.mul(tf.sub(1, t), A * A)), tf.add(tf.mul(tf.square(tf.sub(1, t)), A * A), tf.square(t))) as tf.Tensor1D));
 /** F*(y, s) = sin s cos s (1 - a^2) / (cos^2 s a^2 + sin^2 s) y */
-const fStar = (y: tf.Tensor, s: tf.Tensor1D) => tf.mul(y, col(tf.div(tf.mul(tf.mul(tf.sin(s), tf.cos(s)), 1 - A * A), tf.add(tf.mul(tf.square(tf.cos(s)), A * A), tf.square(tf.sin(s)))) as tf.Tensor1D));
+const fStar = (y: tf.Tensor, s: tf.Tensor1D) =>
+  tf.mul(y, col(tf.div(tf.mul(tf.mul(tf.sin(s), tf.cos(s)), 1 - A * A), tf.add(tf.mul(tf.square(tf.cos(s)), A * A), tf.square(tf.sin(s)))) as tf.Tensor1D));
 
 const TS = [0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.98];
 
@@ -35,7 +37,7 @@ test('t = sin s / (sin s + cos s) and x_rf = x_trig / sigma_d sqrt(t^2 + (1 - t)
     const [x0, eps] = [rng.normal(), rng.normal()];
     const xTrig = Math.cos(s) * SIGMA_DATA * x0 + Math.sin(s) * SIGMA_DATA * eps;
     const xRf = (1 - t) * x0 + t * eps;
-    assert.ok(Math.abs(xTrig / SIGMA_DATA * Math.hypot(t, 1 - t) - xRf) < 1e-12, 'docs/algorithm.md §1 x mapping');
+    assert.ok(Math.abs((xTrig / SIGMA_DATA) * Math.hypot(t, 1 - t) - xRf) < 1e-12, 'docs/algorithm.md §1 x mapping');
     assert.ok(Math.abs(trigOfRf(xRf, t) - xTrig) < 1e-12);
   }
   assert.ok(Math.abs(rfTimeOf(Math.PI / 4) - 0.5) < 1e-15);
@@ -48,7 +50,12 @@ test('the exact TrigFlow predictor F* seen through the mapping is the exact rect
   const err = relErr(v, vStar(x, t));
   assert.ok(err < 1e-5, `rel err ${err}`);
   // a wrong time map (s = pi t / 2) breaks it: the test can fail
-  assert.ok(relErr(rectifiedFlowVelocity((y) => fStar(y, tf.mul(t, Math.PI / 2) as tf.Tensor1D), x, t), vStar(x, t)) > 1e-2);
+  assert.ok(
+    relErr(
+      rectifiedFlowVelocity((y) => fStar(y, tf.mul(t, Math.PI / 2) as tf.Tensor1D), x, t),
+      vStar(x, t),
+    ) > 1e-2,
+  );
 });
 
 test("SANA-Sprint's wrapper turns the exact flow-view velocity into the exact TrigFlow prediction", () => {
@@ -104,7 +111,10 @@ test('embedded guidance on a backbone without a guidance embedding is refused', 
   writeTinyFamilyTeacher('sd3', dir);
   const { net, text } = loadFamilyTeacher({ checkpoint: dir, text: `${dir}/text.safetensors`, latent: { height: 4, width: 4 } });
   const x = tf.zeros([1, net.dim]) as tf.Tensor2D;
-  assert.throws(() => guidedVelocity(net, x, tf.tensor1d([0.5]), tf.tensor1d([1], 'int32'), { mode: 'embedded', scale: 4.5 }, 1000, makePrecision('fp32')), /needs a guidance-embedding backbone; sd3 has none/);
+  assert.throws(
+    () => guidedVelocity(net, x, tf.tensor1d([0.5]), tf.tensor1d([1], 'int32'), { mode: 'embedded', scale: 4.5 }, 1000, makePrecision('fp32')),
+    /needs a guidance-embedding backbone; sd3 has none/,
+  );
   net.dispose();
   text.dispose();
 });

@@ -26,7 +26,7 @@ test('decode: [B, 4, h, w] -> [B, 3, 2h, 2w] in [0, 1], mostly unsaturated, dete
   dec.dispose();
 });
 
-test('the latent normalisation is undone before decoding: decode(z\') = decode_raw((z\' / scale) + shift)', () => {
+test("the latent normalisation is undone before decoding: decode(z') = decode_raw((z' / scale) + shift)", () => {
   const { root } = writeTinyVae();
   const dec = VaeDecoder.load(root);
   const plain = VaeDecoder.load(root);
@@ -39,7 +39,17 @@ test('the latent normalisation is undone before decoding: decode(z\') = decode_r
 });
 
 test('the SD3/FLUX decoder layout: 4 levels upsample 8x and hold the published 49.5M decoder parameters', () => {
-  const c = parseVaeConfig({ _class_name: 'AutoencoderKL', latent_channels: 16, block_out_channels: [128, 256, 512, 512], layers_per_block: 2, norm_num_groups: 32, use_post_quant_conv: false }, 'sd3');
+  const c = parseVaeConfig(
+    {
+      _class_name: 'AutoencoderKL',
+      latent_channels: 16,
+      block_out_channels: [128, 256, 512, 512],
+      layers_per_block: 2,
+      norm_num_groups: 32,
+      use_post_quant_conv: false,
+    },
+    'sd3',
+  );
   const n = Object.values(vaeDecoderShapes(c)).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
   // the SD VAE decoder's 49,490,199 parameters, with conv_in taking 16 channels and no post_quant_conv
   assert.equal(n, 49_545_475);
@@ -52,9 +62,14 @@ test('a missing decoder tensor and a mis-shaped one are both named; encoder.* is
   delete tensors['decoder.mid_block.attentions.0.to_k.bias'];
   tensors['decoder.conv_out.weight'] = { ...tensors['decoder.conv_out.weight']!, shape: [3, 8, 9, 1] };
   writeSafetensors(file, Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { dtype: 'F32' as const, shape: t.shape, data: t.data }])));
-  assert.throws(() => VaeDecoder.load(vdir), (e: Error) => e instanceof CheckpointMismatchError
-    && e.problems.missing.join() === 'decoder.mid_block.attentions.0.to_k.bias'
-    && e.problems.misshaped[0]?.name === 'decoder.conv_out.weight' && e.problems.unexpected.length === 0);
+  assert.throws(
+    () => VaeDecoder.load(vdir),
+    (e: Error) =>
+      e instanceof CheckpointMismatchError &&
+      e.problems.missing.join() === 'decoder.mid_block.attentions.0.to_k.bias' &&
+      e.problems.misshaped[0]?.name === 'decoder.conv_out.weight' &&
+      e.problems.unexpected.length === 0,
+  );
   const cfg = JSON.parse(readFileSync(join(vdir, 'config.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(vdir, 'config.json'), JSON.stringify({ ...cfg, _class_name: 'AutoencoderDC' }));
   assert.throws(() => VaeDecoder.load(vdir), /"_class_name" is "AutoencoderDC"; the VAE decoder loads AutoencoderKL/);

@@ -19,11 +19,13 @@ test('a failing writer leaves the old file untouched and no temp file', () => {
   const d = scratchDir('atomic');
   const p = join(d, 'keep.txt');
   writeFileSync(p, 'old');
-  assert.throws(() =>
-    writeFileAtomicWith(p, () => {
-      throw new Error('disk full');
-    }),
-  /disk full/);
+  assert.throws(
+    () =>
+      writeFileAtomicWith(p, () => {
+        throw new Error('disk full');
+      }),
+    /disk full/,
+  );
   assert.equal(readFileSync(p, 'utf8'), 'old');
   assert.deepEqual(readdirSync(d), ['keep.txt']);
 });
@@ -49,9 +51,21 @@ test('file-system failures become FileWriteError naming the path; writer bugs pa
   const d = scratchDir('atomic');
   writeFileSync(join(d, 'file'), 'x');
   const under = join(d, 'file', 'sub', 'y.json');
-  assert.throws(() => writeJsonAtomic(under, {}), (e: unknown) => e instanceof FileWriteError && e.message === `${under}: cannot write: a parent path is a file, not a directory`);
+  assert.throws(
+    () => writeJsonAtomic(under, {}),
+    (e: unknown) => e instanceof FileWriteError && e.message === `${under}: cannot write: a parent path is a file, not a directory`,
+  );
   assert.throws(() => appendLine(under, 'z'), FileWriteError);
-  assert.throws(() => writeFileAtomic(d, 'x'), (e: unknown) => e instanceof FileWriteError && /a directory is in the way|cannot write/.test(e.message));
-  assert.throws(() => writeFileAtomicWith(join(d, 'ok'), () => { throw new TypeError('bug'); }), TypeError);
+  assert.throws(
+    () => writeFileAtomic(d, 'x'),
+    (e: unknown) => e instanceof FileWriteError && /a directory is in the way|cannot write/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      writeFileAtomicWith(join(d, 'ok'), () => {
+        throw new TypeError('bug');
+      }),
+    TypeError,
+  );
   assert.deepEqual(readdirSync(d).sort(), ['file'], 'no temp files left');
 });

@@ -12,14 +12,17 @@ function sharded(): string {
   const d = scratchDir('idx');
   writeSafetensors(join(d, 'diffusion_pytorch_model-00001-of-00002.safetensors'), { 'a.weight': t([1, 2]) }, { format: 'pt' });
   writeSafetensors(join(d, 'diffusion_pytorch_model-00002-of-00002.safetensors'), { 'b.weight': t([3]), 'b.bias': t([4, 5, 6]) });
-  writeFileSync(join(d, 'diffusion_pytorch_model.safetensors.index.json'), JSON.stringify({
-    metadata: { total_size: 24 },
-    weight_map: {
-      'a.weight': 'diffusion_pytorch_model-00001-of-00002.safetensors',
-      'b.weight': 'diffusion_pytorch_model-00002-of-00002.safetensors',
-      'b.bias': 'diffusion_pytorch_model-00002-of-00002.safetensors',
-    },
-  }));
+  writeFileSync(
+    join(d, 'diffusion_pytorch_model.safetensors.index.json'),
+    JSON.stringify({
+      metadata: { total_size: 24 },
+      weight_map: {
+        'a.weight': 'diffusion_pytorch_model-00001-of-00002.safetensors',
+        'b.weight': 'diffusion_pytorch_model-00002-of-00002.safetensors',
+        'b.bias': 'diffusion_pytorch_model-00002-of-00002.safetensors',
+      },
+    }),
+  );
   return d;
 }
 
@@ -61,7 +64,10 @@ test('missing index, missing shard, wrong weight map and ambiguous directories a
   assert.throws(() => openCheckpoint(d), /several index files/);
   rmSync(join(d, 'broken.safetensors.index.json'));
   writeFileSync(index, JSON.stringify({ weight_map: { 'a.weight': 'diffusion_pytorch_model-00002-of-00002.safetensors' } }));
-  assert.throws(() => openCheckpoint(d), /weight_map puts 'a.weight' in 'diffusion_pytorch_model-00002-of-00002.safetensors' but that shard has no such tensor/);
+  assert.throws(
+    () => openCheckpoint(d),
+    /weight_map puts 'a.weight' in 'diffusion_pytorch_model-00002-of-00002.safetensors' but that shard has no such tensor/,
+  );
   rmSync(join(d, 'diffusion_pytorch_model-00002-of-00002.safetensors'));
   assert.throws(() => openCheckpoint(index), /shard 'diffusion_pytorch_model-00002-of-00002.safetensors' \(holding 1 tensor\) is missing/);
   rmSync(index);

@@ -33,7 +33,8 @@ function compare(ours: Uint16Array, theirs: Int32Array, x: Float32Array, isNaN16
       assert.ok(isNaN16(ours[i]!) && isNaN16(t), `${what}: NaN at ${i}`);
       continue;
     }
-    if (ours[i] !== t) assert.fail(`${what}: ${x[i]} (bits ${new Uint32Array(x.buffer)[i]!.toString(16)}) -> ours ${ours[i]!.toString(16)}, reference ${t.toString(16)}`);
+    if (ours[i] !== t)
+      assert.fail(`${what}: ${x[i]} (bits ${new Uint32Array(x.buffer)[i]!.toString(16)}) -> ours ${ours[i]!.toString(16)}, reference ${t.toString(16)}`);
     checked++;
   }
   assert.ok(checked > x.length * 0.9);
@@ -43,12 +44,16 @@ test('bf16 rounding equals torch.bfloat16 on 200k random float32 bit patterns', 
   const d = scratchDir('torch');
   const x = randomBitPatterns(200_000);
   writeNpy(join(d, 'x.npy'), { dtype: 'f4', shape: [x.length], data: x });
-  runPython(torchPy.exe, `
+  runPython(
+    torchPy.exe,
+    `
 import sys, numpy as np, torch
 d = sys.argv[1]
 x = torch.from_numpy(np.load(d + '/x.npy'))
 np.save(d + '/b.npy', x.to(torch.bfloat16).view(torch.int16).numpy().astype(np.int32))
-`, d);
+`,
+    d,
+  );
   const b = readNpy(join(d, 'b.npy'));
   assert.equal(b.dtype, 'i4');
   compare(encodeBf16(x), b.data as Int32Array, x, (h) => (h & 0x7f80) === 0x7f80 && (h & 0x7f) !== 0, 'bf16');
@@ -58,12 +63,16 @@ test('f16 rounding equals numpy float16 on 200k random float32 bit patterns', { 
   const d = scratchDir('np16');
   const x = randomBitPatterns(200_000);
   writeNpy(join(d, 'x.npy'), { dtype: 'f4', shape: [x.length], data: x });
-  runPython(numpyPy.exe, `
+  runPython(
+    numpyPy.exe,
+    `
 import sys, warnings, numpy as np
 warnings.simplefilter('ignore')
 d = sys.argv[1]
 np.save(d + '/h.npy', np.load(d + '/x.npy').astype(np.float16).view(np.uint16).astype(np.int32))
-`, d);
+`,
+    d,
+  );
   const h = readNpy(join(d, 'h.npy'));
   compare(encodeF16(x), h.data as Int32Array, x, (v) => (v & 0x7c00) === 0x7c00 && (v & 0x3ff) !== 0, 'f16');
   assert.ok(Number.isFinite(f32FromBits(0x477fefff)));

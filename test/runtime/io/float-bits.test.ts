@@ -2,7 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  F8_E4M3_TABLE, F8_E5M2_TABLE, bf16FromF32Bits, decodeBf16, decodeF16, encodeBf16, encodeF16, f16FromF32Bits, f32Bits, f32BitsFromF16, f32FromBits, roundToBf16InPlace,
+  F8_E4M3_TABLE,
+  F8_E5M2_TABLE,
+  bf16FromF32Bits,
+  decodeBf16,
+  decodeF16,
+  encodeBf16,
+  encodeF16,
+  f16FromF32Bits,
+  f32Bits,
+  f32BitsFromF16,
+  f32FromBits,
+  roundToBf16InPlace,
 } from '../../../runtime/formats/float-bits.js';
 
 /** Value of f16 bits by the textbook formula (independent of the converter under test). */
@@ -66,7 +77,10 @@ test('bf16: round-to-nearest-even at every midpoint, subnormals and overflow inc
 
 test('NaN stays NaN, infinities and signed zero survive both formats', () => {
   const src = new Float32Array([NaN, Infinity, -Infinity, -0, 0, f32FromBits(0x7f800001)]);
-  for (const [enc, dec] of [[encodeF16, decodeF16], [encodeBf16, decodeBf16]] as const) {
+  for (const [enc, dec] of [
+    [encodeF16, decodeF16],
+    [encodeBf16, decodeBf16],
+  ] as const) {
     const out = dec(enc(src));
     assert.ok(Number.isNaN(out[0]!) && Number.isNaN(out[5]!), 'signalling NaN must not become infinity');
     assert.equal(out[1], Infinity);
@@ -82,7 +96,10 @@ test('roundToBf16InPlace equals decode(encode(x)) and is idempotent', () => {
   const got = roundToBf16InPlace(x.slice());
   assert.deepEqual(got, want);
   assert.deepEqual(roundToBf16InPlace(got.slice()), got);
-  assert.ok(got.some((v, i) => v !== x[i]), 'rounding changed something');
+  assert.ok(
+    got.some((v, i) => v !== x[i]),
+    'rounding changed something',
+  );
 });
 
 test('fp8 tables: known values of E4M3FN and E5M2', () => {

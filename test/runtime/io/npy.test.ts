@@ -45,7 +45,10 @@ test('errors name the file and the problem', () => {
   const d = scratchDir('npy');
   const bad = join(d, 'bad.npy');
   writeFileSync(bad, 'not numpy at all');
-  assert.throws(() => readNpy(bad), (e: unknown) => e instanceof NpyError && /bad\.npy: not a \.npy file/.test(e.message));
+  assert.throws(
+    () => readNpy(bad),
+    (e: unknown) => e instanceof NpyError && /bad\.npy: not a \.npy file/.test(e.message),
+  );
   const p = join(d, 'ok.npy');
   writeNpy(p, { dtype: 'f4', shape: [8], data: new Float32Array(8) });
   writeFileSync(join(d, 'cut.npy'), readFileSync(p).subarray(0, 128 + 16));
@@ -59,14 +62,18 @@ test('numpy.save bytes equal ours exactly, and numpy loads our files', { skip },
   const ours = join(d, 'ours.npy');
   writeNpy(ours, { dtype: 'f4', shape: [3, 2], data: Float32Array.from([1.5, -2, 0, 1e-3, 7, 8]) });
   writeNpy(join(d, 'ours_i.npy'), { dtype: 'i4', shape: [4], data: Int32Array.from([3, -1, 0, 9]) });
-  const out = runPython(py.exe, `
+  const out = runPython(
+    py.exe,
+    `
 import sys, numpy as np
 d = sys.argv[1]
 a = np.load(d + '/ours.npy'); i = np.load(d + '/ours_i.npy')
 print(a.dtype, a.shape, a.ravel().tolist(), i.dtype, i.tolist())
 np.save(d + '/np.npy', np.array([[1.5, -2], [0, 1e-3], [7, 8]], dtype=np.float32))
 np.save(d + '/np_i.npy', np.array([3, -1, 0, 9], dtype=np.int32))
-`, d);
+`,
+    d,
+  );
   assert.equal(out.trim(), `float32 (3, 2) [1.5, -2.0, 0.0, 0.0010000000474974513, 7.0, 8.0] int32 [3, -1, 0, 9]`);
   assert.deepEqual(readFileSync(join(d, 'np.npy')), readFileSync(ours), 'byte-identical to numpy.save');
   assert.deepEqual(readFileSync(join(d, 'np_i.npy')), readFileSync(join(d, 'ours_i.npy')));
@@ -74,7 +81,9 @@ np.save(d + '/np_i.npy', np.array([3, -1, 0, 9], dtype=np.int32))
 
 test('we load numpy float64, int64, uint8, bool, big-endian and Fortran-order files', { skip }, () => {
   const d = scratchDir('npy');
-  runPython(py.exe, `
+  runPython(
+    py.exe,
+    `
 import sys, numpy as np
 d = sys.argv[1]
 np.save(d + '/f8.npy', np.array([[0.1, 2.0], [3.0, -4.5]]))
@@ -83,7 +92,9 @@ np.save(d + '/u1.npy', np.array([0, 255], dtype=np.uint8))
 np.save(d + '/b1.npy', np.array([True, False]))
 np.save(d + '/be.npy', np.array([1.25, -3], dtype='>f4'))
 np.save(d + '/fo.npy', np.asfortranarray(np.arange(24, dtype=np.float32).reshape(2, 3, 4)))
-`, d);
+`,
+    d,
+  );
   const f8 = readNpy(join(d, 'f8.npy'));
   assert.equal(f8.dtype, 'f4');
   assert.deepEqual([...f8.data], [Math.fround(0.1), 2, 3, -4.5]);
@@ -93,5 +104,9 @@ np.save(d + '/fo.npy', np.asfortranarray(np.arange(24, dtype=np.float32).reshape
   assert.deepEqual([...readNpy(join(d, 'be.npy')).data], [1.25, -3]);
   const fo = readNpyFloat32(join(d, 'fo.npy'));
   assert.deepEqual(fo.shape, [2, 3, 4]);
-  assert.deepEqual([...fo.data], Array.from({ length: 24 }, (_, i) => i), 'Fortran order transposed to C order');
+  assert.deepEqual(
+    [...fo.data],
+    Array.from({ length: 24 }, (_, i) => i),
+    'Fortran order transposed to C order',
+  );
 });

@@ -53,7 +53,10 @@ test('we read a safetensors file numpy wrote, and our f16 rounding matches numpy
   const { tensors, metadata } = readSafetensors(p);
   assert.deepEqual(metadata, { by: 'numpy' });
   assert.deepEqual(tensors.mat!.shape, [3, 4]);
-  assert.deepEqual([...tensors.mat!.data], Array.from({ length: 12 }, (_, i) => i));
+  assert.deepEqual(
+    [...tensors.mat!.data],
+    Array.from({ length: 12 }, (_, i) => i),
+  );
   assert.deepEqual(tensors.half!.data, tensors.half_as_f32!.data, 'our f16 decode equals numpy float16 -> float32');
   const f = openSafetensors(p);
   const numpyHalfBits = new Uint16Array(f.readRaw('half').slice().buffer);
@@ -66,11 +69,15 @@ test('we read a safetensors file numpy wrote, and our f16 rounding matches numpy
 test('numpy reads what we wrote (F32, F16, BF16, metadata, alignment)', { skip }, () => {
   const p = join(scratchDir('stnp'), 'ours.safetensors');
   const x = Float32Array.from({ length: 50 }, (_, i) => (i - 25) * 0.37);
-  writeSafetensors(p, {
-    x32: { dtype: 'F32', shape: [5, 10], data: x },
-    x16: { dtype: 'F16', shape: [50], data: x },
-    xb16: { dtype: 'BF16', shape: [2, 25], data: x },
-  }, { run: 'abc' });
+  writeSafetensors(
+    p,
+    {
+      x32: { dtype: 'F32', shape: [5, 10], data: x },
+      x16: { dtype: 'F16', shape: [50], data: x },
+      xb16: { dtype: 'BF16', shape: [2, 25], data: x },
+    },
+    { run: 'abc' },
+  );
   const out = JSON.parse(runPython(py.exe, READ_PY, p)) as Record<string, { shape: number[]; values: number[] }> & { __metadata__: unknown };
   assert.deepEqual(out.__metadata__, { run: 'abc' });
   const ours = readSafetensors(p).tensors;

@@ -5,12 +5,19 @@ import { join } from 'node:path';
 import { UserError } from '../../../common/errors.js';
 import { decodeBf16, decodeF16, encodeBf16, encodeF16 } from '../../../runtime/formats/float-bits.js';
 import {
-  SafetensorsError, openSafetensors, readSafetensors, readSafetensorsHeader, writeSafetensors, type SafetensorsErrorCode,
+  SafetensorsError,
+  openSafetensors,
+  readSafetensors,
+  readSafetensorsHeader,
+  writeSafetensors,
+  type SafetensorsErrorCode,
 } from '../../../runtime/formats/safetensors.js';
 import { scratchDir } from './tmp.js';
 
 const values = (n: number): Float32Array =>
-  Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? [0, -0, 1e-7, -65504, 3.0e38, 1e-40, 0.1][i % 7 / 7 | 0]! : Math.sin(i) * 2 ** ((i % 30) - 15)));
+  Float32Array.from({ length: n }, (_, i) =>
+    i % 7 === 0 ? [0, -0, 1e-7, -65504, 3.0e38, 1e-40, 0.1][((i % 7) / 7) | 0]! : Math.sin(i) * 2 ** ((i % 30) - 15),
+  );
 
 test('round trip F32 / F16 / BF16 with metadata, selected names', () => {
   const d = scratchDir('st');
@@ -18,12 +25,16 @@ test('round trip F32 / F16 / BF16 with metadata, selected names', () => {
   const a = values(1000);
   const b = values(37).map((v) => v * 3);
   const c = values(12);
-  writeSafetensors(p, {
-    'blocks.0.attn.qkv.weight': { dtype: 'F32', shape: [10, 100], data: a },
-    'blocks.0.norm.bias': { dtype: 'F16', shape: [37], data: b },
-    scalar_ish: { dtype: 'BF16', shape: [3, 2, 2], data: c },
-    empty: { dtype: 'F32', shape: [0, 4], data: new Float32Array(0) },
-  }, { format: 'pt', note: 'π' });
+  writeSafetensors(
+    p,
+    {
+      'blocks.0.attn.qkv.weight': { dtype: 'F32', shape: [10, 100], data: a },
+      'blocks.0.norm.bias': { dtype: 'F16', shape: [37], data: b },
+      scalar_ish: { dtype: 'BF16', shape: [3, 2, 2], data: c },
+      empty: { dtype: 'F32', shape: [0, 4], data: new Float32Array(0) },
+    },
+    { format: 'pt', note: 'π' },
+  );
   const r = readSafetensors(p);
   assert.deepEqual(r.metadata, { format: 'pt', note: 'π' });
   assert.deepEqual(r.tensors['blocks.0.attn.qkv.weight']!.data, a);
@@ -42,15 +53,34 @@ test('round trip F32 / F16 / BF16 with metadata, selected names', () => {
 test('exact bytes of a small file, computed from the spec', () => {
   const d = scratchDir('st');
   const p = join(d, 'small.safetensors');
-  writeSafetensors(p, { b: { dtype: 'F16', shape: [2], data: new Float32Array([1, -2]) }, a: { dtype: 'F32', shape: [1], data: new Float32Array([0.5]) } }, { format: 'pt' });
+  writeSafetensors(
+    p,
+    { b: { dtype: 'F16', shape: [2], data: new Float32Array([1, -2]) }, a: { dtype: 'F32', shape: [1], data: new Float32Array([0.5]) } },
+    { format: 'pt' },
+  );
   // Larger dtypes first, then by name; offsets relative to the data section; header padded to 8 with spaces.
   let json = '{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F16","shape":[2],"data_offsets":[4,8]}}';
   while (json.length % 8 !== 0) json += ' ';
   const n = json.length;
-  const expected = [n & 0xff, (n >> 8) & 0xff, 0, 0, 0, 0, 0, 0, ...Buffer.from(json, 'ascii'),
-    0x00, 0x00, 0x00, 0x3f, // 0.5f = 0x3f000000, little-endian
-    0x00, 0x3c, // f16 1.0 = 0x3c00
-    0x00, 0xc0]; // f16 -2.0 = 0xc000
+  const expected = [
+    n & 0xff,
+    (n >> 8) & 0xff,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    ...Buffer.from(json, 'ascii'),
+    0x00,
+    0x00,
+    0x00,
+    0x3f, // 0.5f = 0x3f000000, little-endian
+    0x00,
+    0x3c, // f16 1.0 = 0x3c00
+    0x00,
+    0xc0,
+  ]; // f16 -2.0 = 0xc000
   assert.deepEqual([...readFileSync(p)], expected);
   // Like the reference (its dtype enum has F16 < BF16 < F32), BF16 goes before F16 whatever the names.
   writeSafetensors(p, { a: { dtype: 'F16', shape: [1], data: new Float32Array(1) }, z: { dtype: 'BF16', shape: [1], data: new Float32Array(1) } });
@@ -61,7 +91,10 @@ test('header-only read, and tensors read by byte range from a 3 GiB sparse file'
   const d = scratchDir('st');
   const p = join(d, 'big.safetensors');
   const big = 3 * 2 ** 30;
-  let json = JSON.stringify({ small: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, big: { dtype: 'BF16', shape: [big / 2], data_offsets: [8, 8 + big] } });
+  let json = JSON.stringify({
+    small: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+    big: { dtype: 'BF16', shape: [big / 2], data_offsets: [8, 8 + big] },
+  });
   while (json.length % 8) json += ' ';
   const fd = openSync(p, 'w');
   const len = Buffer.alloc(8);
@@ -95,14 +128,17 @@ function rawFile(dir: string, name: string, header: string | null, data: number[
 }
 
 function expectError(p: string, code: SafetensorsErrorCode, pattern: RegExp, names?: string[]): void {
-  assert.throws(() => readSafetensors(p, names ? { names } : {}), (err: unknown) => {
-    assert.ok(err instanceof SafetensorsError, `expected SafetensorsError, got ${err}`);
-    assert.ok(err instanceof UserError, 'CLI prints it without a stack trace');
-    assert.equal(err.code, code, err.message);
-    assert.ok(err.message.startsWith(p + ': '), `message names the file: ${err.message}`);
-    assert.match(err.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => readSafetensors(p, names ? { names } : {}),
+    (err: unknown) => {
+      assert.ok(err instanceof SafetensorsError, `expected SafetensorsError, got ${err}`);
+      assert.ok(err instanceof UserError, 'CLI prints it without a stack trace');
+      assert.equal(err.code, code, err.message);
+      assert.ok(err.message.startsWith(p + ': '), `message names the file: ${err.message}`);
+      assert.match(err.message, pattern);
+      return true;
+    },
+  );
 }
 
 test('every kind of corrupt file gets its own precise message', () => {
@@ -117,17 +153,39 @@ test('every kind of corrupt file gets its own precise message', () => {
   expectError(rawFile(d, 'empty.safetensors', ''), 'header-json', /header is 0 bytes; expected a JSON object/);
   expectError(rawFile(d, 'arr.safetensors', '[1, 2]'), 'header-json', /not an object/);
   expectError(rawFile(d, 'dtype.safetensors', H({ w: ok('F33', [1], [0, 4]) }), [0, 0, 0, 0]), 'dtype', /tensor 'w': unknown dtype "F33"/);
-  expectError(rawFile(d, 'shape.safetensors', H({ w: ok('F32', [2, 3], [0, 20]) }), new Array(20).fill(0)), 'shape', /shape \[2, 3\] of F32 needs 24 bytes but data_offsets \[0, 20\] span 20 bytes/);
+  expectError(
+    rawFile(d, 'shape.safetensors', H({ w: ok('F32', [2, 3], [0, 20]) }), new Array(20).fill(0)),
+    'shape',
+    /shape \[2, 3\] of F32 needs 24 bytes but data_offsets \[0, 20\] span 20 bytes/,
+  );
   expectError(rawFile(d, 'entry.safetensors', H({ w: { dtype: 'F32', shape: [1] } }), [0, 0, 0, 0]), 'header-entry', /tensor 'w': data_offsets must be/);
-  expectError(rawFile(d, 'neg.safetensors', H({ w: ok('F32', [-1], [0, 4]) }), [0, 0, 0, 0]), 'header-entry', /shape must be an array of non-negative integers/);
+  expectError(
+    rawFile(d, 'neg.safetensors', H({ w: ok('F32', [-1], [0, 4]) }), [0, 0, 0, 0]),
+    'header-entry',
+    /shape must be an array of non-negative integers/,
+  );
   expectError(rawFile(d, 'rev.safetensors', H({ w: ok('F32', [1], [8, 4]) }), new Array(8).fill(0)), 'offsets', /end before they begin/);
-  expectError(rawFile(d, 'overlap.safetensors', H({ a: ok('F32', [2], [0, 8]), b: ok('F32', [1], [4, 8]) }), new Array(8).fill(0)), 'offsets', /tensor '(a|b)' bytes \[\d, 8\) overlap tensor/);
-  expectError(rawFile(d, 'gap.safetensors', H({ a: ok('F32', [1], [0, 4]), b: ok('F32', [1], [8, 12]) }), new Array(12).fill(0)), 'offsets', /gap of 4 bytes before tensor 'b'/);
+  expectError(
+    rawFile(d, 'overlap.safetensors', H({ a: ok('F32', [2], [0, 8]), b: ok('F32', [1], [4, 8]) }), new Array(8).fill(0)),
+    'offsets',
+    /tensor '(a|b)' bytes \[\d, 8\) overlap tensor/,
+  );
+  expectError(
+    rawFile(d, 'gap.safetensors', H({ a: ok('F32', [1], [0, 4]), b: ok('F32', [1], [8, 12]) }), new Array(12).fill(0)),
+    'offsets',
+    /gap of 4 bytes before tensor 'b'/,
+  );
   expectError(rawFile(d, 'trail.safetensors', H({ a: ok('F32', [1], [0, 4]) }), new Array(6).fill(0)), 'offsets', /2 bytes of data after the last tensor/);
-  expectError(rawFile(d, 'trunc.safetensors', H({ a: ok('F32', [4], [0, 16]) }), new Array(10).fill(0)), 'truncated', /file is truncated: the header describes 16 bytes of tensor data but only 10 bytes follow/);
+  expectError(
+    rawFile(d, 'trunc.safetensors', H({ a: ok('F32', [4], [0, 16]) }), new Array(10).fill(0)),
+    'truncated',
+    /file is truncated: the header describes 16 bytes of tensor data but only 10 bytes follow/,
+  );
   expectError(rawFile(d, 'oob.safetensors', H({ a: ok('F32', [1], [1000000, 1000004]) }), [0, 0, 0, 0]), 'offsets', /gap of 1000000 bytes before tensor 'a'/);
   expectError(rawFile(d, 'meta.safetensors', H({ __metadata__: { step: 3 } })), 'metadata', /__metadata__.step is 3; metadata values must be strings/);
-  expectError(rawFile(d, 'good.safetensors', H({ a: ok('F32', [1], [0, 4]) }), [0, 0, 0, 0]), 'missing-tensor', /no tensor named 'zz' \(the file has 'a'\)/, ['zz']);
+  expectError(rawFile(d, 'good.safetensors', H({ a: ok('F32', [1], [0, 4]) }), [0, 0, 0, 0]), 'missing-tensor', /no tensor named 'zz' \(the file has 'a'\)/, [
+    'zz',
+  ]);
   expectError(join(d, 'nope.safetensors'), 'io', /cannot open: no such file/);
   expectError(d, 'io', /cannot open/);
 });
@@ -142,13 +200,19 @@ test('invalid UTF-8 in the header is reported, not thrown raw', () => {
 test('writer rejects bad input with named tensors and leaves no file', () => {
   const d = scratchDir('st');
   const p = join(d, 'w.safetensors');
-  assert.throws(() => writeSafetensors(p, { w: { dtype: 'F32', shape: [2, 2], data: new Float32Array(3) } }), /tensor 'w': shape \[2, 2\] has 4 elements but data has 3/);
+  assert.throws(
+    () => writeSafetensors(p, { w: { dtype: 'F32', shape: [2, 2], data: new Float32Array(3) } }),
+    /tensor 'w': shape \[2, 2\] has 4 elements but data has 3/,
+  );
   assert.throws(() => writeSafetensors(p, { w: { dtype: 'I64' as 'F32', shape: [1], data: new Float32Array(1) } }), /cannot write dtype "I64"/);
   assert.throws(() => writeSafetensors(p, { __metadata__: { dtype: 'F32', shape: [1], data: new Float32Array(1) } }), /reserved/);
   assert.throws(() => readFileSync(p), /ENOENT/);
   writeFileSync(join(d, 'f'), '');
   const blocked = join(d, 'f', 'w.safetensors');
-  assert.throws(() => writeSafetensors(blocked, {}), (e: unknown) => e instanceof SafetensorsError && e.code === 'io' && e.message === `${blocked}: cannot write: a parent path is a file, not a directory`);
+  assert.throws(
+    () => writeSafetensors(blocked, {}),
+    (e: unknown) => e instanceof SafetensorsError && e.code === 'io' && e.message === `${blocked}: cannot write: a parent path is a file, not a directory`,
+  );
 });
 
 test('read-only integer and float64 dtypes decode to float32', () => {
@@ -162,8 +226,11 @@ test('read-only integer and float64 dtypes decode to float32', () => {
   const chunks: Buffer[] = [];
   let pos = 0;
   for (const [name, dtype, shape, bytes] of [
-    ['f64', 'F64', [2], Buffer.from(f64.buffer)], ['i64', 'I64', [2], Buffer.from(i64.buffer)], ['i32', 'I32', [2], Buffer.from(i32.buffer)],
-    ['u8', 'U8', [2], Buffer.from(u8)], ['bool', 'BOOL', [3], Buffer.from(bool)],
+    ['f64', 'F64', [2], Buffer.from(f64.buffer)],
+    ['i64', 'I64', [2], Buffer.from(i64.buffer)],
+    ['i32', 'I32', [2], Buffer.from(i32.buffer)],
+    ['u8', 'U8', [2], Buffer.from(u8)],
+    ['bool', 'BOOL', [3], Buffer.from(bool)],
   ] as const) {
     header[name] = { dtype, shape, data_offsets: [pos, pos + bytes.length] };
     chunks.push(bytes);

@@ -11,7 +11,9 @@ import { sidc } from '../../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sidc-parallel-'));
 const recipe = join(dir, 'toy.sid');
-writeFileSync(recipe, `recipe toy {
+writeFileSync(
+  recipe,
+  `recipe toy {
   teacher gmm { dim = 2; classes = 2; modes_per_class = 2; mode_std = 0.1; radius = 2; seed = 1 }
   data { text = labels }
   precision fp32 {}
@@ -26,7 +28,8 @@ writeFileSync(recipe, `recipe toy {
 sweep t over toy {
   time.interval in [(0, 0.5), (0.5, 1), (0, 1)]
 }
-`);
+`,
+);
 type Row = { point: string; run: string; failed?: boolean; status?: string; log?: string };
 const rowsOf = (runs: string) => (JSON.parse(readFileSync(join(runs, 'toy-sweep', 'sweep.json'), 'utf8')) as Row[]).map(({ run: _r, ...rest }) => rest);
 
@@ -46,7 +49,10 @@ test('--parallel 2 gives the sequential table; a failing point is marked with it
   const bad = await sidc('sweep-run', recipe, '--no-plots', '--runs-dir', runs, '--parallel', '2');
   assert.equal(bad.code, 1);
   const rows = rowsOf(runs);
-  assert.deepEqual(rows.map((r) => r.failed ?? false), [false, true, false]);
+  assert.deepEqual(
+    rows.map((r) => r.failed ?? false),
+    [false, true, false],
+  );
   assert.equal(rows[1]!.log, join(d1, 'run.log'));
   assert.match(readFileSync(rows[1]!.log!, 'utf8'), /checkpoint\.safetensors: .*safetensors/);
   assert.match(readFileSync(join(runs, 'toy-sweep', 'sweep.md'), 'utf8'), /\| failed \| - \| - \| - \| log: .*run\.log \|/);

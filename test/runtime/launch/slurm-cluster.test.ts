@@ -17,7 +17,14 @@ import { repoPath } from '../../helpers/paths.js';
 import { sidc } from '../../helpers/cli.js';
 
 // Under CI=true nothing skips: .ci/run installs slurm-wlm, munge and torch, so a missing one is a failure.
-const why = process.env.CI === 'true' ? undefined : process.getuid?.() !== 0 ? 'needs root (the one-node cluster starts daemons)' : !existsSync('/usr/sbin/slurmctld') || !existsSync('/usr/sbin/munged') ? 'needs Debian\'s slurm-wlm and munge' : undefined;
+const why =
+  process.env.CI === 'true'
+    ? undefined
+    : process.getuid?.() !== 0
+      ? 'needs root (the one-node cluster starts daemons)'
+      : !existsSync('/usr/sbin/slurmctld') || !existsSync('/usr/sbin/munged')
+        ? "needs Debian's slurm-wlm and munge"
+        : undefined;
 let started: string | undefined;
 function cluster(): void {
   if (started !== undefined) return;
@@ -29,16 +36,36 @@ function cluster(): void {
 const dir = mkdtempSync(join(tmpdir(), 'sidc-slurm-'));
 const fig3 = repoPath('recipes', 'fig3-gmm.sid');
 // fig3-gmm at a short length: the same six points, a few seconds each
-const SHORT = ['train.length=1k images', 'teach.length=10k images', 'train.checkpoint_every=512 images', 'train.sample_every=1k images', 'train.log_every=512 images', 'evaluate.samples=300'].flatMap((s) => ['--set', s]);
+const SHORT = [
+  'train.length=1k images',
+  'teach.length=10k images',
+  'train.checkpoint_every=512 images',
+  'train.sample_every=1k images',
+  'train.log_every=512 images',
+  'evaluate.samples=300',
+].flatMap((s) => ['--set', s]);
 
-type Row = { point: string; run: string; coverage?: number; precision?: number; energy?: number; sliced_w1?: number; failed?: boolean; status?: string; log?: string };
+type Row = {
+  point: string;
+  run: string;
+  coverage?: number;
+  precision?: number;
+  energy?: number;
+  sliced_w1?: number;
+  failed?: boolean;
+  status?: string;
+  log?: string;
+};
 const table = (runs: string): Row[] => JSON.parse(readFileSync(join(runs, 'fig3_gmm-sweep', 'sweep.json'), 'utf8')) as Row[];
 const withoutRun = (rows: Row[]) => rows.map(({ run: _r, ...rest }) => rest);
 const slurmSweep = (runs: string, ...extra: string[]) => sidc('sweep-run', fig3, ...SHORT, '--no-plots', '--launcher', 'slurm', '--runs-dir', runs, ...extra);
 // release a held array (scontrol exits 1 because the cancelled task cannot be released: not an error here)
 const release = (job: string) => spawnSync('scontrol', ['release', job], { encoding: 'utf8' });
 
-test('fig3-gmm as a 6-task job array: the local table; a failed and a cancelled point, then only those two re-submitted', { skip: why, timeout: 900_000 }, async () => {
+test('fig3-gmm as a 6-task job array: the local table; a failed and a cancelled point, then only those two re-submitted', {
+  skip: why,
+  timeout: 900_000,
+}, async () => {
   cluster();
   const local = join(dir, 'local');
   const l = await sidc('sweep-run', fig3, ...SHORT, '--no-plots', '--runs-dir', local);
@@ -62,7 +89,10 @@ test('fig3-gmm as a 6-task job array: the local table; a failed and a cancelled 
   const first = await slurmSweep(runs, '--set', 'launcher.sbatch=["--hold"]', '--status', '--wait', '--poll', '2');
   assert.equal(first.code, 1, first.out + first.err);
   const rows = table(runs);
-  assert.deepEqual(rows.map((r) => r.status ?? 'done'), ['done', 'done', 'failed', 'done', 'done', 'stopped']);
+  assert.deepEqual(
+    rows.map((r) => r.status ?? 'done'),
+    ['done', 'done', 'failed', 'done', 'done', 'stopped'],
+  );
   assert.equal(rows[2]!.log, join(dirs[2]!, 'run.log'));
   assert.match(readFileSync(rows[2]!.log!, 'utf8'), /checkpoint\.safetensors: .*not safetensors/);
   for (const i of [0, 1, 3, 4]) assert.deepEqual(withoutRun([rows[i]!]), withoutRun([expected[i]!]), `point ${i}`);
@@ -79,7 +109,12 @@ test('fig3-gmm as a 6-task job array: the local table; a failed and a cancelled 
   assert.equal(done.code, 0, done.out + done.err);
   assert.match(done.out, /all 6 points finished/);
   assert.deepEqual(withoutRun(table(runs)), withoutRun(expected));
-  assert.equal(readFileSync(join(runs, 'fig3_gmm-sweep', 'sweep.md'), 'utf8').split('\n').filter((l) => l.startsWith('| (')).length, 6);
+  assert.equal(
+    readFileSync(join(runs, 'fig3_gmm-sweep', 'sweep.md'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('| (')).length,
+    6,
+  );
   // points 0, 1, 3, 4 ran once; 2 twice (failed, then ran); 5 once (after its cancel)
   const attempts = (d: string) => (readFileSync(join(d, 'run.log'), 'utf8').match(/^== sidc point/gm) ?? []).length;
   assert.deepEqual(dirs.map(attempts), [1, 1, 2, 1, 1, 1]);
@@ -101,7 +136,9 @@ test('sidc run --launcher slurm: a requeued job (as after preemption) resumes fr
   const work = join(dir, 'requeue');
   mkdirSync(work, { recursive: true });
   const recipe = join(work, 'toy.sid');
-  writeFileSync(recipe, `recipe toy {
+  writeFileSync(
+    recipe,
+    `recipe toy {
   teacher gmm { dim = 2; classes = 2; modes_per_class = 2; mode_std = 0.1; radius = 2; seed = 1 }
   data { text = labels }
   precision fp32 {}
@@ -111,7 +148,8 @@ test('sidc run --launcher slurm: a requeued job (as after preemption) resumes fr
   train { length = 3k images; checkpoint_every = 64 images; sample_every = 3k images; log_every = 64 images }
   stage sid {}
 }
-`);
+`,
+  );
   const runs = join(work, 'runs');
   const sub = await sidc('run', recipe, '--launcher', 'slurm', '--runs-dir', runs, '--no-plots');
   assert.equal(sub.code, 0, sub.err);
@@ -133,7 +171,7 @@ test('sidc run --launcher slurm: a requeued job (as after preemption) resumes fr
   assert.ok(existsSync(join(run, 'student.safetensors')));
 });
 
-test('srun -n 2: the generated run script\'s Slurm -> torch rendezvous carries a gloo all_reduce', { skip: why, timeout: 300_000 }, (t) => {
+test("srun -n 2: the generated run script's Slurm -> torch rendezvous carries a gloo all_reduce", { skip: why, timeout: 300_000 }, (t) => {
   if (spawnSync('/usr/bin/python3', ['-c', 'import torch.distributed'], { encoding: 'utf8' }).status !== 0) {
     if (process.env.CI === 'true') assert.fail('CI=true and /usr/bin/python3 has no torch: .ci/run installs python3-torch');
     return t.skip('/usr/bin/python3 has no torch');
@@ -142,11 +180,22 @@ test('srun -n 2: the generated run script\'s Slurm -> torch rendezvous carries a
   const out = join(dir, 'gloo');
   mkdirSync(out, { recursive: true });
   const settings: LaunchSettings = { nodes: 1, tasksPerNode: 2, gpusPerNode: 0, sbatch: [], from: {} };
-  const script = runScript({ jobName: 'sidc-gloo-test', settings, runDir: out, workDir: dir, engine: ['/usr/bin/python3', repoPath('test', 'runtime', 'launch', 'fixtures', 'gloo_allreduce.py'), out] });
+  const script = runScript({
+    jobName: 'sidc-gloo-test',
+    settings,
+    runDir: out,
+    workDir: dir,
+    engine: ['/usr/bin/python3', repoPath('test', 'runtime', 'launch', 'fixtures', 'gloo_allreduce.py'), out],
+  });
   const r = spawnSync('sbatch', ['--wait', '--parsable'], { input: script, encoding: 'utf8', cwd: dir });
-  const logs = readdirSync(out).filter((f) => f.startsWith('slurm-')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+  const logs = readdirSync(out)
+    .filter((f) => f.startsWith('slurm-'))
+    .map((f) => readFileSync(join(out, f), 'utf8'))
+    .join('\n');
   assert.equal(r.status, 0, `${r.stderr}\n${logs}`);
-  const ranks = [0, 1].map((i) => JSON.parse(readFileSync(join(out, `rank-${i}.json`), 'utf8')) as { rank: number; world: number; sum: number; env: Record<string, string> });
+  const ranks = [0, 1].map(
+    (i) => JSON.parse(readFileSync(join(out, `rank-${i}.json`), 'utf8')) as { rank: number; world: number; sum: number; env: Record<string, string> },
+  );
   for (const [i, k] of ranks.entries()) {
     assert.equal(k.rank, i);
     assert.equal(k.world, 2);

@@ -57,7 +57,7 @@ function assertUnbiased(estimates: number[], expected: number, what: string): vo
   assert.ok(Math.abs(m - expected) < 4 * se + 1e-3, `${what}: mean ${m} over ${estimates.length} seeds, closed form ${expected}, standard error ${se}`);
 }
 
-test('energy distance of two 1-D Gaussians matches the closed form 2E|X-Y| - E|X-X\'| - E|Y-Y\'|', () => {
+test("energy distance of two 1-D Gaussians matches the closed form 2E|X-Y| - E|X-X'| - E|Y-Y'|", () => {
   // X ~ N(0, 1), Y ~ N(1.5, 0.5^2): X - Y ~ N(-1.5, 1.25), E|N(d, s^2)| = s sqrt(2/pi) exp(-d^2 / 2s^2) + d (1 - 2 Phi(-d/s))
   const [mx, sx, my, sy] = [0, 1, 1.5, 0.5];
   const d = my - mx;
@@ -137,14 +137,14 @@ test('true draws of a well separated mixture: precision = P(chi2_2 <= 9) = 1 - e
 });
 
 test('the mixture of examples/gmm.sid and recipes/fig3-gmm.sid is well separated: no sample is within 3 std of two components (the nearest rule changes no number there)', () => {
-  for (const spec of [
-    { dim: 2, classes: 4, modesPerClass: 6, modeStd: 0.12, radius: 4, seed: 3 },
-  ]) {
+  for (const spec of [{ dim: 2, classes: 4, modesPerClass: 6, modeStd: 0.12, radius: 4, seed: 3 }]) {
     const t = mixtureTruth(makeGmm(spec));
     let closest = Infinity;
-    t.components.forEach((a, i) => t.components.forEach((b, j) => {
-      if (j > i) closest = Math.min(closest, Math.hypot(a.mean[0]! - b.mean[0]!, a.mean[1]! - b.mean[1]!) / a.std);
-    }));
+    t.components.forEach((a, i) =>
+      t.components.forEach((b, j) => {
+        if (j > i) closest = Math.min(closest, Math.hypot(a.mean[0]! - b.mean[0]!, a.mean[1]! - b.mean[1]!) / a.std);
+      }),
+    );
     assert.ok(closest >= 6, `closest components ${closest} std apart`);
   }
 });

@@ -32,7 +32,8 @@ test('attentionCore gradients (hand-written backward) equal autograd of the batc
   const dy = rnd([4, 6, 3], 7);
   const g1 = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(attentionCore(a, b, c), dy)))([q, k, v]);
   const g2 = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
-    tf.sum(tf.mul(attentionReference(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D), dy)))([q, k, v]);
+    tf.sum(tf.mul(attentionReference(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D), dy)),
+  )([q, k, v]);
   for (let i = 0; i < 3; i++) assert.ok(relErr(g1[i]!, g2[i]!) < 1e-5, `grad ${i}: ${relErr(g1[i]!, g2[i]!)}`);
 });
 

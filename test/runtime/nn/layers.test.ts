@@ -30,8 +30,7 @@ test('linear [out,in] on rank-3 input: value and all gradients equal the autogra
   const b = rnd([5], 6);
   const dy = rnd([2, 4, 5], 7);
   const loss = (g: typeof linear) => (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(g(x, w, b), dy));
-  const ref = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
-    tf.reshape(tf.add(tf.matMul(tf.reshape(x, [8, 6]), tf.transpose(w)), b), [2, 4, 5]);
+  const ref = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.reshape(tf.add(tf.matMul(tf.reshape(x, [8, 6]), tf.transpose(w)), b), [2, 4, 5]);
   const gm = tf.grads(loss(linear))([x, w, b]);
   const gr = tf.grads(loss(ref))([x, w, b]);
   assert.deepEqual(linear(x, w, b).shape, [2, 4, 5]);
@@ -80,7 +79,10 @@ test('layerNorm / rmsNorm: values match the definition, custom gradients match a
   };
   const rmsRef = (x: tf.Tensor) => tf.div(x, tf.sqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-6)));
   const dy = rnd([3, 8], 14);
-  for (const [mine, ref] of [[(x: tf.Tensor) => layerNorm(x), lnRef], [(x: tf.Tensor) => rmsNorm(x), rmsRef]] as const) {
+  for (const [mine, ref] of [
+    [(x: tf.Tensor) => layerNorm(x), lnRef],
+    [(x: tf.Tensor) => rmsNorm(x), rmsRef],
+  ] as const) {
     assert.ok(relErr(mine(x), ref(x)) < 1e-5);
     const g1 = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(mine(x), dy)))(x);
     const g2 = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(ref(x), dy)))(x);
@@ -100,7 +102,12 @@ test('patchify puts pixel (c, y, x) at token (y/p, x/p), feature (c, y%p, x%p); 
   assert.deepEqual(t.shape, [B, (H / p) * (W / p), C * p * p]);
   const xv = x.arraySync() as number[][][][];
   const tv = t.arraySync() as number[][][];
-  for (const [b, c, y, xx] of [[0, 0, 0, 0], [1, 2, 7, 11], [0, 1, 5, 6], [1, 0, 3, 9]] as const) {
+  for (const [b, c, y, xx] of [
+    [0, 0, 0, 0],
+    [1, 2, 7, 11],
+    [0, 1, 5, 6],
+    [1, 0, 3, 9],
+  ] as const) {
     const tok = Math.floor(y / p) * (W / p) + Math.floor(xx / p);
     assert.equal(tv[b]![tok]![c * p * p + (y % p) * p + (xx % p)], xv[b]![c]![y]![xx]);
   }

@@ -22,7 +22,7 @@ const cases: Record<string, Case> = {
   'slice gradient': () => [tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.slice(a, [0, 1, 1, 0], [2, 2, 3, 6]))))(x())],
 };
 
-test('fast kernels give exactly the stock kernels\' results', () => {
+test("fast kernels give exactly the stock kernels' results", () => {
   const stock: Record<string, Float32Array[]> = {};
   const shapes: Record<string, number[][]> = {};
   for (const [n, f] of Object.entries(cases)) {
@@ -34,7 +34,11 @@ test('fast kernels give exactly the stock kernels\' results', () => {
   try {
     for (const [n, f] of Object.entries(cases)) {
       const r = f();
-      assert.deepEqual(r.map((t) => t.shape), shapes[n], n);
+      assert.deepEqual(
+        r.map((t) => t.shape),
+        shapes[n],
+        n,
+      );
       r.forEach((t, i) => assert.deepEqual(Float32Array.from(t.dataSync()), stock[n]![i], `${n} #${i}`));
     }
   } finally {
@@ -42,7 +46,7 @@ test('fast kernels give exactly the stock kernels\' results', () => {
   }
 });
 
-test('fast unstack/split never copy the whole input out of the heap (the stock kernels\' quadratic cost)', () => {
+test("fast unstack/split never copy the whole input out of the heap (the stock kernels' quadratic cost)", () => {
   registerWasmFastKernels();
   const backend = tf.backend() as unknown as { readSync: (...a: unknown[]) => unknown };
   const orig = backend.readSync;

@@ -6,7 +6,21 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHARTS, barPlotPng, barSpec, decimate, imageGridPng, linePlotPng, lineSpec, readPng, renderSpec, scatterPng, scatterSpec, wrapText, type RGBAImage } from '../../../runtime/plot/index.js';
+import {
+  CHARTS,
+  barPlotPng,
+  barSpec,
+  decimate,
+  imageGridPng,
+  linePlotPng,
+  lineSpec,
+  readPng,
+  renderSpec,
+  scatterPng,
+  scatterSpec,
+  wrapText,
+  type RGBAImage,
+} from '../../../runtime/plot/index.js';
 import { compileSpec } from '../../../runtime/plot/render-vega.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sidc-plot-'));
@@ -22,15 +36,38 @@ const isRed = (p: number[]): boolean => p[0]! > 200 && p[1]! < 80 && p[2]! < 80;
 const isBackground = (p: number[]): boolean => p.every((v) => v >= 220) && Math.max(...p) - Math.min(...p) < 8;
 function inkIn(img: RGBAImage, x0: number, y0: number, x1: number, y1: number): number {
   let n = 0;
-  for (let y = Math.max(0, Math.floor(y0)); y < Math.min(img.height, y1); y++) for (let x = Math.max(0, Math.floor(x0)); x < Math.min(img.width, x1); x++) if (pixel(img, x, y).some((v) => v < 160)) n++;
+  for (let y = Math.max(0, Math.floor(y0)); y < Math.min(img.height, y1); y++)
+    for (let x = Math.max(0, Math.floor(x0)); x < Math.min(img.width, x1); x++) if (pixel(img, x, y).some((v) => v < 160)) n++;
   return n;
 }
 
 test('every chart kind builds a spec vega-lite compiles without a warning', async () => {
   const samples = {
-    scatter: scatterSpec({ series: [{ x: [0, 1], y: [1, 2], label: 'a', annotations: ['p', 'q'] }], rings: { x: [0], y: [0], series: [0] }, title: 't', xlabel: 'x', ylabel: 'y', legend: 'left' }),
-    line: lineSpec({ series: [{ x: [0, 1, 2], y: [1, NaN, 3], label: 'a', markers: true }, { x: [0, 1], y: [2, 2] }], logy: true, legend: 'right' }),
-    bar: barSpec({ categories: ['u', 'v'], groups: [{ label: 'g', values: [1, 2] }, { label: 'h', values: [2, 1] }], valueLabels: true, legend: 'none' }),
+    scatter: scatterSpec({
+      series: [{ x: [0, 1], y: [1, 2], label: 'a', annotations: ['p', 'q'] }],
+      rings: { x: [0], y: [0], series: [0] },
+      title: 't',
+      xlabel: 'x',
+      ylabel: 'y',
+      legend: 'left',
+    }),
+    line: lineSpec({
+      series: [
+        { x: [0, 1, 2], y: [1, NaN, 3], label: 'a', markers: true },
+        { x: [0, 1], y: [2, 2] },
+      ],
+      logy: true,
+      legend: 'right',
+    }),
+    bar: barSpec({
+      categories: ['u', 'v'],
+      groups: [
+        { label: 'g', values: [1, 2] },
+        { label: 'h', values: [2, 1] },
+      ],
+      valueLabels: true,
+      legend: 'none',
+    }),
   } as const;
   assert.deepEqual(Object.keys(samples).sort(), Object.keys(CHARTS).sort(), 'a sample per registered kind');
   for (const [kind, spec] of Object.entries(samples)) {
@@ -42,7 +79,17 @@ test('every chart kind builds a spec vega-lite compiles without a warning', asyn
 
 test('scatter: a point at data (0, 0) lands at the centre of the data area, in its colour; files beside the PNG', () => {
   const p = join(dir, 'scatter.png');
-  const opts = { series: [{ x: [0, 0.5], y: [0, -0.5], color: '#ff0000', radius: 4, alpha: 1, label: 'red { "quoted" }', annotations: ['', ''] }], xlim: [-1, 1] as [number, number], ylim: [-1, 1] as [number, number], width: 300, height: 240, title: 'T', xlabel: 'x', ylabel: 'y', legend: 'none' as const };
+  const opts = {
+    series: [{ x: [0, 0.5], y: [0, -0.5], color: '#ff0000', radius: 4, alpha: 1, label: 'red { "quoted" }', annotations: ['', ''] }],
+    xlim: [-1, 1] as [number, number],
+    ylim: [-1, 1] as [number, number],
+    width: 300,
+    height: 240,
+    title: 'T',
+    xlabel: 'x',
+    ylabel: 'y',
+    legend: 'none' as const,
+  };
   const info = scatterPng(p, opts);
   const img = readPng(p);
   assert.deepEqual([img.width, img.height], [600, 480], 'scale 2 by default');
@@ -59,17 +106,31 @@ test('scatter: a point at data (0, 0) lands at the centre of the data area, in i
   assert.ok(inkIn(img, 0, 0, a.x0 - 2, img.height) > 20, 'y ticks and label');
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'scatter.vl.json'), 'utf8')), JSON.parse(JSON.stringify(scatterSpec(opts))), 'the spec beside the PNG');
   assert.match(readFileSync(join(dir, 'scatter.svg'), 'utf8'), /^<svg[^>]* width="300" height="240"/);
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'written atomically, no temp left');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('.tmp')),
+    [],
+    'written atomically, no temp left',
+  );
 });
 
 test('scatter: mismatched x/y lengths are an error naming the series', () => {
-  assert.throws(() => scatterPng(join(dir, 'bad.png'), { series: [{ x: [1, 2], y: [1], label: 'mode 3' }] }), /scatter series 0 \(mode 3\): x has 2 values but y has 1/);
+  assert.throws(
+    () => scatterPng(join(dir, 'bad.png'), { series: [{ x: [1, 2], y: [1], label: 'mode 3' }] }),
+    /scatter series 0 \(mode 3\): x has 2 values but y has 1/,
+  );
   assert.equal(existsSync(join(dir, 'bad.png')), false);
 });
 
 test('line plot: a horizontal line at y = 0.5 crosses the middle of the area; on a log axis decades are straight', () => {
   const p = join(dir, 'line.png');
-  const info = linePlotPng(p, { series: [{ x: [0, 1], y: [0.5, 0.5], color: '#ff0000', width: 3 }], xlim: [0, 1], ylim: [0, 1], width: 200, height: 160, scale: 1 });
+  const info = linePlotPng(p, {
+    series: [{ x: [0, 1], y: [0.5, 0.5], color: '#ff0000', width: 3 }],
+    xlim: [0, 1],
+    ylim: [0, 1],
+    width: 200,
+    height: 160,
+    scale: 1,
+  });
   const img = readPng(p);
   assert.deepEqual([img.width, img.height], [200, 160]);
   const a = info.area;
@@ -88,7 +149,15 @@ test('line plot: a horizontal line at y = 0.5 crosses the middle of the area; on
 
 test('bar plot: bar heights follow the values; category k sits at x = k', () => {
   const p = join(dir, 'bar.png');
-  const info = barPlotPng(p, { categories: ['a', 'b'], groups: [{ label: 'g', values: [1, 2], color: '#ff0000' }], ylim: [0, 4], width: 300, height: 240, valueLabels: true, legend: 'none' });
+  const info = barPlotPng(p, {
+    categories: ['a', 'b'],
+    groups: [{ label: 'g', values: [1, 2], color: '#ff0000' }],
+    ylim: [0, 4],
+    width: 300,
+    height: 240,
+    valueLabels: true,
+    legend: 'none',
+  });
   const img = readPng(p);
   const [x0, yTop0] = info.toPixel(0, 1);
   const [x1, yTop1] = info.toPixel(1, 2);
@@ -97,7 +166,10 @@ test('bar plot: bar heights follow the values; category k sits at x = k', () => 
   assert.ok(isBackground(pixel(img, x0, yTop0 - 40)), 'above bar a (and its value label)');
   assert.ok(isRed(pixel(img, x1, yTop0 - 40)), 'bar b is taller');
   assert.ok(isBackground(pixel(img, x1, yTop1 - 40)));
-  assert.throws(() => barPlotPng(join(dir, 'x.png'), { categories: ['a'], groups: [{ label: 'g', values: [1, 2] }] }), /bar group 'g' has 2 values for 1 categories/);
+  assert.throws(
+    () => barPlotPng(join(dir, 'x.png'), { categories: ['a'], groups: [{ label: 'g', values: [1, 2] }] }),
+    /bar group 'g' has 2 values for 1 categories/,
+  );
 });
 
 test('a spec vega cannot render is an error naming it, and the renderer keeps working', () => {
@@ -112,7 +184,17 @@ test('image grid: [-1, 1] maps to black..white, NaN to magenta, layouts HWC and 
   const gray = (v: number): Float32Array => new Float32Array(h * w).fill(v);
   const nan = gray(0);
   nan[5] = NaN; // row 1, col 2
-  const info = imageGridPng(p, [gray(-1), gray(0), gray(1), nan], { rows: 2, cols: 2, channels: 1, height: h, width: w, scale: 2, pad: 1, labels: ['first prompt', 'second'], title: 'Grid' });
+  const info = imageGridPng(p, [gray(-1), gray(0), gray(1), nan], {
+    rows: 2,
+    cols: 2,
+    channels: 1,
+    height: h,
+    width: w,
+    scale: 2,
+    pad: 1,
+    labels: ['first prompt', 'second'],
+    title: 'Grid',
+  });
   const img = readPng(p);
   assert.deepEqual([img.width, img.height], [info.width, info.height]);
   assert.equal(readdirSync(dir).filter((f) => f.startsWith('grid.') && f !== 'grid.png').length, 0, 'a grid is a PNG only');
@@ -133,14 +215,20 @@ test('image grid: [-1, 1] maps to black..white, NaN to magenta, layouts HWC and 
   const hwc = Float32Array.from([1, -1, -1, -1, -1, 1]);
   const chw = Float32Array.from([1, -1, -1, -1, -1, 1]); // R: [1,-1], G: [-1,-1], B: [-1,1]
   const q = join(dir, 'rgb.png');
-  for (const [layout, data] of [['HWC', hwc], ['CHW', chw]] as const) {
+  for (const [layout, data] of [
+    ['HWC', hwc],
+    ['CHW', chw],
+  ] as const) {
     const gi = imageGridPng(q, [data], { rows: 1, cols: 1, channels: 3, height: 1, width: 2, layout, scale: 1, pad: 0 });
     const im = readPng(q);
     const [cx, cy] = gi.cell(0, 0);
     assert.deepEqual(pixel(im, cx, cy), [255, 0, 0], layout);
     assert.deepEqual(pixel(im, cx + 1, cy), [0, 0, 255], layout);
   }
-  assert.throws(() => imageGridPng(q, [new Float32Array(5)], { rows: 1, cols: 1, channels: 3, height: 1, width: 2 }), /image 0 has 5 values, expected 1 x 2 x 3 = 6/);
+  assert.throws(
+    () => imageGridPng(q, [new Float32Array(5)], { rows: 1, cols: 1, channels: 3, height: 1, width: 2 }),
+    /image 0 has 5 values, expected 1 x 2 x 3 = 6/,
+  );
 });
 
 test('wrapText wraps on words, splits long words and marks a cut with ..', () => {
@@ -149,7 +237,7 @@ test('wrapText wraps on words, splits long words and marks a cut with ..', () =>
   assert.deepEqual(wrapText('one two three four five', 9, 2), ['one two', 'three..']);
 });
 
-test('line decimation keeps each column\'s extremes and leaves short series alone', () => {
+test("line decimation keeps each column's extremes and leaves short series alone", () => {
   const n = 10000;
   const xs = Float64Array.from({ length: n }, (_, i) => i);
   const ys = Float64Array.from({ length: n }, (_, i) => Math.sin(i));

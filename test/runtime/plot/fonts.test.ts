@@ -10,7 +10,10 @@ import { PALETTE, paletteColor, parseHex } from '../../../runtime/plot/index.js'
 test('fonts: DejaVu Sans from the npm package, system fonts not loaded', () => {
   const f = fontSetup();
   assert.equal(f.loadSystemFonts, false);
-  assert.ok(f.fontFiles.some((p) => p.includes('dejavu-fonts-ttf') && p.endsWith('DejaVuSans.ttf')), f.fontFiles.join());
+  assert.ok(
+    f.fontFiles.some((p) => p.includes('dejavu-fonts-ttf') && p.endsWith('DejaVuSans.ttf')),
+    f.fontFiles.join(),
+  );
 });
 
 test('advance widths read from DejaVu Sans match its published metrics (units of 2048 per em)', () => {

@@ -54,15 +54,31 @@ function assertSameTensors(a: string, b: string): void {
 test('recipe teach stage = startTeach/teachStep/saveTeacher called directly (bit-identical teacher file)', () => {
   const root = mkdtempSync(join(tmpdir(), 'sidc-dit-teach-'));
   try {
-    const graph = compile(recipe('length = 6 images; lr = 6e-4; batch = 2; warmup = 2 steps; weights = raw; caption_dropout = 0.3; time = logit_normal(0.5, 1.2)'));
-    assert.deepEqual(graph.stages.map((s) => s.kind), ['teach'], 'a teach-only recipe gets no implicit sid stage');
+    const graph = compile(
+      recipe('length = 6 images; lr = 6e-4; batch = 2; warmup = 2 steps; weights = raw; caption_dropout = 0.3; time = logit_normal(0.5, 1.2)'),
+    );
+    assert.deepEqual(
+      graph.stages.map((s) => s.kind),
+      ['teach'],
+      'a teach-only recipe gets no implicit sid stage',
+    );
     const paths = openRunDir(join(root, 'runs'), graph, {});
     const out: string[] = [];
     assert.ok(runGraph(graph, paths, quiet(out)).completed);
     assert.match(out.join(''), /3 steps of batch 2/);
 
     // the oracle: dit-teach.ts by hand with the recipe's values written out
-    const s = startTeach(loadMnist({ split: 'train' }), { config: ditConfig('dit_mnist_s'), batch: 2, lr: 6e-4, warmupSteps: 2, emaDecay: 0.995, captionDrop: 0.3, tMean: 0.5, tStd: 1.2, seed: 3 });
+    const s = startTeach(loadMnist({ split: 'train' }), {
+      config: ditConfig('dit_mnist_s'),
+      batch: 2,
+      lr: 6e-4,
+      warmupSteps: 2,
+      emaDecay: 0.995,
+      captionDrop: 0.3,
+      tMean: 0.5,
+      tStd: 1.2,
+      seed: 3,
+    });
     for (let i = 0; i < 3; i++) teachStep(s);
     const direct = join(root, 'direct.safetensors');
     saveTeacher(direct, s, 'direct', 'raw');
@@ -71,8 +87,14 @@ test('recipe teach stage = startTeach/teachStep/saveTeacher called directly (bit
     assert.equal(meta['weights'], 'raw');
     assert.equal(meta['steps'], '3');
     // metrics: one line per 2 images
-    const lines = readFileSync(paths.metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { images: number });
-    assert.deepEqual(lines.map((l) => l.images), [2, 4, 6]);
+    const lines = readFileSync(paths.metrics, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { images: number });
+    assert.deepEqual(
+      lines.map((l) => l.images),
+      [2, 4, 6],
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -101,11 +123,19 @@ test('a teach stage stopped after its checkpoint resumes and ends with the unint
 test('a sid stage after teach distils the teacher just trained (no teacher.checkpoint)', () => {
   const root = mkdtempSync(join(tmpdir(), 'sidc-dit-teach-'));
   try {
-    const graph = compile(recipe('length = 2 images; batch = 2', `  batch { global = 2; per_device = 2 }
+    const graph = compile(
+      recipe(
+        'length = 2 images; batch = 2',
+        `  batch { global = 2; per_device = 2 }
   train.length = 2 images
   stage sid after teach {}
-`));
-    assert.deepEqual(graph.stages.map((s) => s.kind), ['teach', 'sid']);
+`,
+      ),
+    );
+    assert.deepEqual(
+      graph.stages.map((s) => s.kind),
+      ['teach', 'sid'],
+    );
     const paths = openRunDir(join(root, 'runs'), graph, {});
     assert.ok(runGraph(graph, paths, { ...quiet(), plots: false }).completed);
     const student = readSafetensors(paths.student);
@@ -125,7 +155,10 @@ test('compiler: a dit recipe needs a teach stage or teacher.checkpoint; the teac
   const amp = compile(recipe('length = 2 images; batch = 2').replace('precision fp32 {}', 'precision amp {}'));
   const root = mkdtempSync(join(tmpdir(), 'sidc-dit-teach-'));
   try {
-    assert.throws(() => runGraph(amp, openRunDir(root, amp, {}), quiet()), (e: unknown) => e instanceof InitError && /precision fp32/.test((e as Error).message));
+    assert.throws(
+      () => runGraph(amp, openRunDir(root, amp, {}), quiet()),
+      (e: unknown) => e instanceof InitError && /precision fp32/.test((e as Error).message),
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -23,7 +23,10 @@ test('dit run: sample grid and a student file; sidc eval table over it', () => {
   const out: string[] = [];
   const res = runGraph(graph, paths, { io: { stdout: (s) => void out.push(s), stderr: (s) => void out.push(s), isTTY: false } });
   assert.ok(res.completed);
-  assert.ok(readdirSync(paths.samples).some((f) => f.endsWith('.png')), 'no sample grid');
+  assert.ok(
+    readdirSync(paths.samples).some((f) => f.endsWith('.png')),
+    'no sample grid',
+  );
   const student = loadDitFile(paths.student, { trainable: false });
   assert.equal(student.nullCondition, 10);
   student.dispose();
@@ -32,10 +35,19 @@ test('dit run: sample grid and a student file; sidc eval table over it', () => {
   const real = { ...held, images: held.images.subarray(0, 60 * 784), labels: held.labels.subarray(0, 60), captions: held.captions.slice(0, 60) };
   const npyDir = join(dir, 'npy');
   const rows = evaluateImageRun(paths.dir, graph, {
-    teacherSteps: [1, 2], studentSteps: [1, 4], cfg: 4.5, perClass: 2, seed: 1,
-    classifier: loadClassifier(repoPath('examples/eval/mnist-classifier.safetensors')), real, npyDir,
+    teacherSteps: [1, 2],
+    studentSteps: [1, 4],
+    cfg: 4.5,
+    perClass: 2,
+    seed: 1,
+    classifier: loadClassifier(repoPath('examples/eval/mnist-classifier.safetensors')),
+    real,
+    npyDir,
   });
-  assert.deepEqual(rows.map((r) => r.label), ['teacher-euler-1', 'teacher-euler-2', 'student-1', 'student-4']);
+  assert.deepEqual(
+    rows.map((r) => r.label),
+    ['teacher-euler-1', 'teacher-euler-2', 'student-1', 'student-4'],
+  );
   for (const r of rows) {
     assert.equal(r.samples, 20);
     assert.ok(Number.isFinite(r.fid) && r.fid >= 0, `${r.label} fid ${r.fid}`);
@@ -45,7 +57,10 @@ test('dit run: sample grid and a student file; sidc eval table over it', () => {
     assert.deepEqual(a.shape, [20, 1, 28, 28]);
   }
   const labels = readNpy(join(npyDir, 'labels.npy'));
-  assert.deepEqual(Array.from(labels.data), Array.from({ length: 20 }, (_, i) => Math.floor(i / 2)));
+  assert.deepEqual(
+    Array.from(labels.data),
+    Array.from({ length: 20 }, (_, i) => Math.floor(i / 2)),
+  );
   const md = writeImageEval(paths.dir, rows, { run: 'tiny' });
   assert.equal(md.split('\n').filter((l) => l.startsWith('| teacher') || l.startsWith('| student')).length, 4);
   assert.ok(existsSync(join(paths.dir, 'eval-images.json')));

@@ -23,7 +23,14 @@ import { useWasm } from '../nn/setup.js';
 
 before(() => useWasm());
 
-const TINY = ['batch.global=2', 'batch.per_device=2', 'train.length=4 images', 'train.checkpoint_every=2 images', 'train.sample_every=4 images', 'train.log_every=2 images'];
+const TINY = [
+  'batch.global=2',
+  'batch.per_device=2',
+  'train.length=4 images',
+  'train.checkpoint_every=2 images',
+  'train.sample_every=4 images',
+  'train.log_every=2 images',
+];
 
 function graphOf(set: string[]): ExecutionGraph {
   const r = compileFile(repoPath('examples', 'mnist-sid.sid'), { set });
@@ -31,20 +38,28 @@ function graphOf(set: string[]): ExecutionGraph {
   return r.graphs[0]!;
 }
 
-test('image monitor: the logged FID / alignment of a snapshot are sidc eval\'s on that file', () => {
+test("image monitor: the logged FID / alignment of a snapshot are sidc eval's on that file", () => {
   const graph = graphOf([...TINY, 'monitor.every=2 images', 'monitor.samples=20']);
   const paths = openRunDir(join(mkdtempSync(join(tmpdir(), 'sidc-monitor-img-')), 'runs'), graph, {});
   assert.ok(runGraph(graph, paths, { io: { stdout: () => {}, stderr: () => {}, isTTY: false }, plots: false }).completed);
   const events = readMonitorEvents(paths.metrics);
-  assert.deepEqual(events.map((e) => e.images), [2, 4]);
+  assert.deepEqual(
+    events.map((e) => e.images),
+    [2, 4],
+  );
   const recs = new Map(readSnapshotRecords(paths.dir).map((r) => [r.name, r]));
   assert.deepEqual([...recs.keys()].sort(), ['best-alignment', 'best-fid', 'last']);
   assert.equal(recs.get('best-fid')!.metrics.fid, Math.min(...events.map((e) => e.metrics.fid!)));
   for (const name of ['best-fid', 'last']) {
     const rec = recs.get(name)!;
     const rows = evaluateImageRun(paths.dir, graph, {
-      teacherSteps: [], studentSteps: [rec.steps], cfg: 4.5, perClass: 2, seed: MONITOR_SEED,
-      classifier: loadClassifier(repoPath('examples/eval/mnist-classifier.safetensors')), real: loadMnist({ split: 'heldout' }),
+      teacherSteps: [],
+      studentSteps: [rec.steps],
+      cfg: 4.5,
+      perClass: 2,
+      seed: MONITOR_SEED,
+      classifier: loadClassifier(repoPath('examples/eval/mnist-classifier.safetensors')),
+      real: loadMnist({ split: 'heldout' }),
       student: resolveRunRef(`${paths.dir}@${name}`).student,
     });
     assert.equal(rows[0]!.samples, 20);
@@ -55,7 +70,10 @@ test('image monitor: the logged FID / alignment of a snapshot are sidc eval\'s o
 });
 
 test('guidance.fake_dropout: p = 1 gives psi only the null condition, p = 0.1 about a tenth of them', () => {
-  for (const [p, lo, hi] of [[1, 1, 1], [0.1, 0.085, 0.115]] as const) {
+  for (const [p, lo, hi] of [
+    [1, 1, 1],
+    [0.1, 0.085, 0.115],
+  ] as const) {
     const graph = graphOf([...TINY, `guidance.fake_dropout=${p}`]);
     const stage = graph.stages.find((s) => s.name === 'sid')!;
     const st = prepareStage(graph, stage, new Map());
@@ -66,7 +84,10 @@ test('guidance.fake_dropout: p = 1 gives psi only the null condition, p = 0.1 ab
     const drawn = (env.get('fake.condition.c') as { dataSync(): Int32Array }).dataSync();
     const seen = (env.get('fake.drop.c') as { dataSync(): Int32Array }).dataSync();
     assert.equal(st.classes, 10);
-    assert.ok(drawn.every((c) => c >= 0 && c < 10), 'the drawn prompts are digits');
+    assert.ok(
+      drawn.every((c) => c >= 0 && c < 10),
+      'the drawn prompts are digits',
+    );
     let nulls = 0;
     for (let i = 0; i < seen.length; i++) {
       if (seen[i] === 10) nulls++;

@@ -19,7 +19,17 @@ import { useWasm } from '../nn/setup.js';
 import { sidc } from '../../helpers/cli.js';
 import { readNpy } from '../../../runtime/formats/npy.js';
 
-const TINY = ['teacher.width=16', 'teacher.depth=1', 'teach.length=1280 images', 'train.length=768 images', 'train.checkpoint_every=512 images', 'train.sample_every=768 images', 'train.log_every=256 images', 'evaluate.samples=100', 'evaluate.teacher_steps=[1]'];
+const TINY = [
+  'teacher.width=16',
+  'teacher.depth=1',
+  'teach.length=1280 images',
+  'train.length=768 images',
+  'train.checkpoint_every=512 images',
+  'train.sample_every=768 images',
+  'train.log_every=256 images',
+  'evaluate.samples=100',
+  'evaluate.teacher_steps=[1]',
+];
 const MONITOR = ['monitor.every=256 images', 'monitor.samples=200', 'monitor.keep=[best(energy), best(coverage), last]'];
 
 function graphOf(set: string[]): ExecutionGraph {
@@ -46,7 +56,14 @@ before(async () => {
 
 test('monitor: an event per 256 images, best snapshots are the best events, last is the final student', () => {
   const events = readMonitorEvents(full.metrics);
-  assert.deepEqual(events.map((e) => [e.stage, e.images]), [['sid', 256], ['sid', 512], ['sid', 768]]);
+  assert.deepEqual(
+    events.map((e) => [e.stage, e.images]),
+    [
+      ['sid', 256],
+      ['sid', 512],
+      ['sid', 768],
+    ],
+  );
   for (const e of events) assert.deepEqual(Object.keys(e.metrics), ['energy', 'sliced_w1', 'coverage', 'precision']);
   const recs = new Map(readSnapshotRecords(full.dir).map((r) => [r.name, r]));
   assert.deepEqual([...recs.keys()].sort(), ['best-coverage', 'best-energy', 'last']);
@@ -79,18 +96,28 @@ test('monitor: killed before and after a checkpoint, resumed: the same events, s
   const state = JSON.parse(readSafetensors(paths.checkpoint).metadata.state!) as { images: number; monitor: { best: Record<string, number> } };
   assert.equal(state.images, 512);
   const early = readMonitorEvents(paths.metrics);
-  assert.deepEqual(early.map((e) => e.images), [256, 512]);
+  assert.deepEqual(
+    early.map((e) => e.images),
+    [256, 512],
+  );
   assert.equal(state.monitor.best.energy, Math.min(...early.map((e) => e.metrics.energy!)));
   assert.equal(run(g, 'killed').completed, true);
   assert.deepEqual(withoutTime(readMonitorEvents(paths.metrics)), withoutTime(readMonitorEvents(full.metrics)));
   assert.deepEqual(readSnapshotRecords(paths.dir), readSnapshotRecords(full.dir));
-  for (const name of ['best-energy', 'best-coverage', 'last']) assert.deepEqual(tensors(snapshotFile(paths.dir, name)), tensors(snapshotFile(full.dir, name)), name);
+  for (const name of ['best-energy', 'best-coverage', 'last'])
+    assert.deepEqual(tensors(snapshotFile(paths.dir, name)), tensors(snapshotFile(full.dir, name)), name);
 });
 
 test('RUN@<snapshot> names a kept snapshot; a wrong name lists the available ones', () => {
   assert.equal(resolveRunRef(`${full.dir}@best-energy`).student, snapshotFile(full.dir, 'best-energy'));
   assert.deepEqual(resolveRunRef(full.dir), { dir: full.dir, snapshot: null, student: full.student });
-  assert.throws(() => resolveRunRef(`${full.dir}@best-fid`), (e: Error) => e instanceof UserError && e.message.includes("no snapshot 'best-fid'") && e.message.includes(`available: ${full.dir}@best-coverage, ${full.dir}@best-energy, ${full.dir}@last`));
+  assert.throws(
+    () => resolveRunRef(`${full.dir}@best-fid`),
+    (e: Error) =>
+      e instanceof UserError &&
+      e.message.includes("no snapshot 'best-fid'") &&
+      e.message.includes(`available: ${full.dir}@best-coverage, ${full.dir}@best-energy, ${full.dir}@last`),
+  );
   assert.throws(() => resolveRunRef(join(root, 'nope@last')), /no such run directory/);
   assert.ok(readFileSync(full.metrics, 'utf8').includes('"event":"monitor"'));
 });

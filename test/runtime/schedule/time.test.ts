@@ -48,7 +48,12 @@ test('restricted sampling stays inside the interval and inverse CDF matches reje
 
 test('pi(t) = w p / E_p[w] integrates to 1 and is 2(1 - t) for uniform p with w = 1 - t (eq. 14)', () => {
   const n = 4000;
-  for (const [dist, w] of [[{ kind: 'uniform' }, { name: 'one_minus_t' }], [LN, { name: 'one_minus_t' }], [LN, { name: 'inv_t' }], [LN, { name: 'one_minus_t_sq' }]] as const) {
+  for (const [dist, w] of [
+    [{ kind: 'uniform' }, { name: 'one_minus_t' }],
+    [LN, { name: 'one_minus_t' }],
+    [LN, { name: 'inv_t' }],
+    [LN, { name: 'one_minus_t_sq' }],
+  ] as const) {
     const f = weightingOfT(w);
     assert.notEqual(f, 'sid_norm');
     const c = piCurve(timeDist(dist), f as (t: number) => number, n);
@@ -61,7 +66,13 @@ test('pi(t) = w p / E_p[w] integrates to 1 and is 2(1 - t) for uniform p with w 
 });
 
 test('weighting expressions: named weightings and JSON expression trees agree', () => {
-  const e = compileExpr({ op: '/', args: [{ op: '^', args: [{ op: '-', args: [1, 't'] }, 2] }, { op: '^', args: ['t', 2] }] });
+  const e = compileExpr({
+    op: '/',
+    args: [
+      { op: '^', args: [{ op: '-', args: [1, 't'] }, 2] },
+      { op: '^', args: ['t', 2] },
+    ],
+  });
   const snr = weightingOfT({ name: 'snr' }) as (t: number) => number;
   for (const t of [0.1, 0.5, 0.9]) assert.ok(Math.abs(e(t) - snr(t)) < 1e-12);
   assert.equal(compileExpr({ call: 'ln', args: [{ op: '+', left: 1, right: 't' }] })(Math.E - 1), 1);

@@ -17,7 +17,12 @@ test('E[x0 | x_t, c] equals the Monte-Carlo posterior mean (self-normalised impo
   const rng = new Rng(11);
   const N = 200000;
   // typical points x_t = (1 - t) x0 + t eps of the class (MC is only reliable where the prior has mass)
-  for (const [t, c] of [[0.5, 0], [0.3, 1], [0.8, 2], [0.1, 0]] as const) {
+  for (const [t, c] of [
+    [0.5, 0],
+    [0.3, 1],
+    [0.8, 2],
+    [0.1, 0],
+  ] as const) {
     const x0 = sampleGmm(gmm, [c], rng);
     const x1 = (1 - t) * x0[0]! + t * rng.normal();
     const x2 = (1 - t) * x0[1]! + t * rng.normal();
@@ -46,7 +51,10 @@ test("eq. 11's parameterisations of the score agree: x0-, eps- and velocity-view
     const x = tf.tensor2d(rng.normals(B * 2), [B, 2]);
     const tv = Float32Array.from({ length: B }, () => 0.05 + 0.9 * rng.uniform());
     const t = tf.tensor1d(tv);
-    const c = tf.tensor1d(Int32Array.from({ length: B }, (_, i) => i % 3), 'int32');
+    const c = tf.tensor1d(
+      Int32Array.from({ length: B }, (_, i) => i % 3),
+      'int32',
+    );
     const v = teacher.forward(x, t, c, FP32);
     const tc = tf.reshape(t, [-1, 1]);
     const f = tf.sub(x, tf.mul(tc, v)); // x0-prediction, eq. 11
@@ -88,7 +96,7 @@ test('the null condition is the class-marginal mixture: v(x, t, null) = sum_c p(
   });
 });
 
-test('a symmetric mixture mirrors each class\'s components, so every class mean is the origin', () => {
+test("a symmetric mixture mirrors each class's components, so every class mean is the origin", () => {
   const g = makeGmm({ dim: 2, classes: 4, modesPerClass: 6, modeStd: 0.12, radius: 4, seed: 3, symmetric: true });
   for (let k = 0; k < 4; k++) {
     let m1 = 0;
@@ -100,10 +108,11 @@ test('a symmetric mixture mirrors each class\'s components, so every class mean 
     assert.ok(Math.abs(m1) < 1e-6 && Math.abs(m2) < 1e-6, `class ${k} mean (${m1 / 6}, ${m2 / 6})`);
   }
   // components still separated: no two closer than 6 mode_std
-  for (let i = 0; i < 24; i++) for (let j = 0; j < i; j++) {
-    const d = Math.hypot(g.means[2 * i]! - g.means[2 * j]!, g.means[2 * i + 1]! - g.means[2 * j + 1]!);
-    assert.ok(d >= 6 * 0.12, `components ${i} and ${j} are ${d} apart`);
-  }
+  for (let i = 0; i < 24; i++)
+    for (let j = 0; j < i; j++) {
+      const d = Math.hypot(g.means[2 * i]! - g.means[2 * j]!, g.means[2 * i + 1]! - g.means[2 * j + 1]!);
+      assert.ok(d >= 6 * 0.12, `components ${i} and ${j} are ${d} apart`);
+    }
   // the exact denoiser agrees: at t = 1 the conditional and null posterior means coincide (both 0)
   const x = tf.tensor2d([[0.3, -0.8]]);
   const tv = tf.tensor1d([1]);

@@ -48,11 +48,18 @@ function seeded(name: string, g: ExecutionGraph): string {
 const workers = (d: string, world: number, extra: Partial<Parameters<typeof runTorchWorkers>[0]> = {}) => {
   const err: string[] = [];
   const io = { ...quietIO, stderr: (s: string) => void err.push(s) };
-  return runTorchWorkers({ io, python: py!, graphFile: join(d, 'graph.json'), runDir: d, device: 'cpu', world, graceSeconds: 5, ...extra }).then((code) => ({ code, err: err.join('') }));
+  return runTorchWorkers({ io, python: py!, graphFile: join(d, 'graph.json'), runDir: d, device: 'cpu', world, graceSeconds: 5, ...extra }).then((code) => ({
+    code,
+    err: err.join(''),
+  }));
 };
 
 const netOf = (d: string) => readSafetensors(join(d, 'stages', 'sid.safetensors')).tensors;
-const losses = (d: string) => readFileSync(join(d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { loss: Record<string, number> }).loss);
+const losses = (d: string) =>
+  readFileSync(join(d, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { loss: Record<string, number> }).loss);
 
 test('2 gloo processes at per-device batch 4 end where 1 process at batch 8 ends (2 iterations, fp32 tolerance)', { skip }, async () => {
   const one = seeded('one', graphFor(1, 2));
@@ -73,10 +80,15 @@ test('2 gloo processes at per-device batch 4 end where 1 process at batch 8 ends
   // the student moved: equal nets are not the untrained start
   const start = readSafetensors(join(one, 'stages', 'teach.safetensors')).tensors;
   const [k0, t0] = Object.entries(a).find(([k]) => k in start)!;
-  assert.ok(Array.from(t0.data).some((v, i) => v !== start[k0]!.data[i]), 'the student did not train');
+  assert.ok(
+    Array.from(t0.data).some((v, i) => v !== start[k0]!.data[i]),
+    'the student did not train',
+  );
   const [l1, l2] = [losses(one), losses(two)];
   assert.equal(l2.length, l1.length);
-  for (let i = 0; i < l1.length; i++) for (const k of Object.keys(l1[i]!)) assert.ok(Math.abs(l1[i]![k]! - l2[i]![k]!) <= 1e-4 * (1 + Math.abs(l1[i]![k]!)), `iteration ${i} ${k}: ${l1[i]![k]} vs ${l2[i]![k]}`);
+  for (let i = 0; i < l1.length; i++)
+    for (const k of Object.keys(l1[i]!))
+      assert.ok(Math.abs(l1[i]![k]! - l2[i]![k]!) <= 1e-4 * (1 + Math.abs(l1[i]![k]!)), `iteration ${i} ${k}: ${l1[i]![k]} vs ${l2[i]![k]}`);
 });
 
 test('kill -9 of rank 1 mid-run stops both ranks with an intact checkpoint; the rerun ends bit-identical to an uninterrupted run', { skip }, async () => {
@@ -88,7 +100,8 @@ test('kill -9 of rank 1 mid-run stops both ranks with an intact checkpoint; the 
   const run = workers(killed, 2, { onStart: (p) => (pids = p) });
   const metrics = join(killed, 'metrics.jsonl');
   const t0 = Date.now();
-  while (!(existsSync(metrics) && readFileSync(metrics, 'utf8').trim().split('\n').length >= 2) && Date.now() - t0 < 60000) await new Promise((r) => setTimeout(r, 20));
+  while (!(existsSync(metrics) && readFileSync(metrics, 'utf8').trim().split('\n').length >= 2) && Date.now() - t0 < 60000)
+    await new Promise((r) => setTimeout(r, 20));
   process.kill(pids[1]!, 'SIGKILL');
   const r = await run;
   assert.notEqual(r.code, 0);
@@ -110,12 +123,20 @@ test('kill -9 of rank 1 mid-run stops both ranks with an intact checkpoint; the 
 async function byHand(graphs: [string, string], d: string): Promise<{ codes: number[]; err: string }> {
   const port = await freePort();
   let err = '';
-  const codes = await Promise.all(graphs.map((gf, rank) => new Promise<number>((resolve) => {
-    const c = spawn(py!, ['-m', 'sidc_torch', 'run', '--graph', gf, '--run-dir', d], { env: workerEnv(rank, 2, port), stdio: ['ignore', 'ignore', 'pipe'] });
-    c.stderr.setEncoding('utf8');
-    c.stderr.on('data', (s: string) => (err += s));
-    c.on('close', (code) => resolve(code ?? 1));
-  })));
+  const codes = await Promise.all(
+    graphs.map(
+      (gf, rank) =>
+        new Promise<number>((resolve) => {
+          const c = spawn(py!, ['-m', 'sidc_torch', 'run', '--graph', gf, '--run-dir', d], {
+            env: workerEnv(rank, 2, port),
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          c.stderr.setEncoding('utf8');
+          c.stderr.on('data', (s: string) => (err += s));
+          c.on('close', (code) => resolve(code ?? 1));
+        }),
+    ),
+  );
   return { codes, err };
 }
 
@@ -134,7 +155,10 @@ test('ranks holding different graphs refuse to start: one line each, exit 2, not
 test('a process group that cannot form (no MASTER_PORT; a rank outside WORLD_SIZE) fails in one line, exit 2', { skip }, () => {
   const d = seeded('pg', graphFor(2, 2));
   const env = { ...process.env, PYTHONPATH: repoPath('runtime/torch'), RANK: '0', WORLD_SIZE: '2', MASTER_ADDR: '127.0.0.1', MASTER_PORT: '' };
-  for (const [e, re] of [[env, /MASTER_PORT is not set/], [{ ...env, RANK: '3' }, /RANK=3 is outside 0\.\.1/]] as const) {
+  for (const [e, re] of [
+    [env, /MASTER_PORT is not set/],
+    [{ ...env, RANK: '3' }, /RANK=3 is outside 0\.\.1/],
+  ] as const) {
     const r = spawnSync(py!, ['-m', 'sidc_torch', 'run', '--graph', join(d, 'graph.json'), '--run-dir', d], { encoding: 'utf8', env: e, timeout: 60000 });
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -142,7 +166,9 @@ test('a process group that cannot form (no MASTER_PORT; a rank outside WORLD_SIZ
   }
 });
 
-test('sidc run with devices = 2 x cpu runs 2 workers to the end; more GPUs than present and fsdp are refused before a run directory exists', { skip }, async () => {
+test('sidc run with devices = 2 x cpu runs 2 workers to the end; more GPUs than present and fsdp are refused before a run directory exists', {
+  skip,
+}, async () => {
   const tiny = repoPath('test/runtime/torch/fixtures/tiny.sid');
   const runs = join(dir, 'runs-cli');
   const ok = await sidc('run', tiny, '--engine', 'torch', '--set', 'hardware.devices=2 x cpu(16 GB)', '--set', 'batch.per_device=32', '--runs-dir', runs);
@@ -150,13 +176,23 @@ test('sidc run with devices = 2 x cpu runs 2 workers to the end; more GPUs than 
   assert.match(ok.out, /SiD student/);
   const none = join(dir, 'runs-refused');
   for (const [set, re] of [
-    [['hardware.devices=4 x gpu(80 GB)', 'batch.per_device=16'], /hardware\.devices = 4 x gpu\(80 GB\) needs 4 CUDA GPUs, but torch .* sees no GPU on this machine/],
+    [
+      ['hardware.devices=4 x gpu(80 GB)', 'batch.per_device=16'],
+      /hardware\.devices = 4 x gpu\(80 GB\) needs 4 CUDA GPUs, but torch .* sees no GPU on this machine/,
+    ],
     [['hardware.devices=2 x cpu(16 GB)', 'batch.per_device=32', 'hardware.shard=fsdp'], /hardware\.shard = fsdp: .*FSDP is not executed yet/],
   ] as const) {
     const r = await sidc('run', tiny, '--engine', 'torch', ...set.flatMap((s) => ['--set', s]), '--runs-dir', none);
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, re);
-    assert.equal(r.err.trim().split('\n').filter((l) => !l.startsWith('sidc: engine torch')).length, 1, r.err);
+    assert.equal(
+      r.err
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('sidc: engine torch')).length,
+      1,
+      r.err,
+    );
     assert.ok(!existsSync(none));
   }
 });
@@ -165,9 +201,21 @@ test('a tiny flux teacher (prompt rows, image latents, fresh generator noise): 2
   const teacher = join(dir, 'flux-tiny');
   const made = await sidc('make-tiny', 'flux', teacher);
   assert.equal(made.code, 0, made.err);
-  const set = (devices: string, per: number) => [`teacher.checkpoint="${teacher}"`, `data.text=precomputed("${teacher}")`, 'data.resolution=32 px',
-    `hardware.devices=${devices}`, 'hardware.shard=none', 'precision.policy=fp32', `batch.per_device=${per}`, 'batch.accumulate=1', 'batch.global=4',
-    'train.length=8 images', 'train.log_every=4 images', 'train.checkpoint_every=4 images', 'train.sample_every=100 images'];
+  const set = (devices: string, per: number) => [
+    `teacher.checkpoint="${teacher}"`,
+    `data.text=precomputed("${teacher}")`,
+    'data.resolution=32 px',
+    `hardware.devices=${devices}`,
+    'hardware.shard=none',
+    'precision.policy=fp32',
+    `batch.per_device=${per}`,
+    'batch.accumulate=1',
+    'batch.global=4',
+    'train.length=8 images',
+    'train.log_every=4 images',
+    'train.checkpoint_every=4 images',
+    'train.sample_every=100 images',
+  ];
   const runOf = (name: string, g: ExecutionGraph): string => {
     const d = join(dir, name);
     mkdirSync(d, { recursive: true });
@@ -195,5 +243,7 @@ test('a tiny flux teacher (prompt rows, image latents, fresh generator noise): 2
   assert.ok(diff < 0.05 * moved, `1 vs 2 processes differ by ${diff}; the update is ${moved}`);
   const [l1, l2] = [losses(one), losses(two)];
   // the generator's loss is lambda_sid = 100 times a sum of products that mostly cancel: fp32 summation order shows at 1e-5
-  for (let i = 0; i < l1.length; i++) for (const k of Object.keys(l1[i]!)) assert.ok(Math.abs(l1[i]![k]! - l2[i]![k]!) <= 1e-4 * (1 + Math.abs(l1[i]![k]!)), `${k}: ${l1[i]![k]} vs ${l2[i]![k]}`);
+  for (let i = 0; i < l1.length; i++)
+    for (const k of Object.keys(l1[i]!))
+      assert.ok(Math.abs(l1[i]![k]! - l2[i]![k]!) <= 1e-4 * (1 + Math.abs(l1[i]![k]!)), `${k}: ${l1[i]![k]} vs ${l2[i]![k]}`);
 });

@@ -48,24 +48,53 @@ function edit(f: (sid: ExecutionGraph['stages'][number]) => void): ExecutionGrap
 const node = (s: ExecutionGraph['stages'][number], id: string) => s.phases.flatMap((p) => p.nodes).find((n) => n.id === id)!;
 
 test('a graph edit (weighting, interval, teacher guidance) changes the torch run; an unedited graph repeats it exactly', { skip }, () => {
-  const ref = oneStep('ref', edit(() => {}));
-  assert.deepEqual(oneStep('ref-again', edit(() => {})).loss, ref.loss);
-  const w = oneStep('weighting', edit((s) => (node(s, 'generator.weighting').attrs.weighting = { name: 'sqrt_snr' })));
-  const iv = oneStep('interval', edit((s) => {
-    node(s, 'generator.sample_t').attrs.interval = [0.2, 0.8];
-    node(s, 'fake.sample_t').attrs.interval = [0.2, 0.8];
-  }));
-  const cfg = oneStep('guidance', edit((s) => (node(s, 'generator.v_phi').attrs.guidance = { mode: 'cfg', scale: 3 })));
-  for (const [name, r] of [['weighting', w], ['interval', iv], ['guidance', cfg]] as const) assert.notEqual(r.loss.generator, ref.loss.generator, name);
+  const ref = oneStep(
+    'ref',
+    edit(() => {}),
+  );
+  assert.deepEqual(
+    oneStep(
+      'ref-again',
+      edit(() => {}),
+    ).loss,
+    ref.loss,
+  );
+  const w = oneStep(
+    'weighting',
+    edit((s) => (node(s, 'generator.weighting').attrs.weighting = { name: 'sqrt_snr' })),
+  );
+  const iv = oneStep(
+    'interval',
+    edit((s) => {
+      node(s, 'generator.sample_t').attrs.interval = [0.2, 0.8];
+      node(s, 'fake.sample_t').attrs.interval = [0.2, 0.8];
+    }),
+  );
+  const cfg = oneStep(
+    'guidance',
+    edit((s) => (node(s, 'generator.v_phi').attrs.guidance = { mode: 'cfg', scale: 3 })),
+  );
+  for (const [name, r] of [
+    ['weighting', w],
+    ['interval', iv],
+    ['guidance', cfg],
+  ] as const)
+    assert.notEqual(r.loss.generator, ref.loss.generator, name);
   assert.equal(w.loss.fake, ref.loss.fake); // the weighting is a generator-phase node: psi's phase is untouched
   assert.notEqual(iv.loss.fake, ref.loss.fake);
 });
 
 test('AMP and BF16 take a step on CPU; BF16 stores weights and Adam moments in bf16, AMP keeps fp32 masters', { skip }, () => {
-  const ref = oneStep('fp32', edit(() => {}));
+  const ref = oneStep(
+    'fp32',
+    edit(() => {}),
+  );
   const isBf16 = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length).every((u) => (u & 0xffff) === 0);
   for (const policy of ['amp', 'bf16'] as const) {
-    const r = oneStep(policy, edit((s) => (s.precision.policy = policy)));
+    const r = oneStep(
+      policy,
+      edit((s) => (s.precision.policy = policy)),
+    );
     for (const k of ['fake', 'generator']) {
       assert.ok(Number.isFinite(r.loss[k]!), `${policy} ${k}`);
       assert.notEqual(r.loss[k], ref.loss[k], `${policy} ${k}: bf16 compute changes the value`);
@@ -88,7 +117,10 @@ test('kill -9 mid-run, then rerun: resumes from the last checkpoint and ends as 
   const killed = join(dir, 'killed');
   for (const d of [full, killed]) seededRunDir(d, g, 'teach', randomMlp(g, 3)); // teach done: sid + evaluate run
   assert.equal(runTorch(py!, full).status, 0);
-  const child = spawn(py!, ['-m', 'sidc_torch', 'run', '--graph', join(killed, 'graph.json'), '--run-dir', killed], { env: { ...process.env, PYTHONPATH: repoPath('runtime/torch') }, stdio: 'ignore' });
+  const child = spawn(py!, ['-m', 'sidc_torch', 'run', '--graph', join(killed, 'graph.json'), '--run-dir', killed], {
+    env: { ...process.env, PYTHONPATH: repoPath('runtime/torch') },
+    stdio: 'ignore',
+  });
   const ck = join(killed, 'checkpoint.safetensors');
   for (let i = 0; i < 1200 && !existsSync(ck); i++) await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGKILL');
@@ -101,9 +133,15 @@ test('kill -9 mid-run, then rerun: resumes from the last checkpoint and ends as 
   const a = readSafetensors(join(full, 'student.safetensors')).tensors;
   const b = readSafetensors(join(killed, 'student.safetensors')).tensors;
   for (const k of Object.keys(a)) assert.deepEqual(b[k]!.data, a[k]!.data, k);
-  const images = readFileSync(join(killed, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { images: number }).images);
+  const images = readFileSync(join(killed, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { images: number }).images);
   assert.deepEqual(images, [...new Set(images)], 'each logged interval appears once');
-  assert.deepEqual(JSON.parse(readFileSync(join(killed, 'eval.json'), 'utf8')).map((r: { sampler: string }) => r.sampler), JSON.parse(readFileSync(join(full, 'eval.json'), 'utf8')).map((r: { sampler: string }) => r.sampler));
+  assert.deepEqual(
+    JSON.parse(readFileSync(join(killed, 'eval.json'), 'utf8')).map((r: { sampler: string }) => r.sampler),
+    JSON.parse(readFileSync(join(full, 'eval.json'), 'utf8')).map((r: { sampler: string }) => r.sampler),
+  );
 });
 
 test('engine errors: unknown graph version (2), a failing run (1, one line; traceback only with --verbose)', { skip }, () => {
@@ -160,7 +198,6 @@ test('sidc run --engine torch end to end, Ctrl-C stops it with a checkpoint (130
   const s = await sidc('sample', runDir(), '--n', '16', '-o', join(dir, 's.npy'));
   assert.equal(s.code, 0, s.err);
 });
-
 
 test('engine selection: --engine beats hardware.engine beats tfjs; setting it changes the hash only when set', () => {
   const plain = compileGraph(tiny);

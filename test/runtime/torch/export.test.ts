@@ -19,7 +19,11 @@ test('sidc_torch export: diffusers layout of a tiny flux student, refusals', { s
   const teacher = join(dir, 'flux-tiny');
   const made = await sidc('make-tiny', 'flux', teacher);
   assert.equal(made.code, 0, made.err);
-  const r = spawnSync(py!, [repoPath('test/runtime/torch/export_check.py'), teacher, dir], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: repoPath('runtime/torch') }, timeout: 120000 });
+  const r = spawnSync(py!, [repoPath('test/runtime/torch/export_check.py'), teacher, dir], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: repoPath('runtime/torch') },
+    timeout: 120000,
+  });
   assert.equal(r.status, 0, r.stderr);
   const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
   assert.equal(o.same, true);

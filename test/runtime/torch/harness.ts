@@ -26,7 +26,14 @@ export function randomMlp(graph: ExecutionGraph, seed: number): MlpNet {
   const shape = new MlpNet(cfg, new Rng(seed), false);
   const rng = new Rng(seed + 1);
   const m = new Map<string, tf.Tensor>();
-  for (const [k, v] of shape.params) m.set(k, tf.tensor(rng.normals(v.size).map((x) => x * 0.3), v.shape));
+  for (const [k, v] of shape.params)
+    m.set(
+      k,
+      tf.tensor(
+        rng.normals(v.size).map((x) => x * 0.3),
+        v.shape,
+      ),
+    );
   const net = new MlpNet(cfg, m, false);
   shape.dispose();
   for (const t of m.values()) t.dispose();
@@ -50,7 +57,11 @@ export function runTfjs(graph: ExecutionGraph, dir: string, stopAfterIterations?
 }
 
 export function runTorch(py: string, dir: string, extra: string[] = [], graphFile = join(dir, 'graph.json')): SpawnSyncReturns<string> {
-  return spawnSync(py, ['-m', 'sidc_torch', 'run', '--graph', graphFile, '--run-dir', dir, ...extra], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: repoPath('runtime/torch') }, timeout: 120000 });
+  return spawnSync(py, ['-m', 'sidc_torch', 'run', '--graph', graphFile, '--run-dir', dir, ...extra], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: repoPath('runtime/torch') },
+    timeout: 120000,
+  });
 }
 
 /** The sid stage only, `iterations` iterations long, checkpointing and logging after every iteration. */

@@ -12,7 +12,9 @@ import { writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teac
 
 const torchPython = pythonWith('torch', 'numpy');
 
-test('image-net loaders: bad checkpoints, configs, text tables and DiT files give one clear error each', { skip: torchPython ? false : 'python3 with torch not found' }, () => {
+test('image-net loaders: bad checkpoints, configs, text tables and DiT files give one clear error each', {
+  skip: torchPython ? false : 'python3 with torch not found',
+}, () => {
   const dir = scratchDir('torchnet-errors');
   const t = writeTinyFamilyTeacher('flux', join(dir, 'flux'), { seed: 2 });
   const scratch = join(dir, 'scratch');

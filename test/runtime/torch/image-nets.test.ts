@@ -52,7 +52,10 @@ const CASES: Case[] = [
 const LATENT = 8;
 
 type Cmp = { abs: number; rel: number; scale: number };
-let results: Record<string, Record<string, Cmp> & { bf16_weights_differing?: number; bf16_wrong_dtype?: number; v_bf16?: Cmp; v_amp?: Cmp; v_reference?: Cmp }> = {};
+let results: Record<
+  string,
+  Record<string, Cmp> & { bf16_weights_differing?: number; bf16_wrong_dtype?: number; v_bf16?: Cmp; v_amp?: Cmp; v_reference?: Cmp }
+> = {};
 let pythonError = '';
 const reload = new Map<string, (path: string) => VelocityNet>();
 const rerun = new Map<string, (net: VelocityNet) => Float32Array>();
@@ -60,7 +63,12 @@ const roundTrip: Record<string, number> = {};
 
 function save(dir: string, name: string, t: tf.Tensor): string {
   const p = join(dir, `${name}.npy`);
-  writeNpy(p, t.dtype === 'int32' ? { dtype: 'i4', shape: t.shape, data: t.dataSync() as Int32Array } : { dtype: 'f4', shape: t.shape, data: t.dataSync() as Float32Array });
+  writeNpy(
+    p,
+    t.dtype === 'int32'
+      ? { dtype: 'i4', shape: t.shape, data: t.dataSync() as Int32Array }
+      : { dtype: 'f4', shape: t.shape, data: t.dataSync() as Float32Array },
+  );
   return p;
 }
 
@@ -75,18 +83,28 @@ before(async () => {
     let conds: number[];
     const load = { ...k.load };
     if (k.name === 'dit') {
-      net = loadDitFile(String(load.file), { captions: Array.from({ length: 10 }, (_, d) => mnistCaption(d)), inputScale: Number(load.input_scale), trainable: false });
+      net = loadDitFile(String(load.file), {
+        captions: Array.from({ length: 10 }, (_, d) => mnistCaption(d)),
+        inputScale: Number(load.input_scale),
+        trainable: false,
+      });
       conds = [3, 10, 7]; // 10 = the empty caption (null condition)
     } else {
       const t = writeTinyFamilyTeacher(k.name, join(dir, 'teacher'), { seed: 5 });
       const loaded = loadFamilyTeacher({ checkpoint: t.root, text: t.text, latent: { height: LATENT, width: LATENT } });
-      net = load.objective === 'trigflow' ? new FamilyNet({ ...loaded.net.opts, weights: Object.fromEntries(loaded.net.params), objective: 'trigflow' }) : loaded.net;
+      net =
+        load.objective === 'trigflow'
+          ? new FamilyNet({ ...loaded.net.opts, weights: Object.fromEntries(loaded.net.params), objective: 'trigflow' })
+          : loaded.net;
       Object.assign(load, { root: t.root, text: t.text, latent: LATENT });
       conds = [1, net.nullCondition, 3];
     }
     const rng = new Rng(11);
     const dim = (net as unknown as { dim: number }).dim;
-    const x = tf.tensor2d(Float32Array.from({ length: B * dim }, () => rng.normal()), [B, dim]);
+    const x = tf.tensor2d(
+      Float32Array.from({ length: B * dim }, () => rng.normal()),
+      [B, dim],
+    );
     const t = tf.tensor1d([0.15, 0.5, 0.85]);
     const c = tf.tensor1d(conds, 'int32');
     const out: Record<string, string> = { x: save(dir, 'x', x), t: save(dir, 't', t), c: save(dir, 'c', c) };

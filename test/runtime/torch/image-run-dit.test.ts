@@ -18,9 +18,29 @@ before(() => useWasm());
 test('sidc run --engine torch runs examples/mnist-sid.sid (DiT teacher); the student loads in the tfjs engine', { skip }, async () => {
   const dir = scratchDir('torch-dit-run');
   const runs = join(dir, 'runs');
-  const r = await sidc('run', repoPath('examples', 'mnist-sid.sid'), '--engine', 'torch', '--device', 'cpu', '--runs-dir', runs, '--no-plots',
-    '--set', 'batch.global=2', '--set', 'batch.per_device=2', '--set', 'train.length=2 images', '--set', 'train.checkpoint_every=2 images',
-    '--set', 'train.sample_every=2 images', '--set', 'train.log_every=2 images');
+  const r = await sidc(
+    'run',
+    repoPath('examples', 'mnist-sid.sid'),
+    '--engine',
+    'torch',
+    '--device',
+    'cpu',
+    '--runs-dir',
+    runs,
+    '--no-plots',
+    '--set',
+    'batch.global=2',
+    '--set',
+    'batch.per_device=2',
+    '--set',
+    'train.length=2 images',
+    '--set',
+    'train.checkpoint_every=2 images',
+    '--set',
+    'train.sample_every=2 images',
+    '--set',
+    'train.log_every=2 images',
+  );
   assert.equal(r.code, 0, r.err);
   const run = runDirOf(runs);
   assert.ok(existsSync(join(run, 'student.safetensors')));

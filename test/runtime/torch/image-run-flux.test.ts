@@ -20,8 +20,25 @@ test('sidc run --engine torch distils a tiny FLUX teacher; the student loads in 
   const dir = scratchDir('torch-image-run');
   const t = writeTinyFamilyTeacher('flux', join(dir, 'flux'), { seed: 6 });
   const runs = join(dir, 'runs');
-  const r = await sidc('run', repoPath('test', 'runtime', 'torch', 'fixtures', 'tiny-fp32.sid'), '--recipe', 'flux_tiny_fp32', '--engine', 'torch', '--device', 'cpu',
-    '--runs-dir', runs, '--no-plots', '--set', `teacher.checkpoint="${t.root}"`, '--set', `data.text=precomputed("${t.root}")`, '--set', 'train.length=2 images');
+  const r = await sidc(
+    'run',
+    repoPath('test', 'runtime', 'torch', 'fixtures', 'tiny-fp32.sid'),
+    '--recipe',
+    'flux_tiny_fp32',
+    '--engine',
+    'torch',
+    '--device',
+    'cpu',
+    '--runs-dir',
+    runs,
+    '--no-plots',
+    '--set',
+    `teacher.checkpoint="${t.root}"`,
+    '--set',
+    `data.text=precomputed("${t.root}")`,
+    '--set',
+    'train.length=2 images',
+  );
   assert.equal(r.code, 0, r.err);
   const run = runDirOf(runs);
   assert.ok(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().length > 0, 'no metrics');

@@ -24,7 +24,11 @@ export function maxWeightChange(a: VelocityNet, student: Record<string, { data: 
 }
 
 export function finiteVelocity(net: VelocityNet, dim: number): boolean {
-  const v = net.forward(tf.randomNormal([2, dim], 0, 1, 'float32', 3) as tf.Tensor2D, tf.tensor1d([0.5, 0.5]), tf.tensor1d([1, 2], 'int32'), makePrecision('fp32'));
+  const v = net.forward(
+    tf.randomNormal([2, dim], 0, 1, 'float32', 3) as tf.Tensor2D,
+    tf.tensor1d([0.5, 0.5]),
+    tf.tensor1d([1, 2], 'int32'),
+    makePrecision('fp32'),
+  );
   return (v.dataSync() as Float32Array).every(Number.isFinite);
 }
-

@@ -23,7 +23,10 @@ const dir = scratchDir('torch-rng');
 function check(cmd: string, spec: unknown): Record<string, unknown> {
   const f = join(dir, `${cmd}.json`);
   writeFileSync(f, JSON.stringify(spec));
-  const r = spawnSync(py!, [repoPath('test/runtime/torch/engine_check.py'), cmd, f], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: repoPath('runtime/torch') } });
+  const r = spawnSync(py!, [repoPath('test/runtime/torch/engine_check.py'), cmd, f], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: repoPath('runtime/torch') },
+  });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
@@ -31,7 +34,12 @@ function check(cmd: string, spec: unknown): Record<string, unknown> {
 test('rng: u32, uniforms, ints and float32 normals are bit-identical to prng.ts, state round-trips', { skip }, () => {
   const n = 4000;
   const r = Rng.derive(12345, 'stage:sid');
-  const want = { u32: Array.from({ length: n }, () => r.nextU32()), uniforms: Array.from(r.uniforms(n)), normals: Array.from(r.normals(n + 1)), ints: Array.from({ length: n }, () => r.int(7)) };
+  const want = {
+    u32: Array.from({ length: n }, () => r.nextU32()),
+    uniforms: Array.from(r.uniforms(n)),
+    normals: Array.from(r.normals(n + 1)),
+    ints: Array.from({ length: n }, () => r.int(7)),
+  };
   const state = r.getState();
   const got = check('streams', { seed: 12345, label: 'stage:sid', n });
   assert.deepEqual(got.u32, want.u32);
@@ -40,7 +48,10 @@ test('rng: u32, uniforms, ints and float32 normals are bit-identical to prng.ts,
   assert.deepEqual(got.ints, want.ints);
   assert.deepEqual(got.state, state);
   assert.equal(got.after_restore, new Rng(state).nextU32());
-  assert.deepEqual(got.plain, [0, 1, 2 ** 32 - 1].map((s) => new Rng(s).nextU32()));
+  assert.deepEqual(
+    got.plain,
+    [0, 1, 2 ** 32 - 1].map((s) => new Rng(s).nextU32()),
+  );
 });
 
 test('schedule: the same t for logit-normal / uniform, with intervals, inverse CDF and rejection; the same w(t)', { skip }, () => {
@@ -51,8 +62,23 @@ test('schedule: the same t for logit-normal / uniform, with intervals, inverse C
     { seed: 3, distribution: { kind: 'uniform' }, interval: [0.5, 1], n: 500 },
     { seed: 4, distribution: { kind: 'logit_normal', mean: 3, std: 0.5 }, interval: [0.999, 1], n: 200 },
   ];
-  const want = cases.map((c) => Array.from(sampleTimes(timeDist(c.distribution), restriction(c.distribution, c.interval), c.n, Rng.derive(c.seed, 'stage:t'), c.sampling ?? 'inverse_cdf')));
-  const weightings: JsonValue[] = [{ name: 'one_minus_t' }, { name: 'sqrt_snr' }, { name: 'inv_t' }, { expr: { op: '*', args: [{ call: 'sqrt', args: ['t'] }, { op: '-', args: [1, 't'] }] } }];
+  const want = cases.map((c) =>
+    Array.from(sampleTimes(timeDist(c.distribution), restriction(c.distribution, c.interval), c.n, Rng.derive(c.seed, 'stage:t'), c.sampling ?? 'inverse_cdf')),
+  );
+  const weightings: JsonValue[] = [
+    { name: 'one_minus_t' },
+    { name: 'sqrt_snr' },
+    { name: 'inv_t' },
+    {
+      expr: {
+        op: '*',
+        args: [
+          { call: 'sqrt', args: ['t'] },
+          { op: '-', args: [1, 't'] },
+        ],
+      },
+    },
+  ];
   const t = Array.from({ length: 101 }, (_, i) => Math.fround(0.0005 + i * 0.00999));
   const wantW = weightings.map((w: JsonValue) => {
     const f = weightingOfT(w);
@@ -67,7 +93,7 @@ test('safetensors: the torch writer produces the same bytes as runtime/io/safete
   const tensors: Record<string, TensorToWrite> = {
     'net/G/in.w': { dtype: 'F32', shape: [2, 3], data: Float32Array.from([0.1, -2, 3.5, 1e-8, 7, -0.5]) },
     'adam/G/in.w/m': { dtype: 'BF16', shape: [3], data: Float32Array.from([1.5, -0.00390625, 256]) },
-    'h': { dtype: 'F16', shape: [2], data: Float32Array.from([0.25, -1024]) },
+    h: { dtype: 'F16', shape: [2], data: Float32Array.from([0.25, -1024]) },
   };
   const metadata = { format: 'sidc.checkpoint', state: JSON.stringify({ stage: 'sid', rng: [1, 2, 3, 4] }) };
   const ours = join(dir, 'tfjs.safetensors');
@@ -77,8 +103,16 @@ test('safetensors: the torch writer produces the same bytes as runtime/io/safete
   const index = join(dir, 'model.safetensors.index.json');
   writeFileSync(index, JSON.stringify({ metadata: {}, weight_map: { a: 'shard-1.safetensors', b: 'shard-2.safetensors' } }));
   const theirs = join(dir, 'torch.safetensors');
-  const got = check('formats', { out: theirs, tensors: Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { ...t, data: Array.from(t.data) }])), metadata, tfjs_file: ours, index }) as {
-    read: Record<string, [string, number[]]>; meta: Record<string, string>; sharded: Record<string, number[]>;
+  const got = check('formats', {
+    out: theirs,
+    tensors: Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { ...t, data: Array.from(t.data) }])),
+    metadata,
+    tfjs_file: ours,
+    index,
+  }) as {
+    read: Record<string, [string, number[]]>;
+    meta: Record<string, string>;
+    sharded: Record<string, number[]>;
   };
   assert.deepEqual(readFileSync(theirs), readFileSync(ours));
   assert.deepEqual(got.meta, metadata);

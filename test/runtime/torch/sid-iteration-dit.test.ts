@@ -6,7 +6,9 @@ import { iterationTests } from './sid-iteration-harness.js';
 
 iterationTests([
   {
-    name: 'dit', recipe: repoPath('examples', 'mnist-sid2a.sid'), stages: ['sid', 'adversarial'],
+    name: 'dit',
+    recipe: repoPath('examples', 'mnist-sid2a.sid'),
+    stages: ['sid', 'adversarial'],
     sets: () => ['batch.global=2', 'batch.per_device=2', 'adversarial.warmup=0 images', 'adversarial.switch=0 images'],
   },
 ]);

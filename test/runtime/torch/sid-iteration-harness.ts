@@ -23,7 +23,7 @@ import { writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teac
 import type { VelocityNet } from '../../../runtime/tfjs/nets/net.js';
 import type { StageState } from '../../../runtime/tfjs/loop/state.js';
 import { FamilyNet } from '../../../runtime/tfjs/families/net.js';
-import { DitNet } from '../../../runtime/tfjs/loop/dit-net.js';
+import type { DitNet } from '../../../runtime/tfjs/loop/dit-net.js';
 import { familySamples } from '../../../runtime/tfjs/loop/latent-samples.js';
 import { GRID_COLS, studentSamples } from '../../../runtime/tfjs/loop/image-samples.js';
 import { writeNpy } from '../../../runtime/formats/npy.js';
@@ -32,7 +32,14 @@ import { configValue, num } from '../../../runtime/tfjs/loop/config.js';
 const torchPython = pythonWith('torch', 'numpy');
 const skip = torchPython ? false : 'python3 with torch not found';
 
-export interface IterationCase { name: string; recipe: string; recipeName?: string; sets: (dir: string) => string[]; stages: string[]; tiny?: string }
+export interface IterationCase {
+  name: string;
+  recipe: string;
+  recipeName?: string;
+  sets: (dir: string) => string[];
+  stages: string[];
+  tiny?: string;
+}
 
 type Cmp = { abs: number; rel: number; scale: number };
 type NetCmp = Cmp & { moved: number; lr_units: number; update_rel_l2: number; off_fraction: number; count: number; zero_gradient_max_step_lr: number };
@@ -93,7 +100,10 @@ function register(CASES: IterationCase[]): void {
     const jobFile = join(scratchDir('torchsid'), 'jobs.json');
     const resultFile = jobFile.replace('jobs.json', 'results.json');
     writeFileSync(jobFile, JSON.stringify(jobs));
-    const r = spawnSync(torchPython, [repoPath('test', 'runtime', 'torch', 'sid_iteration_check.py'), jobFile, resultFile], { encoding: 'utf8', cwd: repoPath() });
+    const r = spawnSync(torchPython, [repoPath('test', 'runtime', 'torch', 'sid_iteration_check.py'), jobFile, resultFile], {
+      encoding: 'utf8',
+      cwd: repoPath(),
+    });
     if (r.status !== 0) pythonError = r.stderr || `exit ${r.status}`;
     else results = JSON.parse(readFileSync(resultFile, 'utf8')) as typeof results;
     if (process.env.SIDC_TORCH_KEEP) writeFileSync(process.env.SIDC_TORCH_KEEP, readFileSync(resultFile, 'utf8'));
@@ -126,8 +136,10 @@ function defineTests(CASES: IterationCase[]): void {
           assert.ok(Number.isFinite(tf) && rel < LOSS_TOL, `${k.name} ${stage} ${phase}: tfjs ${tf} vs torch ${torch}`);
         }
         for (const [net, c] of Object.entries(r.nets)) {
-          t.diagnostic(`${net}: update rel L2 ${c.update_rel_l2.toExponential(2)}, ${(c.off_fraction * c.count).toFixed(0)} of ${c.count} weights off by > 1% lr, ` +
-            `max |torch - tfjs| ${c.abs.toExponential(2)} = ${c.lr_units.toFixed(3)} lr; weights moved up to ${c.moved.toExponential(2)}`);
+          t.diagnostic(
+            `${net}: update rel L2 ${c.update_rel_l2.toExponential(2)}, ${(c.off_fraction * c.count).toFixed(0)} of ${c.count} weights off by > 1% lr, ` +
+              `max |torch - tfjs| ${c.abs.toExponential(2)} = ${c.lr_units.toFixed(3)} lr; weights moved up to ${c.moved.toExponential(2)}`,
+          );
           assert.ok(c.moved > 0, `${k.name} ${stage} ${net}: the iteration did not move the weights, the comparison would prove nothing`);
           assert.ok(c.update_rel_l2 < UPDATE_L2_TOL, `${k.name} ${stage} ${net}: updates differ by ${c.update_rel_l2} (relative L2)`);
           assert.ok(c.zero_gradient_max_step_lr <= 1.001, `${k.name} ${stage} ${net}: a zero-gradient key bias stepped ${c.zero_gradient_max_step_lr} lr`);

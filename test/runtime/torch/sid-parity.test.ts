@@ -85,7 +85,8 @@ function assertAgree(c: Compared): void {
     assert.ok(Math.abs(x - y) <= 1e-5 * Math.abs(x) + 1e-7, `${k} loss: tfjs ${x} torch ${y}`);
   }
   // weights after one Adam step (beta1 = 0: |step| ~ lr) and the moments: fp32 tolerance
-  for (const [group, rel] of Object.entries(c.worst)) assert.ok(rel < (group.startsWith('adam') ? 1e-4 : group.startsWith('exempt') ? 1e-2 : 1e-5), `${group}: ${rel}`);
+  for (const [group, rel] of Object.entries(c.worst))
+    assert.ok(rel < (group.startsWith('adam') ? 1e-4 : group.startsWith('exempt') ? 1e-2 : 1e-5), `${group}: ${rel}`);
 }
 
 test('one SiD iteration on the mlp teacher: same losses, psi, G, Adam moments and PRNG state as tfjs', { skip }, () => {
