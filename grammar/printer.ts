@@ -168,7 +168,7 @@ class Printer {
   private blockCommentInline(offset: number): boolean {
     if (this.w.lineCommentPending()) return false;
     const c = this.next(offset);
-    return c?.block;
+    return c?.block === true;
   }
 
   /** Comments on `line` before `limit`: they stay at the end of that line. */
