@@ -1,5 +1,5 @@
 // sidc export-mixture RUN -o truth.json: the true mixture of a vector (gmm, mlp) run - per class its
-// components' means, stds and weights (runtime/metrics/mixture.ts MixtureTruth) - so samples from
+// components' means, stds and weights (runtime/scoring/mixture.ts MixtureTruth) - so samples from
 // `sidc sample` (+ their .labels.npy) can be scored by an independent tool.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

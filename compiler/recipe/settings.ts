@@ -83,7 +83,7 @@ export const WEIGHTINGS = [
 ] as const;
 
 /** What `monitor` can measure during training: FID and prompt alignment for image (dit) runs
- * (runtime/eval), the mixture metrics for vector runs (runtime/metrics/mixture.ts). */
+ * (runtime/eval), the mixture metrics for vector runs (runtime/scoring/mixture.ts). */
 export const MONITOR_METRICS = ['fid', 'alignment', 'energy', 'sliced_w1', 'coverage', 'precision'] as const;
 /** Which metrics are better when lower (the others are better when higher). */
 export const LOWER_IS_BETTER: readonly string[] = ['fid', 'energy', 'sliced_w1'];
@@ -507,7 +507,7 @@ export const SETTINGS: readonly Setting[] = [
     optional: true,
     doc: 'Snapshots kept in the run directory as snapshots/<name>.safetensors (+ .json): `last`, or `best(metric)` for a monitored metric; address them as RUN@best-fid, RUN@last (default: best of every monitored metric, and last).',
   },
-  // launcher (docs/cluster.md; kept out of the graph's config and hash: compiler/lower.ts) ------------
+  // launcher (docs/cluster.md; kept out of the graph's config and hash: compiler/lower/lower.ts) ------------
   { path: 'launcher.partition', type: { kind: 'string' }, optional: true, doc: "Slurm partition (sbatch --partition); the cluster's default when absent." },
   { path: 'launcher.account', type: { kind: 'string' }, optional: true, doc: 'Slurm account to charge (sbatch --account).' },
   { path: 'launcher.qos', type: { kind: 'string' }, optional: true, doc: 'Slurm quality of service (sbatch --qos).' },

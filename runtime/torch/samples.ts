@@ -1,5 +1,5 @@
 // The torch engine writes its sample sets as .npy (samples/<label>.npy [n, dim] + <label>.labels.npy);
-// the launcher draws them as the tfjs runner does (runtime/run/plots.ts scatterClasses), so both engines
+// the launcher draws them as the tfjs runner does (runtime/rundir/plots.ts scatterClasses), so both engines
 // leave the same PNGs in samples/.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent numpy computation of sidc's mixture metrics (runtime/metrics/mixture.ts), from the files
+"""Independent numpy computation of sidc's mixture metrics (runtime/scoring/mixture.ts), from the files
 sidc writes: the truth (`sidc export-mixture RUN -o truth.json`) and samples with their classes
 (`sidc sample RUN -o x.npy` writes x.npy [n, dim] and x.labels.npy [n]).
 

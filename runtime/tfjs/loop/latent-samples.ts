@@ -1,7 +1,7 @@
 // Samples of the paper's families during a run: G's generator.steps-step output for the first prompt rows
 // of the text table (the same noise at every sample point, from a separate PRNG stream: sampling never
 // changes the training run). Saved as samples/<label>.npy [n, C, h, w] in the teacher's normalised latent
-// space; when the teacher's model folder also holds vae/ (the AutoencoderKL of SD3 / FLUX, runtime/families/
+// space; when the teacher's model folder also holds vae/ (the AutoencoderKL of SD3 / FLUX, runtime/tfjs/families/
 // vae.ts: z = z' / scale + shift first) the latents are decoded into samples/<label>.png, one row per prompt.
 // SANA's DC-AE decoder is not implemented: SANA runs keep the latents only.
 import { existsSync } from 'node:fs';

@@ -1,4 +1,4 @@
-"""Checkpoints and saved nets in the tfjs engine's format (runtime/run/checkpoint.ts), so either engine
+"""Checkpoints and saved nets in the tfjs engine's format (runtime/tfjs/loop/checkpoint.ts), so either engine
 resumes or loads what the other wrote: one safetensors file, written atomically, with
 net/<net>/<param> and adam/<net>/<param>/{m,v} as F32 and the JSON state (stage, iteration, images,
 rng, adamSteps, stats, metricsBytes) in the metadata. Finished stages: stages/<name>.safetensors with

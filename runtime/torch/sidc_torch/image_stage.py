@@ -1,4 +1,4 @@
-"""Stage setup for the image teachers (dit, sana, sd3, flux), the torch twin of runtime/exec/dit-stage.ts
+"""Stage setup for the image teachers (dit, sana, sd3, flux), the torch twin of runtime/tfjs/loop/dit-stage.ts
 and family-stage.ts: phi is the teacher (nets/image_builders.py), psi and G start as copies of it
 (docs/algorithm.md §2), of an earlier stage's product, or of a student file (generator.init). Conditions:
 DiT - caption indices of the dataset's captions (null = K, the empty caption); families - rows of the text

@@ -1,5 +1,5 @@
-"""The Gaussian mixture behind the vector families (runtime/teachers/gmm.ts makeGmm/sampleGmm) and the
-sample-quality metrics against it (runtime/metrics/mixture.ts), with the same PRNG draws."""
+"""The Gaussian mixture behind the vector families (runtime/tfjs/nets/analytic-mixture.ts makeGmm/sampleGmm) and the
+sample-quality metrics against it (runtime/scoring/mixture.ts), with the same PRNG draws."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""The op catalogue of compiler/graph/types.ts (OPS), as runtime/exec/ops.ts: each op reads its inputs
+"""The op catalogue of compiler/graph/types.ts (OPS), as runtime/tfjs/loop/ops.ts: each op reads its inputs
 from the environment (edge refs "node.output"), its attrs from the node, and draws from the stage PRNG
 in exactly the tfjs engine's order - that is what makes the two engines take the same draws."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Adam exactly as runtime/exec/adam.ts (docs/algorithm.md §5): beta1 = 0 allowed, bias-corrected as
+"""Adam exactly as runtime/tfjs/loop/adam.ts (docs/algorithm.md §5): beta1 = 0 allowed, bias-corrected as
 torch.optim.Adam, optional L2 weight decay, constant lr; the gradient first goes through nan_to_num
 (NaN -> 0, +-inf -> +-1e5) and the optional value clip. The update is evaluated in float64 and rounded
 to the storage dtype, as the tfjs engine's Float32Array loop does, so given the same gradient both

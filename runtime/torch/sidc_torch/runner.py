@@ -208,7 +208,7 @@ def write_training_samples(rd: RunDir, st, label: str) -> None:
 
 
 def evaluate_stage(st):
-    """runtime/exec/evaluate.ts: teacher Euler at each teacher_steps, the student at each student_steps,
+    """runtime/tfjs/evaluation/mixture.ts: teacher Euler at each teacher_steps, the student at each student_steps,
     fresh draws of the true mixture as the noise floor, all against the TRUE mixture."""
     g, s, gmm = st.graph, st.stage, st.gmm
     n = int(num(stage_setting(g, s, ['samples'], 'evaluate.samples', 2000), 2000))

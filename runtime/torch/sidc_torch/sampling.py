@@ -1,4 +1,4 @@
-"""Samplers shared by the ops and by evaluation, as runtime/exec/sampling.ts: guided velocity (eq. 15) on
+"""Samplers shared by the ops and by evaluation, as runtime/tfjs/loop/sampling.ts: guided velocity (eq. 15) on
 one doubled batch (unconditional half first), embedded guidance, generate_k (eq. 16) with only the last
 step differentiated, and the teacher's Euler sampler. Net outputs are upcast to float32 (precision.py)."""
 from __future__ import annotations

@@ -106,7 +106,7 @@ def needs_implicit_teach(graph) -> bool:
 
 
 def implicit_teach_stage(graph) -> dict:
-    """The MLP psi and G of a gmm recipe start from (runtime/exec/implicit-teach.ts, the same stage)."""
+    """The MLP psi and G of a gmm recipe start from (runtime/tfjs/loop/implicit-teach.ts, the same stage)."""
     c = lambda p, d: config_value(graph, p) if config_value(graph, p) is not None else d
     f32 = lambda shape: {'dtype': 'float32', 'shape': shape}
     i32 = {'dtype': 'int32', 'shape': ['B']}

@@ -1,4 +1,4 @@
-// The GMM and Fig. 3 tables' numbers (runtime/metrics/mixture.ts) against closed forms and against an
+// The GMM and Fig. 3 tables' numbers (runtime/scoring/mixture.ts) against closed forms and against an
 // independent numpy computation (scripts/reference/mixture_metrics.py; skipped without numpy).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// torch's float32 CPU arithmetic for diffusers' sinusoidal tables (runtime/nn/float32-math.ts). The bit-exact
+// torch's float32 CPU arithmetic for diffusers' sinusoidal tables (runtime/tfjs/nn/float32-math.ts). The bit-exact
 // agreement with torch.exp is checked in test/runtime/families/reference.test.ts when torch is present;
 // here: properties that hold without it.
 import { test } from 'node:test';

@@ -89,7 +89,7 @@ test('schedule: the same t for logit-normal / uniform, with intervals, inverse C
   assert.deepEqual(got.weightings, wantW);
 });
 
-test('safetensors: the torch writer produces the same bytes as runtime/io/safetensors.ts; it reads tfjs files and sharded indexes', { skip }, () => {
+test('safetensors: the torch writer produces the same bytes as runtime/formats/safetensors.ts; it reads tfjs files and sharded indexes', { skip }, () => {
   const tensors: Record<string, TensorToWrite> = {
     'net/G/in.w': { dtype: 'F32', shape: [2, 3], data: Float32Array.from([0.1, -2, 3.5, 1e-8, 7, -0.5]) },
     'adam/G/in.w/m': { dtype: 'BF16', shape: [3], data: Float32Array.from([1.5, -0.00390625, 256]) },

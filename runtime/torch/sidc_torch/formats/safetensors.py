@@ -1,5 +1,5 @@
 """Safetensors reader/writer (F32, F16, BF16 + string metadata + sharded diffusers index), byte-compatible
-with runtime/io/safetensors.ts: header JSON padded with spaces to a multiple of 8, tensors laid out
+with runtime/formats/safetensors.ts: header JSON padded with spaces to a multiple of 8, tensors laid out
 F32, then BF16, then F16, each group by name; written atomically (temp file + rename)."""
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ def read_index(index_file: str) -> Dict[str, str]:
 
 
 def read_checkpoint(path: str) -> Tuple[Dict[str, torch.Tensor], Dict[str, str]]:
-    """A single file, an index.json, or a directory holding one of them (as runtime/io/diffusers-index.ts)."""
+    """A single file, an index.json, or a directory holding one of them (as runtime/formats/diffusers-index.ts)."""
     if os.path.isdir(path):
         files = sorted(os.listdir(path))
         idx = [f for f in files if f.endswith('.safetensors.index.json')]

@@ -1,5 +1,5 @@
 """sidc's small caption-conditioned DiT (Peebles & Xie 2023) as a velocity net of the torch engine: the
-module of runtime/nets/dit.ts behind the interface of runtime/exec/dit-net.ts.
+module of runtime/tfjs/nets/dit.ts behind the interface of runtime/tfjs/loop/dit-net.ts.
 
 The net predicts rectified-flow velocity v ~ eps - x0 (docs/algorithm.md §1). Conditions are caption
 indices: 0..K-1 the dataset's captions (MNIST: "a handwritten digit <d>"), K = the empty caption, which the
@@ -41,7 +41,7 @@ def mnist_captions() -> List[str]:
 
 @dataclass
 class DiTConfig:
-    """Architecture of runtime/nets/dit.ts's DiTConfig (same camelCase keys: the file metadata's JSON)."""
+    """Architecture of runtime/tfjs/nets/dit.ts's DiTConfig (same camelCase keys: the file metadata's JSON)."""
     name: str
     channels: int
     height: int
@@ -73,7 +73,7 @@ class DiTConfig:
 
 
 def tokenize(caption: str) -> List[str]:
-    """Lower-case words of a caption (letters and digits), as runtime/nets/dit-text.ts splits them."""
+    """Lower-case words of a caption (letters and digits), as runtime/tfjs/nets/dit-text.ts splits them."""
     return re.findall(r'[a-z0-9]+', caption.lower())
 
 
@@ -218,6 +218,6 @@ def dit_from_tensors(tensors: Dict[str, torch.Tensor], metadata: Dict[str, str],
 def load_dit_file(path: str, *, captions: Optional[Sequence[str]] = None, input_scale: Optional[float] = None,
                   dtype: Optional[torch.dtype] = None, device: Optional[torch.device | str] = None) -> DiTNet:
     """Loads a DiT teacher or student file (examples/teachers/dit-mnist.safetensors; sidc's student files).
-    The DiT sees t x input_scale: pass timeScale / teacher.time_scale (runtime/exec/dit-stage.ts)."""
+    The DiT sees t x input_scale: pass timeScale / teacher.time_scale (runtime/tfjs/loop/dit-stage.ts)."""
     tensors, metadata = read(path)
     return dit_from_tensors(tensors, metadata, path, captions=captions, input_scale=input_scale, dtype=dtype, device=device)

@@ -1,4 +1,4 @@
-"""The analytic mixture teacher (family `gmm`), as runtime/teachers/gmm.ts: exact velocity
+"""The analytic mixture teacher (family `gmm`), as runtime/tfjs/nets/analytic-mixture.ts: exact velocity
 v = sum_k r_k E[eps - x0 | x_t, k] (eq. 11, docs/algorithm.md §7), no parameters."""
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Registry builders of the image nets (nets/protocol.py: ``builder(spec) -> net``) for teacher families
 dit, sana, sd3 and flux: the graph's teacher settings -> the frozen teacher phi (read once per process, as
-runtime/exec/dit-stage.ts and family-stage.ts cache it), or a copy of it (psi, G), or the teacher's
+runtime/tfjs/loop/dit-stage.ts and family-stage.ts cache it), or a copy of it (psi, G), or the teacher's
 architecture with other weights (spec.tensors: a student file, an earlier stage's product).
 
 Graph settings read: teacher.checkpoint (DiT file / diffusers folder, relative to the recipe's folder when

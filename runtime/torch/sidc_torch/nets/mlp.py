@@ -1,5 +1,5 @@
 """The small conditional velocity MLP (family `mlp`; psi and G of the `gmm` family), the same
-architecture, parameter names and seeded init as runtime/nets/mlp.ts, so checkpoints load in both
+architecture, parameter names and seeded init as runtime/tfjs/nets/mlp.ts, so checkpoints load in both
 engines: sinusoidal time embedding + class embedding (K classes + null class K) + residual blocks
 h += W2 silu(W1 silu(h) + b1) + b2; the output layer starts at zero."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The contract every velocity network of the torch engine meets (the torch twin of runtime/nets/net.ts).
+"""The contract every velocity network of the torch engine meets (the torch twin of runtime/tfjs/nets/net.ts).
 
 A net is a ``torch.nn.Module`` with:
 

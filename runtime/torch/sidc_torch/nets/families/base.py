@@ -1,4 +1,4 @@
-"""What the three family transformers share as engine velocity nets (runtime/families/net.ts): x is the
+"""What the three family transformers share as engine velocity nets (runtime/tfjs/families/net.ts): x is the
 flattened latent [B, C*H*W], t the timestep already multiplied by time_scale, c the row of the text table
 to condition on; ``null_condition`` is the empty prompt's row. ``guidance`` is the embedded guidance value
 (FLUX.1-dev; SANA-Sprint) - the generator keeps 1.0 (docs/algorithm.md §3).

@@ -1,5 +1,5 @@
 """diffusers ``transformer/config.json`` -> the architecture of one of the paper's families, as
-runtime/families/config.ts parses it: field names and defaults are those of the model classes' __init__
+runtime/tfjs/families/config.ts parses it: field names and defaults are those of the model classes' __init__
 (SanaTransformer2DModel, SD3Transformer2DModel, FluxTransformer2DModel), so a config that omits a key means
 what diffusers would build from it. The result is a plain dict with the diffusers keys plus ``family``.
 All problems of one file are reported together in one ValueError naming the file.
@@ -36,7 +36,7 @@ FLUX_FIELDS = {
     'pooled_projection_dim': (_NUM, 768), 'guidance_embeds': (_BOOL, False), 'axes_dims_rope': (_INTS, [16, 56, 56]),
 }
 FIELDS = {'sana': SANA_FIELDS, 'sd3': SD3_FIELDS, 'flux': FLUX_FIELDS}
-# the order runtime/families/config.ts lists the keys in (the net's `config` dict keeps it)
+# the order runtime/tfjs/families/config.ts lists the keys in (the net's `config` dict keeps it)
 ORDER = {
     'sana': ['in_channels', 'out_channels', 'num_attention_heads', 'attention_head_dim', 'num_layers', 'num_cross_attention_heads',
              'cross_attention_head_dim', 'cross_attention_dim', 'caption_channels', 'mlp_ratio', 'attention_bias', 'sample_size',

@@ -1,4 +1,4 @@
-"""FluxTransformer2DModel (diffusers models/transformers/transformer_flux.py; runtime/families/flux.ts):
+"""FluxTransformer2DModel (diffusers models/transformers/transformer_flux.py; runtime/tfjs/families/flux.ts):
 x_embedder on packed 2x2 latents (C*4-channel tokens), timestep (x1000 inside) + guidance (x1000) + pooled
 CLIP conditioning, double-stream blocks (joint attention over [text; image] with RMS qk-norm and 3-axis
 RoPE), single-stream blocks (parallel attention + MLP on the concatenated sequence),

@@ -1,4 +1,4 @@
-"""Loading a family teacher from a diffusers checkpoint folder (runtime/families/load.ts + teacher.ts):
+"""Loading a family teacher from a diffusers checkpoint folder (runtime/tfjs/families/load.ts + teacher.ts):
 transformer/config.json -> family config -> the module (diffusers' tree) -> a key/shape check of the
 shards against it, every problem reported at once -> the weights, cast straight from their stored dtype
 (F32 / F16 / BF16) to the requested one on the requested device.

@@ -1,4 +1,4 @@
-"""SanaTransformer2DModel (diffusers models/transformers/sana_transformer.py; runtime/families/sana.ts):
+"""SanaTransformer2DModel (diffusers models/transformers/sana_transformer.py; runtime/tfjs/families/sana.ts):
 patch embedding without positions (sin-cos when interpolation_scale is set), AdaLayerNormSingle timestep
 (per-block scale_shift_table) or SANA-Sprint's timestep + guidance embedder, caption projection + RMS
 caption norm, blocks of ReLU linear self-attention, softmax cross-attention to the caption (padding

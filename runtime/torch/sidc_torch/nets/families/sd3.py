@@ -1,5 +1,5 @@
 """SD3Transformer2DModel (diffusers models/transformers/transformer_sd3.py + JointTransformerBlock +
-JointAttnProcessor2_0; runtime/families/sd3.ts): PatchEmbed with a cropped position table, timestep +
+JointAttnProcessor2_0; runtime/tfjs/families/sd3.ts): PatchEmbed with a cropped position table, timestep +
 pooled-text conditioning, context_embedder, MMDiT blocks (joint attention over [image; text] with
 per-stream projections, optional per-head RMS qk-norm; SD3.5-Medium's extra image-only attention in
 ``dual_attention_layers`` (AdaLayerNormZeroX); the last block is context_pre_only), AdaLayerNormContinuous,

@@ -1,4 +1,4 @@
-"""Precomputed text conditioning (docs/text-encodings.md), as runtime/families/text.ts reads it: one
+"""Precomputed text conditioning (docs/text-encodings.md), as runtime/tfjs/families/text.ts reads it: one
 safetensors file per prompt set with
   prompt_embeds          [N, L, text_dim]   sequence embeddings
   prompt_attention_mask  [N, L]             1 = token, 0 = padding (optional: all ones)

@@ -1,4 +1,4 @@
-"""TrigFlow (SANA-Sprint teachers) seen as rectified flow, docs/algorithm.md §1 (runtime/families/trigflow.ts).
+"""TrigFlow (SANA-Sprint teachers) seen as rectified flow, docs/algorithm.md §1 (runtime/tfjs/families/trigflow.ts).
 
 SiD-DiT works in the rectified-flow view x_rf = (1 - t) x0 + t eps, t in [0, 1]. A TrigFlow model lives at
 x_trig = cos(s) sigma_d x0 + sin(s) sigma_d eps, s in [0, pi/2], and predicts F(x_trig / sigma_d, s) =
