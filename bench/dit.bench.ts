@@ -154,6 +154,9 @@ export async function run(): Promise<Record<string, unknown>> {
     ratio_sidc_over_torch_1_thread: ratio(torch1),
     ratio_sidc_over_torch_all_threads: ratio(torchAll),
     load_average_at_start: load0,
-    note: 'ratios use the fastest timed step of each (after one warm-up); the machine is shared, compare numbers from one run only. torch gets the pooled caption embedding directly (no bag-of-words product: negligible).',
+    note:
+      'ratios use the fastest timed step of each (after one warm-up); the machine is shared, compare ' +
+      'numbers from one run only. torch gets the pooled caption embedding directly (no bag-of-words ' +
+      'product: negligible).',
   };
 }

@@ -37,13 +37,20 @@ export const evalCommand: CommandModule = {
       .option('--teacher <file>', "teacher safetensors (default: the recipe's teacher.checkpoint)")
       .option(
         '--student <file>',
-        "score this student instead of the run's own: a sidc net file (e.g. from scripts/reference/sid_dit_torch.py) or a checkpoint.safetensors copied from a run (its G); the table is printed and RUN's eval files are left alone",
+        "score this student instead of the run's own: a sidc net file (e.g. from " +
+          'scripts/reference/sid_dit_torch.py) or a checkpoint.safetensors copied from a run (its G); the table ' +
+          "is printed and RUN's eval files are left alone",
       )
       .option('--classifier <file>', 'eval classifier', 'examples/eval/mnist-classifier.safetensors')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
       .addHelpText(
         'after',
-        '\nExamples:\n  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count\n  sidc eval runs/mnist_sid-1a2b3c4d --student-only --student /tmp/ref/student-4096.safetensors\n  sidc eval runs/mnist_sid-1a2b3c4d@best-fid --student-only --per-class 500',
+        '\n' +
+          'Examples:\n' +
+          '  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n' +
+          '  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count\n' +
+          '  sidc eval runs/mnist_sid-1a2b3c4d --student-only --student /tmp/ref/student-4096.safetensors\n' +
+          '  sidc eval runs/mnist_sid-1a2b3c4d@best-fid --student-only --per-class 500',
       )
       .action(
         async (

@@ -39,7 +39,9 @@ export const graphCommand: CommandModule = {
           );
           for (const s of g.stages) {
             io.stdout(
-              `  stage ${s.name} (${s.kind}${s.after.length ? `, after ${s.after.join(', ')}` : ''}; ${s.precision.policy}) nets: ${s.nets.map((n) => `${n.name}=${n.init}${n.trainable ? '' : ' frozen'}`).join(', ')}\n`,
+              `  stage ${s.name} (${s.kind}${s.after.length ? `, after ${s.after.join(', ')}` : ''}; ` +
+                `${s.precision.policy}) nets: ` +
+                `${s.nets.map((n) => `${n.name}=${n.init}${n.trainable ? '' : ' frozen'}`).join(', ')}\n`,
             );
             for (const n of s.shared) io.stdout(`    shared    ${n.id}: ${n.op}\n`);
             for (const p of s.phases)

@@ -56,7 +56,9 @@ export function missingInputs(graph: ExecutionGraph): string[] {
       const name = String(cfg(graph, 'teacher.config') ?? '');
       const hub = HUB[name];
       out.push(
-        `teacher checkpoint folder ${path} (teacher.checkpoint = "${ck}"): ${hub ? `\`huggingface-cli download ${hub} --local-dir ${ck}\` (accept the model's licence on huggingface.co first)` : 'a diffusers model folder of the teacher'}; for a dry run at toy size, \`sidc make-tiny ${family} DIR\` and --set 'teacher.checkpoint="DIR"'`,
+        `teacher checkpoint folder ${path} (teacher.checkpoint = "${ck}"): ` +
+          `${hub ? `\`huggingface-cli download ${hub} --local-dir ${ck}\` (accept the model's licence on huggingface.co first)` : 'a diffusers model folder of the teacher'}; ` +
+          `for a dry run at toy size, \`sidc make-tiny ${family} DIR\` and --set 'teacher.checkpoint="DIR"'`,
       );
     }
   }
@@ -67,7 +69,10 @@ export function missingInputs(graph: ExecutionGraph): string[] {
     if (!existsSync(file)) {
       const prompts = cfg(graph, 'data.prompts');
       out.push(
-        `text table ${file} (data.text = precomputed("${text.path}")): encode ${typeof prompts === 'string' ? `the prompts of ${prompts}` : 'the prompt set'}, the empty prompt included, with the teacher's own text encoders into that layout (docs/text-encodings.md, "Producing the file with diffusers"); \`sidc make-tiny ${family} DIR\` writes a tiny one`,
+        `text table ${file} (data.text = precomputed("${text.path}")): encode ` +
+          `${typeof prompts === 'string' ? `the prompts of ${prompts}` : 'the prompt set'}, the empty prompt ` +
+          `included, with the teacher's own text encoders into that layout (docs/text-encodings.md, "Producing ` +
+          `the file with diffusers"); \`sidc make-tiny ${family} DIR\` writes a tiny one`,
       );
     }
   }

@@ -36,7 +36,12 @@ export const runCommand: CommandModule = {
       .option('--dry-run', 'slurm: print the sbatch script instead of submitting it')
       .addHelpText(
         'after',
-        '\nExamples:\n  sidc run examples/gmm.sid\n  sidc run examples/gmm.sid --engine torch\n  sidc run examples/gmm.sid --set optimizer.lr=1e-3 --fresh\n  sidc run r.sid --launcher slurm --set launcher.nodes=2 --dry-run',
+        '\n' +
+          'Examples:\n' +
+          '  sidc run examples/gmm.sid\n' +
+          '  sidc run examples/gmm.sid --engine torch\n' +
+          '  sidc run examples/gmm.sid --set optimizer.lr=1e-3 --fresh\n' +
+          '  sidc run r.sid --launcher slurm --set launcher.nodes=2 --dry-run',
       )
       .action(
         async (

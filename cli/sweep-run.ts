@@ -57,7 +57,11 @@ export const sweepRunCommand: CommandModule = {
       .option('--poll <seconds>', 'slurm: seconds between looks at the queue with --wait', '10')
       .addHelpText(
         'after',
-        '\nExamples:\n  sidc sweep-run recipes/fig3-gmm.sid --launcher local --parallel 2\n  sidc sweep-run recipes/fig3-gmm.sid --launcher slurm --set launcher.partition=gpu --dry-run\n  sidc sweep-run recipes/fig3-gmm.sid --launcher slurm     # again: progress, then the table',
+        '\n' +
+          'Examples:\n' +
+          '  sidc sweep-run recipes/fig3-gmm.sid --launcher local --parallel 2\n' +
+          '  sidc sweep-run recipes/fig3-gmm.sid --launcher slurm --set launcher.partition=gpu --dry-run\n' +
+          '  sidc sweep-run recipes/fig3-gmm.sid --launcher slurm     # again: progress, then the table',
       )
       .action(async (file: string, flags: Flags) => {
         if (!['local', 'slurm'].includes(flags.launcher)) throw new UserError(`unknown --launcher '${flags.launcher}': use local or slurm`);

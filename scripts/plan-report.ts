@@ -64,7 +64,11 @@ export function renderTables(root: string): string {
   for (const c of rows) {
     const p = c.plan;
     out.push(
-      `| ${c.row.recipe} | Table ${c.row.table}: ${c.row.row} | ${c.row.allocated_gb} | ${f1(p.peak_gb_per_device)} | ${pct(c.error)} | ${f1(p.reserved_gb_per_device)} | ${c.row.reserved_gb} | ${p.fits ? 'yes' : 'NO'} | ${c.row.seconds_per_1k} | ${p.seconds_per_1k_images.toFixed(0)} | ${(p.seconds_per_1k_images / c.row.seconds_per_1k).toFixed(2)} |`,
+      `| ${c.row.recipe} | Table ${c.row.table}: ${c.row.row} | ${c.row.allocated_gb} | ` +
+        `${f1(p.peak_gb_per_device)} | ${pct(c.error)} | ${f1(p.reserved_gb_per_device)} | ` +
+        `${c.row.reserved_gb} | ${p.fits ? 'yes' : 'NO'} | ${c.row.seconds_per_1k} | ` +
+        `${p.seconds_per_1k_images.toFixed(0)} | ` +
+        `${(p.seconds_per_1k_images / c.row.seconds_per_1k).toFixed(2)} |`,
     );
   }
   const worst = rows.reduce((a, b) => (Math.abs(b.error) > Math.abs(a.error) ? b : a));

@@ -251,7 +251,9 @@ export class FileChecks {
       const help =
         family === 'dit'
           ? 'train one with `sidc run examples/mnist-teacher.sid` (docs/dit.md), or correct the path (relative paths: beside the recipe when the file is there, else from the current directory)'
-          : `point it at a diffusers model folder (transformer/config.json + safetensors); \`sidc make-tiny ${family} DIR\` writes a tiny one (relative paths: beside the recipe when the folder is there, else from the current directory)`;
+          : `point it at a diffusers model folder (transformer/config.json + safetensors); \`sidc make-tiny ` +
+            `${family} DIR\` writes a tiny one (relative paths: beside the recipe when the folder is there, else ` +
+            `from the current directory)`;
       c.out.push(diag('SID3025', p.loc, { path: 'teacher.checkpoint', resolved: path, help }, { related: p.related }));
       return undefined;
     }
@@ -302,7 +304,10 @@ export class FileChecks {
     const given = this.resolvePath(t.path);
     const file = existsSync(given) && statSync(given).isDirectory() ? join(given, 'text.safetensors') : given;
     if (!existsSync(file)) {
-      const help = `write the prompts' encodings there (layout: docs/text-encodings.md; \`sidc make-tiny ${family} DIR\` writes a matching tiny table), or correct the path (a folder means FOLDER/text.safetensors; relative paths: beside the recipe when there, else from the current directory)`;
+      const help =
+        `write the prompts' encodings there (layout: docs/text-encodings.md; \`sidc make-tiny ${family} DIR\` ` +
+        `writes a matching tiny table), or correct the path (a folder means FOLDER/text.safetensors; relative ` +
+        `paths: beside the recipe when there, else from the current directory)`;
       c.out.push(diag('SID3025', p.loc, { path: 'data.text', resolved: file, help }, { related: p.related }));
       return;
     }
@@ -339,7 +344,10 @@ export class FileChecks {
     if (pooled && (pooled.shape.length !== 2 || pooled.shape[0] !== n)) unusable(`"pooled_prompt_embeds" is [${pooled.shape.join(', ')}], not [${n}, P]`);
     if (!expect) return;
     const teacher = `the ${family} teacher (${expect.source})`;
-    const help = `encode the prompts with this teacher's text encoders (docs/text-encodings.md, "Widths per teacher") and point data.text at that table${expect.source.startsWith('registry') ? ', or set teacher.checkpoint to the checkpoint these encodings were made for' : ''}`;
+    const help =
+      `encode the prompts with this teacher's text encoders (docs/text-encodings.md, "Widths per teacher") ` +
+      `and point data.text at that ` +
+      `table${expect.source.startsWith('registry') ? ', or set teacher.checkpoint to the checkpoint these encodings were made for' : ''}`;
     const misfit = (detail: string): void => void c.out.push(diag('SID3028', p.loc, { file, detail, help }, { related: [...p.related, ...expect.related] }));
     if (dim !== expect.seq) misfit(`prompt_embeds are ${dim} wide but ${teacher} takes ${expect.seq} (${expect.seqKey})`);
     if (expect.pooled && !pooled) misfit(`it has no pooled_prompt_embeds but ${teacher} takes [N, ${expect.pooled}] (${expect.pooledKey})`);

@@ -40,7 +40,10 @@ export function engineHardware(c: CheckContext): void {
           setting: 'hardware.shard = fsdp',
           engine,
           detail: `FSDP needs CUDA GPUs, and the recipe asks for ${devices}`,
-          help: `remove \`shard = fsdp\` (${count > 1 ? `then ${count} cpu processes each hold the nets: DDP over gloo` : 'one process holds the nets'}), or ask for GPUs: \`devices = ${count} x gpu(80 GB)\``,
+          help:
+            `remove \`shard = fsdp\` ` +
+            `(${count > 1 ? `then ${count} cpu processes each hold the nets: DDP over gloo` : 'one process holds the nets'}), ` +
+            `or ask for GPUs: \`devices = ${count} x gpu(80 GB)\``,
         },
         { related: p.related },
       ),

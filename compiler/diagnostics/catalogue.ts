@@ -79,7 +79,10 @@ export const CATALOGUE = {
   SID3003: {
     severity: 'error',
     message:
-      'pure bf16 with optimizer.eps = {eps}: the paper (Section 4, Table 4) raises eps to 1e-4 in pure bf16 so that small Adam updates do not underflow; measured here (docs/runtime.md: emulated bf16, lr 1e-5) about 2% of weights change per step with eps 1e-8 and 1e-4 alike - eps only shrinks lr*m/(sqrt(v)+eps), a larger lr is what brings updates back',
+      'pure bf16 with optimizer.eps = {eps}: the paper (Section 4, Table 4) raises eps to 1e-4 in pure bf16 ' +
+      'so that small Adam updates do not underflow; measured here (docs/runtime.md: emulated bf16, lr 1e-5) ' +
+      'about 2% of weights change per step with eps 1e-8 and 1e-4 alike - eps only shrinks ' +
+      'lr*m/(sqrt(v)+eps), a larger lr is what brings updates back',
     help: "write `optimizer.eps = 1e-4` as in Table 4, or set `precision.allow_small_eps = true` to keep it on purpose (as Table 4's SiD2a rows do)",
   },
   SID3004: {

@@ -7,7 +7,8 @@ export function renderPlan(p: PlanReport): string {
   const lines: string[] = [];
   lines.push(`${p.recipe}: teacher ${p.teacher} (${(p.params / 1e9).toFixed(2)}B parameters) on ${p.devices}`);
   lines.push(
-    `  peak memory ${f1(p.peak_gb_per_device)} GB allocated per device (stage ${p.peak_stage}, ${p.peak_phase} phase); ~${f1(p.reserved_gb_per_device)} GB reserved with fragmentation and CUDA context`,
+    `  peak memory ${f1(p.peak_gb_per_device)} GB allocated per device (stage ${p.peak_stage}, ` +
+      `${p.peak_phase} phase); ~${f1(p.reserved_gb_per_device)} GB reserved with fragmentation and CUDA context`,
   );
   lines.push(`  ${p.fits ? 'fits' : 'DOES NOT FIT'} ${p.device_memory_gb} GB devices`);
   const width = Math.max(...p.terms.map((t) => t.name.length));

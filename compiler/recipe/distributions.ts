@@ -132,7 +132,10 @@ export const DISTRIBUTIONS: readonly Distribution[] = [
       P('sigma_max', 80, 'Largest sigma.', { min: 0, exclusiveMin: true }),
       P('rho', 7, 'Curvature of the sigma schedule.', { min: 0, exclusiveMin: true }),
     ],
-    doc: 'EDM sampling schedule sigma(u) = (sigma_max^(1/rho) + u (sigma_min^(1/rho) - sigma_max^(1/rho)))^rho, u ~ U(0, 1), t = sigma / (1 + sigma). SiD restricts it to t < 0.8 (write `on (0, 0.8)`).',
+    doc:
+      'EDM sampling schedule sigma(u) = (sigma_max^(1/rho) + u (sigma_min^(1/rho) - ' +
+      'sigma_max^(1/rho)))^rho, u ~ U(0, 1), t = sigma / (1 + sigma). SiD restricts it to t < 0.8 (write ' +
+      '`on (0, 0.8)`).',
     ref: 'Fig. 2 column 6, Appendix C',
     quantile: (p, q) => {
       const a = q.sigma_max! ** (1 / q.rho!);

@@ -116,7 +116,9 @@ export const SECTIONS: readonly SectionInfo[] = [
   { name: 'evaluate', doc: 'Evaluation after training: metrics, step counts, sample count.' },
   {
     name: 'monitor',
-    doc: 'Evaluation during training (docs/algorithm.md §10): every N images the generator is scored, the curve goes to metrics.jsonl, and snapshots are kept by rule (best FID, best alignment, last).',
+    doc:
+      'Evaluation during training (docs/algorithm.md §10): every N images the generator is scored, the ' +
+      'curve goes to metrics.jsonl, and snapshots are kept by rule (best FID, best alignment, last).',
   },
   {
     name: 'launcher',
@@ -295,7 +297,10 @@ export const SETTINGS: readonly Setting[] = [
     path: 'hardware.engine',
     type: en(['tfjs', 'torch']),
     optional: true,
-    doc: 'Which engine executes the graph: tfjs (in-process, the default) or torch (a Python child process with real AMP/BF16, docs/engines.md); `sidc run --engine` overrides it. Absent unless set, so it never changes the hash of a recipe that does not set it.',
+    doc:
+      'Which engine executes the graph: tfjs (in-process, the default) or torch (a Python child process ' +
+      'with real AMP/BF16, docs/engines.md); `sidc run --engine` overrides it. Absent unless set, so it ' +
+      'never changes the hash of a recipe that does not set it.',
   },
   // batch -------------------------------------------------------------------------------------------
   {
@@ -369,7 +374,10 @@ export const SETTINGS: readonly Setting[] = [
     path: 'guidance.fake_dropout',
     type: n(undefined, { min: 0, max: 1 }),
     optional: true,
-    doc: 'Probability of replacing the condition psi is trained on with the null condition (the empty prompt) in the fake phase; G still generates for the drawn prompt. SiD-DiT keeps it off (0, the same as absent); SiD-LSG used 0.1 whenever the guidance scale differs from 1.',
+    doc:
+      'Probability of replacing the condition psi is trained on with the null condition (the empty prompt) ' +
+      'in the fake phase; G still generates for the drawn prompt. SiD-DiT keeps it off (0, the same as ' +
+      'absent); SiD-LSG used 0.1 whenever the guidance scale differs from 1.',
     ref: 'docs/algorithm.md §10',
   },
   // generator ---------------------------------------------------------------------------------------
@@ -505,7 +513,10 @@ export const SETTINGS: readonly Setting[] = [
     path: 'monitor.keep',
     type: { kind: 'list', of: en(MONITOR_KEEP) },
     optional: true,
-    doc: 'Snapshots kept in the run directory as snapshots/<name>.safetensors (+ .json): `last`, or `best(metric)` for a monitored metric; address them as RUN@best-fid, RUN@last (default: best of every monitored metric, and last).',
+    doc:
+      'Snapshots kept in the run directory as snapshots/<name>.safetensors (+ .json): `last`, or ' +
+      '`best(metric)` for a monitored metric; address them as RUN@best-fid, RUN@last (default: best of ' +
+      'every monitored metric, and last).',
   },
   // launcher (docs/cluster.md; kept out of the graph's config and hash: compiler/lower/lower.ts) ------------
   { path: 'launcher.partition', type: { kind: 'string' }, optional: true, doc: "Slurm partition (sbatch --partition); the cluster's default when absent." },

@@ -169,7 +169,9 @@ export function recipeSchema(): Schema {
       sweeps: {
         type: 'object',
         description:
-          'Sweeps over a recipe: { fig3: { over: sana_600m_512, axes: { time.interval: [[0, 0.333], [0.333, 0.667]] } } }. Keys of `axes` combine as a grid; `grid` and `zip` list groups of axes (zip: equal lengths, tied).',
+          'Sweeps over a recipe: { fig3: { over: sana_600m_512, axes: { time.interval: [[0, 0.333], [0.333, ' +
+          '0.667]] } } }. Keys of `axes` combine as a grid; `grid` and `zip` list groups of axes (zip: equal ' +
+          'lengths, tied).',
         additionalProperties: {
           type: 'object',
           properties: {

@@ -61,7 +61,9 @@ export function slurmRun(io: CliIO, graph: ExecutionGraph, o: SlurmRunOptions): 
   const jobId = sbatch(text, process.cwd(), s);
   writeJsonAtomic(join(paths.dir, 'slurm-job.json'), { jobId, engine, processes: world, submitted: new Date().toISOString() });
   io.stdout(
-    `submitted job ${jobId}: ${world} ${engine} process(es) on ${s.nodes} node(s); run directory ${paths.dir}; log ${join(paths.dir, `slurm-${jobId}.log`)}\n  watch it with \`squeue -j ${jobId}\`; a requeued job resumes from the run directory's checkpoint\n`,
+    `submitted job ${jobId}: ${world} ${engine} process(es) on ${s.nodes} node(s); run directory ` +
+      `${paths.dir}; log ${join(paths.dir, `slurm-${jobId}.log`)}\n` +
+      `  watch it with \`squeue -j ${jobId}\`; a requeued job resumes from the run directory's checkpoint\n`,
   );
   return 0;
 }

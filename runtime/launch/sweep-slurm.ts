@@ -107,7 +107,8 @@ function printProgress(io: CliIO, points: Point[], st: Map<number, PointState>):
     const s = st.get(p.index)!;
     const prog = s.kind === 'done' ? '' : progressOf(p);
     io.stdout(
-      `  ${String(p.index).padStart(2)}  ${p.label.padEnd(w)}  ${describe(s).padEnd(13)}  ${p.dir}${prog ? `  ${prog}` : ''}${s.kind === 'failed' || s.kind === 'cancelled' ? `  log ${logPath(p)}` : ''}\n`,
+      `  ${String(p.index).padStart(2)}  ${p.label.padEnd(w)}  ${describe(s).padEnd(13)}  ` +
+        `${p.dir}${prog ? `  ${prog}` : ''}${s.kind === 'failed' || s.kind === 'cancelled' ? `  log ${logPath(p)}` : ''}\n`,
     );
   }
 }

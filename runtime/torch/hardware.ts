@@ -35,13 +35,16 @@ export function processesFor(graph: ExecutionGraph, info: TorchInfo, deviceFlag?
   const shard = (graph.config as { hardware?: { shard?: string } }).hardware?.shard;
   if (shard === 'fsdp') {
     throw new UserError(
-      `hardware.shard = fsdp: the torch engine runs ${describe(d)} data parallel (DDP) only; FSDP is not executed yet (docs/distributed.md) - remove \`shard = fsdp\` to replicate the nets on every device`,
+      `hardware.shard = fsdp: the torch engine runs ${describe(d)} data parallel (DDP) only; FSDP is not ` +
+        `executed yet (docs/distributed.md) - remove \`shard = fsdp\` to replicate the nets on every device`,
     );
   }
   if (d.kind === 'gpu') {
     if (!device.startsWith('cuda'))
       throw new UserError(
-        `hardware.devices = ${describe(d)} needs ${d.count} CUDA GPUs, but ${deviceFlag ? `this run is on --device ${device}` : `torch ${info.torch} sees no GPU on this machine`}; use devices = ${d.count} x cpu(16 GB) for ${d.count} processes on the CPU`,
+        `hardware.devices = ${describe(d)} needs ${d.count} CUDA GPUs, but ` +
+          `${deviceFlag ? `this run is on --device ${device}` : `torch ${info.torch} sees no GPU on this machine`}; ` +
+          `use devices = ${d.count} x cpu(16 GB) for ${d.count} processes on the CPU`,
       );
     if (d.count > gpus)
       throw new UserError(

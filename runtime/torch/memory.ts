@@ -29,6 +29,9 @@ export function requireMemory(graph: ExecutionGraph, info: TorchInfoWithMemory, 
     .map((t) => `${t.name} ${r1(t.gb)} GB`)
     .join(', ');
   throw new UserError(
-    `${recipeFile}: sidc plan predicts ${r1(plan.peak_gb_per_device)} GB allocated per device (+${CUDA_CONTEXT_GIB} GB CUDA context; stage ${plan.peak_stage}, ${plan.peak_phase} phase: ${top}) but the GPU has ${r1(have)} GB; nothing was loaded - lower batch.per_device (raise batch.accumulate), or see \`sidc plan ${recipeFile}\``,
+    `${recipeFile}: sidc plan predicts ${r1(plan.peak_gb_per_device)} GB allocated per device ` +
+      `(+${CUDA_CONTEXT_GIB} GB CUDA context; stage ${plan.peak_stage}, ${plan.peak_phase} phase: ${top}) ` +
+      `but the GPU has ${r1(have)} GB; nothing was loaded - lower batch.per_device (raise ` +
+      `batch.accumulate), or see \`sidc plan ${recipeFile}\``,
   );
 }

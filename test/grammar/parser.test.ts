@@ -206,7 +206,11 @@ test('newlines are not significant, yet a unit, x or on on the next line starts 
 
 test('the paper example parses completely', () => {
   const src =
-    'recipe flux extends sid_dit {\n  hardware { devices = 8 x gpu(80 GB, 989 TFLOPS); shard = fsdp }\n  time { distribution = logit_normal(ln(2), 1.6) on (0, 1) }\n  train { length = 1M images; checkpoint_every = 10k images }\n}';
+    'recipe flux extends sid_dit {\n' +
+    '  hardware { devices = 8 x gpu(80 GB, 989 TFLOPS); shard = fsdp }\n' +
+    '  time { distribution = logit_normal(ln(2), 1.6) on (0, 1) }\n' +
+    '  train { length = 1M images; checkpoint_every = 10k images }\n' +
+    '}';
   const f = ok(parseSid(src, 'p.sid'));
   assert.deepEqual(shape(valueOf(f, 'length')), { kind: 'UnitExpr', value: { kind: 'Number', value: 1e6, text: '1M' }, unit: 'images' });
   assert.equal(valueOf(f, 'distribution').kind, 'Restrict');

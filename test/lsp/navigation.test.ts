@@ -46,7 +46,14 @@ test('sweep over and stage after jump within the file; import strings open the f
 
 test('document symbols: recipes with their sections, stages and settings; sweeps with their axes', async () => {
   const { text, ranges } = mark(
-    'import "./base.sid"\n<|recipe r extends sid_dit {\n  optimizer { lr = 1e-5 }\n  stage adversarial after sid { warmup = 20k images }\n}|>\nsweep fig3 over r {\n  time.interval in [(0, 1/3), (1/3, 2/3)]\n}\n',
+    'import "./base.sid"\n' +
+      '<|recipe r extends sid_dit {\n' +
+      '  optimizer { lr = 1e-5 }\n' +
+      '  stage adversarial after sid { warmup = 20k images }\n' +
+      '}|>\n' +
+      'sweep fig3 over r {\n' +
+      '  time.interval in [(0, 1/3), (1/3, 2/3)]\n' +
+      '}\n',
   );
   const uri = pathToFileURL(join(dir, 'sym.sid')).href;
   await client.open(uri, text);

@@ -98,7 +98,9 @@ export function formatImageEvalTable(rows: ImageEvalRow[], title: string): strin
   ];
   for (const r of rows)
     lines.push(
-      `| ${r.sampler} | ${r.steps} | ${r.cfg ?? '-'} | ${r.samples} | ${fmt(r.fid, 2)} | ${fmt(r.alignment, 3)} | ${fmt(r.seconds, 1)} | ${r.scoreSeconds === undefined ? '-' : fmt(r.scoreSeconds, 1)} |`,
+      `| ${r.sampler} | ${r.steps} | ${r.cfg ?? '-'} | ${r.samples} | ${fmt(r.fid, 2)} | ` +
+        `${fmt(r.alignment, 3)} | ${fmt(r.seconds, 1)} | ` +
+        `${r.scoreSeconds === undefined ? '-' : fmt(r.scoreSeconds, 1)} |`,
     );
   return lines.join('\n');
 }

@@ -53,7 +53,9 @@ export function runDitTeach(graph: ExecutionGraph, stage: StageGraph, paths: Run
     opts.io.stdout(`resuming stage ${stage.name} at ${s.adam.step * batch} images (step ${s.adam.step}) from ${stateFile}\n`);
   } else {
     opts.io.stdout(
-      `stage ${stage.name}: DiT teacher ${plan.opts.config.name} by rectified flow, ${plan.steps} steps of batch ${batch} (${plan.lengthImages} images), lr ${plan.opts.lr}, warm-up ${plan.opts.warmupSteps} steps, caption dropout ${plan.opts.captionDrop}, seed ${plan.opts.seed}\n`,
+      `stage ${stage.name}: DiT teacher ${plan.opts.config.name} by rectified flow, ${plan.steps} steps of ` +
+        `batch ${batch} (${plan.lengthImages} images), lr ${plan.opts.lr}, warm-up ${plan.opts.warmupSteps} ` +
+        `steps, caption dropout ${plan.opts.captionDrop}, seed ${plan.opts.seed}\n`,
     );
   }
   const bar = new Progress(opts.io, stage.name, plan.steps * batch);

@@ -150,7 +150,9 @@ function buildFamilyNet(graph: ExecutionGraph, decl: NetDecl, products: Map<stri
 export function prepareFamilyStage(graph: ExecutionGraph, stage: StageGraph, products: Map<string, VelocityNet>): StageState {
   if (stage.kind === 'teach' || stage.kind === 'evaluate') {
     throw new InitError(
-      `stage ${stage.name} (${stage.kind}): the runtime runs the sid and adversarial stages of ${String(configValue(graph, 'teacher.family'))} teachers; an ${stage.kind} stage needs reference data it does not have`,
+      `stage ${stage.name} (${stage.kind}): the runtime runs the sid and adversarial stages of ` +
+        `${String(configValue(graph, 'teacher.family'))} teachers; an ${stage.kind} stage needs reference ` +
+        `data it does not have`,
     );
   }
   const seed = stageSeed(graph, stage);

@@ -27,7 +27,8 @@ def validate(g, path: str) -> None:
     if not isinstance(g, dict) or g.get('format') != GRAPH_FORMAT:
         raise GraphError(f"{path}: not an execution graph (format is {g.get('format') if isinstance(g, dict) else None!r}, expected '{GRAPH_FORMAT}'); write one with `sidc compile`")
     if g.get('version') not in GRAPH_VERSIONS:
-        raise GraphError(f"{path}: graph version {g.get('version')!r} is not one this torch engine knows ({', '.join(map(str, GRAPH_VERSIONS))}); update runtime/torch or recompile with a matching sidc")
+        raise GraphError(f"{path}: graph version {g.get('version')!r} is not one this torch engine knows "
+                         f"({', '.join(map(str, GRAPH_VERSIONS))}); update runtime/torch or recompile with a matching sidc")
     for key in ('config', 'bindings', 'stages', 'hash'):
         if key not in g:
             raise GraphError(f"{path}: graph has no '{key}'")

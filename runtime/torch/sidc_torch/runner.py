@@ -254,7 +254,8 @@ def gmm_dim_ok(st) -> bool:
 
 def format_eval_table(rows) -> str:
     head = ['sampler', 'steps', 'energy dist', 'sliced W1', 'coverage', 'precision', 'seconds']
-    body = [[r['sampler'], '-' if r['steps'] == 0 else str(r['steps']), f"{r['energy']:.4f}", f"{r['sliced_w1']:.4f}", f"{r['coverage']:.3f}", f"{r['precision']:.3f}", f"{r['seconds']:.2f}"] for r in rows]
+    body = [[r['sampler'], '-' if r['steps'] == 0 else str(r['steps']), f"{r['energy']:.4f}", f"{r['sliced_w1']:.4f}",
+             f"{r['coverage']:.3f}", f"{r['precision']:.3f}", f"{r['seconds']:.2f}"] for r in rows]
     widths = [max([len(h)] + [len(b[i]) for b in body]) for i, h in enumerate(head)]
     line = lambda cells: '| ' + ' | '.join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(cells)) + ' |'
     sep = '|' + '|'.join((':' if i == 0 else '-') + '-' * w + ('-' if i == 0 else ':') for i, w in enumerate(widths)) + '|'

@@ -35,7 +35,9 @@ test("the plan's peak per device against the GPUs: above passes, below is refuse
       assert.match(
         e.message,
         new RegExp(
-          `^r\\.sid: sidc plan predicts ${(Math.round(planGraph(g).peak_gb_per_device * 10) / 10).toFixed(1)} GB allocated per device .*activations.* but the GPU has ${(Math.round((need - 0.5) * 10) / 10).toFixed(1)} GB; nothing was loaded`,
+          `^r\\.sid: sidc plan predicts ${(Math.round(planGraph(g).peak_gb_per_device * 10) / 10).toFixed(1)} ` +
+            `GB allocated per device .*activations.* but the GPU has ` +
+            `${(Math.round((need - 0.5) * 10) / 10).toFixed(1)} GB; nothing was loaded`,
         ),
       );
       assert.ok(!e.message.includes('\n'));
