@@ -2,7 +2,8 @@
 // root - skipped elsewhere): fig3-gmm at a short length as a 6-task job array gives the same table as
 // the local sweep-run; a failing point is marked with its log while the others finish; a cancelled task
 // and the failed one are all that a re-submission runs; and srun's 2 tasks meet in a gloo all_reduce
-// through the rendezvous variables the `sidc run --launcher slurm` script derives from Slurm's.
+// through the rendezvous variables the `sidc run --launcher slurm` script derives from Slurm's; and the
+// torch engine itself as that 2-task job ends with the losses of the same run made locally.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,9 @@ import { compileFile } from '../../../compiler/api.js';
 import { runDirName } from '../../../runtime/rundir/rundir.js';
 import { runScript } from '../../../runtime/launch/script.js';
 import type { LaunchSettings } from '../../../runtime/launch/settings.js';
+import { readSafetensors } from '../../../runtime/formats/safetensors.js';
 import { repoPath } from '../../helpers/paths.js';
+import { pythonExeWith } from '../../helpers/python.js';
 import { sidc } from '../../helpers/cli.js';
 
 // Under CI=true nothing skips: .ci/run installs slurm-wlm, munge and torch, so a missing one is a failure.
@@ -205,4 +208,111 @@ test("srun -n 2: the generated run script's Slurm -> torch rendezvous carries a 
     assert.equal(k.env.MASTER_PORT, String(20000 + (Number(r.stdout.trim().split(';')[0]) % 20000)));
   }
   assert.match(logs, /2 processes on .*rendezvous 127\.0\.0\.1:/);
+});
+
+// The torch engine's own 2-process run under Slurm: test/runtime/torch/fixtures/tiny.sid (mlp teacher,
+// teach + sid + evaluate, ~10 s) on `2 x cpu` with `hardware.engine = torch`, per-device batch 32 of a
+// global 64. Oracles: the same recipe run locally by `sidc run` (its own 2 gloo workers), and one process
+// at the same global batch (per_device 64, teach.batch 2 x 64), which docs/distributed.md says it matches.
+test('sidc run --launcher slurm --engine torch: srun -n 2 gloo workers finish the run with the losses of the local runs', {
+  skip: why,
+  timeout: 300_000,
+}, async (t) => {
+  const py = pythonExeWith('torch', 'numpy');
+  if (!py) {
+    if (process.env.CI === 'true') assert.fail('CI=true and no python3 with torch and numpy: .ci/run installs python3-torch');
+    return t.skip('no python3 with torch and numpy');
+  }
+  cluster();
+  const work = join(dir, 'torch');
+  mkdirSync(work, { recursive: true });
+  const tiny = readFileSync(repoPath('test', 'runtime', 'torch', 'fixtures', 'tiny.sid'), 'utf8');
+  const variant = (name: string, devices: number, perDevice: number, teachBatch: number) => {
+    const f = join(work, `${name}.sid`);
+    const text = tiny
+      .replace('recipe tiny {', `recipe ${name} {`)
+      .replace('  precision fp32 {}', `  precision fp32 {}\n  hardware {\n    devices = ${devices} x cpu(1 GB)\n    engine = torch\n  }`)
+      .replace('per_device = 64', `per_device = ${perDevice}`)
+      .replace('      batch = 64', `      batch = ${teachBatch}`);
+    assert.notEqual(text, tiny);
+    writeFileSync(f, text);
+    return f;
+  };
+  const two = variant('tiny_two', 2, 32, 64);
+  const one = variant('tiny_one', 1, 64, 128);
+  const runDir = (runs: string, recipe: string) => join(runs, runDirName(compileFile(recipe).graphs[0]!));
+  // the generated script runs $SIDC_PYTHON (else python3 on PATH, which need not have torch)
+  const saved = process.env.SIDC_PYTHON;
+  process.env.SIDC_PYTHON = py;
+  try {
+    const started = Date.now();
+    const local2 = join(work, 'local-2');
+    const l2 = await sidc('run', two, '--runs-dir', local2, '--no-plots');
+    assert.equal(l2.code, 0, l2.out + l2.err);
+    const local1 = join(work, 'local-1');
+    const l1 = await sidc('run', one, '--runs-dir', local1, '--no-plots');
+    assert.equal(l1.code, 0, l1.out + l1.err);
+    const localSeconds = (Date.now() - started) / 1000;
+
+    const runs = join(work, 'slurm');
+    const submittedAt = Date.now();
+    const sub = await sidc('run', two, '--launcher', 'slurm', '--engine', 'torch', '--runs-dir', runs, '--no-plots');
+    assert.equal(sub.code, 0, sub.out + sub.err);
+    const job = /submitted job (\d+): 2 torch process\(es\) on 1 node\(s\)/.exec(sub.out)?.[1];
+    assert.ok(job, sub.out);
+    const inQueue = () => (spawnSync('squeue', ['-h', '-j', job!], { encoding: 'utf8' }).stdout ?? '').trim() !== '';
+    for (let i = 0; i < 480 && inQueue(); i++) await new Promise((r) => setTimeout(r, 250));
+    assert.ok(!inQueue(), `job ${job} still queued after 120 s`);
+    const slurmSeconds = (Date.now() - submittedAt) / 1000;
+    t.diagnostic(`local 2-process + 1-process runs ${localSeconds.toFixed(1)} s; Slurm job ${job} submitted to gone ${slurmSeconds.toFixed(1)} s`);
+
+    const run = runDir(runs, two);
+    const log = readFileSync(join(run, `slurm-${job}.log`), 'utf8');
+    // both ranks: srun started 2 tasks that met at the rendezvous (rank 0 alone would wait there forever)
+    assert.match(log, /2 processes on \S+, rendezvous 127\.0\.0\.1:\d+/, log);
+    assert.match(log, /"event": "done", "completed": true/, log);
+    assert.match(readFileSync(join(run, 'run.sbatch'), 'utf8'), /^#SBATCH --ntasks-per-node=2$/m);
+    const record = JSON.parse(readFileSync(join(run, 'slurm-job.json'), 'utf8')) as { jobId: string; engine: string; processes: number };
+    assert.deepEqual([record.jobId, record.engine, record.processes], [job, 'torch', 2]);
+    assert.deepEqual((JSON.parse(readFileSync(join(run, 'progress.json'), 'utf8')) as { done: string[] }).done.sort(), ['evaluate', 'sid', 'teach']);
+    assert.ok(existsSync(join(run, 'student.safetensors')));
+
+    type Line = { stage: string; images: number; loss: Record<string, number> };
+    const metrics = (d: string) =>
+      readFileSync(join(d, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Line);
+    const got = metrics(run);
+    // world size 2 in the engine itself: a teach iteration takes 2 x teach.batch (64 per process) images
+    assert.equal(got.find((m) => m.stage === 'teach')!.images, 128);
+    const agree = (expected: Line[], tol: number, what: string) => {
+      assert.deepEqual(
+        got.map((m) => `${m.stage}@${m.images}`),
+        expected.map((m) => `${m.stage}@${m.images}`),
+        what,
+      );
+      let worst = 0;
+      for (const [i, m] of expected.entries()) {
+        assert.deepEqual(Object.keys(got[i]!.loss).sort(), Object.keys(m.loss).sort(), what);
+        for (const [k, v] of Object.entries(m.loss)) worst = Math.max(worst, Math.abs(got[i]!.loss[k]! - v) / (1 + Math.abs(v)));
+      }
+      assert.ok(worst <= tol, `${what}: largest loss difference ${worst} > ${tol}`);
+      t.diagnostic(`${what}: ${expected.length} logged steps, largest loss difference ${worst.toExponential(2)}`);
+    };
+    agree(metrics(runDir(local2, two)), 1e-5, 'Slurm vs local 2-process run');
+    agree(metrics(runDir(local1, one)), 1e-4, 'Slurm vs local 1-process run at the same global batch');
+    // the student itself, against the local 2-process run
+    const a = readSafetensors(join(runDir(local2, two), 'student.safetensors')).tensors;
+    const b = readSafetensors(join(run, 'student.safetensors')).tensors;
+    assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
+    let worst = 0;
+    for (const [k, x] of Object.entries(a))
+      for (let i = 0; i < x.data.length; i++)
+        worst = Math.max(worst, Math.abs(Number(x.data[i]) - Number(b[k]!.data[i])) / (1e-3 + Math.abs(Number(x.data[i]))));
+    assert.ok(worst < 1e-4, `student: largest relative difference ${worst}`);
+  } finally {
+    if (saved === undefined) delete process.env.SIDC_PYTHON;
+    else process.env.SIDC_PYTHON = saved;
+  }
 });
