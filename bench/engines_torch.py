@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""The torch side of bench/engines.bench.ts: seconds per SiD iteration of one compiled graph's `sid` stage
+(a) in the torch engine (sidc_torch: prepare_stage + run_iteration, the graph interpreter with its PRNG
+stream drawn in Python as the tfjs engine's) and (b) in plain PyTorch: the same nets (built once by the
+engine's nets module, then copied), the same batch, guidance and losses (docs/algorithm.md §4: fake phase,
+then generator phase; eq. 18), written directly with torch ops - torch.randn / torch.randint for every
+draw, torch.optim.Adam, no graph, no Python PRNG. Both on one thread (torch.set_num_threads(1)).
+Median of --iters iterations after --warmup. With --profile, a cProfile of one engine iteration (top
+functions by own time) joins the output so an overhead has a place to point at.
+usage: engines_torch.py --graph G.json [--iters 5] [--warmup 1] [--profile]
+Prints one JSON line."""
+from __future__ import annotations
+
+import argparse
+import copy
+import cProfile
+import io
+import json
+import math
+import os
+import pstats
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'runtime', 'torch'))
+from sidc_torch.graph import config_value  # noqa: E402
+from sidc_torch.nets.protocol import has_guidance_embedding  # noqa: E402
+from sidc_torch.stage import prepare_stage, run_iteration  # noqa: E402
+
+
+def timed(fn, warmup, iters):
+    for _ in range(warmup):
+        fn()
+    ts, cpu = [], []
+    for _ in range(iters):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        ts.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return ts, cpu
+
+
+def nodes_of(stage, op):
+    return [n for p in stage['phases'] for n in p['nodes'] if n['op'] == op] + [n for n in stage['shared'] if n['op'] == op]
+
+
+def guidance(node):
+    g = node['attrs'].get('guidance')
+    if isinstance(g, (int, float)):
+        return 'cfg', float(g)
+    g = g or {}
+    return g.get('mode') or 'none', float(g.get('scale') or 1)
+
+
+class PlainSid:
+    """One SiD iteration in plain PyTorch on copies of the engine's nets. Constants (guidance, time scale,
+    batch, lambda, alpha, lr) are read from the graph once here; the loop itself touches no graph."""
+
+    def __init__(self, graph, stage, st):
+        self.B, self.dim = st.batch, st.dim
+        self.phi, self.psi, self.G = (copy.deepcopy(st.nets[n].net) for n in ('phi', 'psi', 'G'))
+        vel = {n['attrs']['net']: n for n in nodes_of(stage, 'velocity')}
+        self.g_phi, self.g_psi = guidance(vel['phi']), guidance(vel['psi'])  # the generator phase's (the later node)
+        self.g_fake = guidance(next(n for n in stage['phases'][0]['nodes'] if n['op'] == 'velocity'))
+        self.ts = float(vel['phi']['attrs'].get('time_scale') or 1)
+        gen = nodes_of(stage, 'generate')[0]['attrs']
+        self.steps = int(gen.get('steps') or 4)
+        self.gts = float(gen.get('time_scale') or config_value(graph, 'teacher.time_scale') or 1)
+        sl = nodes_of(stage, 'sid_loss')[0]['attrs']
+        self.lam, self.alpha = float(sl.get('lambda_sid', 100)), float(sl.get('alpha', 1))
+        dist = nodes_of(stage, 'sample_t')[0]['attrs'].get('distribution') or {}
+        self.t_mean, self.t_std = float(dist.get('mean', math.log(2))), float(dist.get('std', 1.6))
+        self.rows = torch.tensor(st.prompts['rows']) if st.prompts else torch.arange(st.classes or 1)
+        self.null = int(self.phi.null_condition)
+        opt = {p['updates']: p['optimizer'] for p in stage['phases']}
+        mk = lambda net, o: torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=o['lr'], betas=(o['beta1'], o['beta2']), eps=o['eps'])
+        self.opt_psi, self.opt_G = mk(self.psi, opt['psi']), mk(self.G, opt['G'])
+
+    def velocity(self, net, x, t, c, g):
+        mode, scale = g
+        t = t * self.ts
+        if mode == 'none' or scale == 1:
+            return net(x, t, c)
+        if mode == 'embedded':
+            own, net.guidance = net.guidance, scale
+            try:
+                return net(x, t, c)
+            finally:
+                net.guidance = own
+        nul = torch.full((self.B,), self.null, dtype=torch.int64)
+        out = net(torch.cat([x, x]), torch.cat([t, t]), torch.cat([nul, c]))
+        return out[:self.B] + scale * (out[self.B:] - out[:self.B])
+
+    def generate(self, k, c, grad):
+        D = torch.zeros(self.B, self.dim)
+        for i in range(k):
+            ti = 1 - i / self.steps
+            x = (1 - ti) * D + ti * torch.randn(self.B, self.dim)
+            last = i == k - 1
+            with torch.set_grad_enabled(last and grad):
+                D = x - ti * self.G(x, torch.full((self.B,), ti * self.gts), c)
+        return D if grad else D.detach()
+
+    def draws(self):
+        c = self.rows[torch.randint(len(self.rows), (self.B,))]
+        t = torch.sigmoid(self.t_mean + self.t_std * torch.randn(self.B))
+        return c, t, torch.randn(self.B, self.dim)
+
+    def iteration(self):
+        k = int(torch.randint(1, self.steps + 1, ()))
+        # fake phase: flow matching of psi on the generator's (detached) samples
+        c, t, eps = self.draws()
+        xg = self.generate(k, c, False)
+        v = self.velocity(self.psi, (1 - t[:, None]) * xg + t[:, None] * eps, t, c, self.g_fake)
+        loss = ((v - (eps - xg)) ** 2).sum() / self.B
+        self.opt_psi.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_psi.step()
+        # generator phase: eq. 18 with guided phi and psi, w(t) = 1 - t
+        c, t, eps = self.draws()
+        xg = self.generate(k, c, True)
+        xt = (1 - t[:, None]) * xg + t[:, None] * eps
+        with torch.no_grad():
+            yr = xt - t[:, None] * self.velocity(self.phi, xt, t, c, self.g_phi)
+            yf = xt - t[:, None] * self.velocity(self.psi, xt, t, c, self.g_psi)
+        d = yr - yf
+        loss = (self.lam / self.B) * ((1 - t)[:, None] * (d * ((yr - xg) - self.alpha * d))).sum()
+        self.opt_G.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_G.step()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--graph', required=True)
+    ap.add_argument('--iters', type=int, default=5)
+    ap.add_argument('--warmup', type=int, default=1)
+    ap.add_argument('--profile', action='store_true')
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    graph = json.load(open(a.graph))
+    stage = next(s for s in graph['stages'] if s['name'] == 'sid')
+    st = prepare_stage(graph, stage, {}, 'cpu')
+    plain = PlainSid(graph, stage, st)
+    engine, engine_cpu = timed(lambda: run_iteration(st), a.warmup, a.iters)
+    base, base_cpu = timed(plain.iteration, a.warmup, a.iters)
+    out = {'batch': st.batch, 'dim': st.dim, 'threads': torch.get_num_threads(), 'torch': torch.__version__,
+           'params_G': sum(p.numel() for p in plain.G.parameters()), 'guidance_phi': list(plain.g_phi), 'guidance_psi': list(plain.g_psi),
+           'guidance_fake_phase': list(plain.g_fake), 'embedded': has_guidance_embedding(plain.phi),
+           'engine_seconds': engine, 'plain_seconds': base,
+           'engine_median': statistics.median(engine), 'plain_median': statistics.median(base),
+           'engine_cpu_median': statistics.median(engine_cpu), 'plain_cpu_median': statistics.median(base_cpu)}
+    out['overhead'] = out['engine_median'] / out['plain_median'] - 1
+    out['overhead_cpu'] = out['engine_cpu_median'] / out['plain_cpu_median'] - 1
+    if a.profile:
+        pr = cProfile.Profile()
+        pr.enable()
+        run_iteration(st)
+        pr.disable()
+        stats = pstats.Stats(pr, stream=io.StringIO())
+        by_file = {}
+        for (file, _, fn), (_, _, tottime, _, _) in stats.stats.items():
+            key = os.path.basename(file) if file != '~' else f'torch/builtin {fn}'
+            by_file[key] = by_file.get(key, 0.0) + tottime
+        out['profile_seconds'] = stats.total_tt
+        out['profile_own_seconds_by_file'] = {k: round(v, 4) for k, v in sorted(by_file.items(), key=lambda kv: -kv[1])[:12]}
+    print(json.dumps(out))
+
+
+if __name__ == '__main__':
+    main()
