@@ -21,7 +21,8 @@ import type { Related } from '../diagnostics/types.js';
 import { teacherFor } from '../teachers/registry.js';
 import type { TeacherFamily } from '../teachers/types.js';
 import type { CheckContext } from './context.js';
-import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
+import { readSafetensorsHeader, type SafetensorsHeader } from '../../common/safetensors-header.js';
+import { SafetensorsError } from '../../common/safetensors-error.js';
 
 type TextFamily = 'sana' | 'sd3' | 'flux';
 
@@ -126,7 +127,8 @@ export class FileChecks {
       try {
         r = { ok: true, value: readSafetensorsHeader(path) };
       } catch (e) {
-        r = { ok: false, error: (e as Error).message };
+        // the detail only: the check's message names the file itself
+        r = { ok: false, error: e instanceof SafetensorsError ? e.detail : (e as Error).message };
       }
       this.headers.set(path, r);
     }

@@ -8,13 +8,17 @@ export type WeightExpr = number | { var: 't' } | { op: string; args: WeightExpr[
 
 export const WEIGHT_FUNCTIONS = ['ln', 'exp', 'sqrt'] as const;
 
-/** Named weightings as functions of t (sid_norm depends on the samples, so it has no closed form here). */
+/**
+ * Named weightings as functions of t (sid_norm depends on the samples, so it has no closed form here).
+ * The one table: the runtime (runtime/schedule/weighting.ts) evaluates these, so the arithmetic here is the
+ * trained numbers' - `snr` is ((1 - t) / t)^2, which rounds differently from (1 - t)^2 / t^2.
+ */
 export const NAMED_WEIGHTINGS: Record<string, ((t: number) => number) | null> = {
   one_minus_t: (t) => 1 - t,
   inv_t: (t) => 1 / t,
   one_minus_t_sq: (t) => (1 - t) ** 2,
   sqrt_snr: (t) => (1 - t) / t,
-  snr: (t) => (1 - t) ** 2 / t ** 2,
+  snr: (t) => ((1 - t) / t) ** 2,
   constant: () => 1,
   sid_norm: null,
 };

@@ -4,9 +4,9 @@
 // .safetensors file or a directory holding either form, so loaders need not care which they got.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { SafetensorsError } from './safetensors-error.js';
+import { SafetensorsError } from '../../common/safetensors-error.js';
 import { SafetensorsFile, type F32Tensor, type TensorInfo } from './safetensors.js';
-import { getOwn, setOwn } from './own.js';
+import { getOwn, setOwn } from '../../common/own-keys.js';
 
 interface SafetensorsIndex {
   indexFile: string;

@@ -3,34 +3,13 @@
 import { endianness } from 'node:os';
 import { F8_E4M3_TABLE, F8_E5M2_TABLE, decodeBf16, decodeF16, encodeBf16, encodeF16 } from './float-bits.js';
 
-export const DTYPE_BYTES = {
-  BOOL: 1,
-  U8: 1,
-  I8: 1,
-  F8_E4M3: 1,
-  F8_E5M2: 1,
-  I16: 2,
-  U16: 2,
-  F16: 2,
-  BF16: 2,
-  I32: 4,
-  U32: 4,
-  F32: 4,
-  I64: 8,
-  U64: 8,
-  F64: 8,
-} as const;
-
-/** Every dtype this reader understands (all decode to Float32Array). */
-export type SafetensorsDtype = keyof typeof DTYPE_BYTES;
+// Byte sizes and the dtype names live with the header reader (common/safetensors-dtype-sizes.ts).
+export { DTYPE_BYTES, isDtype, type SafetensorsDtype } from '../../common/safetensors-dtype-sizes.js';
+import { DTYPE_BYTES, type SafetensorsDtype } from '../../common/safetensors-dtype-sizes.js';
 /** The dtypes the writer produces. */
 export type WritableDtype = 'F32' | 'F16' | 'BF16';
 
 export const WRITABLE_DTYPES: readonly WritableDtype[] = ['F32', 'F16', 'BF16'];
-
-export function isDtype(s: unknown): s is SafetensorsDtype {
-  return typeof s === 'string' && Object.hasOwn(DTYPE_BYTES, s);
-}
 
 // Typed-array views below read the host's byte order; safetensors is little-endian, as is every
 // platform Node runs on in practice. Refuse loudly rather than silently byte-swap wrong.

@@ -1,8 +1,8 @@
 // What a checkpoint holds, from its header alone: parameter counts and bytes by dtype and by top-level
 // module, the largest tensors, metadata. Backs `sidc inspect` and memory planning before a load.
 import type { SafetensorsDtype } from './safetensors-dtypes.js';
-import type { SafetensorsHeader } from './safetensors-header.js';
-import { getOwn, setOwn } from './own.js';
+import type { SafetensorsHeader } from '../../common/safetensors-header.js';
+import { getOwn, setOwn } from '../../common/own-keys.js';
 
 interface Tally {
   tensors: number;

@@ -5,14 +5,14 @@
 import { closeSync } from 'node:fs';
 import { FileWriteError, writeAll, writeFileAtomicWith } from './atomic.js';
 import { DTYPE_BYTES, WRITABLE_DTYPES, decodeToF32, encodeFromF32, type SafetensorsDtype, type WritableDtype } from './safetensors-dtypes.js';
-import { SafetensorsError } from './safetensors-error.js';
-import { openForRead, readExact, readHeaderFromFd, type SafetensorsHeader, type TensorInfo } from './safetensors-header.js';
-import { getOwn, setOwn } from './own.js';
+import { SafetensorsError } from '../../common/safetensors-error.js';
+import { openForRead, readExact, readHeaderFromFd, type SafetensorsHeader, type TensorInfo } from '../../common/safetensors-header.js';
+import { getOwn, setOwn } from '../../common/own-keys.js';
 
-export { SafetensorsError } from './safetensors-error.js';
-export type { SafetensorsErrorCode } from './safetensors-error.js';
-export { readSafetensorsHeader } from './safetensors-header.js';
-export type { SafetensorsHeader, TensorInfo } from './safetensors-header.js';
+export { SafetensorsError } from '../../common/safetensors-error.js';
+export type { SafetensorsErrorCode } from '../../common/safetensors-error.js';
+export { readSafetensorsHeader } from '../../common/safetensors-header.js';
+export type { SafetensorsHeader, TensorInfo } from '../../common/safetensors-header.js';
 export type { SafetensorsDtype, WritableDtype } from './safetensors-dtypes.js';
 
 /** A tensor as the runtime holds it: values as float32, whatever the file stores. */

@@ -1,15 +1,8 @@
-// Loss weightings w(t) (eq. 18, docs/algorithm.md §4 step 4): a registry of named weightings plus `w(t) = ...`
-// expressions as JSON trees. Computed without gradient, in float64, stored float32.
+// Loss weightings w(t) (eq. 18, docs/algorithm.md §4 step 4): the named ones (the compiler's table) plus
+// `w(t) = ...` expressions as JSON trees. Computed without gradient, in float64, stored float32.
 import type { JsonValue } from '../../compiler/recipe/settings.js';
-
-export const NAMED_WEIGHTINGS: Record<string, (t: number) => number> = {
-  one_minus_t: (t) => 1 - t,
-  inv_t: (t) => 1 / t,
-  one_minus_t_sq: (t) => (1 - t) ** 2,
-  sqrt_snr: (t) => (1 - t) / t,
-  snr: (t) => ((1 - t) / t) ** 2,
-  constant: () => 1,
-};
+// The named table is the compiler's (one definition); sid_norm is null there and handled by the op.
+import { NAMED_WEIGHTINGS } from '../../compiler/recipe/weightings.js';
 
 class WeightingError extends Error {}
 
@@ -76,7 +69,7 @@ export function weightingOfT(w: JsonValue): ((t: number) => number) | 'sid_norm'
   if (o && typeof o.name === 'string') {
     if (o.name === 'sid_norm') return 'sid_norm';
     const f = NAMED_WEIGHTINGS[o.name];
-    if (!f) throw new WeightingError(`unknown weighting ${o.name}; known: ${[...Object.keys(NAMED_WEIGHTINGS), 'sid_norm'].join(', ')}`);
+    if (!f) throw new WeightingError(`unknown weighting ${o.name}; known: ${Object.keys(NAMED_WEIGHTINGS).join(', ')}`);
     return f;
   }
   if (o && 'expr' in o) return compileExpr(o.expr!);

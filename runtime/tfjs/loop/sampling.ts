@@ -32,16 +32,30 @@ export function guidedVelocity(net: VelocityNet, x: tf.Tensor2D, t: tf.Tensor1D,
     const ts = tf.mul(t, timeScale) as tf.Tensor1D;
     if (g.mode === 'none' || g.scale === 1) return net.forward(x, ts, c, p);
     if (g.mode === 'embedded') return embeddedGuidance(net, x, ts, c, g.scale, p);
-    const B = x.shape[0];
-    const nul = tf.fill([B], net.nullCondition, 'int32') as tf.Tensor1D;
-    const out = net.forward(
-      tf.concat([x, x], 0) as tf.Tensor2D,
-      tf.concat([ts, ts], 0) as tf.Tensor1D,
-      tf.concat([nul, tf.cast(c, 'int32')], 0) as tf.Tensor1D,
-      p,
-    );
-    const [vu, vc] = tf.split(out, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-    return tf.add(vu, tf.mul(g.scale, tf.sub(vc, vu))) as tf.Tensor2D;
+    const nul = tf.fill([x.shape[0]], net.nullCondition, 'int32') as tf.Tensor1D;
+    return cfgVelocity((xx, tt, cc) => net.forward(xx, tt, cc as tf.Tensor1D, p), x, ts, tf.cast(c, 'int32'), nul, g.scale);
+  });
+}
+
+/**
+ * The one classifier-free guidance on velocity, for any backbone (the toy nets above; the image DiT of
+ * nets/dit-sample.ts, whose conditions are caption embeddings): `forward` runs once on the doubled batch
+ * [null half; conditional half] and v_w = v_u + w (v_c - v_u). Scale 1: the conditional pass alone.
+ * `ts` is the time already multiplied by the net's time scale.
+ */
+export function cfgVelocity<T extends tf.Tensor>(
+  forward: (x: T, ts: tf.Tensor1D, cond: tf.Tensor) => T,
+  x: T,
+  ts: tf.Tensor1D,
+  cond: tf.Tensor,
+  nullCond: tf.Tensor,
+  scale: number,
+): T {
+  return tf.tidy(() => {
+    if (scale === 1) return forward(x, ts, cond);
+    const out = forward(tf.concat([x, x], 0) as T, tf.concat([ts, ts], 0) as tf.Tensor1D, tf.concat([nullCond, cond], 0));
+    const [vu, vc] = tf.split(out, 2, 0) as [T, T];
+    return tf.add(vu, tf.mul(scale, tf.sub(vc, vu))) as T;
   });
 }
 

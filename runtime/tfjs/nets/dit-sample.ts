@@ -4,16 +4,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DiT } from './dit.js';
 import type { Params, ParamValues } from '../nn/params.js';
+import { cfgVelocity } from '../loop/sampling.js';
 
-/** Guided velocity at (x, t in [0, 1]) for pooled caption embeddings `cond` and `nullCond` ([B, textDim]). */
-export function guidedVelocity(net: DiT, p: Params | ParamValues, x: tf.Tensor, t: tf.Tensor, cond: tf.Tensor, nullCond: tf.Tensor, w: number): tf.Tensor4D {
+/**
+ * Guided velocity at (x, t in [0, 1]) for pooled caption embeddings `cond` and `nullCond` ([B, textDim]):
+ * the loop's one CFG (loop/sampling.ts cfgVelocity) with the DiT's forward pass bound to its parameters.
+ */
+export function ditGuidedVelocity(
+  net: DiT,
+  p: Params | ParamValues,
+  x: tf.Tensor4D,
+  t: tf.Tensor,
+  cond: tf.Tensor,
+  nullCond: tf.Tensor,
+  w: number,
+): tf.Tensor4D {
   return tf.tidy(() => {
-    const ts = tf.mul(t, net.config.timeScale);
-    if (w === 1) return net.velocity(p, x, ts, cond);
-    const b = x.shape[0]!;
-    const v = net.velocity(p, tf.concat([x, x], 0), tf.concat([ts, ts], 0), tf.concat([nullCond, cond], 0));
-    const [vu, vc] = tf.split(v, [b, b], 0) as [tf.Tensor4D, tf.Tensor4D];
-    return tf.add(vu, tf.mul(tf.sub(vc, vu), w)) as tf.Tensor4D;
+    const ts = tf.mul(t, net.config.timeScale) as tf.Tensor1D;
+    return cfgVelocity<tf.Tensor4D>((xx, tt, cc) => net.velocity(p, xx, tt, cc), x, ts, cond, nullCond, w);
   });
 }
 
@@ -39,7 +47,7 @@ export function sampleEuler(net: DiT, p: Params | ParamValues, captions: readonl
     for (let i = 0; i < o.steps; i++) {
       const t0 = 1 - i / o.steps;
       const t1 = 1 - (i + 1) / o.steps;
-      const v = guidedVelocity(net, p, x, tf.fill([b], t0), cond, nullCond, o.cfg);
+      const v = ditGuidedVelocity(net, p, x, tf.fill([b], t0), cond, nullCond, o.cfg);
       const next = tf.add(x, tf.mul(v, t1 - t0)) as tf.Tensor4D;
       x.dispose();
       v.dispose();

@@ -4,7 +4,7 @@
 // prompt and a VAE of the wrong latent width each give one precise diagnostic at the value in the recipe;
 // the language server's path (no `files` flag) reads no file and reports none of them.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { compileFile, compileSource } from '../../../compiler/api.js';
@@ -213,4 +213,21 @@ test('sidc check, compile and plan set the flag: the mismatch is an error, exit 
     assert.equal(code, 1, `${cmd}: ${err}`);
     assert.match(err, /error SID3028: the text encodings \S+narrow\.safetensors do not fit the teacher/, cmd);
   }
+});
+
+test("a truncated text table: SID3029 with the shared header reader's detail (common/safetensors-header.ts), the path said once", () => {
+  // a valid table cut short: the header still parses, but its tensors no longer fit the data section
+  const whole = readFileSync(join(dir, 'narrow.safetensors'));
+  writeFileSync(join(dir, 'cut.safetensors'), whole.subarray(0, whole.length - 4));
+  const r = recipe({ ck: 'flux', text: 'cut.safetensors' });
+  const ds = fileDiags(compileFile(r.path, { files: true, lower: false }).diagnostics);
+  assert.deepEqual(
+    ds.map((d) => d.code),
+    ['SID3029'],
+  );
+  assert.match(
+    ds[0]!.message,
+    /not a safetensors file \(file is truncated: the header describes \d+ bytes of tensor data but only \d+ bytes follow the header/,
+  );
+  assert.equal(ds[0]!.message.split('cut.safetensors').length - 1, 1, ds[0]!.message);
 });

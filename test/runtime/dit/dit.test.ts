@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useWasm, relErr } from '../nn/setup.js';
 import { DiT, ditConfig } from '../../../runtime/tfjs/nets/dit.js';
 import { bagOfWords } from '../../../runtime/tfjs/nets/dit-text.js';
-import { guidedVelocity, sampleEuler } from '../../../runtime/tfjs/nets/dit-sample.js';
+import { ditGuidedVelocity as guidedVelocity, sampleEuler } from '../../../runtime/tfjs/nets/dit-sample.js';
 
 before(() => useWasm());
 

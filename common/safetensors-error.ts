@@ -1,6 +1,6 @@
 // The one error type of the checkpoint readers and writers. It is a UserError, so the CLI prints
 // `sidc: <file>: <what is wrong>` with exit code 2 (I/O) and never a stack trace.
-import { UserError } from '../../common/errors.js';
+import { UserError } from './errors.js';
 
 /** What went wrong, for callers and tests that branch on it. */
 export type SafetensorsErrorCode =

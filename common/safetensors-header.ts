@@ -3,10 +3,11 @@
 // "__metadata__": {string: string}}, then the data section. Offsets are relative to the data section;
 // the reference implementation requires the tensors to tile the data section exactly (no gaps, no
 // overlaps, nothing after the last one) and so do we - anything else means a corrupt or truncated file.
+// The one header reader: `sidc check` (compiler/check/files.ts) and the runtime's loaders (runtime/formats/).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { DTYPE_BYTES, isDtype, type SafetensorsDtype } from './safetensors-dtypes.js';
+import { DTYPE_BYTES, isDtype, type SafetensorsDtype } from './safetensors-dtype-sizes.js';
 import { SafetensorsError } from './safetensors-error.js';
-import { setOwn } from './own.js';
+import { setOwn } from './own-keys.js';
 
 /** One tensor as the header describes it. Offsets are absolute file positions in `fileStart/fileEnd`. */
 export interface TensorInfo {
