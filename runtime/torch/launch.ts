@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIO } from '../../common/io.js';
-import { Progress } from '../rundir/progress.js';
+import { lines, progressRenderer } from './child-output.js';
 
 /** runtime/torch of the source tree (dist/runtime/torch/launch.js -> <root>/runtime/torch). */
 export function torchPackageDir(): string {
@@ -93,18 +93,6 @@ export interface TorchRunOptions {
   stopAfterIterations?: number;
 }
 
-interface EngineEvent {
-  event: string;
-  stage?: string;
-  images?: number;
-  total?: number;
-  losses?: Record<string, number>;
-  final?: boolean;
-  message?: string;
-  table?: string;
-  completed?: boolean;
-}
-
 /** Runs the child to completion; resolves to its exit code (130 after Ctrl-C with a checkpoint written). */
 export function runTorchChild(o: TorchRunOptions): Promise<number> {
   const args = ['-m', 'sidc_torch', 'run', '--graph', o.graphFile, '--run-dir', o.runDir, '--device', o.device ?? 'cpu'];
@@ -112,36 +100,7 @@ export function runTorchChild(o: TorchRunOptions): Promise<number> {
   if (o.stopAfterIterations !== undefined) args.push('--stop-after-iterations', String(o.stopAfterIterations));
   // own process group: a terminal's Ctrl-C reaches the child once, through us
   const child = spawn(o.python, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const bars = new Map<string, Progress>();
-  const onEvent = (e: EngineEvent) => {
-    if (e.event === 'progress' && e.stage) {
-      let bar = bars.get(e.stage);
-      if (!bar) bars.set(e.stage, (bar = new Progress(o.io, e.stage, e.total ?? 0)));
-      bar.update(
-        e.images ?? 0,
-        Object.entries(e.losses ?? {})
-          .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
-          .join(' '),
-      );
-      if (e.final) bar.done();
-    } else if (e.event === 'log' && e.message) o.io.stdout(`${e.message}\n`);
-    else if (e.event === 'eval' && e.table) o.io.stdout(`${e.table}\n`);
-  };
-  let buf = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d: string) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        onEvent(JSON.parse(line) as EngineEvent);
-      } catch {
-        o.io.stdout(line + '\n'); // a stray print of the engine: pass it on
-      }
-    }
-  });
+  lines(child.stdout, progressRenderer(o.io));
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => o.io.stderr(d));
   const forward = (sig: NodeJS.Signals) => () => {

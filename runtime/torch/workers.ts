@@ -10,8 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import type { CliIO } from '../../common/io.js';
-import { Progress } from '../rundir/progress.js';
 import { childEnv } from './launch.js';
+import { lines, progressRenderer } from './child-output.js';
 
 export interface WorkersOptions {
   io: CliIO;
@@ -41,56 +41,6 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-interface EngineEvent {
-  event: string;
-  stage?: string;
-  images?: number;
-  total?: number;
-  losses?: Record<string, number>;
-  final?: boolean;
-  message?: string;
-  table?: string;
-}
-
-function progressRenderer(io: CliIO): (line: string) => void {
-  const bars = new Map<string, Progress>();
-  return (line) => {
-    let e: EngineEvent;
-    try {
-      e = JSON.parse(line) as EngineEvent;
-    } catch {
-      io.stdout(line + '\n');
-      return;
-    }
-    if (e.event === 'progress' && e.stage) {
-      let bar = bars.get(e.stage);
-      if (!bar) bars.set(e.stage, (bar = new Progress(io, e.stage, e.total ?? 0)));
-      bar.update(
-        e.images ?? 0,
-        Object.entries(e.losses ?? {})
-          .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
-          .join(' '),
-      );
-      if (e.final) bar.done();
-    } else if (e.event === 'log' && e.message) io.stdout(`${e.message}\n`);
-    else if (e.event === 'eval' && e.table) io.stdout(`${e.table}\n`);
-  };
-}
-
-function lines(stream: NodeJS.ReadableStream, each: (line: string) => void): void {
-  let buf = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (d: string) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      each(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-    }
-  });
-  stream.on('end', () => buf && each(buf));
 }
 
 /** The environment of worker `rank` of `world` on this host. */
