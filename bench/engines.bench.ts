@@ -114,6 +114,9 @@ export async function run(): Promise<Record<string, unknown>> {
     }
   }
   out['note'] =
-    'one thread each (tfjs wasm; torch.set_num_threads(1)); medians after one warm-up. plain torch: the same nets and losses with torch.randn draws and torch.optim.Adam, no graph interpreter and no Python PRNG; overhead = engine / plain - 1 (wall; _cpu_seconds: by process CPU time, steadier on a loaded machine). The machine is shared: compare numbers from one run.';
+    'one thread each (tfjs wasm; torch.set_num_threads(1)); medians after one warm-up. ' +
+    'plain torch: the same nets and losses with torch.randn draws and torch.optim.Adam, no graph interpreter and no Python PRNG; ' +
+    'overhead = engine / plain - 1 (wall; _cpu_seconds: by process CPU time, steadier on a loaded machine). ' +
+    'The machine is shared: compare numbers from one run.';
   return out;
 }
