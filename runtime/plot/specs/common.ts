@@ -1,6 +1,7 @@
 // What every chart spec shares: size and title, axes (limits, log, labels), the legend position, the
 // series colour scale, and data values rounded for a compact .vl.json.
 import type { TopLevelSpec } from 'vega-lite';
+import { paletteColor, toColor, type ColorLike } from '../color.js';
 
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -70,3 +71,12 @@ export function checkLengths(kind: string, series: { x: ArrayLike<number>; y: Ar
 
 /** The assembled spec, typed for vega-lite (the builders assemble plain objects). */
 export const asSpec = (o: Record<string, unknown>): TopLevelSpec => o as unknown as TopLevelSpec;
+
+/** Each series' legend label (its own, else `series N`) and colour (its own, else the palette's N-th). */
+export function seriesStyles(
+  kind: string,
+  series: { x: ArrayLike<number>; y: ArrayLike<number>; label?: string; color?: ColorLike }[],
+): { labels: string[]; colors: string[] } {
+  checkLengths(kind, series);
+  return { labels: series.map((s, i) => s.label ?? `series ${i + 1}`), colors: series.map((s, i) => (s.color ? toColor(s.color) : paletteColor(i))) };
+}

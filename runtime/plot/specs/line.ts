@@ -1,10 +1,10 @@
 // Line plots: loss curves, p(t) / pi(t) densities, weightings w(t); optional log axes (values <= 0 are
 // dropped there) and NaN / inf break the line instead of spoiling the range.
 import type { TopLevelSpec } from 'vega-lite';
-import { paletteColor, toColor, type ColorLike } from '../color.js';
+import { type ColorLike } from '../color.js';
 import { plotInfo, type PlotInfo } from '../plot-info.js';
 import { writePlot } from '../render.js';
-import { asSpec, checkLengths, frame, positionScale, roundValue, seriesColor, type ChartOptions } from './common.js';
+import { asSpec, frame, seriesStyles, positionScale, roundValue, seriesColor, type ChartOptions } from './common.js';
 
 export interface LineSeries {
   x: ArrayLike<number>;
@@ -56,12 +56,8 @@ export function decimate(xs: Float64Array, ys: Float64Array, columns: number): [
   return [Float64Array.from(keep, (k) => xs[k]!), Float64Array.from(keep, (k) => ys[k]!)];
 }
 
-const labelOf = (s: { label?: string }, i: number): string => s.label ?? `series ${i + 1}`;
-
 export function lineSpec(o: LinePlotOptions): TopLevelSpec {
-  checkLengths('line', o.series);
-  const labels = o.series.map(labelOf);
-  const colors = o.series.map((s, i) => (s.color ? toColor(s.color) : paletteColor(i)));
+  const { labels, colors } = seriesStyles('line', o.series);
   const rows: Record<string, unknown>[] = [];
   const marked: Record<string, unknown>[] = [];
   o.series.forEach((s, i) => {

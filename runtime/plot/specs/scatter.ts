@@ -1,10 +1,10 @@
 // Scatter plots: 2-D samples coloured by class (student samples against the mixture's modes, drawn as
 // rings), or one labelled point per run (coverage vs precision), with optional text beside each point.
 import type { TopLevelSpec } from 'vega-lite';
-import { paletteColor, toColor, type ColorLike } from '../color.js';
+import { paletteColor, type ColorLike } from '../color.js';
 import { plotInfo, type PlotInfo } from '../plot-info.js';
 import { writePlot } from '../render.js';
-import { asSpec, checkLengths, frame, positionScale, roundValue, seriesColor, type ChartOptions } from './common.js';
+import { asSpec, frame, seriesStyles, positionScale, roundValue, seriesColor, type ChartOptions } from './common.js';
 
 export interface ScatterSeries {
   x: ArrayLike<number>;
@@ -46,12 +46,8 @@ export function seriesByClass(x: ArrayLike<number>, y: ArrayLike<number>, cls: A
   return [...groups.keys()].sort((a, b) => a - b).map((k) => ({ ...groups.get(k)!, color: paletteColor(k), label: names?.[k] ?? `class ${k}` }));
 }
 
-const labelOf = (s: { label?: string }, i: number): string => s.label ?? `series ${i + 1}`;
-
 export function scatterSpec(o: ScatterOptions): TopLevelSpec {
-  checkLengths('scatter', o.series);
-  const labels = o.series.map(labelOf);
-  const colors = o.series.map((s, i) => (s.color ? toColor(s.color) : paletteColor(i)));
+  const { labels, colors } = seriesStyles('scatter', o.series);
   const points: Record<string, unknown>[] = [];
   const notes: Record<string, unknown>[] = [];
   o.series.forEach((s, i) => {
