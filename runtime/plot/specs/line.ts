@@ -1,7 +1,7 @@
 // Line plots: loss curves, p(t) / pi(t) densities, weightings w(t); optional log axes (values <= 0 are
 // dropped there) and NaN / inf break the line instead of spoiling the range.
 import type { TopLevelSpec } from 'vega-lite';
-import { type ColorLike } from '../color.js';
+import type { ColorLike } from '../color.js';
 import { plotInfo, type PlotInfo } from '../plot-info.js';
 import { writePlot } from '../render.js';
 import { asSpec, frame, seriesStyles, positionScale, roundValue, seriesColor, type ChartOptions } from './common.js';
