@@ -72,11 +72,16 @@ export function checkLengths(kind: string, series: { x: ArrayLike<number>; y: Ar
 /** The assembled spec, typed for vega-lite (the builders assemble plain objects). */
 export const asSpec = (o: Record<string, unknown>): TopLevelSpec => o as unknown as TopLevelSpec;
 
-/** Each series' legend label (its own, else `series N`) and colour (its own, else the palette's N-th). */
+/** Each series' legend label (its own, else `series N`), and the colour encoding that maps them to their
+ * colours (its own, else the palette's N-th); the legend lists the series that carry a label. */
 export function seriesStyles(
   kind: string,
   series: { x: ArrayLike<number>; y: ArrayLike<number>; label?: string; color?: ColorLike }[],
-): { labels: string[]; colors: string[] } {
+  legend: LegendPlace | undefined,
+): { labels: string[]; color: Record<string, unknown> } {
   checkLengths(kind, series);
-  return { labels: series.map((s, i) => s.label ?? `series ${i + 1}`), colors: series.map((s, i) => (s.color ? toColor(s.color) : paletteColor(i))) };
+  const labels = series.map((s, i) => s.label ?? `series ${i + 1}`);
+  const colors = series.map((s, i) => (s.color ? toColor(s.color) : paletteColor(i)));
+  const shown = series.filter((s) => s.label).map((s) => s.label!);
+  return { labels, color: seriesColor(labels, colors, legend, shown) };
 }

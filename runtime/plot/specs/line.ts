@@ -4,7 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ColorLike } from '../color.js';
 import { plotInfo, type PlotInfo } from '../plot-info.js';
 import { writePlot } from '../render.js';
-import { asSpec, frame, seriesStyles, positionScale, roundValue, seriesColor, type ChartOptions } from './common.js';
+import { asSpec, frame, positionScale, roundValue, seriesStyles, type ChartOptions } from './common.js';
 
 export interface LineSeries {
   x: ArrayLike<number>;
@@ -57,7 +57,7 @@ export function decimate(xs: Float64Array, ys: Float64Array, columns: number): [
 }
 
 export function lineSpec(o: LinePlotOptions): TopLevelSpec {
-  const { labels, colors } = seriesStyles('line', o.series);
+  const { labels, color } = seriesStyles('line', o.series, o.legend);
   const rows: Record<string, unknown>[] = [];
   const marked: Record<string, unknown>[] = [];
   o.series.forEach((s, i) => {
@@ -79,12 +79,6 @@ export function lineSpec(o: LinePlotOptions): TopLevelSpec {
   const x = { field: 'x', type: 'quantitative', title: o.xlabel ?? null, scale: positionScale(o.xlim, o.logx) };
   // densities and losses read against 0: the y range includes it unless limits or a log axis say otherwise
   const y = { field: 'y', type: 'quantitative', title: o.ylabel ?? null, scale: positionScale(o.ylim, o.logy, true) };
-  const color = seriesColor(
-    labels,
-    colors,
-    o.legend,
-    o.series.filter((s) => s.label).map((s) => s.label!),
-  );
   const layer: Record<string, unknown>[] = [
     {
       data: { values: rows },

@@ -4,7 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { paletteColor, type ColorLike } from '../color.js';
 import { plotInfo, type PlotInfo } from '../plot-info.js';
 import { writePlot } from '../render.js';
-import { asSpec, frame, seriesStyles, positionScale, roundValue, seriesColor, type ChartOptions } from './common.js';
+import { asSpec, frame, positionScale, roundValue, seriesStyles, type ChartOptions } from './common.js';
 
 export interface ScatterSeries {
   x: ArrayLike<number>;
@@ -47,7 +47,7 @@ export function seriesByClass(x: ArrayLike<number>, y: ArrayLike<number>, cls: A
 }
 
 export function scatterSpec(o: ScatterOptions): TopLevelSpec {
-  const { labels, colors } = seriesStyles('scatter', o.series);
+  const { labels, color } = seriesStyles('scatter', o.series, o.legend);
   const points: Record<string, unknown>[] = [];
   const notes: Record<string, unknown>[] = [];
   o.series.forEach((s, i) => {
@@ -63,12 +63,6 @@ export function scatterSpec(o: ScatterOptions): TopLevelSpec {
   });
   const x = { field: 'x', type: 'quantitative', title: o.xlabel ?? null, scale: positionScale(o.xlim, o.logx, false, 10) };
   const y = { field: 'y', type: 'quantitative', title: o.ylabel ?? null, scale: positionScale(o.ylim, o.logy, false, 10) };
-  const color = seriesColor(
-    labels,
-    colors,
-    o.legend,
-    o.series.filter((s) => s.label).map((s) => s.label!),
-  );
   const layer: Record<string, unknown>[] = [
     {
       data: { values: points },
