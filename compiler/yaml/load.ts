@@ -220,7 +220,7 @@ function loadSweep(y: YamlFile, name: string, body: unknown, bad: Set<string>, d
 }
 
 /** Without the schema (`useSchema: false`) names and values are checked by the checker alone
- * (checkPath + check/values.ts); the schema-agreement test compares the two verdicts. */
+ * (checkPath + check/values.ts); test/compiler/schema/agreement.test.ts compares the two verdicts. */
 function checkerOnly(y: YamlFile, value: Record<string, unknown>, out: Diagnostic[]): Set<string> {
   const bad = new Set<string>();
   const walk = (obj: Record<string, unknown>, prefix: string[]): void => {

@@ -2,13 +2,26 @@
 // MNIST training split (runtime/data/mnist.ts) with random-shift augmentation. Its 128-d penultimate
 // activations are the feature space of our FID (fid.ts); its predictions give prompt alignment (align.ts).
 // Parameters use torch Linear layout ([out, in]) under `fc1`, `fc2`, `head`.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from '../tfjs/nn/linear.js';
-import { Adam } from '../tfjs/nn/adam.js';
+import { ParamsAdam } from '../tfjs/optim/adam.js';
 import { ParamBuilder, param, toVariables, type Params, type ParamValues } from '../tfjs/nn/params.js';
 import { SplitMix32 } from '../rng/splitmix32.js';
 import type { ImageSet } from '../data/image-set.js';
 import { readSafetensors, writeSafetensors, type TensorToWrite } from '../formats/safetensors.js';
+
+/** The eval classifier shipped with sidc (examples/eval/), found upward from this file (source or dist/). */
+export function shippedClassifierPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++, dir = resolve(dir, '..')) {
+    const p = join(dir, 'examples', 'eval', 'mnist-classifier.safetensors');
+    if (existsSync(p)) return p;
+  }
+  throw new Error('the eval classifier examples/eval/mnist-classifier.safetensors is not found beside sidc');
+}
 
 const CLASSIFIER_DIMS = { input: 784, hidden: 512, features: 128, classes: 10 };
 
@@ -60,7 +73,7 @@ export function trainClassifier(train: ImageSet, o: ClassifierTraining, log?: (m
   if (train.height * train.width !== CLASSIFIER_DIMS.input) throw new Error(`classifier expects 28x28 images, got ${train.height}x${train.width}`);
   const p = initClassifier(o.seed);
   const rng = new SplitMix32(o.seed ^ 0xc1a55);
-  const adam = new Adam({ lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  const adam = new ParamsAdam({ lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
   const n = train.labels.length;
   const stepsPerEpoch = Math.floor(n / o.batch);
   const total = o.epochs * stepsPerEpoch;
@@ -86,7 +99,6 @@ export function trainClassifier(train: ImageSet, o: ClassifierTraining, log?: (m
     }
     log?.(`epoch ${e + 1}/${o.epochs} loss ${(sum / stepsPerEpoch).toFixed(4)}`);
   }
-  adam.dispose();
   return p;
 }
 

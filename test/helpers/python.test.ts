@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchDir } from '../runtime/io/tmp.js';
+import { scratchDir } from '../runtime/formats/tmp.js';
 import { pythonWith } from './python.js';
 
 function withEnv<T>(env: Record<string, string | undefined>, fn: () => T): T {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoPath } from '../helpers/paths.js';
-import { scratchDir } from '../runtime/io/tmp.js';
+import { scratchDir } from '../runtime/formats/tmp.js';
 import { pythonExeWith as pythonWith } from '../helpers/python.js';
 
 const py = pythonWith('torch', 'numpy');

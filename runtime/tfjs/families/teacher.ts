@@ -12,7 +12,7 @@ import { readTextEncodings, TextTable } from './text.js';
  * Weight-sized buffers of a SiD stage on the backend: phi, psi and G, plus what a gradient pass adds -
  * tfjs-wasm copies every weight a customGrad saves (its Identity kernel copies) and holds the gradients.
  * Measured (tiny FLUX-shaped net, 541 MB of weights): one forward+backward of a trainable net peaks at
- * 4.4x its weights. Adam's moments live in JS memory (runtime/tfjs/loop/adam.ts), not on the heap.
+ * 4.4x its weights. Adam's moments live in JS memory (runtime/tfjs/optim/adam.ts), not on the heap.
  */
 export const SID_WEIGHT_COPIES = 7;
 

@@ -68,7 +68,6 @@ export function runDitTeach(graph: ExecutionGraph, stage: StageGraph, paths: Run
   };
   const dispose = () => {
     s.ema.dispose();
-    s.adam.dispose();
     for (const v of Object.values(s.params)) v.dispose();
   };
   while (s.adam.step < plan.steps) {

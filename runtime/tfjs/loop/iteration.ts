@@ -3,7 +3,7 @@
 // gradients of the phase's net; then nan_to_num + optional clip + Adam (adam.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Phase } from '../../../compiler/graph/types.js';
-import { adamStep, newAdamState, sanitizeGrad } from './adam.js';
+import { adamStep, newAdamState, sanitizeGrad } from '../optim/adam.js';
 import { num } from './config.js';
 import { execNode, type Env } from './ops.js';
 import type { StageState } from './state.js';

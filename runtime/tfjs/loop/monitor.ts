@@ -8,8 +8,7 @@
 //     --seed 1 --per-class samples/K --student-steps <steps>` measures a student file
 //   vector teachers: energy distance, sliced W1, coverage, precision against the true mixture
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StageGraph } from '../../../compiler/graph/types.js';
 import { LOWER_IS_BETTER } from '../../../compiler/recipe/settings.js';
@@ -19,7 +18,7 @@ import { DitNet } from './dit-net.js';
 import { generateK, type NoiseMode } from './sampling.js';
 import { productOf } from './stage.js';
 import type { StageState } from './state.js';
-import { loadClassifier } from '../../scoring/classifier.js';
+import { loadClassifier, shippedClassifierPath } from '../../scoring/classifier.js';
 import { loadMnist } from '../../data/mnist.js';
 import { mixtureMetrics } from '../../scoring/mixture.js';
 import { FP32 } from '../precision/policy.js';
@@ -68,19 +67,9 @@ export function monitorSpec(stage: StageGraph): MonitorSpec | null {
 const better = (metric: string, v: number, best: number | undefined): boolean =>
   Number.isFinite(v) && (best === undefined || (LOWER_IS_BETTER.includes(metric) ? v < best : v > best));
 
-/** The eval classifier shipped with sidc (examples/eval/), found upward from this file (source or dist/). */
-function classifierPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++, dir = resolve(dir, '..')) {
-    const p = join(dir, 'examples', 'eval', 'mnist-classifier.safetensors');
-    if (existsSync(p)) return p;
-  }
-  throw new Error('monitor: the eval classifier examples/eval/mnist-classifier.safetensors is not found beside sidc');
-}
-
 let scorer: ImageScorer | null = null;
 function imageScorerOnce(classes: number): ImageScorer {
-  scorer ??= imageScorer(loadClassifier(classifierPath()), loadMnist({ split: 'heldout' }), classes);
+  scorer ??= imageScorer(loadClassifier(shippedClassifierPath()), loadMnist({ split: 'heldout' }), classes);
   return scorer;
 }
 

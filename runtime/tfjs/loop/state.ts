@@ -5,7 +5,7 @@ import type { VelocityNet } from '../nets/net.js';
 import type { Precision } from '../precision/policy.js';
 import type { Rng } from '../../rng/prng.js';
 import type { Gmm } from '../../data/gaussian-mixture.js';
-import type { AdamState } from './adam.js';
+import type { AdamState } from '../optim/adam.js';
 import type { ImageSet } from '../../data/image-set.js';
 
 export type Value = tf.Tensor | number;

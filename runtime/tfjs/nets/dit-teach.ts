@@ -5,7 +5,8 @@
 // State (params, EMA, Adam moments, step, PRNG, loader cursor) is saved to one safetensors file and
 // restored exactly, so an interrupted run resumes where it stopped.
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, Ema } from '../nn/adam.js';
+import { ParamsAdam } from '../optim/adam.js';
+import { Ema } from '../optim/ema.js';
 import { SplitMix32 } from '../../rng/splitmix32.js';
 import { toVariables, type Params } from '../nn/params.js';
 import { Loader, type LoaderState } from './loader.js';
@@ -40,7 +41,7 @@ export interface TeachState {
   net: DiT;
   params: Params;
   ema: Ema;
-  adam: Adam;
+  adam: ParamsAdam;
   rng: SplitMix32;
   loader: Loader;
   opts: TeachOptions;
@@ -55,7 +56,7 @@ export function startTeach(data: ImageSet, opts: TeachOptions): TeachState {
     net,
     params,
     ema: new Ema(opts.emaDecay, params),
-    adam: new Adam({ lr: opts.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }),
+    adam: new ParamsAdam({ lr: opts.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }),
     rng: new SplitMix32(opts.seed ^ 0x5eed),
     loader: new Loader(data, opts.batch, opts.seed),
     opts,
@@ -105,8 +106,11 @@ export function saveTeachState(path: string, s: TeachState): void {
   const tensors: Record<string, TensorToWrite> = {};
   for (const [n, p] of Object.entries(s.params)) tensors[n] = f32(p);
   for (const [n, t] of Object.entries(s.ema.shadow)) tensors[`ema.${n}`] = f32(t);
-  for (const [n, t] of Object.entries(s.adam.m)) tensors[`adam.m.${n}`] = f32(t);
-  for (const [n, t] of Object.entries(s.adam.v)) tensors[`adam.v.${n}`] = f32(t);
+  for (const [n, { m, v }] of Object.entries(s.adam.state.params)) {
+    const shape = s.params[n]!.shape.slice();
+    tensors[`adam.m.${n}`] = { dtype: 'F32', shape, data: m };
+    tensors[`adam.v.${n}`] = { dtype: 'F32', shape, data: v };
+  }
   writeSafetensors(path, tensors, {
     format: 'sidc-dit-teach-state',
     config: JSON.stringify(s.opts.config),
@@ -136,10 +140,12 @@ export function loadTeachState(path: string, data: ImageSet): TeachState {
   const ema = new Ema(opts.emaDecay, params);
   ema.dispose();
   ema.shadow = pick('ema.');
-  const adam = new Adam({ lr: opts.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
-  adam.m = pick('adam.m.');
-  adam.v = pick('adam.v.');
-  adam.step = Number(metadata['step']);
+  const adam = new ParamsAdam({ lr: opts.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  adam.state.step = Number(metadata['step']);
+  for (const n of Object.keys(net.shapes())) {
+    const [m, v] = [tensors[`adam.m.${n}`], tensors[`adam.v.${n}`]];
+    if (m && v) adam.state.params[n] = { m: Float32Array.from(m.data), v: Float32Array.from(v.data) };
+  }
   const loader = new Loader(data, opts.batch, opts.seed, JSON.parse(metadata['loader']!) as LoaderState);
   return { net, params, ema, adam, rng: new SplitMix32(Number(metadata['rng'])), loader, opts, cpuSeconds: Number(metadata['cpu_seconds'] ?? 0) };
 }

@@ -16,7 +16,7 @@ import { writeTextEncodings } from '../../../runtime/tfjs/families/text.js';
 import type { FluxConfig } from '../../../runtime/tfjs/families/config.js';
 import { writeSafetensors } from '../../../runtime/formats/safetensors.js';
 import { repoPath } from '../../helpers/paths.js';
-import { scratchDir } from '../../runtime/io/tmp.js';
+import { scratchDir } from '../../runtime/formats/tmp.js';
 
 const FILE_CODES = ['SID3025', 'SID3026', 'SID3027', 'SID3028', 'SID3029', 'SID3030'];
 const base = repoPath('test', 'compiler', 'fixtures', 'base.sid');

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { readSafetensors } from '../../../runtime/formats/safetensors.js';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
 import { runTorchWorkers, workerEnv, freePort } from '../../../runtime/torch/workers.js';
-import { useWasm } from '../nn/setup.js';
+import { useWasm } from '../tfjs/nn/setup.js';
 import { sidc } from '../../helpers/cli.js';
 import { repoPath } from '../../helpers/paths.js';
-import { scratchDir } from '../io/tmp.js';
+import { scratchDir } from '../formats/tmp.js';
 import { pythonExeWith as pythonWith } from '../../helpers/python.js';
 import { compileGraph, quietIO, randomMlp, runTorch, seededRunDir, sidOnly } from './harness.js';
 

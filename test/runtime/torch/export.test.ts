@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { sidc } from '../../helpers/cli.js';
 import { repoPath } from '../../helpers/paths.js';
-import { scratchDir } from '../io/tmp.js';
+import { scratchDir } from '../formats/tmp.js';
 import { pythonExeWith as pythonWith } from '../../helpers/python.js';
 
 const py = pythonWith('torch', 'numpy');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoPath } from '../../helpers/paths.js';
-import { scratchDir } from '../io/tmp.js';
+import { scratchDir } from '../formats/tmp.js';
 import { pythonExeWith as pythonWith } from '../../helpers/python.js';
 import { writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
 

@@ -13,7 +13,7 @@ import { restriction, sampleTimes, timeDist } from '../../../runtime/schedule/ti
 import { weightingOfT } from '../../../runtime/schedule/weighting.js';
 import { repoPath } from '../../helpers/paths.js';
 import type { JsonValue } from '../../../compiler/recipe/settings.js';
-import { scratchDir } from '../io/tmp.js';
+import { scratchDir } from '../formats/tmp.js';
 import { pythonExeWith as pythonWith } from '../../helpers/python.js';
 
 const py = pythonWith('torch', 'numpy');

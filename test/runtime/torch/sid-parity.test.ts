@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors } from '../../../runtime/formats/safetensors.js';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
-import { useWasm } from '../nn/setup.js';
+import { useWasm } from '../tfjs/nn/setup.js';
 import { repoPath } from '../../helpers/paths.js';
-import { scratchDir } from '../io/tmp.js';
+import { scratchDir } from '../formats/tmp.js';
 import { pythonExeWith as pythonWith } from '../../helpers/python.js';
 import { compileGraph, randomMlp, runTfjs, runTorch, seededRunDir, sidOnly } from './harness.js';
 
