@@ -10,6 +10,7 @@ import { openRunDir } from '../runtime/rundir/rundir.js';
 import { runGraph } from '../runtime/tfjs/loop/runner.js';
 import { InitError } from '../runtime/tfjs/loop/build-nets.js';
 import { startBackend } from './runtime-common.js';
+import { claimRunDir, engineOf, requireTorch, runOnTorch } from '../runtime/torch/engine.js';
 
 export const runGraphCommand: CommandModule = {
   register(program: Command, io, setExitCode) {
@@ -19,8 +20,18 @@ export const runGraphCommand: CommandModule = {
       .argument('<graph>', 'runs/<name>-<hash8>/graph.json')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
       .option('--no-plots', 'skip the PNG sample plots')
-      .action(async (file: string, flags: { backend?: string; plots: boolean }) => {
+      .option('--engine <name>', "tfjs | torch (default: the graph's hardware.engine, else tfjs)")
+      .action(async (file: string, flags: { backend?: string; plots: boolean; engine?: string }) => {
         const graph = readGraphFile(file);
+        if (engineOf(graph, flags.engine) === 'torch') {
+          const info = requireTorch(io);
+          const paths = openRunDir(dirname(dirname(file)), graph, {
+            backend: { engine: 'torch', python: info.python, torch: info.torch, devices: info.devices },
+          });
+          claimRunDir(paths, 'torch');
+          io.stdout(`run directory ${paths.dir} (graph ${graph.hash.slice(0, 8)}, torch engine)\n`);
+          return setExitCode(await runOnTorch(io, info, paths, { plots: flags.plots }));
+        }
         const backend = await startBackend(io, flags);
         const paths = openRunDir(dirname(dirname(file)), graph, { backend });
         io.stdout(`run directory ${paths.dir} (graph ${graph.hash.slice(0, 8)})\n`);

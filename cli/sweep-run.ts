@@ -1,9 +1,11 @@
 // sidc sweep-run r.sid: runs every point of a sweep (each in its own run directory, resumable) and
-// writes a table and a PNG of mode coverage vs precision of the 4-step student per point (Fig. 3 on the
-// mixture). `sidc sweep --list` (the compiler's) lists the points without running them.
+// writes a table and a plot per point's student: mode coverage vs precision of the 4-step student for a
+// mixture (Fig. 3 on the mixture); FID and prompt alignment at 1 and at the trained steps, and a sample grid
+// per point, for an image (dit) run (Fig. 3 on images). `sidc sweep --list` lists the points without running them.
 // --launcher local (default) runs the points here, one after the other or --parallel N at a time;
 // --launcher slurm submits them as one job array (runtime/launch/, docs/cluster.md).
 import type { Command } from 'commander';
+import type { CliIO } from '../common/io.js';
 import { UserError } from '../common/errors.js';
 import type { CommandModule } from './command.js';
 import { openRunDir } from '../runtime/rundir/rundir.js';
@@ -12,6 +14,10 @@ import { isComplete, logPath, resultRow, sweepOutDir, sweepPoints, writeSweep, t
 import { runPointsLocally } from '../runtime/launch/local.js';
 import { slurmSweep } from '../runtime/launch/sweep-slurm.js';
 import { compileRecipe, intFlag, startBackend } from './runtime-common.js';
+import { claimRunDir, engineOf, requireTorch, runOnTorch } from '../runtime/torch/engine.js';
+import { scoreImagePoint } from '../runtime/tfjs/evaluation/image-points.js';
+import { teacherFamily } from '../runtime/tfjs/loop/teacher-spec.js';
+import { join } from 'node:path';
 import { setOption, recipeOption, runsDirOption, rootOption } from './options.js';
 
 interface Flags {
@@ -28,12 +34,28 @@ interface Flags {
   status?: boolean;
   poll?: string;
   backend?: string;
+  engine?: string;
+  perClass: string;
 }
 
 /** A finished point's student row (none when the recipe evaluates no student), or a failed row. */
 function pushRow(rows: SweepRow[], p: Point, complete: boolean, log: string): void {
   const row = complete ? resultRow(p) : { point: p.label, run: p.dir, failed: true as const, log };
   if (row) rows.push(row);
+}
+
+/** The file name of a point's grid: its number and its label in plain characters. */
+const gridName = (p: Point): string => `${p.index + 1}-${p.label.replace(/[^\w.]+/g, '_').replace(/^_|_$/g, '')}.png`;
+
+/** Image points are scored after they run (any engine wrote them; tfjs scores them as `sidc eval` does). */
+async function scoreImagePoints(io: CliIO, points: Point[], outDir: string, perClass: number, done: (p: Point) => boolean) {
+  const image = points.filter((p) => teacherFamily(p.graph) === 'dit' && done(p));
+  if (!image.length) return;
+  await startBackend(io, {});
+  for (const p of image) {
+    io.stdout(`scoring point ${p.index + 1} (${p.label}): ${perClass} samples per prompt and step count\n`);
+    scoreImagePoint(p.dir, p.graph, { perClass, gridPath: join(outDir, gridName(p)), title: p.label, log: io.stderr });
+  }
 }
 
 export const sweepRunCommand: CommandModule = {
@@ -55,6 +77,8 @@ export const sweepRunCommand: CommandModule = {
       .option('--wait', 'slurm: stay until no point is queued, then write the table')
       .option('--status', 'slurm: report progress (and the table when done) without submitting')
       .option('--poll <seconds>', 'slurm: seconds between looks at the queue with --wait', '10')
+      .option('--engine <name>', "tfjs | torch for every point (default: the recipe's hardware.engine, else tfjs)")
+      .option('--per-class <n>', 'image sweeps: samples per prompt when scoring each student (10 prompts)', '50')
       .addHelpText(
         'after',
         '\n' +
@@ -88,24 +112,45 @@ export const sweepRunCommand: CommandModule = {
           );
         }
         const parallel = flags.parallel ? intFlag('parallel', flags.parallel, 1) : 1;
+        const perClass = intFlag('per-class', flags.perClass, 1);
         const rows: SweepRow[] = [];
         if (parallel > 1) {
           for (const p of points) openRunDir(flags.runsDir, p.graph, { fresh: !!flags.fresh, recipeFile: file });
-          const codes = await runPointsLocally(io, points, { parallel, plots: flags.plots, ...(flags.backend ? { backend: flags.backend } : {}) });
-          for (const p of points) pushRow(rows, p, codes.get(p.index) === 0 && isComplete(p), logPath(p));
+          const codes = await runPointsLocally(io, points, {
+            parallel,
+            plots: flags.plots,
+            ...(flags.backend ? { backend: flags.backend } : {}),
+            ...(flags.engine ? { engine: flags.engine } : {}),
+          });
+          const ok = (p: Point) => codes.get(p.index) === 0 && isComplete(p);
+          await scoreImagePoints(io, points, outDir, perClass, ok);
+          for (const p of points) pushRow(rows, p, ok(p), logPath(p));
         } else {
-          const backend = await startBackend(io, {});
+          const torch = points.some((p) => engineOf(p.graph, flags.engine) === 'torch') ? requireTorch(io) : null;
+          const backend = points.some((p) => engineOf(p.graph, flags.engine) === 'tfjs') ? await startBackend(io, {}) : undefined;
           for (const p of points) {
             io.stdout(`\n== point ${p.index + 1}/${points.length}: ${p.label}\n`);
+            if (torch && engineOf(p.graph, flags.engine) === 'torch') {
+              const paths = openRunDir(flags.runsDir, p.graph, {
+                fresh: !!flags.fresh,
+                recipeFile: file,
+                backend: { engine: 'torch', python: torch.python, torch: torch.torch, devices: torch.devices },
+              });
+              claimRunDir(paths, 'torch');
+              await runOnTorch(io, torch, paths, { plots: flags.plots }); // its failure is reported by the engine; the table marks it
+              continue;
+            }
             const paths = openRunDir(flags.runsDir, p.graph, { fresh: !!flags.fresh, recipeFile: file, backend });
+            claimRunDir(paths, 'tfjs');
             try {
               runGraph(p.graph, paths, { io, plots: flags.plots });
             } catch (e) {
               // one failing point does not stop the others; the table marks it
               io.stderr(`sidc: point ${p.index + 1} (${p.label}) failed: ${(e as Error).message}\n`);
             }
-            pushRow(rows, p, isComplete(p), 'the output above');
           }
+          await scoreImagePoints(io, points, outDir, perClass, isComplete);
+          for (const p of points) pushRow(rows, p, isComplete(p), 'the output above');
         }
         writeSweep(io, outDir, rows);
         setExitCode(rows.some((r) => 'failed' in r) ? 1 : 0);

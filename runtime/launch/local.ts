@@ -13,6 +13,8 @@ export interface LocalOptions {
   parallel: number;
   plots: boolean;
   backend?: string;
+  /** tfjs | torch for every point (default: each graph's hardware.engine) */
+  engine?: string;
 }
 
 function runOne(p: Point, o: LocalOptions): Promise<number> {
@@ -23,6 +25,7 @@ function runOne(p: Point, o: LocalOptions): Promise<number> {
     join(p.dir, 'graph.json'),
     ...(o.plots ? [] : ['--no-plots']),
     ...(o.backend ? ['--backend', o.backend] : []),
+    ...(o.engine ? ['--engine', o.engine] : []),
   ];
   const child = spawn(sidcCommand()[0]!, args, { stdio: ['ignore', log, log] });
   return new Promise((resolve) => {

@@ -90,15 +90,49 @@ export function progressOf(p: Point): string | undefined {
   return `${finished}; ${last.stage} at ${last.images}${typeof length === 'number' ? `/${length}` : ''} images${loss}`;
 }
 
+/** A mixture point: its 4-step student against the true mixture (eval.json). */
+export interface MixtureSweepRow {
+  point: string;
+  run: string;
+  coverage: number;
+  precision: number;
+  energy: number;
+  sliced_w1: number;
+}
+
+/** An image point: its student at 1 step and at its largest scored step count (eval-images.json of `sidc eval`). */
+export interface ImageSweepRow {
+  point: string;
+  run: string;
+  samples: number;
+  steps: [number, number];
+  fid: [number, number];
+  alignment: [number, number];
+}
+
 export type SweepRow =
-  | { point: string; run: string; coverage: number; precision: number; energy: number; sliced_w1: number }
+  | MixtureSweepRow
+  | ImageSweepRow
   /** a point that did not finish: failed (a non-zero exit), stopped (cancelled, preempted, killed) or never run */
   | { point: string; run: string; failed: true; status?: 'failed' | 'stopped' | 'not run'; log: string };
 
-/** The 4-step student's row of a finished point's eval.json (the largest student step count). */
+/** The student rows of `sidc eval` (eval-images.json) as an image point's row: the fewest and the most steps. */
+function imageRow(p: Point): ImageSweepRow | undefined {
+  const f = join(p.dir, 'eval-images.json');
+  if (!existsSync(f)) return undefined;
+  const rows = (JSON.parse(readFileSync(f, 'utf8')) as { rows: { sampler: string; steps: number; samples: number; fid: number; alignment: number }[] }).rows
+    .filter((r) => r.sampler === 'student')
+    .sort((a, b) => a.steps - b.steps);
+  const [lo, hi] = [rows[0], rows[rows.length - 1]];
+  if (!lo || !hi) return undefined;
+  return { point: p.label, run: p.dir, samples: hi.samples, steps: [lo.steps, hi.steps], fid: [lo.fid, hi.fid], alignment: [lo.alignment, hi.alignment] };
+}
+
+/** A finished point's row: the 4-step student's row of eval.json (the largest student step count) for a mixture
+ * run, the scored student of an image run. */
 export function resultRow(p: Point): SweepRow | undefined {
   const f = join(p.dir, 'eval.json');
-  if (!existsSync(f)) return undefined;
+  if (!existsSync(f)) return imageRow(p);
   const rows = JSON.parse(readFileSync(f, 'utf8')) as EvalRow[];
   const student = rows.filter((r) => r.sampler === 'SiD student').sort((a, b) => b.steps - a.steps)[0];
   return student
@@ -106,26 +140,50 @@ export function resultRow(p: Point): SweepRow | undefined {
     : undefined;
 }
 
+const isImageRow = (r: SweepRow): r is ImageSweepRow => 'fid' in r;
+const isMixtureRow = (r: SweepRow): r is MixtureSweepRow => 'coverage' in r;
+
 export function sweepTable(rows: SweepRow[]): string {
+  const image = rows.find(isImageRow);
+  if (image) {
+    const [a, b] = image.steps;
+    const line = (r: SweepRow) =>
+      isImageRow(r)
+        ? `| ${r.point} | ${r.fid[0].toFixed(1)} | ${r.alignment[0].toFixed(3)} | ${r.fid[1].toFixed(1)} | ${r.alignment[1].toFixed(3)} | ${r.run} |`
+        : `| ${r.point} | ${'failed' in r ? (r.status ?? 'failed') : 'not scored'} | - | - | - | ${'failed' in r ? `log: ${r.log}` : r.run} |`;
+    const head = `| point | FID ${a} step${a > 1 ? 's' : ''} | alignment ${a} | FID ${b} steps | alignment ${b} | run |`;
+    return [head, '|:--|--:|--:|--:|--:|:--|', ...rows.map(line)].join('\n') + `\n\n(${image.samples} samples per cell, \`sidc eval RUN --student-only\`)`;
+  }
   const line = (r: SweepRow) =>
-    'failed' in r
-      ? `| ${r.point} | ${r.status ?? 'failed'} | - | - | - | log: ${r.log} |`
-      : `| ${r.point} | ${r.coverage.toFixed(3)} | ${r.precision.toFixed(3)} | ${r.energy.toFixed(4)} | ${r.sliced_w1.toFixed(4)} | ${r.run} |`;
+    isMixtureRow(r)
+      ? `| ${r.point} | ${r.coverage.toFixed(3)} | ${r.precision.toFixed(3)} | ${r.energy.toFixed(4)} | ${r.sliced_w1.toFixed(4)} | ${r.run} |`
+      : `| ${r.point} | ${'failed' in r ? (r.status ?? 'failed') : 'not scored'} | - | - | - | ${'failed' in r ? `log: ${r.log}` : r.run} |`;
   return ['| point | coverage | precision | energy dist | sliced W1 | run |', '|:--|--:|--:|--:|--:|:--|', ...rows.map(line)].join('\n');
 }
 
-/** sweep.md, sweep.json and coverage-precision.png (the finished points) in outDir; prints the table. */
+/** sweep.md, sweep.json and a plot of the finished points in outDir (coverage-precision.png for mixtures,
+ * fid-alignment.png for images); prints the table. */
 export function writeSweep(io: CliIO, outDir: string, rows: SweepRow[]): void {
   mkdirSync(outDir, { recursive: true });
   const table = sweepTable(rows);
   writeFileAtomic(join(outDir, 'sweep.md'), table + '\n');
   writeJsonAtomic(join(outDir, 'sweep.json'), rows);
-  const ok = rows.filter((r): r is Extract<SweepRow, { coverage: number }> => !('failed' in r));
-  if (ok.length)
+  const images = rows.filter(isImageRow);
+  const mixtures = rows.filter(isMixtureRow);
+  let plot = 'coverage-precision.png';
+  if (images.length) {
+    plot = 'fid-alignment.png';
+    const steps = images[0]!.steps[1];
     linePlot(
-      join(outDir, 'coverage-precision.png'),
-      ok.map((r) => ({ label: r.point, x: [r.coverage], y: [r.precision] })),
+      join(outDir, plot),
+      images.map((r) => ({ label: r.point, x: [r.alignment[1]], y: [r.fid[1]] })),
+      { title: `students at ${steps} steps: FID vs prompt alignment`, xlabel: 'prompt alignment', ylabel: 'FID', points: true },
+    );
+  } else if (mixtures.length)
+    linePlot(
+      join(outDir, plot),
+      mixtures.map((r) => ({ label: r.point, x: [r.coverage], y: [r.precision] })),
       { title: 'students: coverage vs precision', xlabel: 'mode coverage', ylabel: 'precision', points: true },
     );
-  io.stdout(`\n${table}\nwrote ${join(outDir, 'sweep.md')} and coverage-precision.png\n`);
+  io.stdout(`\n${table}\nwrote ${join(outDir, 'sweep.md')} and ${plot}\n`);
 }
