@@ -20,9 +20,15 @@ export interface Point {
 export function pointLabel(g: ExecutionGraph, i: number): string {
   const sp = g.recipe.sweepPoint;
   if (!sp) return `point ${i + 1}`;
-  return Object.values(sp)
-    .map((v) => (Array.isArray(v) ? `(${v.map((x) => (typeof x === 'number' ? +x.toFixed(3) : x)).join(', ')})` : JSON.stringify(v)))
-    .join(' ');
+  const show = (v: unknown): string => {
+    if (Array.isArray(v)) return `(${v.map((x) => (typeof x === 'number' ? +x.toFixed(3) : x)).join(', ')})`;
+    // a call value such as a guidance, as the recipe writes it: cfg(4.5)
+    const call = v as { mode?: unknown; scale?: unknown } | null;
+    if (call && typeof call === 'object' && typeof call.mode === 'string' && Object.keys(call).length <= 2)
+      return call.scale === undefined ? call.mode : `${call.mode}(${call.scale})`;
+    return JSON.stringify(v);
+  };
+  return Object.values(sp).map(show).join(' ');
 }
 
 export function sweepPoints(graphs: ExecutionGraph[], runsDir: string): Point[] {
