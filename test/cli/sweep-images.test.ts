@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useWasm } from '../runtime/tfjs/nn/setup.js';
-import { DIT_TINY28, writeTinyDit } from '../runtime/tfjs/loop/dit-fixture.js';
+import { DIT_TINY28, tinyDitSource, writeTinyDit } from '../runtime/tfjs/loop/dit-fixture.js';
 import { scratchDir } from '../runtime/formats/tmp.js';
 import { sidc } from '../helpers/cli.js';
 import { pythonExeWith } from '../helpers/python.js';
@@ -20,18 +20,8 @@ before(async () => {
   recipe = join(dir, 'fig3.sid');
   writeFileSync(
     recipe,
-    `recipe tiny {
-  teacher dit { config = "dit_tiny"; checkpoint = "${ck}" }
-  data { dataset = "mnist"; text = labels }
-  precision fp32 {}
-  optimizer { lr = 1e-3 }
-  batch { global = 2; per_device = 2; accumulate = 1 }
-  guidance { teacher = cfg(4.5); fake = cfg(4.5) }
-  generator { steps = 2 }
-  train { length = 4 images; checkpoint_every = 2 images; sample_every = 4 images; log_every = 2 images; seed = 0 }
-  stage sid {}
-}
-sweep fig3 over tiny {
+    `${tinyDitSource(ck, '  generator { steps = 2 }\n  stage sid {}')}
+sweep fig3 over tiny_dit {
   time.interval in [(0, 1/2), (1/2, 1)]
 }
 `,
@@ -46,7 +36,7 @@ interface ImageRow {
   fid: number[];
   alignment: number[];
 }
-const rowsOf = (runs: string): ImageRow[] => JSON.parse(readFileSync(join(runs, 'tiny-sweep', 'sweep.json'), 'utf8')) as ImageRow[];
+const rowsOf = (runs: string): ImageRow[] => JSON.parse(readFileSync(join(runs, 'tiny_dit-sweep', 'sweep.json'), 'utf8')) as ImageRow[];
 
 test('an image sweep: FID and alignment per point as sidc eval measures them, a grid per point, scores reused', { timeout: 600_000 }, async () => {
   const runs = join(dir, 'tfjs');
@@ -69,8 +59,8 @@ test('an image sweep: FID and alignment per point as sidc eval measures them, a 
       assert.ok(line?.includes(row.fid[i]!.toFixed(2)), `sidc eval's ${steps}-step row ${line} vs the sweep's FID ${row.fid[i]}`);
     }
   }
-  assert.match(readFileSync(join(runs, 'tiny-sweep', 'sweep.md'), 'utf8'), /\| point \| FID 1 step \| alignment 1 \| FID 2 steps \| alignment 2 \| run \|/);
-  for (const name of ['1-0_0.5.png', '2-0.5_1.png', 'fid-alignment.png']) assert.ok(existsSync(join(runs, 'tiny-sweep', name)), name);
+  assert.match(readFileSync(join(runs, 'tiny_dit-sweep', 'sweep.md'), 'utf8'), /\| point \| FID 1 step \| alignment 1 \| FID 2 steps \| alignment 2 \| run \|/);
+  for (const name of ['1-0_0.5.png', '2-0.5_1.png', 'fid-alignment.png']) assert.ok(existsSync(join(runs, 'tiny_dit-sweep', name)), name);
 
   // the scores are reused: a second call runs nothing and scores nothing
   const scored = statSync(join(rows[0]!.run, 'eval-images.json')).mtimeMs;

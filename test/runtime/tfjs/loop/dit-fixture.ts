@@ -27,11 +27,9 @@ export function writeTinyDit(dir: string, config: DiTConfig = DIT_CONFIGS.dit_ti
   return path;
 }
 
-/** A compiled dit recipe over a tiny teacher file; `body` adds stages and settings. */
-export function tinyDitGraph(body: string, o: { config?: DiTConfig; set?: string[] } = {}): { graph: ExecutionGraph; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sidc-dit-'));
-  const ck = writeTinyDit(dir, o.config);
-  const src = `recipe tiny_dit {
+/** The source of recipe `tiny_dit` over the teacher file `ck`; `body` adds stages and settings. */
+export function tinyDitSource(ck: string, body: string): string {
+  return `recipe tiny_dit {
   teacher dit { config = "dit_tiny"; checkpoint = "${ck}" }
   data { dataset = "mnist"; text = labels }
   precision fp32 {}
@@ -42,6 +40,12 @@ export function tinyDitGraph(body: string, o: { config?: DiTConfig; set?: string
 ${body}
 }
 `;
+}
+
+/** A compiled dit recipe over a tiny teacher file; `body` adds stages and settings. */
+export function tinyDitGraph(body: string, o: { config?: DiTConfig; set?: string[] } = {}): { graph: ExecutionGraph; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'sidc-dit-'));
+  const src = tinyDitSource(writeTinyDit(dir, o.config), body);
   const file = join(dir, 'tiny.sid');
   writeFileSync(file, src);
   const res = compileSource(src, file, { set: o.set ?? [] });
