@@ -2,6 +2,7 @@
 // child's stdout"), rendered like the tfjs engine's progress; a line that is not JSON is passed on as it is.
 // Shared by the one-process launcher (launch.ts) and the N-worker launcher (workers.ts, rank 0's stream).
 import type { CliIO } from '../../common/io.js';
+import { monitorLine } from '../rundir/monitor-events.js';
 import { Progress } from '../rundir/progress.js';
 
 export interface EngineEvent {
@@ -14,9 +15,13 @@ export interface EngineEvent {
   message?: string;
   table?: string;
   completed?: boolean;
+  /** monitor events (an evaluation during training; its full line is in metrics.jsonl) */
+  metrics?: Record<string, number>;
+  kept?: string[];
 }
 
-export function progressRenderer(io: CliIO): (line: string) => void {
+/** `onMonitor` runs after each evaluation the child reports (the launcher redraws monitor-<metric>.png). */
+export function progressRenderer(io: CliIO, onMonitor?: () => void): (line: string) => void {
   const bars = new Map<string, Progress>();
   return (line) => {
     let e: EngineEvent;
@@ -38,6 +43,10 @@ export function progressRenderer(io: CliIO): (line: string) => void {
       if (e.final) bar.done();
     } else if (e.event === 'log' && e.message) io.stdout(`${e.message}\n`);
     else if (e.event === 'eval' && e.table) io.stdout(`${e.table}\n`);
+    else if (e.event === 'monitor' && e.stage) {
+      io.stdout(`${monitorLine({ stage: e.stage, images: e.images ?? 0, metrics: e.metrics ?? {}, kept: e.kept ?? [] })}\n`);
+      onMonitor?.();
+    }
   };
 }
 

@@ -7,6 +7,7 @@ import { UserError } from '../../common/errors.js';
 import type { CliIO } from '../../common/io.js';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
 import { writeJsonAtomic } from '../formats/atomic.js';
+import { graphMonitorSpec, plotMonitorCurves } from '../rundir/monitor-events.js';
 import type { RunPaths } from '../rundir/rundir.js';
 import { findTorchPython, INSTALL_HINT, runTorchChild, type TorchInfo } from './launch.js';
 import { drawTorchSamples } from './samples.js';
@@ -60,6 +61,19 @@ export interface TorchRunFlags {
 /** Runs the graph in paths.dir on the torch engine; returns the exit code for the CLI. */
 export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, flags: TorchRunFlags): Promise<number> {
   const device = flags.device ?? (info.cuda ? 'cuda' : 'cpu');
+  const graph = JSON.parse(readFileSync(paths.graph, 'utf8')) as ExecutionGraph;
+  // the monitor's curves: the child writes metrics.jsonl, the launcher draws them as the tfjs loop does
+  // (always, as tfjs does: --no-plots is about the sample plots)
+  const spec = graphMonitorSpec(graph);
+  const onMonitor = spec
+    ? () => {
+        try {
+          plotMonitorCurves(paths.dir, paths.metrics, spec);
+        } catch (e) {
+          io.stderr(`sidc: could not draw the monitor plots: ${(e as Error).message}\n`);
+        }
+      }
+    : undefined;
   const code =
     (flags.world ?? 1) > 1
       ? await runTorchWorkers({
@@ -70,11 +84,20 @@ export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, fl
           device: device.startsWith('cuda') ? 'cuda' : device,
           world: flags.world!,
           ...(flags.verbose ? { verbose: true } : {}),
+          ...(onMonitor ? { onMonitor } : {}),
         })
-      : await runTorchChild({ io, python: info.python, graphFile: paths.graph, runDir: paths.dir, device, ...(flags.verbose ? { verbose: true } : {}) });
+      : await runTorchChild({
+          io,
+          python: info.python,
+          graphFile: paths.graph,
+          runDir: paths.dir,
+          device,
+          ...(flags.verbose ? { verbose: true } : {}),
+          ...(onMonitor ? { onMonitor } : {}),
+        });
   if (flags.plots !== false) {
     try {
-      drawTorchSamples(paths.samples, JSON.parse(readFileSync(paths.graph, 'utf8')) as ExecutionGraph);
+      drawTorchSamples(paths.samples, graph);
     } catch (e) {
       io.stderr(`sidc: could not draw the sample plots: ${(e as Error).message}\n`);
     }

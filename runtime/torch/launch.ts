@@ -91,6 +91,8 @@ export interface TorchRunOptions {
   verbose?: boolean;
   /** tests: stop as a crash would after N iterations */
   stopAfterIterations?: number;
+  /** after each monitor evaluation the child reports */
+  onMonitor?: () => void;
 }
 
 /** Runs the child to completion; resolves to its exit code (130 after Ctrl-C with a checkpoint written). */
@@ -100,7 +102,7 @@ export function runTorchChild(o: TorchRunOptions): Promise<number> {
   if (o.stopAfterIterations !== undefined) args.push('--stop-after-iterations', String(o.stopAfterIterations));
   // own process group: a terminal's Ctrl-C reaches the child once, through us
   const child = spawn(o.python, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  lines(child.stdout, progressRenderer(o.io));
+  lines(child.stdout, progressRenderer(o.io, o.onMonitor));
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => o.io.stderr(d));
   const forward = (sig: NodeJS.Signals) => () => {

@@ -27,6 +27,8 @@ export interface WorkersOptions {
   graceSeconds?: number;
   /** tests: the workers' process ids, rank order, once all are started */
   onStart?: (pids: number[]) => void;
+  /** after each monitor evaluation rank 0 reports */
+  onMonitor?: () => void;
 }
 
 /** A free TCP port on this host for rank 0's rendezvous. */
@@ -74,7 +76,7 @@ export async function runTorchWorkers(o: WorkersOptions): Promise<number> {
   };
   for (let rank = 0; rank < o.world; rank++) {
     const child = spawn(o.python, args, { env: workerEnv(rank, o.world, port), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    if (rank === 0) lines(child.stdout!, progressRenderer(o.io));
+    if (rank === 0) lines(child.stdout!, progressRenderer(o.io, o.onMonitor));
     else child.stdout!.resume();
     lines(child.stderr!, errLine);
     children.push(child);

@@ -7,10 +7,12 @@
 //   image (dit) teachers: FID and prompt alignment (runtime/eval) exactly as `sidc eval --student-only
 //     --seed 1 --per-class samples/K --student-steps <steps>` measures a student file
 //   vector teachers: energy distance, sliced W1, coverage, precision against the true mixture
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { StageGraph } from '../../../compiler/graph/types.js';
+import type { ExecutionGraph } from '../../../compiler/graph/types.js';
+import type { Gmm } from '../../data/gaussian-mixture.js';
+import type { VelocityNet } from '../nets/net.js';
 import { LOWER_IS_BETTER } from '../../../compiler/recipe/settings.js';
 import { appendLine } from '../../formats/atomic.js';
 import { configValue, num } from './config.js';
@@ -24,44 +26,18 @@ import { mixtureMetrics } from '../../scoring/mixture.js';
 import { FP32 } from '../precision/policy.js';
 import { Rng } from '../../rng/prng.js';
 import { drawInChunks, imageScorer, scoreImages, type ImageScorer } from '../evaluation/image.js';
-import { linePlot } from '../../rundir/plots.js';
+import { monitorSpec, plotMonitorCurves, type MonitorEvent, type MonitorSpec } from '../../rundir/monitor-events.js';
 import type { RunPaths } from '../../rundir/rundir.js';
 import { readSnapshotRecords, snapshotName, writeSnapshot, type SnapshotRecord } from './snapshots.js';
 
 /** The noise seed of every evaluation (sidc eval's default --seed): the same noise each time. */
 export const MONITOR_SEED = 1;
 
-export interface MonitorSpec {
-  everyImages: number;
-  metrics: string[];
-  samples: number;
-  steps: number;
-  keep: string[];
-}
+export { monitorSpec, readMonitorEvents, type MonitorEvent, type MonitorSpec } from '../../rundir/monitor-events.js';
 
 /** Best value so far of each metric over the run (earlier stages included); stored in the checkpoint. */
 export interface MonitorState {
   best: Record<string, number>;
-}
-
-/** The metrics.jsonl line of one evaluation. */
-export interface MonitorEvent {
-  event: 'monitor';
-  stage: string;
-  iteration: number;
-  images: number;
-  steps: number;
-  samples: number;
-  metrics: Record<string, number>;
-  /** snapshots (re)written by this evaluation */
-  kept: string[];
-  seconds: number;
-}
-
-export function monitorSpec(stage: StageGraph): MonitorSpec | null {
-  const m = stage.attrs.monitor as { every_images: number; metrics: string[]; samples: number; steps: number; keep: string[] } | undefined;
-  if (!m) return null;
-  return { everyImages: m.every_images, metrics: m.metrics, samples: m.samples, steps: m.steps, keep: m.keep };
 }
 
 const better = (metric: string, v: number, best: number | undefined): boolean =>
@@ -73,12 +49,18 @@ function imageScorerOnce(classes: number): ImageScorer {
   return scorer;
 }
 
-/** Scores G: FID / alignment of an image generator, or the mixture metrics of a vector one. */
+/** Scores the stage's generator (scoreNet). */
 export function scoreGenerator(st: StageState, spec: MonitorSpec): Record<string, number> {
   const G = productOf(st);
   if (!G) throw new Error(`monitor: stage ${st.stage.name} has no generator to score`);
-  const timeScale = num(configValue(st.graph, 'teacher.time_scale'), 1);
-  const gen = num(configValue(st.graph, 'generator.steps'), 4);
+  return scoreNet(G, st.graph, st.gmm, spec);
+}
+
+/** FID / alignment of an image generator, or the mixture metrics (against `gmm`) of a vector one; also what
+ * a test scores another engine's snapshot with. */
+export function scoreNet(G: VelocityNet, graph: ExecutionGraph, gmm: Gmm | null, spec: MonitorSpec): Record<string, number> {
+  const timeScale = num(configValue(graph, 'teacher.time_scale'), 1);
+  const gen = num(configValue(graph, 'generator.steps'), 4);
   let all: Record<string, number>;
   if (G instanceof DitNet) {
     const K = G.nullCondition;
@@ -89,12 +71,12 @@ export function scoreGenerator(st: StageState, spec: MonitorSpec): Record<string
       generateK(G, zz, c, spec.steps, Math.max(spec.steps, gen), 'fresh', rng, timeScale, FP32, false),
     );
     all = scoreImages(imageScorerOnce(K), x, labels);
-  } else if (st.gmm) {
-    const g = st.gmm;
+  } else if (gmm) {
+    const g = gmm;
     const n = spec.samples;
     const c = Int32Array.from({ length: n }, (_, i) => i % g.classes);
     const rng = new Rng(MONITOR_SEED + 1);
-    const noise = String(configValue(st.graph, 'generator.noise') ?? 'fresh') as NoiseMode;
+    const noise = String(configValue(graph, 'generator.noise') ?? 'fresh') as NoiseMode;
     const x = tf.tidy(() => {
       const z = tf.tensor2d(new Rng(MONITOR_SEED).normals(n * g.dim), [n, g.dim]);
       return Float32Array.from(generateK(G, z, tf.tensor1d(c, 'int32'), spec.steps, gen, noise, rng, timeScale, FP32, false).dataSync() as Float32Array);
@@ -168,34 +150,6 @@ export class Monitor {
 
   /** monitor-<metric>.png in the run directory: each metric against images, a line per stage. */
   plot(): void {
-    const events = readMonitorEvents(this.paths.metrics);
-    for (const metric of this.spec.metrics) {
-      const stages = [...new Set(events.map((e) => e.stage))];
-      const series = stages.map((s) => {
-        const es = events.filter((e) => e.stage === s && e.metrics[metric] !== undefined);
-        return { label: s, x: es.map((e) => e.images), y: es.map((e) => e.metrics[metric]!) };
-      });
-      linePlot(join(this.paths.dir, `monitor-${metric}.png`), series, {
-        title: `${metric} during training (${this.spec.samples} samples, ${this.spec.steps} steps)`,
-        xlabel: 'images',
-        ylabel: metric,
-        points: true,
-      });
-    }
+    plotMonitorCurves(this.paths.dir, this.paths.metrics, this.spec);
   }
-}
-
-/** The monitor events of a metrics.jsonl (other lines are skipped). */
-export function readMonitorEvents(path: string): MonitorEvent[] {
-  if (!existsSync(path)) return [];
-  const out: MonitorEvent[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.includes('"event":"monitor"')) continue;
-    try {
-      out.push(JSON.parse(line) as MonitorEvent);
-    } catch {
-      // a line cut by a crash: not an event
-    }
-  }
-  return out;
 }

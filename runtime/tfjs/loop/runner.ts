@@ -28,6 +28,7 @@ import { hostname } from 'node:os';
 import { teacherFamily } from './teacher-spec.js';
 import { runDitTeach } from './dit-teach-run.js';
 import { Monitor } from './monitor.js';
+import { monitorLine } from '../../rundir/monitor-events.js';
 
 /** Cache of implicit init nets shared by the runs of one runs directory, keyed by what determines them. */
 function implicitCachePath(paths: RunPaths, stage: StageGraph, graph: ExecutionGraph): string {
@@ -198,12 +199,7 @@ function trainStage(paths: RunPaths, st: StageState, opts: RunOptions, budget: {
     if (opts.plots !== false && st.stage.kind !== 'teach' && crossed(sch.sampleEvery))
       samplePlot(paths, st, `${st.stage.name}-${String(st.images).padStart(8, '0')}`);
     if (monitor && crossed(monitor.spec.everyImages)) {
-      const ev = monitor.evaluate(st);
-      opts.io.stdout(
-        `monitor ${st.stage.name} at ${st.images} images: ${Object.entries(ev.metrics)
-          .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
-          .join(', ')}${ev.kept.length ? ` (kept ${ev.kept.join(', ')})` : ''}\n`,
-      );
+      opts.io.stdout(`${monitorLine(monitor.evaluate(st))}\n`);
     }
     if (crossed(sch.checkpointEvery) && st.iteration < sch.iterations) saveCheckpoint(paths.checkpoint, st, fileSize(paths.metrics), monitor?.state);
   }

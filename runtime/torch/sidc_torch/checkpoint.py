@@ -1,8 +1,8 @@
 """Checkpoints and saved nets in the tfjs engine's format (runtime/tfjs/loop/checkpoint.ts), so either engine
 resumes or loads what the other wrote: one safetensors file, written atomically, with
 net/<net>/<param> and adam/<net>/<param>/{m,v} as F32 and the JSON state (stage, iteration, images,
-rng, adamSteps, stats, metricsBytes) in the metadata. Finished stages: stages/<name>.safetensors with
-metadata {format: sidc.net, kind, config, stage}."""
+rng, adamSteps, stats, metricsBytes, monitor: the best-so-far of a monitored stage) in the metadata.
+Finished stages: stages/<name>.safetensors with metadata {format: sidc.net, kind, config, stage}."""
 from __future__ import annotations
 
 import json
@@ -28,7 +28,7 @@ def net_tensors(net) -> dict:
     return {n: _f32(p) for n, p in checkpoint_params(net)}
 
 
-def save_checkpoint(path: str, st, metrics_bytes: int) -> None:
+def save_checkpoint(path: str, st, metrics_bytes: int, monitor=None) -> None:
     tensors, adam_steps = {}, {}
     for name, slot in st.nets.items():
         if slot.decl['trainable']:
@@ -40,7 +40,7 @@ def save_checkpoint(path: str, st, metrics_bytes: int) -> None:
             tensors[f'adam/{net}/{p}/m'] = _f32(a.m[p])
             tensors[f'adam/{net}/{p}/v'] = _f32(a.v[p])
     state = {'stage': st.stage['name'], 'iteration': st.iteration, 'images': st.images, 'rng': st.rng.get_state(),
-             'adamSteps': adam_steps, 'stats': st.stats, 'metricsBytes': metrics_bytes}
+             'adamSteps': adam_steps, 'stats': st.stats, 'metricsBytes': metrics_bytes, **({'monitor': monitor} if monitor else {})}
     stf.write(path, tensors, {'format': 'sidc.checkpoint', 'state': json.dumps(state, separators=(',', ':'))})
 
 

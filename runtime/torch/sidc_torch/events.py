@@ -1,6 +1,7 @@
 """The engine's stdout protocol: one JSON object per line, rendered by the TS launcher
 (runtime/torch/launch.ts) like the tfjs engine's progress. Events: log {message}, progress {stage,
-images, total, losses, final?}, eval {table}, error {message}, done {completed}."""
+images, total, losses, final?}, eval {table}, monitor {stage, images, metrics, kept} (an evaluation during
+training, monitor.py; the launcher prints it and redraws monitor-<metric>.png), error {message}, done {completed}."""
 from __future__ import annotations
 
 import json

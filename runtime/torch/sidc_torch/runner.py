@@ -1,12 +1,14 @@
 """Runs an execution graph end to end in a run directory laid out as the tfjs engine's
 (runtime/run/{runner,rundir}.ts): stages in DAG order; training stages iterate with metrics.jsonl lines,
 atomic checkpoints every checkpoint_every images and resume from the last one (same PRNG state, nets,
-Adam state and counters); evaluate stages write eval.{json,md}. Progress goes to stdout as JSON lines
+Adam state and counters); a monitored stage scores its generator as it trains (monitor.py); evaluate stages
+write eval.{json,md}. Progress goes to stdout as JSON lines
 (events.py); SIGINT/SIGTERM finish the current step, write a checkpoint and stop (exit 130)."""
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -20,6 +22,7 @@ from .distributed import SINGLE
 from .checkpoint import load_checkpoint, load_net, save_checkpoint, save_net
 from .graph import config_value, stage_setting
 from .mixture import mixture_metrics, sample_gmm
+from .monitor import Monitor
 from .ops import num
 from .sampling import euler_sample, generate_k, guidance_of
 from .stage import IMPLICIT_TEACH, clone_net, implicit_teach_stage, needs_implicit_teach, prepare_stage, product_of, run_iteration, schedule_of
@@ -138,6 +141,8 @@ def train_stage(rd: RunDir, st, budget) -> bool:
         events.log(f"resuming stage {name} at {st.images} images (iteration {st.iteration}) from {rd.checkpoint}")
     elif w.writer:
         _drop_stage_lines(rd.metrics, name)
+    # evaluation during training (docs/runtime.md "Monitor"): rank 0 alone scores and writes
+    monitor = Monitor.open(rd.dir, rd.metrics, st, resumed) if w.writer else None
     total = sch['iterations'] * sch['images_per_iteration']
     losses, terms, count, t0 = _MeanOver(), _MeanOver(), 0, time.perf_counter()
     while st.iteration < sch['iterations']:
@@ -164,9 +169,12 @@ def train_stage(rd: RunDir, st, budget) -> bool:
             count, t0 = 0, time.perf_counter()
         if st.stage['kind'] != 'teach' and crossed(sch['sample_every']) and w.writer:  # own PRNG stream: no rank's draws change
             write_training_samples(rd, st, f"{name}-{st.images:08d}")
+        if monitor is not None and crossed(monitor.spec['every_images']):  # before the checkpoint: it holds the best-so-far
+            ev = monitor.evaluate(st)  # the launcher prints it and redraws monitor-<metric>.png
+            events.emit('monitor', stage=name, images=st.images, metrics={k: v if math.isfinite(v) else None for k, v in ev['metrics'].items()}, kept=ev['kept'])
         stop = w.any(_Stop.requested) and not done  # every rank stops at the same iteration
         if ((crossed(sch['checkpoint_every']) and not done) or stop) and w.writer:
-            save_checkpoint(rd.checkpoint, st, _size(rd.metrics))
+            save_checkpoint(rd.checkpoint, st, _size(rd.metrics), monitor.state() if monitor else None)
         if stop:
             raise Interrupted(f'stopped at {st.images} images of stage {name}; checkpoint written, rerun the same command to resume')
     events.progress(name, st.images, total, {}, final=True)
