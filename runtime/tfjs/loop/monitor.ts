@@ -7,7 +7,6 @@
 //   image (dit) teachers: FID and prompt alignment (runtime/eval) exactly as `sidc eval --student-only
 //     --seed 1 --per-class samples/K --student-steps <steps>` measures a student file
 //   vector teachers: energy distance, sliced W1, coverage, precision against the true mixture
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExecutionGraph } from '../../../compiler/graph/types.js';
 import type { Gmm } from '../../data/gaussian-mixture.js';
