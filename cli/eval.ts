@@ -2,16 +2,19 @@
 // image (dit) run; writes RUN/eval-images.{md,json}, optionally every sampler's images as .npy.
 // sidc eval RUN --seeds 0,1,2 (vector runs): the evaluate stage over several evaluation seeds, mean ± sd.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../common/errors.js';
 import type { CommandModule } from './command.js';
-import { loadClassifier } from '../runtime/scoring/classifier.js';
+import { loadClassifier, shippedClassifierPath } from '../runtime/scoring/classifier.js';
 import { loadMnist } from '../runtime/data/mnist.js';
 import { teacherFamily } from '../runtime/tfjs/loop/teacher-spec.js';
-import { evaluateImageRun, formatImageEvalTable, readGraph, writeImageEval } from '../runtime/tfjs/evaluation/image.js';
+import { evaluateImageRun, formatImageEvalTable, readGraph, writeImageEval, type ImageEvalRow } from '../runtime/tfjs/evaluation/image.js';
 import { intFlag, startBackend } from './runtime-common.js';
 import { evaluateOverSeeds, formatSeedTable } from '../runtime/tfjs/loop/eval-seeds.js';
 import { resolveRunRef } from '../runtime/tfjs/loop/snapshots.js';
+import { requireTorch } from '../runtime/torch/engine.js';
+import { evaluateImageRunOnTorch } from '../runtime/torch/image-eval.js';
 
 const ints = (name: string, v: string): number[] => {
   const xs = v.split(',').map((s) => Number(s.trim()));
@@ -43,12 +46,15 @@ export const evalCommand: CommandModule = {
       )
       .option('--classifier <file>', 'eval classifier', 'examples/eval/mnist-classifier.safetensors')
       .option('--backend <name>', 'tensorflow | wasm | cpu (default: the fastest available)')
+      .option('--engine <name>', 'tfjs | torch: which engine samples and scores (the same draws, the same numbers to float32 rounding)', 'tfjs')
+      .option('--device <name>', 'torch engine: cpu | cuda[:N] (default: cpu)')
       .addHelpText(
         'after',
         '\n' +
           'Examples:\n' +
           '  sidc eval runs/mnist_sid-1a2b3c4d --npy /tmp/mnist-samples\n' +
           '  sidc eval runs/mnist_sid-1a2b3c4d --student-only --per-class 500     # 5,000 samples per step count\n' +
+          '  sidc eval runs/mnist_sid-1a2b3c4d --engine torch     # the same rows, sampled and scored on PyTorch (faster on a CPU)\n' +
           '  sidc eval runs/mnist_sid-1a2b3c4d --student-only --student /tmp/ref/student-4096.safetensors\n' +
           '  sidc eval runs/mnist_sid-1a2b3c4d@best-fid --student-only --per-class 500',
       )
@@ -68,6 +74,8 @@ export const evalCommand: CommandModule = {
             student?: string;
             classifier: string;
             backend?: string;
+            engine: string;
+            device?: string;
           },
         ) => {
           const ref = resolveRunRef(runArg);
@@ -92,21 +100,39 @@ export const evalCommand: CommandModule = {
           if (!(cfg > 0)) throw new UserError(`--cfg must be a positive number, got '${flags.cfg}'`);
           if (!existsSync(flags.classifier)) throw new UserError(`--classifier ${flags.classifier}: no such file`);
           if (flags.student && !existsSync(flags.student)) throw new UserError(`--student ${flags.student}: no such file`);
-          await startBackend(io, flags);
-          const opts = {
+          if (!['tfjs', 'torch'].includes(flags.engine)) throw new UserError(`unknown --engine '${flags.engine}': use tfjs or torch`);
+          const common = {
             teacherSteps: flags.studentOnly ? [] : ints('teacher-steps', flags.teacherSteps),
             studentSteps: ints('student-steps', flags.studentSteps),
             cfg,
             perClass,
             seed: Number(flags.seed) || 0,
-            classifier: loadClassifier(flags.classifier),
-            real: loadMnist({ split: 'heldout' }),
             ...(flags.npy ? { npyDir: flags.npy } : {}),
-            ...(flags.teacher ? { teacher: flags.teacher } : {}),
             ...(flags.student ? { student: flags.student } : {}),
-            log: io.stderr,
           };
-          const rows = evaluateImageRun(run, graph, opts);
+          let rows: ImageEvalRow[];
+          if (flags.engine === 'torch') {
+            if (flags.teacher) throw new UserError('--teacher is a tfjs-engine option of sidc eval; drop --engine torch to use it');
+            if (resolve(flags.classifier) !== shippedClassifierPath())
+              throw new UserError(
+                '--engine torch scores with the shipped classifier (examples/eval/mnist-classifier.safetensors); drop --classifier or --engine torch',
+              );
+            rows = evaluateImageRunOnTorch(requireTorch(io), run, { ...common, ...(flags.device ? { device: flags.device } : {}) });
+            for (const r of rows)
+              io.stderr(
+                `${r.label}: FID ${r.fid.toFixed(2)}, alignment ${r.alignment.toFixed(3)} (sampling ${r.seconds.toFixed(1)} s, scoring ${(r.scoreSeconds ?? 0).toFixed(1)} s)\n`,
+              );
+          } else {
+            await startBackend(io, flags);
+            rows = evaluateImageRun(run, graph, {
+              ...common,
+              classifier: loadClassifier(flags.classifier),
+              real: loadMnist({ split: 'heldout' }),
+              ...(flags.teacher ? { teacher: flags.teacher } : {}),
+              log: io.stderr,
+            });
+          }
+          const opts = common;
           if (flags.student) {
             // another student than the run's: print only, so RUN/eval-images.* keep describing the run
             io.stdout(formatImageEvalTable(rows, `${flags.student} (with ${run}'s teacher)`) + '\n');

@@ -23,7 +23,7 @@ import { fid } from '../../scoring/fid.js';
 import { promptAlignment } from '../../scoring/align.js';
 import type { ImageSet } from '../../data/image-set.js';
 
-interface ImageEvalRow {
+export interface ImageEvalRow {
   sampler: 'teacher' | 'student';
   label: string;
   steps: number;

@@ -1,6 +1,7 @@
 """`python -m sidc_torch run --graph G.json --run-dir DIR [--resume] [--device cpu|cuda] [--verbose]`
 (one rank of a multi-process run when RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT are set: distributed.py)
-and `python -m sidc_torch doctor` (JSON: versions, devices, bf16, distributed backends).
+`python -m sidc_torch eval --graph G --run-dir DIR --options JSON` (an image run's `sidc eval` rows as JSON:
+image_eval.py) and `python -m sidc_torch doctor` (JSON: versions, devices, bf16, distributed backends).
 Exit codes: 0 ok, 1 run failed (or stopped early), 2 usage or environment, 130 interrupted (checkpoint
 written). User-facing errors are one line on stderr; the traceback only with --verbose."""
 from __future__ import annotations
@@ -28,6 +29,12 @@ def _parser():
     r.add_argument('--stop-after-iterations', type=int, default=None, help='tests: stop as a crash would after N iterations')
     r.add_argument('--threads', type=int, default=None)
     sub.add_parser('doctor', help='report torch, devices, bf16 and distributed backends as JSON')
+    e = sub.add_parser('eval', help="`sidc eval` of an image run on torch (image_eval.py): the rows as JSON on stdout")
+    e.add_argument('--graph', required=True)
+    e.add_argument('--run-dir', required=True)
+    e.add_argument('--options', required=True, help='JSON: teacherSteps, studentSteps, cfg, perClass, seed, [student], [npy]')
+    e.add_argument('--device', default='cpu')
+    e.add_argument('--verbose', action='store_true')
     x = sub.add_parser('export', help='a student as a diffusers model folder (export.py)')
     x.add_argument('--student', required=True, help='RUN_DIR/student.safetensors')
     x.add_argument('--teacher', required=True, help='the diffusers model folder it was distilled from')
@@ -67,6 +74,22 @@ def _check_device(device: str) -> str:
     raise UsageError(f"unknown --device '{device}': use cpu or cuda[:N]")
 
 
+def _eval(args) -> int:
+    from . import jsjson
+    from .graph import GraphError, load_graph
+    from .image_eval import EvalError, evaluate_image_run
+    from .nets.image_builders import InitError
+    try:
+        rows = evaluate_image_run(args.run_dir, load_graph(args.graph), json.loads(args.options), _check_device(args.device))
+    except (UsageError, GraphError, EvalError, InitError, FileNotFoundError) as e:
+        if args.verbose:
+            traceback.print_exc()
+        sys.stderr.write(f'sidc-torch: eval: {e}\n')
+        return 2
+    print(jsjson.dumps(rows))
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.cmd == 'doctor':
@@ -80,6 +103,8 @@ def main(argv=None) -> int:
         except (ExportError, ValueError) as e:
             sys.stderr.write(f'sidc-torch: export: {e}\n')
             return 2
+    if args.cmd == 'eval':
+        return _eval(args)
     if args.cmd != 'run':
         _parser().print_usage(sys.stderr)
         return 2
