@@ -20,6 +20,51 @@ def streams(spec):
     return out
 
 
+def draws(spec):
+    """Runs spec['ops'] ([op, n] pairs) on one stream and writes every result's bytes to spec['out'], as
+    rng-bulk.test.ts lays out prng.ts's: u32 uint32, uniform(s) float64, int(s) int32, normal(s) float32
+    (libm's and V8's float64 log / cos differ in the last bits), state 4 x uint32; 'restore' restarts the
+    stream from its own state (a checkpoint)."""
+    r = Rng.derive(spec['seed'], spec['label'])
+    parts = []
+    for op, n in spec['ops']:
+        if op == 'u32s':
+            parts.append(r.u32s(n).astype('<u4'))
+        elif op == 'u32':
+            parts.append(np.array([r.next_u32() for _ in range(n)], dtype='<u4'))
+        elif op == 'uniforms':
+            parts.append(r.uniforms(n).astype('<f8'))
+        elif op == 'uniform':
+            parts.append(np.array([r.uniform() for _ in range(n)], dtype='<f8'))
+        elif op == 'ints':
+            parts.append(r.ints(7, n).astype('<i4'))
+        elif op == 'int':
+            parts.append(np.array([r.int(7) for _ in range(n)], dtype='<i4'))
+        elif op == 'normals':
+            parts.append(r.normals(n).astype('<f4'))
+        elif op == 'normal':
+            parts.append(np.array([r.normal() for _ in range(n)], dtype='<f4'))
+        elif op == 'state':
+            parts.append(np.array(r.get_state(), dtype='<u4'))
+        elif op == 'restore':
+            r = Rng(r.get_state())
+        else:
+            raise ValueError(op)
+    with open(spec['out'], 'wb') as f:
+        for a in parts:
+            f.write(a.tobytes())
+    return {'bytes': sum(a.nbytes for a in parts)}
+
+
+def gmm(spec):
+    """make_gmm + sample_gmm (null classes draw a class) from Rng(seed): the means, the draws, the state after."""
+    from sidc_torch.mixture import make_gmm, sample_gmm
+    g = make_gmm(spec['dim'], spec['classes'], spec['modes'], spec['std'], spec['radius'], spec['seed'])
+    r = Rng(spec['seed'] + 1)
+    x = sample_gmm(g, spec['c'], r)
+    return {'means': [float(v) for v in g.means.flatten()], 'x': [float(v) for v in x.flatten()], 'state': r.get_state()}
+
+
 def times(spec):
     out = []
     for case in spec['cases']:
@@ -49,4 +94,4 @@ def formats(spec):
 if __name__ == '__main__':
     cmd, path = sys.argv[1], sys.argv[2]
     spec = json.load(open(path))
-    print(json.dumps({'streams': streams, 'times': times, 'formats': formats}[cmd](spec)))
+    print(json.dumps({'streams': streams, 'draws': draws, 'gmm': gmm, 'times': times, 'formats': formats}[cmd](spec)))
