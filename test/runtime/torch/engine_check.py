@@ -56,6 +56,30 @@ def draws(spec):
     return {'bytes': sum(a.nbytes for a in parts)}
 
 
+def adam(spec):
+    """sanitize_grad + Adam.update over spec['steps'] gradients (as adam.test.ts runs sanitizeGrad + adamStep);
+    in fp32 also torch.optim.Adam on the same (sanitized) gradients, for the largest difference to it."""
+    import torch
+    from sidc_torch.optim import Adam, sanitize_grad
+    bf16, opt = spec['bf16'], spec['optimizer']
+    t = lambda v: torch.tensor([float(x) for x in v], dtype=torch.float32)  # 'NaN', 'Infinity' come as strings
+    params = [(k, t(v).to(torch.bfloat16) if bf16 else t(v)) for k, v in spec['params'].items()]
+    ref = [t(v).requires_grad_() for v in spec['params'].values()]
+    torch_adam = torch.optim.Adam(ref, lr=opt['lr'], betas=(opt['beta1'], opt['beta2']), eps=opt['eps'], weight_decay=opt.get('weight_decay') or 0, foreach=False)
+    ours, nonfinite = Adam(), 0
+    for step in spec['steps']:
+        grads = {k: t(v) for k, v in step.items()}
+        for g in grads.values():
+            nonfinite += sanitize_grad(g, opt.get('clip'))
+        ours.update(opt, params, grads, bf16)
+        for p, (k, _) in zip(ref, params):
+            p.grad = grads[k].clone()
+        torch_adam.step()
+    out = lambda d: {k: v.float().flatten().tolist() for k, v in d.items()}
+    off = max(float((p.float() - r.detach()).abs().max()) for (_, p), r in zip(params, ref))
+    return {'params': out(dict(params)), 'm': out(ours.m), 'v': out(ours.v), 'nonfinite': nonfinite, 'torch_adam_max_abs_diff': off}
+
+
 def gmm(spec):
     """make_gmm + sample_gmm (null classes draw a class) from Rng(seed): the means, the draws, the state after."""
     from sidc_torch.mixture import make_gmm, sample_gmm
@@ -94,4 +118,4 @@ def formats(spec):
 if __name__ == '__main__':
     cmd, path = sys.argv[1], sys.argv[2]
     spec = json.load(open(path))
-    print(json.dumps({'streams': streams, 'draws': draws, 'gmm': gmm, 'times': times, 'formats': formats}[cmd](spec)))
+    print(json.dumps({'streams': streams, 'draws': draws, 'gmm': gmm, 'adam': adam, 'times': times, 'formats': formats}[cmd](spec)))
