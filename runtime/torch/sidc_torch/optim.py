@@ -24,6 +24,19 @@ def sanitize_grad(g: torch.Tensor, clip) -> int:
     return bad
 
 
+def sanitize_grads(gs: List[torch.Tensor], clip) -> int:
+    """sanitize_grad on every gradient with one host sync instead of one per tensor: a finite norm means finite
+    entries (NaN and inf propagate into it), so only tensors with a non-finite norm are counted and cleaned."""
+    if not gs:
+        return 0
+    finite = torch.stack(torch._foreach_norm(gs)).isfinite().tolist()
+    bad = sum(sanitize_grad(g, None) for g, ok in zip(gs, finite) if not ok)
+    if clip is not None:
+        for g in gs:
+            g.clamp_(-clip, clip)
+    return bad
+
+
 def _rb(x: torch.Tensor) -> torch.Tensor:
     """float64 -> float32 -> bf16 (round to nearest even), back to float64: the tfjs engine's rb()."""
     return x.to(torch.float32).to(torch.bfloat16).to(torch.float64)

@@ -57,10 +57,10 @@ def draws(spec):
 
 
 def adam(spec):
-    """sanitize_grad + Adam.update over spec['steps'] gradients (as adam.test.ts runs sanitizeGrad + adamStep);
+    """sanitize_grads + Adam.update over spec['steps'] gradients (as adam.test.ts runs sanitizeGrad + adamStep);
     in fp32 also torch.optim.Adam on the same (sanitized) gradients, for the largest difference to it."""
     import torch
-    from sidc_torch.optim import Adam, sanitize_grad
+    from sidc_torch.optim import Adam, sanitize_grads
     bf16, opt = spec['bf16'], spec['optimizer']
     t = lambda v: torch.tensor([float(x) for x in v], dtype=torch.float32)  # 'NaN', 'Infinity' come as strings
     params = [(k, t(v).to(torch.bfloat16) if bf16 else t(v)) for k, v in spec['params'].items()]
@@ -69,8 +69,7 @@ def adam(spec):
     ours, nonfinite = Adam(), 0
     for step in spec['steps']:
         grads = {k: t(v) for k, v in step.items()}
-        for g in grads.values():
-            nonfinite += sanitize_grad(g, opt.get('clip'))
+        nonfinite += sanitize_grads(list(grads.values()), opt.get('clip'))
         ours.update(opt, params, grads, bf16)
         for p, (k, _) in zip(ref, params):
             p.grad = grads[k].clone()
