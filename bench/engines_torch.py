@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """The torch side of bench/engines.bench.ts: seconds per SiD iteration of one compiled graph's `sid` stage
-(a) in the torch engine (sidc_torch: prepare_stage + run_iteration, the graph interpreter with its PRNG
-stream drawn in Python as the tfjs engine's) and (b) in plain PyTorch: the same nets (built once by the
+(a) in the torch engine (sidc_torch: prepare_stage + run_iteration, the graph interpreter with the tfjs
+engine's PRNG stream, generated ahead with numpy) and (b) in plain PyTorch: the same nets (built once by the
 engine's nets module, then copied), the same batch, guidance and losses (docs/algorithm.md §4: fake phase,
 then generator phase; eq. 18), written directly with torch ops - torch.randn / torch.randint for every
 draw, torch.optim.Adam, no graph, no Python PRNG. Both on one thread (torch.set_num_threads(1)).
-Median of --iters iterations after --warmup. With --profile, a cProfile of one engine iteration (top
-functions by own time) joins the output so an overhead has a place to point at.
+Median of --iters iterations after --warmup, engine and plain iterations alternating. With --profile, a
+cProfile of one engine iteration (top functions by own time) joins the output so an overhead has a place
+to point at.
 usage: engines_torch.py --graph G.json [--iters 5] [--warmup 1] [--profile]
 Prints one JSON line."""
 from __future__ import annotations
@@ -31,16 +32,20 @@ from sidc_torch.nets.protocol import has_guidance_embedding  # noqa: E402
 from sidc_torch.stage import prepare_stage, run_iteration  # noqa: E402
 
 
-def timed(fn, warmup, iters):
+def timed(fns, warmup, iters):
+    """Wall and CPU seconds of each function per call, the functions called in turn (a, b, a, b, ...) so that
+    a change in the machine's load reaches both."""
     for _ in range(warmup):
-        fn()
-    ts, cpu = [], []
+        for fn in fns:
+            fn()
+    out = [([], []) for _ in fns]
     for _ in range(iters):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        ts.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    return ts, cpu
+        for fn, (ts, cpu) in zip(fns, out):
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            ts.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+    return out
 
 
 def nodes_of(stage, op):
@@ -76,8 +81,9 @@ class PlainSid:
         self.rows = torch.tensor(st.prompts['rows']) if st.prompts else torch.arange(st.classes or 1)
         self.null = int(self.phi.null_condition)
         opt = {p['updates']: p['optimizer'] for p in stage['phases']}
-        mk = lambda net, o: torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=o['lr'], betas=(o['beta1'], o['beta2']), eps=o['eps'])
-        self.opt_psi, self.opt_G = mk(self.psi, opt['psi']), mk(self.G, opt['G'])
+        self.params_G = [p for p in self.G.parameters() if p.requires_grad]
+        mk = lambda params, o: torch.optim.Adam(params, lr=o['lr'], betas=(o['beta1'], o['beta2']), eps=o['eps'])
+        self.opt_psi, self.opt_G = mk([p for p in self.psi.parameters() if p.requires_grad], opt['psi']), mk(self.params_G, opt['G'])
 
     def velocity(self, net, x, t, c, g):
         mode, scale = g
@@ -119,17 +125,17 @@ class PlainSid:
         self.opt_psi.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_psi.step()
-        # generator phase: eq. 18 with guided phi and psi, w(t) = 1 - t
+        # generator phase: eq. 18 with guided phi and psi, w(t) = 1 - t; the gradient reaches G through x_g and,
+        # through phi and psi (differentiated with respect to their input), through x_t
         c, t, eps = self.draws()
         xg = self.generate(k, c, True)
         xt = (1 - t[:, None]) * xg + t[:, None] * eps
-        with torch.no_grad():
-            yr = xt - t[:, None] * self.velocity(self.phi, xt, t, c, self.g_phi)
-            yf = xt - t[:, None] * self.velocity(self.psi, xt, t, c, self.g_psi)
+        yr = xt - t[:, None] * self.velocity(self.phi, xt, t, c, self.g_phi)
+        yf = xt - t[:, None] * self.velocity(self.psi, xt, t, c, self.g_psi)
         d = yr - yf
         loss = (self.lam / self.B) * ((1 - t)[:, None] * (d * ((yr - xg) - self.alpha * d))).sum()
         self.opt_G.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward(inputs=self.params_G)  # G's gradient only: psi's weights take none here
         self.opt_G.step()
 
 
@@ -146,8 +152,7 @@ def main():
     stage = next(s for s in graph['stages'] if s['name'] == 'sid')
     st = prepare_stage(graph, stage, {}, 'cpu')
     plain = PlainSid(graph, stage, st)
-    engine, engine_cpu = timed(lambda: run_iteration(st), a.warmup, a.iters)
-    base, base_cpu = timed(plain.iteration, a.warmup, a.iters)
+    (engine, engine_cpu), (base, base_cpu) = timed([lambda: run_iteration(st), plain.iteration], a.warmup, a.iters)
     out = {'batch': st.batch, 'dim': st.dim, 'threads': torch.get_num_threads(), 'torch': torch.__version__,
            'params_G': sum(p.numel() for p in plain.G.parameters()), 'guidance_phi': list(plain.g_phi), 'guidance_psi': list(plain.g_psi),
            'guidance_fake_phase': list(plain.g_fake), 'embedded': has_guidance_embedding(plain.phi),
