@@ -8,7 +8,8 @@ draw, torch.optim.Adam, no graph, no Python PRNG. Both on one thread (torch.set_
 Median of --iters iterations after --warmup, engine and plain iterations alternating. With --profile, a
 cProfile of one engine iteration (top functions by own time) joins the output so an overhead has a place
 to point at.
-usage: engines_torch.py --graph G.json [--iters 5] [--warmup 1] [--profile]
+With --check, only the gradients of both phases, engine against plain on the engine's draws (a test runs it).
+usage: engines_torch.py --graph G.json [--iters 5] [--warmup 1] [--profile] [--check]
 Prints one JSON line."""
 from __future__ import annotations
 
@@ -115,28 +116,56 @@ class PlainSid:
         t = torch.sigmoid(self.t_mean + self.t_std * torch.randn(self.B))
         return c, t, torch.randn(self.B, self.dim)
 
-    def iteration(self):
-        k = int(torch.randint(1, self.steps + 1, ()))
-        # fake phase: flow matching of psi on the generator's (detached) samples
-        c, t, eps = self.draws()
-        xg = self.generate(k, c, False)
+    def fake_loss(self, c, t, eps, xg):
+        """Flow matching of psi on the generator's (detached) samples."""
         v = self.velocity(self.psi, (1 - t[:, None]) * xg + t[:, None] * eps, t, c, self.g_fake)
-        loss = ((v - (eps - xg)) ** 2).sum() / self.B
-        self.opt_psi.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt_psi.step()
-        # generator phase: eq. 18 with guided phi and psi, w(t) = 1 - t; the gradient reaches G through x_g and,
-        # through phi and psi (differentiated with respect to their input), through x_t
-        c, t, eps = self.draws()
-        xg = self.generate(k, c, True)
+        return ((v - (eps - xg)) ** 2).sum() / self.B
+
+    def generator_loss(self, c, t, eps, xg):
+        """eq. 18 with guided phi and psi, w(t) = 1 - t; the gradient reaches G through x_g and, through phi and
+        psi (differentiated with respect to their input), through x_t."""
         xt = (1 - t[:, None]) * xg + t[:, None] * eps
         yr = xt - t[:, None] * self.velocity(self.phi, xt, t, c, self.g_phi)
         yf = xt - t[:, None] * self.velocity(self.psi, xt, t, c, self.g_psi)
         d = yr - yf
-        loss = (self.lam / self.B) * ((1 - t)[:, None] * (d * ((yr - xg) - self.alpha * d))).sum()
+        return (self.lam / self.B) * ((1 - t)[:, None] * (d * ((yr - xg) - self.alpha * d))).sum()
+
+    def iteration(self):
+        k = int(torch.randint(1, self.steps + 1, ()))
+        c, t, eps = self.draws()
+        loss = self.fake_loss(c, t, eps, self.generate(k, c, False))
+        self.opt_psi.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_psi.step()
+        c, t, eps = self.draws()
+        loss = self.generator_loss(c, t, eps, self.generate(k, c, True))
         self.opt_G.zero_grad(set_to_none=True)
         loss.backward(inputs=self.params_G)  # G's gradient only: psi's weights take none here
         self.opt_G.step()
+
+
+def check_same_gradients(stage, st, plain):
+    """That the plain losses are the engine's: after two engine iterations (psi no longer equals phi), each phase's
+    graph nodes run by the engine, then the plain loss on the engine's draws and nets; the relative L2 difference
+    of the updated net's gradients (0 when the same ops)."""
+    from sidc_torch.ops import exec_node
+    for _ in range(2):
+        run_iteration(st)
+    plain.phi, plain.psi, plain.G = (st.nets[n].net for n in ('phi', 'psi', 'G'))
+    env = {}
+    for node in stage['shared']:
+        exec_node(node, env, st, 1)
+    out = {}
+    for phase, loss_of in zip(stage['phases'], (plain.fake_loss, plain.generator_loss)):
+        for node in phase['nodes']:
+            exec_node(node, env, st, 1)
+        first = lambda op: env[next(f"{n['id']}.{next(iter(n['outputs']))}" for n in phase['nodes'] if n['op'] == op)]
+        params = [p for p in st.nets[phase['updates']].net.parameters() if p.requires_grad]
+        ge = torch.autograd.grad(env[phase['loss']], params, retain_graph=True)
+        gp = torch.autograd.grad(loss_of(first('sample_condition'), first('sample_t'), first('sample_noise'), first('generate')), params)
+        l2 = lambda gs: math.sqrt(sum(float(g.double().pow(2).sum()) for g in gs))
+        out[phase['name']] = {'relative_l2_difference': l2([a - b for a, b in zip(ge, gp)]) / l2(ge), 'l2': l2(ge)}
+    return out
 
 
 def main():
@@ -145,6 +174,7 @@ def main():
     ap.add_argument('--iters', type=int, default=5)
     ap.add_argument('--warmup', type=int, default=1)
     ap.add_argument('--profile', action='store_true')
+    ap.add_argument('--check', action='store_true', help='only compare the plain and the engine gradients (check_same_gradients)')
     a = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -152,6 +182,9 @@ def main():
     stage = next(s for s in graph['stages'] if s['name'] == 'sid')
     st = prepare_stage(graph, stage, {}, 'cpu')
     plain = PlainSid(graph, stage, st)
+    if a.check:
+        print(json.dumps(check_same_gradients(stage, st, plain)))
+        return
     (engine, engine_cpu), (base, base_cpu) = timed([lambda: run_iteration(st), plain.iteration], a.warmup, a.iters)
     out = {'batch': st.batch, 'dim': st.dim, 'threads': torch.get_num_threads(), 'torch': torch.__version__,
            'params_G': sum(p.numel() for p in plain.G.parameters()), 'guidance_phi': list(plain.g_phi), 'guidance_psi': list(plain.g_psi),
