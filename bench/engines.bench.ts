@@ -3,8 +3,8 @@
 // interpreter's overhead (goal <= 10%). Two cases: the DiT of examples/mnist-sid.sid (batch 8, CFG 4.5) and
 // the tiny FLUX family teacher (`sidc make-tiny flux`, the recipe of test/runtime/torch/fixtures/tiny-fp32.sid,
 // batch 2, embedded guidance). tfjs: prepareStage + runIteration on wasm (one thread). torch engine and plain
-// PyTorch: bench/engines_torch.py, both with torch.set_num_threads(1). Medians over ENGINES_BENCH_ITERS
-// (default 5) iterations after one warm-up; without torch the torch columns say why they are missing.
+// PyTorch: bench/engines_torch.py, both with torch.set_num_threads(1), their iterations alternating. Medians over
+// ENGINES_BENCH_ITERS (default 5) iterations after one warm-up; without torch the torch columns say why they are missing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -115,7 +115,8 @@ export async function run(): Promise<Record<string, unknown>> {
   }
   out['note'] =
     'one thread each (tfjs wasm; torch.set_num_threads(1)); medians after one warm-up. ' +
-    'plain torch: the same nets and losses with torch.randn draws and torch.optim.Adam, no graph interpreter and no Python PRNG; ' +
+    'plain torch: the same nets and losses (the generator phase differentiates phi and psi with respect to their input, as the engines do) ' +
+    'with torch.randn draws and torch.optim.Adam, no graph interpreter and no Python PRNG, its iterations alternating with the engine iterations; ' +
     'overhead = engine / plain - 1 (wall; _cpu_seconds: by process CPU time, steadier on a loaded machine). ' +
     'The machine is shared: compare numbers from one run.';
   return out;

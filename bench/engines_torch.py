@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """The torch side of bench/engines.bench.ts: seconds per SiD iteration of one compiled graph's `sid` stage
-(a) in the torch engine (sidc_torch: prepare_stage + run_iteration, the graph interpreter with its PRNG
-stream drawn in Python as the tfjs engine's) and (b) in plain PyTorch: the same nets (built once by the
+(a) in the torch engine (sidc_torch: prepare_stage + run_iteration, the graph interpreter with the tfjs
+engine's PRNG stream, generated ahead with numpy) and (b) in plain PyTorch: the same nets (built once by the
 engine's nets module, then copied), the same batch, guidance and losses (docs/algorithm.md §4: fake phase,
 then generator phase; eq. 18), written directly with torch ops - torch.randn / torch.randint for every
 draw, torch.optim.Adam, no graph, no Python PRNG. Both on one thread (torch.set_num_threads(1)).
-Median of --iters iterations after --warmup. With --profile, a cProfile of one engine iteration (top
-functions by own time) joins the output so an overhead has a place to point at.
-usage: engines_torch.py --graph G.json [--iters 5] [--warmup 1] [--profile]
+Median of --iters iterations after --warmup, engine and plain iterations alternating. With --profile, a
+cProfile of one engine iteration (top functions by own time) joins the output so an overhead has a place
+to point at.
+With --check, only the gradients of both phases, engine against plain on the engine's draws (a test runs it).
+usage: engines_torch.py --graph G.json [--iters 5] [--warmup 1] [--profile] [--check]
 Prints one JSON line."""
 from __future__ import annotations
 
@@ -31,16 +33,20 @@ from sidc_torch.nets.protocol import has_guidance_embedding  # noqa: E402
 from sidc_torch.stage import prepare_stage, run_iteration  # noqa: E402
 
 
-def timed(fn, warmup, iters):
+def timed(fns, warmup, iters):
+    """Wall and CPU seconds of each function per call, the functions called in turn (a, b, a, b, ...) so that
+    a change in the machine's load reaches both."""
     for _ in range(warmup):
-        fn()
-    ts, cpu = [], []
+        for fn in fns:
+            fn()
+    out = [([], []) for _ in fns]
     for _ in range(iters):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        ts.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    return ts, cpu
+        for fn, (ts, cpu) in zip(fns, out):
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            ts.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+    return out
 
 
 def nodes_of(stage, op):
@@ -76,8 +82,9 @@ class PlainSid:
         self.rows = torch.tensor(st.prompts['rows']) if st.prompts else torch.arange(st.classes or 1)
         self.null = int(self.phi.null_condition)
         opt = {p['updates']: p['optimizer'] for p in stage['phases']}
-        mk = lambda net, o: torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=o['lr'], betas=(o['beta1'], o['beta2']), eps=o['eps'])
-        self.opt_psi, self.opt_G = mk(self.psi, opt['psi']), mk(self.G, opt['G'])
+        self.params_G = [p for p in self.G.parameters() if p.requires_grad]
+        mk = lambda params, o: torch.optim.Adam(params, lr=o['lr'], betas=(o['beta1'], o['beta2']), eps=o['eps'])
+        self.opt_psi, self.opt_G = mk([p for p in self.psi.parameters() if p.requires_grad], opt['psi']), mk(self.params_G, opt['G'])
 
     def velocity(self, net, x, t, c, g):
         mode, scale = g
@@ -109,28 +116,56 @@ class PlainSid:
         t = torch.sigmoid(self.t_mean + self.t_std * torch.randn(self.B))
         return c, t, torch.randn(self.B, self.dim)
 
+    def fake_loss(self, c, t, eps, xg):
+        """Flow matching of psi on the generator's (detached) samples."""
+        v = self.velocity(self.psi, (1 - t[:, None]) * xg + t[:, None] * eps, t, c, self.g_fake)
+        return ((v - (eps - xg)) ** 2).sum() / self.B
+
+    def generator_loss(self, c, t, eps, xg):
+        """eq. 18 with guided phi and psi, w(t) = 1 - t; the gradient reaches G through x_g and, through phi and
+        psi (differentiated with respect to their input), through x_t."""
+        xt = (1 - t[:, None]) * xg + t[:, None] * eps
+        yr = xt - t[:, None] * self.velocity(self.phi, xt, t, c, self.g_phi)
+        yf = xt - t[:, None] * self.velocity(self.psi, xt, t, c, self.g_psi)
+        d = yr - yf
+        return (self.lam / self.B) * ((1 - t)[:, None] * (d * ((yr - xg) - self.alpha * d))).sum()
+
     def iteration(self):
         k = int(torch.randint(1, self.steps + 1, ()))
-        # fake phase: flow matching of psi on the generator's (detached) samples
         c, t, eps = self.draws()
-        xg = self.generate(k, c, False)
-        v = self.velocity(self.psi, (1 - t[:, None]) * xg + t[:, None] * eps, t, c, self.g_fake)
-        loss = ((v - (eps - xg)) ** 2).sum() / self.B
+        loss = self.fake_loss(c, t, eps, self.generate(k, c, False))
         self.opt_psi.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_psi.step()
-        # generator phase: eq. 18 with guided phi and psi, w(t) = 1 - t
         c, t, eps = self.draws()
-        xg = self.generate(k, c, True)
-        xt = (1 - t[:, None]) * xg + t[:, None] * eps
-        with torch.no_grad():
-            yr = xt - t[:, None] * self.velocity(self.phi, xt, t, c, self.g_phi)
-            yf = xt - t[:, None] * self.velocity(self.psi, xt, t, c, self.g_psi)
-        d = yr - yf
-        loss = (self.lam / self.B) * ((1 - t)[:, None] * (d * ((yr - xg) - self.alpha * d))).sum()
+        loss = self.generator_loss(c, t, eps, self.generate(k, c, True))
         self.opt_G.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward(inputs=self.params_G)  # G's gradient only: psi's weights take none here
         self.opt_G.step()
+
+
+def check_same_gradients(stage, st, plain):
+    """That the plain losses are the engine's: after two engine iterations (psi no longer equals phi), each phase's
+    graph nodes run by the engine, then the plain loss on the engine's draws and nets; the relative L2 difference
+    of the updated net's gradients (0 when the same ops)."""
+    from sidc_torch.ops import exec_node
+    for _ in range(2):
+        run_iteration(st)
+    plain.phi, plain.psi, plain.G = (st.nets[n].net for n in ('phi', 'psi', 'G'))
+    env = {}
+    for node in stage['shared']:
+        exec_node(node, env, st, 1)
+    out = {}
+    for phase, loss_of in zip(stage['phases'], (plain.fake_loss, plain.generator_loss)):
+        for node in phase['nodes']:
+            exec_node(node, env, st, 1)
+        first = lambda op: env[next(f"{n['id']}.{next(iter(n['outputs']))}" for n in phase['nodes'] if n['op'] == op)]
+        params = [p for p in st.nets[phase['updates']].net.parameters() if p.requires_grad]
+        ge = torch.autograd.grad(env[phase['loss']], params, retain_graph=True)
+        gp = torch.autograd.grad(loss_of(first('sample_condition'), first('sample_t'), first('sample_noise'), first('generate')), params)
+        l2 = lambda gs: math.sqrt(sum(float(g.double().pow(2).sum()) for g in gs))
+        out[phase['name']] = {'relative_l2_difference': l2([a - b for a, b in zip(ge, gp)]) / l2(ge), 'l2': l2(ge)}
+    return out
 
 
 def main():
@@ -139,6 +174,7 @@ def main():
     ap.add_argument('--iters', type=int, default=5)
     ap.add_argument('--warmup', type=int, default=1)
     ap.add_argument('--profile', action='store_true')
+    ap.add_argument('--check', action='store_true', help='only compare the plain and the engine gradients (check_same_gradients)')
     a = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -146,8 +182,10 @@ def main():
     stage = next(s for s in graph['stages'] if s['name'] == 'sid')
     st = prepare_stage(graph, stage, {}, 'cpu')
     plain = PlainSid(graph, stage, st)
-    engine, engine_cpu = timed(lambda: run_iteration(st), a.warmup, a.iters)
-    base, base_cpu = timed(plain.iteration, a.warmup, a.iters)
+    if a.check:
+        print(json.dumps(check_same_gradients(stage, st, plain)))
+        return
+    (engine, engine_cpu), (base, base_cpu) = timed([lambda: run_iteration(st), plain.iteration], a.warmup, a.iters)
     out = {'batch': st.batch, 'dim': st.dim, 'threads': torch.get_num_threads(), 'torch': torch.__version__,
            'params_G': sum(p.numel() for p in plain.G.parameters()), 'guidance_phi': list(plain.g_phi), 'guidance_psi': list(plain.g_psi),
            'guidance_fake_phase': list(plain.g_fake), 'embedded': has_guidance_embedding(plain.phi),

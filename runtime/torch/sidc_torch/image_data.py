@@ -37,7 +37,7 @@ class ImageSet:
     def sampler(self):
         """The real-data callable StageState.real_data expects: st -> {'x0': [B, C*H*W], 'c': [B]}."""
         def draw(st) -> Dict[str, torch.Tensor]:
-            idx = local_rows(st, [st.rng.int(len(self.labels)) for _ in range(global_batch(st))])
+            idx = local_rows(st, st.rng.ints(len(self.labels), global_batch(st)))
             return {'x0': torch.from_numpy(self.images[idx]).to(st.device),
                     'c': torch.tensor(self.labels[idx], dtype=torch.int64, device=st.device)}
         return draw

@@ -48,15 +48,18 @@ def make_gmm(dim=2, classes=4, modes_per_class=4, mode_std=0.1, radius=4.0, seed
 
 def sample_gmm(g: Gmm, classes, rng: Rng) -> np.ndarray:
     """x0 for the given classes (the null class draws from the marginal), float32 [n, dim]."""
-    out = np.empty((len(classes), g.dim), dtype=np.float32)
-    for b, c in enumerate(classes):
-        c = int(c)
-        if c >= g.classes:
-            c = rng.int(g.classes)
-        k = c * g.modes_per_class + rng.int(g.modes_per_class)
-        for i in range(g.dim):
-            out[b, i] = float(g.means[k, i]) + g.mode_std * rng.normal()
-    return out
+    c = np.asarray(classes, dtype=np.int64).reshape(-1)
+    # sampleGmm's draw order, one sample after another: [a class when c is null], the mode, then per element
+    # normal() (u1, u2; its sine half unused). Every sample's uniforms are a fixed count: draw them all at once.
+    null = c >= g.classes
+    per = null + 1 + 2 * g.dim
+    u = rng.uniforms(int(per.sum()))
+    at = np.cumsum(per) - per  # each sample's first uniform
+    c = np.where(null, np.floor(u[at] * g.classes).astype(np.int64), c)
+    k = c * g.modes_per_class + np.floor(u[at + null] * g.modes_per_class).astype(np.int64)
+    first = (at + null + 1)[:, None] + 2 * np.arange(g.dim)[None, :]
+    normal = np.sqrt(-2 * np.log(u[first])) * np.cos(2 * math.pi * u[first + 1])
+    return (g.means[k].astype(np.float64) + g.mode_std * normal).astype(np.float32)
 
 
 def _mean_dist(a: np.ndarray, b: np.ndarray, same: bool) -> float:

@@ -62,11 +62,11 @@ def sample_condition(node, env, st, acc):
         if not st.prompts:
             raise OpError(node, "condition source 'prompts' needs a text teacher (sana, sd3, flux) with precomputed encodings")
         rows = st.prompts['rows']
-        return _ints(local_rows(st, [rows[st.rng.int(len(rows))] for _ in range(global_batch(st))]), st)
+        return _ints(local_rows(st, [rows[i] for i in st.rng.ints(len(rows), global_batch(st))]), st)
     if src != 'labels':
         raise OpError(node, f"condition source '{src}' needs a text teacher; vector teachers use class labels")
     K = st.gmm.classes if st.gmm else (st.classes or int(num(st.graph['bindings'].get('K'), 1)))
-    return _ints(local_rows(st, [st.rng.int(K) for _ in range(global_batch(st))]), st)
+    return _ints(local_rows(st, st.rng.ints(K, global_batch(st))), st)
 
 
 def sample_t(node, env, st, acc):
@@ -86,7 +86,7 @@ def sample_data(node, env, st, acc):
         return st.real_data(st)
     if st.gmm is None:
         raise OpError(node, f"data source '{node['attrs'].get('source')}' is not available: vector stages sample the teacher's mixture")
-    cls = [st.rng.int(st.gmm.classes) for _ in range(global_batch(st))]
+    cls = st.rng.ints(st.gmm.classes, global_batch(st))
     x0 = torch.from_numpy(local_rows(st, sample_gmm(st.gmm, cls, st.rng))).to(st.device)
     return {'x0': x0, 'c': _ints(local_rows(st, cls), st)}
 
@@ -95,7 +95,7 @@ def drop_condition(node, env, st, acc):
     c = inp(env, node, 'c').tolist()
     p = num(node['attrs'].get('p'), 0)
     nul = st.prompts['null_row'] if st.prompts else (st.gmm.classes if st.gmm else (st.classes or int(num(st.graph['bindings'].get('K'), 0))))
-    drop = local_rows(st, [st.rng.uniform() < p for _ in range(global_batch(st))])  # every rank draws the global batch's
+    drop = local_rows(st, st.rng.uniforms(global_batch(st)) < p)  # every rank draws the global batch's
     return _ints([nul if d else v for d, v in zip(drop, c)], st)
 
 

@@ -1,8 +1,9 @@
-"""Adam exactly as runtime/tfjs/loop/adam.ts (docs/algorithm.md §5): beta1 = 0 allowed, bias-corrected as
+"""Adam as runtime/tfjs/loop/adam.ts (docs/algorithm.md §5): beta1 = 0 allowed, bias-corrected as
 torch.optim.Adam, optional L2 weight decay, constant lr; the gradient first goes through nan_to_num
-(NaN -> 0, +-inf -> +-1e5) and the optional value clip. The update is evaluated in float64 and rounded
-to the storage dtype, as the tfjs engine's Float32Array loop does, so given the same gradient both
-engines produce the same bits. bf16 storage rounds after every elementwise op of torch's bf16 Adam:
+(NaN -> 0, +-inf -> +-1e5) and the optional value clip. float32 torch ops in adam.ts's order, which is
+torch.optim.Adam's (so fp32 gives its bits; adam.ts, in float64 rounded once, agrees to a few ulps):
+  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  p = p - (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps)
+bf16 storage rounds after every elementwise op of torch's bf16 Adam, in float64 between (adam.ts's bits):
   m = r(lerp(m, g, 1 - b1)); v = r(r(v b2) + (1 - b2) g^2); d = r(r(r(sqrt v) / sqrt(bc2)) + eps);
   p = r(p - lr / bc1 * m / d)."""
 from __future__ import annotations
@@ -20,6 +21,19 @@ def sanitize_grad(g: torch.Tensor, clip) -> int:
         torch.nan_to_num_(g, nan=0.0, posinf=1e5, neginf=-1e5)
     if clip is not None:
         g.clamp_(-clip, clip)
+    return bad
+
+
+def sanitize_grads(gs: List[torch.Tensor], clip) -> int:
+    """sanitize_grad on every gradient with one host sync instead of one per tensor: a finite norm means finite
+    entries (NaN and inf propagate into it), so only tensors with a non-finite norm are counted and cleaned."""
+    if not gs:
+        return 0
+    finite = torch.stack(torch._foreach_norm(gs)).isfinite().tolist()
+    bad = sum(sanitize_grad(g, None) for g, ok in zip(gs, finite) if not ok)
+    if clip is not None:
+        for g in gs:
+            g.clamp_(-clip, clip)
     return bad
 
 
@@ -43,27 +57,44 @@ class Adam:
         bc2s = math.sqrt(1 - math.pow(b2, self.step))
         step_size = lr / bc1
         store = torch.bfloat16 if bf16 else torch.float32
-        for name, p in params:
-            g = grads.get(name)
-            if g is None:
-                continue
-            g = g.to(torch.float64)
-            if name not in self.m:
-                self.m[name] = torch.zeros_like(p, dtype=store)
-                self.v[name] = torch.zeros_like(p, dtype=store)
-            m, v, p64 = self.m[name].to(torch.float64), self.v[name].to(torch.float64), p.to(torch.float64)
-            if not bf16:
-                gi = g + wd * p64 if wd else g
-                m = (b1 * m + (1 - b1) * gi).to(torch.float32).to(torch.float64)
-                v = (b2 * v + (1 - b2) * gi * gi).to(torch.float32).to(torch.float64)
-                newp = p64 - (step_size * m) / (torch.sqrt(v) / bc2s + eps)
-            else:
-                g = _rb(g)
-                gi = _rb(g + wd * p64) if wd else g
-                m = _rb(m + (1 - b1) * (gi - m))
-                v = _rb(_rb(v * b2) + (1 - b2) * gi * gi)
-                d = _rb(_rb(_rb(torch.sqrt(v)) / bc2s) + eps)
-                newp = _rb(p64 - (step_size * m) / d)
-            self.m[name] = m.to(store)
-            self.v[name] = v.to(store)
-            p.copy_(newp.to(torch.float32).to(p.dtype))
+        live = [(n, p, grads[n]) for n, p in params if grads.get(n) is not None]
+        for n, p, _ in live:
+            if n not in self.m:
+                self.m[n] = torch.zeros_like(p, dtype=store)
+                self.v[n] = torch.zeros_like(p, dtype=store)
+        if not live:
+            return
+        names = [n for n, _, _ in live]
+        ps, gs = [p for _, p, _ in live], [g for _, _, g in live]
+        ms, vs = [self.m[n] for n in names], [self.v[n] for n in names]
+        if bf16:
+            for p, g, m, v in zip(ps, gs, ms, vs):
+                _bf16_step(p, g, m, v, b1, b2, eps, wd, bc2s, step_size)
+            return
+        # fp32: one foreach op per line of adam.ts over every parameter
+        if wd:
+            gs = torch._foreach_add(gs, ps, alpha=wd)
+        torch._foreach_mul_(ms, b1)
+        torch._foreach_add_(ms, gs, alpha=1 - b1)
+        torch._foreach_mul_(vs, b2)
+        torch._foreach_addcmul_(vs, gs, gs, value=1 - b2)
+        d = torch._foreach_sqrt(vs)
+        torch._foreach_div_(d, bc2s)
+        torch._foreach_add_(d, eps)
+        torch._foreach_addcdiv_(ps, ms, d, value=-step_size)
+
+
+def _bf16_step(p, g, m, v, b1, b2, eps, wd, bc2s, step_size):
+    """One parameter in bf16 storage (p, m, v bf16; g float32), in float64 between the roundings as adam.ts:
+    float32 intermediates would round differently (with beta1 = 0, m + (g - m) is not g for ~6% of m's
+    values), so bf16 keeps the emulation's bits and pays float64 temporaries."""
+    g = _rb(g.to(torch.float64))
+    p64 = p.to(torch.float64)
+    gi = _rb(g + wd * p64) if wd else g
+    m64 = m.to(torch.float64)
+    m64 = _rb(m64 + (1 - b1) * (gi - m64))
+    v64 = _rb(_rb(v.to(torch.float64) * b2) + (1 - b2) * gi * gi)
+    d = _rb(_rb(_rb(torch.sqrt(v64)) / bc2s) + eps)
+    m.copy_(m64)
+    v.copy_(v64)
+    p.copy_(_rb(p64 - (step_size * m64) / d))

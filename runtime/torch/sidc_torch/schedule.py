@@ -126,8 +126,8 @@ def sample_times(dist: TimeDist, iv: Tuple[float, float], n: int, rng: Rng, meth
     a, b = dist.cdf(lo), dist.cdf(hi)
     if not b > a:
         raise ScheduleError(f'time interval ({lo}, {hi}) has zero probability under {dist.describe}')
-    for i in range(n):
-        t = dist.inv(a + (b - a) * rng.uniform())
+    for i, u in enumerate(rng.uniforms(n).tolist()):
+        t = dist.inv(a + (b - a) * u)
         # clamp into the open interval: float32 storage must not round to an endpoint such as t = 1
         out[i] = min(max(t, lo + 1e-7), hi - 1e-7)
     return out

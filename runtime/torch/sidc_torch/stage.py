@@ -16,7 +16,7 @@ from .mixture import Gmm, make_gmm
 from .nets import build as build_net
 from .nets.protocol import NetSpec, checkpoint_params
 from .ops import exec_node, num
-from .optim import Adam, sanitize_grad
+from .optim import Adam, sanitize_grads
 from .precision import Precision
 from .rng import Rng
 
@@ -55,6 +55,7 @@ class StageState:
     prompts: Optional[dict] = None
     real_data: Optional[object] = None
     world: Optional[object] = None  # distributed.World of a multi-process run (None: one process)
+    params: Dict[str, list] = field(default_factory=dict)  # checkpoint_params per net, listed once (they are updated in place)
 
     def config(self, path):
         return config_value(self.graph, path)
@@ -209,7 +210,9 @@ def _run_phase(st: StageState, phase: dict, shared: dict) -> float:
     slot = st.nets.get(phase['updates'])
     if slot is None:
         raise StageError(f"phase {phase['name']} updates net '{phase['updates']}', which stage {st.stage['name']} does not declare")
-    params = checkpoint_params(slot.net)
+    params = st.params.get(phase['updates'])
+    if params is None:
+        params = st.params[phase['updates']] = checkpoint_params(slot.net)
     if not params:
         raise StageError(f"phase {phase['name']}: net '{phase['updates']}' has no parameters to train")
     sums: Dict[str, torch.Tensor] = {}
@@ -228,8 +231,7 @@ def _run_phase(st: StageState, phase: dict, shared: dict) -> float:
             g = torch.zeros_like(p, dtype=torch.float32) if g is None else g.float()
             sums[n] = g if n not in sums else sums[n] + g
     total = reduce_phase(st, sums, total)  # multi-process: the ranks' mean gradient (float32) and loss
-    for g in sums.values():
-        st.stats['nonfinite'] += sanitize_grad(g, phase['optimizer'].get('clip'))
+    st.stats['nonfinite'] += sanitize_grads(list(sums.values()), phase['optimizer'].get('clip'))
     adam = st.adam.setdefault(phase['updates'], Adam())
     adam.update(phase['optimizer'], params, sums, st.precision.bf16_storage)
     return total

@@ -20,6 +20,74 @@ def streams(spec):
     return out
 
 
+def draws(spec):
+    """Runs spec['ops'] ([op, n] pairs) on one stream and writes every result's bytes to spec['out'], as
+    rng-bulk.test.ts lays out prng.ts's: u32 uint32, uniform(s) float64, int(s) int32, normal(s) float32
+    (libm's and V8's float64 log / cos differ in the last bits), state 4 x uint32; 'restore' restarts the
+    stream from its own state (a checkpoint)."""
+    r = Rng.derive(spec['seed'], spec['label'])
+    parts = []
+    for op, n in spec['ops']:
+        if op == 'u32s':
+            parts.append(r.u32s(n).astype('<u4'))
+        elif op == 'u32':
+            parts.append(np.array([r.next_u32() for _ in range(n)], dtype='<u4'))
+        elif op == 'uniforms':
+            parts.append(r.uniforms(n).astype('<f8'))
+        elif op == 'uniform':
+            parts.append(np.array([r.uniform() for _ in range(n)], dtype='<f8'))
+        elif op == 'ints':
+            parts.append(r.ints(7, n).astype('<i4'))
+        elif op == 'int':
+            parts.append(np.array([r.int(7) for _ in range(n)], dtype='<i4'))
+        elif op == 'normals':
+            parts.append(r.normals(n).astype('<f4'))
+        elif op == 'normal':
+            parts.append(np.array([r.normal() for _ in range(n)], dtype='<f4'))
+        elif op == 'state':
+            parts.append(np.array(r.get_state(), dtype='<u4'))
+        elif op == 'restore':
+            r = Rng(r.get_state())
+        else:
+            raise ValueError(op)
+    with open(spec['out'], 'wb') as f:
+        for a in parts:
+            f.write(a.tobytes())
+    return {'bytes': sum(a.nbytes for a in parts)}
+
+
+def adam(spec):
+    """sanitize_grads + Adam.update over spec['steps'] gradients (as adam.test.ts runs sanitizeGrad + adamStep);
+    in fp32 also torch.optim.Adam on the same (sanitized) gradients, for the largest difference to it."""
+    import torch
+    from sidc_torch.optim import Adam, sanitize_grads
+    bf16, opt = spec['bf16'], spec['optimizer']
+    t = lambda v: torch.tensor([float(x) for x in v], dtype=torch.float32)  # 'NaN', 'Infinity' come as strings
+    params = [(k, t(v).to(torch.bfloat16) if bf16 else t(v)) for k, v in spec['params'].items()]
+    ref = [t(v).requires_grad_() for v in spec['params'].values()]
+    torch_adam = torch.optim.Adam(ref, lr=opt['lr'], betas=(opt['beta1'], opt['beta2']), eps=opt['eps'], weight_decay=opt.get('weight_decay') or 0, foreach=False)
+    ours, nonfinite = Adam(), 0
+    for step in spec['steps']:
+        grads = {k: t(v) for k, v in step.items()}
+        nonfinite += sanitize_grads(list(grads.values()), opt.get('clip'))
+        ours.update(opt, params, grads, bf16)
+        for p, (k, _) in zip(ref, params):
+            p.grad = grads[k].clone()
+        torch_adam.step()
+    out = lambda d: {k: v.float().flatten().tolist() for k, v in d.items()}
+    off = max(float((p.float() - r.detach()).abs().max()) for (_, p), r in zip(params, ref))
+    return {'params': out(dict(params)), 'm': out(ours.m), 'v': out(ours.v), 'nonfinite': nonfinite, 'torch_adam_max_abs_diff': off}
+
+
+def gmm(spec):
+    """make_gmm + sample_gmm (null classes draw a class) from Rng(seed): the means, the draws, the state after."""
+    from sidc_torch.mixture import make_gmm, sample_gmm
+    g = make_gmm(spec['dim'], spec['classes'], spec['modes'], spec['std'], spec['radius'], spec['seed'])
+    r = Rng(spec['seed'] + 1)
+    x = sample_gmm(g, spec['c'], r)
+    return {'means': [float(v) for v in g.means.flatten()], 'x': [float(v) for v in x.flatten()], 'state': r.get_state()}
+
+
 def times(spec):
     out = []
     for case in spec['cases']:
@@ -49,4 +117,4 @@ def formats(spec):
 if __name__ == '__main__':
     cmd, path = sys.argv[1], sys.argv[2]
     spec = json.load(open(path))
-    print(json.dumps({'streams': streams, 'times': times, 'formats': formats}[cmd](spec)))
+    print(json.dumps({'streams': streams, 'draws': draws, 'gmm': gmm, 'adam': adam, 'times': times, 'formats': formats}[cmd](spec)))
