@@ -1,4 +1,4 @@
-"""Adam as runtime/tfjs/loop/adam.ts (docs/algorithm.md §5): beta1 = 0 allowed, bias-corrected as
+"""Adam as runtime/tfjs/optim/adam.ts (docs/algorithm.md §5): beta1 = 0 allowed, bias-corrected as
 torch.optim.Adam, optional L2 weight decay, constant lr; the gradient first goes through nan_to_num
 (NaN -> 0, +-inf -> +-1e5) and the optional value clip. float32 torch ops in adam.ts's order, which is
 torch.optim.Adam's (so fp32 gives its bits; adam.ts, in float64 rounded once, agrees to a few ulps):

@@ -1,5 +1,5 @@
 // The torch engine's Adam (sidc_torch/optim.py: float32 torch ops) against the tfjs engine's
-// (runtime/tfjs/loop/adam.ts: float64 arithmetic rounded once per stored value) on the same parameters and
+// (runtime/tfjs/optim/adam.ts: float64 arithmetic rounded once per stored value) on the same parameters and
 // gradients over three steps - beta1 0 and 0.9, weight decay, clip, non-finite gradients, magnitudes from
 // 1e-6 to 1e2. fp32: the same values to a few float32 ulps, and torch.optim.Adam's exact bits. bf16 storage
 // (float64 between the bf16 roundings, as adam.ts): the same bits.
@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import type { OptimizerSpec } from '../../../compiler/graph/types.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 import { roundBf16InPlace } from '../../../runtime/tfjs/precision/bf16.js';
-import { adamStep, newAdamState, sanitizeGrad } from '../../../runtime/tfjs/loop/adam.js';
+import { adamStep, newAdamState, sanitizeGrad } from '../../../runtime/tfjs/optim/adam.js';
 import { repoPath } from '../../helpers/paths.js';
 import { pythonExeWith } from '../../helpers/python.js';
-import { scratchDir } from '../io/tmp.js';
+import { scratchDir } from '../formats/tmp.js';
 
 const py = pythonExeWith('torch', 'numpy');
 const skip = py ? false : 'python3 with torch and numpy not found';

@@ -12,7 +12,7 @@ import { compileFile } from '../../../compiler/api.js';
 import { writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
 import { repoPath } from '../../helpers/paths.js';
 import { pythonExeWith } from '../../helpers/python.js';
-import { scratchDir } from '../io/tmp.js';
+import { scratchDir } from '../formats/tmp.js';
 
 const py = pythonExeWith('torch', 'numpy');
 const skip = py ? false : 'python3 with torch and numpy not found';

@@ -13,7 +13,7 @@ import { makeGmm, sampleGmm } from '../../../runtime/data/gaussian-mixture.js';
 import { Rng } from '../../../runtime/rng/prng.js';
 import { repoPath } from '../../helpers/paths.js';
 import { pythonExeWith } from '../../helpers/python.js';
-import { scratchDir } from '../io/tmp.js';
+import { scratchDir } from '../formats/tmp.js';
 
 const py = pythonExeWith('torch', 'numpy');
 const skip = py ? false : 'python3 with torch and numpy not found';
