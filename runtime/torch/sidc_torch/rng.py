@@ -69,7 +69,7 @@ class Rng:
         self._refill = _REFILL_MIN
 
     def u32s(self, n: int) -> np.ndarray:
-        """The next n 32-bit outputs, uint32."""
+        """The next n 32-bit outputs, uint32 (often a read-only view of the buffer)."""
         pos, buf = self._pos, self._buf
         if pos + n <= len(buf):
             self._pos = pos + n
@@ -79,6 +79,7 @@ class Rng:
         self._refill = min(2 * self._refill, _REFILL_MAX)
         self._start = self._end
         self._buf, self._end = _generate(self._start, size)
+        self._buf.setflags(write=False)  # views of it are handed out: a caller writing into one would change the stream
         self._pos = n - len(rest)
         return np.concatenate([rest, self._buf[:self._pos]])
 
