@@ -13,12 +13,15 @@
 // - the student's 1-step FID / prompt alignment during training (the monitor, `monitor.steps = 1`: the
 //   undistilled teacher copy is poor at one step, so it moves as soon as G learns) and, after the run, 1 and
 //   4 steps as `sidc eval RUN --student-only --per-class SAMPLES/10 --seed 1` scores them; the same for the
-//   undistilled teacher copy (`--student examples/teachers/dit-mnist.safetensors`) as the start.
+//   undistilled teacher copy (`--student examples/teachers/dit-mnist.safetensors`) as the start;
+// - emulated against real bf16 on the same graph: the first steps of two settings on the tfjs engine
+//   (prepareStage + runIteration), G's changed fractions beside torch's.
 // Heavy: `npm run bench -- bf16-torch`. Prints markdown tables on stderr, returns everything as JSON, and
 // draws runs/bench-bf16-torch/{changed,generator-loss,fake-loss,fid-1step}.png.
 //   SIDC_BF16_TORCH_IMAGES=1024     images per run          SIDC_BF16_TORCH_SAMPLES=200   monitor / eval samples
 //   SIDC_BF16_TORCH_EVERY=256       monitor interval        SIDC_BF16_TORCH_ONLY=bf16-lr1e-5-eps1e-8,...  a subset
-//   SIDC_BF16_TORCH_THREADS=1       torch threads
+//   SIDC_BF16_TORCH_THREADS=1       torch threads           SIDC_BF16_TORCH_TFJS_STEPS=3  tfjs steps (0: none)
+//   SIDC_BF16_TORCH_TFJS=bf16-lr1e-5-eps1e-8,bf16-lr1e-5-eps1e-4  the settings also run on tfjs
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,6 +34,8 @@ import { openRunDir } from '../runtime/rundir/rundir.js';
 import { loadClassifier } from '../runtime/scoring/classifier.js';
 import { initBackend } from '../runtime/tfjs/backend/select.js';
 import { evaluateImageRun } from '../runtime/tfjs/evaluation/image.js';
+import { runIteration } from '../runtime/tfjs/loop/iteration.js';
+import { disposeStage, prepareStage } from '../runtime/tfjs/loop/stage.js';
 import { childEnv, findTorchPython } from '../runtime/torch/launch.js';
 
 export const name = 'bf16-torch';
@@ -118,6 +123,9 @@ interface Row {
   loss_windows: { iterations_per_window: number; generator: number[]; fake: number[] };
   monitor_1step: { images: number; fid: number | null; alignment: number | null }[];
   eval: Scored[];
+  /** the first steps of the same graph: torch (real bf16) and the tfjs engine (emulated) */
+  first_steps: { steps: number; torch_changed_percent: number[]; tfjs_changed_percent: number[]; torch_since_percent: number; tfjs_since_percent: number };
+  tfjs_cpu_seconds: number;
   student_file_matches: boolean;
   checkpoints_match: boolean;
   cpu_seconds: number;
@@ -134,11 +142,42 @@ const fmt = (x: number | null | undefined, d: number): string => (x === null || 
 const mdTable = (columns: string[], body: string[][]): string =>
   [`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, ...body.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
 
+/** The same graph's first `n` iterations on the tfjs engine (bf16 emulated): G's changed fractions per step. */
+function tfjsSteps(graph: ExecutionGraph, n: number): { changed: number[]; since: number[]; cpu_seconds: number } {
+  const c0 = process.cpuUsage();
+  const st = prepareStage(graph, graph.stages.find((x) => x.kind === 'sid')!, new Map());
+  const G = st.nets.get('G')!.net as unknown as { params: Map<string, { dataSync(): ArrayLike<number> }> };
+  const read = (): Float32Array => Float32Array.from([...G.params.values()].flatMap((v) => Array.from(v.dataSync())));
+  const first = read();
+  let prev = first;
+  const changed: number[] = [];
+  const since: number[] = [];
+  for (let i = 0; i < n; i++) {
+    runIteration(st);
+    const now = read();
+    let a = 0;
+    let b = 0;
+    for (let j = 0; j < now.length; j++) {
+      if (now[j] !== prev[j]) a++; // as torch's != (NaN counts as changed)
+      if (now[j] !== first[j]) b++;
+    }
+    changed.push(a / now.length);
+    since.push(b / now.length);
+    prev = now;
+  }
+  disposeStage(st);
+  const c = process.cpuUsage(c0);
+  return { changed, since, cpu_seconds: (c.user + c.system) / 1e6 };
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const images = Number(process.env.SIDC_BF16_TORCH_IMAGES ?? 1024);
   const samples = Number(process.env.SIDC_BF16_TORCH_SAMPLES ?? 200);
   const every = Number(process.env.SIDC_BF16_TORCH_EVERY ?? 256);
   const threads = Number(process.env.SIDC_BF16_TORCH_THREADS ?? 1);
+  // the tfjs engine's emulated bf16 costs ~40 CPU-s per DiT iteration here: a few steps of two settings
+  const tfjsN = Number(process.env.SIDC_BF16_TORCH_TFJS_STEPS ?? 3);
+  const tfjsOn = (process.env.SIDC_BF16_TORCH_TFJS ?? 'bf16-lr1e-5-eps1e-8,bf16-lr1e-5-eps1e-4').split(',').filter(Boolean);
   const only = (process.env.SIDC_BF16_TORCH_ONLY ?? '').split(',').filter(Boolean);
   const settings = SETTINGS.filter((s) => !only.length || only.includes(s.id));
   const load = os.loadavg()[0];
@@ -216,6 +255,7 @@ export async function run(): Promise<Record<string, unknown>> {
       for (let i = 0; i < steps.length; i += window) out.push(+mean(steps.slice(i, i + window).map((st) => st.losses[key] ?? Number.NaN)).toFixed(2));
       return out;
     };
+    const em = tfjsN > 0 && tfjsOn.includes(s.id) ? tfjsSteps(graph, tfjsN) : { changed: [], since: [], cpu_seconds: 0 };
     const e0 = performance.now();
     if (!start.length) start = score(paths.dir, graph, TEACHER); // the undistilled copy G starts as
     const scored = score(paths.dir, graph);
@@ -248,6 +288,14 @@ export async function run(): Promise<Record<string, unknown>> {
       loss_windows: { iterations_per_window: window, generator: lossWindows('generator'), fake: lossWindows('fake') },
       monitor_1step: monitor.map((m) => ({ images: m.images, fid: m.metrics?.fid ?? null, alignment: m.metrics?.alignment ?? null })),
       eval: scored,
+      first_steps: {
+        steps: em.changed.length,
+        torch_changed_percent: steps.slice(0, em.changed.length).map((st) => pct(st.changed)),
+        tfjs_changed_percent: em.changed.map((x) => pct(x)),
+        torch_since_percent: pct(steps[em.changed.length - 1]?.changed_since_start ?? Number.NaN),
+        tfjs_since_percent: pct(em.since[em.since.length - 1] ?? Number.NaN),
+      },
+      tfjs_cpu_seconds: +em.cpu_seconds.toFixed(1),
       student_file_matches: d.student_file_matches,
       checkpoints_match: d.checkpoints.length > 0 && d.checkpoints.every((c) => c.G_matches),
       cpu_seconds: +d.cpu_seconds.toFixed(1),
@@ -313,7 +361,18 @@ export async function run(): Promise<Record<string, unknown>> {
     ['setting', `generator loss, mean per ${window} iterations`, `fake loss, mean per ${window} iterations`],
     rows.map((r) => [label(r), r.loss_windows.generator.join(' > '), r.loss_windows.fake.join(' > ')]),
   );
-  const md = `${updates}\n\n${quality}\n\n${losses}\n`;
+  const engines = mdTable(
+    ['setting', `% of G's weights changed in steps 1-${tfjsN}: torch (real bf16)`, 'tfjs (emulated)', `% changed since start after ${tfjsN}: torch / tfjs`],
+    rows
+      .filter((r) => r.first_steps.steps > 0)
+      .map((r) => [
+        label(r),
+        r.first_steps.torch_changed_percent.map((x) => fmt(x, 2)).join(', '),
+        r.first_steps.tfjs_changed_percent.map((x) => fmt(x, 2)).join(', '),
+        `${fmt(r.first_steps.torch_since_percent, 2)} / ${fmt(r.first_steps.tfjs_since_percent, 2)}`,
+      ]),
+  );
+  const md = `${updates}\n\n${quality}\n\n${losses}\n\n${engines}\n`;
   process.stderr.write(`\n${md}\n`);
 
   // the curves, one series per setting
