@@ -45,7 +45,7 @@ function batch(c: CheckContext): void {
   );
 }
 
-/** Pure bf16 with Adam eps < 1e-6: updates underflow (paper Section 4, Table 4). */
+/** Pure bf16 with Adam eps < 1e-6: the paper's rule (Section 4, Table 4); the message says what was measured (README). */
 function bf16Eps(c: CheckContext): void {
   const eps = c.num('optimizer.eps');
   if (c.str('precision.policy') !== 'bf16' || eps === undefined || eps >= 1e-6) return;

@@ -251,7 +251,7 @@ export const SETTINGS: readonly Setting[] = [
     path: 'optimizer.eps',
     type: n(undefined, { min: 0, exclusiveMin: true }),
     default: 1e-8,
-    doc: 'Adam epsilon. The paper raises it to 1e-4 in pure bf16 against underflow (Table 4); the bf16 emulation here finds lr, not eps, decides whether updates land (docs/runtime.md).',
+    doc: 'Adam epsilon. The paper raises it to 1e-4 in pure bf16 against underflow (Table 4); measured here with real and emulated bf16, lr, not eps, decides whether updates land (docs/runtime.md).',
     ref: 'Section 4, Table 4',
     typical: { min: 1e-12, max: 1e-2, paper: '1e-8 (AMP) and 1e-4 (pure bf16)', ref: 'Table 4' },
   },

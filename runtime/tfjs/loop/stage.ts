@@ -51,9 +51,8 @@ export function scheduleOf(graph: ExecutionGraph, stage: StageGraph, batch: numb
 
 export function prepareStage(graph: ExecutionGraph, stage: StageGraph, products: Map<string, VelocityNet>): StageState {
   const family = teacherFamily(graph);
-  if (family === 'dit') return prepareDitStage(graph, stage, products);
-  if (isTextFamily(family)) {
-    const st = prepareFamilyStage(graph, stage, products);
+  if (family === 'dit' || isTextFamily(family)) {
+    const st = family === 'dit' ? prepareDitStage(graph, stage, products) : prepareFamilyStage(graph, stage, products);
     if (st.precision.bf16Storage) storeTrainableInBf16(st.nets);
     return st;
   }

@@ -51,3 +51,25 @@ test('dit: conditions pick caption embeddings; the null condition is the empty c
   assert.equal(phi.opts.inputScale * Number(configValue(graph, 'teacher.time_scale') ?? 1), phi.opts.config.timeScale);
   disposeStage(st);
 });
+
+test('dit: precision bf16 stores psi and G in bf16 from the start (as the vector and text families and the torch engine)', () => {
+  const { graph } = tinyDitGraph('  stage sid {}', { set: ['precision.policy=bf16', 'precision.allow_small_eps=true'] });
+  const st = prepareStage(graph, graph.stages.find((s) => s.kind === 'sid')!, new Map());
+  const bits = new Uint32Array(1);
+  const f = new Float32Array(bits.buffer);
+  const low16 = (x: number): number => ((f[0] = x), bits[0]! & 0xffff);
+  for (const name of ['psi', 'G']) {
+    for (const [k, v] of (st.nets.get(name)!.net as DitNet).params) {
+      assert.ok(
+        (v.dataSync() as Float32Array).every((x) => low16(x) === 0),
+        `${name}.${k} is not bf16`,
+      );
+    }
+  }
+  const phi = st.nets.get('phi')!.net as DitNet;
+  assert.ok(
+    [...phi.params.values()].some((v) => (v.dataSync() as Float32Array).some((x) => low16(x) !== 0)),
+    'phi (frozen) stays fp32',
+  );
+  disposeStage(st);
+});
