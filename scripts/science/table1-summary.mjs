@@ -1,13 +1,14 @@
-// Prints Table 1 in miniature from the scores scripts/science/table1.sh wrote (RUNS/table1-scores/*.md, the tables
+// Prints Table 1 in miniature from the scores scripts/science/table1.sh wrote (RUNS/table1-scores/SAMPLES/*.md, the tables
 // `sidc eval` prints) and each run's graph.json (its CFG scale) and snapshots (the image count of best-fid):
 // teacher Euler rows per CFG, then the student at 1 and 4 steps per CFG and snapshot, mean ± sd over the seeds.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const runs = process.argv[2] ?? 'runs';
-const dir = join(runs, 'table1-scores');
+const samples = process.argv[3] ?? '1000';
+const dir = join(runs, 'table1-scores', samples);
 if (!existsSync(dir)) {
-  console.error(`no ${dir}: run scripts/science/table1.sh first`);
+  console.error(`no ${dir}: run scripts/science/table1.sh first (its PER_CLASS x 10 = SAMPLES)`);
   process.exit(1);
 }
 

@@ -4,12 +4,12 @@
 #   node bin/sidc.js sweep-run examples/table1-mnist.sid --engine torch --parallel 2   # the runs (monitored)
 #   bash scripts/science/table1.sh [RUNS_DIR] [PER_CLASS]                              # this: scores + table
 # PER_CLASS samples per prompt (10 prompts; default 100 = 1,000 samples; the issue's 5,000 is PER_CLASS=500).
-# Every score is `sidc eval ... --engine torch --seed 1`; outputs land in RUNS_DIR/table1-scores/.
+# Every score is `sidc eval ... --engine torch --seed 1`; outputs land in RUNS_DIR/table1-scores/SAMPLES/ (SAMPLES = 10 x PER_CLASS).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-runs}
 per_class=${2:-100}
-out="$runs/table1-scores"
+out="$runs/table1-scores/$((per_class * 10))"
 mkdir -p "$out"
 first=""
 for r in "$runs"/table1_mnist-*/; do
@@ -27,4 +27,4 @@ for cfg in 1.5 4.5; do
   [ -s "$f" ] || node bin/sidc.js eval "$first" --engine torch --student "$first/student.safetensors" --cfg "$cfg" \
     --teacher-steps 4,8,16,32 --student-steps 1 --per-class "$per_class" --seed 1 > "$f"
 done
-node scripts/science/table1-summary.mjs "$runs"
+node scripts/science/table1-summary.mjs "$runs" "$((per_class * 10))"
