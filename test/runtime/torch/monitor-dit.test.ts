@@ -16,6 +16,7 @@ import { useWasm } from '../tfjs/nn/setup.js';
 import { repoPath } from '../../helpers/paths.js';
 import { sidc } from '../../helpers/cli.js';
 import { scratchDir } from '../formats/tmp.js';
+import { DIT_TINY } from '../fixtures/monitor-settings.js';
 import { runDirOf, skip } from './image-run-helpers.js';
 
 const dir = scratchDir('torch-monitor-dit');
@@ -24,16 +25,7 @@ let run = '';
 before(async () => {
   await useWasm();
   if (skip) return;
-  const set = [
-    'batch.global=2',
-    'batch.per_device=2',
-    'train.length=4 images',
-    'train.checkpoint_every=2 images',
-    'train.sample_every=4 images',
-    'train.log_every=2 images',
-    'monitor.every=2 images',
-    'monitor.samples=20',
-  ];
+  const set = [...DIT_TINY, 'monitor.every=2 images', 'monitor.samples=20'];
   const runs = join(dir, 'runs');
   const args = ['run', repoPath('examples', 'mnist-sid.sid'), '--engine', 'torch', '--device', 'cpu', '--runs-dir', runs, '--no-plots'];
   const r = await sidc(...args, ...set.flatMap((s) => ['--set', s]));

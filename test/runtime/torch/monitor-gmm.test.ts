@@ -1,4 +1,4 @@
-// The monitor on the torch engine, mixture run (examples/gmm.sid tiny and short, as test/runtime/run/monitor.test.ts
+// The monitor on the torch engine, mixture run (examples/gmm.sid tiny and short, as test/runtime/tfjs/loop/monitor.test.ts
 // runs it on tfjs): the same events as the tfjs engine's monitor on the same graph (training agrees to fp32
 // rounding, so the scores do to ~1e-8), snapshots whose files are the tfjs ones' (record, metadata) and whose
 // nets the tfjs scorer scores to the logged values, training unchanged by scoring, and a kill before and
@@ -20,23 +20,14 @@ import { repoPath } from '../../helpers/paths.js';
 import { useWasm } from '../tfjs/nn/setup.js';
 import { scratchDir } from '../formats/tmp.js';
 import { compileGraph, runTfjs, runTorch } from './harness.js';
+import { GMM_MONITOR, GMM_TINY } from '../fixtures/monitor-settings.js';
 
 const py = pythonExeWith('torch', 'numpy');
 const skip = py ? false : 'python3 with torch not found';
 const root = scratchDir('torch-monitor-gmm');
 
-const TINY = [
-  'teacher.width=16',
-  'teacher.depth=1',
-  'teach.length=1280 images',
-  'train.length=768 images',
-  'train.checkpoint_every=512 images',
-  'train.sample_every=768 images',
-  'train.log_every=256 images',
-  'evaluate.samples=100',
-  'evaluate.teacher_steps=[1]',
-];
-const MONITOR = ['monitor.every=256 images', 'monitor.samples=200', 'monitor.keep=[best(energy), best(coverage), last]'];
+const TINY = GMM_TINY;
+const MONITOR = GMM_MONITOR;
 const gmm = repoPath('examples', 'gmm.sid');
 
 const dirOf = (name: string, g: ExecutionGraph): RunPaths => openRunDir(join(root, name), g, {});

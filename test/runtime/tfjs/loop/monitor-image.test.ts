@@ -20,17 +20,11 @@ import { runGraph } from '../../../../runtime/tfjs/loop/runner.js';
 import { readSnapshotRecords, resolveRunRef } from '../../../../runtime/tfjs/loop/snapshots.js';
 import { repoPath } from '../../../helpers/paths.js';
 import { useWasm } from '../nn/setup.js';
+import { DIT_TINY } from '../../fixtures/monitor-settings.js';
 
 before(() => useWasm());
 
-const TINY = [
-  'batch.global=2',
-  'batch.per_device=2',
-  'train.length=4 images',
-  'train.checkpoint_every=2 images',
-  'train.sample_every=4 images',
-  'train.log_every=2 images',
-];
+const TINY = DIT_TINY;
 
 function graphOf(set: string[]): ExecutionGraph {
   const r = compileFile(repoPath('examples', 'mnist-sid.sid'), { set });

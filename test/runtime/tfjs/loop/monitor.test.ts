@@ -18,19 +18,10 @@ import { repoPath } from '../../../helpers/paths.js';
 import { useWasm } from '../nn/setup.js';
 import { sidc } from '../../../helpers/cli.js';
 import { readNpy } from '../../../../runtime/formats/npy.js';
+import { GMM_MONITOR, GMM_TINY } from '../../fixtures/monitor-settings.js';
 
-const TINY = [
-  'teacher.width=16',
-  'teacher.depth=1',
-  'teach.length=1280 images',
-  'train.length=768 images',
-  'train.checkpoint_every=512 images',
-  'train.sample_every=768 images',
-  'train.log_every=256 images',
-  'evaluate.samples=100',
-  'evaluate.teacher_steps=[1]',
-];
-const MONITOR = ['monitor.every=256 images', 'monitor.samples=200', 'monitor.keep=[best(energy), best(coverage), last]'];
+const TINY = GMM_TINY;
+const MONITOR = GMM_MONITOR;
 
 function graphOf(set: string[]): ExecutionGraph {
   const r = compileFile(repoPath('examples', 'gmm.sid'), { set });
