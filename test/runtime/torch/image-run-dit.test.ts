@@ -10,7 +10,7 @@ import { repoPath } from '../../helpers/paths.js';
 import { sidc } from '../../helpers/cli.js';
 import { scratchDir } from '../formats/tmp.js';
 import { readSafetensors } from '../../../runtime/formats/safetensors.js';
-import { finiteVelocity, maxWeightChange, runDirOf, skip } from './image-run-helpers.js';
+import { finiteVelocity, maxWeightChange, runDirOf, sidcRunOnTorch, skip } from './image-run-helpers.js';
 import { loadDitFile } from '../../../runtime/tfjs/loop/dit-net.js';
 import { readNpy } from '../../../runtime/formats/npy.js';
 
@@ -19,29 +19,14 @@ before(() => useWasm());
 test('sidc run --engine torch runs examples/mnist-sid.sid (DiT teacher); the student loads in tfjs; sidc eval and sample read the run', { skip }, async () => {
   const dir = scratchDir('torch-dit-run');
   const runs = join(dir, 'runs');
-  const r = await sidc(
-    'run',
-    repoPath('examples', 'mnist-sid.sid'),
-    '--engine',
-    'torch',
-    '--device',
-    'cpu',
-    '--runs-dir',
-    runs,
-    '--no-plots',
-    '--set',
+  const r = await sidcRunOnTorch(repoPath('examples', 'mnist-sid.sid'), runs, [
     'batch.global=2',
-    '--set',
     'batch.per_device=2',
-    '--set',
     'train.length=2 images',
-    '--set',
     'train.checkpoint_every=2 images',
-    '--set',
     'train.sample_every=2 images',
-    '--set',
     'train.log_every=2 images',
-  );
+  ]);
   assert.equal(r.code, 0, r.err);
   const run = runDirOf(runs);
   assert.ok(existsSync(join(run, 'student.safetensors')));

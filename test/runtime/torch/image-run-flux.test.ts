@@ -7,10 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useWasm } from '../tfjs/nn/setup.js';
 import { repoPath } from '../../helpers/paths.js';
-import { sidc } from '../../helpers/cli.js';
 import { scratchDir } from '../formats/tmp.js';
 import { readSafetensors } from '../../../runtime/formats/safetensors.js';
-import { finiteVelocity, maxWeightChange, runDirOf, skip } from './image-run-helpers.js';
+import { finiteVelocity, maxWeightChange, runDirOf, sidcRunOnTorch, skip } from './image-run-helpers.js';
 import { writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
 import { loadFamilyTeacher } from '../../../runtime/tfjs/families/teacher.js';
 
@@ -20,25 +19,8 @@ test('sidc run --engine torch distils a tiny FLUX teacher; the student loads in 
   const dir = scratchDir('torch-image-run');
   const t = writeTinyFamilyTeacher('flux', join(dir, 'flux'), { seed: 6 });
   const runs = join(dir, 'runs');
-  const r = await sidc(
-    'run',
-    repoPath('test', 'runtime', 'torch', 'fixtures', 'tiny-fp32.sid'),
-    '--recipe',
-    'flux_tiny_fp32',
-    '--engine',
-    'torch',
-    '--device',
-    'cpu',
-    '--runs-dir',
-    runs,
-    '--no-plots',
-    '--set',
-    `teacher.checkpoint="${t.root}"`,
-    '--set',
-    `data.text=precomputed("${t.root}")`,
-    '--set',
-    'train.length=2 images',
-  );
+  const sets = [`teacher.checkpoint="${t.root}"`, `data.text=precomputed("${t.root}")`, 'train.length=2 images'];
+  const r = await sidcRunOnTorch(repoPath('test', 'runtime', 'torch', 'fixtures', 'tiny-fp32.sid'), runs, sets, ['--recipe', 'flux_tiny_fp32']);
   assert.equal(r.code, 0, r.err);
   const run = runDirOf(runs);
   assert.ok(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().length > 0, 'no metrics');

@@ -7,8 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { pythonExeWith as pythonWith } from '../../helpers/python.js';
 import type { VelocityNet } from '../../../runtime/tfjs/nets/net.js';
 import { makePrecision } from '../../../runtime/tfjs/precision/policy.js';
+import { sidc } from '../../helpers/cli.js';
 
 export const skip = pythonWith('torch', 'numpy') ? false : 'python3 with torch not found';
+
+/** `sidc run RECIPE --engine torch --device cpu --runs-dir RUNS --no-plots` with `--set` for each of ``sets``. */
+export const sidcRunOnTorch = (recipe: string, runs: string, sets: string[], extra: string[] = []) =>
+  sidc('run', recipe, ...extra, '--engine', 'torch', '--device', 'cpu', '--runs-dir', runs, '--no-plots', ...sets.flatMap((s) => ['--set', s]));
 
 export const runDirOf = (runs: string): string => join(runs, readdirSync(runs).find((d) => !d.startsWith('.'))!);
 
