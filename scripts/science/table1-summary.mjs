@@ -34,11 +34,18 @@ const fmt = (xs, d) => {
 };
 
 const lines = ['| sampler | CFG | steps | samples | FID | prompt alignment | images (best-fid snapshot) |', '|:--|--:|--:|--:|--:|--:|:--|'];
+// teacher rows at this sample count first; a step count scored only at another count comes from the largest one
+const counts = readdirSync(join(runs, 'table1-scores'))
+  .filter((n) => /^\d+$/.test(n))
+  .sort((a, b) => (a === samples ? -1 : b === samples ? 1 : Number(b) - Number(a)));
 for (const cfg of ['1.5', '4.5']) {
-  const f = join(dir, `teacher-cfg${cfg}.md`);
-  if (existsSync(f))
-    for (const r of rowsOf(f).filter((x) => x.sampler === 'teacher'))
-      lines.push(`| teacher Euler | ${cfg} | ${r.steps} | ${r.samples} | ${r.fid.toFixed(1)} | ${r.alignment.toFixed(3)} | - |`);
+  const byStep = new Map();
+  for (const n of counts) {
+    const f = join(runs, 'table1-scores', n, `teacher-cfg${cfg}.md`);
+    if (existsSync(f)) for (const r of rowsOf(f).filter((x) => x.sampler === 'teacher')) if (!byStep.has(r.steps)) byStep.set(r.steps, r);
+  }
+  for (const r of [...byStep.values()].sort((a, b) => a.steps - b.steps))
+    lines.push(`| teacher Euler | ${cfg} | ${r.steps} | ${r.samples} | ${r.fid.toFixed(1)} | ${r.alignment.toFixed(3)} | - |`);
 }
 const groups = new Map();
 for (const name of readdirSync(dir).filter((n) => n.includes('@'))) {

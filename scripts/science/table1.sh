@@ -4,11 +4,14 @@
 #   node bin/sidc.js sweep-run examples/table1-mnist.sid --engine torch --parallel 2   # the runs (monitored)
 #   bash scripts/science/table1.sh [RUNS_DIR] [PER_CLASS]                              # this: scores + table
 # PER_CLASS samples per prompt (10 prompts; default 100 = 1,000 samples; the issue's 5,000 is PER_CLASS=500).
+# TEACHER_STEPS (default 4,8,16,32): the teacher's Euler step counts; the table takes step counts missing at this
+# sample count from the other sample counts scored before (their samples column says so).
 # Every score is `sidc eval ... --engine torch --seed 1`; outputs land in RUNS_DIR/table1-scores/SAMPLES/ (SAMPLES = 10 x PER_CLASS).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-runs}
 per_class=${2:-100}
+teacher_steps=${TEACHER_STEPS:-4,8,16,32}
 out="$runs/table1-scores/$((per_class * 10))"
 mkdir -p "$out"
 first=""
@@ -25,6 +28,6 @@ done
 for cfg in 1.5 4.5; do
   f="$out/teacher-cfg$cfg.md"
   [ -s "$f" ] || node bin/sidc.js eval "$first" --engine torch --student "$first/student.safetensors" --cfg "$cfg" \
-    --teacher-steps 4,8,16,32 --student-steps 1 --per-class "$per_class" --seed 1 > "$f"
+    --teacher-steps "$teacher_steps" --student-steps 1 --per-class "$per_class" --seed 1 > "$f"
 done
 node scripts/science/table1-summary.mjs "$runs" "$((per_class * 10))"
