@@ -71,24 +71,29 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
   const n = inp.devices.count;
   const fsdp = inp.shard === 'fsdp' && n > 1;
   const shard = fsdp ? n : 1;
-  const onHost = inp.offload === 'cpu';
+  // CPU offload under FSDP streams every state from the host (weights, Adam moments, gradients; blocks gathered
+  // one at a time). Without FSDP the nets must sit whole on the device: only the Adam moments live on the host
+  // and the optimizer step runs there (the torch engine's hardware.offload, sidc_torch/optim.py).
+  const onHost = inp.offload === 'cpu' && fsdp;
+  const momentsOnHost = inp.offload === 'cpu';
   const B = stage.kind === 'teach' ? Math.max(1, Math.round(inp.perDevice)) : inp.perDevice;
   const trained = stage.kind === 'teach' ? 1 : 2; // teach trains one net; SiD trains G and psi
   const terms: Term[] = [];
   const sh = fsdp ? ` / ${n} devices (FSDP)` : '';
   const where = onHost ? ' [on host: CPU offload]' : '';
+  const whereAdam = momentsOnHost ? ' [on host: CPU offload, the step runs there]' : '';
 
   const weights = (trained * P * by.weights) / shard;
   const adam = (trained * ADAM_MOMENTS * P * by.adam) / shard;
   const grads = (P * by.grads) / shard;
-  const host = onHost ? weights + adam + grads : 0;
+  const host = onHost ? weights + adam + grads : momentsOnHost ? adam : 0;
   const dev = (x: number) => (onHost ? 0 : x);
   const tn = trained === 2 ? 'G, psi' : 'teacher';
   terms.push({ name: `weights (${tn})`, gb: gib(dev(weights)), formula: `${trained} x ${fmt(P)} params x ${by.weights} B${sh}${where}` });
   terms.push({
     name: `Adam m, v (${tn})`,
-    gb: gib(dev(adam)),
-    formula: `${trained} x 2 moments x ${fmt(P)} x ${by.adam} B${sh}; m exists although beta1 = 0 (torch allocates it)${where}`,
+    gb: gib(momentsOnHost ? 0 : adam),
+    formula: `${trained} x 2 moments x ${fmt(P)} x ${by.adam} B${sh}; m exists although beta1 = 0 (torch allocates it)${whereAdam}`,
   });
   terms.push({
     name: 'gradients (one net at a time)',
@@ -102,7 +107,7 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
       formula: `${fmt(P)} x ${by.frozen} B on every device (no FSDP: nothing to shard but weights)`,
     });
   }
-  if (fsdp || onHost) {
+  if (fsdp) {
     terms.push({
       name: 'FSDP unsharded blocks',
       gb: gib(FSDP_UNSHARDED_BLOCKS * pb.largestBlock * by.weights),

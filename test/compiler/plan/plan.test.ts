@@ -78,6 +78,19 @@ test('CPU offload moves model states to the host and costs time', () => {
   assert.ok(off.diagnostics.some((d) => d.code === 'SID4004' && d.setting === 'hardware.offload'));
 });
 
+test('CPU offload without FSDP (the torch engine): only the Adam moments go to the host, the step costs PCIe time', () => {
+  const ddp = { 'hardware.shard': 'none' };
+  const none = plan(ddp);
+  const off = plan({ ...ddp, 'hardware.offload': 'cpu' });
+  assert.equal(term(off, 'Adam'), 0);
+  close(off.host_gb_per_device, term(none, 'Adam'));
+  close(term(off, 'weights'), term(none, 'weights'));
+  close(term(off, 'gradients'), term(none, 'gradients'));
+  assert.ok(!off.terms.some((x) => x.name.startsWith('FSDP')), 'nothing streams the weights without FSDP');
+  close(off.peak_gb_per_device, none.peak_gb_per_device - term(none, 'Adam'));
+  assert.ok(off.seconds_per_1k_images > none.seconds_per_1k_images);
+});
+
 test('guided passes double the batch: embedded guidance needs less activation memory than cfg', () => {
   const cfg = plan();
   const emb = plan({ 'guidance.teacher': { mode: 'embedded', scale: 4.5 }, 'guidance.fake': { mode: 'embedded', scale: 4.5 } });
