@@ -17,7 +17,7 @@ import { latentNumel } from '../teachers/shapes.js';
 import type { TeacherConfig } from '../teachers/types.js';
 import { passActivations, type Bytes } from './activations.js';
 import { ADAM_MOMENTS, BYTES, FSDP_UNSHARDED_BLOCKS, GIB } from './constants.js';
-import type { PlanInputs, Policy, StagePlanInput } from './inputs.js';
+import { checkpointsBlocks, type PlanInputs, type Policy, type StagePlanInput } from './inputs.js';
 
 export interface Term {
   name: string;
@@ -119,14 +119,15 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
   const pass = passActivations(teacher, inp.resolution, by.acts);
   // The CPU runtime differentiates a whole phase in one tf.variableGrads call, and tfjs's tape keeps every
   // intermediate of it: input-only passes keep the full saved set, and phi and psi are held together.
-  const keep = (kind: 'params' | 'input'): number => (inp.checkpointing ? pass.checkpointed : pass[cpu ? 'params' : kind]);
+  const checkpointing = checkpointsBlocks(inp);
+  const keep = (kind: 'params' | 'input'): number => (checkpointing ? pass.checkpointed : pass[cpu ? 'params' : kind]);
   const together = (tm: number, fm: number): number => (cpu ? tm + fm : Math.max(tm, fm));
   const fm = stage.fakeMult;
   const tm = stage.teacherMult;
   let phase = 'teacher';
   let act: number;
   let actFormula: string;
-  let transient = inp.checkpointing ? pass.oneBlock : 0;
+  let transient = checkpointing ? pass.oneBlock : 0;
   if (stage.kind === 'teach') {
     act = B * keep('params');
     actFormula = `B=${B} x ${fmtB(keep('params'))} per sample (flow matching)`;
@@ -143,7 +144,7 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
     if (stage.kind === 'adversarial') actFormula += '; real and fake discriminator passes back-propagated one after the other';
     transient *= Math.max(tm, fm) * B;
   }
-  const ck = inp.checkpointing ? ' (gradient checkpointing: block inputs only)' : '';
+  const ck = checkpointing ? ' (gradient checkpointing: block inputs only)' : '';
   terms.push({ name: `activations, ${phase} phase${ck}`, gb: gib(act), formula: actFormula });
   if (transient > 0)
     terms.push({ name: 'recomputed block (checkpointing)', gb: gib(transient), formula: "one block's full saved set while its backward runs" });
