@@ -293,7 +293,9 @@ export const SETTINGS: readonly Setting[] = [
     path: 'hardware.offload',
     type: en(['none', 'cpu']),
     default: 'none',
-    doc: 'CPU offloading (slow; the paper avoids it with pure bf16). Without FSDP (the torch engine) the Adam moments live on the host and the optimizer step runs there; with FSDP every model state would.',
+    doc:
+      'CPU offloading (slow; the paper avoids it with pure bf16). Without FSDP (the torch engine) the Adam moments live on the host ' +
+      'and the optimizer step runs there; with FSDP every model state would.',
   },
   {
     path: 'hardware.text_encoders',
