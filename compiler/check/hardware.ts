@@ -4,6 +4,10 @@
 //           CUDA GPUs (FSDP in Debian's torch 1.13 is CUDA-only), so fsdp on cpu devices cannot run.
 // Only a recipe that names its engine (`hardware.engine`) is held to it: `sidc run --engine` re-checks
 // the chosen engine's combinations itself (runtime/torch/hardware.ts).
+// Not refused, because each engine executes them (docs/distributed.md "What runs where"): on torch,
+// `gradient_checkpointing` (blocks under torch.utils.checkpoint) and `offload = cpu` (Adam moments and step on
+// the host; FSDP's streaming of weights is what is not there, and fsdp is refused on its own); on tfjs every
+// state already lives in host memory, and its tape is not checkpointed (the plan's CPU model counts the tape).
 import { diag } from '../diagnostics/make.js';
 import type { CheckContext } from './context.js';
 

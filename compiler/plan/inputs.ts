@@ -33,6 +33,8 @@ export interface PlanInputs {
   devices: Devices;
   shard: 'none' | 'ddp' | 'fsdp';
   checkpointing: boolean;
+  /** hardware.engine: on cpu devices the tfjs engine (the default) keeps its whole tape, checkpointing or not. */
+  engine: 'tfjs' | 'torch';
   offload: 'none' | 'cpu';
   textEncoders: 'streamed' | 'resident' | 'cpu';
   vae: 'offloaded' | 'resident';
@@ -40,6 +42,10 @@ export interface PlanInputs {
   accumulate: number;
   stages: StagePlanInput[];
 }
+
+/** Whether the run recomputes blocks: the torch engine checkpoints every block (sidc_torch/nets/checkpointing.py);
+ * the tfjs engine (the default on cpu devices) keeps its whole tape whatever the setting. */
+export const checkpointsBlocks = (inp: PlanInputs): boolean => inp.checkpointing && !(inp.devices.kind === 'cpu' && inp.engine !== 'torch');
 
 export function setting(config: Record<string, JsonValue>, path: string): JsonValue | undefined {
   if (path in config) return config[path];
@@ -109,6 +115,7 @@ export function planInputs(graph: ExecutionGraph): PlanInputs {
     devices,
     shard: str(setting(c, 'hardware.shard'), 'none') as PlanInputs['shard'],
     checkpointing: setting(c, 'hardware.gradient_checkpointing') !== false,
+    engine: setting(c, 'hardware.engine') === 'torch' ? 'torch' : 'tfjs',
     offload: str(setting(c, 'hardware.offload'), 'none') as PlanInputs['offload'],
     textEncoders: str(setting(c, 'hardware.text_encoders'), 'streamed') as PlanInputs['textEncoders'],
     vae: str(setting(c, 'hardware.vae'), 'offloaded') as PlanInputs['vae'],

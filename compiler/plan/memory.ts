@@ -17,7 +17,7 @@ import { latentNumel } from '../teachers/shapes.js';
 import type { TeacherConfig } from '../teachers/types.js';
 import { passActivations, type Bytes } from './activations.js';
 import { ADAM_MOMENTS, BYTES, FSDP_UNSHARDED_BLOCKS, GIB } from './constants.js';
-import type { PlanInputs, Policy, StagePlanInput } from './inputs.js';
+import { checkpointsBlocks, type PlanInputs, type Policy, type StagePlanInput } from './inputs.js';
 
 export interface Term {
   name: string;
@@ -71,24 +71,29 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
   const n = inp.devices.count;
   const fsdp = inp.shard === 'fsdp' && n > 1;
   const shard = fsdp ? n : 1;
-  const onHost = inp.offload === 'cpu';
+  // CPU offload under FSDP streams every state from the host (weights, Adam moments, gradients; blocks gathered
+  // one at a time). Without FSDP the nets must sit whole on the device: only the Adam moments live on the host
+  // and the optimizer step runs there (the torch engine's hardware.offload, sidc_torch/optim.py).
+  const onHost = inp.offload === 'cpu' && fsdp;
+  const momentsOnHost = inp.offload === 'cpu';
   const B = stage.kind === 'teach' ? Math.max(1, Math.round(inp.perDevice)) : inp.perDevice;
   const trained = stage.kind === 'teach' ? 1 : 2; // teach trains one net; SiD trains G and psi
   const terms: Term[] = [];
   const sh = fsdp ? ` / ${n} devices (FSDP)` : '';
   const where = onHost ? ' [on host: CPU offload]' : '';
+  const whereAdam = momentsOnHost ? ' [on host: CPU offload, the step runs there]' : '';
 
   const weights = (trained * P * by.weights) / shard;
   const adam = (trained * ADAM_MOMENTS * P * by.adam) / shard;
   const grads = (P * by.grads) / shard;
-  const host = onHost ? weights + adam + grads : 0;
+  const host = onHost ? weights + adam + grads : momentsOnHost ? adam : 0;
   const dev = (x: number) => (onHost ? 0 : x);
   const tn = trained === 2 ? 'G, psi' : 'teacher';
   terms.push({ name: `weights (${tn})`, gb: gib(dev(weights)), formula: `${trained} x ${fmt(P)} params x ${by.weights} B${sh}${where}` });
   terms.push({
     name: `Adam m, v (${tn})`,
-    gb: gib(dev(adam)),
-    formula: `${trained} x 2 moments x ${fmt(P)} x ${by.adam} B${sh}; m exists although beta1 = 0 (torch allocates it)${where}`,
+    gb: gib(momentsOnHost ? 0 : adam),
+    formula: `${trained} x 2 moments x ${fmt(P)} x ${by.adam} B${sh}; m exists although beta1 = 0 (torch allocates it)${whereAdam}`,
   });
   terms.push({
     name: 'gradients (one net at a time)',
@@ -102,7 +107,7 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
       formula: `${fmt(P)} x ${by.frozen} B on every device (no FSDP: nothing to shard but weights)`,
     });
   }
-  if (fsdp || onHost) {
+  if (fsdp) {
     terms.push({
       name: 'FSDP unsharded blocks',
       gb: gib(FSDP_UNSHARDED_BLOCKS * pb.largestBlock * by.weights),
@@ -114,14 +119,15 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
   const pass = passActivations(teacher, inp.resolution, by.acts);
   // The CPU runtime differentiates a whole phase in one tf.variableGrads call, and tfjs's tape keeps every
   // intermediate of it: input-only passes keep the full saved set, and phi and psi are held together.
-  const keep = (kind: 'params' | 'input'): number => (inp.checkpointing ? pass.checkpointed : pass[cpu ? 'params' : kind]);
+  const checkpointing = checkpointsBlocks(inp);
+  const keep = (kind: 'params' | 'input'): number => (checkpointing ? pass.checkpointed : pass[cpu ? 'params' : kind]);
   const together = (tm: number, fm: number): number => (cpu ? tm + fm : Math.max(tm, fm));
   const fm = stage.fakeMult;
   const tm = stage.teacherMult;
   let phase = 'teacher';
   let act: number;
   let actFormula: string;
-  let transient = inp.checkpointing ? pass.oneBlock : 0;
+  let transient = checkpointing ? pass.oneBlock : 0;
   if (stage.kind === 'teach') {
     act = B * keep('params');
     actFormula = `B=${B} x ${fmtB(keep('params'))} per sample (flow matching)`;
@@ -138,7 +144,7 @@ export function stageMemory(inp: PlanInputs, teacher: TeacherConfig, stage: Stag
     if (stage.kind === 'adversarial') actFormula += '; real and fake discriminator passes back-propagated one after the other';
     transient *= Math.max(tm, fm) * B;
   }
-  const ck = inp.checkpointing ? ' (gradient checkpointing: block inputs only)' : '';
+  const ck = checkpointing ? ' (gradient checkpointing: block inputs only)' : '';
   terms.push({ name: `activations, ${phase} phase${ck}`, gb: gib(act), formula: actFormula });
   if (transient > 0)
     terms.push({ name: 'recomputed block (checkpointing)', gb: gib(transient), formula: "one block's full saved set while its backward runs" });

@@ -44,7 +44,7 @@ function advice(inp: PlanInputs, mem: StageMemory): string {
   if (inp.perDevice > 1)
     out.push(`\`batch { per_device = ${Math.max(1, Math.floor(inp.perDevice / 2))}; accumulate = ${inp.accumulate * 2} }\` halves the activations`);
   if (!inp.checkpointing) out.push('`hardware.gradient_checkpointing = true` keeps only block inputs');
-  if (inp.offload !== 'cpu') out.push('`hardware.offload = cpu` moves model states to the host (slow)');
+  if (inp.offload !== 'cpu') out.push(`\`hardware.offload = cpu\` moves ${inp.shard === 'fsdp' ? 'model states' : 'the Adam moments'} to the host (slow)`);
   return out.length > 0 ? `try ${out.join('; or ')}` : 'use devices with more memory';
 }
 
@@ -121,7 +121,11 @@ export function planGraph(graph: ExecutionGraph): PlanReport {
       planDiagnostic(
         'SID4004',
         {
-          detail: `CPU offload keeps ${r1(peak.mem.host_gb)} GB of model states per device in host memory and copies them over PCIe every pass: slow (paper §4); pure bf16 may fit without it`,
+          detail:
+            inp.shard === 'fsdp' && inp.devices.count > 1
+              ? `CPU offload keeps ${r1(peak.mem.host_gb)} GB of model states per device in host memory and copies them over PCIe every pass: slow (paper §4); pure bf16 may fit without it`
+              : `CPU offload keeps the Adam moments (${r1(peak.mem.host_gb)} GB per device) in host memory and runs the optimizer step there, ` +
+                'copying gradients and weights over PCIe every step; the weights stay on the device (only FSDP streams them)',
         },
         'hardware.offload',
       ),

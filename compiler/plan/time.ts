@@ -12,8 +12,8 @@
 import { hiddenSize, parameterBreakdown } from '../teachers/params.js';
 import { imageTokens } from '../teachers/shapes.js';
 import type { TeacherConfig } from '../teachers/types.js';
-import { CPU_TFLOPS, GPU_BY_MEMORY, HOST_TFLOPS, KNOWN_GPUS, LINK_GBPS, meanSteps, MFU, PCIE_GBPS, ROUND_OVERHEAD_S } from './constants.js';
-import type { Devices, PlanInputs, StagePlanInput } from './inputs.js';
+import { BYTES, CPU_TFLOPS, GPU_BY_MEMORY, HOST_TFLOPS, KNOWN_GPUS, LINK_GBPS, meanSteps, MFU, PCIE_GBPS, ROUND_OVERHEAD_S } from './constants.js';
+import { checkpointsBlocks, type Devices, type PlanInputs, type StagePlanInput } from './inputs.js';
 import { dtypeBytes } from './memory.js';
 
 /** FLOPs of one forward pass for one sample. */
@@ -41,14 +41,16 @@ export function forwardFlops(teacher: TeacherConfig, resolution: number): number
 }
 
 /** Forward-pass equivalents per sample and iteration of a stage. */
-function passCount(_inp: PlanInputs, stage: StagePlanInput): number {
-  if (stage.kind === 'teach') return 3;
+function passCount(inp: PlanInputs, stage: StagePlanInput): number {
+  // gradient checkpointing re-runs the forward of every differentiated pass, one block at a time, in its backward
+  const re = checkpointsBlocks(inp) ? 1 : 0;
+  if (stage.kind === 'teach') return 3 + re;
   const k = meanSteps(stage.steps);
   const fm = stage.fakeMult;
   const tm = stage.teacherMult;
-  const fake = k + 3 * fm;
-  const gen = k - 1 + 3 + 2 * tm + 2 * fm + fm;
-  return fake + gen + (stage.kind === 'adversarial' ? 3 * fm : 0);
+  const fake = k + 3 * fm + re * fm;
+  const gen = k - 1 + 3 + 2 * tm + 2 * fm + fm + re * (1 + tm + fm);
+  return fake + gen + (stage.kind === 'adversarial' ? (3 + re) * fm : 0);
 }
 
 function deviceTflops(d: Devices): { tflops: number; assumed?: string } {
@@ -107,6 +109,16 @@ export function stageTime(inp: PlanInputs, teacher: TeacherConfig, stage: StageP
         formula: `each gather first copies the device's shard host -> device at ${PCIE_GBPS} GB/s`,
       });
     }
+  } else if (inp.offload === 'cpu' && inp.devices.kind !== 'cpu') {
+    // without FSDP only the Adam step runs on the host: per optimizer step of each trained net, its fp32 gradient
+    // sum and its weights go to the host and the updated weights come back (sidc_torch/optim.py)
+    const steps = (rounds / Math.max(1, inp.accumulate)) * (stage.kind === 'teach' ? 1 : 2);
+    const bytes = P * (BYTES.fp32 + 2 * by.weights);
+    terms.push({
+      name: 'CPU offload (PCIe)',
+      seconds: (steps * bytes) / (PCIE_GBPS * 1e9),
+      formula: `${steps.toFixed(1)} optimizer steps x ${(P / 1e9).toFixed(2)}B params x (4 B gradient + 2 x ${by.weights} B weights) / ${PCIE_GBPS} GB/s`,
+    });
   }
   if (inp.textEncoders === 'cpu' && teacher.text_encoders.length > 0) {
     // every device's process encodes its own prompts on the host: 2 x params x tokens per encoder

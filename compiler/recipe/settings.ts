@@ -283,8 +283,20 @@ export const SETTINGS: readonly Setting[] = [
     default: 'none',
     doc: 'fsdp shards parameters, gradients and optimizer state over the devices; ddp replicates them.',
   },
-  { path: 'hardware.gradient_checkpointing', type: { kind: 'bool' }, default: true, doc: 'Recompute block activations in the backward pass.' },
-  { path: 'hardware.offload', type: en(['none', 'cpu']), default: 'none', doc: 'CPU offloading of parameters (slow; the paper avoids it with pure bf16).' },
+  {
+    path: 'hardware.gradient_checkpointing',
+    type: { kind: 'bool' },
+    default: true,
+    doc: 'Recompute block activations in the backward pass (torch engine: every transformer block under torch.utils.checkpoint; the tfjs engine keeps its whole tape).',
+  },
+  {
+    path: 'hardware.offload',
+    type: en(['none', 'cpu']),
+    default: 'none',
+    doc:
+      'CPU offloading (slow; the paper avoids it with pure bf16). Without FSDP (the torch engine) the Adam moments live on the host ' +
+      'and the optimizer step runs there; with FSDP every model state would.',
+  },
   {
     path: 'hardware.text_encoders',
     type: en(['streamed', 'resident', 'cpu']),

@@ -14,7 +14,6 @@ import torch
 from .formats import safetensors as stf
 from .nets import build as build_net
 from .nets.protocol import NetSpec, checkpoint_params
-from .optim import Adam
 
 
 def _f32(t: torch.Tensor) -> torch.Tensor:
@@ -64,13 +63,13 @@ def load_checkpoint(path: str, st) -> Optional[dict]:
     st.adam.clear()
     store = torch.bfloat16 if st.precision.bf16_storage else torch.float32
     for net, step in state['adamSteps'].items():
-        a = Adam()
+        a = st.new_adam()
         a.step = int(step)
         for p, v in checkpoint_params(st.nets[net].net):
             m, vv = tensors.get(f'adam/{net}/{p}/m'), tensors.get(f'adam/{net}/{p}/v')
             if m is not None and vv is not None:
-                a.m[p] = m.reshape(v.shape).to(st.device, store)
-                a.v[p] = vv.reshape(v.shape).to(st.device, store)
+                a.m[p] = m.reshape(v.shape).to(a.device or st.device, store)
+                a.v[p] = vv.reshape(v.shape).to(a.device or st.device, store)
         st.adam[net] = a
     st.iteration, st.images = int(state['iteration']), int(state['images'])
     st.rng.set_state(state['rng'])

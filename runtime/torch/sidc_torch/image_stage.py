@@ -16,6 +16,7 @@ from .graph import config_value
 from .image_data import load_mnist_train, load_real_latents
 from .nets import build as build_net
 from .nets.image_builders import InitError, dataset_captions, load_student, recipe_path, teacher_of
+from .nets.checkpointing import set_checkpointing
 from .nets.protocol import NetSpec
 from .precision import Precision
 from .rng import Rng
@@ -87,6 +88,9 @@ def prepare_image_stage(graph, stage, products, device) -> StageState:
                 real = load_real_latents(recipe_path(graph, src), phi.latent_channels(), *phi.latent, len(phi.text.prompts)).sampler()
             except ValueError as e:
                 raise InitError(str(e)) from None
+    checkpointing = config_value(graph, 'hardware.gradient_checkpointing') is not False  # the setting's default is true
+    for slot in nets.values():
+        set_checkpointing(slot.net, checkpointing)
     if precision.bf16_storage:
         for slot in nets.values():
             if slot.decl['trainable']:  # parameters only, as the tfjs engine: the DiT's frozen text encoder stays fp32

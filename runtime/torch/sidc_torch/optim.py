@@ -5,11 +5,14 @@ torch.optim.Adam's (so fp32 gives its bits; adam.ts, in float64 rounded once, ag
   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  p = p - (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps)
 bf16 storage rounds after every elementwise op of torch's bf16 Adam, in float64 between (adam.ts's bits):
   m = r(lerp(m, g, 1 - b1)); v = r(r(v b2) + (1 - b2) g^2); d = r(r(r(sqrt v) / sqrt(bc2)) + eps);
-  p = r(p - lr / bc1 * m / d)."""
+  p = r(p - lr / bc1 * m / d).
+hardware.offload = cpu (``Adam(device='cpu')``): m and v live in host memory and the step runs there on host copies
+of the gradient and the weights, which are then copied back - the same ops on the same values, so a run gives the
+same bits as without offload; on a cpu device the copies are the tensors themselves."""
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 
@@ -43,7 +46,8 @@ def _rb(x: torch.Tensor) -> torch.Tensor:
 
 
 class Adam:
-    def __init__(self):
+    def __init__(self, device: Optional[str] = None):
+        self.device = device  # where m and v live and the step runs; None: with each parameter
         self.step = 0
         self.m: Dict[str, torch.Tensor] = {}
         self.v: Dict[str, torch.Tensor] = {}
@@ -60,28 +64,38 @@ class Adam:
         live = [(n, p, grads[n]) for n, p in params if grads.get(n) is not None]
         for n, p, _ in live:
             if n not in self.m:
-                self.m[n] = torch.zeros_like(p, dtype=store)
-                self.v[n] = torch.zeros_like(p, dtype=store)
+                self.m[n] = torch.zeros_like(p, dtype=store, device=self.device or p.device)
+                self.v[n] = torch.zeros_like(p, dtype=store, device=self.device or p.device)
         if not live:
             return
         names = [n for n, _, _ in live]
-        ps, gs = [p for _, p, _ in live], [g for _, _, g in live]
+        targets = [p for _, p, _ in live]
+        # offload: host copies (.to returns the tensor itself when it is already there)
+        ps = [p.to(self.device) for p in targets] if self.device else targets
+        gs = [g.to(self.device) for _, _, g in live] if self.device else [g for _, _, g in live]
         ms, vs = [self.m[n] for n in names], [self.v[n] for n in names]
         if bf16:
             for p, g, m, v in zip(ps, gs, ms, vs):
                 _bf16_step(p, g, m, v, b1, b2, eps, wd, bc2s, step_size)
-            return
-        # fp32: one foreach op per line of adam.ts over every parameter
-        if wd:
-            gs = torch._foreach_add(gs, ps, alpha=wd)
-        torch._foreach_mul_(ms, b1)
-        torch._foreach_add_(ms, gs, alpha=1 - b1)
-        torch._foreach_mul_(vs, b2)
-        torch._foreach_addcmul_(vs, gs, gs, value=1 - b2)
-        d = torch._foreach_sqrt(vs)
-        torch._foreach_div_(d, bc2s)
-        torch._foreach_add_(d, eps)
-        torch._foreach_addcdiv_(ps, ms, d, value=-step_size)
+        else:
+            _fp32_step(ps, gs, ms, vs, b1, b2, eps, wd, bc2s, step_size)
+        for p, h in zip(targets, ps):
+            if h is not p:
+                p.copy_(h)
+
+
+def _fp32_step(ps, gs, ms, vs, b1, b2, eps, wd, bc2s, step_size):
+    """fp32: one foreach op per line of adam.ts over every parameter."""
+    if wd:
+        gs = torch._foreach_add(gs, ps, alpha=wd)
+    torch._foreach_mul_(ms, b1)
+    torch._foreach_add_(ms, gs, alpha=1 - b1)
+    torch._foreach_mul_(vs, b2)
+    torch._foreach_addcmul_(vs, gs, gs, value=1 - b2)
+    d = torch._foreach_sqrt(vs)
+    torch._foreach_div_(d, bc2s)
+    torch._foreach_add_(d, eps)
+    torch._foreach_addcdiv_(ps, ms, d, value=-step_size)
 
 
 def _bf16_step(p, g, m, v, b1, b2, eps, wd, bc2s, step_size):

@@ -5,6 +5,7 @@ import { GIB } from '../../../compiler/plan/constants.js';
 import { planGraph, type PlanReport } from '../../../compiler/plan/plan.js';
 import { forwardFlops } from '../../../compiler/plan/time.js';
 import { parameterCount, teacherConfig } from '../../../compiler/teachers/index.js';
+import type { JsonValue } from '../../../compiler/recipe/settings.js';
 import { H100, makeGraph, SD3_BF16 } from './graph.js';
 
 const plan = (over: Record<string, unknown> = {}, stages?: Parameters<typeof makeGraph>[1]): PlanReport =>
@@ -76,6 +77,19 @@ test('CPU offload moves model states to the host and costs time', () => {
   assert.ok(off.host_gb_per_device > 0);
   assert.ok(off.seconds_per_1k_images > plan().seconds_per_1k_images);
   assert.ok(off.diagnostics.some((d) => d.code === 'SID4004' && d.setting === 'hardware.offload'));
+});
+
+test('CPU offload without FSDP (the torch engine): only the Adam moments go to the host, the step costs PCIe time', () => {
+  const ddp = { 'hardware.shard': 'none' };
+  const none = plan(ddp);
+  const off = plan({ ...ddp, 'hardware.offload': 'cpu' });
+  assert.equal(term(off, 'Adam'), 0);
+  close(off.host_gb_per_device, term(none, 'Adam'));
+  close(term(off, 'weights'), term(none, 'weights'));
+  close(term(off, 'gradients'), term(none, 'gradients'));
+  assert.ok(!off.terms.some((x) => x.name.startsWith('FSDP')), 'nothing streams the weights without FSDP');
+  close(off.peak_gb_per_device, none.peak_gb_per_device - term(none, 'Adam'));
+  assert.ok(off.seconds_per_1k_images > none.seconds_per_1k_images);
 });
 
 test('guided passes double the batch: embedded guidance needs less activation memory than cfg', () => {
@@ -154,6 +168,8 @@ test('time: compute scales with 1/throughput; FLOPs per image = forward x passes
   // k averaged 2.5: fake 2.5 + 3x2, generator 1.5 + 3 + 2x2 + 2x2 + 2 (extra psi forward)
   close(a.flops_per_image, fwd * (2.5 + 6 + 1.5 + 3 + 4 + 4 + 2));
   assert.ok(fwd > 2 * 2e9 * 4250 && fwd < 2 * 2.2e9 * 4250 * 1.3); // 2 x params x tokens + attention
+  // checkpointing re-runs the forward of each differentiated pass: psi x2 (fake), G, phi x2, psi x2 (generator)
+  close(plan({ 'hardware.gradient_checkpointing': true }).flops_per_image, fwd * (2.5 + 6 + 2 + 1.5 + 3 + 4 + 4 + 2 + 5));
 });
 
 test('an unknown GPU without throughput gets a default and an info diagnostic', () => {
@@ -217,4 +233,20 @@ test('CPU runtime: the tfjs tape keeps full intermediates of phi and psi togethe
   const a = passActivations(teacherConfig('dit_mnist_s')!, 28, { stream: 4, act: 4, f32: 4 });
   close(term(cpuPlan, 'activations') * GIB, 8 * a.params + (2 + 2) * 8 * a.params);
   close(term(gpuPlan, 'activations') * GIB, 8 * a.params + 2 * 8 * a.input);
+});
+
+test('CPU devices: gradient checkpointing counts on the torch engine only (the tfjs tape is never checkpointed)', () => {
+  const cfg = {
+    'teacher.family': 'dit',
+    'teacher.config': 'dit_mnist_s',
+    'data.resolution': 28,
+    'precision.policy': 'fp32',
+    'batch.per_device': 8,
+    'hardware.shard': 'none',
+    'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 16 },
+  };
+  const at = (over: Record<string, JsonValue>) => term(planGraph(makeGraph({ ...cfg, ...over })), 'activations');
+  close(at({ 'hardware.gradient_checkpointing': true }), at({ 'hardware.gradient_checkpointing': false }));
+  const a = passActivations(teacherConfig('dit_mnist_s')!, 28, { stream: 4, act: 4, f32: 4 });
+  close(at({ 'hardware.gradient_checkpointing': true, 'hardware.engine': 'torch' }) * GIB, 8 * a.checkpointed + (2 + 2) * 8 * a.checkpointed);
 });

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import struct
-from typing import Dict, Optional, Tuple
+from typing import Dict, Iterator, Optional, Tuple
 
 import numpy as np
 import torch
@@ -88,31 +88,35 @@ def read_header(path: str) -> Tuple[dict, Dict[str, str], int]:
     return header, meta, 8 + n
 
 
+def _read_tensor(f, path: str, name: str, info: dict, base: int) -> torch.Tensor:
+    """One tensor of an open file, in its stored dtype: read straight into a writable buffer (one copy)."""
+    dt = info.get('dtype')
+    if dt not in DTYPES:
+        raise SafetensorsError(f'{path}: tensor {name!r} has dtype {dt}, which this reader does not know ({", ".join(DTYPES)})')
+    a, b = info['data_offsets']
+    shape = info['shape']
+    width = DTYPES[dt][1]
+    numel = int(np.prod(shape)) if shape else 1
+    buf = bytearray(b - a)
+    f.seek(base + a)
+    got = f.readinto(buf)
+    if got != numel * width or len(buf) != numel * width:
+        raise SafetensorsError(f'{path}: tensor {name!r} holds {got} bytes, shape {shape} needs {numel * width}')
+    if dt == 'BF16':
+        t = torch.from_numpy(np.frombuffer(buf, dtype='<i2')).view(torch.bfloat16)
+    else:
+        t = torch.from_numpy(np.frombuffer(buf, dtype={'F32': '<f4', 'F16': '<f2', 'F64': '<f8', 'I64': '<i8', 'I32': '<i4'}[dt]))
+    return t.reshape(shape)
+
+
 def read(path: str, names=None) -> Tuple[Dict[str, torch.Tensor], Dict[str, str]]:
     """All (or the named) tensors in their stored dtype, and the metadata."""
     header, meta, base = read_header(path)
     out: Dict[str, torch.Tensor] = {}
     with open(path, 'rb') as f:
         for name, info in header.items():
-            if names is not None and name not in names:
-                continue
-            dt = info.get('dtype')
-            if dt not in DTYPES:
-                raise SafetensorsError(f'{path}: tensor {name!r} has dtype {dt}, which this reader does not know ({", ".join(DTYPES)})')
-            a, b = info['data_offsets']
-            f.seek(base + a)
-            buf = f.read(b - a)
-            shape = info['shape']
-            tdt, width = DTYPES[dt]
-            numel = int(np.prod(shape)) if shape else 1
-            if len(buf) != numel * width:
-                raise SafetensorsError(f'{path}: tensor {name!r} holds {len(buf)} bytes, shape {shape} needs {numel * width}')
-            if dt == 'BF16':
-                t = torch.from_numpy(np.frombuffer(buf, dtype='<i2').copy()).view(torch.bfloat16)
-            else:
-                npdt = {'F32': '<f4', 'F16': '<f2', 'F64': '<f8', 'I64': '<i8', 'I32': '<i4'}[dt]
-                t = torch.from_numpy(np.frombuffer(buf, dtype=npdt).copy())
-            out[name] = t.reshape(shape)
+            if names is None or name in names:
+                out[name] = _read_tensor(f, path, name, info, base)
     return out, meta
 
 
@@ -135,34 +139,53 @@ def read_index(index_file: str) -> Dict[str, str]:
     return out
 
 
+class Checkpoint:
+    """A checkpoint's tensors by name, read one at a time on demand: ``shapes`` comes from the headers alone,
+    ``items()`` reads each tensor as it is reached (shard by shard), so a loader that copies it into a module
+    and drops it holds one tensor of the file at a time (nets/families/load.py)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        if os.path.isdir(path):
+            files = sorted(os.listdir(path))
+            idx = [f for f in files if f.endswith('.safetensors.index.json')]
+            singles = [f for f in files if f.endswith('.safetensors')]
+            if len(idx) == 1:
+                path = os.path.join(path, idx[0])
+            elif len(singles) == 1:
+                path = os.path.join(path, singles[0])
+            else:
+                raise SafetensorsError(f'{path}: expected one .safetensors.index.json or exactly one .safetensors file')
+        wm = read_index(path) if path.endswith('.index.json') else None
+        self.by_shard: Dict[str, list] = {}
+        for n, shard in (wm or {}).items():
+            self.by_shard.setdefault(shard, []).append(n)
+        if wm is None:
+            self.by_shard[path] = None
+        self.entries: Dict[str, Tuple[str, dict, int]] = {}
+        self.metadata: Dict[str, str] = {}
+        for shard, names in self.by_shard.items():
+            header, meta, base = read_header(shard)
+            for n in (names if names is not None else header):
+                if n not in header:
+                    raise SafetensorsError(f"{path}: weight_map puts {n!r} in {os.path.basename(shard)!r} but that shard has no such tensor")
+                self.entries[n] = (shard, header[n], base)
+            self.metadata.update(meta)
+        self.shapes = {n: tuple(info['shape']) for n, (_, info, _) in self.entries.items()}
+
+    def items(self) -> Iterator[Tuple[str, torch.Tensor]]:
+        for shard in self.by_shard:
+            with open(shard, 'rb') as f:
+                for n, (s, info, base) in self.entries.items():
+                    if s == shard:
+                        yield n, _read_tensor(f, shard, n, info, base)
+
+
 def read_checkpoint(path: str) -> Tuple[Dict[str, torch.Tensor], Dict[str, str]]:
-    """A single file, an index.json, or a directory holding one of them (as runtime/formats/diffusers-index.ts)."""
-    if os.path.isdir(path):
-        files = sorted(os.listdir(path))
-        idx = [f for f in files if f.endswith('.safetensors.index.json')]
-        singles = [f for f in files if f.endswith('.safetensors')]
-        if len(idx) == 1:
-            path = os.path.join(path, idx[0])
-        elif len(singles) == 1:
-            path = os.path.join(path, singles[0])
-        else:
-            raise SafetensorsError(f'{path}: expected one .safetensors.index.json or exactly one .safetensors file')
-    if not path.endswith('.index.json'):
-        return read(path)
-    wm = read_index(path)
-    by_shard: Dict[str, list] = {}
-    for n, s in wm.items():
-        by_shard.setdefault(s, []).append(n)
-    out: Dict[str, torch.Tensor] = {}
-    meta: Dict[str, str] = {}
-    for shard, names in by_shard.items():
-        t, m = read(shard, set(names))
-        missing = [n for n in names if n not in t]
-        if missing:
-            raise SafetensorsError(f"{path}: weight_map puts {missing[0]!r} in {os.path.basename(shard)!r} but that shard has no such tensor")
-        out.update(t)
-        meta.update(m)
-    return out, meta
+    """A single file, an index.json, or a directory holding one of them (as runtime/formats/diffusers-index.ts),
+    every tensor in memory at once."""
+    ck = Checkpoint(path)
+    return dict(ck.items()), ck.metadata
 
 
 def write_sharded(dir_path: str, prefix: str, tensors: Dict[str, torch.Tensor], max_bytes: int, metadata=None) -> str:

@@ -27,6 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..formats.safetensors import read
+from .checkpointing import run_block
 from .layers import Attention, FeedForward, AdaLNLinear, TimestepEmbedding, layer_norm, modulate, patchify, sincos_pos_embed_2d, timestep_sinusoid, unpatchify
 
 TOKEN_EMBEDDING = 'text_encoder.token_embedding.weight'
@@ -111,6 +112,7 @@ class DiTNet(nn.Module):
     index) -> v [B, C*H*W]. The DiT sees t x input_scale, which makes it t x its own timeScale."""
 
     kind = 'dit'
+    gradient_checkpointing = False  # set per stage from hardware.gradient_checkpointing (checkpointing.py)
 
     def __init__(self, config: DiTConfig, captions: Sequence[str], input_scale: float = 1.0):
         super().__init__()
@@ -166,7 +168,7 @@ class DiTNet(nn.Module):
         temb = self.time_text_embed.timestep_embedder(timestep_sinusoid(t * self.input_scale, k.freqDim).to(dtype))
         sc = F.silu(temb + self.time_text_embed.text_embedder(cond))  # [B, D], shared by every adaLN
         for blk in self.transformer_blocks:
-            h = blk(h, sc)
+            h = run_block(self, blk, h, sc)
         scale, shift = self.norm_out(sc)
         return modulate(layer_norm(h), shift, scale)
 

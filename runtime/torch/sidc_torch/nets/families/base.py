@@ -31,6 +31,8 @@ class FamilyInputs:
 class FamilyNet(nn.Module):
     """Base of SanaNet, SD3Net, FluxNet. ``config``: the parsed diffusers config (families/config.py)."""
 
+    gradient_checkpointing = False  # set per stage from hardware.gradient_checkpointing (nets/checkpointing.py)
+
     def __init__(self, config: Dict[str, Any], text: TextTable, latent: Tuple[int, int], guidance: float = 1.0,
                  objective: str = 'rectified_flow'):
         super().__init__()

@@ -12,6 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..checkpointing import run_block
 from ..layers import AdaLNLinear, Attention, FeedForward, TextProjection, TimestepEmbedding, apply_rope, layer_norm, merge_heads, modulate, \
     patchify, rope_tables, sdpa, timestep_sinusoid, unpatchify_cpq
 from .base import FamilyInputs, FamilyNet
@@ -116,10 +117,10 @@ class FluxNet(FamilyNet):
         cos, sin = cos.to(inp.x.device), sin.to(inp.x.device)
         rope: Rope = lambda heads: apply_rope(heads, cos, sin)  # noqa: E731
         for blk in self.transformer_blocks:
-            x, y = blk(x, y, st, rope)
+            x, y = run_block(self, blk, x, y, st, rope)
         xy = torch.cat([y, x], 1)
         for blk in self.single_transformer_blocks:
-            xy = blk(xy, st, rope)
+            xy = run_block(self, blk, xy, st, rope)
         scale, shift = self.norm_out(st)
         features = modulate(layer_norm(xy[:, l:]), shift, scale)
         if features_only:

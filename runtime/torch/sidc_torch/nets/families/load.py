@@ -1,43 +1,47 @@
 """Loading a family teacher from a diffusers checkpoint folder (runtime/tfjs/families/load.ts + teacher.ts):
 transformer/config.json -> family config -> the module (diffusers' tree) -> a key/shape check of the
-shards against it, every problem reported at once -> the weights, cast straight from their stored dtype
-(F32 / F16 / BF16) to the requested one on the requested device.
+shards against it (from the headers), every problem reported at once -> the weights, read one tensor at a
+time and cast straight from their stored dtype (F32 / F16 / BF16) into the module in the requested dtype on the
+requested device. So the host holds the module plus one stored tensor, not a second copy of the checkpoint:
+with N processes on one node each reads the files itself (bench/teacher-load.bench.ts measures the peak).
 """
 from __future__ import annotations
 
 import contextlib
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
 
-from ...formats.safetensors import read_checkpoint
+from ...formats.safetensors import Checkpoint
 from . import VAE_DOWNSAMPLE, family_class
 from .base import FamilyNet
 from .config import read_family_config, transformer_dir
 from .text import TextTable, read_text_encodings
 
 
-def key_problems(expected: Dict[str, torch.Size], found: Dict[str, torch.Tensor]) -> List[str]:
-    """Missing, unexpected and mis-shaped names, sorted (the checkpoint contract)."""
+def key_problems(expected: Dict[str, torch.Size], found: Dict[str, Tuple[int, ...]]) -> List[str]:
+    """Missing, unexpected and mis-shaped names (``found``: name -> shape), sorted (the checkpoint contract)."""
     out = [f'missing key {n}' for n in sorted(expected) if n not in found]
     out += [f'unexpected key {n}' for n in sorted(found) if n not in expected]
-    out += [f'mis-shaped key {n}: expected {list(expected[n])}, found {list(found[n].shape)}'
-            for n in sorted(expected) if n in found and tuple(found[n].shape) != tuple(expected[n])]
+    out += [f'mis-shaped key {n}: expected {list(expected[n])}, found {list(found[n])}'
+            for n in sorted(expected) if n in found and tuple(found[n]) != tuple(expected[n])]
     return out
 
 
-def load_weights(net: torch.nn.Module, tensors: Dict[str, torch.Tensor], source: str) -> None:
-    """Copies ``tensors`` (any float dtype, any device) into the net's parameters after checking every
-    name and shape; raises one ValueError listing all problems."""
-    expected = {k: v.shape for k, v in net.state_dict().items()}
-    problems = key_problems(expected, tensors)
+def load_weights(net: torch.nn.Module, tensors: Union[Dict[str, torch.Tensor], Checkpoint], source: str) -> None:
+    """Copies ``tensors`` (any float dtype, any device; a dict, or a Checkpoint read tensor by tensor) into the
+    net's parameters after checking every name and shape; raises one ValueError listing all problems."""
+    state = net.state_dict()
+    shapes = tensors.shapes if isinstance(tensors, Checkpoint) else {k: tuple(v.shape) for k, v in tensors.items()}
+    problems = key_problems({k: v.shape for k, v in state.items()}, shapes)
     if problems:
         raise ValueError(f'{source}: checkpoint does not match its config.json:\n  ' + '\n  '.join(problems) +
                          '\n(fix: use the config.json that came with these weights, or weights saved by the matching diffusers class)')
     with torch.no_grad():
-        for k, v in net.state_dict().items():
-            v.copy_(tensors[k])
+        for k, v in tensors.items():
+            state[k].copy_(v)
+            del v  # a streamed tensor is dropped before the next one is read
 
 
 def latent_size(family: str, multiple: int, resolution: Optional[int], latent: Optional[Tuple[int, int]]) -> Tuple[int, int]:
@@ -68,7 +72,7 @@ def _without_random_init() -> Iterator[None]:
             cls.reset_parameters = f  # type: ignore[assignment]
 
 
-def build_family_net(config: Dict, text: TextTable, latent: Tuple[int, int], tensors: Dict[str, torch.Tensor], source: str, *,
+def build_family_net(config: Dict, text: TextTable, latent: Tuple[int, int], tensors: Union[Dict[str, torch.Tensor], Checkpoint], source: str, *,
                      guidance: float = 1.0, objective: str = 'rectified_flow', dtype: torch.dtype = torch.float32,
                      device: Optional[torch.device | str] = None) -> FamilyNet:
     """The family module of ``config`` on ``device`` in ``dtype`` with ``tensors`` loaded (names checked)."""
@@ -92,8 +96,7 @@ def load_family_teacher(checkpoint: str, text: str | TextTable, *, resolution: O
         text = read_text_encodings(text, probe_seq, probe_pooled, f'{tdir} ({config["family"]})')
     multiple = 2 if config['family'] == 'flux' else config['patch_size']
     size = latent_size(config['family'], multiple, resolution, latent)
-    tensors, _ = read_checkpoint(tdir)
-    return build_family_net(config, text, size, tensors, tdir, guidance=guidance, objective=objective, dtype=dtype, device=device)
+    return build_family_net(config, text, size, Checkpoint(tdir), tdir, guidance=guidance, objective=objective, dtype=dtype, device=device)
 
 
 def _text_dims(config: Dict) -> Tuple[int, int]:

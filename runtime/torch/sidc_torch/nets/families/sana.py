@@ -13,6 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..checkpointing import run_block
 from ..layers import Attention, RMSNorm, TextProjection, TimestepEmbedding, layer_norm, mask_bias, merge_heads, modulate, sdpa, \
     sincos_pos_embed_2d, timestep_sinusoid, unpatchify
 from .base import FamilyInputs, FamilyNet
@@ -124,7 +125,7 @@ class SanaNet(FamilyNet):
         bias = None if inp.mask is None else mask_bias(inp.mask).to(dtype)
         # 2. blocks
         for blk in self.transformer_blocks:
-            x = blk(x, y, bias, t6, gh, gw)
+            x = run_block(self, blk, x, y, bias, t6, gh, gw)
         # 3. SanaModulatedNorm: shift, scale = scale_shift_table + embedded timestep
         shift, scale = (self.scale_shift_table[None] + emb[:, None]).unbind(1)
         features = modulate(layer_norm(x), shift, scale)

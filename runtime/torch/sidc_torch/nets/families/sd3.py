@@ -16,6 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..checkpointing import run_block
 from ..layers import AdaLNLinear, Attention, FeedForward, TextProjection, TimestepEmbedding, layer_norm, modulate, timestep_sinusoid, \
     unpatchify
 from .base import FamilyInputs, FamilyNet
@@ -111,7 +112,7 @@ class SD3Net(FamilyNet):
         st = F.silu(temb)
         y = self.context_embedder(inp.text)
         for blk in self.transformer_blocks:
-            x, y = blk(x, y, st)
+            x, y = run_block(self, blk, x, y, st)
         scale, shift = self.norm_out(st)
         features = modulate(layer_norm(x), shift, scale)
         if features_only:
