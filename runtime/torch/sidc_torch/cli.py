@@ -75,7 +75,15 @@ def doctor() -> dict:
             'devices': devices, 'bf16': {'cpu': bf16_cpu, 'cuda': bf16_cuda}, 'fp16': {'cpu': False, 'cuda': cuda},
             'distributed': {'gloo': bool(avail and dist.is_gloo_available()), 'nccl': bool(avail and dist.is_nccl_available())},
             'cuda_memory_gb': [torch.cuda.get_device_properties(i).total_memory / 2 ** 30 for i in range(torch.cuda.device_count())] if cuda else [],
-            'threads': torch.get_num_threads()}
+            'threads': torch.get_num_threads(), 'sentencepiece': _version_of('sentencepiece')}
+
+
+def _version_of(module: str):
+    """The module's version, or None when it is not installed (doctor: what encode-prompts needs)."""
+    try:
+        return getattr(__import__(module), '__version__', 'installed')
+    except ImportError:
+        return None
 
 
 def _check_device(device: str) -> str:
