@@ -41,7 +41,8 @@ export const makeTinyCommand: CommandModule = {
         if (py) writeTinyEncoders(py.python, dir, family, seed);
         const spec = TINY_TEACHERS[family]!;
         io.stdout(
-          `${dir}: tiny ${t.config.family} teacher (${paramCount(t.config)} parameters), ${join(dir, 'transformer')} + ${t.text}${t.latents ? ` + ${t.latents}` : ''}${py ? ' + text encoders and tokenizers' : ''}\n`,
+          `${dir}: tiny ${t.config.family} teacher (${paramCount(t.config)} parameters), ${join(dir, 'transformer')} + ${t.text}` +
+            `${t.latents ? ` + ${t.latents}` : ''}${py ? ' + text encoders and tokenizers' : ''}\n`,
         );
         io.stdout(
           `try it: sidc run ${spec.recipe} --set 'teacher.checkpoint="${dir}"' --set 'data.text=precomputed("${dir}")' --set 'data.resolution=${spec.resolution} px'` +
