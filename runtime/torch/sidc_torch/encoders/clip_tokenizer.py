@@ -1,5 +1,5 @@
 """CLIP's byte-level BPE in pure Python, as Hugging Face's CLIPTokenizerFast (transformers'
-convert_slow_tokenizer.CLIPConverter): NFC, runs of whitespace -> one space, lowercase; split into
+convert_slow_tokenizer.CLIPConverter): special tokens (bos, eos, pad, unk, added tokens) kept whole; NFC, runs of whitespace -> one space, lowercase; split into
 contractions, letter runs, single digits and runs of other non-space characters; bytes mapped to printable
 characters (GPT-2's bytes_to_unicode); BPE by merge rank with `</w>` ending each word; <|startoftext|> ...
 <|endoftext|>; truncation and padding to max_length (77). Reads vocab.json + merges.txt of tokenizer/."""
@@ -87,6 +87,11 @@ class ClipTokenizer:
         self.unk = self.vocab.get(_token_text(cfg.get('unk_token', '<|endoftext|>')), self.eos)
         self.byte_map = bytes_to_unicode()
         self.cache: Dict[str, List[str]] = {}
+        # special and added tokens are matched in the raw text and never BPE'd, as transformers' tokenizers do:
+        # SD3's CLIP-G pads with "!", so a "!" in a prompt is that token (id 0), not "!</w>"
+        added = [_token_text(t) for t in (cfg.get('added_tokens_decoder') or {}).values()]
+        specials = {t for t in [_token_text(cfg.get(k, '')) for k in ('bos_token', 'eos_token', 'pad_token', 'unk_token')] + added if t in self.vocab}
+        self.specials = re.compile('|'.join(re.escape(t) for t in sorted(specials, key=len, reverse=True))) if specials else None
 
     def _id(self, tok, where: str) -> int:
         t = _token_text(tok)
@@ -116,7 +121,16 @@ class ClipTokenizer:
         return syms
 
     def encode(self, text: str) -> List[int]:
-        """Token ids without the special tokens."""
+        """Token ids, without the BOS / EOS added around them."""
+        if self.specials is None:
+            return self._encode_plain(text)
+        ids, at = [], 0
+        for m in self.specials.finditer(text):
+            ids += self._encode_plain(text[at:m.start()]) + [self.vocab[m.group(0)]]
+            at = m.end()
+        return ids + self._encode_plain(text[at:])
+
+    def _encode_plain(self, text: str) -> List[int]:
         ids = []
         for piece in pre_tokenize(normalize(text)):
             word = ''.join(self.byte_map[b] for b in piece.encode('utf8'))
