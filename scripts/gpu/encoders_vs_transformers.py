@@ -3,7 +3,7 @@ transformers (and torch >= 2.5, which it needs) is installed - e.g. a GPU machin
 against the float64 numpy oracle instead (test/runtime/torch/encoders-numerics.test.ts). On tiny random
 encoders (`python -m sidc_torch make-tiny-encoders`, fp32 / fp16 / sharded bf16 storage): CLIP-L (legacy
 EOS = argmax) and CLIP-G (eos_token_id) hidden_states[-2] and pooled / text_embeds, T5 v1.1 over 160 tokens,
-and the CLIP tokenizers' ids (AutoTokenizer) on awkward strings. Exit 1 on a difference.
+and the CLIP and T5 tokenizers' ids (AutoTokenizer) on awkward strings. Exit 1 on a difference.
   PYTHONPATH=runtime/torch python3 scripts/gpu/encoders_vs_transformers.py [--device cuda]"""
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ import torch
 from sidc_torch.encoders.clip import ClipText
 from sidc_torch.encoders.clip_tokenizer import ClipTokenizer
 from sidc_torch.encoders.t5 import T5Encoder
+from sidc_torch.encoders.t5_tokenizer import T5Tokenizer
 from sidc_torch.encoders.tiny import make_tiny_encoders
 from sidc_torch.formats.safetensors import read_checkpoint
 
 TEXTS = ['', 'a red circle', 'Two BLUE squares, next to a green triangle!', "it's 3 o'clock", 'naïve café 日本 🐱', 'hello...world!!! ??? ,,,',
-         'x ' * 100, 'wow!great! <|endoftext|> inside, and <|startoftext|>too', 'a!b!!c']
+         'x ' * 100, 'wow!great! <|endoftext|> inside, and <|startoftext|>too', 'a!b!!c', '</s> inside', '<pad> and <unk>', '  two  spaces ', 'ﬁ ①']
 
 
 def reference(cls, cfg_cls, folder: str, device: str):
@@ -74,15 +75,16 @@ def main() -> int:
             got = ClipText(folder, args.device)(ids)
             out[f'{family}/{enc} hidden_states[-2]'] = rel(got.hidden_states[-2], ref.hidden_states[-2])
             out[f'{family}/{enc} pooled'] = rel(got.text_embeds if proj else got.pooled, ref.text_embeds if proj else ref.pooler_output)
-        for tok in ('tokenizer', 'tokenizer_2'):
+        for tok in ('tokenizer', 'tokenizer_2', 'tokenizer_3'):
             folder = os.path.join(d, tok)
-            if not os.path.isfile(os.path.join(folder, 'vocab.json')):
+            if not os.path.isdir(folder):
                 continue
-            ref_tok, mine = AutoTokenizer.from_pretrained(folder), ClipTokenizer(folder)
+            clip = os.path.isfile(os.path.join(folder, 'vocab.json'))
+            ref_tok, mine, n = AutoTokenizer.from_pretrained(folder), (ClipTokenizer if clip else T5Tokenizer)(folder), 77 if clip else 48
             for t in TEXTS:
-                want = ref_tok(t, padding='max_length', max_length=77, truncation=True).input_ids
-                if mine(t)[0] != want:
-                    bad.append(f'{family}/{tok}: {t!r}: {mine(t)[0][:12]} vs transformers {want[:12]}')
+                want = ref_tok(t, padding='max_length', max_length=n, truncation=True).input_ids
+                if list(mine(t, n)[0]) != want:
+                    bad.append(f'{family}/{tok}: {t!r}: {mine(t, n)[0][:12]} vs transformers {want[:12]}')
             out[f'{family}/{tok} strings'] = len(TEXTS)
     bad += [f'{k}: relative error {v:.2e}' for k, v in out.items() if not k.endswith('strings') and v > 1e-5]
     print(json.dumps(out, indent=1))

@@ -1,6 +1,6 @@
 """sidc_torch's tokenizers against references: CLIP BPE vs the ids Hugging Face's `tokenizers` gave once
 (fixtures/clip-bpe-ids.json, made by fixtures/make_clip_bpe_ids.py), T5 vs sentencepiece itself with </s>
-appended, truncation and padding. Prints JSON {"clip": [mismatches], "t5": [mismatches], "cases": n}.
+appended, truncation and padding, special tokens written in the text kept whole. Prints JSON {"clip": [mismatches], "t5": [mismatches], "cases": n}.
   python3 encoders_tokenizers.py SPIECE_FOLDER"""
 import json
 import os
@@ -43,6 +43,12 @@ def t5_mismatches(folder):
             got = tok(text, max_len)
             if [list(got[0]), list(got[1])] != [want[0], want[1]]:
                 bad.append({'text': text, 'max_len': max_len, 'got': got, 'want': want})
+    # special tokens written in a prompt are those tokens; the text between them is encoded on its own (transformers)
+    for text, pieces in (('</s> inside', [1, ' inside']), ('<pad> and <unk>', [0, ' and ', 2])):
+        ref = [i for p in pieces for i in ([p] if isinstance(p, int) else sp.EncodeAsIds(p))] + [1]
+        got = tok(text, 16)[0][:len(ref)]
+        if list(got) != ref:
+            bad.append({'text': text, 'got': got, 'want': ref})
     return bad
 
 
