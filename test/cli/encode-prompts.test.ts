@@ -68,6 +68,17 @@ test('FLUX: T5 sequence [N, L, 64], CLIP-L pooled [N, 32], the empty prompt firs
   assert.ok(rowsOf(mask.data as Float32Array, 24, 2).filter((v) => v === 1).length > 3);
   assert.ok(!existsSync(join(out, 'text.safetensors.tmp')) && readdirSync(out).length === 1, `left behind: ${readdirSync(out).join(', ')}`);
   readTextEncodings(join(out, 'text.safetensors'), { seq: 64, pooled: 32, teacher: 'the tiny FLUX teacher' });
+  // --dtype bf16: computed and stored in bf16, within bf16 rounding of the fp32 table
+  const bf = join(dir, 'flux-text-bf16');
+  const rb = await sidc('encode-prompts', flux, prompts, '-o', bf, '--max-sequence-length', '24', '--dtype', 'bf16');
+  assert.equal(rb.code, 0, rb.err);
+  const b = readSafetensors(join(bf, 'text.safetensors')).tensors;
+  assert.equal(b.prompt_embeds!.dtype, 'BF16');
+  const a32 = tensors.prompt_embeds!.data as Float32Array;
+  const a16 = b.prompt_embeds!.data as Float32Array;
+  const scale = a32.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const worst = a32.reduce((m, v, i) => Math.max(m, Math.abs(v - a16[i]!)), 0);
+  assert.ok(worst < 0.05 * scale, `bf16 table differs by ${worst} (scale ${scale})`);
   await distil(repoPath('test', 'runtime', 'torch', 'fixtures', 'tiny-fp32.sid'), 'flux_tiny_fp32', flux, out);
 });
 
@@ -120,6 +131,7 @@ test('bad input: one line naming the file and the fix, exit 2, no traceback, not
     [[sana, prompts], /SANA is not supported yet: its text encoder is Gemma-2-2B/],
     [[odd, prompts], /unknown _class_name 'KandinskyPipeline'.*--family sd3\|flux/],
     [[flux, prompts, '--family', 'sdxl'], /unknown --family 'sdxl'/],
+    [[flux, prompts, '--dtype', 'fp16'], /--dtype fp16 needs --device cuda/],
   ];
   for (const [args, want] of cases) {
     const r = await sidc('encode-prompts', ...args, '-o', out);

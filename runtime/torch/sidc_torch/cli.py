@@ -132,6 +132,12 @@ def _encoders(args) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f'sidc-torch: {args.cmd}: interrupted; nothing was written\n')
         return 130
+    except Exception as e:  # a failure inside the encoders (e.g. out of memory): one line, the traceback only when asked for
+        if getattr(args, 'verbose', False):
+            traceback.print_exc()
+        msg = str(e).splitlines()[0] if str(e) else ''
+        sys.stderr.write(f'sidc-torch: {args.cmd}: failed: {type(e).__name__}: {msg} (--verbose for the traceback); nothing was written\n')
+        return 1
 
 
 def main(argv=None) -> int:

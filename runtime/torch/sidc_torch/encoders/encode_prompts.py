@@ -51,6 +51,8 @@ def encode_prompts(root: str, prompts_file: str, out: str, family: Optional[str]
         raise EncoderError(f"unknown family '{family}': encode-prompts knows {', '.join(FAMILIES)} (SANA is not supported yet)")
     if dtype not in DTYPES:
         raise EncoderError(f"--dtype '{dtype}': use one of {', '.join(DTYPES)}")
+    if dtype == 'fp16' and device == 'cpu':
+        raise EncoderError('--dtype fp16 needs --device cuda: torch has no half-precision matmul on the CPU; use --dtype bf16 or fp32 there')
     if batch_size < 1:
         raise EncoderError(f'--batch-size must be at least 1, got {batch_size}')
     fam = FAMILIES[family]

@@ -68,6 +68,7 @@ class T5Encoder:
         self.act = ACTS_T5[act]
         g = lambda n: take(w, n, folder).to(device=device, dtype=dtype)  # noqa: E731
         self.embed = g('encoder.embed_tokens.weight' if 'encoder.embed_tokens.weight' in w else 'shared.weight')
+        w.pop('shared.weight', None)  # tied to embed_tokens
         self.rel_bias = g('encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight')
         ffn = ('wi_0', 'wi_1', 'wo') if self.gated else ('wi', 'wo')
         self.blocks: List[Dict[str, torch.Tensor]] = []

@@ -44,6 +44,7 @@ def load_encoder(folder: str) -> Tuple[dict, Dict[str, torch.Tensor]]:
 
 
 def take(w: Dict[str, torch.Tensor], name: str, folder: str) -> torch.Tensor:
+    """Removes and returns one weight: the stored copy is freed as soon as its cast copy exists (T5-XXL: 9.5 GB in bf16)."""
     if name not in w:
         raise EncoderError(f'{folder}: the weights have no {name!r} (is this the encoder its config.json describes?)')
-    return w[name]
+    return w.pop(name)
