@@ -29,7 +29,8 @@ export const encodePromptsCommand: CommandModule = {
       .option('--max-sequence-length <n>', 'T5 tokens per prompt (default: 256 for SD3, 512 for FLUX, as the diffusers pipelines)')
       .option('--batch-size <n>', 'prompts per encoder forward pass', '8')
       .option('--device <name>', 'cpu | cuda[:N]', 'cpu')
-      .option('--dtype <name>', `${DTYPES.join(' | ')}: the dtype the encoders compute in and the table is stored in`, 'fp32')
+      .option('--dtype <name>', `${DTYPES.join(' | ')}: the dtype the encoders compute in and the table is stored in (fp16: cuda only)`, 'fp32')
+      .option('--without-t5', 'SD3: no T5 - 77 zero rows in its place, as StableDiffusion3Pipeline with text_encoder_3=None')
       .option('--verbose', 'on a failure, the Python traceback too')
       .addHelpText(
         'after',
@@ -38,7 +39,7 @@ export const encodePromptsCommand: CommandModule = {
           '  SD3 / SD3.5: text_encoder/ (CLIP-L), text_encoder_2/ (CLIP-G), text_encoder_3/ (T5-XXL),\n' +
           '               tokenizer/ and tokenizer_2/ (vocab.json, merges.txt), tokenizer_3/ (spiece.model)\n' +
           '  FLUX.1:      text_encoder/ (CLIP-L), text_encoder_2/ (T5-XXL), tokenizer/, tokenizer_2/ (spiece.model)\n' +
-          '  SANA (Gemma-2) is not supported yet.\n' +
+          '  SANA (Gemma-2) is not supported yet. SD3 without T5: --without-t5 (text_encoder_3/, tokenizer_3/ not read).\n' +
           'What it computes (as the diffusers pipelines):\n' +
           "  SD3:  each CLIP's penultimate hidden state (77 tokens, 768 + 1280 side by side, zero-padded to 4096),\n" +
           "        then T5's last hidden state (--max-sequence-length tokens); pooled = both CLIPs' projected EOS state (2048)\n" +
@@ -58,7 +59,16 @@ export const encodePromptsCommand: CommandModule = {
         async (
           checkpoint: string,
           prompts: string,
-          f: { out: string; family?: string; maxSequenceLength?: string; batchSize: string; device: string; dtype: string; verbose?: boolean },
+          f: {
+            out: string;
+            family?: string;
+            maxSequenceLength?: string;
+            batchSize: string;
+            device: string;
+            dtype: string;
+            withoutT5?: boolean;
+            verbose?: boolean;
+          },
         ) => {
           if (!existsSync(checkpoint))
             throw new UserError(`${checkpoint}: no such checkpoint folder; give the diffusers model folder (model_index.json, text_encoder/, ...)`);
@@ -79,6 +89,7 @@ export const encodePromptsCommand: CommandModule = {
             ...(f.family ? { family: f.family } : {}),
             ...(maxSequenceLength !== undefined ? { maxSequenceLength } : {}),
             ...(batchSize !== undefined ? { batchSize } : {}),
+            ...(f.withoutT5 ? { withoutT5: true } : {}),
             ...(f.verbose ? { verbose: true } : {}),
           });
           setExitCode(code);

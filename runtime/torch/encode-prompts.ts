@@ -17,6 +17,8 @@ export interface EncodePromptsArgs {
   batchSize?: number;
   device?: string;
   dtype?: string;
+  /** sd3: zeros in place of T5 (the pipeline with text_encoder_3=None) */
+  withoutT5?: boolean;
   verbose?: boolean;
 }
 
@@ -39,6 +41,7 @@ export function encodePromptsArgv(a: EncodePromptsArgs): string[] {
   if (a.batchSize !== undefined) argv.push('--batch-size', String(a.batchSize));
   if (a.device) argv.push('--device', a.device);
   if (a.dtype) argv.push('--dtype', a.dtype);
+  if (a.withoutT5) argv.push('--without-t5');
   if (a.verbose) argv.push('--verbose');
   return argv;
 }

@@ -106,6 +106,14 @@ test('SD3: 77 CLIP tokens (16 + 24 wide, zero-padded to 64) then 256 T5 tokens, 
   const mask = rowsOf(tensors.prompt_attention_mask!.data as Float32Array, 333, 0);
   assert.deepEqual([mask.slice(0, 77).reduce((a, b) => a + b), mask.slice(77).reduce((a, b) => a + b)], [2, 1], 'the empty prompt: bos + eos, </s>');
   await distil(repoPath('test', 'cli', 'fixtures', 'encode-tiny.sid'), 'sd3_tiny_encoded', sd3, out);
+  // --without-t5: 77 zero rows in T5's place, as the pipeline with text_encoder_3=None
+  const noT5 = join(dir, 'sd3-text-no-t5');
+  const rn = await sidc('encode-prompts', sd3, prompts, '-o', noT5, '--without-t5');
+  assert.equal(rn.code, 0, rn.err);
+  const n = readSafetensors(join(noT5, 'text.safetensors')).tensors.prompt_embeds!;
+  assert.deepEqual(n.shape, [4, 154, 64]);
+  const nd = n.data as Float32Array;
+  assert.ok(nd.subarray(0, 77 * 64).some((v) => v !== 0) && nd.subarray(77 * 64, 154 * 64).every((v) => v === 0));
 });
 
 test('bad input: one line naming the file and the fix, exit 2, no traceback, nothing written', async () => {
@@ -131,6 +139,7 @@ test('bad input: one line naming the file and the fix, exit 2, no traceback, not
     [[sana, prompts], /SANA is not supported yet: its text encoder is Gemma-2-2B/],
     [[odd, prompts], /unknown _class_name 'KandinskyPipeline'.*--family sd3\|flux/],
     [[flux, prompts, '--family', 'sdxl'], /unknown --family 'sdxl'/],
+    [[flux, prompts, '--without-t5'], /--without-t5 is for SD3/],
     [[flux, prompts, '--dtype', 'fp16'], /--dtype fp16 needs --device cuda/],
   ];
   for (const [args, want] of cases) {

@@ -51,6 +51,7 @@ def _parser():
     t.add_argument('--batch-size', type=int, default=8)
     t.add_argument('--device', default='cpu')
     t.add_argument('--dtype', default='fp32', help='fp32 | bf16 | fp16: compute and storage dtype of the table')
+    t.add_argument('--without-t5', action='store_true', help='sd3: zeros in place of T5, as the pipeline with text_encoder_3=None')
     t.add_argument('--verbose', action='store_true')
     m = sub.add_parser('make-tiny-encoders', help='tiny random text encoders + tokenizers in a diffusers folder (encoders/tiny.py)')
     m.add_argument('dir')
@@ -122,7 +123,7 @@ def _encoders(args) -> int:
             return 0
         from .encoders.encode_prompts import encode_prompts
         print(encode_prompts(args.checkpoint, args.prompts, args.out, args.family, args.max_sequence_length, args.batch_size,
-                             _check_device(args.device), args.dtype))
+                             _check_device(args.device), args.dtype, args.without_t5))
         return 0
     except (EncoderError, UsageError) as e:
         if getattr(args, 'verbose', False):

@@ -43,7 +43,8 @@ def _writable(out: str) -> None:
 
 
 def encode_prompts(root: str, prompts_file: str, out: str, family: Optional[str] = None, max_len: Optional[int] = None,
-                   batch_size: int = 8, device: str = 'cpu', dtype: str = 'fp32', log=lambda s: sys.stderr.write(f'encode-prompts: {s}\n')) -> str:
+                   batch_size: int = 8, device: str = 'cpu', dtype: str = 'fp32', without_t5: bool = False,
+                   log=lambda s: sys.stderr.write(f'encode-prompts: {s}\n')) -> str:
     family = family or detect_family(root)
     if family == 'sana':
         raise EncoderError(f'{root}: {SANA_REFUSAL}')
@@ -58,8 +59,14 @@ def encode_prompts(root: str, prompts_file: str, out: str, family: Optional[str]
     fam = FAMILIES[family]
     if not os.path.isdir(root):
         raise EncoderError(f'{root}: no such checkpoint folder')
-    missing = [f for f in fam.folders if not os.path.isdir(os.path.join(root, f))]
+    if without_t5 and family != 'sd3':
+        raise EncoderError(f'--without-t5 is for SD3 (its pipeline runs without text_encoder_3); {family} needs its T5')
+    needed = [f for f in fam.folders if not (without_t5 and f in ('text_encoder_3', 'tokenizer_3'))]
+    missing = [f for f in needed if not os.path.isdir(os.path.join(root, f))]
     if missing:
+        if family == 'sd3' and set(missing) <= {'text_encoder_3', 'tokenizer_3'}:
+            raise EncoderError(f'{root}: missing {", ".join(f + "/" for f in missing)} (T5); download them, or pass --without-t5 to '
+                               'encode as StableDiffusion3Pipeline does with text_encoder_3=None (zeros in place of T5)')
         raise EncoderError(f'{root}: missing {", ".join(f + "/" for f in missing)}; a {family} checkpoint folder holds '
                            f'{", ".join(f + "/" for f in fam.folders)} (download the full diffusers repository, not only transformer/)')
     prompts = read_prompts(prompts_file)
@@ -68,7 +75,8 @@ def encode_prompts(root: str, prompts_file: str, out: str, family: Optional[str]
     if max_len < 2:
         raise EncoderError(f'--max-sequence-length must be at least 2, got {max_len}')
     log(f'{family} checkpoint {root}: {len(prompts)} prompts (the empty prompt first), T5 {max_len} tokens, {dtype} on {device}')
-    table = fam.encode(root, prompts, {'device': device, 'dtype': DTYPES[dtype], 'batch_size': batch_size, 'max_len': max_len}, log)
+    opts = {'device': device, 'dtype': DTYPES[dtype], 'batch_size': batch_size, 'max_len': max_len, 'without_t5': without_t5}
+    table = fam.encode(root, prompts, opts, log)
     widths = teacher_widths(root)
     if widths:  # the table must fit the transformer beside the encoders
         for key, got in (('joint_attention_dim', table.seq.shape[-1]), ('pooled_projection_dim', table.pooled.shape[-1])):
@@ -79,7 +87,7 @@ def encode_prompts(root: str, prompts_file: str, out: str, family: Optional[str]
     tensors = {'prompt_embeds': table.seq.to(store).contiguous(), 'prompt_attention_mask': table.mask.float().contiguous(),
                'pooled_prompt_embeds': table.pooled.to(store).contiguous()}
     meta = {'prompts': json.dumps(prompts, ensure_ascii=False), 'format': 'sidc-text-encodings/1', 'family': family,
-            'encoders': table.encoders, 'checkpoint': os.path.abspath(root), 'max_sequence_length': str(max_len), 'dtype': dtype}
+            'encoders': table.encoders, 'checkpoint': os.path.abspath(root), 'max_sequence_length': str(0 if without_t5 else max_len), 'dtype': dtype}
     write(file, tensors, meta)  # temp file + rename
     log(f'wrote {file}: prompt_embeds {list(table.seq.shape)}, pooled_prompt_embeds {list(table.pooled.shape)}')
     return file

@@ -81,13 +81,21 @@ def encode_sd3(root: str, prompts: List[str], opts, log: Log) -> Table:
     g_seq, _, g_proj, _ = _run_clip(root, 'text_encoder_2', 'tokenizer_2', prompts, opts, log)
     if l_proj is None or g_proj is None:
         raise EncoderError(f'{root}: SD3 takes CLIPTextModelWithProjection encoders; text_encoder/ or text_encoder_2/ has no text_projection.weight')
-    t5_seq, t5_mask = _run_t5(root, 'text_encoder_3', 'tokenizer_3', prompts, opts, log)
+    if opts.get('without_t5'):  # _get_t5_prompt_embeds with text_encoder_3=None: zeros, 77 x joint_attention_dim
+        joint = (teacher_widths(root) or {}).get('joint_attention_dim')
+        if joint is None:
+            raise EncoderError(f'{root}/transformer/config.json: --without-t5 takes the zeros\' width from its joint_attention_dim, and there is none')
+        t5_seq, t5_mask = torch.zeros(len(prompts), CLIP_TOKENS, joint), torch.zeros(len(prompts), CLIP_TOKENS)
+        log(f'text_encoder_3: none (--without-t5): {CLIP_TOKENS} zero rows of width {joint}, as the pipeline without T5')
+    else:
+        t5_seq, t5_mask = _run_t5(root, 'text_encoder_3', 'tokenizer_3', prompts, opts, log)
     clip = torch.cat([l_seq, g_seq], dim=-1)
     if clip.shape[-1] > t5_seq.shape[-1]:
         raise EncoderError(f'{root}: the CLIP widths ({l_seq.shape[-1]} + {g_seq.shape[-1]}) exceed T5 width {t5_seq.shape[-1]}')
     clip = F.pad(clip, (0, t5_seq.shape[-1] - clip.shape[-1]))
+    t5 = 'no T5 (zeros)' if opts.get('without_t5') else 'T5 (text_encoder_3)'
     return Table(torch.cat([clip, t5_seq], dim=-2), torch.cat([l_mask, t5_mask], dim=-1), torch.cat([l_proj, g_proj], dim=-1),
-                 'CLIP-L (text_encoder) + CLIP-G (text_encoder_2) hidden_states[-2], T5 (text_encoder_3); StableDiffusion3Pipeline.encode_prompt')
+                 f'CLIP-L (text_encoder) + CLIP-G (text_encoder_2) hidden_states[-2], {t5}; StableDiffusion3Pipeline.encode_prompt')
 
 
 def encode_flux(root: str, prompts: List[str], opts, log: Log) -> Table:
