@@ -113,8 +113,8 @@ FAMILIES: Dict[str, Family] = {
 # the pipeline or transformer class names of diffusers' model_index.json / transformer/config.json
 CLASS_FAMILY = {'StableDiffusion3Pipeline': 'sd3', 'SD3Transformer2DModel': 'sd3', 'FluxPipeline': 'flux', 'FluxTransformer2DModel': 'flux',
                 'SanaPipeline': 'sana', 'SanaSprintPipeline': 'sana', 'SanaTransformer2DModel': 'sana'}
-SANA_REFUSAL = ('SANA is not supported yet: its text encoder is Gemma-2-2B with the complex human instruction, which sidc_torch does not implement; '
-                'encode with diffusers\' SanaPipeline.encode_prompt (docs/text-encodings.md)')
+SANA_REFUSAL = ('SANA is not supported yet: encode-prompts lacks its Gemma-2 text model (Gemma2Model), the Gemma tokenizer and '
+                "SanaPipeline.encode_prompt's caption cleaning and complex human instruction; encode with diffusers (docs/text-encodings.md)")
 
 
 def _class_name(path: str) -> Optional[str]:
