@@ -47,7 +47,8 @@ export function encodePromptsArgv(a: EncodePromptsArgs): string[] {
 }
 
 export function runEncodePrompts(io: CliIO, python: string, a: EncodePromptsArgs): Promise<number> {
-  const child = spawn(python, encodePromptsArgv(a), { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  // own process group, as the run child: a terminal's Ctrl-C reaches it once, through us
+  const child = spawn(python, encodePromptsArgv(a), { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (d: string) => io.stdout(d));
   child.stderr.setEncoding('utf8');
