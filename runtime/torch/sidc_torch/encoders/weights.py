@@ -25,14 +25,21 @@ def read_config(folder: str) -> dict:
 
 
 def read_weights(folder: str) -> Dict[str, torch.Tensor]:
-    files = os.listdir(folder)
+    """transformers' default files first (the hub repos also ship variants such as model.fp16.safetensors):
+    model.safetensors.index.json, model.safetensors, else the one index or the one .safetensors there is."""
+    files = sorted(os.listdir(folder))
     idx = [f for f in files if f.endswith('.safetensors.index.json')]
     single = [f for f in files if f.endswith('.safetensors')]
-    if len(idx) > 1 or (not idx and len(single) != 1):
-        raise EncoderError(f'{folder}: expected model.safetensors or one *.safetensors.index.json with its shards (found {len(single)} .safetensors files)')
-    path = os.path.join(folder, idx[0] if idx else single[0])
+    for pick in ('model.safetensors.index.json', 'model.safetensors'):
+        if pick in files:
+            name = pick
+            break
+    else:
+        if len(idx) + len(single) != 1:
+            raise EncoderError(f'{folder}: expected model.safetensors or model.safetensors.index.json with its shards; found {", ".join(idx + single) or "none"}')
+        name = (idx + single)[0]
     try:
-        return read_checkpoint(path)[0]
+        return read_checkpoint(os.path.join(folder, name))[0]
     except SafetensorsError as e:
         raise EncoderError(str(e)) from None
 
