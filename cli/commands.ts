@@ -24,6 +24,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   forward: async () => (await import('./forward.js')).forwardCommand,
   decode: async () => (await import('./decode.js')).decodeCommand,
   'make-tiny': async () => (await import('./make-tiny.js')).makeTinyCommand,
+  'encode-prompts': async () => (await import('./encode-prompts.js')).encodePromptsCommand,
 };
 
 /** The modules to register for `argv`: only the named command's, or all (help, unknown command, none). */

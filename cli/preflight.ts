@@ -26,6 +26,8 @@ export function requireRecipeFile(file: string): void {
 }
 
 const PAPER_FAMILIES = ['sana', 'sd3', 'flux'];
+/** The families whose text tables `sidc encode-prompts` makes (SANA's Gemma-2 encoder is not implemented). */
+const ENCODABLE = ['sd3', 'flux'];
 /** Where each paper teacher comes from (public Hugging Face repositories of the teachers' authors). */
 const HUB: Record<string, string> = {
   flux_dev: 'black-forest-labs/FLUX.1-dev',
@@ -68,11 +70,17 @@ export function missingInputs(graph: ExecutionGraph): string[] {
     const file = existsSync(path) && !path.endsWith('.safetensors') ? join(path, 'text.safetensors') : path;
     if (!existsSync(file)) {
       const prompts = cfg(graph, 'data.prompts');
+      const promptFile = typeof prompts === 'string' ? prompts : 'PROMPTS.txt';
       out.push(
-        `text table ${file} (data.text = precomputed("${text.path}")): encode ` +
-          `${typeof prompts === 'string' ? `the prompts of ${prompts}` : 'the prompt set'}, the empty prompt ` +
-          `included, with the teacher's own text encoders into that layout (docs/text-encodings.md, "Producing ` +
-          `the file with diffusers"); \`sidc make-tiny ${family} DIR\` writes a tiny one`,
+        ENCODABLE.includes(family)
+          ? `text table ${file} (data.text = precomputed("${text.path}")): ` +
+              `\`sidc encode-prompts ${typeof ck === 'string' ? ck : 'CHECKPOINT'} ${promptFile} -o ${text.path}\` encodes ` +
+              `the prompts, the empty prompt included, with the checkpoint's own text encoders (docs/text-encodings.md); ` +
+              `\`sidc make-tiny ${family} DIR\` writes a tiny one`
+          : `text table ${file} (data.text = precomputed("${text.path}")): encode ` +
+              `${typeof prompts === 'string' ? `the prompts of ${prompts}` : 'the prompt set'}, the empty prompt ` +
+              `included, with the teacher's own text encoders into that layout (docs/text-encodings.md, "Producing ` +
+              `the file with diffusers"); \`sidc make-tiny ${family} DIR\` writes a tiny one`,
       );
     }
   }

@@ -1,6 +1,7 @@
 // `sidc doctor`'s torch-engine lines: which Python, torch version, devices, bf16, distributed backends,
 // or what to install.
 import { findTorchPython, INSTALL_HINT } from './launch.js';
+import { SENTENCEPIECE_HINT } from './encode-prompts.js';
 
 export function torchDoctorLines(): [string, string][] {
   const probe = findTorchPython();
@@ -18,5 +19,11 @@ export function torchDoctorLines(): [string, string][] {
     ['  fp16', `cpu no, cuda ${yes(f.fp16.cuda)}`],
     ['  distributed', `gloo ${yes(f.distributed.gloo)}, nccl ${yes(f.distributed.nccl)}`],
     ['  threads', String(f.threads)],
+    [
+      '  sentencepiece',
+      f.sentencepiece
+        ? `${f.sentencepiece} (sidc encode-prompts: the T5 tokenizer)`
+        : `missing: sidc encode-prompts cannot tokenize for T5; ${SENTENCEPIECE_HINT}`,
+    ],
   ];
 }

@@ -26,6 +26,8 @@ export interface TorchInfo {
   fp16: { cpu: boolean; cuda: boolean };
   distributed: { gloo: boolean; nccl: boolean };
   threads: number;
+  /** the sentencepiece version (sidc encode-prompts' T5 tokenizer), null when absent */
+  sentencepiece?: string | null;
 }
 
 export interface PythonProbe {

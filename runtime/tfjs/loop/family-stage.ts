@@ -52,13 +52,16 @@ function textEncodingsPath(graph: ExecutionGraph): string {
   const text = (configValue(graph, 'data.text') ?? {}) as Record<string, JsonValue>;
   if (text.mode !== 'precomputed' || typeof text.path !== 'string') {
     throw new InitError(
-      `data.text: the runtime does not run text encoders; encode the prompts once (docs/text-encodings.md) and write \`data.text = precomputed("cache/text.safetensors")\``,
+      'data.text: the runtime does not run text encoders; encode the prompts once ' +
+        '(`sidc encode-prompts CHECKPOINT PROMPTS.txt -o cache/text` for sd3 and flux; docs/text-encodings.md) and write `data.text = precomputed("cache/text")`',
     );
   }
   const p = recipePath(graph, text.path);
   const file = existsSync(p) && statSync(p).isDirectory() ? join(p, 'text.safetensors') : p;
   if (!existsSync(file))
-    throw new InitError(`data.text: ${file} does not exist; write the prompts' encodings there (docs/text-encodings.md; sidc make-tiny writes a matching one)`);
+    throw new InitError(
+      `data.text: ${file} does not exist; write the prompts' encodings there (\`sidc encode-prompts\` for sd3 and flux, docs/text-encodings.md; sidc make-tiny writes a matching one)`,
+    );
   return file;
 }
 

@@ -1,7 +1,8 @@
 """`python -m sidc_torch run --graph G.json --run-dir DIR [--resume] [--device cpu|cuda] [--verbose]`
 (one rank of a multi-process run when RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT are set: distributed.py)
 `python -m sidc_torch eval --graph G --run-dir DIR --options JSON` (an image run's `sidc eval` rows as JSON:
-image_eval.py) and `python -m sidc_torch doctor` (JSON: versions, devices, bf16, distributed backends).
+image_eval.py), `python -m sidc_torch encode-prompts CHECKPOINT PROMPTS -o DIR` (a text table from the
+checkpoint's own text encoders: encoders/), `python -m sidc_torch make-tiny-encoders DIR --family flux|sd3` and `python -m sidc_torch doctor` (JSON: versions, devices, bf16, distributed backends).
 Exit codes: 0 ok, 1 run failed (or stopped early), 2 usage or environment, 130 interrupted (checkpoint
 written). User-facing errors are one line on stderr; the traceback only with --verbose."""
 from __future__ import annotations
@@ -41,6 +42,21 @@ def _parser():
     x.add_argument('-o', '--out', required=True)
     x.add_argument('--dtype', default='bf16', help='bf16 | fp16 | fp32')
     x.add_argument('--max-shard-gb', type=float, default=5.0)
+    t = sub.add_parser('encode-prompts', help="a text table from a diffusers checkpoint's own text encoders (encoders/encode_prompts.py)")
+    t.add_argument('checkpoint', help='the diffusers model folder (text_encoder*/, tokenizer*/)')
+    t.add_argument('prompts', help='text file, one prompt per line')
+    t.add_argument('-o', '--out', required=True, help='folder for text.safetensors')
+    t.add_argument('--family', default=None, help='sd3 | flux (default: from model_index.json)')
+    t.add_argument('--max-sequence-length', type=int, default=None, help='T5 tokens (default: 256 for sd3, 512 for flux)')
+    t.add_argument('--batch-size', type=int, default=8)
+    t.add_argument('--device', default='cpu')
+    t.add_argument('--dtype', default='fp32', help='fp32 | bf16 | fp16: compute and storage dtype of the table')
+    t.add_argument('--without-t5', action='store_true', help='sd3: zeros in place of T5, as the pipeline with text_encoder_3=None')
+    t.add_argument('--verbose', action='store_true')
+    m = sub.add_parser('make-tiny-encoders', help='tiny random text encoders + tokenizers in a diffusers folder (encoders/tiny.py)')
+    m.add_argument('dir')
+    m.add_argument('--family', required=True, help='flux | sd3')
+    m.add_argument('--seed', type=int, default=0)
     return p
 
 
@@ -60,7 +76,15 @@ def doctor() -> dict:
             'devices': devices, 'bf16': {'cpu': bf16_cpu, 'cuda': bf16_cuda}, 'fp16': {'cpu': False, 'cuda': cuda},
             'distributed': {'gloo': bool(avail and dist.is_gloo_available()), 'nccl': bool(avail and dist.is_nccl_available())},
             'cuda_memory_gb': [torch.cuda.get_device_properties(i).total_memory / 2 ** 30 for i in range(torch.cuda.device_count())] if cuda else [],
-            'threads': torch.get_num_threads()}
+            'threads': torch.get_num_threads(), 'sentencepiece': _version_of('sentencepiece')}
+
+
+def _version_of(module: str):
+    """The module's version, or None when it is not installed (doctor: what encode-prompts needs)."""
+    try:
+        return getattr(__import__(module), '__version__', 'installed')
+    except ImportError:
+        return None
 
 
 def _check_device(device: str) -> str:
@@ -90,6 +114,33 @@ def _eval(args) -> int:
     return 0
 
 
+def _encoders(args) -> int:
+    from .encoders import EncoderError
+    try:
+        if args.cmd == 'make-tiny-encoders':
+            from .encoders.tiny import make_tiny_encoders
+            print(make_tiny_encoders(args.dir, args.family, args.seed))
+            return 0
+        from .encoders.encode_prompts import encode_prompts
+        print(encode_prompts(args.checkpoint, args.prompts, args.out, args.family, args.max_sequence_length, args.batch_size,
+                             _check_device(args.device), args.dtype, args.without_t5))
+        return 0
+    except (EncoderError, UsageError) as e:
+        if getattr(args, 'verbose', False):
+            traceback.print_exc()
+        sys.stderr.write(f'sidc-torch: {args.cmd}: {e}\n')
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write(f'sidc-torch: {args.cmd}: interrupted; nothing was written\n')
+        return 130
+    except Exception as e:  # a failure inside the encoders (e.g. out of memory): one line, the traceback only when asked for
+        if getattr(args, 'verbose', False):
+            traceback.print_exc()
+        msg = str(e).splitlines()[0] if str(e) else ''
+        sys.stderr.write(f'sidc-torch: {args.cmd}: failed: {type(e).__name__}: {msg} (--verbose for the traceback); nothing was written\n')
+        return 1
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.cmd == 'doctor':
@@ -105,6 +156,8 @@ def main(argv=None) -> int:
             return 2
     if args.cmd == 'eval':
         return _eval(args)
+    if args.cmd in ('encode-prompts', 'make-tiny-encoders'):
+        return _encoders(args)
     if args.cmd != 'run':
         _parser().print_usage(sys.stderr)
         return 2
