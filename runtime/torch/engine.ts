@@ -62,6 +62,12 @@ export interface TorchRunFlags {
 export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, flags: TorchRunFlags): Promise<number> {
   const device = flags.device ?? (info.cuda ? 'cuda' : 'cpu');
   const graph = JSON.parse(readFileSync(paths.graph, 'utf8')) as ExecutionGraph;
+  const encoders = (graph.config as { hardware?: { text_encoders?: string } }).hardware?.text_encoders;
+  if (encoders === 'resident' || encoders === 'cpu')
+    io.stderr(
+      `sidc: note: hardware.text_encoders = ${encoders} only changes \`sidc plan\`'s memory and time; the torch engine reads the ` +
+        'precomputed table of data.text (sidc encode-prompts) and runs no text encoder inside the loop\n',
+    );
   // the monitor's curves: the child writes metrics.jsonl, the launcher draws them as the tfjs loop does
   // (always, as tfjs does: --no-plots is about the sample plots)
   const spec = graphMonitorSpec(graph);
