@@ -9,7 +9,7 @@ import type { CommandModule } from './command.js';
 import { loadClassifier, shippedClassifierPath } from '../runtime/scoring/classifier.js';
 import { loadMnist } from '../runtime/data/mnist.js';
 import { teacherFamily } from '../runtime/tfjs/loop/teacher-spec.js';
-import { evaluateImageRun, formatImageEvalTable, readGraph, writeImageEval, type ImageEvalRow } from '../runtime/tfjs/evaluation/image.js';
+import { evaluateImageRun, formatImageEvalTable, readGraph, writeImageEval, writeReferenceNpy, type ImageEvalRow } from '../runtime/tfjs/evaluation/image.js';
 import { intFlag, startBackend } from './runtime-common.js';
 import { evaluateOverSeeds, formatSeedTable } from '../runtime/tfjs/loop/eval-seeds.js';
 import { resolveRunRef } from '../runtime/tfjs/loop/snapshots.js';
@@ -118,6 +118,7 @@ export const evalCommand: CommandModule = {
                 '--engine torch scores with the shipped classifier (examples/eval/mnist-classifier.safetensors); drop --classifier or --engine torch',
               );
             rows = evaluateImageRunOnTorch(requireTorch(io), run, { ...common, ...(flags.device ? { device: flags.device } : {}) });
+            if (flags.npy) writeReferenceNpy(flags.npy, loadMnist({ split: 'heldout' }));
             for (const r of rows)
               io.stderr(
                 `${r.label}: FID ${r.fid.toFixed(2)}, alignment ${r.alignment.toFixed(3)} (sampling ${r.seconds.toFixed(1)} s, scoring ${(r.scoreSeconds ?? 0).toFixed(1)} s)\n`,

@@ -112,6 +112,14 @@ export interface ImageScorer {
   classes: number;
 }
 
+/** The reference set FID is measured against, beside the samples of `--npy`, so that the scores can be recomputed
+ * elsewhere (scripts/reference/fid_from_npy.py): real-heldout.npy [n, C, H, W] and real-heldout-labels.npy. */
+export function writeReferenceNpy(dir: string, real: ImageSet): void {
+  const n = real.labels.length;
+  writeNpy(join(dir, 'real-heldout.npy'), { dtype: 'f4', shape: [n, real.channels, real.height, real.width], data: real.images });
+  writeNpy(join(dir, 'real-heldout-labels.npy'), { dtype: 'i4', shape: [n], data: Int32Array.from(real.labels) });
+}
+
 export function imageScorer(classifier: Params, real: ImageSet, classes: number): ImageScorer {
   return { classifier, realFeatures: scoreFeatures(classifier, real.images, real.labels.length).features, classes };
 }
@@ -166,10 +174,7 @@ export function evaluateImageRun(dir: string, graph: ExecutionGraph, o: ImageEva
   if (o.npyDir) {
     mkdirSync(o.npyDir, { recursive: true });
     writeNpy(join(o.npyDir, 'labels.npy'), { dtype: 'i4', shape: [n], data: labels });
-    // the reference set FID is measured against, so it can be recomputed elsewhere (scripts/reference/fid_from_npy.py)
-    const nReal = o.real.labels.length;
-    writeNpy(join(o.npyDir, 'real-heldout.npy'), { dtype: 'f4', shape: [nReal, o.real.channels, o.real.height, o.real.width], data: o.real.images });
-    writeNpy(join(o.npyDir, 'real-heldout-labels.npy'), { dtype: 'i4', shape: [nReal], data: Int32Array.from(o.real.labels) });
+    writeReferenceNpy(o.npyDir, o.real);
   }
   const run = (sampler: ImageEvalRow['sampler'], steps: number, draw: (z: tf.Tensor2D, c: tf.Tensor1D, rng: Rng) => tf.Tensor2D): ImageEvalRow => {
     const t0 = performance.now();

@@ -1,6 +1,6 @@
 // `sidc eval RUN --engine torch` against `sidc eval RUN` (tfjs) on the same tiny DiT run: the same samplers on the
 // same draws give the same rows - FID to float32 rounding, alignment equal - for the teacher's Euler rows, the
-// student's rows, a named student file, and the .npy samples; eval-images.json is written the same way.
+// student's rows, a named student file, and the .npy files (samples, labels, the held-out reference set); eval-images.json is written the same way.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -56,7 +56,7 @@ test('sidc eval --engine torch gives the tfjs rows and samples on the same draws
     ['teacher-euler-1', 'teacher-euler-3', 'student-1', 'student-4'],
   );
   assertSameRows(torch, tfjs);
-  for (const name of ['teacher-euler-3', 'student-4']) {
+  for (const name of ['teacher-euler-3', 'student-4', 'labels', 'real-heldout', 'real-heldout-labels']) {
     const [x, y] = [readNpy(join(run, 'npy-torch', `${name}.npy`)), readNpy(join(run, 'npy-tfjs', `${name}.npy`))];
     assert.deepEqual(x.shape, y.shape);
     let worst = 0;
