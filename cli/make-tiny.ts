@@ -14,7 +14,7 @@ import { paramCount } from '../runtime/tfjs/families/index.js';
 import { TINY_PROMPTS, TINY_TEACHERS, writeTinyFamilyTeacher } from '../runtime/tfjs/families/tiny-teacher.js';
 import { requireEncoderPython, writeTinyEncoders } from '../runtime/torch/encode-prompts.js';
 
-const ENCODER_FAMILIES = ['sd3', 'flux'];
+const ENCODER_FAMILIES = ['sd3', 'flux', 'sana'];
 
 export const makeTinyCommand: CommandModule = {
   register(program: Command, io: CliIO) {
@@ -26,7 +26,7 @@ export const makeTinyCommand: CommandModule = {
       .option('--seed <n>', 'weight and encoding seed', '1')
       .option('--latents <n>', 'also write latents.safetensors: n random stand-in real latents (adversarial stage)', '0')
       .option('--prompts <list>', 'prompts separated by |, the empty prompt is added first', TINY_PROMPTS.slice(1).join('|'))
-      .option('--encoders', 'sd3, flux: also tiny random text encoders and tokenizers (torch engine), for `sidc encode-prompts DIR PROMPTS -o OUT`')
+      .option('--encoders', 'sd3, flux, sana: also tiny random text encoders and tokenizers (torch engine), for `sidc encode-prompts DIR PROMPTS -o OUT`')
       .action((family: string, dir: string, f: { seed: string; prompts: string; latents: string; encoders?: boolean }) => {
         const seed = Number(f.seed);
         if (!Number.isInteger(seed)) throw new UserError(`--seed must be an integer, got '${f.seed}'`);

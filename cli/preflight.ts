@@ -26,8 +26,8 @@ export function requireRecipeFile(file: string): void {
 }
 
 const PAPER_FAMILIES = ['sana', 'sd3', 'flux'];
-/** The families whose text tables `sidc encode-prompts` makes (SANA's Gemma-2 encoder is not implemented). */
-const ENCODABLE = ['sd3', 'flux'];
+/** The families whose text tables `sidc encode-prompts` makes. */
+const ENCODABLE = ['sd3', 'flux', 'sana'];
 /** Where each paper teacher comes from (public Hugging Face repositories of the teachers' authors). */
 const HUB: Record<string, string> = {
   flux_dev: 'black-forest-labs/FLUX.1-dev',

@@ -22,7 +22,7 @@ export function torchDoctorLines(): [string, string][] {
     [
       '  sentencepiece',
       f.sentencepiece
-        ? `${f.sentencepiece} (sidc encode-prompts: the T5 tokenizer)`
+        ? `${f.sentencepiece} (sidc encode-prompts: the T5 and Gemma tokenizers)`
         : `missing: sidc encode-prompts cannot tokenize for T5; ${SENTENCEPIECE_HINT}`,
     ],
   ];

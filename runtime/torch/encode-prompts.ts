@@ -1,5 +1,5 @@
 // `sidc encode-prompts` on the torch engine: finds the Python with torch (launch.ts), checks it has
-// sentencepiece (the T5 tokenizer), then runs `python -m sidc_torch encode-prompts ...` as a child whose
+// sentencepiece (the T5 and Gemma tokenizers), then runs `python -m sidc_torch encode-prompts ...` as a child whose
 // progress lines and one-line errors go to stderr as they come; resolves to its exit code.
 import { spawn, spawnSync } from 'node:child_process';
 import { UserError } from '../../common/errors.js';
@@ -19,6 +19,8 @@ export interface EncodePromptsArgs {
   dtype?: string;
   /** sd3: zeros in place of T5 (the pipeline with text_encoder_3=None) */
   withoutT5?: boolean;
+  /** sana: no complex human instruction (SanaPipeline with complex_human_instruction=None) */
+  noInstruction?: boolean;
   verbose?: boolean;
 }
 
@@ -30,7 +32,7 @@ export function requireEncoderPython(): TorchInfo {
     throw new UserError(`sidc encode-prompts runs the text encoders on PyTorch and needs Python with torch${why}; ${INSTALL_HINT}`);
   }
   if (!probe.found.sentencepiece)
-    throw new UserError(`sidc encode-prompts: ${probe.found.python} has no sentencepiece module (the T5 tokenizer); ${SENTENCEPIECE_HINT}`);
+    throw new UserError(`sidc encode-prompts: ${probe.found.python} has no sentencepiece module (the T5 and Gemma tokenizers); ${SENTENCEPIECE_HINT}`);
   return probe.found;
 }
 
@@ -42,6 +44,7 @@ export function encodePromptsArgv(a: EncodePromptsArgs): string[] {
   if (a.device) argv.push('--device', a.device);
   if (a.dtype) argv.push('--dtype', a.dtype);
   if (a.withoutT5) argv.push('--without-t5');
+  if (a.noInstruction) argv.push('--no-instruction');
   if (a.verbose) argv.push('--verbose');
   return argv;
 }

@@ -1,9 +1,9 @@
-// sidc encode-prompts end to end on tiny SD3 and FLUX checkpoints (sidc make-tiny --encoders): the tables'
-// layout (shapes, masks, the empty prompt's row first, pooled widths, metadata), a tiny teacher distilled one
+// sidc encode-prompts end to end on tiny SD3, FLUX and SANA checkpoints (sidc make-tiny --encoders): the tables'
+// layout (shapes, masks, the empty prompt's row first, pooled widths, metadata, SANA's instruction), a tiny teacher distilled one
 // step on each table by the torch engine, and bad input - one line, exit 2, no traceback, nothing written.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sidc } from '../helpers/cli.js';
 import { repoPath } from '../helpers/paths.js';
@@ -15,11 +15,13 @@ import { PROMPTS, promptsFile, tinyWithEncoders } from '../runtime/torch/encoder
 const dir = scratchDir('encode-prompts');
 let flux = '';
 let sd3 = '';
+let sana = '';
 let prompts = '';
 
 before(async () => {
   flux = await tinyWithEncoders('flux', join(dir, 'flux'));
   sd3 = await tinyWithEncoders('sd3', join(dir, 'sd3'));
+  sana = await tinyWithEncoders('sana', join(dir, 'sana'));
   prompts = promptsFile(dir);
 });
 
@@ -116,13 +118,55 @@ test('SD3: 77 CLIP tokens (16 + 24 wide, zero-padded to 64) then 256 T5 tokens, 
   assert.ok(nd.subarray(0, 77 * 64).some((v) => v !== 0) && nd.subarray(77 * 64, 154 * 64).every((v) => v === 0));
 });
 
+test('SANA: Gemma-2 [N, 300, 64] + mask, no pooled; the instruction before every prompt but the empty one; a tiny SANA teacher trains on it', async () => {
+  const out = join(dir, 'sana-text');
+  const r = await sidc('encode-prompts', sana, prompts, '-o', out, '--batch-size', '3');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /text_encoder: Gemma-2 text model, 3 layers, width 64, 300 tokens, the complex human instruction prefixed/);
+  const { tensors, metadata } = readSafetensors(join(out, 'text.safetensors'));
+  assert.deepEqual(JSON.parse(metadata.prompts!), ['', ...PROMPTS]);
+  assert.equal(metadata.family, 'sana');
+  assert.equal(metadata.max_sequence_length, '300');
+  assert.equal(metadata.complex_human_instruction, 'true');
+  assert.deepEqual(Object.keys(tensors).sort(), ['prompt_attention_mask', 'prompt_embeds']);
+  assert.deepEqual(tensors.prompt_embeds!.shape, [4, 300, 64]);
+  const mask = tensors.prompt_attention_mask!.data as Float32Array;
+  assert.deepEqual(tensors.prompt_attention_mask!.shape, [4, 300]);
+  // the empty prompt as the pipeline's negative prompt: <bos> alone, no instruction
+  assert.deepEqual(rowsOf(mask, 300, 0), [1, ...new Array(299).fill(0)], 'the empty prompt is <bos> alone');
+  // a prompt: select_index = [0] + range(-299, 0) of instruction + prompt padded to len(instruction) + 298 tokens:
+  // <bos>, then the instruction's last token(s) and the prompt, then padding
+  const plain = join(dir, 'sana-text-plain');
+  const rp = await sidc('encode-prompts', sana, prompts, '-o', plain, '--no-instruction');
+  assert.equal(rp.code, 0, rp.err);
+  const p = readSafetensors(join(plain, 'text.safetensors'));
+  assert.equal(p.metadata.complex_human_instruction, 'false');
+  const pmask = p.tensors.prompt_attention_mask!.data as Float32Array;
+  for (const row of [1, 2, 3]) {
+    const [withI, without] = [rowsOf(mask, 300, row), rowsOf(pmask, 300, row)];
+    const count = (m: number[]): number => m.filter((v) => v === 1).length;
+    assert.ok(withI[0] === 1 && withI.indexOf(0) === count(withI) && without.indexOf(0) === count(without), `row ${row}: not <bos> then tokens then padding`);
+    assert.ok(count(withI) >= count(without) && count(withI) <= count(without) + 3, `row ${row}: ${count(withI)} vs ${count(without)} tokens`);
+  }
+  const e = tensors.prompt_embeds!.data as Float32Array;
+  const pe = p.tensors.prompt_embeds!.data as Float32Array;
+  assert.deepEqual(e.subarray(0, 300 * 64), pe.subarray(0, 300 * 64), 'the empty prompt row depends on --no-instruction');
+  assert.notDeepEqual(e.subarray(300 * 64, 2 * 300 * 64), pe.subarray(300 * 64, 2 * 300 * 64), 'the instruction changes nothing');
+  readTextEncodings(join(out, 'text.safetensors'), { seq: 64, pooled: 0, teacher: 'the tiny SANA teacher' });
+  await distil(repoPath('test', 'runtime', 'torch', 'fixtures', 'tiny-fp32.sid'), 'sana_tiny_fp32', sana, out);
+});
+
 test('bad input: one line naming the file and the fix, exit 2, no traceback, nothing written', async () => {
   const broken = join(dir, 'flux-broken');
   cpSync(flux, broken, { recursive: true });
   rmSync(join(broken, 'text_encoder_2'), { recursive: true });
-  const sana = join(dir, 'sana-like');
-  cpSync(flux, sana, { recursive: true });
-  writeFileSync(join(sana, 'model_index.json'), JSON.stringify({ _class_name: 'SanaPipeline' }));
+  const sanaLike = join(dir, 'sana-like');
+  cpSync(flux, sanaLike, { recursive: true });
+  writeFileSync(join(sanaLike, 'model_index.json'), JSON.stringify({ _class_name: 'SanaPipeline' }));
+  const sanaWide = join(dir, 'sana-wide');
+  cpSync(sana, sanaWide, { recursive: true });
+  const tcfg = join(sanaWide, 'transformer', 'config.json');
+  writeFileSync(tcfg, readFileSync(tcfg, 'utf8').replace('"caption_channels": 64', '"caption_channels": 2304'));
   const odd = join(dir, 'odd');
   cpSync(flux, odd, { recursive: true });
   writeFileSync(join(odd, 'model_index.json'), JSON.stringify({ _class_name: 'KandinskyPipeline' }));
@@ -136,8 +180,11 @@ test('bad input: one line naming the file and the fix, exit 2, no traceback, not
     [[flux, join(dir, 'nope.txt')], /nope\.txt: no such prompts file/],
     [[flux, blank], /blank\.txt: holds no prompt/],
     [[broken, prompts], /missing text_encoder_2\/; a flux checkpoint folder holds/],
-    [[sana, prompts], /SANA is not supported yet: encode-prompts lacks its Gemma-2 text model/],
-    [[flux, prompts, '--family', 'sana'], /SANA is not supported yet: .*encode with diffusers/],
+    [[sanaLike, prompts], /sana-like\/tokenizer\/tokenizer.model: missing; the Gemma tokenizer folder holds tokenizer.model/],
+    [[flux, prompts, '--family', 'sana'], /flux\/tokenizer\/tokenizer.model: missing/],
+    [[sanaWide, prompts], /the encoders give 64-wide outputs but transformer\/config.json has caption_channels 2304/],
+    [[sana, prompts, '--without-t5'], /--without-t5 is for SD3/],
+    [[flux, prompts, '--no-instruction'], /--no-instruction is for SANA/],
     [[odd, prompts], /unknown _class_name 'KandinskyPipeline'.*--family sd3\|flux/],
     [[flux, prompts, '--family', 'sdxl'], /unknown --family 'sdxl'/],
     [[flux, prompts, '--without-t5'], /--without-t5 is for SD3/],

@@ -2,7 +2,8 @@
 (one rank of a multi-process run when RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT are set: distributed.py)
 `python -m sidc_torch eval --graph G --run-dir DIR --options JSON` (an image run's `sidc eval` rows as JSON:
 image_eval.py), `python -m sidc_torch encode-prompts CHECKPOINT PROMPTS -o DIR` (a text table from the
-checkpoint's own text encoders: encoders/), `python -m sidc_torch make-tiny-encoders DIR --family flux|sd3` and `python -m sidc_torch doctor` (JSON: versions, devices, bf16, distributed backends).
+checkpoint's own text encoders: encoders/), `python -m sidc_torch make-tiny-encoders DIR --family flux|sd3|sana` and
+`python -m sidc_torch doctor` (JSON: versions, devices, bf16, distributed backends).
 Exit codes: 0 ok, 1 run failed (or stopped early), 2 usage or environment, 130 interrupted (checkpoint
 written). User-facing errors are one line on stderr; the traceback only with --verbose."""
 from __future__ import annotations
@@ -46,16 +47,17 @@ def _parser():
     t.add_argument('checkpoint', help='the diffusers model folder (text_encoder*/, tokenizer*/)')
     t.add_argument('prompts', help='text file, one prompt per line')
     t.add_argument('-o', '--out', required=True, help='folder for text.safetensors')
-    t.add_argument('--family', default=None, help='sd3 | flux (default: from model_index.json)')
+    t.add_argument('--family', default=None, help='sd3 | flux | sana (default: from model_index.json)')
     t.add_argument('--max-sequence-length', type=int, default=None, help='T5 tokens (default: 256 for sd3, 512 for flux)')
     t.add_argument('--batch-size', type=int, default=8)
     t.add_argument('--device', default='cpu')
     t.add_argument('--dtype', default='fp32', help='fp32 | bf16 | fp16: compute and storage dtype of the table')
     t.add_argument('--without-t5', action='store_true', help='sd3: zeros in place of T5, as the pipeline with text_encoder_3=None')
+    t.add_argument('--no-instruction', action='store_true', help="sana: no complex human instruction (complex_human_instruction=None)")
     t.add_argument('--verbose', action='store_true')
     m = sub.add_parser('make-tiny-encoders', help='tiny random text encoders + tokenizers in a diffusers folder (encoders/tiny.py)')
     m.add_argument('dir')
-    m.add_argument('--family', required=True, help='flux | sd3')
+    m.add_argument('--family', required=True, help='flux | sd3 | sana')
     m.add_argument('--seed', type=int, default=0)
     return p
 
@@ -123,7 +125,7 @@ def _encoders(args) -> int:
             return 0
         from .encoders.encode_prompts import encode_prompts
         print(encode_prompts(args.checkpoint, args.prompts, args.out, args.family, args.max_sequence_length, args.batch_size,
-                             _check_device(args.device), args.dtype, args.without_t5))
+                             _check_device(args.device), args.dtype, args.without_t5, args.no_instruction))
         return 0
     except (EncoderError, UsageError) as e:
         if getattr(args, 'verbose', False):

@@ -2,8 +2,14 @@
 architectures (not from that code): CLIP text (causal pre-LN transformer, quick_gelu or erf gelu, final
 LayerNorm, pooling at the EOS token, text projection) and the T5 v1.1 encoder (RMSNorm without mean or bias,
 unscaled attention plus the bucketed relative-position bias of block 0 shared by every block, gated gelu_new
-feed-forward). Reads the safetensors with its own parser.
-  python3 encoders_oracle.py FLUX_DIR SD3_DIR FLUX_TABLE SD3_TABLE  ->  JSON {check: relative max error}"""
+feed-forward), and Gemma-2 (Gemma2Model: embedding times sqrt(width), RMSNorm scaling by 1 + weight, grouped-query
+attention with rotary embeddings, query_pre_attn_scalar, soft-capped logits, causal + padding mask, a sliding window
+on even layers, pre and post norms around attention and the GeGLU feed-forward, final norm). Reads the safetensors
+with its own parser.
+  python3 encoders_oracle.py FLUX_DIR SD3_DIR FLUX_TABLE SD3_TABLE  ->  JSON {check: relative max error}
+  python3 encoders_oracle.py gemma SANA_DIR SANA_TABLE [NO_INSTRUCTION_TABLE]  ->  JSON {check: relative max error}
+(gemma: also the error of sidc against the oracle with one part broken - no soft-cap, weight for 1 + weight, no
+window, head_dim for query_pre_attn_scalar -, which must be large: the comparison sees each of them)"""
 import json
 import math
 import os
@@ -119,6 +125,99 @@ def t5_oracle(folder, ids):
     return rms(x, w['encoder.final_layer_norm.weight'])
 
 
+def gemma2_oracle(folder, ids, mask, broken=None):
+    """last_hidden_state of Gemma2Model(ids, attention_mask=mask); broken names one part to get wrong on purpose."""
+    cfg, w = read_folder(folder)
+    w = {k[6:] if k.startswith('model.') else k: v for k, v in w.items()}
+    d, nh, nkv, hd = cfg['hidden_size'], cfg['num_attention_heads'], cfg['num_key_value_heads'], cfg['head_dim']
+    eps, theta, cap, win = cfg['rms_norm_eps'], cfg['rope_theta'], cfg['attn_logit_softcapping'], cfg['sliding_window']
+    scalar = hd if broken == 'query_pre_attn_scalar' else cfg['query_pre_attn_scalar']
+
+    def rms(x, g):
+        scale = g if broken == 'one_plus_weight' else 1.0 + g
+        return x / np.sqrt((x * x).mean(-1, keepdims=True) + eps) * scale
+
+    gelu_tanh = lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))  # noqa: E731
+    n, l = ids.shape
+    x = w['embed_tokens.weight'][ids] * math.sqrt(d)
+    # rotary: dimension pairs (i, i + hd/2) rotated by position * theta^(-2i/hd)
+    freq = theta ** (-np.arange(0, hd, 2) / hd)
+    ang = np.arange(l)[:, None] * freq[None, :]
+    cos, sin = np.cos(ang), np.sin(ang)
+
+    def rope(t):  # [n, heads, l, hd]
+        a, b = t[..., :hd // 2], t[..., hd // 2:]
+        return np.concatenate([a * cos - b * sin, b * cos + a * sin], -1)
+
+    qi, ki = np.arange(l)[:, None], np.arange(l)[None, :]
+    see = (ki <= qi)[None] & (mask[:, None, :] > 0)  # [n, q, k]
+    for i in range(cfg['num_hidden_layers']):
+        p = lambda k: w[f'layers.{i}.{k}.weight']  # noqa: E731
+        sliding = i % 2 == 0 and broken != 'sliding_window'
+        allowed = see & (qi - ki < win)[None] if sliding else see
+        h = rms(x, p('input_layernorm'))
+        q = rope((h @ p('self_attn.q_proj').T).reshape(n, l, nh, hd).transpose(0, 2, 1, 3))
+        k = rope((h @ p('self_attn.k_proj').T).reshape(n, l, nkv, hd).transpose(0, 2, 1, 3))
+        v = (h @ p('self_attn.v_proj').T).reshape(n, l, nkv, hd).transpose(0, 2, 1, 3)
+        k, v = np.repeat(k, nh // nkv, axis=1), np.repeat(v, nh // nkv, axis=1)  # query head j reads kv head j // (nh / nkv)
+        s = q @ k.transpose(0, 1, 3, 2) / math.sqrt(scalar)
+        if broken != 'softcap':
+            s = cap * np.tanh(s / cap)
+        # additive mask as transformers' eager attention: a padded query that sees no key (the window shorter than
+        # the padding - not with SANA's real window) attends uniformly; such rows are padding, masked downstream
+        s = s + np.where(allowed[:, None], 0.0, float(np.finfo(np.float32).min))
+        o = (softmax(s) @ v).transpose(0, 2, 1, 3).reshape(n, l, nh * hd)
+        x = x + rms(o @ p('self_attn.o_proj').T, p('post_attention_layernorm'))
+        h = rms(x, p('pre_feedforward_layernorm'))
+        h = (gelu_tanh(h @ p('mlp.gate_proj').T) * (h @ p('mlp.up_proj').T)) @ p('mlp.down_proj').T
+        x = x + rms(h, p('post_feedforward_layernorm'))
+    return rms(x, w['norm.weight'])
+
+
+def gemma_main(root, table, plain_table=None):
+    import torch
+    from sidc_torch.encoders.gemma2 import Gemma2Text, GemmaTokenizer
+    from sidc_torch.encoders.pipelines import COMPLEX_HUMAN_INSTRUCTION
+    folder = f'{root}/text_encoder'
+    cfg = json.load(open(f'{folder}/config.json'))
+    out = {}
+    rng = np.random.default_rng(1)
+    # the model alone on random ids, 3 * sliding_window long, right padding of different lengths
+    l = 3 * cfg['sliding_window'] + 2
+    ids = rng.integers(0, cfg['vocab_size'], (3, l))
+    mask = np.ones((3, l))
+    mask[1, l - 4:] = 0
+    mask[2, 3:] = 0
+    got = Gemma2Text(folder)(torch.tensor(ids), torch.tensor(mask, dtype=torch.float32)).numpy()
+    out['gemma2.last_hidden_state'] = err(got, gemma2_oracle(folder, ids, mask))
+    for broken in ('softcap', 'one_plus_weight', 'sliding_window', 'query_pre_attn_scalar'):
+        out[f'broken.{broken}'] = err(got, gemma2_oracle(folder, ids, mask, broken))
+    # the table: row 0 (the empty prompt) as the pipeline's negative prompt - no instruction, max_len tokens -, the
+    # others with the instruction prefixed, max_length = len(encode(instruction)) + max_len - 2, then select_index
+    tok = GemmaTokenizer(f'{root}/tokenizer')
+    for name, path, instruction in (('table', table, True), ('table_no_instruction', plain_table, False)):
+        if path is None:
+            continue
+        t, meta = read_safetensors(path)
+        prompts, max_len = json.loads(meta['prompts']), int(meta['max_sequence_length'])
+        chi = '\n'.join(COMPLEX_HUMAN_INSTRUCTION)
+        seqs, masks = [], []
+        for r, prompt in enumerate(prompts):
+            if instruction and r > 0:
+                total = len(tok.encode(chi)) + max_len - 2
+                ids_, m_ = tok(chi + prompt, total)
+            else:
+                ids_, m_ = tok(prompt, max_len)
+            ids_, m_ = np.array([ids_]), np.array([m_], np.float64)
+            e = gemma2_oracle(folder, ids_, m_)
+            select = [0] + list(range(-max_len + 1, 0))
+            seqs.append(e[:, select] if instruction and r > 0 else e)
+            masks.append(m_[:, select] if instruction and r > 0 else m_)
+        out[f'sana.{name}.prompt_embeds'] = err(t['prompt_embeds'], np.concatenate(seqs))
+        out[f'sana.{name}.prompt_attention_mask'] = err(t['prompt_attention_mask'], np.concatenate(masks))
+    print(json.dumps(out))
+
+
 def err(a, b):
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     assert a.shape == b.shape, f'shape {a.shape} vs {b.shape}'
@@ -126,6 +225,8 @@ def err(a, b):
 
 
 def main():
+    if sys.argv[1] == 'gemma':
+        return gemma_main(*sys.argv[2:5])
     flux, sd3, flux_table, sd3_table = sys.argv[1:5]
     import torch
     from sidc_torch.encoders.clip import ClipText

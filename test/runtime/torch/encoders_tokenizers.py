@@ -1,7 +1,9 @@
 """sidc_torch's tokenizers against references: CLIP BPE vs the ids Hugging Face's `tokenizers` gave once
 (fixtures/clip-bpe-ids.json, made by fixtures/make_clip_bpe_ids.py), T5 vs sentencepiece itself with </s>
-appended, truncation and padding, special tokens written in the text kept whole. Prints JSON {"clip": [mismatches], "t5": [mismatches], "cases": n}.
-  python3 encoders_tokenizers.py SPIECE_FOLDER"""
+appended, truncation and padding, special tokens written in the text kept whole; Gemma (SANA) vs sentencepiece
+with <bos> first, truncation and right padding with <pad>.
+Prints JSON {"clip": [mismatches], "t5": [mismatches], "gemma": [mismatches], "cases": n}.
+  python3 encoders_tokenizers.py SPIECE_FOLDER GEMMA_TOKENIZER_FOLDER"""
 import json
 import os
 import sys
@@ -10,6 +12,7 @@ import tempfile
 import sentencepiece
 
 from sidc_torch.encoders.clip_tokenizer import ClipTokenizer
+from sidc_torch.encoders.gemma2 import GemmaTokenizer
 from sidc_torch.encoders.t5_tokenizer import T5Tokenizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -52,9 +55,29 @@ def t5_mismatches(folder):
     return bad
 
 
+def gemma_mismatches(folder):
+    sp = sentencepiece.SentencePieceProcessor()
+    sp.Load(os.path.join(folder, 'tokenizer.model'))
+    tok = GemmaTokenizer(folder)
+    texts = ['', 'a red circle', 'Two BLUE squares, next to a green triangle!', "it's 3 o'clock", 'naïve café 日本 🐱', 'x ' * 100, 'line one\nUser Prompt: a']
+    bad = []
+    for text in texts:
+        for max_len in (8, 64):
+            ref = ([2] + sp.EncodeAsIds(text))[:max_len]  # <bos> is id 2, <pad> 0 in Gemma's vocabulary
+            want = ref + [0] * (max_len - len(ref)), [1] * len(ref) + [0] * (max_len - len(ref))
+            got = tok(text, max_len)
+            if [list(got[0]), list(got[1])] != [want[0], want[1]]:
+                bad.append({'text': text, 'max_len': max_len, 'got': got, 'want': want})
+    for text, pieces in (('<eos> inside', [1, ' inside']), ('a <bos> b', ['a ', 2, ' b'])):
+        ref = [2] + [i for p in pieces for i in ([p] if isinstance(p, int) else sp.EncodeAsIds(p))]
+        if tok.encode(text) != ref:
+            bad.append({'text': text, 'got': tok.encode(text), 'want': ref})
+    return bad
+
+
 def main():
     clip, n = clip_mismatches()
-    print(json.dumps({'clip': clip, 'cases': n, 't5': t5_mismatches(sys.argv[1])}, ensure_ascii=False))
+    print(json.dumps({'clip': clip, 'cases': n, 't5': t5_mismatches(sys.argv[1]), 'gemma': gemma_mismatches(sys.argv[2])}, ensure_ascii=False))
 
 
 if __name__ == '__main__':

@@ -1,5 +1,5 @@
-"""The teachers' own text encoders in plain torch (no transformers): CLIP text models, the T5 encoder, their
-tokenizers, and the SD3 / FLUX prompt pipelines that turn a prompt file into the text table of
+"""The teachers' own text encoders in plain torch (no transformers): CLIP text models, the T5 encoder, Gemma-2,
+their tokenizers, and the SD3 / FLUX / SANA prompt pipelines that turn a prompt file into the text table of
 docs/text-encodings.md (`python -m sidc_torch encode-prompts`, behind `sidc encode-prompts`)."""
 
 

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from . import EncoderError
 from .clip import ClipText
 from .clip_tokenizer import ClipTokenizer
+from .gemma2 import Gemma2Text, GemmaTokenizer
 from .t5 import T5Encoder
 from .t5_tokenizer import T5Tokenizer
 
@@ -106,16 +107,69 @@ def encode_flux(root: str, prompts: List[str], opts, log: Log) -> Table:
     return Table(t5_seq, t5_mask, pooled, 'CLIP-L pooler_output (text_encoder), T5 (text_encoder_2); FluxPipeline.encode_prompt')
 
 
+# SanaPipeline.__call__'s default complex_human_instruction (diffusers pipelines/sana/pipeline_sana.py), joined by "\n"
+COMPLEX_HUMAN_INSTRUCTION = [
+    "Given a user prompt, generate an 'Enhanced prompt' that provides detailed visual descriptions suitable for image generation. "
+    'Evaluate the level of detail in the user prompt:',
+    '- If the prompt is simple, focus on adding specifics about colors, shapes, sizes, textures, and spatial relationships to create vivid and '
+    'concrete scenes.',
+    '- If the prompt is already detailed, refine and enhance the existing details slightly without overcomplicating.',
+    'Here are examples of how to transform or refine prompts:',
+    '- User Prompt: A cat sleeping -> Enhanced: A small, fluffy white cat curled up in a round shape, sleeping peacefully on a warm sunny '
+    'windowsill, surrounded by pots of blooming red flowers.',
+    '- User Prompt: A busy city street -> Enhanced: A bustling city street scene at dusk, featuring glowing street lamps, a diverse crowd of '
+    'people in colorful clothing, and a double-decker bus passing by towering glass skyscrapers.',
+    'Please generate only the enhanced description for the prompt below and avoid including any additional commentary or evaluations:',
+    'User Prompt: ',
+]
+
+
+def sana_ids(tokenizer: GemmaTokenizer, prompt: str, max_len: int, instruction: bool):
+    """SanaPipeline._get_gemma_prompt_embeds' tokenisation: (ids, mask, select_index). With the instruction the
+    prompt is prefixed by it and padded to len(encode(instruction)) + max_len - 2 tokens; encode_prompt then keeps
+    select_index = [0] + list(range(-max_len + 1, 0)) of the embeddings and the mask (the identity without)."""
+    if not instruction:
+        ids, mask = tokenizer(prompt, max_len)
+        return ids, mask, list(range(max_len))
+    chi = '\n'.join(COMPLEX_HUMAN_INSTRUCTION)
+    total = len(tokenizer.encode(chi)) + max_len - 2
+    ids, mask = tokenizer(chi + prompt, total)
+    return ids, mask, [0] + list(range(total - max_len + 1, total))
+
+
+def encode_sana(root: str, prompts: List[str], opts, log: Log) -> Table:
+    """SanaPipeline.encode_prompt (clean_caption=False, the default complex_human_instruction unless --no-instruction):
+    Gemma2Model's last_hidden_state with the padding mask passed, rows select_index; the empty prompt (row 0, the CFG
+    null condition) as the pipeline's negative prompt: without the instruction, max_len tokens. No pooled tensor."""
+    tokenizer = GemmaTokenizer(os.path.join(root, 'tokenizer'))
+    model = Gemma2Text(os.path.join(root, 'text_encoder'), opts['device'], opts['dtype'])
+    instruction = not opts.get('no_instruction')
+    log(f'text_encoder: Gemma-2 text model, {len(model.layers)} layers, width {model.width}, {opts["max_len"]} tokens, '
+        f'{"the complex human instruction prefixed" if instruction else "no instruction"}')
+    rows = [sana_ids(tokenizer, p, opts['max_len'], instruction and r > 0) for r, p in enumerate(prompts)]
+    seqs, masks = [], []
+    for i, batch in _batches(list(range(len(prompts))), opts['batch_size']):
+        # the empty prompt's row (no instruction) is shorter than the others: each length is its own forward pass
+        for length in sorted({len(rows[r][0]) for r in batch}):
+            part = [rows[r] for r in batch if len(rows[r][0]) == length]
+            m = torch.tensor([x[1] for x in part], dtype=torch.float32)
+            keep = part[0][2]
+            seqs.append(model(torch.tensor([x[0] for x in part]), m).cpu()[:, keep])
+            masks.append(m[:, keep])
+        log(f'text_encoder: {i + len(batch)}/{len(prompts)} prompts')
+    del model
+    how = 'complex human instruction' if instruction else 'no instruction (--no-instruction)'
+    return Table(torch.cat(seqs), torch.cat(masks), None, f'Gemma-2 (text_encoder) last_hidden_state, {how}; SanaPipeline.encode_prompt')
+
+
 FAMILIES: Dict[str, Family] = {
     'sd3': Family(256, ['text_encoder', 'tokenizer', 'text_encoder_2', 'tokenizer_2', 'text_encoder_3', 'tokenizer_3'], encode_sd3),
     'flux': Family(512, ['text_encoder', 'tokenizer', 'text_encoder_2', 'tokenizer_2'], encode_flux),
+    'sana': Family(300, ['text_encoder', 'tokenizer'], encode_sana),
 }
 # the pipeline or transformer class names of diffusers' model_index.json / transformer/config.json
 CLASS_FAMILY = {'StableDiffusion3Pipeline': 'sd3', 'SD3Transformer2DModel': 'sd3', 'FluxPipeline': 'flux', 'FluxTransformer2DModel': 'flux',
                 'SanaPipeline': 'sana', 'SanaSprintPipeline': 'sana', 'SanaTransformer2DModel': 'sana'}
-SANA_REFUSAL = ('SANA is not supported yet: encode-prompts lacks its Gemma-2 text model (Gemma2Model), the Gemma tokenizer and '
-                "SanaPipeline.encode_prompt's caption cleaning and complex human instruction; encode with diffusers (docs/text-encodings.md)")
-
 
 def _class_name(path: str) -> Optional[str]:
     try:
@@ -135,15 +189,15 @@ def detect_family(root: str) -> str:
             return CLASS_FAMILY[name]
         if name:
             raise EncoderError(f"{os.path.join(root, f)}: unknown _class_name '{name}'; encode-prompts knows "
-                               f"{', '.join(sorted(set(CLASS_FAMILY)))}; or pass --family sd3|flux")
-    raise EncoderError(f'{root}: neither model_index.json nor transformer/config.json names the pipeline; pass --family sd3|flux')
+                               f"{', '.join(sorted(set(CLASS_FAMILY)))}; or pass --family sd3|flux|sana")
+    raise EncoderError(f'{root}: neither model_index.json nor transformer/config.json names the pipeline; pass --family sd3|flux|sana')
 
 
 def teacher_widths(root: str) -> Optional[Dict[str, int]]:
-    """joint_attention_dim / pooled_projection_dim of transformer/config.json, when there is one."""
+    """joint_attention_dim / pooled_projection_dim (SANA: caption_channels) of transformer/config.json, when there is one."""
     try:
         with open(os.path.join(root, 'transformer', 'config.json'), encoding='utf8') as f:
             c = json.load(f)
-        return {k: int(c[k]) for k in ('joint_attention_dim', 'pooled_projection_dim') if k in c}
+        return {k: int(c[k]) for k in ('joint_attention_dim', 'pooled_projection_dim', 'caption_channels') if k in c}
     except (OSError, json.JSONDecodeError, ValueError, TypeError):
         return None

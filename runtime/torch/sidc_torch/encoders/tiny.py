@@ -1,9 +1,10 @@
-"""`python -m sidc_torch make-tiny-encoders DIR --family flux|sd3`: tiny random text encoders in a diffusers
+"""`python -m sidc_torch make-tiny-encoders DIR --family flux|sd3|sana`: tiny random text encoders in a diffusers
 folder's layout, for tests and dry runs - transformers-format config.json + safetensors by transformers'
 names (CLIP-L fp32 single file, CLIP-G fp16, T5 bf16 in two shards + index: every storage kind a real
 checkpoint uses), a tiny CLIP BPE vocabulary learned from a few sentences, and a tiny spiece.model trained
-offline by sentencepiece. Widths follow DIR/transformer/config.json (joint_attention_dim, pooled_projection_dim)
-when there is one, so the table `encode-prompts` makes loads in the tiny teacher of `sidc make-tiny`."""
+offline by sentencepiece; SANA: a tiny Gemma-2 text model (bf16, two shards + index) and a tiny Gemma-style
+tokenizer.model. Widths follow DIR/transformer/config.json (joint_attention_dim, pooled_projection_dim; SANA:
+caption_channels) when there is one, so the table `encode-prompts` makes loads in the tiny teacher of `sidc make-tiny`."""
 from __future__ import annotations
 
 import collections
@@ -93,6 +94,68 @@ def write_spiece(folder: str, vocab_size: int = 96) -> int:
     return sp.GetPieceSize()
 
 
+def write_gemma_tokenizer(folder: str, vocab_size: int = 112) -> int:
+    """A unigram SentencePiece model with Gemma's ids (<pad> 0, <eos> 1, <bos> 2, <unk> 3) and its normalizer (no
+    dummy prefix, whitespace kept), trained on SENTENCES; tokenizer_config.json as transformers' Gemma tokenizers."""
+    spm = load_sentencepiece()
+    os.makedirs(folder, exist_ok=True)
+    buf = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(SENTENCES * 4), model_writer=buf, vocab_size=vocab_size, model_type='unigram',
+                                   pad_id=0, eos_id=1, bos_id=2, unk_id=3, pad_piece='<pad>', eos_piece='<eos>', bos_piece='<bos>',
+                                   unk_piece='<unk>', add_dummy_prefix=False, remove_extra_whitespaces=False, normalization_rule_name='identity',
+                                   character_coverage=1.0, num_threads=1, hard_vocab_limit=False, minloglevel=2)
+    with open(os.path.join(folder, 'tokenizer.model'), 'wb') as f:
+        f.write(buf.getvalue())
+    with open(os.path.join(folder, 'tokenizer_config.json'), 'w', encoding='utf8') as f:
+        json.dump({'tokenizer_class': 'GemmaTokenizer', 'add_bos_token': True, 'add_eos_token': False, 'bos_token': '<bos>', 'eos_token': '<eos>',
+                   'pad_token': '<pad>', 'unk_token': '<unk>', 'padding_side': 'right', 'model_max_length': 8192}, f, indent=2)
+    sp = spm.SentencePieceProcessor()
+    sp.LoadFromSerializedProto(buf.getvalue())
+    return sp.GetPieceSize()
+
+
+# tiny Gemma-2: a window of 5 tokens binds at the test lengths, a soft-cap of 2 binds on these logits, and
+# query_pre_attn_scalar differs from head_dim, so each of them shows in the output
+GEMMA_TINY = {'num_hidden_layers': 3, 'num_attention_heads': 4, 'num_key_value_heads': 2, 'head_dim': 8, 'intermediate_size': 96,
+              'query_pre_attn_scalar': 6, 'attn_logit_softcapping': 2.0, 'final_logit_softcapping': 30.0, 'sliding_window': 5,
+              'rope_theta': 10000.0, 'rms_norm_eps': 1e-6}
+
+
+def gemma2_weights(g: torch.Generator, vocab: int, d: int, c: dict) -> Dict[str, torch.Tensor]:
+    """Gemma2Model's state dict (no prefix); norm weights near 0 as Gemma stores them (the scale is 1 + weight)."""
+    hd, h, kv, ff = c['head_dim'], c['num_attention_heads'], c['num_key_value_heads'], c['intermediate_size']
+    w = {'embed_tokens.weight': _normal(g, vocab, d, std=0.3), 'norm.weight': _normal(g, d, std=0.3)}
+    for i in range(c['num_hidden_layers']):
+        p = f'layers.{i}.'
+        for n, (o, k) in {'self_attn.q_proj': (h * hd, d), 'self_attn.k_proj': (kv * hd, d), 'self_attn.v_proj': (kv * hd, d),
+                          'self_attn.o_proj': (d, h * hd), 'mlp.gate_proj': (ff, d), 'mlp.up_proj': (ff, d), 'mlp.down_proj': (d, ff)}.items():
+            w[p + n + '.weight'] = _normal(g, o, k, std=1.5 * k ** -0.5)
+        for n in ('input_layernorm', 'post_attention_layernorm', 'pre_feedforward_layernorm', 'post_feedforward_layernorm'):
+            w[p + n + '.weight'] = _normal(g, d, std=0.3)
+    return w
+
+
+def _write_gemma2(root: str, g, d: int) -> None:
+    vocab = write_gemma_tokenizer(os.path.join(root, 'tokenizer'))
+    folder = os.path.join(root, 'text_encoder')
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, 'config.json'), 'w', encoding='utf8') as f:
+        json.dump({'architectures': ['Gemma2Model'], 'model_type': 'gemma2', 'hidden_size': d, 'vocab_size': vocab, 'hidden_activation': 'gelu_pytorch_tanh',
+                   'hidden_act': 'gelu_pytorch_tanh', 'max_position_embeddings': 8192, 'attention_bias': False, 'torch_dtype': 'bfloat16',
+                   'pad_token_id': 0, 'eos_token_id': 1, 'bos_token_id': 2, **GEMMA_TINY}, f, indent=2)
+    w = gemma2_weights(g, vocab, d, GEMMA_TINY)
+    total = sum(v.numel() * 2 for v in w.values())
+    write_sharded(folder, 'model', {k: v.to(torch.bfloat16) for k, v in w.items()}, total // 2 + 1, {'format': 'pt'})
+
+
+def _caption_channels(root: str) -> int:
+    try:
+        with open(os.path.join(root, 'transformer', 'config.json'), encoding='utf8') as f:
+            return int(json.load(f).get('caption_channels', 64))
+    except (OSError, json.JSONDecodeError, ValueError, TypeError):
+        return 64
+
+
 def _normal(g: torch.Generator, *shape: int, std: float = 0.2) -> torch.Tensor:
     return torch.randn(*shape, generator=g) * std
 
@@ -173,7 +236,8 @@ def _model_index(root: str, pipeline: str, parts: Dict[str, List[str]]) -> None:
     if os.path.exists(path):
         return
     if os.path.isdir(os.path.join(root, 'transformer')):
-        parts = {**parts, 'transformer': ['diffusers', 'SD3Transformer2DModel' if pipeline.startswith('StableDiffusion3') else 'FluxTransformer2DModel']}
+        cls = {'StableDiffusion3Pipeline': 'SD3Transformer2DModel', 'SanaPipeline': 'SanaTransformer2DModel'}.get(pipeline, 'FluxTransformer2DModel')
+        parts = {**parts, 'transformer': ['diffusers', cls]}
     with open(path, 'w', encoding='utf8') as f:
         json.dump({'_class_name': pipeline, **parts}, f, indent=2)
 
@@ -197,6 +261,12 @@ def make_tiny_encoders(root: str, family: str, seed: int = 0) -> str:
         _model_index(root, 'StableDiffusion3Pipeline', {'text_encoder': clip, 'text_encoder_2': clip, 'text_encoder_3': ['transformers', 'T5EncoderModel'],
                                                         'tokenizer': ['transformers', 'CLIPTokenizer'], 'tokenizer_2': ['transformers', 'CLIPTokenizer'],
                                                         'tokenizer_3': ['transformers', 'T5TokenizerFast']})
+    elif family == 'sana':  # Gemma-2 (Gemma2Model) as wide as the teacher's caption_channels
+        d = _caption_channels(root)
+        if d % 2:
+            raise EncoderError(f'{root}/transformer/config.json: tiny SANA encoders need an even caption_channels, got {d}')
+        _write_gemma2(root, g, d)
+        _model_index(root, 'SanaPipeline', {'text_encoder': ['transformers', 'Gemma2Model'], 'tokenizer': ['transformers', 'GemmaTokenizerFast']})
     else:
-        raise EncoderError(f"make-tiny-encoders: unknown family '{family}'; use flux or sd3")
+        raise EncoderError(f"make-tiny-encoders: unknown family '{family}'; use flux, sd3 or sana")
     return root
