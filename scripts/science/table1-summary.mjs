@@ -41,8 +41,9 @@ const counts = readdirSync(join(runs, 'table1-scores'))
 for (const cfg of ['1.5', '4.5']) {
   const byStep = new Map();
   for (const n of counts) {
-    const f = join(runs, 'table1-scores', n, `teacher-cfg${cfg}.md`);
-    if (existsSync(f)) for (const r of rowsOf(f).filter((x) => x.sampler === 'teacher')) if (!byStep.has(r.steps)) byStep.set(r.steps, r);
+    const d = join(runs, 'table1-scores', n);
+    for (const name of readdirSync(d).filter((x) => x.startsWith(`teacher-cfg${cfg}`) && x.endsWith('.md')))
+      for (const r of rowsOf(join(d, name)).filter((x) => x.sampler === 'teacher')) if (!byStep.has(r.steps)) byStep.set(r.steps, r);
   }
   for (const r of [...byStep.values()].sort((a, b) => a.steps - b.steps))
     lines.push(`| teacher Euler | ${cfg} | ${r.steps} | ${r.samples} | ${r.fid.toFixed(1)} | ${r.alignment.toFixed(3)} | - |`);
