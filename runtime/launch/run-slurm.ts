@@ -31,7 +31,7 @@ export function engineCommand(engine: Engine, runDir: string, plots: boolean): {
   const graph = join(runDir, 'graph.json');
   if (engine === 'torch') {
     return {
-      argv: [process.env.SIDC_PYTHON ?? 'python3', '-m', 'sidc_torch', 'run', '--graph', graph, '--run-dir', runDir],
+      argv: [process.env.SIDC_PYTHON || 'python3', '-m', 'sidc_torch', 'run', '--graph', graph, '--run-dir', runDir],
       env: { PYTHONPATH: join(repoRoot(), 'runtime', 'torch') },
     };
   }

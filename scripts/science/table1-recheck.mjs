@@ -15,7 +15,7 @@ if (!existsSync(npyRoot)) {
   console.error(`no ${npyRoot}: run scripts/science/table1.sh first (it saves every cell's samples there)`);
   process.exit(1);
 }
-const python = process.env.SIDC_PYTHON ?? 'python3';
+const python = process.env.SIDC_PYTHON || 'python3';
 let worst = 0;
 let bad = 0;
 for (const cell of readdirSync(npyRoot).sort()) {
