@@ -176,7 +176,8 @@ def gemma2_oracle(folder, ids, mask, broken=None):
 
 def gemma_main(root, table, plain_table=None):
     import torch
-    from sidc_torch.encoders.gemma2 import Gemma2Text, GemmaTokenizer
+    from sidc_torch.encoders.gemma2 import Gemma2Text
+    from sidc_torch.encoders.gemma_tokenizer import GemmaTokenizer
     from sidc_torch.encoders.pipelines import COMPLEX_HUMAN_INSTRUCTION
     folder = f'{root}/text_encoder'
     cfg = json.load(open(f'{folder}/config.json'))

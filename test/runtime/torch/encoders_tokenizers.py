@@ -12,7 +12,7 @@ import tempfile
 import sentencepiece
 
 from sidc_torch.encoders.clip_tokenizer import ClipTokenizer
-from sidc_torch.encoders.gemma2 import GemmaTokenizer
+from sidc_torch.encoders.gemma_tokenizer import GemmaTokenizer
 from sidc_torch.encoders.t5_tokenizer import T5Tokenizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))

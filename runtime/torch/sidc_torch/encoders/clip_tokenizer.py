@@ -68,6 +68,19 @@ def pre_tokenize(text: str) -> List[str]:
     return out
 
 
+
+def merge_pair(syms: List[str], a: str, b: str) -> List[str]:
+    """``syms`` with every occurrence of the pair (a, b) merged into one symbol, left to right (one BPE merge)."""
+    merged, i = [], 0
+    while i < len(syms):
+        if i < len(syms) - 1 and syms[i] == a and syms[i + 1] == b:
+            merged.append(a + b)
+            i += 2
+        else:
+            merged.append(syms[i])
+            i += 1
+    return merged
+
 class ClipTokenizer:
     def __init__(self, folder: str):
         vocab_file, merges_file = os.path.join(folder, 'vocab.json'), os.path.join(folder, 'merges.txt')
@@ -107,16 +120,7 @@ class ClipTokenizer:
             best = min(((self.ranks.get((a, b), 1 << 62), i) for i, (a, b) in enumerate(zip(syms, syms[1:]))))
             if best[0] == 1 << 62:
                 break
-            a, b = syms[best[1]], syms[best[1] + 1]
-            merged, i = [], 0
-            while i < len(syms):  # merge every occurrence of the pair, left to right
-                if i < len(syms) - 1 and syms[i] == a and syms[i + 1] == b:
-                    merged.append(a + b)
-                    i += 2
-                else:
-                    merged.append(syms[i])
-                    i += 1
-            syms = merged
+            syms = merge_pair(syms, syms[best[1]], syms[best[1] + 1])
         self.cache[word] = syms
         return syms
 

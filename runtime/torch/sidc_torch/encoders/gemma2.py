@@ -5,18 +5,15 @@ pre_feedforward_layernorm -> GeGLU MLP (gelu_pytorch_tanh) -> post_feedforward_l
 final norm. RMSNorm scales by (1 + weight) in float32. Attention: grouped-query heads, rotary embeddings
 (rope_theta), queries scaled by query_pre_attn_scalar**-0.5, logits soft-capped (attn_logit_softcapping),
 causal mask combined with the padding mask, a sliding window (sliding_window) on layers 0, 2, 4, ...
-(final_logit_softcapping belongs to the LM head: not used). Also Gemma's tokenizer (tokenizer.model)."""
+(final_logit_softcapping belongs to the LM head: not used)."""
 from __future__ import annotations
 
-import os
-import re
 from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 
 from . import EncoderError
-from .t5_tokenizer import _added_tokens, load_sentencepiece
 from .weights import load_encoder, take
 
 
@@ -118,39 +115,3 @@ class Gemma2Text:
             h = F.linear(F.gelu(F.linear(h, b['gate_proj']), approximate=self.approx) * F.linear(h, b['up_proj']), b['down_proj'])
             x = x + gemma_rms_norm(h, b['post_feedforward_layernorm'], self.eps)
         return gemma_rms_norm(x, self.norm, self.eps)
-
-
-class GemmaTokenizer:
-    """tokenizer.model through sentencepiece as transformers' Gemma tokenizers: <bos> first (add_bos_token), no
-    <eos>, special and added tokens matched in the raw text; truncation to max_length, right padding with <pad>."""
-
-    def __init__(self, folder: str):
-        path = os.path.join(folder, 'tokenizer.model')
-        if not os.path.isfile(path):
-            raise EncoderError(f'{path}: missing; the Gemma tokenizer folder holds tokenizer.model (as the diffusers checkpoint ships it)')
-        spm = load_sentencepiece()
-        self.sp = spm.SentencePieceProcessor()
-        if not self.sp.Load(path):
-            raise EncoderError(f'{path}: not a SentencePiece model')
-        self.bos = self.sp.bos_id() if self.sp.bos_id() >= 0 else 2
-        self.pad = self.sp.pad_id() if self.sp.pad_id() >= 0 else 0
-        ids = (self.bos, self.pad, self.sp.eos_id(), self.sp.unk_id())
-        special: Dict[str, int] = {self.sp.IdToPiece(i): i for i in ids if 0 <= i < self.sp.GetPieceSize()}
-        special.update(_added_tokens(folder))
-        self.special = special
-        self.split = re.compile('|'.join(re.escape(t) for t in sorted(special, key=len, reverse=True))) if special else None
-
-    def encode(self, text: str) -> List[int]:
-        """tokenizer.encode(text): <bos> then the pieces' ids."""
-        ids, at = [self.bos], 0
-        if self.split is not None:
-            for m in self.split.finditer(text):
-                ids += list(self.sp.EncodeAsIds(text[at:m.start()])) + [self.special[m.group(0)]]
-                at = m.end()
-        return ids + list(self.sp.EncodeAsIds(text[at:]))
-
-    def __call__(self, text: str, max_length: int) -> Tuple[List[int], List[int]]:
-        """tokenizer(text, padding="max_length", max_length=max_length, truncation=True): (ids, attention mask)."""
-        ids = self.encode(text)[:max_length]
-        mask = [1] * len(ids) + [0] * (max_length - len(ids))
-        return ids + [self.pad] * (max_length - len(ids)), mask

@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from . import EncoderError
 from .clip import ClipText
 from .clip_tokenizer import ClipTokenizer
-from .gemma2 import Gemma2Text, GemmaTokenizer
+from .gemma2 import Gemma2Text
+from .gemma_tokenizer import GemmaTokenizer
 from .t5 import T5Encoder
 from .t5_tokenizer import T5Tokenizer
 

@@ -17,8 +17,8 @@ import torch
 
 from ..formats.safetensors import write, write_sharded
 from . import EncoderError
-from .clip_tokenizer import bytes_to_unicode, normalize, pre_tokenize
-from .t5_tokenizer import load_sentencepiece
+from .clip_tokenizer import bytes_to_unicode, merge_pair, normalize, pre_tokenize
+from .sentencepiece_model import load_sentencepiece
 
 SENTENCES = [
     'a red circle on a white table', 'two blue squares next to a green triangle', 'a photo of a cat sitting on the sofa',
@@ -49,15 +49,7 @@ def clip_vocab(sentences: List[str] = SENTENCES, n_merges: int = CLIP_MERGES) ->
         (a, b), _n = max(pairs.items(), key=lambda kv: (kv[1], kv[0]))
         merges.append(f'{a} {b}')
         for w, syms in split.items():
-            out, i = [], 0
-            while i < len(syms):
-                if i < len(syms) - 1 and syms[i] == a and syms[i + 1] == b:
-                    out.append(a + b)
-                    i += 2
-                else:
-                    out.append(syms[i])
-                    i += 1
-            split[w] = out
+            split[w] = merge_pair(syms, a, b)
     tokens = chars + [c + '</w>' for c in chars] + [m.replace(' ', '') for m in merges] + [BOS, EOS]
     return {t: i for i, t in enumerate(dict.fromkeys(tokens))}, merges
 
