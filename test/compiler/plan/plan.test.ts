@@ -218,16 +218,18 @@ test("the planner follows the graph program: a velocity node's guidance decides 
   assert.ok(b.flops_per_image < a.flops_per_image);
 });
 
+/** The MNIST DiT at batch 8 in fp32 on one device, unsharded: the two CPU-device tests below. */
+const DIT_MNIST_FP32 = {
+  'teacher.family': 'dit',
+  'teacher.config': 'dit_mnist_s',
+  'data.resolution': 28,
+  'precision.policy': 'fp32',
+  'batch.per_device': 8,
+  'hardware.shard': 'none',
+};
+
 test('CPU runtime: the tfjs tape keeps full intermediates of phi and psi together (conservative for the wasm heap)', () => {
-  const cfg = {
-    'teacher.family': 'dit',
-    'teacher.config': 'dit_mnist_s',
-    'data.resolution': 28,
-    'precision.policy': 'fp32',
-    'batch.per_device': 8,
-    'hardware.gradient_checkpointing': false,
-    'hardware.shard': 'none',
-  };
+  const cfg = { ...DIT_MNIST_FP32, 'hardware.gradient_checkpointing': false };
   const cpuPlan = planGraph(makeGraph({ ...cfg, 'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 16 } }));
   const gpuPlan = planGraph(makeGraph({ ...cfg, 'hardware.devices': { count: 1, kind: 'gpu', memory_gb: 16, tflops: 100 } }));
   const a = passActivations(teacherConfig('dit_mnist_s')!, 28, { stream: 4, act: 4, f32: 4 });
@@ -236,15 +238,7 @@ test('CPU runtime: the tfjs tape keeps full intermediates of phi and psi togethe
 });
 
 test('CPU devices: gradient checkpointing counts on the torch engine only (the tfjs tape is never checkpointed)', () => {
-  const cfg = {
-    'teacher.family': 'dit',
-    'teacher.config': 'dit_mnist_s',
-    'data.resolution': 28,
-    'precision.policy': 'fp32',
-    'batch.per_device': 8,
-    'hardware.shard': 'none',
-    'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 16 },
-  };
+  const cfg = { ...DIT_MNIST_FP32, 'hardware.devices': { count: 1, kind: 'cpu', memory_gb: 16 } };
   const at = (over: Record<string, JsonValue>) => term(planGraph(makeGraph({ ...cfg, ...over })), 'activations');
   close(at({ 'hardware.gradient_checkpointing': true }), at({ 'hardware.gradient_checkpointing': false }));
   const a = passActivations(teacherConfig('dit_mnist_s')!, 28, { stream: 4, act: 4, f32: 4 });
