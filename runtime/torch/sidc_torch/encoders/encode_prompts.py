@@ -12,7 +12,7 @@ import torch
 
 from ..formats.safetensors import write
 from . import EncoderError
-from .pipelines import FAMILIES, detect_family, teacher_widths
+from .pipelines import FAMILIES, Encoders, detect_family, teacher_widths
 from .weights import read_config
 
 DTYPES = {'fp32': torch.float32, 'bf16': torch.bfloat16, 'fp16': torch.float16}
@@ -57,6 +57,24 @@ def _sana_inputs(root: str) -> None:
                            'are they of one checkpoint?')
 
 
+def require_encoder_folders(root: str, family: str, without_t5: bool = False) -> None:
+    """The folders the family's pipeline reads (and SANA's tokenizer file and widths), before anything runs:
+    `sidc encode-prompts` and a run with ``data.text = encoder`` both refuse a checkpoint without them."""
+    fam = FAMILIES[family]
+    if not os.path.isdir(root):
+        raise EncoderError(f'{root}: no such checkpoint folder')
+    needed = [f for f in fam.folders if not (without_t5 and f in ('text_encoder_3', 'tokenizer_3'))]
+    missing = [f for f in needed if not os.path.isdir(os.path.join(root, f))]
+    if missing:
+        if family == 'sd3' and set(missing) <= {'text_encoder_3', 'tokenizer_3'}:
+            raise EncoderError(f'{root}: missing {", ".join(f + "/" for f in missing)} (T5); download them, or pass --without-t5 to '
+                               'encode as StableDiffusion3Pipeline does with text_encoder_3=None (zeros in place of T5)')
+        raise EncoderError(f'{root}: missing {", ".join(f + "/" for f in missing)}; a {family} checkpoint folder holds '
+                           f'{", ".join(f + "/" for f in fam.folders)} (download the full diffusers repository, not only transformer/)')
+    if family == 'sana':
+        _sana_inputs(root)
+
+
 def encode_prompts(root: str, prompts_file: str, out: str, family: Optional[str] = None, max_len: Optional[int] = None,
                    batch_size: int = 8, device: str = 'cpu', dtype: str = 'fp32', without_t5: bool = False, no_instruction: bool = False,
                    log=lambda s: sys.stderr.write(f'encode-prompts: {s}\n')) -> str:
@@ -77,16 +95,7 @@ def encode_prompts(root: str, prompts_file: str, out: str, family: Optional[str]
                            f'{"SANA has no T5" if family == "sana" else family + " needs its T5"}')
     if no_instruction and family != 'sana':
         raise EncoderError(f'--no-instruction is for SANA (its complex human instruction); {family} has none')
-    needed = [f for f in fam.folders if not (without_t5 and f in ('text_encoder_3', 'tokenizer_3'))]
-    missing = [f for f in needed if not os.path.isdir(os.path.join(root, f))]
-    if missing:
-        if family == 'sd3' and set(missing) <= {'text_encoder_3', 'tokenizer_3'}:
-            raise EncoderError(f'{root}: missing {", ".join(f + "/" for f in missing)} (T5); download them, or pass --without-t5 to '
-                               'encode as StableDiffusion3Pipeline does with text_encoder_3=None (zeros in place of T5)')
-        raise EncoderError(f'{root}: missing {", ".join(f + "/" for f in missing)}; a {family} checkpoint folder holds '
-                           f'{", ".join(f + "/" for f in fam.folders)} (download the full diffusers repository, not only transformer/)')
-    if family == 'sana':
-        _sana_inputs(root)
+    require_encoder_folders(root, family, without_t5)
     prompts = read_prompts(prompts_file)
     _writable(out)
     max_len = max_len or fam.default_max_len
@@ -96,7 +105,7 @@ def encode_prompts(root: str, prompts_file: str, out: str, family: Optional[str]
         f'{dtype} on {device}')
     opts = {'device': device, 'dtype': DTYPES[dtype], 'batch_size': batch_size, 'max_len': max_len, 'without_t5': without_t5,
             'no_instruction': no_instruction}
-    table = fam.encode(root, prompts, opts, log)
+    table = fam.encode(Encoders(root, opts, log), prompts)
     widths = teacher_widths(root)
     if widths:  # the table must fit the transformer beside the encoders
         got_widths = (('caption_channels', table.seq.shape[-1]),) if family == 'sana' else \

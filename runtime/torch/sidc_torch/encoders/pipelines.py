@@ -1,7 +1,10 @@
 """The prompt pipelines of the diffusers teachers, on this package's encoders: which folders each family
-reads and how their outputs become (prompt_embeds, prompt_attention_mask, pooled_prompt_embeds). Each
-encoder is loaded, run over every prompt in batches and released before the next one is loaded, so only one
-encoder's weights are in memory at a time (T5-XXL alone is 4.7B parameters)."""
+reads and how their outputs become (prompt_embeds, prompt_attention_mask, pooled_prompt_embeds). The
+encoders of one checkpoint are held by an ``Encoders``: for `sidc encode-prompts` (keep=False) each is
+loaded, run over every prompt in batches and released before the next one is loaded, so only one encoder's
+weights are in memory at a time (T5-XXL alone is 4.7B parameters); inside a training run
+(``data.text = encoder`` with ``hardware.text_encoders = resident | cpu``, keep=True) all of them stay
+loaded and each batch's prompts go through the same code."""
 from __future__ import annotations
 
 import json
@@ -36,51 +39,79 @@ class Family(NamedTuple):
     encode: Callable[..., Table]
 
 
+class Encoders:
+    """The text encoders and tokenizers of one checkpoint folder, each loaded when first asked for.
+    ``opts``: device, dtype, batch_size, max_len (T5 / Gemma tokens), without_t5, no_instruction.
+    keep=False: a model is not held after the pass that loaded it (one encoder in memory at a time);
+    keep=True: every model stays loaded for the next call. Tokenizers are small and always kept.
+    ``log`` hears each model's loading; ``progress`` (``log`` when not given) each batch done."""
+
+    def __init__(self, root: str, opts: Dict, log: Log, keep: bool = False, progress: Optional[Log] = None):
+        self.root, self.opts, self.log, self.keep = root, opts, log, keep
+        self.progress = progress or log
+        self._models: Dict[str, torch.nn.Module] = {}
+        self._tokenizers: Dict[str, object] = {}
+
+    def model(self, folder: str, cls, describe: Callable[[torch.nn.Module], str]):
+        m = self._models.get(folder)
+        if m is None:
+            m = cls(os.path.join(self.root, folder), self.opts['device'], self.opts['dtype'])
+            self.log(f'{folder}: {describe(m)}')
+            if self.keep:
+                self._models[folder] = m
+        return m
+
+    def tokenizer(self, folder: str, cls):
+        if folder not in self._tokenizers:
+            self._tokenizers[folder] = cls(os.path.join(self.root, folder))
+        return self._tokenizers[folder]
+
+
 def _batches(prompts: List[str], size: int):
     for i in range(0, len(prompts), size):
         yield i, prompts[i:i + size]
 
 
-def _run_clip(root: str, enc: str, tok: str, prompts, opts, log: Log):
+def _run_clip(encs: Encoders, enc: str, tok: str, prompts):
     """[(hidden_states[-2], pooled, text_embeds, mask)] over every prompt, as *._get_clip_prompt_embeds."""
-    tokenizer = ClipTokenizer(os.path.join(root, tok))
-    model = ClipText(os.path.join(root, enc), opts['device'], opts['dtype'])
-    log(f'{enc}: CLIP text model, {model.layers} layers, width {model.width}, projection {model.projection_dim}')
+    tokenizer = encs.tokenizer(tok, ClipTokenizer)
+    model = encs.model(enc, ClipText, lambda m: f'CLIP text model, {m.layers} layers, width {m.width}, projection {m.projection_dim}')
     seqs, pooled, embeds, masks = [], [], [], []
-    for i, batch in _batches(prompts, opts['batch_size']):
+    for i, batch in _batches(prompts, encs.opts['batch_size']):
         enc_ = [tokenizer(p, CLIP_TOKENS) for p in batch]
         out = model(torch.tensor([e[0] for e in enc_]))
         seqs.append(out.hidden_states[-2].cpu())
         pooled.append(out.pooled.cpu())
         embeds.append(None if out.text_embeds is None else out.text_embeds.cpu())
         masks.append(torch.tensor([e[1] for e in enc_], dtype=torch.float32))
-        log(f'{enc}: {i + len(batch)}/{len(prompts)} prompts')
+        encs.progress(f'{enc}: {i + len(batch)}/{len(prompts)} prompts')
     del model
     cat = lambda xs: None if xs[0] is None else torch.cat(xs)  # noqa: E731
     return torch.cat(seqs), torch.cat(pooled), cat(embeds), torch.cat(masks)
 
 
-def _run_t5(root: str, enc: str, tok: str, prompts, opts, log: Log):
+def _run_t5(encs: Encoders, enc: str, tok: str, prompts):
     """(last_hidden_state, mask) over every prompt, as *._get_t5_prompt_embeds (no attention mask passed)."""
-    tokenizer = T5Tokenizer(os.path.join(root, tok))
-    model = T5Encoder(os.path.join(root, enc), opts['device'], opts['dtype'])
-    log(f'{enc}: T5 encoder, {len(model.blocks)} blocks, width {model.d_model}, {opts["max_len"]} tokens')
+    tokenizer = encs.tokenizer(tok, T5Tokenizer)
+    max_len = encs.opts['max_len']
+    model = encs.model(enc, T5Encoder, lambda m: f'T5 encoder, {len(m.blocks)} blocks, width {m.d_model}, {max_len} tokens')
     seqs, masks = [], []
-    for i, batch in _batches(prompts, opts['batch_size']):
-        enc_ = [tokenizer(p, opts['max_len']) for p in batch]
+    for i, batch in _batches(prompts, encs.opts['batch_size']):
+        enc_ = [tokenizer(p, max_len) for p in batch]
         seqs.append(model(torch.tensor([e[0] for e in enc_])).cpu())
         masks.append(torch.tensor([e[1] for e in enc_], dtype=torch.float32))
-        log(f'{enc}: {i + len(batch)}/{len(prompts)} prompts')
+        encs.progress(f'{enc}: {i + len(batch)}/{len(prompts)} prompts')
     del model
     return torch.cat(seqs), torch.cat(masks)
 
 
-def encode_sd3(root: str, prompts: List[str], opts, log: Log) -> Table:
+def encode_sd3(encs: Encoders, prompts: List[str]) -> Table:
     """StableDiffusion3Pipeline.encode_prompt (prompt_2 = prompt_3 = prompt, clip_skip None): each CLIP's
     hidden_states[-2] side by side (768 + 1280), zero-padded to T5's width, followed along the sequence by
     T5's last_hidden_state; pooled = concat(text_embeds of CLIP-L, of CLIP-G)."""
-    l_seq, _, l_proj, l_mask = _run_clip(root, 'text_encoder', 'tokenizer', prompts, opts, log)
-    g_seq, _, g_proj, _ = _run_clip(root, 'text_encoder_2', 'tokenizer_2', prompts, opts, log)
+    root, opts, log = encs.root, encs.opts, encs.log
+    l_seq, _, l_proj, l_mask = _run_clip(encs, 'text_encoder', 'tokenizer', prompts)
+    g_seq, _, g_proj, _ = _run_clip(encs, 'text_encoder_2', 'tokenizer_2', prompts)
     if l_proj is None or g_proj is None:
         raise EncoderError(f'{root}: SD3 takes CLIPTextModelWithProjection encoders; text_encoder/ or text_encoder_2/ has no text_projection.weight')
     if opts.get('without_t5'):  # _get_t5_prompt_embeds with text_encoder_3=None: zeros, 77 x joint_attention_dim
@@ -90,7 +121,7 @@ def encode_sd3(root: str, prompts: List[str], opts, log: Log) -> Table:
         t5_seq, t5_mask = torch.zeros(len(prompts), CLIP_TOKENS, joint), torch.zeros(len(prompts), CLIP_TOKENS)
         log(f'text_encoder_3: none (--without-t5): {CLIP_TOKENS} zero rows of width {joint}, as the pipeline without T5')
     else:
-        t5_seq, t5_mask = _run_t5(root, 'text_encoder_3', 'tokenizer_3', prompts, opts, log)
+        t5_seq, t5_mask = _run_t5(encs, 'text_encoder_3', 'tokenizer_3', prompts)
     clip = torch.cat([l_seq, g_seq], dim=-1)
     if clip.shape[-1] > t5_seq.shape[-1]:
         raise EncoderError(f'{root}: the CLIP widths ({l_seq.shape[-1]} + {g_seq.shape[-1]}) exceed T5 width {t5_seq.shape[-1]}')
@@ -100,11 +131,11 @@ def encode_sd3(root: str, prompts: List[str], opts, log: Log) -> Table:
                  f'CLIP-L (text_encoder) + CLIP-G (text_encoder_2) hidden_states[-2], {t5}; StableDiffusion3Pipeline.encode_prompt')
 
 
-def encode_flux(root: str, prompts: List[str], opts, log: Log) -> Table:
+def encode_flux(encs: Encoders, prompts: List[str]) -> Table:
     """FluxPipeline.encode_prompt (prompt_2 = prompt): prompt_embeds = T5's last_hidden_state, pooled =
     CLIPTextModel's pooler_output (final-normed EOS state, no projection)."""
-    _, pooled, _, _ = _run_clip(root, 'text_encoder', 'tokenizer', prompts, opts, log)
-    t5_seq, t5_mask = _run_t5(root, 'text_encoder_2', 'tokenizer_2', prompts, opts, log)
+    _, pooled, _, _ = _run_clip(encs, 'text_encoder', 'tokenizer', prompts)
+    t5_seq, t5_mask = _run_t5(encs, 'text_encoder_2', 'tokenizer_2', prompts)
     return Table(t5_seq, t5_mask, pooled, 'CLIP-L pooler_output (text_encoder), T5 (text_encoder_2); FluxPipeline.encode_prompt')
 
 
@@ -138,29 +169,32 @@ def sana_ids(tokenizer: GemmaTokenizer, prompt: str, max_len: int, instruction: 
     return ids, mask, [0] + list(range(total - max_len + 1, total))
 
 
-def encode_sana(root: str, prompts: List[str], opts, log: Log) -> Table:
+def encode_sana(encs: Encoders, prompts: List[str]) -> Table:
     """SanaPipeline.encode_prompt (clean_caption=False, the default complex_human_instruction unless --no-instruction):
-    Gemma2Model's last_hidden_state with the padding mask passed, rows select_index; the empty prompt (row 0, the CFG
-    null condition) as the pipeline's negative prompt: without the instruction, max_len tokens. No pooled tensor."""
-    tokenizer = GemmaTokenizer(os.path.join(root, 'tokenizer'))
-    model = Gemma2Text(os.path.join(root, 'text_encoder'), opts['device'], opts['dtype'])
+    Gemma2Model's last_hidden_state with the padding mask passed, rows select_index; the empty prompt (the CFG null
+    condition; a prompt file's blank lines are dropped, so it is only ever that row) as the pipeline's negative
+    prompt: without the instruction, max_len tokens. No pooled tensor."""
+    opts = encs.opts
+    tokenizer = encs.tokenizer('tokenizer', GemmaTokenizer)
     instruction = not opts.get('no_instruction')
-    log(f'text_encoder: Gemma-2 text model, {len(model.layers)} layers, width {model.width}, {opts["max_len"]} tokens, '
-        f'{"the complex human instruction prefixed" if instruction else "no instruction"}')
-    rows = [sana_ids(tokenizer, p, opts['max_len'], instruction and r > 0) for r, p in enumerate(prompts)]
-    seqs, masks = [], []
+    how = 'the complex human instruction prefixed' if instruction else 'no instruction'
+    model = encs.model('text_encoder', Gemma2Text, lambda m: f'Gemma-2 text model, {len(m.layers)} layers, width {m.width}, {opts["max_len"]} tokens, {how}')
+    rows = [sana_ids(tokenizer, p, opts['max_len'], instruction and p != '') for p in prompts]
+    seqs, masks = [None] * len(prompts), [None] * len(prompts)
     for i, batch in _batches(list(range(len(prompts))), opts['batch_size']):
-        # the empty prompt's row (no instruction) is shorter than the others: each length is its own forward pass
+        # the empty prompt's row (no instruction) is shorter than the others: each length is its own forward pass,
+        # and the outputs go back to their rows' places (a batch in the loop may hold the empty row anywhere)
         for length in sorted({len(rows[r][0]) for r in batch}):
-            part = [rows[r] for r in batch if len(rows[r][0]) == length]
-            m = torch.tensor([x[1] for x in part], dtype=torch.float32)
-            keep = part[0][2]
-            seqs.append(model(torch.tensor([x[0] for x in part]), m).cpu()[:, keep])
-            masks.append(m[:, keep])
-        log(f'text_encoder: {i + len(batch)}/{len(prompts)} prompts')
+            part = [r for r in batch if len(rows[r][0]) == length]
+            m = torch.tensor([rows[r][1] for r in part], dtype=torch.float32)
+            keep = rows[part[0]][2]
+            out = model(torch.tensor([rows[r][0] for r in part]), m).cpu()[:, keep]
+            for j, r in enumerate(part):
+                seqs[r], masks[r] = out[j], m[j, keep]
+        encs.progress(f'text_encoder: {i + len(batch)}/{len(prompts)} prompts')
     del model
     how = 'complex human instruction' if instruction else 'no instruction (--no-instruction)'
-    return Table(torch.cat(seqs), torch.cat(masks), None, f'Gemma-2 (text_encoder) last_hidden_state, {how}; SanaPipeline.encode_prompt')
+    return Table(torch.stack(seqs), torch.stack(masks), None, f'Gemma-2 (text_encoder) last_hidden_state, {how}; SanaPipeline.encode_prompt')
 
 
 FAMILIES: Dict[str, Family] = {
