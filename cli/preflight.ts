@@ -1,7 +1,8 @@
 // Before `sidc run` creates anything: a recipe path that does not exist gets a did-you-mean among the
 // recipes beside it, and a recipe of the paper's teachers (sana, sd3, flux) whose checkpoint folder or
-// precomputed text table is missing is refused with the list of what is missing and how each is made -
-// so `sidc run recipes/flux-dev.sid` on a fresh checkout explains itself instead of failing mid-start.
+// precomputed text table is missing - or, with `data.text = encoder`, whose prompt file is - is refused
+// with the list of what is missing and how each is made, so `sidc run recipes/flux-dev.sid` on a fresh
+// checkout explains itself instead of failing mid-start.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../common/errors.js';
@@ -46,12 +47,24 @@ function cfg(graph: ExecutionGraph, path: string): unknown {
   return v;
 }
 
+/** data.text = encoder: the prompt file (the checker, SID3037, has already refused a checkpoint without encoders). */
+function missingPrompts(graph: ExecutionGraph): string[] {
+  const out: string[] = [];
+  const prompts = cfg(graph, 'data.prompts');
+  if (typeof prompts !== 'string')
+    out.push('a prompt file: `data.text = encoder` encodes the prompts of data.prompts; set `data.prompts = "data/prompts.txt"` (one prompt a line)');
+  else if (!existsSync(recipePath(graph, prompts)))
+    out.push(`prompt file ${recipePath(graph, prompts)} (data.prompts = "${prompts}"): a text file, one prompt a line, that data.text = encoder encodes`);
+  return out;
+}
+
 /** What a paper-teacher recipe needs on disk before it can run, each with the commands that produce it. */
 export function missingInputs(graph: ExecutionGraph): string[] {
   const family = String(cfg(graph, 'teacher.family') ?? '');
   if (!PAPER_FAMILIES.includes(family)) return [];
   const out: string[] = [];
   const ck = cfg(graph, 'teacher.checkpoint');
+  const text = cfg(graph, 'data.text') as { mode?: string; path?: string } | undefined;
   if (typeof ck === 'string') {
     const path = recipePath(graph, ck);
     if (!existsSync(join(path, 'transformer')) && !existsSync(join(path, 'config.json'))) {
@@ -60,11 +73,11 @@ export function missingInputs(graph: ExecutionGraph): string[] {
       out.push(
         `teacher checkpoint folder ${path} (teacher.checkpoint = "${ck}"): ` +
           `${hub ? `\`huggingface-cli download ${hub} --local-dir ${ck}\` (accept the model's licence on huggingface.co first)` : 'a diffusers model folder of the teacher'}; ` +
-          `for a dry run at toy size, \`sidc make-tiny ${family} DIR\` and --set 'teacher.checkpoint="DIR"'`,
+          `for a dry run at toy size, \`sidc make-tiny ${family} DIR${text?.mode === 'encoder' ? ' --encoders' : ''}\` and --set 'teacher.checkpoint="DIR"'`,
       );
     }
   }
-  const text = cfg(graph, 'data.text') as { mode?: string; path?: string } | undefined;
+  if (text?.mode === 'encoder') out.push(...missingPrompts(graph));
   if (text?.mode === 'precomputed' && typeof text.path === 'string') {
     const path = recipePath(graph, text.path);
     const file = existsSync(path) && !path.endsWith('.safetensors') ? join(path, 'text.safetensors') : path;

@@ -9,6 +9,8 @@
 //   SID3028  the text table's widths differ from what the teacher takes (docs/text-encodings.md)
 //   SID3029  the text table is not the documented layout (no empty prompt, rows != prompts, ...)
 //   SID3030  the VAE is not the teacher's (class, latent channels)
+//   SID3037  data.text = encoder, and the checkpoint lacks the family's text encoder / tokenizer folders
+// and, for data.text = encoder, SID3025 for a data.prompts file that does not exist.
 // What the teacher takes comes from the checkpoint's config.json; when the recipe names no checkpoint, from
 // the teacher registry (compiler/teachers, teacher.config or the family's default); when it names one that
 // is missing or unusable, it is unknown and the widths are not compared (that finding comes first). The rules mirror the runtime's
@@ -18,6 +20,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { diag } from '../diagnostics/make.js';
 import type { Related } from '../diagnostics/types.js';
+import { ENCODER_FOLDERS } from '../teachers/encoder-folders.js';
 import { teacherFor } from '../teachers/registry.js';
 import type { TeacherFamily } from '../teachers/types.js';
 import type { CheckContext } from './context.js';
@@ -146,7 +149,33 @@ export class FileChecks {
     // the checkpoint's config.json, so a named one that is missing or unusable leaves the widths unknown.
     const expect = fromCheckpoint ?? (c.str('teacher.checkpoint') === undefined ? this.fromRegistry(c, family) : undefined);
     this.text(c, family, expect);
+    if (c.obj('data.text')?.mode === 'encoder') this.encoders(c, family, fromCheckpoint !== undefined);
     this.vae(c, family, expect);
+  }
+
+  /** data.text = encoder: the prompt file exists, and a checkpoint that loads has the family's encoder folders. */
+  private encoders(c: CheckContext, family: TextFamily, loaded: boolean): void {
+    const prompts = c.str('data.prompts');
+    if (prompts !== undefined) {
+      const resolved = this.resolvePath(prompts);
+      if (!existsSync(resolved)) {
+        const p = c.place('data.prompts');
+        const help = 'write the prompts there, one a line (data.text = encoder encodes them), or correct the path';
+        c.out.push(diag('SID3025', p.loc, { path: 'data.prompts', resolved, help }, { related: p.related }));
+      }
+    }
+    const raw = c.str('teacher.checkpoint');
+    if (!loaded || raw === undefined) return;
+    const given = this.resolvePath(raw);
+    // a checkpoint naming the transformer/ folder itself has its encoders beside it, in the model root
+    const root = !existsSync(join(given, 'transformer')) && existsSync(join(given, 'config.json')) ? dirname(given) : given;
+    const missing = ENCODER_FOLDERS[family].filter((f) => !existsSync(join(root, f)));
+    if (missing.length === 0) return;
+    const p = c.place('data.text');
+    const help =
+      'download the full diffusers repository (not only transformer/), or encode the prompts elsewhere with `sidc encode-prompts` and ' +
+      `write \`data.text = precomputed("DIR")\`; \`sidc make-tiny ${family} DIR --encoders\` writes tiny ones`;
+    c.out.push(diag('SID3037', p.loc, { root, missing: missing.map((f) => `${f}/`).join(', '), help }, { related: p.related }));
   }
 
   private fromRegistry(c: CheckContext, family: TextFamily): Expectation | undefined {

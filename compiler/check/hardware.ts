@@ -1,5 +1,6 @@
 // Which engine + hardware combinations exist (docs/distributed.md), checked before a run:
-//   tfjs  - one process on the CPU: `hardware.devices` with more than one device has nothing to run on;
+//   tfjs  - one process on the CPU: `hardware.devices` with more than one device has nothing to run on; the
+//           paper teachers' text encoders (`data.text = encoder` for sana, sd3, flux) are the torch engine's;
 //   torch - N x cpu is N data-parallel processes over gloo, N x gpu is N over nccl; `shard = fsdp` needs
 //           CUDA GPUs (FSDP in Debian's torch 1.13 is CUDA-only), so fsdp on cpu devices cannot run.
 // Only a recipe that names its engine (`hardware.engine`) is held to it: `sidc run --engine` re-checks
@@ -29,6 +30,23 @@ export function engineHardware(c: CheckContext): void {
           engine,
           detail: 'the tfjs engine runs one process',
           help: 'write `hardware.engine = torch` (data parallel over gloo or nccl), or `hardware.devices = 1 x cpu(16 GB)`',
+        },
+        { related: p.related },
+      ),
+    );
+  }
+  const family = c.str('teacher.family') ?? '';
+  if (engine === 'tfjs' && c.obj('data.text')?.mode === 'encoder' && ['sana', 'sd3', 'flux'].includes(family)) {
+    const p = c.place('data.text');
+    c.out.push(
+      diag(
+        'SID3036',
+        p.loc,
+        {
+          setting: 'data.text = encoder',
+          engine,
+          detail: `the ${family} teacher's text encoders (T5, CLIP, Gemma-2) run on the torch engine only`,
+          help: 'write `hardware.engine = torch`, or encode once with `sidc encode-prompts` and write `data.text = precomputed("DIR")`',
         },
         { related: p.related },
       ),

@@ -174,6 +174,11 @@ export const CATALOGUE = {
     help: 'write one option per element, e.g. ["--constraint=a100", "--exclusive"]',
   },
   SID3036: { severity: 'error', message: '`{setting}` cannot run on the {engine} engine: {detail}', help: '{help}' },
+  SID3037: {
+    severity: 'error',
+    message: "`data.text = encoder` runs the teacher's text encoders, but {root} has no {missing}",
+    help: '{help}',
+  },
   // --- 4xxx plan and resources --------------------------------------------------------------------
   SID4001: { severity: 'error', message: 'the run needs {need} GB per device but {kind} has {have} GB', help: '{advice}' },
   SID4002: { severity: 'warning', message: '{detail}' },

@@ -95,7 +95,9 @@ export const CALLS: Record<string, Record<string, Word>> = {
       ref: 'Section 4',
       snippet: 'precomputed("${1:cache/text}")',
     },
-    encoder: { doc: "Run the teacher's own text encoders during training." },
+    encoder: {
+      doc: "Run the teacher's own text encoders on the prompts of data.prompts (torch engine; hardware.text_encoders: streamed, resident or cpu).",
+    },
     labels: { doc: 'Class labels as conditions (toy teachers).' },
   },
   devices: {

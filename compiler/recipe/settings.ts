@@ -210,7 +210,9 @@ export const SETTINGS: readonly Setting[] = [
     path: 'data.text',
     type: { kind: 'text' },
     default: { mode: 'precomputed', path: 'cache/text' },
-    doc: 'Text conditioning: precomputed("dir") encodings streamed from disk, the teacher\'s own encoder, or class labels for toy teachers.',
+    doc:
+      'Text conditioning: precomputed("dir") encodings read from disk (`sidc encode-prompts`), `encoder` - the teacher\'s own text ' +
+      'encoders run by the torch engine on the prompts of data.prompts (placed by hardware.text_encoders) - or class labels for toy teachers.',
     ref: 'Section 4 (streamed encoders)',
   },
   { path: 'data.dataset', type: { kind: 'string' }, optional: true, doc: 'Named offline dataset for small examples: mnist, fashion_mnist, emoji.' },
@@ -301,7 +303,10 @@ export const SETTINGS: readonly Setting[] = [
     path: 'hardware.text_encoders',
     type: en(['streamed', 'resident', 'cpu']),
     default: 'streamed',
-    doc: 'streamed: text encoded outside the training loop (precomputed); resident: encoders stay on the device; cpu: encoders run on the host inside the loop (no device memory, slow).',
+    doc:
+      'Where the text encoders run with `data.text = encoder` (torch engine): streamed - every prompt encoded once before the loop, ' +
+      'then the encoders are freed; resident - kept on the device, each batch encoded in the loop; cpu - the same on the host (no ' +
+      'device memory, slow). With precomputed text only `sidc plan` reads it.',
     ref: 'Section 4',
   },
   { path: 'hardware.vae', type: en(['offloaded', 'resident']), default: 'offloaded', doc: 'Where the VAE lives during training.', ref: 'Table 3' },

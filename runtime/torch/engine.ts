@@ -62,11 +62,12 @@ export interface TorchRunFlags {
 export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, flags: TorchRunFlags): Promise<number> {
   const device = flags.device ?? (info.cuda ? 'cuda' : 'cpu');
   const graph = JSON.parse(readFileSync(paths.graph, 'utf8')) as ExecutionGraph;
-  const encoders = (graph.config as { hardware?: { text_encoders?: string } }).hardware?.text_encoders;
-  if (encoders === 'resident' || encoders === 'cpu')
+  const config = graph.config as { hardware?: { text_encoders?: string }; data?: { text?: { mode?: string } } };
+  const encoders = config.hardware?.text_encoders;
+  if ((encoders === 'resident' || encoders === 'cpu') && config.data?.text?.mode === 'precomputed')
     io.stderr(
-      `sidc: note: hardware.text_encoders = ${encoders} only changes \`sidc plan\`'s memory and time; the torch engine reads the ` +
-        'precomputed table of data.text (sidc encode-prompts) and runs no text encoder inside the loop\n',
+      `sidc: note: hardware.text_encoders = ${encoders} runs no encoder here: data.text = precomputed(...) is read from its table; ` +
+        "`data.text = encoder` (with data.prompts) runs the teacher's encoders in the loop\n",
     );
   // the monitor's curves: the child writes metrics.jsonl, the launcher draws them as the tfjs loop does
   // (always, as tfjs does: --no-plots is about the sample plots)

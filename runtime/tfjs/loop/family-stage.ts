@@ -52,8 +52,8 @@ function textEncodingsPath(graph: ExecutionGraph): string {
   const text = (configValue(graph, 'data.text') ?? {}) as Record<string, JsonValue>;
   if (text.mode !== 'precomputed' || typeof text.path !== 'string') {
     throw new InitError(
-      'data.text: the runtime does not run text encoders; encode the prompts once ' +
-        '(`sidc encode-prompts CHECKPOINT PROMPTS.txt -o cache/text` for sd3 and flux; docs/text-encodings.md) and write `data.text = precomputed("cache/text")`',
+      'data.text: the tfjs engine runs no text encoder; run the recipe with `--engine torch` (it runs them for `data.text = encoder`), ' +
+        'or encode the prompts once (`sidc encode-prompts CHECKPOINT PROMPTS.txt -o cache/text`; docs/text-encodings.md) and write `data.text = precomputed("cache/text")`',
     );
   }
   const p = recipePath(graph, text.path);

@@ -1,6 +1,6 @@
 // `sidc run --engine torch` end to end on a tiny FLUX teacher (sidc make-tiny; embedded guidance; the recipe
-// of fixtures/tiny-fp32.sid for 2 images): metrics and student written; a note that text_encoders = resident is
-// not executed; the student loads in the tfjs engine (checkpoint names shared), has moved away from the teacher,
+// of fixtures/tiny-fp32.sid for 2 images): metrics and student written; a note that text_encoders = resident runs
+// nothing with a precomputed table; the student loads in the tfjs engine (checkpoint names shared), has moved away from the teacher,
 // and gives a finite velocity.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +23,7 @@ test('sidc run --engine torch distils a tiny FLUX teacher; the student loads in 
   const sets = [`teacher.checkpoint="${t.root}"`, `data.text=precomputed("${t.root}")`, 'train.length=2 images', 'hardware.text_encoders=resident'];
   const r = await sidcRunOnTorch(repoPath('test', 'runtime', 'torch', 'fixtures', 'tiny-fp32.sid'), runs, sets, ['--recipe', 'flux_tiny_fp32']);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.err, /hardware\.text_encoders = resident only changes `sidc plan`'s memory/, 'a setting the engine does not execute is named');
+  assert.match(r.err, /hardware\.text_encoders = resident runs no encoder here: data\.text = precomputed/, 'a setting with no effect is named');
   const run = runDirOf(runs);
   assert.ok(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().length > 0, 'no metrics');
   const student = readSafetensors(join(run, 'student.safetensors'));

@@ -5,7 +5,9 @@ architecture with other weights (spec.tensors: a student file, an earlier stage'
 
 Graph settings read: teacher.checkpoint (DiT file / diffusers folder, relative to the recipe's folder when
 it exists there), teacher.time_scale (DiT: it sees t x its own timeScale), data.dataset (DiT captions),
-data.text = precomputed(PATH), data.resolution, teacher.objective (trigflow for SANA-Sprint teachers).
+data.text = precomputed(PATH) or encoder (with data.prompts and hardware.text_encoders: the teacher's own text
+encoders run in the process, nets/families/encoded_text.py), data.resolution, teacher.objective (trigflow
+for SANA-Sprint teachers).
 """
 from __future__ import annotations
 
@@ -73,11 +75,16 @@ def family_checkpoint(graph: dict) -> str:
     return path
 
 
+def text_mode(graph: dict) -> str:
+    text = config_value(graph, 'data.text') or {}
+    return str(text.get('mode')) if isinstance(text, dict) else ''
+
+
 def text_encodings_path(graph: dict) -> str:
     text = config_value(graph, 'data.text') or {}
     if not isinstance(text, dict) or text.get('mode') != 'precomputed' or not isinstance(text.get('path'), str):
-        raise InitError('data.text: the runtime does not run text encoders; encode the prompts once (docs/text-encodings.md) and write '
-                        '`data.text = precomputed("cache/text.safetensors")`')
+        raise InitError('data.text: a text teacher reads `data.text = precomputed("cache/text")` (`sidc encode-prompts`, docs/text-encodings.md) '
+                        'or runs its own encoders with `data.text = encoder` and `data.prompts`')
     p = recipe_path(graph, text['path'])
     file = os.path.join(p, 'text.safetensors') if os.path.isdir(p) else p
     if not os.path.exists(file):
@@ -100,16 +107,43 @@ def dit_teacher(graph: dict, device: str = 'cpu') -> DiTNet:
     return _teachers[key]  # type: ignore[return-value]
 
 
+def _encoder_dtype(graph: dict, device: str) -> torch.dtype:
+    """The dtype the text encoders compute in inside a run: bfloat16 on a GPU when a stage trains in pure bf16
+    (the paper's BF16 pipeline, and what `sidc plan` counts), else float32."""
+    bf16 = any((s.get('precision') or {}).get('policy') == 'bf16' for s in graph.get('stages', []))
+    return torch.bfloat16 if bf16 and str(device).startswith('cuda') else torch.float32
+
+
+def _in_run_text(graph: dict, family: str, checkpoint: str, device: str):
+    """data.text = encoder: the prompts of data.prompts through the checkpoint's own encoders (encoded_text.py)."""
+    from ..encoders import EncoderError
+    from ..events import log
+    from .families.encoded_text import in_run_text
+    prompts = config_value(graph, 'data.prompts')
+    if not isinstance(prompts, str):
+        raise InitError('data.text = encoder: the encoders need the prompts; set `data.prompts = "data/prompts.txt"` (one prompt a line)')
+    placement = str(config_value(graph, 'hardware.text_encoders') or 'streamed')
+    try:
+        return in_run_text(checkpoint, family, recipe_path(graph, prompts), placement, device, _encoder_dtype(graph, device), log)
+    except ImportError as e:  # sentencepiece, for the T5 and Gemma tokenizers
+        raise InitError(f'data.text = encoder: {e}; the tokenizers need python3-sentencepiece (`sidc doctor` says what is missing)') from None
+    except (EncoderError, ValueError) as e:
+        raise InitError(f'data.text = encoder: {e}') from None
+
+
 def family_teacher(graph: dict, device: str = 'cpu') -> FamilyNet:
     """phi of a sana / sd3 / flux recipe, read once per process per (checkpoint, text, resolution, objective, device)."""
     family = str(config_value(graph, 'teacher.family'))
-    checkpoint, text = family_checkpoint(graph), text_encodings_path(graph)
+    checkpoint = family_checkpoint(graph)
+    encoder = text_mode(graph) == 'encoder'
+    text = ('encoder', config_value(graph, 'data.prompts'), config_value(graph, 'hardware.text_encoders')) if encoder else text_encodings_path(graph)
     resolution = int(_num(config_value(graph, 'data.resolution'), 0))
     objective = 'trigflow' if config_value(graph, 'teacher.objective') == 'trigflow' else 'rectified_flow'
     key = (family, checkpoint, text, resolution, objective, device)
     if key not in _teachers:
+        source = _in_run_text(graph, family, checkpoint, device) if encoder else text
         try:
-            net = load_family_teacher(checkpoint, text, resolution=resolution or None, objective=objective, device=device)
+            net = load_family_teacher(checkpoint, source, resolution=resolution or None, objective=objective, device=device)
         except ValueError as e:
             raise InitError(str(e)) from None
         if net.kind != family:

@@ -9,13 +9,16 @@ latents, which can stop after the final norm (the adversarial stage's features, 
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
 
 from .config import config_entries
 from .text import TextTable
+
+if TYPE_CHECKING:
+    from .encoded_text import EncodedText
 from .trigflow import rectified_flow_velocity, sana_sprint_trigflow
 
 
@@ -33,7 +36,7 @@ class FamilyNet(nn.Module):
 
     gradient_checkpointing = False  # set per stage from hardware.gradient_checkpointing (nets/checkpointing.py)
 
-    def __init__(self, config: Dict[str, Any], text: TextTable, latent: Tuple[int, int], guidance: float = 1.0,
+    def __init__(self, config: Dict[str, Any], text: TextTable | EncodedText, latent: Tuple[int, int], guidance: float = 1.0,
                  objective: str = 'rectified_flow'):
         super().__init__()
         family = config['family']
@@ -44,9 +47,9 @@ class FamilyNet(nn.Module):
         if h % m or w % m:
             raise ValueError(f'{family}: latent {h}x{w} must be a multiple of {m}')
         seq, pooled = self.text_dims()
-        if text.seq.shape[2] != seq:
-            raise ValueError(f'{family}: text encodings are {text.seq.shape[2]}-wide, the transformer takes {seq}')
-        if pooled and (text.pooled is None or text.pooled.shape[1] != pooled):
+        if text.seq_dim != seq:
+            raise ValueError(f'{family}: text encodings are {text.seq_dim}-wide, the transformer takes {seq}')
+        if pooled and text.pooled_dim != pooled:
             raise ValueError(f'{family}: needs {pooled}-wide pooled text embeddings')
         if objective not in ('rectified_flow', 'trigflow'):
             raise ValueError(f'{family}: objective {objective!r} is not rectified_flow or trigflow')

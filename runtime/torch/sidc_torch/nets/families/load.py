@@ -8,7 +8,7 @@ with N processes on one node each reads the files itself (bench/teacher-load.ben
 from __future__ import annotations
 
 import contextlib
-from typing import Dict, Iterator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -18,6 +18,9 @@ from . import VAE_DOWNSAMPLE, family_class
 from .base import FamilyNet
 from .config import read_family_config, transformer_dir
 from .text import TextTable, read_text_encodings
+
+if TYPE_CHECKING:  # the encoders are imported only by a run that encodes text itself
+    from .encoded_text import EncodedText
 
 
 def key_problems(expected: Dict[str, torch.Size], found: Dict[str, Tuple[int, ...]]) -> List[str]:
@@ -72,7 +75,7 @@ def _without_random_init() -> Iterator[None]:
             cls.reset_parameters = f  # type: ignore[assignment]
 
 
-def build_family_net(config: Dict, text: TextTable, latent: Tuple[int, int], tensors: Union[Dict[str, torch.Tensor], Checkpoint], source: str, *,
+def build_family_net(config: Dict, text: TextTable | EncodedText, latent: Tuple[int, int], tensors: Union[Dict[str, torch.Tensor], Checkpoint], source: str, *,
                      guidance: float = 1.0, objective: str = 'rectified_flow', dtype: torch.dtype = torch.float32,
                      device: Optional[torch.device | str] = None) -> FamilyNet:
     """The family module of ``config`` on ``device`` in ``dtype`` with ``tensors`` loaded (names checked)."""
@@ -83,11 +86,11 @@ def build_family_net(config: Dict, text: TextTable, latent: Tuple[int, int], ten
     return net
 
 
-def load_family_teacher(checkpoint: str, text: str | TextTable, *, resolution: Optional[int] = None,
+def load_family_teacher(checkpoint: str, text: str | TextTable | EncodedText, *, resolution: Optional[int] = None,
                         latent: Optional[Tuple[int, int]] = None, guidance: float = 1.0, objective: str = 'rectified_flow',
                         dtype: torch.dtype = torch.float32, device: Optional[torch.device | str] = None) -> FamilyNet:
     """A teacher from a diffusers model folder (model root with transformer/, or the transformer folder) and a
-    text-encodings file (or an already read table). The module is built and cast to ``dtype`` first, then
+    text-encodings file (or an already read table, or rows encoded in the run). The module is built and cast to ``dtype`` first, then
     each stored tensor is copied in: bf16 shards become a bf16 net without a float32 copy of the checkpoint."""
     tdir = transformer_dir(checkpoint)
     config = read_family_config(tdir)

@@ -19,7 +19,8 @@ from ...formats.safetensors import read
 class TextTable:
     """The rows nets gather conditions from. Held once, on the CPU, in float32, and shared by every net
     built on it (a deep copy of a net - psi, G - shares it too): only the rows of a batch travel to the
-    net's device."""
+    net's device. What a net reads of it - prompts, null_index, seq_dim, pooled_dim, rows() - is all that
+    encoded_text.EncodedText (rows encoded inside the run) provides too."""
 
     def __init__(self, prompts: List[str], seq: torch.Tensor, mask: torch.Tensor, pooled: Optional[torch.Tensor]):
         self.prompts = list(prompts)
@@ -27,6 +28,8 @@ class TextTable:
         self.mask = mask.float()  # [N, L]
         self.pooled = None if pooled is None else pooled.float()  # [N, P]
         self.null_index = self.prompts.index('') if '' in self.prompts else -1
+        self.seq_dim = int(self.seq.shape[2])
+        self.pooled_dim = 0 if self.pooled is None else int(self.pooled.shape[1])
 
     def __deepcopy__(self, memo) -> 'TextTable':
         return self  # read-only and possibly large: clones of a net share it
