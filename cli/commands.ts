@@ -25,6 +25,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   decode: async () => (await import('./decode.js')).decodeCommand,
   'make-tiny': async () => (await import('./make-tiny.js')).makeTinyCommand,
   'encode-prompts': async () => (await import('./encode-prompts.js')).encodePromptsCommand,
+  export: async () => (await import('./export.js')).exportCommand,
 };
 
 /** The modules to register for `argv`: only the named command's, or all (help, unknown command, none). */

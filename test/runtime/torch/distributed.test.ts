@@ -199,7 +199,9 @@ test('sidc run with devices = 2 x cpu runs 2 workers to the end; more GPUs than 
 
 // the prompt rows come from the teacher's own encoders, kept loaded in every process (data.text = encoder,
 // text_encoders = resident): each rank encodes the rows of its own share of the batch
-test('a tiny flux teacher (prompt rows encoded per rank, image latents, fresh generator noise): 2 processes at batch 2 end where 1 at batch 4 ends', { skip }, async () => {
+test('a tiny flux teacher (prompt rows encoded per rank, image latents, fresh generator noise): 2 processes at batch 2 end where 1 at batch 4 ends', {
+  skip,
+}, async () => {
   const teacher = join(dir, 'flux-tiny');
   const made = await sidc('make-tiny', 'flux', teacher, '--encoders');
   assert.equal(made.code, 0, made.err);
