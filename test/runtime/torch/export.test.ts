@@ -1,7 +1,7 @@
 // A student exported to diffusers layout (runtime/torch/sidc_torch/export.py): config.json + sharded
 // safetensors + index that read back bit for bit as the student in bf16 and load as the teacher's family;
 // a student of another architecture and an existing output folder are refused in one line, nothing written.
-// (diffusers itself is not installed here: its from_pretrained is not run.)
+// (diffusers is not installed here; scripts/reference/diffusers_check.py is the recorded check that it loads such a folder.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
