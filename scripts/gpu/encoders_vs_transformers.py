@@ -1,9 +1,11 @@
 """Optional cross-check of `sidc encode-prompts`' plain-torch encoders against transformers itself, where
-transformers (and torch >= 2.5, which it needs) is installed - e.g. a GPU machine; CI has neither and checks
-against the float64 numpy oracle instead (test/runtime/torch/encoders-numerics.test.ts). On tiny random
-encoders (`python -m sidc_torch make-tiny-encoders`, fp32 / fp16 / sharded bf16 storage): CLIP-L (legacy
-EOS = argmax) and CLIP-G (eos_token_id) hidden_states[-2] and pooled / text_embeds, T5 v1.1 over 160 tokens,
-and the CLIP and T5 tokenizers' ids (AutoTokenizer) on awkward strings. Exit 1 on a difference.
+transformers is installed - e.g. a GPU machine; CI has it not and checks against the float64 numpy oracle
+instead (test/runtime/torch/encoders-numerics.test.ts). On tiny random encoders (`python -m sidc_torch
+make-tiny-encoders`, fp32 / fp16 / sharded bf16 storage): CLIP-L (legacy EOS = argmax) and CLIP-G
+(eos_token_id) hidden_states[-2] and pooled / text_embeds, T5 v1.1 over 160 tokens, SANA's Gemma-2
+(Gemma2Model, eager attention: soft-capping, the sliding window binding at 40 tokens, a padded row) and the
+CLIP, T5 and Gemma tokenizers' ids (AutoTokenizer) on awkward strings. Exit 1 on a difference.
+On a torch older than transformers' 2.5, scripts/reference/torch2_shim.py supplies what it calls.
   PYTHONPATH=runtime/torch python3 scripts/gpu/encoders_vs_transformers.py [--device cuda]"""
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ import torch
 
 from sidc_torch.encoders.clip import ClipText
 from sidc_torch.encoders.clip_tokenizer import ClipTokenizer
+from sidc_torch.encoders.gemma2 import Gemma2Text
+from sidc_torch.encoders.gemma_tokenizer import GemmaTokenizer
 from sidc_torch.encoders.t5 import T5Encoder
 from sidc_torch.encoders.t5_tokenizer import T5Tokenizer
 from sidc_torch.encoders.tiny import make_tiny_encoders
@@ -47,7 +51,15 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument('--device', default='cpu')
     args = ap.parse_args()
-    from transformers import AutoTokenizer, CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, T5Config, T5EncoderModel
+    old_torch = tuple(int(x) for x in torch.__version__.split('.')[:2]) < (2, 5)
+    if old_torch:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'reference'))
+        import torch2_shim
+        torch2_shim.for_transformers()
+    from transformers import (AutoTokenizer, CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, Gemma2Config, Gemma2Model, T5Config,
+                              T5EncoderModel)
+    if old_torch:
+        torch2_shim.after_transformers_import()
     root = tempfile.mkdtemp(prefix='sidc-encoders-')
     out, bad = {}, []
     g = torch.Generator().manual_seed(0)
@@ -86,7 +98,27 @@ def main() -> int:
                 if list(mine(t, n)[0]) != want:
                     bad.append(f'{family}/{tok}: {t!r}: {mine(t, n)[0][:12]} vs transformers {want[:12]}')
             out[f'{family}/{tok} strings'] = len(TEXTS)
-    bad += [f'{k}: relative error {v:.2e}' for k, v in out.items() if not k.endswith('strings') and v > 1e-5]
+    d = make_tiny_encoders(os.path.join(root, 'sana'), 'sana')
+    folder = os.path.join(d, 'text_encoder')
+    with open(os.path.join(folder, 'config.json')) as f:
+        cfg = json.load(f)
+    ids = torch.randint(3, cfg['vocab_size'], (2, 40), generator=g)
+    ids[:, 0] = cfg['bos_token_id']
+    mask = torch.ones(2, 40)
+    mask[1, 23:] = 0  # a padded prompt: SanaPipeline passes the mask to the model
+    ids[1, 23:] = cfg['pad_token_id']
+    with torch.no_grad():
+        ref = reference(Gemma2Model, Gemma2Config, folder, args.device)(input_ids=ids.to(args.device), attention_mask=mask.long().to(args.device))
+    out['sana/text_encoder last_hidden_state'] = rel(Gemma2Text(folder, args.device)(ids, mask), ref.last_hidden_state)
+    out['sana/text_encoder sliding_window'] = cfg['sliding_window']
+    folder = os.path.join(d, 'tokenizer')
+    ref_tok, mine = AutoTokenizer.from_pretrained(folder), GemmaTokenizer(folder)
+    for t in TEXTS:
+        want = ref_tok(t, padding='max_length', max_length=48, truncation=True).input_ids
+        if list(mine(t, 48)[0]) != want:
+            bad.append(f'sana/tokenizer: {t!r}: {mine(t, 48)[0][:12]} vs transformers {want[:12]}')
+    out['sana/tokenizer strings'] = len(TEXTS)
+    bad += [f'{k}: relative error {v:.2e}' for k, v in out.items() if not k.endswith(('strings', 'sliding_window')) and v > 1e-5]
     print(json.dumps(out, indent=1))
     for b in bad:
         print('DIFFERS', b)

@@ -1,9 +1,14 @@
-"""What diffusers (written for torch >= 2) needs from torch to import and run a CPU forward on Debian's torch
-1.13, for scripts/reference/diffusers_check.py only (imported there on torch < 2; never by sidc itself):
+"""What diffusers and transformers (written for torch >= 2, >= 2.5) need from torch to import and run a CPU
+forward on Debian's torch 1.13, for the reference checks only (scripts/reference/diffusers_check.py,
+scripts/gpu/encoders_vs_transformers.py import it on an older torch; sidc itself never does):
   - torch.nn.functional.scaled_dot_product_attention in its textbook form, softmax(q k^T * scale + mask) v;
   - torch.nn.RMSNorm (torch 2.4): x / sqrt(mean(x^2) + eps) * weight;
-  - names diffusers touches at import time but a CPU forward never calls: torch.xpu / mps / mtia, torch.compiler,
-    float8 / uint dtypes, and missing torch.* submodules (torch.distributed.device_mesh, ...) as inert stubs.
+  - names touched at import time but never called by a float32 CPU forward: torch.xpu / mps / mtia,
+    torch.compiler, float8 / uint dtypes, and missing torch.* submodules (torch.distributed.device_mesh,
+    torch._dynamo, ...) as inert stubs;
+  - for transformers (for_transformers()): its torch >= 2.5 gate answered with 2.5, and the small torch 2 APIs
+    its modelling code calls (pytree registration, @torch.no_grad without parentheses, torch.library.custom_op,
+    nn.Buffer, get_default_device, is_autocast_enabled(device_type), init functions' generator argument).
 """
 import importlib
 import importlib.abc
@@ -104,3 +109,61 @@ sys.meta_path.append(_StubFinder())
 for _name in ('device_mesh', 'tensor', '_functional_collectives'):
     if not hasattr(torch.distributed, _name):
         setattr(torch.distributed, _name, importlib.import_module('torch.distributed.' + _name))
+
+
+def for_transformers() -> None:
+    """Before `import transformers`: let it take this torch for 2.5 (its gate), and add what its models call."""
+    import importlib.metadata as md
+    import torch.library
+    import torch.utils._pytree as pytree
+
+    version = md.version
+    md.version = lambda name: '2.5.0' if name == 'torch' else version(name)
+    if not hasattr(pytree, 'register_pytree_node'):
+        pytree.register_pytree_node = lambda cls, flatten, unflatten, **kw: pytree._register_pytree_node(cls, flatten, unflatten)
+    if not hasattr(pytree, '_dict_flatten_with_keys'):
+        pytree._dict_flatten_with_keys = lambda d: ([(k, v) for k, v in d.items()], list(d.keys()))
+    no_grad = torch.no_grad
+
+    class _NoGrad(no_grad):  # torch 2 lets @torch.no_grad decorate without parentheses
+        def __new__(cls, func=None):
+            return no_grad()(func) if callable(func) else super().__new__(cls)
+
+        def __init__(self, func=None):
+            super().__init__()
+    torch.no_grad = _NoGrad
+    if not hasattr(torch, '_dynamo'):
+        torch._dynamo = importlib.import_module('torch._dynamo')  # a stub
+    if not hasattr(torch.library, 'custom_op'):
+        def custom_op(name, fn=None, **kw):
+            def wrap(f):
+                f.register_fake = f.register_kernel = lambda *a, **k: (a[0] if a and callable(a[0]) else (lambda h: h))
+                f.register_autograd = lambda *a, **k: None
+                return f
+            return wrap(fn) if callable(fn) else wrap
+        torch.library.custom_op = custom_op
+    for name in ('register_fake', 'register_autograd', 'register_kernel', 'register_torch_dispatch', 'register_vmap'):
+        if not hasattr(torch.library, name):
+            setattr(torch.library, name, lambda *a, **k: (lambda h: h))
+    if not hasattr(torch.nn, 'Buffer'):
+        torch.nn.Buffer = lambda data=None, persistent=True: data
+    if not hasattr(torch, 'get_default_device'):
+        torch.get_default_device = lambda: torch.device('cpu')
+    enabled = torch.is_autocast_enabled
+
+    def is_autocast_enabled(device_type=None):
+        if device_type in (None, 'cuda'):
+            return enabled()
+        return torch.is_autocast_cpu_enabled() if device_type == 'cpu' else False
+    torch.is_autocast_enabled = is_autocast_enabled
+
+
+def after_transformers_import() -> None:
+    """transformers' init functions pass a generator= that torch 1.13's nn.init does not take: drop it."""
+    import transformers.initialization as init
+
+    for name, f in list(init.TORCH_INIT_FUNCTIONS.items()):
+        def without_generator(*a, _f=f, **kw):
+            kw.pop('generator', None)
+            return _f(*a, **kw)
+        init.TORCH_INIT_FUNCTIONS[name] = without_generator

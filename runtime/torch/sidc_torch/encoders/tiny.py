@@ -86,13 +86,16 @@ def write_spiece(folder: str, vocab_size: int = 96) -> int:
     return sp.GetPieceSize()
 
 
-def write_gemma_tokenizer(folder: str, vocab_size: int = 112) -> int:
-    """A unigram SentencePiece model with Gemma's ids (<pad> 0, <eos> 1, <bos> 2, <unk> 3) and its normalizer (no
-    dummy prefix, whitespace kept), trained on SENTENCES; tokenizer_config.json as transformers' Gemma tokenizers."""
+def write_gemma_tokenizer(folder: str, vocab_size: int = 400) -> int:
+    """A BPE SentencePiece model as Gemma's (byte fallback - the 256 byte pieces -, digits split, no dummy prefix,
+    whitespace kept, no normalisation) with its ids (<pad> 0, <eos> 1, <bos> 2, <unk> 3), trained on SENTENCES;
+    tokenizer_config.json as transformers' Gemma tokenizers. BPE matters: transformers converts a Gemma
+    tokenizer.model as BPE, and on a unigram model its ids differ from sentencepiece's."""
     spm = load_sentencepiece()
     os.makedirs(folder, exist_ok=True)
     buf = io.BytesIO()
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(SENTENCES * 4), model_writer=buf, vocab_size=vocab_size, model_type='unigram',
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(SENTENCES * 4), model_writer=buf, vocab_size=vocab_size, model_type='bpe',
+                                   byte_fallback=True, split_digits=True,
                                    pad_id=0, eos_id=1, bos_id=2, unk_id=3, pad_piece='<pad>', eos_piece='<eos>', bos_piece='<bos>',
                                    unk_piece='<unk>', add_dummy_prefix=False, remove_extra_whitespaces=False, normalization_rule_name='identity',
                                    character_coverage=1.0, num_threads=1, hard_vocab_limit=False, minloglevel=2)
