@@ -48,7 +48,7 @@ export const encodePromptsCommand: CommandModule = {
           "  FLUX: T5's last hidden state (512 tokens for FLUX.1-dev); pooled = CLIP-L's final-normed EOS state (768)\n" +
           "  SANA: Gemma-2's last hidden state (300 tokens, 2304 wide) with its attention mask, no pooled tensor; SanaPipeline's\n" +
           '        complex human instruction before every prompt but the empty one (as its negative prompt), unless --no-instruction;\n' +
-          '        no caption cleaning (clean_caption=False, the pipeline default)\n' +
+          '        prompts lowercased and stripped, no caption cleaning (clean_caption=False, the pipeline default)\n' +
           'What it writes: DIR/text.safetensors (docs/text-encodings.md; written atomically):\n' +
           '  prompt_embeds [N, L, D], prompt_attention_mask [N, L], pooled_prompt_embeds [N, P] (not SANA);\n' +
           '  metadata prompts (JSON list, row order: the empty prompt "" first - the CFG null condition),\n' +

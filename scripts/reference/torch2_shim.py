@@ -102,13 +102,17 @@ for _name in ('xpu', 'mps', 'mtia'):
             is_available=lambda: False, device_count=lambda: 0, empty_cache=lambda: None, synchronize=lambda *a: None,
             manual_seed=lambda *a: None, max_memory_allocated=lambda *a: 0, reset_peak_memory_stats=lambda *a: None,
             reset_max_memory_allocated=lambda *a: None))
-for _name in ('float8_e4m3fn', 'float8_e5m2', 'float8_e4m3fnuz', 'float8_e5m2fnuz', 'float4_e2m1fn_x2', 'uint16', 'uint32', 'uint64'):
+_LOW_BIT = [f'uint{i}' for i in range(1, 8)] + [f'int{i}' for i in range(1, 8)] + ['uint16', 'uint32', 'uint64']
+for _name in ['float8_e4m3fn', 'float8_e5m2', 'float8_e4m3fnuz', 'float8_e5m2fnuz', 'float4_e2m1fn_x2'] + _LOW_BIT:
     if not hasattr(torch, _name):  # only compared against, never computed in, by a float32 forward
         setattr(torch, _name, torch.float16 if _name.startswith('float') else torch.int32)
 sys.meta_path.append(_StubFinder())
 for _name in ('device_mesh', 'tensor', '_functional_collectives'):
     if not hasattr(torch.distributed, _name):
         setattr(torch.distributed, _name, importlib.import_module('torch.distributed.' + _name))
+if not hasattr(torch, '_dynamo'):  # a stub, with the class is_compiled_module() checks against
+    torch._dynamo = importlib.import_module('torch._dynamo')
+    torch._dynamo.eval_frame = types.SimpleNamespace(OptimizedModule=type('OptimizedModule', (), {}))
 
 
 def for_transformers() -> None:
@@ -132,8 +136,6 @@ def for_transformers() -> None:
         def __init__(self, func=None):
             super().__init__()
     torch.no_grad = _NoGrad
-    if not hasattr(torch, '_dynamo'):
-        torch._dynamo = importlib.import_module('torch._dynamo')  # a stub
     if not hasattr(torch.library, 'custom_op'):
         def custom_op(name, fn=None, **kw):
             def wrap(f):

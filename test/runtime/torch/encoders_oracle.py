@@ -194,7 +194,7 @@ def gemma_main(root, table, plain_table=None):
     for broken in ('softcap', 'one_plus_weight', 'sliding_window', 'query_pre_attn_scalar'):
         out[f'broken.{broken}'] = err(got, gemma2_oracle(folder, ids, mask, broken))
     # the table: row 0 (the empty prompt) as the pipeline's negative prompt - no instruction, max_len tokens -, the
-    # others with the instruction prefixed, max_length = len(encode(instruction)) + max_len - 2, then select_index
+    # others lowercased and stripped, then with the instruction prefixed, max_length = len(encode(instruction)) + max_len - 2, then select_index
     tok = GemmaTokenizer(f'{root}/tokenizer')
     for name, path, instruction in (('table', table, True), ('table_no_instruction', plain_table, False)):
         if path is None:
@@ -204,6 +204,7 @@ def gemma_main(root, table, plain_table=None):
         chi = '\n'.join(COMPLEX_HUMAN_INSTRUCTION)
         seqs, masks = [], []
         for r, prompt in enumerate(prompts):
+            prompt = prompt.lower().strip()  # SanaPipeline._text_preprocessing without caption cleaning
             if instruction and r > 0:
                 total = len(tok.encode(chi)) + max_len - 2
                 ids_, m_ = tok(chi + prompt, total)

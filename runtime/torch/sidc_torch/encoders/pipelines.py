@@ -156,6 +156,12 @@ COMPLEX_HUMAN_INSTRUCTION = [
 ]
 
 
+def sana_text(prompt: str) -> str:
+    """SanaPipeline._text_preprocessing with clean_caption=False (its default): the prompt lowercased and stripped,
+    before the instruction is prefixed (which keeps its case)."""
+    return prompt.lower().strip()
+
+
 def sana_ids(tokenizer: GemmaTokenizer, prompt: str, max_len: int, instruction: bool):
     """SanaPipeline._get_gemma_prompt_embeds' tokenisation: (ids, mask, select_index). With the instruction the
     prompt is prefixed by it and padded to len(encode(instruction)) + max_len - 2 tokens; encode_prompt then keeps
@@ -170,8 +176,8 @@ def sana_ids(tokenizer: GemmaTokenizer, prompt: str, max_len: int, instruction: 
 
 
 def encode_sana(encs: Encoders, prompts: List[str]) -> Table:
-    """SanaPipeline.encode_prompt (clean_caption=False, the default complex_human_instruction unless --no-instruction):
-    Gemma2Model's last_hidden_state with the padding mask passed, rows select_index; the empty prompt (the CFG null
+    """SanaPipeline.encode_prompt (clean_caption=False: prompts lowercased and stripped; the default complex_human_instruction
+    unless --no-instruction): Gemma2Model's last_hidden_state with the padding mask passed, rows select_index; the empty prompt (the CFG null
     condition; a prompt file's blank lines are dropped, so it is only ever that row) as the pipeline's negative
     prompt: without the instruction, max_len tokens. No pooled tensor."""
     opts = encs.opts
@@ -179,7 +185,7 @@ def encode_sana(encs: Encoders, prompts: List[str]) -> Table:
     instruction = not opts.get('no_instruction')
     how = 'the complex human instruction prefixed' if instruction else 'no instruction'
     model = encs.model('text_encoder', Gemma2Text, lambda m: f'Gemma-2 text model, {len(m.layers)} layers, width {m.width}, {opts["max_len"]} tokens, {how}')
-    rows = [sana_ids(tokenizer, p, opts['max_len'], instruction and p != '') for p in prompts]
+    rows = [sana_ids(tokenizer, sana_text(p), opts['max_len'], instruction and p != '') for p in prompts]
     seqs, masks = [None] * len(prompts), [None] * len(prompts)
     for i, batch in _batches(list(range(len(prompts))), opts['batch_size']):
         # the empty prompt's row (no instruction) is shorter than the others: each length is its own forward pass,
