@@ -88,7 +88,8 @@ export function missingInputs(graph: ExecutionGraph): string[] {
         ENCODABLE.includes(family)
           ? `text table ${file} (data.text = precomputed("${text.path}")): ` +
               `\`sidc encode-prompts ${typeof ck === 'string' ? ck : 'CHECKPOINT'} ${promptFile} -o ${text.path}\` encodes ` +
-              `the prompts, the empty prompt included, with the checkpoint's own text encoders (docs/text-encodings.md); ` +
+              `the prompts, the empty prompt included, with the checkpoint's own text encoders (docs/text-encodings.md), ` +
+              `or \`--set data.text=encoder\` lets the run encode data.prompts itself (torch engine); ` +
               `\`sidc make-tiny ${family} DIR\` writes a tiny one`
           : `text table ${file} (data.text = precomputed("${text.path}")): encode ` +
               `${typeof prompts === 'string' ? `the prompts of ${prompts}` : 'the prompt set'}, the empty prompt ` +
