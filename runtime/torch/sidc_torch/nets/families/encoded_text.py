@@ -1,8 +1,8 @@
-"""Text conditioning encoded inside the run (``data.text = encoder`` with ``hardware.text_encoders = resident``
-or ``cpu``; docs/text-encodings.md "Encoders inside the run"): the rows are the prompts of ``data.prompts``
-with the empty prompt first - exactly the rows `sidc encode-prompts` writes for that file - and each batch of
-rows a net asks for goes through the teacher's own text encoders (encoders/pipelines.py) when asked, instead
-of being read from a precomputed table. The numbers are the table's: the same pipeline code, batch by batch.
+"""Text conditioning encoded by the run itself (``data.text = encoder``; docs/text-encodings.md "Encoders inside
+the run"): the rows are the prompts of ``data.prompts`` with the empty prompt first - exactly the rows `sidc
+encode-prompts` writes for that file - computed by the teacher's own text encoders (encoders/pipelines.py):
+all at start-up into a TextTable (``hardware.text_encoders = streamed``), or each batch of rows when a net asks
+for it (EncodedText: ``resident``, ``cpu``). The numbers are the table's: the same pipeline code.
 """
 from __future__ import annotations
 
