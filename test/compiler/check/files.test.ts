@@ -41,7 +41,7 @@ before(() => {
 });
 
 /** A tiny FLUX recipe beside the files; `ck`, `text`, `vae` are the values written in it. */
-function recipe(o: { ck?: string; text?: string; vae?: string; family?: string } = {}): { path: string; text: string } {
+function recipe(o: { ck?: string; text?: string; vae?: string; family?: string; encoder?: boolean } = {}): { path: string; text: string } {
   const family = o.family ?? 'flux';
   const lines = [
     'import "./base.sid"',
@@ -55,7 +55,7 @@ function recipe(o: { ck?: string; text?: string; vae?: string; family?: string }
     ...(family === 'flux' ? ['  guidance { teacher = embedded(4.5); fake = embedded(4.5) }'] : []),
     ...(family === 'dit'
       ? ['  data { text = labels; resolution = 28 px }']
-      : [`  data { prompts = "prompts.txt"; resolution = 32 px; text = precomputed("${o.text ?? 'flux'}") }`]),
+      : [`  data { prompts = "prompts.txt"; resolution = 32 px; text = ${o.encoder ? 'encoder' : `precomputed("${o.text ?? 'flux'}")`} }`]),
     '}',
     '',
   ];
@@ -230,4 +230,25 @@ test("a truncated text table: SID3029 with the shared header reader's detail (co
     /not a safetensors file \(file is truncated: the header describes \d+ bytes of tensor data but only \d+ bytes follow the header/,
   );
   assert.equal(ds[0]!.message.split('cut.safetensors').length - 1, 1, ds[0]!.message);
+});
+
+test('data.text = encoder: SID3037 at `encoder` lists the encoder folders the checkpoint lacks; a missing prompt file is SID3025', () => {
+  const r = recipe({ ck: 'flux', encoder: true });
+  const ds = compileFile(r.path, { files: true, lower: false }).diagnostics.filter((d) => ['SID3037', 'SID3025'].includes(d.code));
+  assert.deepEqual(ds.map((d) => `${d.code} ${d.severity}`).sort(), ['SID3025 warning', 'SID3037 error']);
+  const missing = ds.find((d) => d.code === 'SID3037')!;
+  assert.match(missing.message, /runs the teacher's text encoders, but \S+flux has no text_encoder\/, tokenizer\/, text_encoder_2\/, tokenizer_2\//);
+  assert.deepEqual(
+    rangeOf(missing),
+    span(r.text, 'encoder }').map((x, i) => (i === 1 ? x - 2 : x)),
+  );
+  assert.match(ds.find((d) => d.code === 'SID3025')!.message, /`data.prompts` names \S+prompts\.txt, which does not exist/);
+  // with the folders and the prompt file there, nothing is reported
+  for (const f of ['text_encoder', 'tokenizer', 'text_encoder_2', 'tokenizer_2']) mkdirSync(join(dir, 'flux', f), { recursive: true });
+  writeFileSync(join(dir, 'prompts.txt'), 'a red circle\n');
+  const clean = compileFile(recipe({ ck: 'flux', encoder: true }).path, { files: true, lower: false }).diagnostics;
+  assert.deepEqual(
+    clean.filter((d) => d.severity !== 'info').map((d) => d.code),
+    [],
+  );
 });
