@@ -193,7 +193,10 @@ export function validateValue(path: string, t: SettingType, v: JsonValue, at: (s
             args: { path: `${path}.path`, expected: 'a directory path string', found: describeJson(v.path ?? null), example: '' },
             at: [...at, 'path'],
           });
-      } else if (v.mode === 'encoder' || v.mode === 'labels') checkFields(path, v, ['mode'], at, out);
+      } else if (v.mode === 'encoder') {
+        checkFields(path, v, ['mode', 'tokens'], at, out);
+        if (v.tokens !== undefined) checkNumber(`${path}.tokens`, { kind: 'number', integer: true, min: 2 }, v.tokens, [...at, 'tokens'], out);
+      } else if (v.mode === 'labels') checkFields(path, v, ['mode'], at, out);
       else
         out.push({
           code: 'SID2006',

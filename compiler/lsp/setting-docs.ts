@@ -52,7 +52,8 @@ export function sidValue(v: JsonValue, t: SettingType): string {
     case 'guidance':
       return o.mode === 'none' ? 'none' : `${String(o.mode)}(${String(o.scale)})`;
     case 'text':
-      return o.mode === 'precomputed' ? `precomputed(${JSON.stringify(o.path)})` : String(o.mode);
+      if (o.mode === 'precomputed') return `precomputed(${JSON.stringify(o.path)})`;
+      return o.mode === 'encoder' && typeof o.tokens === 'number' ? `encoder(${o.tokens})` : String(o.mode);
     default:
       return JSON.stringify(v);
   }

@@ -96,7 +96,9 @@ export const CALLS: Record<string, Record<string, Word>> = {
       snippet: 'precomputed("${1:cache/text}")',
     },
     encoder: {
-      doc: "Run the teacher's own text encoders on the prompts of data.prompts (torch engine; hardware.text_encoders: streamed, resident or cpu).",
+      doc:
+        "Run the teacher's own text encoders on the prompts of data.prompts (torch engine; hardware.text_encoders: streamed, resident or cpu); " +
+        'encoder(N): N T5 / Gemma tokens per prompt instead of the pipeline default (SD3 256, FLUX 512, SANA 300).',
     },
     labels: { doc: 'Class labels as conditions (toy teachers).' },
   },

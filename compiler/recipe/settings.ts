@@ -212,7 +212,8 @@ export const SETTINGS: readonly Setting[] = [
     default: { mode: 'precomputed', path: 'cache/text' },
     doc:
       'Text conditioning: precomputed("dir") encodings read from disk (`sidc encode-prompts`), `encoder` - the teacher\'s own text ' +
-      'encoders run by the torch engine on the prompts of data.prompts (placed by hardware.text_encoders) - or class labels for toy teachers.',
+      'encoders run by the torch engine on the prompts of data.prompts (placed by hardware.text_encoders; encoder(N): N T5 / Gemma ' +
+      'tokens per prompt) - or class labels for toy teachers.',
     ref: 'Section 4 (streamed encoders)',
   },
   { path: 'data.dataset', type: { kind: 'string' }, optional: true, doc: 'Named offline dataset for small examples: mnist, fashion_mnist, emoji.' },

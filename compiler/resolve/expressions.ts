@@ -302,6 +302,15 @@ export class Evaluator {
       }
       return { mode: 'precomputed', path: a.value };
     }
+    if (name === 'encoder' && args.length === 1) {
+      // encoder(N): N T5 / Gemma tokens per prompt, the pipelines' max_sequence_length
+      const a = this.unwrap(args[0]!);
+      if (a.kind !== 'Number' || !Number.isInteger(a.value) || a.value < 2) {
+        this.out.push(diag('SID2010', u.loc, { name, expected: 'no arguments, or the T5 / Gemma tokens per prompt: encoder(77)', found: '1 argument' }));
+        return undefined;
+      }
+      return { mode: 'encoder', tokens: a.value };
+    }
     if (name === 'encoder' || name === 'labels') {
       if (args.length) return (void this.out.push(diag('SID2010', u.loc, { name, expected: 'no arguments', found: args.length })), undefined);
       return { mode: name };

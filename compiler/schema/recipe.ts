@@ -123,7 +123,13 @@ function definitions(): Schema {
           required: ['mode', 'path'],
           additionalProperties: false,
         },
-        { type: 'object', properties: { mode: { enum: ['encoder', 'labels'] } }, required: ['mode'], additionalProperties: false },
+        {
+          type: 'object',
+          properties: { mode: { const: 'encoder' }, tokens: { type: 'integer', minimum: 2 } },
+          required: ['mode'],
+          additionalProperties: false,
+        },
+        { type: 'object', properties: { mode: { const: 'labels' } }, required: ['mode'], additionalProperties: false },
       ],
     },
   };

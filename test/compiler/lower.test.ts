@@ -214,3 +214,17 @@ test('a YAML sweep over the .sid recipe gives the same points and hashes as the 
     sid.graphs.map((g) => g.hash),
   );
 });
+
+test('data.text = encoder(N) carries the token count into the graph; encoder alone does not, and a bad count is SID2010', () => {
+  const g = one(fx('sana.sid'), ['data.text=encoder(77)']);
+  assert.deepEqual((g.config as { data: { text: unknown } }).data.text, { mode: 'encoder', tokens: 77 });
+  assert.deepEqual((one(fx('sana.sid'), ['data.text=encoder']).config as { data: { text: unknown } }).data.text, { mode: 'encoder' });
+  for (const bad of ['encoder(1)', 'encoder(2.5)', 'encoder("77")']) {
+    const r = compileFile(fx('sana.sid'), { set: [`data.text=${bad}`] });
+    assert.ok(!r.ok, bad);
+    assert.ok(
+      r.diagnostics.some((d) => d.code === 'SID2010' && /the T5 \/ Gemma tokens per prompt: encoder\(77\)/.test(d.message)),
+      `${bad}: ${r.diagnostics.map((d) => d.message).join('; ')}`,
+    );
+  }
+});

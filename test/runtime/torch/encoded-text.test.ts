@@ -3,7 +3,8 @@
 // cpu). Oracle: the table `sidc encode-prompts` writes for the same prompt file. Row by row (encoded_text_check.py,
 // tiny SD3, FLUX and SANA with encoders): streamed rows equal the table's bit for bit, resident / cpu rows within
 // 1e-6 of its scale, in any batch order (the null row anywhere). End to end: `sidc run` of a tiny FLUX (embedded
-// guidance) and SANA (CFG, masked prompts) teacher with the encoders gives the student of the precomputed run.
+// guidance; encoder(24) against a 24-token table) and SANA (CFG, masked prompts) teacher with the encoders gives the
+// student of the precomputed run.
 // Bad input (no encoders in the checkpoint, no prompt file, the tfjs engine): one line, exit 2, no run folder.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,16 +88,23 @@ function maxDiff(a: Record<string, { data: Float32Array }>, b: Record<string, { 
   return m;
 }
 
-const encoder = (placement: string) => ['data.text=encoder', `data.prompts="${prompts}"`, `hardware.text_encoders=${placement}`];
+const encoder = (placement: string, text = 'encoder') => [`data.text=${text}`, `data.prompts="${prompts}"`, `hardware.text_encoders=${placement}`];
 
-test("sidc run, tiny FLUX: the students of data.text = encoder (streamed, resident) are the precomputed run's", async () => {
+test("sidc run, tiny FLUX: the students of data.text = encoder (streamed; resident with encoder(24)) are the precomputed runs'", async () => {
   const table = await run('flux_tiny_fp32', 'flux', 'flux-table', [`data.text=precomputed("${tables.flux}")`]);
   const streamed = await run('flux_tiny_fp32', 'flux', 'flux-streamed', encoder('streamed'));
   assert.match(streamed.log, /text encoders: encoding 4 prompts .* before the loop/);
   assert.equal(maxDiff(table.student, streamed.student), 0, 'streamed: the same table, the same student');
-  const resident = await run('flux_tiny_fp32', 'flux', 'flux-resident', encoder('resident'));
+  // encoder(24): 24 T5 tokens, the run of a table written with --max-sequence-length 24
+  const short = join(dir, 'flux-text-24');
+  const made = await sidc('encode-prompts', teachers.flux!, prompts, '-o', short, '--max-sequence-length', '24');
+  assert.equal(made.code, 0, made.err);
+  const table24 = await run('flux_tiny_fp32', 'flux', 'flux-table-24', [`data.text=precomputed("${short}")`]);
+  const resident = await run('flux_tiny_fp32', 'flux', 'flux-resident', encoder('resident', 'encoder(24)'));
   assert.match(resident.log, /text encoders: kept on cpu \(resident\)/);
-  assert.ok(maxDiff(table.student, resident.student) <= 1e-6, `resident: ${maxDiff(table.student, resident.student)}`);
+  assert.match(resident.log, /T5 encoder, 2 blocks, width 64, 24 tokens/);
+  assert.ok(maxDiff(table24.student, resident.student) <= 1e-6, `resident: ${maxDiff(table24.student, resident.student)}`);
+  assert.ok(maxDiff(table.student, resident.student) > 0, '24 tokens train another student than 512');
 });
 
 test('sidc run, tiny SANA (CFG: the null row beside the prompts in one batch): encoders on the host give the precomputed student', async () => {

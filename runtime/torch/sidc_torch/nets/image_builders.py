@@ -12,6 +12,7 @@ for SANA-Sprint teachers).
 from __future__ import annotations
 
 import copy
+import json
 import os
 from typing import Any, Dict, Tuple
 
@@ -123,8 +124,9 @@ def _in_run_text(graph: dict, family: str, checkpoint: str, device: str):
     if not isinstance(prompts, str):
         raise InitError('data.text = encoder: the encoders need the prompts; set `data.prompts = "data/prompts.txt"` (one prompt a line)')
     placement = str(config_value(graph, 'hardware.text_encoders') or 'streamed')
+    tokens = (config_value(graph, 'data.text') or {}).get('tokens')  # encoder(N)
     try:
-        return in_run_text(checkpoint, family, recipe_path(graph, prompts), placement, device, _encoder_dtype(graph, device), log)
+        return in_run_text(checkpoint, family, recipe_path(graph, prompts), placement, device, _encoder_dtype(graph, device), log, tokens)
     except ImportError as e:  # sentencepiece, for the T5 and Gemma tokenizers
         raise InitError(f'data.text = encoder: {e}; the tokenizers need python3-sentencepiece (`sidc doctor` says what is missing)') from None
     except (EncoderError, ValueError) as e:
@@ -136,7 +138,8 @@ def family_teacher(graph: dict, device: str = 'cpu') -> FamilyNet:
     family = str(config_value(graph, 'teacher.family'))
     checkpoint = family_checkpoint(graph)
     encoder = text_mode(graph) == 'encoder'
-    text = ('encoder', config_value(graph, 'data.prompts'), config_value(graph, 'hardware.text_encoders')) if encoder else text_encodings_path(graph)
+    text = ('encoder', json.dumps(config_value(graph, 'data.text')), config_value(graph, 'data.prompts'), config_value(graph, 'hardware.text_encoders')) \
+        if encoder else text_encodings_path(graph)
     resolution = int(_num(config_value(graph, 'data.resolution'), 0))
     objective = 'trigflow' if config_value(graph, 'teacher.objective') == 'trigflow' else 'rectified_flow'
     key = (family, checkpoint, text, resolution, objective, device)

@@ -70,12 +70,14 @@ class EncodedText:
 PLACEMENTS = ('streamed', 'resident', 'cpu')
 
 
-def in_run_text(checkpoint: str, family: str, prompts_file: str, placement: str, device: str, dtype: torch.dtype, log) -> 'TextTable | EncodedText':
+def in_run_text(checkpoint: str, family: str, prompts_file: str, placement: str, device: str, dtype: torch.dtype, log,
+                max_len: Optional[int] = None) -> 'TextTable | EncodedText':
     """The text conditioning of ``data.text = encoder`` by ``hardware.text_encoders``:
       streamed - every prompt encoded once, before the loop, one encoder at a time on ``device``; the encoders
                  are then released and the rows live in a TextTable, as if `sidc encode-prompts` had written it;
       resident - the encoders stay loaded on ``device`` and each batch's rows are encoded when a net asks;
       cpu      - the same with the encoders on the host in float32 (no device memory; slow).
+    ``max_len``: T5 / Gemma tokens per prompt (``encoder(N)``), else the pipeline's default (SD3 256, FLUX 512, SANA 300).
     Raises EncoderError (one line, naming the file and the fix) for a checkpoint or prompt file it cannot use."""
     from ...encoders.encode_prompts import read_prompts, require_encoder_folders
     from .text import TextTable
@@ -89,7 +91,7 @@ def in_run_text(checkpoint: str, family: str, prompts_file: str, placement: str,
     prompts = read_prompts(prompts_file)
     on_host = placement == 'cpu'
     opts = {'device': 'cpu' if on_host else device, 'dtype': torch.float32 if on_host else dtype, 'batch_size': 8,
-            'max_len': FAMILIES[family].default_max_len, 'without_t5': False, 'no_instruction': False}
+            'max_len': max_len or FAMILIES[family].default_max_len, 'without_t5': False, 'no_instruction': False}
     if placement == 'streamed':
         log(f'text encoders: encoding {len(prompts)} prompts of {prompts_file} (the empty prompt first) on {opts["device"]} before the loop')
         table = FAMILIES[family].encode(Encoders(checkpoint, opts, log), prompts)
