@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { UserError } from '../common/errors.js';
 import type { ExecutionGraph } from '../compiler/graph/types.js';
 import type { CommandModule } from './command.js';
+import { configValue } from '../runtime/tfjs/loop/config.js';
 import { recipePath } from '../runtime/tfjs/loop/dit-stage.js';
 import { resolveRunRef } from '../runtime/tfjs/loop/snapshots.js';
 import { runExport } from '../runtime/torch/export.js';
@@ -21,12 +22,6 @@ function runGraph(dir: string): ExecutionGraph {
   const file = join(dir, 'graph.json');
   if (!existsSync(file)) throw new UserError(`${dir}: not a run directory (no graph.json); give the folder \`sidc run\` printed (runs/<recipe>-<hash8>)`);
   return JSON.parse(readFileSync(file, 'utf8')) as ExecutionGraph;
-}
-
-function setting(graph: ExecutionGraph, path: string): unknown {
-  let v: unknown = graph.config;
-  for (const k of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
-  return v;
 }
 
 export const exportCommand: CommandModule = {
@@ -56,7 +51,7 @@ export const exportCommand: CommandModule = {
       .action(async (run: string, f: { out: string; teacher?: string; dtype: string; maxShardGb: string }) => {
         const ref = resolveRunRef(run);
         const graph = runGraph(ref.dir);
-        const family = String(setting(graph, 'teacher.family') ?? '');
+        const family = String(configValue(graph, 'teacher.family') ?? '');
         if (!DIFFUSERS_FAMILIES.includes(family))
           throw new UserError(
             `${ref.dir}: a ${family || 'toy'} teacher's student has no diffusers layout (export is for ${DIFFUSERS_FAMILIES.join(', ')}); ` +
@@ -67,7 +62,7 @@ export const exportCommand: CommandModule = {
         if (!DTYPES.includes(f.dtype)) throw new UserError(`unknown --dtype '${f.dtype}': use ${DTYPES.join(', ')}`);
         const maxShardGb = Number(f.maxShardGb);
         if (!Number.isFinite(maxShardGb) || maxShardGb <= 0) throw new UserError(`--max-shard-gb must be a positive number, got '${f.maxShardGb}'`);
-        const ck = setting(graph, 'teacher.checkpoint');
+        const ck = configValue(graph, 'teacher.checkpoint');
         const teacher = f.teacher ?? (typeof ck === 'string' ? recipePath(graph, ck) : undefined);
         if (!teacher) throw new UserError(`${ref.dir}: the run names no teacher.checkpoint; give --teacher DIR, the diffusers folder it was distilled from`);
         if (!existsSync(teacher))
