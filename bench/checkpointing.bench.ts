@@ -8,9 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { passActivations } from '../compiler/plan/activations.js';
-import { teacherConfig } from '../compiler/teachers/registry.js';
-import type { TeacherConfig } from '../compiler/teachers/types.js';
 import { childEnv, findTorchPython } from '../runtime/torch/launch.js';
+import { stackPlanConfig } from '../test/runtime/fixtures/block-stacks.js';
 
 export const name = 'checkpointing';
 
@@ -28,24 +27,8 @@ interface Measured {
 }
 
 function planOf(kind: 'dit' | 'flux'): { params: number; checkpointed: number } {
-  const fp32 = { stream: 4, act: 4, f32: 4 };
-  if (kind === 'dit') {
-    const c = teacherConfig('dit_mnist_s')!;
-    const s = STACKS.dit;
-    const arch = {
-      ...c.arch,
-      num_layers: s.depth,
-      num_attention_heads: s.heads,
-      attention_head_dim: s.hidden / s.heads,
-      patch_size: s.patch,
-      sample_size: s.side,
-    };
-    return passActivations({ ...c, arch } as TeacherConfig, s.side, fp32);
-  }
-  const c = teacherConfig('flux_tiny')!;
-  const s = STACKS.flux;
-  const arch = { ...c.arch, num_layers: s.double, num_single_layers: s.single, num_attention_heads: s.heads, attention_head_dim: s.head_dim };
-  return passActivations({ ...c, arch, text_tokens: s.text_tokens } as TeacherConfig, s.latent * c.vae_downsample, fp32);
+  const { config, resolution } = kind === 'dit' ? stackPlanConfig('dit', STACKS.dit) : stackPlanConfig('flux', STACKS.flux);
+  return passActivations(config, resolution, { stream: 4, act: 4, f32: 4 });
 }
 
 const mb = (b: number): number => +(b / 2 ** 20).toFixed(1);

@@ -11,12 +11,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFile } from '../../../compiler/api.js';
 import { passActivations } from '../../../compiler/plan/activations.js';
-import { teacherConfig } from '../../../compiler/teachers/registry.js';
-import type { TeacherConfig } from '../../../compiler/teachers/types.js';
 import { writeTinyFamilyTeacher } from '../../../runtime/tfjs/families/tiny-teacher.js';
 import { pythonExeWith } from '../../helpers/python.js';
 import { repoPath } from '../../helpers/paths.js';
 import { scratchDir } from '../formats/tmp.js';
+import { stackPlanConfig } from '../fixtures/block-stacks.js';
 
 const py = pythonExeWith('torch');
 const skip = py ? false : 'python3 with torch not found';
@@ -28,26 +27,6 @@ const STACKS = {
   dit: { hidden: 128, depth: 8, heads: 4, side: 28, patch: 4, batch: 4 },
   flux: { double: 4, single: 8, heads: 4, head_dim: 32, rope: [8, 12, 12], text_tokens: 8, latent: 16, batch: 4 },
 };
-
-function planConfig(name: 'dit' | 'flux'): { config: TeacherConfig; resolution: number } {
-  if (name === 'dit') {
-    const c = teacherConfig('dit_mnist_s')!;
-    const s = STACKS.dit;
-    const arch = {
-      ...c.arch,
-      num_layers: s.depth,
-      num_attention_heads: s.heads,
-      attention_head_dim: s.hidden / s.heads,
-      patch_size: s.patch,
-      sample_size: s.side,
-    };
-    return { config: { ...c, arch } as TeacherConfig, resolution: s.side };
-  }
-  const c = teacherConfig('flux_tiny')!;
-  const s = STACKS.flux;
-  const arch = { ...c.arch, num_layers: s.double, num_single_layers: s.single, num_attention_heads: s.heads, attention_head_dim: s.head_dim };
-  return { config: { ...c, arch, text_tokens: s.text_tokens } as TeacherConfig, resolution: s.latent * c.vae_downsample };
-}
 
 interface Result {
   iterations: Record<
@@ -122,7 +101,7 @@ test("saved activations of DiT and FLUX block stacks drop by the plan's factor",
   assert.equal(failure, '', failure);
   const fp32 = { stream: 4, act: 4, f32: 4 };
   for (const name of ['dit', 'flux'] as const) {
-    const { config, resolution } = planConfig(name);
+    const { config, resolution } = name === 'dit' ? stackPlanConfig('dit', STACKS.dit) : stackPlanConfig('flux', STACKS.flux);
     const plan = passActivations(config, resolution, fp32);
     const m = result!.stacks[name]!;
     const measured = m.full / m.checkpointed;
