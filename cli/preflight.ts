@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { UserError } from '../common/errors.js';
 import type { ExecutionGraph } from '../compiler/graph/types.js';
 import { didYouMean } from '../compiler/util/names.js';
+import { configValue } from '../runtime/tfjs/loop/config.js';
 import { recipePath } from '../runtime/tfjs/loop/dit-stage.js';
 
 /** A one-line error for a recipe file that is not there, with the nearest existing .sid beside it. */
@@ -41,16 +42,10 @@ const HUB: Record<string, string> = {
   sana_1600m_512: 'Efficient-Large-Model/Sana_1600M_512px_diffusers',
 };
 
-function cfg(graph: ExecutionGraph, path: string): unknown {
-  let v: unknown = graph.config;
-  for (const k of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
-  return v;
-}
-
 /** data.text = encoder: the prompt file (the checker, SID3037, has already refused a checkpoint without encoders). */
 function missingPrompts(graph: ExecutionGraph): string[] {
   const out: string[] = [];
-  const prompts = cfg(graph, 'data.prompts');
+  const prompts = configValue(graph, 'data.prompts');
   if (typeof prompts !== 'string')
     out.push('a prompt file: `data.text = encoder` encodes the prompts of data.prompts; set `data.prompts = "data/prompts.txt"` (one prompt a line)');
   else if (!existsSync(recipePath(graph, prompts)))
@@ -60,15 +55,15 @@ function missingPrompts(graph: ExecutionGraph): string[] {
 
 /** What a paper-teacher recipe needs on disk before it can run, each with the commands that produce it. */
 export function missingInputs(graph: ExecutionGraph): string[] {
-  const family = String(cfg(graph, 'teacher.family') ?? '');
+  const family = String(configValue(graph, 'teacher.family') ?? '');
   if (!PAPER_FAMILIES.includes(family)) return [];
   const out: string[] = [];
-  const ck = cfg(graph, 'teacher.checkpoint');
-  const text = cfg(graph, 'data.text') as { mode?: string; path?: string } | undefined;
+  const ck = configValue(graph, 'teacher.checkpoint');
+  const text = configValue(graph, 'data.text') as { mode?: string; path?: string } | undefined;
   if (typeof ck === 'string') {
     const path = recipePath(graph, ck);
     if (!existsSync(join(path, 'transformer')) && !existsSync(join(path, 'config.json'))) {
-      const name = String(cfg(graph, 'teacher.config') ?? '');
+      const name = String(configValue(graph, 'teacher.config') ?? '');
       const hub = HUB[name];
       out.push(
         `teacher checkpoint folder ${path} (teacher.checkpoint = "${ck}"): ` +
@@ -82,7 +77,7 @@ export function missingInputs(graph: ExecutionGraph): string[] {
     const path = recipePath(graph, text.path);
     const file = existsSync(path) && !path.endsWith('.safetensors') ? join(path, 'text.safetensors') : path;
     if (!existsSync(file)) {
-      const prompts = cfg(graph, 'data.prompts');
+      const prompts = configValue(graph, 'data.prompts');
       const promptFile = typeof prompts === 'string' ? prompts : 'PROMPTS.txt';
       out.push(
         ENCODABLE.includes(family)

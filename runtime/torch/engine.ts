@@ -7,6 +7,7 @@ import { UserError } from '../../common/errors.js';
 import type { CliIO } from '../../common/io.js';
 import type { ExecutionGraph } from '../../compiler/graph/types.js';
 import { writeJsonAtomic } from '../formats/atomic.js';
+import { configValue } from '../tfjs/loop/config.js';
 import { graphMonitorSpec, plotMonitorCurves } from '../rundir/monitor-events.js';
 import type { RunPaths } from '../rundir/rundir.js';
 import { findTorchPython, INSTALL_HINT, runTorchChild, type TorchInfo } from './launch.js';
@@ -62,9 +63,8 @@ export interface TorchRunFlags {
 export async function runOnTorch(io: CliIO, info: TorchInfo, paths: RunPaths, flags: TorchRunFlags): Promise<number> {
   const device = flags.device ?? (info.cuda ? 'cuda' : 'cpu');
   const graph = JSON.parse(readFileSync(paths.graph, 'utf8')) as ExecutionGraph;
-  const config = graph.config as { hardware?: { text_encoders?: string }; data?: { text?: { mode?: string } } };
-  const encoders = config.hardware?.text_encoders;
-  if ((encoders === 'resident' || encoders === 'cpu') && config.data?.text?.mode === 'precomputed')
+  const encoders = configValue(graph, 'hardware.text_encoders');
+  if ((encoders === 'resident' || encoders === 'cpu') && configValue(graph, 'data.text.mode') === 'precomputed')
     io.stderr(
       `sidc: note: hardware.text_encoders = ${encoders} runs no encoder here: data.text = precomputed(...) is read from its table; ` +
         "`data.text = encoder` (with data.prompts) runs the teacher's encoders in the loop\n",
