@@ -31,16 +31,10 @@ class ExportError(Exception):
 def teacher_names(tdir: str):
     """The tensor names and shapes of the teacher's transformer, from its safetensors headers alone (a 12B
     teacher is not read to export its student)."""
-    files = sorted(os.listdir(tdir))
-    idx = [f for f in files if f.endswith('.safetensors.index.json')]
-    shards = sorted(set(stf.read_index(os.path.join(tdir, idx[0])).values())) if len(idx) == 1 else [os.path.join(tdir, f) for f in files if f.endswith('.safetensors')]
-    if len(idx) != 1 and len(shards) != 1:
-        raise ExportError(f'{tdir}: expected one .safetensors.index.json or exactly one .safetensors file')
-    out = {}
-    for shard in shards:
-        header, _, _ = stf.read_header(shard)
-        out.update({k: tuple(v['shape']) for k, v in header.items()})
-    return out
+    try:
+        return stf.Checkpoint(tdir).shapes
+    except stf.SafetensorsError as e:
+        raise ExportError(str(e)) from None
 
 
 def export_student(student: str, teacher: str, out: str, dtype: str = 'bf16', max_shard_gb: float = 5.0) -> str:
