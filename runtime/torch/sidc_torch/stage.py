@@ -56,13 +56,10 @@ class StageState:
     real_data: Optional[object] = None
     world: Optional[object] = None  # distributed.World of a multi-process run (None: one process)
     params: Dict[str, list] = field(default_factory=dict)  # checkpoint_params per net, listed once (they are updated in place)
-    adam_device: Optional[str] = field(init=False)  # hardware.offload = cpu: the Adam moments and step on the host
-
-    def __post_init__(self):
-        self.adam_device = 'cpu' if self.config('hardware.offload') == 'cpu' else None
 
     def new_adam(self) -> Adam:
-        return Adam(self.adam_device)
+        """hardware.offload = cpu: the Adam moments and step on the host; else with each parameter."""
+        return Adam('cpu' if self.config('hardware.offload') == 'cpu' else None)
 
     def config(self, path):
         return config_value(self.graph, path)
@@ -239,7 +236,9 @@ def _run_phase(st: StageState, phase: dict, shared: dict) -> float:
             sums[n] = g if n not in sums else sums[n] + g
     total = reduce_phase(st, sums, total)  # multi-process: the ranks' mean gradient (float32) and loss
     st.stats['nonfinite'] += sanitize_grads(list(sums.values()), phase['optimizer'].get('clip'))
-    adam = st.adam.setdefault(phase['updates'], st.new_adam())
+    adam = st.adam.get(phase['updates'])
+    if adam is None:  # the net's first step (or after a resume that had no moments for it)
+        adam = st.adam[phase['updates']] = st.new_adam()
     adam.update(phase['optimizer'], params, sums, st.precision.bf16_storage)
     return total
 
