@@ -59,10 +59,9 @@ def _sana_inputs(root: str) -> None:
 
 def require_encoder_folders(root: str, family: str, without_t5: bool = False) -> None:
     """The folders the family's pipeline reads (and SANA's tokenizer file and widths), before anything runs:
-    `sidc encode-prompts` and a run with ``data.text = encoder`` both refuse a checkpoint without them."""
+    `sidc encode-prompts` and a run with ``data.text = encoder`` both refuse a checkpoint without them. ``root``
+    is a folder (both callers have checked it)."""
     fam = FAMILIES[family]
-    if not os.path.isdir(root):
-        raise EncoderError(f'{root}: no such checkpoint folder')
     needed = [f for f in fam.folders if not (without_t5 and f in ('text_encoder_3', 'tokenizer_3'))]
     missing = [f for f in needed if not os.path.isdir(os.path.join(root, f))]
     if missing:

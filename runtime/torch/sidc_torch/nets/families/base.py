@@ -16,10 +16,10 @@ import torch.nn as nn
 
 from .config import config_entries
 from .text import TextTable
+from .trigflow import rectified_flow_velocity, sana_sprint_trigflow
 
 if TYPE_CHECKING:
     from .encoded_text import EncodedText
-from .trigflow import rectified_flow_velocity, sana_sprint_trigflow
 
 
 class FamilyInputs:
